@@ -1,0 +1,99 @@
+"""GIC: a Flask application for groupements sharing IT technicians."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from gic.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+INSECURE_KEYS = {"", "dev", "change-me", "dev-not-secret"}
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults and environment, then ``instance/config.py``, then ``config``."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"),
+                instance_relative_config=True, template_folder=str(ROOT / "templates"))
+    _configure(app, config)
+    _init_extensions(app)
+    _register_blueprints(app)
+    from gic import cli, web
+    web.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _configure(app: Flask, config: dict[str, Any] | None) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    default_db = "sqlite:///" + str(Path(app.instance_path) / "gic.sqlite3")
+    app.config.from_mapping(
+        SECRET_KEY=os.environ.get("SECRET_KEY", "dev-not-secret"),
+        SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL", default_db),
+        GIC_ENV=os.environ.get("GIC_ENV", "development"),
+        GIC_TIMEZONE="Europe/Paris",
+        BABEL_DEFAULT_LOCALE="fr",
+        BABEL_DEFAULT_TIMEZONE="Europe/Paris",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        LOGIN_MAX_FAILURES=5,
+        LOGIN_WINDOW_MINUTES=15,
+        MAIL_SERVER="",
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    if config is None or not config.get("TESTING"):
+        app.config.from_pyfile("config.py", silent=True)
+    if config:
+        app.config.from_mapping(config)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):  # the form some hosts give
+        uri = uri.replace("postgres://", "postgresql+psycopg://", 1)
+    elif uri.startswith("postgresql://"):
+        uri = uri.replace("postgresql://", "postgresql+psycopg://", 1)
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("sqlite"):
+        # Wait for the write lock instead of failing at once (concurrent requests).
+        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("connect_args", {}).setdefault("timeout", 30)
+    if app.config["GIC_ENV"] == "production" and app.config["SECRET_KEY"] in INSECURE_KEYS:
+        raise RuntimeError("SECRET_KEY manquante : définissez une clé secrète réelle "
+                           "(instance/config.py ou variable SECRET_KEY) en production.")
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    from gic.web import select_locale, select_timezone
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    from gic import database
+    with app.app_context():
+        database.configure_engine(db.engine)
+    # Import models so that Alembic and the app see every table.
+    import gic.audit.models  # noqa: F401
+    import gic.billing.models  # noqa: F401
+    import gic.interventions.models  # noqa: F401
+    import gic.models  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from gic.admin import bp as admin_bp
+    from gic.api import bp as api_bp
+    from gic.audit import bp as audit_bp
+    from gic.auth import bp as auth_bp
+    from gic.billing import bp as billing_bp
+    from gic.interventions import bp as interventions_bp
+    from gic.main import bp as main_bp
+
+    for blueprint in (auth_bp, main_bp, interventions_bp, billing_bp, audit_bp, admin_bp):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)  # token-authenticated, no cookies

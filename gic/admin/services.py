@@ -1,0 +1,97 @@
+"""The coordinator manages the groupement's establishments and users."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from gic.audit.services import record
+from gic.auth.services import check_password_strength
+from gic.errors import Forbidden, InvalidField
+from gic.extensions import db
+from gic.models import Establishment, Role, User
+
+FINESS_RE = re.compile(r"^(?:\d{2}|2A|2B)\d{7}$")
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+def _require_coordinator(actor: User) -> None:
+    if actor.role != Role.COORDINATOR:
+        raise Forbidden("Réservé à la coordination du groupement.")
+
+
+def check_finess(finess: str) -> str:
+    """9 characters, digits; Corsica starts with 2A or 2B."""
+    finess = (finess or "").strip().upper()
+    if not FINESS_RE.match(finess):
+        raise InvalidField("Le numéro FINESS compte 9 caractères : des chiffres "
+                           "(2A ou 2B en tête pour la Corse).", field="finess")
+    return finess
+
+
+def create_establishment(actor: User, *, name: str, finess: str) -> Establishment:
+    """Add an establishment to the coordinator's groupement (FINESS unique there)."""
+    _require_coordinator(actor)
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise InvalidField("Le nom est obligatoire (200 caractères au plus).", field="name")
+    finess = check_finess(finess)
+    exists = db.session.scalar(select(Establishment.id).where(
+        Establishment.groupement_id == actor.groupement_id, Establishment.finess == finess))
+    if exists:
+        raise InvalidField("Un établissement de ce groupement a déjà ce numéro FINESS.",
+                           field="finess", code="duplicate")
+    e = Establishment(groupement_id=actor.groupement_id, name=name, finess=finess)
+    db.session.add(e)
+    db.session.flush()
+    record(actor, "establishment.create", e, after={"name": name, "finess": finess},
+           establishment_id=e.id)
+    db.session.commit()
+    return e
+
+
+def create_user(actor: User, *, email: str, name: str, role: str,
+                establishment_id: int | None, password: str) -> User:
+    """Add a person; technicians and directors belong to an establishment."""
+    _require_coordinator(actor)
+    email = (email or "").strip().lower()
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        raise InvalidField("Adresse e-mail invalide.", field="email")
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise InvalidField("Le nom est obligatoire (200 caractères au plus).", field="name")
+    try:
+        role_value = Role(role)
+    except ValueError:
+        raise InvalidField("Rôle inconnu.", field="role") from None
+    establishment = None
+    if establishment_id is not None:
+        establishment = db.session.get(Establishment, establishment_id)
+        if establishment is None or establishment.groupement_id != actor.groupement_id:
+            raise InvalidField("Établissement inconnu dans ce groupement.",
+                               field="establishment_id")
+    if role_value in (Role.TECHNICIAN, Role.DIRECTOR) and establishment is None:
+        raise InvalidField("Un technicien ou une direction appartient à un établissement.",
+                           field="establishment_id")
+    check_password_strength(password)
+    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
+        raise InvalidField("Cette adresse e-mail est déjà utilisée.", field="email",
+                           code="duplicate")
+    user = User(groupement_id=actor.groupement_id, email=email, name=name, role=role_value,
+                establishment_id=establishment.id if establishment else None)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    record(actor, "user.create", user,
+           after={"email": email, "role": str(role_value),
+                  "establishment_id": user.establishment_id},
+           establishment_id=user.establishment_id)
+    db.session.commit()
+    return user
+
+
+def establishments_of(user: User) -> list[Establishment]:
+    """The establishments of the user's groupement, by name."""
+    return list(db.session.scalars(select(Establishment).where(
+        Establishment.groupement_id == user.groupement_id).order_by(Establishment.name)))

@@ -1,0 +1,7 @@
+"""JSON API v1 (SPEC §8): bearer tokens, JSON errors, OpenAPI document."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from gic.api import views  # noqa: E402,F401

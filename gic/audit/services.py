@@ -1,0 +1,47 @@
+"""Writing to and reading the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+
+from gic.audit.models import AuditEntry
+from gic.errors import Forbidden
+from gic.extensions import db
+from gic.models import Role, User
+
+
+def record(actor: User | None, action: str, obj: Any, *, before: dict | None = None,
+           after: dict | None = None, establishment_id: int | None = None,
+           other_establishment_id: int | None = None, reason: str | None = None,
+           groupement_id: int | None = None) -> AuditEntry:
+    """Add an entry to the current transaction: it commits (or not) with the change."""
+    entry = AuditEntry(
+        groupement_id=groupement_id or getattr(obj, "groupement_id", None) or actor.groupement_id,
+        establishment_id=establishment_id,
+        other_establishment_id=other_establishment_id,
+        actor_id=actor.id if actor else None,
+        action=action,
+        object_type=type(obj).__name__ if obj is not None else "",
+        object_id=getattr(obj, "id", None),
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def visible_entries(user: User) -> Select:
+    """Entries the user may read: all of the groupement for a coordinator, those of
+    his establishment for a director; nobody else reads the log."""
+    stmt = select(AuditEntry).where(AuditEntry.groupement_id == user.groupement_id)
+    if user.role == Role.COORDINATOR:
+        return stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if user.role == Role.DIRECTOR and user.establishment_id:
+        return stmt.where(
+            or_(AuditEntry.establishment_id == user.establishment_id,
+                AuditEntry.other_establishment_id == user.establishment_id)
+        ).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    raise Forbidden("Le journal d'audit est réservé à la coordination et aux directions.")

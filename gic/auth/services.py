@@ -1,0 +1,119 @@
+"""Login with throttling, and personal API tokens."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, or_, select
+
+from gic.audit.services import record
+from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
+from gic.extensions import db
+from gic.models import ApiToken, LoginFailure, User
+from gic.timeutil import utcnow
+
+TOKEN_PREFIX = "gic_"
+# A hash to compare against when the e-mail is unknown, so that timing does
+# not reveal which e-mails exist.
+_DUMMY_HASH = None
+
+
+class TooManyAttempts(RuleRefused):
+    """Temporarily locked out after repeated failures (HTTP 429)."""
+
+    status = 429
+    code = "too_many_attempts"
+
+
+def authenticate(email: str, password: str, remote_addr: str) -> User:
+    """The active user with these credentials, or a refusal that reveals nothing.
+
+    After ``LOGIN_MAX_FAILURES`` failures for the e-mail or the address within
+    ``LOGIN_WINDOW_MINUTES``, every attempt is refused until the window passes.
+    """
+    global _DUMMY_HASH
+    email = (email or "").strip().lower()
+    remote_addr = (remote_addr or "")[:64]
+    window = timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
+    since = utcnow() - window
+    failures = db.session.scalar(
+        select(func.count(LoginFailure.id)).where(
+            LoginFailure.at >= since,
+            or_(LoginFailure.email == email, LoginFailure.remote_addr == remote_addr)))
+    if failures >= current_app.config["LOGIN_MAX_FAILURES"]:
+        raise TooManyAttempts(
+            "Trop de tentatives de connexion. Réessayez dans "
+            f"{current_app.config['LOGIN_WINDOW_MINUTES']} minutes.")
+    user = db.session.scalars(select(User).where(func.lower(User.email) == email)).first()
+    if user is None:
+        from werkzeug.security import check_password_hash, generate_password_hash
+        _DUMMY_HASH = _DUMMY_HASH or generate_password_hash("not-a-password")
+        check_password_hash(_DUMMY_HASH, password or "")
+    if user is None or not user.active or not user.check_password(password or ""):
+        db.session.add(LoginFailure(email=email[:254], remote_addr=remote_addr))
+        db.session.commit()
+        raise Forbidden("E-mail ou mot de passe incorrect.", code="invalid_credentials")
+    db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    db.session.commit()
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every web session of the user (logout, password change)."""
+    user.session_token = secrets.token_hex(16)
+    db.session.commit()
+
+
+def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new personal token; the raw value is returned once and never stored."""
+    name = (name or "").strip()[:100]
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name, token_hash=ApiToken.hash(raw),
+                     prefix=raw[:12])
+    db.session.add(token)
+    db.session.flush()
+    record(user, "token.create", token, after={"name": name, "prefix": token.prefix},
+           establishment_id=user.establishment_id)
+    db.session.commit()
+    return token, raw
+
+
+def user_for_token(raw: str) -> User | None:
+    """The active user owning a valid, unrevoked token; records its use."""
+    if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
+        return None
+    token = db.session.scalars(select(ApiToken).where(
+        ApiToken.token_hash == ApiToken.hash(raw), ApiToken.revoked_at.is_(None))).first()
+    if token is None or not token.user.active:
+        return None
+    token.last_used_at = utcnow()
+    db.session.commit()
+    return token.user
+
+
+def user_tokens(user: User) -> list[ApiToken]:
+    """The user's tokens, newest first."""
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                                   .order_by(ApiToken.id.desc())))
+
+
+def revoke_token(user: User, token_id: int) -> None:
+    """A user revokes one of his own tokens."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound("Jeton introuvable.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record(user, "token.revoke", token, before={"prefix": token.prefix},
+               establishment_id=user.establishment_id)
+        db.session.commit()
+
+
+def check_password_strength(password: str) -> str:
+    """At least 8 characters."""
+    if len(password or "") < 8:
+        raise InvalidField("Le mot de passe doit contenir au moins 8 caractères.",
+                           field="password")
+    return password

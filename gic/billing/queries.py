@@ -1,0 +1,147 @@
+"""Grouped SQL over sessions: cap use, billable totals per pair and year.
+
+A session is billable when it is on site, its intervention is not cancelled or
+declined, and its intervention's total on-site minutes reach the threshold
+snapshotted on the intervention (R1–R3). These queries are the only place that
+rule is written in SQL; :func:`gic.rules.billable_by_year` is its pure twin,
+and the tests check that both agree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from sqlalchemy import Select, func, select
+
+from gic.extensions import db
+from gic.interventions.models import Intervention, InterventionSession, State
+from gic.rules import Mode
+
+COUNTED_STATES = (State.ACCEPTED, State.COMPLETED, State.VALIDATED)
+
+
+def billable_sessions(*filters) -> Select:
+    """Billable session rows with their pair, year, minutes and rate.
+
+    ``filters`` restrict the interventions (e.g. by groupement or beneficiary)
+    and are applied inside the per-intervention total too, so that the query
+    never scans other groupements' sessions.
+    """
+    onsite_total = (
+        select(InterventionSession.intervention_id,
+               func.sum(InterventionSession.minutes).label("total"))
+        .join(Intervention, Intervention.id == InterventionSession.intervention_id)
+        .where(InterventionSession.mode == Mode.ONSITE, *filters)
+        .group_by(InterventionSession.intervention_id)
+        .subquery()
+    )
+    return (
+        select(
+            InterventionSession.id.label("session_id"),
+            Intervention.id.label("intervention_id"),
+            Intervention.provider_id,
+            Intervention.beneficiary_id,
+            Intervention.state,
+            InterventionSession.year,
+            InterventionSession.minutes,
+            InterventionSession.hourly_rate,
+        )
+        .join(Intervention, Intervention.id == InterventionSession.intervention_id)
+        .join(onsite_total, onsite_total.c.intervention_id == Intervention.id)
+        .where(
+            InterventionSession.mode == Mode.ONSITE,
+            onsite_total.c.total >= Intervention.threshold_minutes,
+            Intervention.state.in_(COUNTED_STATES),
+            *filters,
+        )
+    )
+
+
+def cap_use(beneficiary_id: int, years: Iterable[int], *,
+            exclude_intervention_id: int | None = None) -> dict[int, int]:
+    """Billable minutes (pending and validated) of a beneficiary per year (R5)."""
+    years = sorted(set(years))
+    if not years:
+        return {}
+    filters = [Intervention.beneficiary_id == beneficiary_id]
+    if exclude_intervention_id is not None:
+        filters.append(Intervention.id != exclude_intervention_id)
+    rows = billable_sessions(*filters).subquery()
+    stmt = (
+        select(rows.c.year, func.sum(rows.c.minutes))
+        .where(rows.c.year.in_(years))
+        .group_by(rows.c.year)
+    )
+    return {year: int(total) for year, total in db.session.execute(stmt)}
+
+
+def cap_use_by_beneficiary(groupement_id: int, year: int) -> dict[int, int]:
+    """Billable minutes of the year for every beneficiary of a groupement."""
+    rows = billable_sessions(Intervention.groupement_id == groupement_id).subquery()
+    stmt = (
+        select(rows.c.beneficiary_id, func.sum(rows.c.minutes))
+        .where(rows.c.year == year)
+        .group_by(rows.c.beneficiary_id)
+    )
+    return {b: int(total) for b, total in db.session.execute(stmt)}
+
+
+def pair_totals(groupement_id: int, year: int, *, validated_only: bool = True,
+                establishment_id: int | None = None) -> dict[tuple[int, int], tuple[int, Decimal]]:
+    """Per pair (provider, beneficiary): billable minutes and Σ minutes × rate.
+
+    The amount is rounded by the caller with :func:`gic.rules.round_cents`
+    after dividing by 60 (R6: once per pair and year).
+    """
+    filters = [Intervention.groupement_id == groupement_id]
+    if validated_only:
+        filters.append(Intervention.state == State.VALIDATED)
+    rows = billable_sessions(*filters).subquery()
+    stmt = (
+        select(rows.c.provider_id, rows.c.beneficiary_id,
+               func.sum(rows.c.minutes), func.sum(rows.c.minutes * rows.c.hourly_rate))
+        .where(rows.c.year == year)
+        .group_by(rows.c.provider_id, rows.c.beneficiary_id)
+    )
+    if establishment_id is not None:
+        stmt = stmt.where((rows.c.provider_id == establishment_id)
+                          | (rows.c.beneficiary_id == establishment_id))
+    result: dict[tuple[int, int], tuple[int, Decimal]] = {}
+    for provider, beneficiary, minutes, weighted in db.session.execute(stmt):
+        result[(provider, beneficiary)] = (int(minutes), Decimal(weighted))
+    return result
+
+
+def pending_interventions(groupement_id: int, year: int,
+                          establishment_id: int | None = None) -> list[tuple[int, int, int, int]]:
+    """Billable but not yet validated: (intervention, provider, beneficiary, minutes)."""
+    filters = [Intervention.groupement_id == groupement_id,
+               Intervention.state != State.VALIDATED]
+    rows = billable_sessions(*filters).subquery()
+    stmt = (
+        select(rows.c.intervention_id, rows.c.provider_id, rows.c.beneficiary_id,
+               func.sum(rows.c.minutes))
+        .where(rows.c.year == year)
+        .group_by(rows.c.intervention_id, rows.c.provider_id, rows.c.beneficiary_id)
+        .order_by(rows.c.intervention_id)
+    )
+    if establishment_id is not None:
+        stmt = stmt.where((rows.c.provider_id == establishment_id)
+                          | (rows.c.beneficiary_id == establishment_id))
+    return [(i, p, b, int(m)) for i, p, b, m in db.session.execute(stmt)]
+
+
+def minutes_by_direction(establishment_id: int, year: int) -> dict[str, int]:
+    """All session minutes of the year the establishment gave and received."""
+    totals: dict[str, int] = defaultdict(int)
+    for column, key in ((Intervention.provider_id, "given"),
+                        (Intervention.beneficiary_id, "received")):
+        stmt = (
+            select(func.coalesce(func.sum(InterventionSession.minutes), 0))
+            .join(Intervention, Intervention.id == InterventionSession.intervention_id)
+            .where(column == establishment_id, InterventionSession.year == year)
+        )
+        totals[key] = int(db.session.scalar(stmt))
+    return dict(totals)

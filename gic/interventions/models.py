@@ -1,0 +1,148 @@
+"""Interventions (requests between establishments) and their work sessions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gic.extensions import db
+from gic.models import Establishment, User
+from gic.rules import Mode, Nature
+from gic.timeutil import utcnow
+
+
+class State(enum.StrEnum):
+    """Where a request stands (SPEC §3)."""
+
+    DRAFT = "draft"
+    ACTIVE = "active"
+    ACCEPTED = "accepted"
+    COMPLETED = "completed"
+    VALIDATED = "validated"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+STATE_LABELS = {
+    State.DRAFT: "Brouillon",
+    State.ACTIVE: "Activée",
+    State.ACCEPTED: "Acceptée",
+    State.COMPLETED: "Terminée",
+    State.VALIDATED: "Validée",
+    State.DECLINED: "Refusée",
+    State.CANCELLED: "Annulée",
+}
+
+# The one list of transitions: action -> (states it starts from, state it leads to).
+TRANSITIONS: dict[str, tuple[frozenset[State], State]] = {
+    "activate": (frozenset({State.DRAFT}), State.ACTIVE),
+    "accept": (frozenset({State.ACTIVE}), State.ACCEPTED),
+    "decline": (frozenset({State.ACTIVE}), State.DECLINED),
+    "cancel": (frozenset({State.DRAFT, State.ACTIVE, State.ACCEPTED}), State.CANCELLED),
+    "complete": (frozenset({State.ACCEPTED}), State.COMPLETED),
+    "validate": (frozenset({State.COMPLETED}), State.VALIDATED),
+}
+# Sessions may be logged, changed or removed only in these states.
+SESSION_STATES = frozenset({State.ACCEPTED})
+
+
+class Urgency(enum.StrEnum):
+    """How soon the beneficiary needs help."""
+
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
+URGENCY_LABELS = {Urgency.NORMAL: "Normale", Urgency.URGENT: "Urgente"}
+
+
+class Intervention(db.Model):
+    """A request from a beneficiary establishment to a provider establishment."""
+
+    __tablename__ = "intervention"
+    __table_args__ = (
+        CheckConstraint("beneficiary_id <> provider_id", name="distinct_parties"),
+        CheckConstraint("axis BETWEEN 1 AND 5", name="axis_range"),
+        Index("ix_intervention_groupement_state", "groupement_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"), index=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("establishment.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("establishment.id"), index=True)
+    axis: Mapped[int]
+    nature: Mapped[Nature] = mapped_column(String(30))
+    description: Mapped[str] = mapped_column(Text)
+    urgency: Mapped[Urgency] = mapped_column(String(10), default=Urgency.NORMAL)
+    estimated_onsite_minutes: Mapped[int] = mapped_column(default=0)
+    estimated_remote_minutes: Mapped[int] = mapped_column(default=0)
+    # The free threshold of the convention version in force when the request
+    # was drafted: the rule the parties agreed on, kept if the convention changes.
+    threshold_minutes: Mapped[int]
+    state: Mapped[State] = mapped_column(String(12), default=State.DRAFT)
+    technician_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    report: Mapped[str | None] = mapped_column(Text)
+
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    activated_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    validated_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    beneficiary: Mapped[Establishment] = relationship(foreign_keys=[beneficiary_id])
+    provider: Mapped[Establishment] = relationship(foreign_keys=[provider_id])
+    technician: Mapped[User | None] = relationship(foreign_keys=[technician_id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    sessions: Mapped[list[InterventionSession]] = relationship(
+        back_populates="intervention",
+        order_by="(InterventionSession.date, InterventionSession.start_time)",
+    )
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[State(self.state)]
+
+    @property
+    def title(self) -> str:
+        """A short human name: « Demande n° 12 »."""
+        return f"Demande n° {self.id}"
+
+
+class InterventionSession(db.Model):
+    """One block of work on one day (« temps passé »), logged by the technician."""
+
+    __tablename__ = "intervention_session"
+    __table_args__ = (
+        CheckConstraint("end_time > start_time", name="ends_after_start"),
+        CheckConstraint("minutes > 0", name="minutes_positive"),
+        Index("ix_session_intervention_year", "intervention_id", "year"),
+        Index("ix_session_technician_date", "technician_id", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    intervention_id: Mapped[int] = mapped_column(ForeignKey("intervention.id"))
+    technician_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    date: Mapped[date]
+    start_time: Mapped[time]
+    end_time: Mapped[time]
+    mode: Mapped[Mode] = mapped_column(String(10))
+    # Exact minutes in Europe/Paris (DST-aware), computed when stored.
+    minutes: Mapped[int]
+    # Civil year of ``date``, kept as a column for grouped billing queries.
+    year: Mapped[int] = mapped_column(index=True)
+    # Hourly rate (TTC) of the convention version in force on ``date`` (R6).
+    hourly_rate: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    intervention: Mapped[Intervention] = relationship(back_populates="sessions")
+    technician: Mapped[User] = relationship()

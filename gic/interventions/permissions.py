@@ -1,0 +1,91 @@
+"""Who may do what to an intervention (SPEC §1, §3): role and scope, not state.
+
+Services call :func:`authorize` before acting; pages call :func:`next_actions`
+to show only the buttons that would work. State checks live in
+:data:`gic.interventions.models.TRANSITIONS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from gic.errors import Forbidden
+from gic.interventions.models import SESSION_STATES, TRANSITIONS, Intervention, State
+from gic.models import Role, User
+
+
+def _same_groupement(user: User, i: Intervention) -> bool:
+    return user.groupement_id == i.groupement_id
+
+
+def can_view(user: User, i: Intervention) -> bool:
+    """Coordinators and accountants see the groupement; others their establishment's."""
+    if not _same_groupement(user, i):
+        return False
+    if user.role in (Role.COORDINATOR, Role.ACCOUNTANT):
+        return True
+    return user.establishment_id in (i.beneficiary_id, i.provider_id)
+
+
+def _beneficiary_director(user: User, i: Intervention) -> bool:
+    return (_same_groupement(user, i) and user.role == Role.DIRECTOR
+            and user.establishment_id == i.beneficiary_id)
+
+
+def _provider_director(user: User, i: Intervention) -> bool:
+    return (_same_groupement(user, i) and user.role == Role.DIRECTOR
+            and user.establishment_id == i.provider_id)
+
+
+def _assigned_technician(user: User, i: Intervention) -> bool:
+    return _same_groupement(user, i) and i.technician_id is not None and user.id == i.technician_id
+
+
+def _can_cancel(user: User, i: Intervention) -> bool:
+    if _beneficiary_director(user, i):
+        return True
+    return i.state == State.DRAFT and user.id == i.created_by_id
+
+
+RULES: dict[str, tuple[Callable[[User, Intervention], bool], str]] = {
+    "activate": (_beneficiary_director,
+                 "Seule la direction de l'établissement bénéficiaire peut activer une demande "
+                 "(« à la seule initiative de la direction de chaque établissement »)."),
+    "accept": (_provider_director,
+               "Seule la direction de l'établissement prestataire peut accepter une demande."),
+    "decline": (_provider_director,
+                "Seule la direction de l'établissement prestataire peut refuser une demande."),
+    "cancel": (_can_cancel,
+               "Seule la direction de l'établissement bénéficiaire (ou l'auteur d'un "
+               "brouillon) peut annuler une demande."),
+    "complete": (_assigned_technician,
+                 "Seul le technicien affecté peut terminer l'intervention."),
+    "validate": (_beneficiary_director,
+                 "Seule la direction de l'établissement bénéficiaire peut valider les heures."),
+    "log_session": (_assigned_technician,
+                    "Seul le technicien affecté à l'intervention peut saisir du temps passé."),
+}
+
+
+def authorize(action: str, user: User, i: Intervention) -> None:
+    """Raise :class:`Forbidden` with a French reason unless ``user`` may do ``action``."""
+    allowed, message = RULES[action]
+    if not allowed(user, i):
+        raise Forbidden(message)
+
+
+def next_actions(user: User, i: Intervention) -> list[str]:
+    """Actions the user may take now, in workflow order (for buttons)."""
+    actions = []
+    for action, (allowed, _) in RULES.items():
+        if not allowed(user, i):
+            continue
+        if action == "log_session":
+            if State(i.state) in SESSION_STATES:
+                actions.append(action)
+            continue
+        if State(i.state) in TRANSITIONS[action][0]:
+            if action == "cancel" and i.sessions:
+                continue
+            actions.append(action)
+    return actions

@@ -1,0 +1,392 @@
+"""One function per step of an intervention's life (SPEC §3), used by web and API.
+
+Each checks permission (role and scope), the state, the convention rules, writes
+the audit log and commits. Refusals raise :mod:`gic.errors` with French messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from gic import rules
+from gic.audit.services import record
+from gic.billing import queries
+from gic.billing.services import closed_years
+from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
+from gic.extensions import db
+from gic.interventions.models import (
+    SESSION_STATES,
+    TRANSITIONS,
+    Intervention,
+    InterventionSession,
+    State,
+    Urgency,
+)
+from gic.interventions.permissions import authorize, can_view
+from gic.models import Establishment, Groupement, Role, User
+from gic.timeutil import local_today, utcnow
+
+MAX_TEXT = 10_000
+
+
+# --- Reading ----------------------------------------------------------------
+
+def visible_interventions(user: User) -> Select:
+    """Interventions the user may read, newest first (scoped by groupement and §1)."""
+    stmt = select(Intervention).where(Intervention.groupement_id == user.groupement_id)
+    if user.role not in (Role.COORDINATOR, Role.ACCOUNTANT):
+        stmt = stmt.where(or_(Intervention.beneficiary_id == user.establishment_id,
+                              Intervention.provider_id == user.establishment_id))
+    return stmt.order_by(Intervention.id.desc())
+
+
+def get_intervention(user: User, intervention_id: int) -> Intervention:
+    """The intervention if the user may see it; 404 otherwise (even if it exists)."""
+    i = db.session.get(Intervention, intervention_id)
+    if i is None or not can_view(user, i):
+        raise NotFound("Demande d'intervention introuvable.")
+    return i
+
+
+def get_session(user: User, session_id: int) -> InterventionSession:
+    """A session the user may see; 404 otherwise."""
+    s = db.session.get(InterventionSession, session_id)
+    if s is None or not can_view(user, s.intervention):
+        raise NotFound("Séance introuvable.")
+    return s
+
+
+def assignable_technicians(i: Intervention) -> list[User]:
+    """Active technicians of the provider establishment."""
+    return list(db.session.scalars(
+        select(User).where(User.establishment_id == i.provider_id,
+                           User.role == Role.TECHNICIAN, User.active.is_(True))
+        .order_by(User.name)))
+
+
+# --- Requests ---------------------------------------------------------------
+
+def _clean_text(value: str | None, field: str, *, required: bool, label: str) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidField(f"{label} est obligatoire.", field=field)
+    if len(value) > MAX_TEXT:
+        raise InvalidField(f"{label} est trop long ({MAX_TEXT} caractères au plus).",
+                           field=field)
+    return value
+
+
+def _establishment_in(groupement_id: int, establishment_id: int, field: str) -> Establishment:
+    e = db.session.get(Establishment, establishment_id) if establishment_id else None
+    if e is None or e.groupement_id != groupement_id:
+        raise InvalidField("Établissement inconnu dans ce groupement.", field=field)
+    return e
+
+
+def create_draft(actor: User, *, provider_id: int, axis: int, nature: str, description: str,
+                 beneficiary_id: int | None = None, urgency: str = Urgency.NORMAL,
+                 estimated_onsite_minutes: int = 0,
+                 estimated_remote_minutes: int = 0) -> Intervention:
+    """A technician or director drafts a request for his own establishment."""
+    if actor.role not in (Role.TECHNICIAN, Role.DIRECTOR) or not actor.establishment_id:
+        raise Forbidden("Seuls les techniciens et directions d'un établissement "
+                        "rédigent des demandes d'intervention.")
+    if beneficiary_id is None:
+        beneficiary_id = actor.establishment_id
+    if beneficiary_id != actor.establishment_id:
+        raise Forbidden("Une demande se rédige pour son propre établissement.")
+    provider = _establishment_in(actor.groupement_id, provider_id, "provider_id")
+    if provider.id == beneficiary_id:
+        raise InvalidField("L'établissement prestataire doit être un autre établissement.",
+                           field="provider_id")
+    rules.check_axis(axis)
+    nature_value = rules.check_nature(nature)
+    try:
+        urgency_value = Urgency(urgency)
+    except ValueError:
+        raise InvalidField("Urgence inconnue.", field="urgency") from None
+    rules.check_estimate(estimated_onsite_minutes, "estimated_onsite_minutes")
+    rules.check_estimate(estimated_remote_minutes, "estimated_remote_minutes")
+    groupement = db.session.get(Groupement, actor.groupement_id)
+    terms = groupement.terms_on(local_today(groupement.timezone))
+    i = Intervention(
+        groupement_id=actor.groupement_id, beneficiary_id=beneficiary_id,
+        provider_id=provider.id, axis=axis, nature=nature_value,
+        description=_clean_text(description, "description", required=True,
+                                label="La description"),
+        urgency=urgency_value, estimated_onsite_minutes=estimated_onsite_minutes,
+        estimated_remote_minutes=estimated_remote_minutes,
+        threshold_minutes=terms.threshold_minutes, state=State.DRAFT,
+        created_by_id=actor.id,
+    )
+    db.session.add(i)
+    db.session.flush()
+    record(actor, "intervention.create", i, after=_snapshot(i), **_parties(i))
+    db.session.commit()
+    return i
+
+
+def activate(i: Intervention, actor: User) -> Intervention:
+    """Only the beneficiary's director activates; R7 checks the estimate against the cap."""
+    authorize("activate", actor, i)
+    _lock(i.beneficiary_id)
+    _check_state(i, "activate")
+    groupement = db.session.get(Groupement, i.groupement_id)
+    today = local_today(groupement.timezone)
+    terms = groupement.terms_on(today)
+    used = queries.cap_use(i.beneficiary_id, [today.year]).get(today.year, 0)
+    terms = replace(terms, threshold_minutes=i.threshold_minutes,
+                    cap_minutes=groupement.cap_for_year(today.year))
+    rules.check_activation(i.estimated_onsite_minutes, used, terms, today.year)
+    return _transition(i, actor, "activate", activated_at=utcnow())
+
+
+def accept(i: Intervention, actor: User, technician_id: int | None) -> Intervention:
+    """The provider's director accepts and assigns one of his technicians."""
+    authorize("accept", actor, i)
+    _check_state(i, "accept")
+    technician = db.session.get(User, technician_id) if technician_id else None
+    if (technician is None or technician.role != Role.TECHNICIAN or not technician.active
+            or technician.establishment_id != i.provider_id):
+        raise InvalidField("Choisissez un technicien de votre établissement.",
+                           field="technician_id")
+    return _transition(i, actor, "accept", technician_id=technician.id, decided_at=utcnow())
+
+
+def decline(i: Intervention, actor: User, reason: str) -> Intervention:
+    """The provider's director declines, saying why."""
+    authorize("decline", actor, i)
+    _check_state(i, "decline")
+    reason = _clean_text(reason, "reason", required=True, label="Le motif du refus")
+    return _transition(i, actor, "decline", decline_reason=reason, decided_at=utcnow())
+
+
+def cancel(i: Intervention, actor: User) -> Intervention:
+    """Cancel while no session is logged: work done is never erased."""
+    authorize("cancel", actor, i)
+    _check_state(i, "cancel")
+    if _session_count(i.id):
+        raise RuleRefused("Annulation impossible : du temps a déjà été saisi sur cette "
+                          "intervention (le travail fait n'est jamais effacé).",
+                          code="wrong_state")
+    return _transition(i, actor, "cancel", cancelled_at=utcnow())
+
+
+def complete(i: Intervention, actor: User, report: str) -> Intervention:
+    """The assigned technician closes his work with a report."""
+    authorize("complete", actor, i)
+    _check_state(i, "complete")
+    report = _clean_text(report, "report", required=True, label="Le compte rendu")
+    if not _session_count(i.id):
+        raise RuleRefused("Saisissez au moins une séance avant de terminer l'intervention.",
+                          code="wrong_state")
+    return _transition(i, actor, "complete", report=report, completed_at=utcnow())
+
+
+def validate(i: Intervention, actor: User) -> Intervention:
+    """The beneficiary's director confirms the hours: only then are they billed."""
+    authorize("validate", actor, i)
+    _check_state(i, "validate")
+    return _transition(i, actor, "validate", validated_at=utcnow())
+
+
+# --- Sessions ---------------------------------------------------------------
+
+def log_session(i: Intervention, actor: User, *, day: date, start: time, end: time,
+                mode: str, notes: str = "", now: datetime | None = None) -> InterventionSession:
+    """The assigned technician logs time; refused (nothing stored) if a rule says no."""
+    authorize("log_session", actor, i)
+    fact = _checked_fact(i, actor, day, start, end, mode, now)
+    _lock(i.beneficiary_id)
+    db.session.refresh(i)
+    _check_session_state(i)
+    _check_overlap(actor.id, day, start, end, exclude_id=None)
+    _check_billing_change(i, removed=None, added=fact)
+    s = InterventionSession(
+        intervention_id=i.id, technician_id=actor.id, date=day, start_time=start,
+        end_time=end, mode=fact.mode, minutes=fact.minutes, year=day.year,
+        hourly_rate=fact.rate,
+        notes=_clean_text(notes, "notes", required=False, label="Les notes"),
+    )
+    db.session.add(s)
+    db.session.flush()
+    record(actor, "session.create", s, after=_session_snapshot(s), **_parties(i))
+    db.session.commit()
+    return s
+
+
+def update_session(s: InterventionSession, actor: User, *, day: date | None = None,
+                   start: time | None = None, end: time | None = None,
+                   mode: str | None = None, notes: str | None = None,
+                   now: datetime | None = None) -> InterventionSession:
+    """Change a session under the same rules as logging it (and the old date's year)."""
+    i = s.intervention
+    authorize("log_session", actor, i)
+    day = s.date if day is None else day
+    start = s.start_time if start is None else start
+    end = s.end_time if end is None else end
+    mode = s.mode if mode is None else mode
+    fact = _checked_fact(i, actor, day, start, end, mode, now)
+    _lock(i.beneficiary_id)
+    db.session.refresh(i)
+    db.session.refresh(s)
+    _check_session_state(i)
+    _check_overlap(actor.id, day, start, end, exclude_id=s.id)
+    before = _session_snapshot(s)
+    _check_billing_change(i, removed=s, added=fact)
+    s.date, s.start_time, s.end_time, s.mode = day, start, end, fact.mode
+    s.minutes, s.year, s.hourly_rate = fact.minutes, day.year, fact.rate
+    if notes is not None:
+        s.notes = _clean_text(notes, "notes", required=False, label="Les notes")
+    record(actor, "session.update", s, before=before, after=_session_snapshot(s),
+           **_parties(i))
+    db.session.commit()
+    return s
+
+
+def delete_session(s: InterventionSession, actor: User) -> None:
+    """Remove a session (never in a closed year, never changing a closed year's bill)."""
+    i = s.intervention
+    authorize("log_session", actor, i)
+    _lock(i.beneficiary_id)
+    db.session.refresh(i)
+    _check_session_state(i)
+    _check_billing_change(i, removed=s, added=None)
+    record(actor, "session.delete", s, before=_session_snapshot(s), **_parties(i))
+    db.session.delete(s)
+    db.session.commit()
+
+
+# --- Internals ----------------------------------------------------------------
+
+def _lock(beneficiary_id: int) -> None:
+    """Serialise cap-relevant writes of one beneficiary.
+
+    Must be the transaction's first write: on PostgreSQL the UPDATE takes the
+    row lock until commit; on SQLite it starts the write transaction, which
+    waits (busy timeout) for any other writer. Reads after it see the latest
+    committed data, so two racing sessions cannot both pass the cap check.
+    """
+    db.session.execute(
+        update(Establishment).where(Establishment.id == beneficiary_id)
+        .values(lock_version=Establishment.lock_version + 1)
+        .execution_options(synchronize_session=False))
+
+
+def _check_state(i: Intervention, action: str) -> None:
+    sources, _ = TRANSITIONS[action]
+    if State(i.state) not in sources:
+        raise RuleRefused(
+            f"Action impossible : la demande est à l'état « {i.state_label} ».",
+            code="wrong_state")
+
+
+def _check_session_state(i: Intervention) -> None:
+    if State(i.state) not in SESSION_STATES:
+        raise RuleRefused(
+            f"Le temps passé ne se saisit que sur une intervention acceptée et non "
+            f"terminée (état actuel : « {i.state_label} »).", code="wrong_state")
+
+
+def _transition(i: Intervention, actor: User, action: str, **changes) -> Intervention:
+    before = _snapshot(i)
+    i.state = TRANSITIONS[action][1]
+    for key, value in changes.items():
+        setattr(i, key, value)
+    record(actor, f"intervention.{action}", i, before=before, after=_snapshot(i),
+           **_parties(i))
+    db.session.commit()
+    return i
+
+
+def _checked_fact(i: Intervention, actor: User, day: date, start: time, end: time,
+                  mode: str, now: datetime | None) -> rules.SessionFact:
+    try:
+        mode_value = rules.Mode(mode)
+    except ValueError:
+        raise InvalidField("Mode inconnu : « à distance » ou « sur site ».",
+                           field="mode") from None
+    groupement = db.session.get(Groupement, i.groupement_id)
+    tz = groupement.timezone
+    now = now or datetime.now(ZoneInfo(tz))
+    first_terms = groupement.terms_on(date.min)  # the convention's first version
+    minutes = rules.check_session_times(day, start, end, now=now, terms=first_terms, tz=tz)
+    return rules.SessionFact(day=day, mode=mode_value, minutes=minutes,
+                             rate=groupement.terms_on(day).hourly_rate)
+
+
+def _check_overlap(technician_id: int, day: date, start: time, end: time,
+                   exclude_id: int | None) -> None:
+    stmt = select(InterventionSession.start_time, InterventionSession.end_time).where(
+        InterventionSession.technician_id == technician_id, InterventionSession.date == day)
+    if exclude_id is not None:
+        stmt = stmt.where(InterventionSession.id != exclude_id)
+    if rules.overlaps(start, end, db.session.execute(stmt).all()):
+        raise InvalidField("Cette séance chevauche une autre de vos séances ce jour-là.",
+                           field="start")
+
+
+def _check_billing_change(i: Intervention, *, removed: InterventionSession | None,
+                          added: rules.SessionFact | None) -> None:
+    """R5 and R9 for a change of one session of ``i`` (facts read after the lock)."""
+    rows = db.session.execute(
+        select(InterventionSession.id, InterventionSession.date, InterventionSession.mode,
+               InterventionSession.minutes)
+        .where(InterventionSession.intervention_id == i.id)).all()
+    current = [rules.SessionFact(day=d, mode=rules.Mode(m), minutes=n) for _, d, m, n in rows]
+    kept = [rules.SessionFact(day=d, mode=rules.Mode(m), minutes=n)
+            for sid, d, m, n in rows if removed is None or sid != removed.id]
+    proposed = kept + ([added] if added else [])
+    before = rules.billable_by_year(current, i.threshold_minutes)
+    after = rules.billable_by_year(proposed, i.threshold_minutes)
+    touched = {f.day.year for f in (added,) if f}
+    if removed is not None:
+        touched.add(removed.date.year)
+    changed = {y for y in set(before) | set(after) if before.get(y, 0) != after.get(y, 0)}
+    rules.check_years_open(touched | changed, closed_years(i.groupement_id))
+    raised = [y for y in after if after[y] > before.get(y, 0)]
+    if not raised:
+        return
+    groupement = db.session.get(Groupement, i.groupement_id)
+    rules.check_cap(
+        before=before, after=after,
+        used_by_others=queries.cap_use(i.beneficiary_id, raised, exclude_intervention_id=i.id),
+        cap_by_year={y: groupement.cap_for_year(y) for y in raised},
+        beneficiary=i.beneficiary.name,
+    )
+
+
+def _session_count(intervention_id: int) -> int:
+    return len(db.session.scalars(select(InterventionSession.id).where(
+        InterventionSession.intervention_id == intervention_id).limit(1)).all())
+
+
+def _parties(i: Intervention) -> dict:
+    return {"establishment_id": i.beneficiary_id, "other_establishment_id": i.provider_id,
+            "groupement_id": i.groupement_id}
+
+
+def _snapshot(i: Intervention) -> dict:
+    return {"state": str(i.state), "technician_id": i.technician_id, "axis": i.axis,
+            "nature": str(i.nature), "beneficiary_id": i.beneficiary_id,
+            "provider_id": i.provider_id, "decline_reason": i.decline_reason,
+            "report": i.report}
+
+
+def _session_snapshot(s: InterventionSession) -> dict:
+    return {"intervention_id": s.intervention_id, "date": s.date.isoformat(),
+            "start": s.start_time.strftime("%H:%M"), "end": s.end_time.strftime("%H:%M"),
+            "mode": str(s.mode), "minutes": s.minutes, "notes": s.notes}
+
+
+def with_sessions(stmt: Select) -> Select:
+    """Eager-load sessions and parties (avoid N+1 on detail pages and the API)."""
+    return stmt.options(selectinload(Intervention.sessions),
+                        selectinload(Intervention.beneficiary),
+                        selectinload(Intervention.provider),
+                        selectinload(Intervention.technician))

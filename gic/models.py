@@ -1,0 +1,225 @@
+"""Core models: groupements, their convention versions, establishments, people.
+
+Domain areas keep their own models (``gic/interventions/models.py``…); this
+module holds what every area refers to.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Numeric,
+    String,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from gic.extensions import db
+from gic.rules import ConventionTerms
+from gic.timeutil import utcnow
+
+
+class Role(enum.StrEnum):
+    """What a person may do; see SPEC §1."""
+
+    TECHNICIAN = "technician"
+    DIRECTOR = "director"
+    ACCOUNTANT = "accountant"
+    COORDINATOR = "coordinator"
+
+
+ROLE_LABELS = {
+    Role.TECHNICIAN: "Technicien",
+    Role.DIRECTOR: "Directeur",
+    Role.ACCOUNTANT: "Comptable",
+    Role.COORDINATOR: "Coordinateur",
+}
+
+
+class Groupement(db.Model):
+    """A GIC/GCSMS: establishments sharing technicians under one convention."""
+
+    __tablename__ = "groupement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    establishments: Mapped[list[Establishment]] = relationship(
+        back_populates="groupement", order_by="Establishment.name"
+    )
+    convention_versions: Mapped[list[ConventionVersion]] = relationship(
+        back_populates="groupement", order_by="ConventionVersion.valid_from"
+    )
+
+    def terms_on(self, day: date) -> ConventionTerms:
+        """Convention parameters in force on ``day`` (the first version before it starts)."""
+        return ConventionVersion.in_force(self.id, day).terms()
+
+    def cap_for_year(self, year: int) -> int:
+        """The annual cap of ``year``: the version in force on 1 January (or the
+        first version, for the convention's first year), so a year has one cap."""
+        return self.terms_on(date(year, 1, 1)).cap_minutes
+
+
+class ConventionVersion(db.Model):
+    """The convention's parameters from ``valid_from`` on; past years keep theirs."""
+
+    __tablename__ = "convention_version"
+    __table_args__ = (
+        UniqueConstraint("groupement_id", "valid_from"),
+        CheckConstraint("threshold_minutes >= 0", name="threshold_positive"),
+        CheckConstraint("cap_minutes >= 0", name="cap_positive"),
+        CheckConstraint("hourly_rate >= 0", name="rate_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"), index=True)
+    valid_from: Mapped[date]
+    start_date: Mapped[date]
+    duration_years: Mapped[int] = mapped_column(default=3)
+    threshold_minutes: Mapped[int] = mapped_column(default=420)
+    cap_minutes: Mapped[int] = mapped_column(default=2100)
+    hourly_rate: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("25.00"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    groupement: Mapped[Groupement] = relationship(back_populates="convention_versions")
+
+    def terms(self) -> ConventionTerms:
+        """The pure-value view of this version used by :mod:`gic.rules`."""
+        return ConventionTerms(
+            start_date=self.start_date,
+            duration_years=self.duration_years,
+            threshold_minutes=self.threshold_minutes,
+            cap_minutes=self.cap_minutes,
+            hourly_rate=Decimal(self.hourly_rate),
+        )
+
+    @staticmethod
+    def in_force(groupement_id: int, day: date) -> ConventionVersion:
+        """The version in force on ``day``; before the first one, the first one."""
+        version = db.session.scalars(
+            select(ConventionVersion)
+            .where(
+                ConventionVersion.groupement_id == groupement_id,
+                ConventionVersion.valid_from <= day,
+            )
+            .order_by(ConventionVersion.valid_from.desc())
+            .limit(1)
+        ).first()
+        if version is None:
+            version = db.session.scalars(
+                select(ConventionVersion)
+                .where(ConventionVersion.groupement_id == groupement_id)
+                .order_by(ConventionVersion.valid_from)
+                .limit(1)
+            ).one()
+        return version
+
+
+class Establishment(db.Model):
+    """A member establishment (ESMS), identified by its FINESS number."""
+
+    __tablename__ = "establishment"
+    __table_args__ = (UniqueConstraint("groupement_id", "finess"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    finess: Mapped[str] = mapped_column(String(9))
+    # Bumped by every write that must be serialised per beneficiary (the cap
+    # check): the UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite).
+    lock_version: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    groupement: Mapped[Groupement] = relationship(back_populates="establishments")
+
+
+class User(UserMixin, db.Model):
+    """A person of one groupement, usually attached to one establishment."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"), index=True)
+    establishment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("establishment.id"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Changed when the password changes or at logout: invalidates old sessions.
+    session_token: Mapped[str] = mapped_column(
+        String(64), default=lambda: secrets.token_hex(16)
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    groupement: Mapped[Groupement] = relationship()
+    establishment: Mapped[Establishment | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash, never the password."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """True when ``password`` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """Flask-Login id: user id plus session token, so logout invalidates."""
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    @property
+    def role_label(self) -> str:
+        """The role as users say it."""
+        return ROLE_LABELS[Role(self.role)]
+
+
+class ApiToken(db.Model):
+    """A personal API token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        """The stored form of a token (tokens are random, so a plain SHA-256 suffices)."""
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class LoginFailure(db.Model):
+    """A failed login (web or API), used to slow down password guessing."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    remote_addr: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

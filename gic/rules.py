@@ -1,0 +1,277 @@
+"""The convention's rules (SPEC §3–4), as pure functions over plain values.
+
+No Flask, no database: services gather the facts (sessions, cap use, closed
+years) with grouped SQL and ask these functions for a decision. Every refusal
+is a :class:`gic.errors.DomainError` with a French message that cites the rule.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from gic.errors import InvalidField, RuleRefused
+from gic.formatting import hours_minutes
+
+CENT = Decimal("0.01")
+
+
+class Mode(enum.StrEnum):
+    """Where a session's work was done."""
+
+    REMOTE = "remote"
+    ONSITE = "onsite"
+
+
+MODE_LABELS = {Mode.REMOTE: "À distance", Mode.ONSITE: "Sur site"}
+
+
+class Nature(enum.StrEnum):
+    """What an intervention is for; the last three are refused by the convention."""
+
+    INCIDENT = "incident"
+    OCCASIONAL_WORK = "occasional_work"
+    DEPLOYMENT = "deployment"
+    USER_SUPPORT = "user_support"
+    USER_TRAINING = "user_training"
+    PERMANENT_CHANGE = "permanent_change"
+
+
+NATURE_LABELS = {
+    Nature.INCIDENT: "Incident / dysfonctionnement majeur",
+    Nature.OCCASIONAL_WORK: "Travaux ponctuels",
+    Nature.DEPLOYMENT: "Mise en place de matériel ou de logiciel",
+    Nature.USER_SUPPORT: "Support utilisateur",
+    Nature.USER_TRAINING: "Formation des utilisateurs",
+    Nature.PERMANENT_CHANGE: "Modification définitive du SI",
+}
+
+FORBIDDEN_NATURES = frozenset(
+    {Nature.USER_SUPPORT, Nature.USER_TRAINING, Nature.PERMANENT_CHANGE}
+)
+
+# The five axes of cooperation (seed 002, « Objet de la coopération »).
+AXES = {
+    1: "Réunions, échanges d'informations, conseils",
+    2: "Renfort d'équipe pour travaux ponctuels et/ou mise en place de matériel et logiciel",
+    3: "Remplacement en cas d'absence, sur dysfonctionnement majeur entraînant une urgence",
+    4: "Formations communes sur des sujets informatiques",
+    5: "Prêt ou don de matériel",
+}
+# Interventions are requested on the axes of work done by a technician.
+INTERVENTION_AXES = (2, 3)
+
+MAX_ESTIMATE_MINUTES = 2000 * 60  # an estimate beyond this is a typing error
+
+
+@dataclass(frozen=True)
+class ConventionTerms:
+    """The parameters of one convention version (SPEC §2)."""
+
+    start_date: date
+    duration_years: int
+    threshold_minutes: int
+    cap_minutes: int
+    hourly_rate: Decimal
+
+    @property
+    def end_date(self) -> date:
+        """Last day of the initial period (start + duration, minus one day)."""
+        try:
+            anniversary = self.start_date.replace(year=self.start_date.year + self.duration_years)
+        except ValueError:  # 29 February
+            anniversary = self.start_date.replace(
+                year=self.start_date.year + self.duration_years, day=28
+            )
+        return anniversary - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class SessionFact:
+    """What the rules need to know of a session."""
+
+    day: date
+    mode: Mode
+    minutes: int
+    rate: Decimal = Decimal("0")
+
+
+# --- Requests -------------------------------------------------------------
+
+def check_nature(nature: str) -> Nature:
+    """The nature, if the convention allows it; else a refusal citing the clause."""
+    try:
+        value = Nature(nature)
+    except ValueError:
+        raise InvalidField("Nature d'intervention inconnue.", field="nature") from None
+    if value in FORBIDDEN_NATURES:
+        raise InvalidField(
+            f"« {NATURE_LABELS[value]} » est exclu par la convention : les interventions "
+            "« ne peuvent être activées pour du support utilisateur/formation ou pour des "
+            "modifications définitives du SI (partielle ou complète) ».",
+            field="nature", code="nature_refused",
+        )
+    return value
+
+
+def check_axis(axis: int) -> int:
+    """An intervention is requested on axis 2 (reinforcement) or 3 (replacement)."""
+    if axis not in INTERVENTION_AXES:
+        raise InvalidField(
+            "Une demande d'intervention relève de l'axe 2 (renfort d'équipe) "
+            "ou de l'axe 3 (remplacement en cas d'urgence).",
+            field="axis",
+        )
+    return axis
+
+
+def check_estimate(minutes: int, field: str) -> int:
+    """Estimated minutes are a non-negative, plausible number."""
+    if minutes < 0 or minutes > MAX_ESTIMATE_MINUTES:
+        raise InvalidField("Estimation d'heures invalide.", field=field)
+    return minutes
+
+
+def check_activation(estimated_onsite: int, used_minutes: int, terms: ConventionTerms,
+                     year: int) -> None:
+    """R7: refuse activating an on-site request that would, if billable, break the cap."""
+    if estimated_onsite < terms.threshold_minutes:
+        return
+    left = max(0, terms.cap_minutes - used_minutes)
+    if used_minutes + estimated_onsite > terms.cap_minutes:
+        raise RuleRefused(
+            f"Activation refusée : les {hours_minutes(estimated_onsite)} sur site estimées "
+            f"seraient facturables et dépasseraient le plafond annuel de "
+            f"{hours_minutes(terms.cap_minutes)} en {year} (reste {left} min, soit "
+            f"{hours_minutes(left)}). Un détachement temporaire permet d'aller au-delà.",
+            code="cap_exceeded", remaining_minutes=left,
+        )
+
+
+# --- Sessions ---------------------------------------------------------------
+
+def session_minutes(day: date, start: time, end: time, tz: str = "Europe/Paris") -> int:
+    """Real minutes between start and end on ``day`` in local time ``tz`` (DST-exact)."""
+    zone = ZoneInfo(tz)
+    begin = datetime.combine(day, start, tzinfo=zone)
+    finish = datetime.combine(day, end, tzinfo=zone)
+    return int((finish.timestamp() - begin.timestamp()) // 60)
+
+
+def check_session_times(day: date, start: time, end: time, *, now: datetime,
+                        terms: ConventionTerms, tz: str = "Europe/Paris") -> int:
+    """Validate a session's date and times; return its exact minutes.
+
+    ``now`` is an aware datetime. Refusals are 422 with the field at fault.
+    """
+    if end <= start:
+        raise InvalidField("L'heure de fin doit être après l'heure de début (même jour).",
+                           field="end")
+    if day < terms.start_date:
+        raise InvalidField(
+            f"La date est antérieure au début de la convention "
+            f"({terms.start_date:%d/%m/%Y}).", field="date")
+    finish = datetime.combine(day, end, tzinfo=ZoneInfo(tz))
+    if finish > now:
+        raise InvalidField("Une séance ne peut pas être dans le futur.", field="date")
+    minutes = session_minutes(day, start, end, tz)
+    if minutes <= 0:  # only on the autumn DST change, e.g. 02:50 -> 02:10
+        raise InvalidField("L'heure de fin doit être après l'heure de début (même jour).",
+                           field="end")
+    return minutes
+
+
+def overlaps(start: time, end: time, others: Iterable[tuple[time, time]]) -> bool:
+    """True when [start, end) meets one of ``others`` (same technician, same day)."""
+    return any(start < o_end and o_start < end for o_start, o_end in others)
+
+
+# --- Billing ----------------------------------------------------------------
+
+def billable_by_year(sessions: Iterable[SessionFact], threshold_minutes: int) -> dict[int, int]:
+    """R1–R4: billable minutes of ONE intervention, per civil year of the sessions.
+
+    Remote is never billable; on-site is billable in full once the intervention's
+    total on-site time reaches the threshold (exactly the threshold is billable).
+    """
+    sessions = list(sessions)
+    onsite = [s for s in sessions if s.mode == Mode.ONSITE]
+    if sum(s.minutes for s in onsite) < threshold_minutes:
+        return {}
+    per_year: dict[int, int] = defaultdict(int)
+    for s in onsite:
+        per_year[s.day.year] += s.minutes
+    return dict(per_year)
+
+
+def amount(minutes_and_rates: Iterable[tuple[int, Decimal]]) -> Decimal:
+    """R6: Σ minutes × rate / 60, rounded once, half-up to the cent."""
+    total = sum((Decimal(m) * Decimal(r) for m, r in minutes_and_rates), Decimal(0))
+    return round_cents(total / 60)
+
+
+def round_cents(value: Decimal) -> Decimal:
+    """Half-up rounding to the cent (never banker's rounding, never floats)."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def check_cap(*, before: Mapping[int, int], after: Mapping[int, int],
+              used_by_others: Mapping[int, int], cap_by_year: Mapping[int, int],
+              beneficiary: str = "l'établissement bénéficiaire") -> None:
+    """R5: refuse a change that would raise a year's billable use above its cap.
+
+    ``before``/``after`` are the intervention's billable minutes per year around
+    the change; ``used_by_others`` the beneficiary's billable minutes of the year
+    from every other intervention (pending and validated, all providers).
+    A change that lowers or keeps a year's use is always allowed.
+    """
+    for year in sorted(after):
+        if after[year] <= before.get(year, 0):
+            continue
+        cap = cap_by_year[year]
+        used = used_by_others.get(year, 0)
+        if used + after[year] > cap:
+            left = max(0, cap - used - before.get(year, 0))
+            raise RuleRefused(
+                f"Séance refusée : le plafond annuel de {hours_minutes(cap)} facturables "
+                f"pour {beneficiary} en {year} serait dépassé. Il reste {left} min "
+                f"({hours_minutes(left)}) facturables cette année. Pour aller au-delà, "
+                "les directions peuvent convenir d'un détachement temporaire.",
+                code="cap_exceeded", remaining_minutes=left, year=year,
+            )
+
+
+def check_years_open(years: Iterable[int], closed_years: Iterable[int]) -> None:
+    """R9: nothing may change the billing of a closed year."""
+    hit = sorted(set(years) & set(closed_years))
+    if hit:
+        raise RuleRefused(
+            f"L'année {', '.join(map(str, hit))} est clôturée : sa facturation est figée "
+            "et ses séances ne peuvent plus être créées, modifiées ni supprimées.",
+            code="year_closed",
+        )
+
+
+def settlements(pair_amounts: Mapping[tuple[int, int], Decimal]) -> list[tuple[int, int, Decimal]]:
+    """Net settlement between each two establishments.
+
+    ``pair_amounts[(provider, beneficiary)]`` is what the beneficiary owes the
+    provider. Returns ``(payer, payee, amount)`` with amount > 0, one per pair.
+    """
+    net: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for (provider, beneficiary), value in pair_amounts.items():
+        a, b = sorted((provider, beneficiary))
+        # positive: b pays a ... normalise as "beneficiary pays provider"
+        net[(a, b)] += value if beneficiary == b else -value
+    result = []
+    for (a, b), value in sorted(net.items()):
+        if value > 0:
+            result.append((b, a, value))
+        elif value < 0:
+            result.append((a, b, -value))
+    return result

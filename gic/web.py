@@ -1,0 +1,109 @@
+"""What every page shares: user loading, locale, French formats, headers, errors."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel.dates import format_date as _babel_date
+from babel.numbers import format_currency, format_decimal
+from flask import Flask, render_template, request, session
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+
+from gic.extensions import db, login_manager
+from gic.formatting import hours_minutes
+from gic.models import User
+
+LOCALES = ("fr", "en")
+
+
+def select_locale() -> str:
+    """French unless the person chose English (``?lang=en``, kept in the session)."""
+    lang = request.args.get("lang")
+    if lang in LOCALES:
+        session["lang"] = lang
+    return session.get("lang", "fr")
+
+
+def select_timezone() -> str:
+    """Everyone works in the groupement's time zone."""
+    if current_user and current_user.is_authenticated:
+        return current_user.groupement.timezone
+    return "Europe/Paris"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Session ids are ``"<id>:<session_token>"``: a changed token logs the session out."""
+    ident, _, token = user_id.partition(":")
+    if not ident.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user
+
+
+def fr_date(value: date | datetime | None, fmt: str = "long") -> str:
+    """« 14 mars 2025 » (format ``long``) or « 14/03/2025 » (``short``)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "d MMMM y 'à' HH:mm" if fmt == "long" else "dd/MM/y HH:mm")
+    return _babel_date(value, "d MMMM y" if fmt == "long" else "dd/MM/y", locale=str(get_locale()))
+
+
+def money(value: Decimal | None) -> str:
+    """« 183,33 € »."""
+    if value is None:
+        return ""
+    return format_currency(Decimal(value), "EUR", locale=str(get_locale()))
+
+
+def number(value) -> str:
+    """A number in the user's locale (« 1 234,5 »)."""
+    return format_decimal(value, locale=str(get_locale()))
+
+
+def init_app(app: Flask) -> None:
+    """Register filters, context, security headers and error pages."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    app.jinja_env.filters.update(fr_date=fr_date, money=money, hm=hours_minutes, number=number)
+    app.jinja_env.globals.update(hm=hours_minutes)
+
+    @app.context_processor
+    def _labels():
+        from gic.interventions.models import STATE_LABELS, URGENCY_LABELS
+        from gic.rules import AXES, MODE_LABELS, NATURE_LABELS
+        return {"STATE_LABELS": STATE_LABELS, "AXES": AXES, "MODE_LABELS": MODE_LABELS,
+                "NATURE_LABELS": NATURE_LABELS, "URGENCY_LABELS": URGENCY_LABELS,
+                "current_locale": str(get_locale())}
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security",
+                                        "max-age=31536000; includeSubDomains")
+        return response
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, _error_page)
+
+
+def _error_page(error):
+    code = getattr(error, "code", 500) or 500
+    if request.path.startswith("/api/"):
+        from gic.api.errors import json_error
+        return json_error(code)
+    return render_template("error.html", code=code), code
