@@ -45,6 +45,33 @@ def visible_interventions(user: User) -> Select:
     return stmt.order_by(Intervention.id.desc())
 
 
+def filter_interventions(stmt: Select, *, year: int | None = None, state: str | None = None,
+                         establishment_id: int | None = None) -> Select:
+    """Apply the list filters shared by the web list and the API (whitelisted values).
+
+    ``year``: interventions created in that year or with a session in it;
+    ``state``: one :class:`State` value; ``establishment_id``: as provider or
+    beneficiary. Unknown values raise :class:`InvalidField`.
+    """
+    if year is not None:
+        if not 2000 <= year <= 2100:
+            raise InvalidField("Année invalide.", field="year")
+        with_session = select(InterventionSession.intervention_id).where(
+            InterventionSession.year == year)
+        start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
+        stmt = stmt.where(or_(Intervention.id.in_(with_session),
+                              (Intervention.created_at >= start) & (Intervention.created_at < end)))
+    if state:
+        try:
+            stmt = stmt.where(Intervention.state == State(state))
+        except ValueError:
+            raise InvalidField("État inconnu.", field="state") from None
+    if establishment_id is not None:
+        stmt = stmt.where(or_(Intervention.beneficiary_id == establishment_id,
+                              Intervention.provider_id == establishment_id))
+    return stmt
+
+
 def get_intervention(user: User, intervention_id: int) -> Intervention:
     """The intervention if the user may see it; 404 otherwise (even if it exists)."""
     i = db.session.get(Intervention, intervention_id)
