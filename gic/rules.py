@@ -180,7 +180,7 @@ def check_session_times(day: date, start: time, end: time, *, now: datetime,
     if finish > now:
         raise InvalidField("Une séance ne peut pas être dans le futur.", field="date")
     minutes = session_minutes(day, start, end, tz)
-    if minutes <= 0:  # only on the autumn DST change, e.g. 02:50 -> 02:10
+    if minutes <= 0:  # spring DST gap: 02:30 -> 03:00 lasts -30 real minutes
         raise InvalidField("L'heure de fin doit être après l'heure de début (même jour).",
                            field="end")
     return minutes

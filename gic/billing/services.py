@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from gic import rules
 from gic.audit.services import record
@@ -57,6 +57,13 @@ def close_year(actor: User, year: int) -> YearClosure:
     if actor.role != Role.ACCOUNTANT:
         raise Forbidden("Seul un comptable peut clôturer une année.")
     check_year(year)
+    # First write: the per-beneficiary lock that session changes take
+    # (gic.interventions.services._lock), on every establishment. A session
+    # being logged in ``year`` right now is either seen below or then refused.
+    db.session.execute(
+        update(Establishment).where(Establishment.groupement_id == actor.groupement_id)
+        .values(lock_version=Establishment.lock_version + 1)
+        .execution_options(synchronize_session=False))
     pending = unsettled_interventions(actor.groupement_id, year)
     if pending:
         numbers = ", ".join(f"n° {i}" for i in pending)

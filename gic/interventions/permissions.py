@@ -18,6 +18,21 @@ def _same_groupement(user: User, i: Intervention) -> bool:
     return user.groupement_id == i.groupement_id
 
 
+DRAFT_REFUSAL = ("Seuls les techniciens et directions d'un établissement rédigent des "
+                 "demandes d'intervention.")
+
+
+def can_draft(user: User) -> bool:
+    """Technicians and directors of an establishment draft requests for it."""
+    return user.role in (Role.TECHNICIAN, Role.DIRECTOR) and bool(user.establishment_id)
+
+
+def authorize_draft(user: User) -> None:
+    """Raise :class:`Forbidden` unless ``user`` may draft a request."""
+    if not can_draft(user):
+        raise Forbidden(DRAFT_REFUSAL)
+
+
 def can_view(user: User, i: Intervention) -> bool:
     """Coordinators and accountants see the groupement; others their establishment's."""
     if not _same_groupement(user, i):
@@ -85,7 +100,10 @@ def next_actions(user: User, i: Intervention) -> list[str]:
                 actions.append(action)
             continue
         if State(i.state) in TRANSITIONS[action][0]:
+            # Work done is never erased; a report needs time logged first.
             if action == "cancel" and i.sessions:
+                continue
+            if action == "complete" and not i.sessions:
                 continue
             actions.append(action)
     return actions

@@ -27,7 +27,7 @@ from gic.interventions.models import (
     State,
     Urgency,
 )
-from gic.interventions.permissions import authorize, can_view
+from gic.interventions.permissions import authorize, authorize_draft, can_view
 from gic.models import Establishment, Groupement, Role, User
 from gic.timeutil import local_today, utcnow
 
@@ -120,9 +120,7 @@ def create_draft(actor: User, *, provider_id: int, axis: int, nature: str, descr
                  estimated_onsite_minutes: int = 0,
                  estimated_remote_minutes: int = 0) -> Intervention:
     """A technician or director drafts a request for his own establishment."""
-    if actor.role not in (Role.TECHNICIAN, Role.DIRECTOR) or not actor.establishment_id:
-        raise Forbidden("Seuls les techniciens et directions d'un établissement "
-                        "rédigent des demandes d'intervention.")
+    authorize_draft(actor)
     if beneficiary_id is None:
         beneficiary_id = actor.establishment_id
     if beneficiary_id != actor.establishment_id:
@@ -160,23 +158,19 @@ def create_draft(actor: User, *, provider_id: int, axis: int, nature: str, descr
 
 def activate(i: Intervention, actor: User) -> Intervention:
     """Only the beneficiary's director activates; R7 checks the estimate against the cap."""
-    authorize("activate", actor, i)
-    _lock(i.beneficiary_id)
-    _check_state(i, "activate")
+    _begin(i, actor, "activate")
     groupement = db.session.get(Groupement, i.groupement_id)
     today = local_today(groupement.timezone)
-    terms = groupement.terms_on(today)
-    used = queries.cap_use(i.beneficiary_id, [today.year]).get(today.year, 0)
-    terms = replace(terms, threshold_minutes=i.threshold_minutes,
+    terms = replace(groupement.terms_on(today), threshold_minutes=i.threshold_minutes,
                     cap_minutes=groupement.cap_for_year(today.year))
+    used = queries.cap_use(i.beneficiary_id, [today.year]).get(today.year, 0)
     rules.check_activation(i.estimated_onsite_minutes, used, terms, today.year)
     return _transition(i, actor, "activate", activated_at=utcnow())
 
 
 def accept(i: Intervention, actor: User, technician_id: int | None) -> Intervention:
     """The provider's director accepts and assigns one of his technicians."""
-    authorize("accept", actor, i)
-    _check_state(i, "accept")
+    _begin(i, actor, "accept")
     technician = db.session.get(User, technician_id) if technician_id else None
     if (technician is None or technician.role != Role.TECHNICIAN or not technician.active
             or technician.establishment_id != i.provider_id):
@@ -187,16 +181,14 @@ def accept(i: Intervention, actor: User, technician_id: int | None) -> Intervent
 
 def decline(i: Intervention, actor: User, reason: str) -> Intervention:
     """The provider's director declines, saying why."""
-    authorize("decline", actor, i)
-    _check_state(i, "decline")
+    _begin(i, actor, "decline")
     reason = _clean_text(reason, "reason", required=True, label="Le motif du refus")
     return _transition(i, actor, "decline", decline_reason=reason, decided_at=utcnow())
 
 
 def cancel(i: Intervention, actor: User) -> Intervention:
     """Cancel while no session is logged: work done is never erased."""
-    authorize("cancel", actor, i)
-    _check_state(i, "cancel")
+    _begin(i, actor, "cancel")  # a session being logged now is either seen or refused
     if _session_count(i.id):
         raise RuleRefused("Annulation impossible : du temps a déjà été saisi sur cette "
                           "intervention (le travail fait n'est jamais effacé).",
@@ -206,8 +198,7 @@ def cancel(i: Intervention, actor: User) -> Intervention:
 
 def complete(i: Intervention, actor: User, report: str) -> Intervention:
     """The assigned technician closes his work with a report."""
-    authorize("complete", actor, i)
-    _check_state(i, "complete")
+    _begin(i, actor, "complete")  # no session slips in after the report
     report = _clean_text(report, "report", required=True, label="Le compte rendu")
     if not _session_count(i.id):
         raise RuleRefused("Saisissez au moins une séance avant de terminer l'intervention.",
@@ -217,8 +208,7 @@ def complete(i: Intervention, actor: User, report: str) -> Intervention:
 
 def validate(i: Intervention, actor: User) -> Intervention:
     """The beneficiary's director confirms the hours: only then are they billed."""
-    authorize("validate", actor, i)
-    _check_state(i, "validate")
+    _begin(i, actor, "validate")
     return _transition(i, actor, "validate", validated_at=utcnow())
 
 
@@ -292,8 +282,11 @@ def delete_session(s: InterventionSession, actor: User) -> None:
 # --- Internals ----------------------------------------------------------------
 
 def _lock(beneficiary_id: int) -> None:
-    """Serialise cap-relevant writes of one beneficiary.
+    """Serialise the writes of one beneficiary that depend on its sessions.
 
+    Session changes (cap, R5), cancel and complete (« no session yet », « no
+    session after ») take it; :func:`gic.billing.services.close_year` takes the
+    same lock on every establishment of the groupement (R9).
     Must be the transaction's first write: on PostgreSQL the UPDATE takes the
     row lock until commit; on SQLite it starts the write transaction, which
     waits (busy timeout) for any other writer. Reads after it see the latest
@@ -303,6 +296,21 @@ def _lock(beneficiary_id: int) -> None:
         update(Establishment).where(Establishment.id == beneficiary_id)
         .values(lock_version=Establishment.lock_version + 1)
         .execution_options(synchronize_session=False))
+
+
+def _begin(i: Intervention, actor: User, action: str) -> None:
+    """Start a transition: permission, then the beneficiary lock, then state read after it.
+
+    Reading the state under the lock makes concurrent transitions of one
+    intervention (two accepts, a cancel and a session…) run one after the
+    other: the second sees the first's result and is refused. The permission is
+    checked again after the reload (a drafter's right ends with the draft).
+    """
+    authorize(action, actor, i)
+    _lock(i.beneficiary_id)
+    db.session.refresh(i)
+    authorize(action, actor, i)
+    _check_state(i, action)
 
 
 def _check_state(i: Intervention, action: str) -> None:
