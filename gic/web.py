@@ -105,5 +105,8 @@ def _error_page(error):
     code = getattr(error, "code", 500) or 500
     if request.path.startswith("/api/"):
         from gic.api.errors import json_error
-        return json_error(code)
+        response, status = json_error(code)
+        if getattr(error, "valid_methods", None):  # 405 keeps its Allow header
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response, status
     return render_template("error.html", code=code), code

@@ -1,3 +1,40 @@
-"""Views (filled in by the web UI work)."""
+"""The caller, the groupement's establishments and users (SPEC §8)."""
 
-from gic.api import bp  # noqa: F401
+from __future__ import annotations
+
+from flask import jsonify
+
+from gic.admin import services as admin_services
+from gic.api import bp, schemas
+from gic.api.auth import api_user
+from gic.api.serializers import establishment_json, me_json, user_json
+
+
+@bp.get("/me")
+def me():
+    """The user, role, establishment and groupement of the token."""
+    return jsonify(me_json(api_user()))
+
+
+@bp.get("/establishments")
+def establishments():
+    """The establishments of the caller's groupement, by name."""
+    items = admin_services.establishments_of(api_user())
+    return jsonify({"items": [establishment_json(e) for e in items]})
+
+
+@bp.post("/establishments")
+def create_establishment():
+    """A coordinator adds an establishment (FINESS checked and unique)."""
+    data = schemas.parse_body(schemas.ESTABLISHMENT_CREATE)
+    e = admin_services.create_establishment(api_user(), **data)
+    return jsonify(establishment_json(e)), 201
+
+
+@bp.post("/users")
+def create_user():
+    """A coordinator adds a person to the groupement."""
+    data = schemas.parse_body(schemas.USER_CREATE)
+    data.setdefault("establishment_id", None)
+    user = admin_services.create_user(api_user(), **data)
+    return jsonify(user_json(user)), 201

@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 
-bp = Blueprint("auth", __name__)
+# Routes are attached by gic/auth/views.py, imported by create_app (not here:
+# services import this package, and views import services).
 
-from gic.auth import views  # noqa: E402,F401
+bp = Blueprint("auth", __name__)

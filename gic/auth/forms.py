@@ -7,10 +7,12 @@ from wtforms.validators import DataRequired, Length
 
 class LoginForm(FlaskForm):
     email = EmailField("Adresse e-mail", validators=[DataRequired("Indiquez votre e-mail."),
-                                                     Length(max=254)])
+                                                     Length(max=254)],
+                       render_kw={"autocomplete": "username", "autofocus": True})
     password = PasswordField("Mot de passe",
                              validators=[DataRequired("Indiquez votre mot de passe."),
-                                         Length(max=200)])
+                                         Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
 
 
 class TokenForm(FlaskForm):

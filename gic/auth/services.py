@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import delete, func, or_, select
 
 from gic.audit.services import record
-from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
+from gic.errors import DomainError, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.models import ApiToken, LoginFailure, User
 from gic.timeutil import utcnow
@@ -18,6 +18,13 @@ TOKEN_PREFIX = "gic_"
 # A hash to compare against when the e-mail is unknown, so that timing does
 # not reveal which e-mails exist.
 _DUMMY_HASH = None
+
+
+class InvalidCredentials(DomainError):
+    """Unknown e-mail or wrong password: one answer for both (HTTP 401)."""
+
+    status = 401
+    code = "invalid_credentials"
 
 
 class TooManyAttempts(RuleRefused):
@@ -54,7 +61,7 @@ def authenticate(email: str, password: str, remote_addr: str) -> User:
     if user is None or not user.active or not user.check_password(password or ""):
         db.session.add(LoginFailure(email=email[:254], remote_addr=remote_addr))
         db.session.commit()
-        raise Forbidden("E-mail ou mot de passe incorrect.", code="invalid_credentials")
+        raise InvalidCredentials("E-mail ou mot de passe incorrect.")
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
     db.session.commit()
     return user

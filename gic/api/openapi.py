@@ -1,0 +1,268 @@
+"""The OpenAPI 3.1 document of the API, served at ``/api/v1/openapi.json``.
+
+Request bodies come from :mod:`gic.api.schemas` (the very field lists the views
+parse), so the document cannot drift from what the API accepts; responses are
+written by hand next to :mod:`gic.api.serializers`. A test checks that every
+route of the blueprint is described here.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from flask import jsonify
+
+from gic.api import bp, schemas
+
+Schema = dict[str, Any]
+
+
+def _ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _obj(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
+    return {"type": "object", "properties": properties,
+            "required": required if required is not None else list(properties)}
+
+
+INT, STR, BOOL = {"type": "integer"}, {"type": "string"}, {"type": "boolean"}
+NULL_INT, NULL_STR = {"type": ["integer", "null"]}, {"type": ["string", "null"]}
+DATETIME = {"type": ["string", "null"], "format": "date-time"}
+MONEY = {"type": "string", "pattern": r"^\d+\.\d{2}$", "examples": ["183.33"]}
+
+RESPONSE_SCHEMAS: dict[str, Schema] = {
+    "Error": _obj({"error": {
+        "type": "object",
+        "properties": {"code": STR, "message": {**STR, "description": "En français."},
+                       "field": {**STR, "description": "Champ en cause (400, 422)."},
+                       "remaining_minutes": {**INT, "description": "Minutes facturables "
+                                             "restantes (refus de plafond, 409)."}},
+        "required": ["code", "message"], "additionalProperties": True}}),
+    "Token": _obj({"token": {**STR, "description": "Montré une seule fois."},
+                   "id": INT, "prefix": STR}),
+    "Establishment": _obj({"id": INT, "name": STR,
+                           "finess": {**STR, "pattern": r"^(?:\d{2}|2A|2B)\d{7}$"}}),
+    "EstablishmentList": _obj({"items": {"type": "array", "items": _ref("Establishment")}}),
+    "User": _obj({"id": INT, "email": STR, "name": STR,
+                  "role": {"enum": list(schemas.USER_CREATE["role"].enum)},
+                  "establishment_id": NULL_INT, "groupement_id": INT, "active": BOOL}),
+    "Me": {"allOf": [_ref("User"), _obj({
+        "establishment": {"oneOf": [_ref("Establishment"), {"type": "null"}]},
+        "groupement": _obj({"id": INT, "name": STR})})]},
+    "Intervention": _obj({
+        "id": INT, "state": {"enum": list(schemas.STATES)}, "beneficiary_id": INT,
+        "provider_id": INT, "axis": {"type": "integer", "minimum": 1, "maximum": 5},
+        "nature": {"enum": list(schemas.INTERVENTION_CREATE["nature"].enum)},
+        "description": STR, "urgency": {"enum": list(schemas.INTERVENTION_CREATE["urgency"].enum)},
+        "estimated_onsite_minutes": INT, "estimated_remote_minutes": INT,
+        "threshold_minutes": INT, "technician_id": NULL_INT, "decline_reason": NULL_STR,
+        "report": NULL_STR, "created_by_id": INT, "created_at": DATETIME,
+        "activated_at": DATETIME, "decided_at": DATETIME, "completed_at": DATETIME,
+        "validated_at": DATETIME, "cancelled_at": DATETIME, "updated_at": DATETIME}),
+    "InterventionDetail": {"allOf": [_ref("Intervention"), _obj({
+        "sessions": {"type": "array", "items": _ref("Session")},
+        "onsite_minutes": INT, "remote_minutes": INT,
+        "billable_minutes": {**INT, "description": "R1–R3 : tout le sur-site si le seuil "
+                                                   "est atteint, sinon 0."},
+        "billable_minutes_by_year": {"type": "object", "additionalProperties": INT},
+        "actions": {"type": "array", "description": "Ce que l'appelant peut faire maintenant.",
+                    "items": {"enum": ["activate", "accept", "decline", "cancel",
+                                       "complete", "validate", "log_session"]}}})]},
+    "InterventionPage": _obj({"items": {"type": "array", "items": _ref("Intervention")},
+                              "page": INT, "per_page": {**INT, "maximum": 100},
+                              "total": INT}),
+    "Session": _obj({"id": INT, "intervention_id": INT, "technician_id": INT,
+                     "date": {"type": "string", "format": "date"},
+                     "start": {**STR, "examples": ["09:00"]},
+                     "end": {**STR, "examples": ["17:20"]},
+                     "mode": {"enum": list(schemas.SESSION_CREATE["mode"].enum)},
+                     "minutes": {**INT, "description": "Minutes exactes (heure de Paris)."},
+                     "notes": STR, "created_at": DATETIME, "updated_at": DATETIME}),
+    "Billing": _obj({
+        "year": INT, "closed": BOOL,
+        "lines": {"type": "array", "description": "Interventions validées seulement.",
+                  "items": _obj({"provider_id": INT, "beneficiary_id": INT,
+                                 "billable_minutes": INT, "amount": MONEY})},
+        "pending": {"type": "array",
+                    "items": _obj({"intervention_id": INT, "provider_id": INT,
+                                   "beneficiary_id": INT, "billable_minutes": INT})},
+        "beneficiaries": {"type": "array", "description": "Usage du plafond (en attente "
+                                                          "et validé).",
+                          "items": _obj({"beneficiary_id": INT, "billable_minutes": INT,
+                                         "cap_minutes": INT, "remaining_minutes": INT})},
+        "settlements": {"type": "array", "description": "Soldes nets (validé seulement).",
+                        "items": _obj({"from_id": INT, "to_id": INT, "amount": MONEY})}}),
+    "YearClosure": _obj({"year": INT, "closed": BOOL, "closed_at": DATETIME,
+                         "closed_by_id": INT}),
+}
+
+REQUEST_SCHEMAS = {
+    "TokenCreate": schemas.TOKEN_CREATE, "EstablishmentCreate": schemas.ESTABLISHMENT_CREATE,
+    "UserCreate": schemas.USER_CREATE, "InterventionCreate": schemas.INTERVENTION_CREATE,
+    "Empty": schemas.EMPTY, "Accept": schemas.ACCEPT, "Decline": schemas.DECLINE,
+    "Complete": schemas.COMPLETE, "SessionCreate": schemas.SESSION_CREATE,
+    "SessionUpdate": schemas.SESSION_UPDATE,
+}
+
+ERRORS = {
+    400: ("BadRequest", "JSON mal formé, corps qui n'est pas un objet, type de valeur erroné."),
+    401: ("Unauthorized", "Jeton absent, invalide ou révoqué."),
+    403: ("Forbidden", "Rôle ou établissement non autorisé pour cette action."),
+    404: ("NotFound", "Objet inconnu ou d'un autre groupement (ou hors de votre périmètre)."),
+    409: ("Conflict", "Refusé par une règle : plafond (avec remaining_minutes), année "
+                      "clôturée, état de la demande."),
+    422: ("Unprocessable", "Champ invalide, manquant ou inconnu (avec field)."),
+    429: ("TooManyRequests", "Trop de tentatives de connexion."),
+}
+
+
+def _path_param(name: str, description: str) -> Schema:
+    return {"name": name, "in": "path", "required": True, "description": description,
+            "schema": {"type": "integer", "minimum": 1}}
+
+
+def _query_param(name: str, description: str, schema: Schema) -> Schema:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema}
+
+
+def _op(summary: str, status: int, schema: str | None, *, errors: tuple[int, ...],
+        body: str | None = None, public: bool = False, tag: str = "interventions",
+        params: list[Schema] | None = None, description: str = "") -> Schema:
+    """One operation: success response, error responses (always JSON), security."""
+    ok: Schema = {"description": "Succès."}
+    if schema:
+        ok["content"] = {"application/json": {"schema": _ref(schema)}}
+    responses: dict[str, Schema] = {str(status): ok}
+    codes = set(errors) | ({400, 422} if body else set()) | (set() if public else {401})
+    for code in sorted(codes):
+        responses[str(code)] = {"$ref": f"#/components/responses/{ERRORS[code][0]}"}
+    operation: Schema = {"summary": summary, "tags": [tag], "responses": responses}
+    if description:
+        operation["description"] = description
+    if body:
+        operation["requestBody"] = {
+            "required": body != "Empty",
+            "content": {"application/json": {"schema": _ref(body)}}}
+    if params:
+        operation["parameters"] = params
+    if public:
+        operation["security"] = []
+    return operation
+
+
+INTERVENTION_ID = _path_param("intervention_id", "Identifiant de la demande.")
+SESSION_ID = _path_param("session_id", "Identifiant de la séance.")
+YEAR = _path_param("year", "Année civile (2000–2100).")
+LIST_PARAMS = [
+    _query_param("year", "Créées cette année ou avec une séance cette année.", INT),
+    _query_param("state", "État de la demande.", {"enum": list(schemas.STATES)}),
+    _query_param("establishment", "Prestataire ou bénéficiaire.", INT),
+    _query_param("page", "Page (à partir de 1).", {**INT, "minimum": 1, "default": 1}),
+    _query_param("per_page", "Éléments par page (100 au plus).",
+                 {**INT, "minimum": 1, "maximum": 100, "default": 20}),
+]
+
+
+def _action(summary: str, body: str, who: str) -> Schema:
+    return {"post": _op(summary, 200, "InterventionDetail", body=body,
+                        errors=(403, 404, 409), params=[INTERVENTION_ID], description=who)}
+
+
+PATHS: dict[str, Schema] = {
+    "/tokens": {"post": _op("Obtenir un jeton personnel", 201, "Token", body="TokenCreate",
+                            errors=(401, 429), public=True, tag="auth",
+                            description="Limité comme la page de connexion : après trop "
+                                        "d'échecs, 429 (même message que l'e-mail existe "
+                                        "ou non).")},
+    "/me": {"get": _op("L'utilisateur du jeton", 200, "Me", errors=(), tag="groupement")},
+    "/establishments": {
+        "get": _op("Établissements du groupement", 200, "EstablishmentList", errors=(),
+                   tag="groupement"),
+        "post": _op("Ajouter un établissement", 201, "Establishment",
+                    body="EstablishmentCreate", errors=(403,), tag="groupement",
+                    description="Coordination seulement.")},
+    "/users": {"post": _op("Ajouter un utilisateur", 201, "User", body="UserCreate",
+                           errors=(403,), tag="groupement",
+                           description="Coordination seulement.")},
+    "/interventions": {
+        "get": _op("Demandes visibles (paginées)", 200, "InterventionPage", errors=(422,),
+                   params=LIST_PARAMS),
+        "post": _op("Rédiger une demande (brouillon)", 201, "InterventionDetail",
+                    body="InterventionCreate", errors=(403,),
+                    description="Technicien ou direction de l'établissement bénéficiaire.")},
+    "/interventions/{intervention_id}": {
+        "get": _op("Une demande avec ses séances", 200, "InterventionDetail", errors=(404,),
+                   params=[INTERVENTION_ID])},
+    "/interventions/{intervention_id}/activate": _action(
+        "Activer", "Empty", "Direction de l'établissement bénéficiaire ; R7 (plafond)."),
+    "/interventions/{intervention_id}/accept": _action(
+        "Accepter et affecter un technicien", "Accept",
+        "Direction de l'établissement prestataire."),
+    "/interventions/{intervention_id}/decline": _action(
+        "Refuser avec un motif", "Decline", "Direction de l'établissement prestataire."),
+    "/interventions/{intervention_id}/cancel": _action(
+        "Annuler", "Empty", "Direction du bénéficiaire (ou l'auteur d'un brouillon), tant "
+                            "qu'aucune séance n'est saisie."),
+    "/interventions/{intervention_id}/complete": _action(
+        "Terminer avec un compte rendu", "Complete", "Technicien affecté."),
+    "/interventions/{intervention_id}/validate": _action(
+        "Valider les heures", "Empty", "Direction de l'établissement bénéficiaire."),
+    "/interventions/{intervention_id}/sessions": {
+        "post": _op("Saisir une séance", 201, "Session", body="SessionCreate",
+                    errors=(403, 404, 409), params=[INTERVENTION_ID],
+                    description="Technicien affecté. 409 si le plafond annuel serait "
+                                "dépassé (remaining_minutes) ou si l'année est clôturée.")},
+    "/sessions/{session_id}": {
+        "patch": _op("Modifier une séance", 200, "Session", body="SessionUpdate",
+                     errors=(403, 404, 409), params=[SESSION_ID],
+                     description="Technicien affecté ; mêmes règles que la saisie."),
+        "delete": _op("Supprimer une séance", 204, None, errors=(403, 404, 409),
+                      params=[SESSION_ID], description="Technicien affecté.")},
+    "/billing/{year}": {
+        "get": _op("Facturation de l'année", 200, "Billing", errors=(403, 422),
+                   params=[YEAR], tag="billing",
+                   description="Comptable : tout le groupement ; direction : ses paires.")},
+    "/billing/{year}/close": {
+        "post": _op("Clôturer l'année", 200, "YearClosure", body="Empty",
+                    errors=(403, 409), params=[YEAR], tag="billing",
+                    description="Comptable. Refusé (409) tant qu'une demande avec des "
+                                "séances dans l'année n'est ni validée ni annulée.")},
+    "/openapi.json": {"get": {"summary": "Ce document", "tags": ["meta"], "security": [],
+                              "responses": {"200": {"description": "OpenAPI 3.1",
+                                                    "content": {"application/json": {}}}}}},
+}
+
+
+def document() -> Schema:
+    """The whole OpenAPI document (a fresh dict each time)."""
+    components_schemas = dict(RESPONSE_SCHEMAS)
+    components_schemas.update({name: schemas.to_json_schema(spec)
+                               for name, spec in REQUEST_SCHEMAS.items()})
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "GIC API", "version": "1.0.0",
+                 "description": "API JSON de GIC (SPEC §8). Erreurs : "
+                                "{\"error\": {\"code\", \"message\"}}."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearerAuth": []}],
+        "tags": [{"name": name} for name in
+                 ("auth", "groupement", "interventions", "billing", "meta")],
+        "paths": copy.deepcopy(PATHS),
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+                                               "description": "Jeton personnel (gic_…)."}},
+            "schemas": components_schemas,
+            "responses": {name: {"description": text, "content": {
+                "application/json": {"schema": _ref("Error")}}}
+                for name, text in ERRORS.values()},
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document (public)."""
+    return jsonify(document())

@@ -1,0 +1,97 @@
+"""Model -> JSON for the API: ids, ISO dates, minutes as integers, money as strings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from gic import rules
+from gic.billing.services import BillingSummary
+from gic.interventions.models import Intervention, InterventionSession
+from gic.interventions.permissions import next_actions
+from gic.models import Establishment, User
+
+
+def iso_datetime(value: datetime | None) -> str | None:
+    """Naive UTC from the database as ISO 8601 with ``Z``."""
+    return None if value is None else value.isoformat(timespec="seconds") + "Z"
+
+
+def money(value: Decimal) -> str:
+    """``Decimal("183.33")`` -> ``"183.33"`` (always two decimals, never a float)."""
+    return str(rules.round_cents(value))
+
+
+def establishment_json(e: Establishment) -> dict[str, Any]:
+    """An establishment of the groupement."""
+    return {"id": e.id, "name": e.name, "finess": e.finess}
+
+
+def user_json(user: User) -> dict[str, Any]:
+    """A person (never the password hash)."""
+    return {"id": user.id, "email": user.email, "name": user.name, "role": str(user.role),
+            "establishment_id": user.establishment_id, "groupement_id": user.groupement_id,
+            "active": user.active}
+
+
+def me_json(user: User) -> dict[str, Any]:
+    """The calling user with his establishment and groupement."""
+    data = user_json(user)
+    data["establishment"] = establishment_json(user.establishment) if user.establishment else None
+    data["groupement"] = {"id": user.groupement.id, "name": user.groupement.name}
+    return data
+
+
+def intervention_json(i: Intervention) -> dict[str, Any]:
+    """An intervention's own columns (no relationship is loaded: safe for lists)."""
+    return {
+        "id": i.id, "state": str(i.state), "beneficiary_id": i.beneficiary_id,
+        "provider_id": i.provider_id, "axis": i.axis, "nature": str(i.nature),
+        "description": i.description, "urgency": str(i.urgency),
+        "estimated_onsite_minutes": i.estimated_onsite_minutes,
+        "estimated_remote_minutes": i.estimated_remote_minutes,
+        "threshold_minutes": i.threshold_minutes,
+        "technician_id": i.technician_id, "decline_reason": i.decline_reason,
+        "report": i.report, "created_by_id": i.created_by_id,
+        "created_at": iso_datetime(i.created_at), "activated_at": iso_datetime(i.activated_at),
+        "decided_at": iso_datetime(i.decided_at), "completed_at": iso_datetime(i.completed_at),
+        "validated_at": iso_datetime(i.validated_at),
+        "cancelled_at": iso_datetime(i.cancelled_at), "updated_at": iso_datetime(i.updated_at),
+    }
+
+
+def intervention_detail_json(i: Intervention, user: User) -> dict[str, Any]:
+    """One intervention with its sessions, minute totals and what ``user`` may do next."""
+    data = intervention_json(i)
+    sessions = list(i.sessions)
+    facts = [rules.SessionFact(day=s.date, mode=rules.Mode(s.mode), minutes=s.minutes)
+             for s in sessions]
+    billable = rules.billable_by_year(facts, i.threshold_minutes)
+    data["sessions"] = [session_json(s) for s in sessions]
+    data["onsite_minutes"] = sum(f.minutes for f in facts if f.mode == rules.Mode.ONSITE)
+    data["remote_minutes"] = sum(f.minutes for f in facts if f.mode == rules.Mode.REMOTE)
+    data["billable_minutes"] = sum(billable.values())
+    data["billable_minutes_by_year"] = {str(year): m for year, m in sorted(billable.items())}
+    data["actions"] = next_actions(user, i)
+    return data
+
+
+def session_json(s: InterventionSession) -> dict[str, Any]:
+    """A session: ISO date, ``HH:MM`` times, exact minutes."""
+    return {"id": s.id, "intervention_id": s.intervention_id, "technician_id": s.technician_id,
+            "date": s.date.isoformat(), "start": s.start_time.strftime("%H:%M"),
+            "end": s.end_time.strftime("%H:%M"), "mode": str(s.mode), "minutes": s.minutes,
+            "notes": s.notes, "created_at": iso_datetime(s.created_at),
+            "updated_at": iso_datetime(s.updated_at)}
+
+
+def billing_json(summary: BillingSummary) -> dict[str, Any]:
+    """SPEC §8 billing body: the summary with amounts as strings."""
+    return {
+        "year": summary.year, "closed": summary.closed,
+        "lines": [{**line, "amount": money(line["amount"])} for line in summary.lines],
+        "pending": list(summary.pending),
+        "beneficiaries": list(summary.beneficiaries),
+        "settlements": [{**s, "amount": money(s["amount"])} for s in summary.settlements],
+    }

@@ -1,0 +1,120 @@
+"""Bearer tokens: POST /tokens, 401 for missing/bad/revoked tokens, login throttling."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from gic.extensions import db
+from gic.models import ApiToken, LoginFailure
+from tests.api.conftest import error_of
+from tests.conftest import PASSWORD
+
+
+def test_post_tokens_gives_a_working_token(api, world):
+    user = world.technicians["A"]
+    response = api.post("/tokens", json={"email": user.email.upper(), "password": PASSWORD,
+                                         "name": "script"})
+    assert response.status_code == 201
+    raw = response.get_json()["token"]
+    assert raw.startswith("gic_")
+    token = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)).one()
+    assert token.name == "script" and token.token_hash == ApiToken.hash(raw)
+    assert raw not in (token.token_hash, token.prefix)  # only the hash is stored
+    me = api.get("/me", headers={"Authorization": f"Bearer {raw}"})
+    assert me.status_code == 200 and me.get_json()["email"] == user.email
+
+
+@pytest.mark.parametrize("body", [
+    {"email": "tech.a@gic65.test", "password": "wrong-password"},
+    {"email": "nobody@gic65.test", "password": PASSWORD},
+])
+def test_post_tokens_bad_credentials_401_same_message(api, world, body):
+    response = api.post("/tokens", json=body)
+    assert response.status_code == 401
+    error = error_of(response)
+    assert error["code"] == "invalid_credentials"
+    assert error["message"] == "E-mail ou mot de passe incorrect."
+    assert db.session.scalar(select(func.count(ApiToken.id))) == 0
+
+
+def test_post_tokens_missing_field_422(api, world):
+    response = api.post("/tokens", json={"email": "tech.a@gic65.test"})
+    assert response.status_code == 422
+    assert error_of(response)["field"] == "password"
+
+
+def test_inactive_user_gets_no_token(api, world):
+    world.technicians["A"].active = False
+    db.session.commit()
+    response = api.post("/tokens", json={"email": "tech.a@gic65.test", "password": PASSWORD})
+    assert response.status_code == 401
+
+
+def test_throttling_429_after_too_many_failures(api, world, app):
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    for _ in range(limit):
+        assert api.post("/tokens", json={"email": "tech.a@gic65.test",
+                                         "password": "nope"}).status_code == 401
+    # Locked out: even the right password, and the same answer for an unknown e-mail.
+    known = api.post("/tokens", json={"email": "tech.a@gic65.test", "password": PASSWORD})
+    unknown = api.post("/tokens", json={"email": "ghost@gic65.test", "password": PASSWORD})
+    assert known.status_code == unknown.status_code == 429
+    assert error_of(known) == error_of(unknown)
+    assert error_of(known)["code"] == "too_many_attempts"
+    assert "Trop de tentatives" in error_of(known)["message"]
+    assert db.session.scalar(select(func.count(ApiToken.id))) == 0
+
+
+def test_throttling_by_email_from_another_address(api, world, app):
+    for n in range(app.config["LOGIN_MAX_FAILURES"]):
+        api.post("/tokens", json={"email": "tech.a@gic65.test", "password": "nope"},
+                 environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
+    response = api.post("/tokens", json={"email": "tech.a@gic65.test", "password": PASSWORD},
+                        environ_base={"REMOTE_ADDR": "10.0.1.1"})
+    assert response.status_code == 429
+    assert db.session.scalar(select(func.count(LoginFailure.id))) == 5
+
+
+@pytest.mark.parametrize("header", [
+    None, "", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer gic_not-a-real-token",
+    "Bearer not-even-prefixed", "Bearer gic_" + "x" * 500, "Token gic_abc",
+])
+def test_missing_or_bad_token_401(api, world, header):
+    headers = {"Authorization": header} if header is not None else {}
+    response = api.get("/me", headers=headers)
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "unauthorized"
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_revoked_token_401(api, world):
+    from gic.auth.services import revoke_token
+    user = world.directors["B"]
+    assert api.get("/me", user).status_code == 200
+    token = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)).one()
+    revoke_token(user, token.id)
+    response = api.get("/me", user)
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "unauthorized"
+
+
+def test_token_of_deactivated_user_401(api, world):
+    user = world.directors["B"]
+    assert api.get("/me", user).status_code == 200
+    user.active = False
+    db.session.commit()
+    assert api.get("/me", user).status_code == 401
+
+
+def test_session_cookie_is_not_enough(api, client, world):
+    from tests.conftest import login
+    login(client, world.coordinator)
+    assert api.get("/me").status_code == 401
+
+
+def test_token_use_is_recorded(api, world):
+    user = world.accountant
+    api.get("/me", user)
+    token = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)).one()
+    assert token.last_used_at is not None

@@ -1,0 +1,98 @@
+"""The OpenAPI document describes every route of the API blueprint, and resolves."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from gic.api.openapi import document
+
+HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
+
+
+def _api_routes(app) -> set[tuple[str, str]]:
+    """(OpenAPI path, method) of every rule of the ``api`` blueprint."""
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api."):
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        path = path.removeprefix("/api/v1")
+        for method in rule.methods & HTTP_METHODS:
+            routes.add((path, method.lower()))
+    return routes
+
+
+def _refs(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def _resolve(doc, ref):
+    assert ref.startswith("#/")
+    node = doc
+    for part in ref[2:].split("/"):
+        node = node[part]
+    return node
+
+
+def test_served_as_valid_openapi_31_json(api, app):
+    response = api.get("/openapi.json")  # public: no token
+    assert response.status_code == 200
+    doc = json.loads(response.data)
+    assert re.fullmatch(r"3\.1\.\d+", doc["openapi"])
+    assert doc["info"]["title"] and doc["info"]["version"]
+    assert doc["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http", "scheme": "bearer", "description": "Jeton personnel (gic_…)."}
+    assert doc["security"] == [{"bearerAuth": []}]
+    assert doc == json.loads(json.dumps(document()))
+
+
+def test_every_api_route_is_documented_and_nothing_else(app):
+    doc = document()
+    documented = {(path, method) for path, item in doc["paths"].items() for method in item}
+    assert _api_routes(app) == documented
+
+
+def test_every_reference_resolves(app):
+    doc = document()
+    for ref in _refs(doc):
+        assert _resolve(doc, ref) is not None, ref
+
+
+def test_operations_document_errors_and_security(app):
+    doc = document()
+    error = doc["components"]["schemas"]["Error"]
+    assert error["properties"]["error"]["required"] == ["code", "message"]
+    for path, item in doc["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            assert any(code.startswith("2") for code in responses), (path, method)
+            public = operation.get("security") == []
+            assert public == (path in ("/tokens", "/openapi.json")), (path, method)
+            if not public:
+                assert "401" in responses, (path, method)
+            for name in re.findall(r"{(\w+)}", path):
+                assert name in [p["name"] for p in operation["parameters"]], (path, method)
+
+
+def test_request_schemas_match_what_the_api_parses():
+    schemas = document()["components"]["schemas"]
+    session = schemas["SessionCreate"]
+    assert session["required"] == ["date", "start", "end", "mode"]
+    assert session["properties"]["mode"]["enum"] == ["remote", "onsite"]
+    assert session["additionalProperties"] is False
+    assert "required" not in schemas["SessionUpdate"]
+    draft = schemas["InterventionCreate"]
+    assert set(draft["properties"]) == {
+        "beneficiary_id", "provider_id", "axis", "nature", "description", "urgency",
+        "estimated_onsite_minutes", "estimated_remote_minutes"}
+    assert schemas["UserCreate"]["properties"]["establishment_id"]["type"] == [
+        "integer", "null"]
