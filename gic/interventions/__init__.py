@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 
-bp = Blueprint("interventions", __name__, url_prefix="/interventions")
+# Routes are attached by gic/interventions/views.py, imported by create_app (not here:
+# services import this package, and views import services).
 
-from gic.interventions import views  # noqa: E402,F401
+bp = Blueprint("interventions", __name__, url_prefix="/interventions")

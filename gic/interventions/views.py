@@ -1,13 +1,323 @@
-"""Views (placeholder index until the web UI work fills this blueprint)."""
+"""Interventions pages: list, draft, detail with the next actions, sessions.
 
-from flask import render_template
-from flask_login import login_required
+Thin handlers: load (or 404) -> check the form's shape -> call one service ->
+flash -> redirect. A refusal (:class:`gic.errors.DomainError`) is rolled back,
+shown in French on the page (and on the field it names), and answered with its
+status (403, 409, 422) without redirecting, so what the user typed is kept.
+"""
 
-from gic.interventions import bp
+from __future__ import annotations
 
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import selectinload
+
+from gic import rules
+from gic.admin.services import establishments_of
+from gic.errors import DomainError, Forbidden, NotFound
+from gic.extensions import db
+from gic.interventions import bp, services
+from gic.interventions.forms import (
+    AcceptForm,
+    ActionForm,
+    CompleteForm,
+    DeclineForm,
+    DraftForm,
+    FilterForm,
+    SessionForm,
+)
+from gic.interventions.models import Intervention, InterventionSession, State
+from gic.interventions.permissions import DRAFT_REFUSAL, authorize, can_draft, next_actions
+from gic.models import User
+from gic.timeutil import local_today
+
+PER_PAGE = 25
+FILTER_FIELDS = {"year": "year", "state": "state", "establishment_id": "establishment"}
+
+NEXT_STEPS = {
+    State.DRAFT: "En attente d'activation par la direction de {beneficiary}.",
+    State.ACTIVE: "En attente de la réponse de la direction de {provider} "
+                  "(acceptation avec un technicien, ou refus motivé).",
+    State.ACCEPTED: "{technician} ({provider}) intervient : il saisit le temps passé, "
+                    "puis termine l'intervention avec un compte rendu.",
+    State.COMPLETED: "Intervention terminée : en attente de la validation des heures "
+                     "par la direction de {beneficiary}.",
+    State.VALIDATED: "Heures validées par la direction de {beneficiary} : elles sont "
+                     "prises en compte dans la facturation.",
+    State.DECLINED: "Demande refusée par la direction de {provider}. Rien d'autre à faire.",
+    State.CANCELLED: "Demande annulée. Rien d'autre à faire.",
+}
+
+
+def _me() -> User:
+    return current_user._get_current_object()
+
+
+def _load(intervention_id: int) -> Intervention:
+    try:
+        return services.get_intervention(_me(), intervention_id)
+    except NotFound:
+        abort(404)
+
+
+def _load_session(session_id: int) -> InterventionSession:
+    try:
+        return services.get_session(_me(), session_id)
+    except NotFound:
+        abort(404)
+
+
+def _refused(error: DomainError, form: FlaskForm | None = None,
+             aliases: dict[str, str] | None = None) -> int:
+    """Undo the refused change, put the message on the field it names; its status."""
+    db.session.rollback()
+    if error.status == 404:
+        abort(404)
+    name = (aliases or {}).get(error.field, error.field)
+    if form is not None and name and name in form:
+        form[name].errors = [*form[name].errors, error.message]
+    return error.status
+
+
+# --- List -------------------------------------------------------------------
 
 @bp.route("/")
 @login_required
 def index():
-    """Placeholder."""
-    return render_template("main/dashboard.html")
+    """Interventions the user may see, filtered (year, state, establishment), 25 a page."""
+    me = _me()
+    form = FilterForm(request.args)
+    form.set_choices(establishments_of(me))
+    filters = {k: request.args[k] for k in FILTER_FIELDS.values() if request.args.get(k)}
+    page, status, error = None, 200, None
+    if form.validate():
+        try:
+            stmt = services.filter_interventions(
+                services.visible_interventions(me), year=form.year.data,
+                state=form.state.data or None, establishment_id=form.establishment.data)
+        except DomainError as refusal:
+            status = _refused(refusal, form, FILTER_FIELDS)
+            error = refusal.message
+        else:
+            stmt = stmt.options(selectinload(Intervention.beneficiary),
+                                selectinload(Intervention.provider),
+                                selectinload(Intervention.technician))
+            page = db.paginate(stmt, page=request.args.get("page", 1, type=int),
+                               per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    else:
+        status, error = 422, "Filtre invalide : corrigez la valeur signalée."
+    return render_template("interventions/index.html", form=form, page=page, error=error,
+                           filters=filters, can_draft=can_draft(me)), status
+
+
+# --- Draft ------------------------------------------------------------------
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Draft a request for one's own establishment (technician or director)."""
+    me = _me()
+    if not can_draft(me):
+        flash(DRAFT_REFUSAL, "error")
+        return render_template("error.html", code=403), 403
+    form = DraftForm()
+    form.set_choices([e for e in establishments_of(me) if e.id != me.establishment_id],
+                     rules.AXES)
+    status, error = 200, None
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            try:
+                i = services.create_draft(
+                    me, provider_id=form.provider_id.data, axis=form.axis.data,
+                    nature=form.nature.data, description=form.description.data,
+                    urgency=form.urgency.data or "normal",
+                    estimated_onsite_minutes=form.estimated_onsite_minutes.data or 0,
+                    estimated_remote_minutes=form.estimated_remote_minutes.data or 0)
+            except DomainError as refusal:
+                status, error = _refused(refusal, form), refusal.message
+            else:
+                flash(f"{i.title} enregistrée en brouillon. La direction de "
+                      f"{i.beneficiary.name} doit maintenant l'activer.", "success")
+                return redirect(url_for(".detail", intervention_id=i.id))
+        else:
+            error = "La demande n'est pas enregistrée : corrigez les champs signalés."
+    return render_template("interventions/new.html", form=form, error=error), status
+
+
+# --- Detail -----------------------------------------------------------------
+
+def _render_detail(i: Intervention, *, status: int = 200, refusal: str | None = None,
+                   **posted: FlaskForm):
+    """The detail page with the forms of the user's next actions (``posted`` kept)."""
+    me = _me()
+    actions = next_actions(me, i)
+    forms: dict[str, FlaskForm] = {
+        "action": ActionForm(formdata=None),
+        "accept": AcceptForm(formdata=None),
+        "decline": DeclineForm(formdata=None),
+        "complete": CompleteForm(formdata=None),
+        "session": SessionForm(formdata=None, data={
+            "date": local_today(me.groupement.timezone), "mode": rules.Mode.ONSITE.value}),
+    }
+    forms.update(posted)
+    if "accept" in actions:
+        forms["accept"].set_choices(services.assignable_technicians(i))
+    sessions = i.sessions
+    facts = [rules.SessionFact(day=s.date, mode=rules.Mode(s.mode), minutes=s.minutes)
+             for s in sessions]
+    totals = {
+        "onsite": sum(f.minutes for f in facts if f.mode == rules.Mode.ONSITE),
+        "remote": sum(f.minutes for f in facts if f.mode == rules.Mode.REMOTE),
+        "billable": sum(rules.billable_by_year(facts, i.threshold_minutes).values()),
+    }
+    next_step = NEXT_STEPS[State(i.state)].format(
+        beneficiary=i.beneficiary.name, provider=i.provider.name,
+        technician=i.technician.name if i.technician else "Le technicien")
+    return render_template("interventions/detail.html", i=i, actions=actions, forms=forms,
+                           sessions=sessions, totals=totals, next_step=next_step,
+                           refusal=refusal), status
+
+
+@bp.route("/<int:intervention_id>")
+@login_required
+def detail(intervention_id: int):
+    """One intervention: parties, state, what happens next, sessions, allowed actions."""
+    return _render_detail(_load(intervention_id))
+
+
+def _act(intervention_id: int, key: str, form: FlaskForm, call, success: str):
+    """Run one workflow step from a POSTed form; refusals re-render the page."""
+    i = _load(intervention_id)
+    if key == "accept":
+        form.set_choices(services.assignable_technicians(i))
+    if not form.validate_on_submit():
+        return _render_detail(i, status=422, refusal="Action non effectuée : corrigez les "
+                              "champs signalés.", **{key: form})
+    try:
+        call(i, form)
+    except DomainError as error:
+        status = _refused(error, form)
+        return _render_detail(i, status=status, refusal=error.message, **{key: form})
+    flash(success, "success")
+    return redirect(url_for(".detail", intervention_id=i.id))
+
+
+@bp.post("/<int:intervention_id>/activate")
+@login_required
+def activate(intervention_id: int):
+    """The beneficiary's director activates the request."""
+    return _act(intervention_id, "action", ActionForm(),
+                lambda i, f: services.activate(i, _me()),
+                "Demande activée : l'établissement prestataire peut maintenant y répondre.")
+
+
+@bp.post("/<int:intervention_id>/accept")
+@login_required
+def accept(intervention_id: int):
+    """The provider's director accepts and assigns a technician."""
+    return _act(intervention_id, "accept", AcceptForm(),
+                lambda i, f: services.accept(i, _me(), f.technician_id.data),
+                "Demande acceptée : le technicien affecté peut saisir son temps passé.")
+
+
+@bp.post("/<int:intervention_id>/decline")
+@login_required
+def decline(intervention_id: int):
+    """The provider's director declines with a reason."""
+    return _act(intervention_id, "decline", DeclineForm(),
+                lambda i, f: services.decline(i, _me(), f.reason.data),
+                "Demande refusée : le motif est visible par l'établissement bénéficiaire.")
+
+
+@bp.post("/<int:intervention_id>/cancel")
+@login_required
+def cancel(intervention_id: int):
+    """Cancel a request on which no time was logged."""
+    return _act(intervention_id, "action", ActionForm(),
+                lambda i, f: services.cancel(i, _me()), "Demande annulée.")
+
+
+@bp.post("/<int:intervention_id>/complete")
+@login_required
+def complete(intervention_id: int):
+    """The assigned technician completes with a report."""
+    return _act(intervention_id, "complete", CompleteForm(),
+                lambda i, f: services.complete(i, _me(), f.report.data),
+                "Intervention terminée : la direction bénéficiaire doit valider les heures.")
+
+
+@bp.post("/<int:intervention_id>/validate")
+@login_required
+def validate(intervention_id: int):
+    """The beneficiary's director validates the hours."""
+    return _act(intervention_id, "action", ActionForm(),
+                lambda i, f: services.validate(i, _me()),
+                "Heures validées : elles entrent dans la facturation.")
+
+
+# --- Sessions ---------------------------------------------------------------
+
+def _session_values(form: SessionForm) -> dict:
+    return {"day": form.date.data, "start": form.start.data, "end": form.end.data,
+            "mode": form.mode.data, "notes": form.notes.data or ""}
+
+
+@bp.post("/<int:intervention_id>/sessions")
+@login_required
+def log_session(intervention_id: int):
+    """The assigned technician logs a session (refused: nothing stored, input kept)."""
+    return _act(intervention_id, "session", SessionForm(),
+                lambda i, f: services.log_session(i, _me(), **_session_values(f)),
+                "Temps passé enregistré.")
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_session(session_id: int):
+    """Change a session under the same rules as logging it."""
+    me = _me()
+    s = _load_session(session_id)
+    i = s.intervention
+    if "log_session" not in next_actions(me, i):
+        try:
+            authorize("log_session", me, i)
+        except Forbidden as error:
+            return _render_detail(i, status=403, refusal=error.message)
+        return _render_detail(i, status=409, refusal=(
+            f"Cette séance ne peut plus être modifiée : la demande est à l'état "
+            f"« {i.state_label} »."))
+    form = SessionForm(data={"date": s.date, "start": s.start_time, "end": s.end_time,
+                             "mode": s.mode, "notes": s.notes})
+    status, error = 200, None
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            try:
+                services.update_session(s, me, **_session_values(form))
+            except DomainError as refusal:
+                status, error = _refused(refusal, form), refusal.message
+            else:
+                flash("Séance modifiée.", "success")
+                return redirect(url_for(".detail", intervention_id=i.id))
+        else:
+            error = "Séance non modifiée : corrigez les champs signalés."
+    return render_template("interventions/session_edit.html", s=s, i=i, form=form,
+                           error=error), status
+
+
+@bp.post("/sessions/<int:session_id>/delete")
+@login_required
+def delete_session(session_id: int):
+    """Remove a session (same rules: state, closed year, assigned technician)."""
+    s = _load_session(session_id)
+    i = s.intervention
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_session(s, _me())
+        except DomainError as error:
+            return _render_detail(i, status=_refused(error), refusal=error.message)
+        flash("Séance supprimée.", "success")
+    return redirect(url_for(".detail", intervention_id=i.id))

@@ -1,0 +1,186 @@
+"""Forms of the interventions pages: the shape of the input only.
+
+Meaning (allowed nature, axis, technician of the provider, cap, dates…) is
+checked by :mod:`gic.interventions.services`; choice fields therefore do not
+reject unknown values themselves, so that the service's French refusal (which
+cites the convention) is what the user reads. Field names are the ones the
+services use in ``DomainError.field``, so a refusal lands on the right field.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    Field,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import TextInput
+
+from gic.interventions.models import STATE_LABELS, URGENCY_LABELS, Urgency
+from gic.rules import FORBIDDEN_NATURES, INTERVENTION_AXES, MODE_LABELS, NATURE_LABELS, Mode, Nature
+
+TEXT_MAX = 10_000
+TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
+
+_HOURS_MINUTES = re.compile(
+    r"^(?P<h>\d{1,4})\s*(?:(?::|h)\s*(?P<m>\d{1,2})?\s*(?:min|mn)?)?$", re.IGNORECASE)
+_MINUTES_ONLY = re.compile(r"^(?P<m>\d{1,6})\s*(?:min|mn)$", re.IGNORECASE)
+
+
+def parse_duration(text: str | None) -> int | None:
+    """Minutes from what people type: « 7:30 », « 7 h 30 », « 7h », « 7 », « 45 min ».
+
+    Empty text is ``None``; anything else that is not a duration raises
+    :class:`ValueError` (a bare number is hours, as on a timesheet).
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    match = _MINUTES_ONLY.match(text)
+    if match:
+        return int(match["m"])
+    match = _HOURS_MINUTES.match(text)
+    if not match:
+        raise ValueError(text)
+    minutes = int(match["m"] or 0)
+    if minutes >= 60:
+        raise ValueError(text)
+    return int(match["h"]) * 60 + minutes
+
+
+def format_duration(minutes: int | None) -> str:
+    """The editable form of a duration: 450 -> « 7:30 »."""
+    if minutes is None:
+        return ""
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+class DurationField(Field):
+    """Hours and minutes typed as text, stored as integer minutes."""
+
+    widget = TextInput()
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_duration(self.data)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist:
+            return
+        try:
+            self.data = parse_duration(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError("Durée illisible : écrivez par exemple « 7:30 », « 7 h 30 » "
+                             "ou « 45 min ».") from None
+
+
+def _optional_int(value) -> int | None:
+    """Coerce for selects with an empty « all / choose » option."""
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+class DraftForm(FlaskForm):
+    """A request drafted by the beneficiary establishment."""
+
+    provider_id = SelectField("Établissement prestataire", coerce=_optional_int,
+                              validate_choice=False,
+                              validators=[InputRequired("Choisissez l'établissement prestataire.")])
+    axis = SelectField("Axe de coopération", coerce=_optional_int, validate_choice=False,
+                       choices=[SelectChoice(n, f"Axe {n}") for n in INTERVENTION_AXES],
+                       validators=[InputRequired("Choisissez l'axe.")])
+    nature = SelectField("Nature de l'intervention", validate_choice=False,
+                         choices=[SelectChoice(n.value, NATURE_LABELS[n]) for n in Nature
+                                  if n not in FORBIDDEN_NATURES],
+                         validators=[InputRequired("Choisissez la nature.")])
+    description = TextAreaField("Description du besoin", validators=[
+        DataRequired("Décrivez le besoin."), Length(max=TEXT_MAX)])
+    urgency = RadioField("Urgence", default=Urgency.NORMAL.value, validate_choice=False,
+                         choices=[SelectChoice(u.value, URGENCY_LABELS[u]) for u in Urgency])
+    estimated_onsite_minutes = DurationField("Temps estimé sur site",
+                                             description="Par exemple « 7:30 » ou « 7 h 30 ».")
+    estimated_remote_minutes = DurationField("Temps estimé à distance",
+                                             description="Par exemple « 1:15 » ou « 45 min ».")
+
+    def set_choices(self, providers, axes_labels) -> None:
+        """Fill the provider list (the other establishments) and the axis labels."""
+        self.provider_id.choices = [SelectChoice("", "— choisir —")] + [
+            SelectChoice(e.id, e.name) for e in providers]
+        self.axis.choices = [SelectChoice(n, f"Axe {n} — {axes_labels[n]}")
+                             for n in INTERVENTION_AXES]
+
+
+class ActionForm(FlaskForm):
+    """A button with nothing to type (activate, cancel, validate, delete)."""
+
+
+class AcceptForm(FlaskForm):
+    """Accept and assign one of the provider's technicians."""
+
+    def set_choices(self, technicians) -> None:
+        """The provider's active technicians, « choose » first."""
+        self.technician_id.choices = [SelectChoice("", "— choisir —")] + [
+            SelectChoice(t.id, t.name) for t in technicians]
+
+    technician_id = SelectField("Technicien affecté", coerce=_optional_int,
+                                validate_choice=False,
+                                validators=[InputRequired("Choisissez un technicien.")])
+
+
+class DeclineForm(FlaskForm):
+    """Decline, with the reason the beneficiary will read."""
+
+    reason = TextAreaField("Motif du refus", validators=[
+        DataRequired("Indiquez le motif du refus."), Length(max=TEXT_MAX)])
+
+
+class CompleteForm(FlaskForm):
+    """Finish the work with the intervention report."""
+
+    report = TextAreaField("Compte rendu d'intervention", validators=[
+        DataRequired("Rédigez le compte rendu."), Length(max=TEXT_MAX)])
+
+
+class SessionForm(FlaskForm):
+    """One block of work on one day (« temps passé »)."""
+
+    date = DateField("Date", validators=[InputRequired("Indiquez la date.")])
+    start = TimeField("Début", format=TIME_FORMATS,
+                      validators=[InputRequired("Indiquez l'heure de début.")])
+    end = TimeField("Fin", format=TIME_FORMATS,
+                    validators=[InputRequired("Indiquez l'heure de fin.")])
+    mode = RadioField("Mode", default=Mode.ONSITE.value, validate_choice=False,
+                      choices=[SelectChoice(m.value, MODE_LABELS[m])
+                               for m in (Mode.ONSITE, Mode.REMOTE)],
+                      validators=[InputRequired("Choisissez le mode.")])
+    notes = TextAreaField("Notes", validators=[Length(max=TEXT_MAX)])
+
+
+class FilterForm(FlaskForm):
+    """The list filters, read from the query string (no CSRF on a GET)."""
+
+    class Meta:
+        csrf = False
+
+    year = IntegerField("Année", validators=[Optional()])
+    state = SelectField("État", validate_choice=False,
+                        choices=[SelectChoice("", "Tous")] + [
+                            SelectChoice(s.value, label) for s, label in STATE_LABELS.items()])
+    establishment = SelectField("Établissement", coerce=_optional_int, validate_choice=False)
+
+    def set_choices(self, establishments) -> None:
+        """The groupement's establishments, with « all » first."""
+        self.establishment.choices = [SelectChoice("", "Tous")] + [
+            SelectChoice(e.id, e.name) for e in establishments]
