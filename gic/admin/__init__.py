@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+# Routes are attached by gic/admin/views.py, imported by create_app (not here:
+# services import this package, and views import services).
 
-from gic.admin import views  # noqa: E402,F401
+bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from gic.audit.services import record
 from gic.auth.services import check_password_strength
 from gic.errors import Forbidden, InvalidField
 from gic.extensions import db
-from gic.models import Establishment, Role, User
+from gic.models import ConventionVersion, Establishment, Groupement, Role, User
 
 FINESS_RE = re.compile(r"^(?:\d{2}|2A|2B)\d{7}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
@@ -55,6 +58,46 @@ def create_user(actor: User, *, email: str, name: str, role: str,
                 establishment_id: int | None, password: str) -> User:
     """Add a person; technicians and directors belong to an establishment."""
     _require_coordinator(actor)
+    return _add_user(actor, actor.groupement_id, email=email, name=name, role=role,
+                     establishment_id=establishment_id, password=password)
+
+
+def create_groupement(name: str, *, start_date: date, duration_years: int = 3,
+                      threshold_minutes: int = 420, cap_minutes: int = 2100,
+                      hourly_rate: Decimal = Decimal("25.00")) -> Groupement:
+    """A new groupement with the first version of its convention.
+
+    Used by the command line on a fresh install (there is no coordinator yet to act).
+    """
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise InvalidField("Le nom est obligatoire (200 caractères au plus).", field="name")
+    if db.session.scalar(select(Groupement.id).where(Groupement.name == name)):
+        raise InvalidField("Un groupement porte déjà ce nom.", field="name", code="duplicate")
+    groupement = Groupement(name=name)
+    db.session.add(groupement)
+    db.session.flush()
+    db.session.add(ConventionVersion(
+        groupement_id=groupement.id, valid_from=start_date, start_date=start_date,
+        duration_years=duration_years, threshold_minutes=threshold_minutes,
+        cap_minutes=cap_minutes, hourly_rate=hourly_rate))
+    record(None, "groupement.create", groupement, groupement_id=groupement.id,
+           after={"name": name, "start_date": start_date.isoformat(),
+                  "hourly_rate": str(hourly_rate)})
+    db.session.commit()
+    return groupement
+
+
+def create_user_unattended(groupement: Groupement, *, email: str, name: str, role: str,
+                           establishment_id: int | None, password: str) -> User:
+    """Add a person from the command line (no actor: e.g. a fresh install's first
+    coordinator); same checks as :func:`create_user`."""
+    return _add_user(None, groupement.id, email=email, name=name, role=role,
+                     establishment_id=establishment_id, password=password)
+
+
+def _add_user(actor: User | None, groupement_id: int, *, email: str, name: str, role: str,
+              establishment_id: int | None, password: str) -> User:
     email = (email or "").strip().lower()
     if not EMAIL_RE.match(email) or len(email) > 254:
         raise InvalidField("Adresse e-mail invalide.", field="email")
@@ -68,7 +111,7 @@ def create_user(actor: User, *, email: str, name: str, role: str,
     establishment = None
     if establishment_id is not None:
         establishment = db.session.get(Establishment, establishment_id)
-        if establishment is None or establishment.groupement_id != actor.groupement_id:
+        if establishment is None or establishment.groupement_id != groupement_id:
             raise InvalidField("Établissement inconnu dans ce groupement.",
                                field="establishment_id")
     if role_value in (Role.TECHNICIAN, Role.DIRECTOR) and establishment is None:
@@ -78,7 +121,7 @@ def create_user(actor: User, *, email: str, name: str, role: str,
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
         raise InvalidField("Cette adresse e-mail est déjà utilisée.", field="email",
                            code="duplicate")
-    user = User(groupement_id=actor.groupement_id, email=email, name=name, role=role_value,
+    user = User(groupement_id=groupement_id, email=email, name=name, role=role_value,
                 establishment_id=establishment.id if establishment else None)
     user.set_password(password)
     db.session.add(user)
@@ -86,7 +129,7 @@ def create_user(actor: User, *, email: str, name: str, role: str,
     record(actor, "user.create", user,
            after={"email": email, "role": str(role_value),
                   "establishment_id": user.establishment_id},
-           establishment_id=user.establishment_id)
+           establishment_id=user.establishment_id, groupement_id=groupement_id)
     db.session.commit()
     return user
 
@@ -95,3 +138,11 @@ def establishments_of(user: User) -> list[Establishment]:
     """The establishments of the user's groupement, by name."""
     return list(db.session.scalars(select(Establishment).where(
         Establishment.groupement_id == user.groupement_id).order_by(Establishment.name)))
+
+
+def users_of(actor: User) -> list[User]:
+    """The people of the coordinator's groupement, by name, with their establishment."""
+    _require_coordinator(actor)
+    return list(db.session.scalars(
+        select(User).where(User.groupement_id == actor.groupement_id)
+        .options(selectinload(User.establishment)).order_by(User.name, User.id)))

@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 
-bp = Blueprint("audit", __name__, url_prefix="/audit")
+# Routes are attached by gic/audit/views.py, imported by create_app (not here:
+# services import this package, and views import services).
 
-from gic.audit import views  # noqa: E402,F401
+bp = Blueprint("audit", __name__, url_prefix="/audit")

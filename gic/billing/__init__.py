@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 
-bp = Blueprint("billing", __name__, url_prefix="/billing")
+# Routes are attached by gic/billing/views.py, imported by create_app (not here:
+# services import this package, and views import services).
 
-from gic.billing import views  # noqa: E402,F401
+bp = Blueprint("billing", __name__, url_prefix="/billing")

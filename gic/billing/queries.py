@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Select, func, select
@@ -145,3 +146,48 @@ def minutes_by_direction(establishment_id: int, year: int) -> dict[str, int]:
         )
         totals[key] = int(db.session.scalar(stmt))
     return dict(totals)
+
+
+# --- Dashboards (grouped counts and sums; one query each) ---------------------
+
+def technician_minutes_by_mode(technician_id: int, start: date, end: date) -> dict[str, int]:
+    """Minutes a technician logged between ``start`` and ``end`` (inclusive), per mode.
+
+    Every mode is present (0 when nothing was logged), keyed by its value.
+    """
+    stmt = (
+        select(InterventionSession.mode, func.sum(InterventionSession.minutes))
+        .where(InterventionSession.technician_id == technician_id,
+               InterventionSession.date >= start, InterventionSession.date <= end)
+        .group_by(InterventionSession.mode)
+    )
+    totals = {str(mode): 0 for mode in Mode}
+    for mode, minutes in db.session.execute(stmt):
+        totals[str(mode)] = int(minutes)
+    return totals
+
+
+def minutes_by_intervention(intervention_ids: Iterable[int]) -> dict[int, int]:
+    """Total session minutes (all modes) of each given intervention."""
+    ids = sorted(set(intervention_ids))
+    if not ids:
+        return {}
+    stmt = (
+        select(InterventionSession.intervention_id, func.sum(InterventionSession.minutes))
+        .where(InterventionSession.intervention_id.in_(ids))
+        .group_by(InterventionSession.intervention_id)
+    )
+    return {i: int(minutes) for i, minutes in db.session.execute(stmt)}
+
+
+def intervention_counts_by_state(groupement_id: int) -> dict[str, int]:
+    """How many interventions of the groupement are in each state (every state listed)."""
+    stmt = (
+        select(Intervention.state, func.count(Intervention.id))
+        .where(Intervention.groupement_id == groupement_id)
+        .group_by(Intervention.state)
+    )
+    counts = {str(state): 0 for state in State}
+    for state, count in db.session.execute(stmt):
+        counts[str(state)] = int(count)
+    return counts

@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 
-bp = Blueprint("main", __name__)
+# Routes are attached by gic/main/views.py, imported by create_app (not here:
+# services import this package, and views import services).
 
-from gic.main import views  # noqa: E402,F401
+bp = Blueprint("main", __name__)

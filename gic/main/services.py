@@ -1,0 +1,225 @@
+"""The data of each role's dashboard, in a few grouped queries per page.
+
+Every function here reads only (no commit) and issues a fixed number of SQL
+queries whatever the amount of data: lists are loaded in one query with their
+parties eager-loaded, and sums are grouped SQL from :mod:`gic.billing.queries`.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import and_, or_
+
+from gic.admin.services import establishments_of
+from gic.billing import queries
+from gic.billing.services import billing_summary, closed_years
+from gic.extensions import db
+from gic.interventions.models import Intervention, State
+from gic.interventions.permissions import next_actions
+from gic.interventions.services import visible_interventions, with_sessions
+from gic.models import Establishment, Groupement, Role, User
+from gic.timeutil import local_today
+
+# What a button would do, for the « next step » column, in the order shown
+# (cancelling and declining are possible but never « the next step »).
+ACTION_LABELS = {
+    "activate": "activer la demande",
+    "accept": "accepter ou refuser",
+    "log_session": "saisir le temps passé",
+    "complete": "terminer avec un compte rendu",
+    "validate": "valider les heures",
+}
+# Who the request waits for when the user has nothing to do on it.
+WAITING_FOR = {
+    State.DRAFT: "activation par la direction de {beneficiary}",
+    State.ACTIVE: "réponse de la direction de {provider}",
+    State.ACCEPTED: "intervention de {technician}",
+    State.COMPLETED: "validation des heures par la direction de {beneficiary}",
+}
+CLOSED_STATES = (State.VALIDATED, State.CANCELLED, State.DECLINED)
+
+
+def today_for(user: User) -> date:
+    """Today in the user's groupement time zone (the dashboards' « this month / year »)."""
+    return local_today(user.groupement.timezone)
+
+
+def next_step(user: User, i: Intervention) -> str:
+    """What happens next to ``i``, from ``user``'s point of view, in French.
+
+    ``i`` must have its sessions and parties loaded (:func:`with_sessions`).
+    """
+    allowed = set(next_actions(user, i))
+    actions = [label for action, label in ACTION_LABELS.items() if action in allowed]
+    if actions:
+        return "À vous : " + ", ".join(actions)
+    template = WAITING_FOR.get(State(i.state))
+    if template is None:
+        return "—"
+    technician = i.technician.name if i.technician else "—"
+    return "En attente : " + template.format(
+        beneficiary=i.beneficiary.name, provider=i.provider.name, technician=technician)
+
+
+@dataclass
+class TechnicianDashboard:
+    """My open interventions and my hours of the month."""
+
+    today: date
+    interventions: list[Intervention]
+    steps: dict[int, str]
+    logged: dict[int, int]
+    month_minutes: dict[str, int]
+
+    @property
+    def month_total(self) -> int:
+        """All minutes of the month, on site and remote."""
+        return sum(self.month_minutes.values())
+
+
+def technician_dashboard(user: User) -> TechnicianDashboard:
+    """Interventions assigned to the technician and still open, and his month's minutes."""
+    today = today_for(user)
+    stmt = with_sessions(visible_interventions(user).where(
+        Intervention.technician_id == user.id, Intervention.state.not_in(CLOSED_STATES)))
+    interventions = list(db.session.scalars(stmt))
+    first = today.replace(day=1)
+    last = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+    return TechnicianDashboard(
+        today=today,
+        interventions=interventions,
+        steps={i.id: next_step(user, i) for i in interventions},
+        logged=queries.minutes_by_intervention(i.id for i in interventions),
+        month_minutes=queries.technician_minutes_by_mode(user.id, first, last),
+    )
+
+
+@dataclass
+class DirectorDashboard:
+    """What waits for a director, and his establishment's year."""
+
+    year: int
+    establishment: Establishment
+    to_activate: list[Intervention] = field(default_factory=list)
+    to_answer: list[Intervention] = field(default_factory=list)
+    to_validate: list[Intervention] = field(default_factory=list)
+    cap_used: int = 0
+    cap: int = 0
+    given: int = 0
+    received: int = 0
+
+    @property
+    def waiting_count(self) -> int:
+        """How many requests wait for the director."""
+        return len(self.to_activate) + len(self.to_answer) + len(self.to_validate)
+
+
+def director_dashboard(user: User) -> DirectorDashboard:
+    """Requests waiting for the director, cap use and given/received of this year."""
+    year = today_for(user).year
+    eid = user.establishment_id
+    board = DirectorDashboard(year=year, establishment=user.establishment)
+    stmt = visible_interventions(user).where(or_(
+        and_(Intervention.beneficiary_id == eid,
+             Intervention.state.in_((State.DRAFT, State.COMPLETED))),
+        and_(Intervention.provider_id == eid, Intervention.state == State.ACTIVE),
+    ))
+    for i in db.session.scalars(with_sessions(stmt)):
+        if i.state == State.DRAFT:
+            board.to_activate.append(i)
+        elif i.state == State.ACTIVE:
+            board.to_answer.append(i)
+        else:
+            board.to_validate.append(i)
+    board.cap_used = queries.cap_use(eid, [year]).get(year, 0)
+    board.cap = db.session.get(Groupement, user.groupement_id).cap_for_year(year)
+    direction = queries.minutes_by_direction(eid, year)
+    board.given, board.received = direction["given"], direction["received"]
+    return board
+
+
+@dataclass
+class PairLine:
+    """One provider → beneficiary line of the year's billing, with names."""
+
+    provider: Establishment
+    beneficiary: Establishment
+    minutes: int
+    amount: Decimal
+
+
+@dataclass
+class AccountantDashboard:
+    """Billable totals of the year per pair (validated interventions only)."""
+
+    year: int
+    closed: bool
+    lines: list[PairLine]
+    pending_count: int
+    pending_minutes: int
+
+    @property
+    def total_minutes(self) -> int:
+        """Billable minutes of all pairs."""
+        return sum(line.minutes for line in self.lines)
+
+    @property
+    def total_amount(self) -> Decimal:
+        """Sum of the pairs' amounts (each already rounded once, R6)."""
+        return sum((line.amount for line in self.lines), Decimal("0.00"))
+
+
+def accountant_dashboard(user: User) -> AccountantDashboard:
+    """The current year's billing summary of the groupement, with establishment names."""
+    year = today_for(user).year
+    summary = billing_summary(user, year)
+    names = {e.id: e for e in establishments_of(user)}
+    lines = [PairLine(names[line["provider_id"]], names[line["beneficiary_id"]],
+                      line["billable_minutes"], line["amount"]) for line in summary.lines]
+    return AccountantDashboard(
+        year=year, closed=summary.closed, lines=lines,
+        pending_count=len(summary.pending),
+        pending_minutes=sum(p["billable_minutes"] for p in summary.pending),
+    )
+
+
+@dataclass
+class CoordinatorDashboard:
+    """The groupement at a glance."""
+
+    year: int
+    counts: dict[str, int]
+    establishments: list[Establishment]
+    closed_years: list[int]
+
+    @property
+    def total(self) -> int:
+        """All interventions of the groupement."""
+        return sum(self.counts.values())
+
+
+def coordinator_dashboard(user: User) -> CoordinatorDashboard:
+    """Interventions per state, the establishments and the closed years."""
+    return CoordinatorDashboard(
+        year=today_for(user).year,
+        counts=queries.intervention_counts_by_state(user.groupement_id),
+        establishments=establishments_of(user),
+        closed_years=sorted(closed_years(user.groupement_id), reverse=True),
+    )
+
+
+BUILDERS = {
+    Role.TECHNICIAN: technician_dashboard,
+    Role.DIRECTOR: director_dashboard,
+    Role.ACCOUNTANT: accountant_dashboard,
+    Role.COORDINATOR: coordinator_dashboard,
+}
+
+
+def dashboard(user: User):
+    """The dashboard data of the user's role."""
+    return BUILDERS[Role(user.role)](user)
