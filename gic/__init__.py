@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"),
                 instance_relative_config=True, template_folder=str(ROOT / "templates"))
     _configure(app, config)
+    app.json.sort_keys = False  # keep the documented key order of API answers
     _init_extensions(app)
     _register_blueprints(app)
     from gic import cli, web
@@ -46,7 +48,6 @@ def _configure(app: Flask, config: dict[str, Any] | None) -> None:
         LOGIN_WINDOW_MINUTES=15,
         MAIL_SERVER="",
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
-        JSON_SORT_KEYS=False,
     )
     if config is None or not config.get("TESTING"):
         app.config.from_pyfile("config.py", silent=True)
@@ -84,16 +85,14 @@ def _init_extensions(app: Flask) -> None:
     import gic.models  # noqa: F401
 
 
-def _register_blueprints(app: Flask) -> None:
-    from gic.admin import bp as admin_bp
-    from gic.api import bp as api_bp
-    from gic.audit import bp as audit_bp
-    from gic.auth import bp as auth_bp
-    from gic.billing import bp as billing_bp
-    from gic.interventions import bp as interventions_bp
-    from gic.main import bp as main_bp
+AREAS = ("auth", "main", "interventions", "billing", "audit", "admin")
 
-    for blueprint in (auth_bp, main_bp, interventions_bp, billing_bp, audit_bp, admin_bp):
-        app.register_blueprint(blueprint)
+
+def _register_blueprints(app: Flask) -> None:
+    from gic.api import bp as api_bp
+
+    for area in AREAS:
+        views = importlib.import_module(f"gic.{area}.views")  # attaches the routes
+        app.register_blueprint(views.bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # token-authenticated, no cookies

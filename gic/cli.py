@@ -1,7 +1,132 @@
-"""Flask commands (thin wrappers): ``flask --app gic <command>``."""
+"""Flask commands (thin wrappers): ``flask --app gic <command>``.
 
+``db upgrade`` comes from Flask-Migrate; the commands below load the demo data,
+set up a fresh install (a groupement and its first coordinator) and create
+personal API tokens.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
+
+import click
 from flask import Flask
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from gic.errors import DomainError
+from gic.extensions import db
+from gic.models import Groupement, Role, User
+from gic.timeutil import local_today
 
 
 def init_app(app: Flask) -> None:
     """Register the commands."""
+    for command in (demo_command, create_groupement_command, create_user_command,
+                    create_token_command):
+        app.cli.add_command(command)
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the demo data (GIC 65, GCSMS Démo) if absent and print the demo accounts."""
+    from gic import demo
+    try:
+        result = demo.load_demo()
+    except (OperationalError, ProgrammingError) as error:
+        raise click.ClickException(
+            "Base de données non initialisée : lancez d'abord « flask --app gic db upgrade ». "
+            f"({error.orig})") from None
+    for name in result.created:
+        click.echo(f"Données de démonstration créées : {name}")
+    if not result.created:
+        click.echo("Données de démonstration déjà présentes : rien n'a été ajouté.")
+    for message in result.skipped:
+        click.echo(f"Étape laissée de côté : {message}", err=True)
+    click.echo()
+    base_url = os.environ.get("GIC_DEMO_URL", "http://127.0.0.1:5000")
+    click.echo(demo.format_accounts(demo.demo_accounts(), base_url))
+
+
+@click.command("create-groupement")
+@with_appcontext
+@click.argument("name")
+@click.option("--start-date", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Début de la convention (AAAA-MM-JJ), par défaut aujourd'hui.")
+@click.option("--duration-years", type=click.IntRange(1, 99), default=3, show_default=True)
+@click.option("--threshold-minutes", type=click.IntRange(0), default=420, show_default=True,
+              help="Seuil de gratuité sur site (minutes).")
+@click.option("--cap-minutes", type=click.IntRange(0), default=2100, show_default=True,
+              help="Plafond annuel facturable par bénéficiaire (minutes).")
+@click.option("--rate", default="25.00", show_default=True, help="Taux horaire TTC (EUR).")
+def create_groupement_command(name: str, start_date, duration_years: int,
+                              threshold_minutes: int, cap_minutes: int, rate: str) -> None:
+    """Create a groupement with the first version of its convention."""
+    from gic.admin.services import create_groupement
+    try:
+        hourly_rate = Decimal(rate).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise click.BadParameter("montant attendu, par exemple 25.00", param_hint="--rate") \
+            from None
+    with _domain_errors():
+        g = create_groupement(name, start_date=start_date.date() if start_date else local_today(),
+                              duration_years=duration_years,
+                              threshold_minutes=threshold_minutes, cap_minutes=cap_minutes,
+                              hourly_rate=hourly_rate)
+    click.echo(f"Groupement créé : {g.name} (n° {g.id}).")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default="coordinator",
+              show_default=True)
+@click.option("--groupement", "groupement_name", required=True, help="Nom du groupement.")
+@click.option("--establishment-id", type=int, default=None,
+              help="Établissement (obligatoire pour un technicien ou une direction).")
+@click.option("--password", prompt="Mot de passe", hide_input=True,
+              confirmation_prompt="Confirmez le mot de passe",
+              help="Demandé s'il n'est pas donné.")
+def create_user_command(email: str, name: str, role: str, groupement_name: str,
+                        establishment_id: int | None, password: str) -> None:
+    """Create a user, e.g. the first coordinator of a fresh install."""
+    from gic.admin.services import create_user_unattended
+    groupement = db.session.scalars(
+        select(Groupement).where(Groupement.name == groupement_name)).first()
+    if groupement is None:
+        raise click.ClickException(f"Groupement inconnu : {groupement_name}")
+    with _domain_errors():
+        user = create_user_unattended(groupement, email=email, name=name, role=role,
+                                      establishment_id=establishment_id, password=password)
+    click.echo(f"Utilisateur créé : {user.email} ({user.role_label}, {groupement.name}).")
+
+
+@click.command("create-token")
+@with_appcontext
+@click.argument("email")
+@click.option("--name", default="", help="Nom du jeton (ex. « script de facturation »).")
+def create_token_command(email: str, name: str) -> None:
+    """Create a personal API token and print it once (only its hash is stored)."""
+    from gic.auth.services import create_token
+    user = db.session.scalars(
+        select(User).where(func.lower(User.email) == email.strip().lower())).first()
+    if user is None or not user.active:
+        raise click.ClickException(f"Utilisateur inconnu ou désactivé : {email}")
+    _, raw = create_token(user, name)
+    click.echo(f"Jeton créé pour {user.email} ; il ne sera plus affiché :", err=True)
+    click.echo(raw)
+
+
+@contextmanager
+def _domain_errors():
+    """Turn a service's refusal into a clean command-line error (exit code 1)."""
+    try:
+        yield
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None

@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from flask import g, request_started
 from sqlalchemy import text
 
 from gic import create_app
@@ -66,10 +67,22 @@ def empty_tables() -> None:
     db.session.commit()
 
 
+def _fresh_g(sender, **extra) -> None:
+    """Empty ``flask.g`` at each request, as in production.
+
+    The ``app`` fixture keeps one app context pushed for the whole test, so test
+    client requests share it and its ``g``, where Flask-Login caches the loaded
+    user: without this, a second client would act as the first one's user.
+    """
+    for key in list(vars(g)):
+        delattr(g, key)
+
+
 @pytest.fixture
 def app(database_url):
     """The app with an application context pushed, on empty tables."""
     app = make_app(database_url)
+    request_started.connect(_fresh_g, app)
     with app.app_context():
         yield app
         db.session.rollback()

@@ -1,0 +1,273 @@
+"""Demo data of SPEC §9: GIC 65 and a second groupement, GCSMS Démo.
+
+Everything that follows the workflow goes through the real services
+(create_draft, activate, accept, log_session, complete, validate, close_year…),
+so the convention's rules hold in the demo as they would for real users. The
+stories cover the last two full civil years and the current one, dated from
+today; then the timestamps (and audit entries) are moved back to the days the
+stories happened, so lists and the audit log read naturally. Loading twice
+adds nothing: a groupement that already exists is left alone.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+
+from gic.admin.services import (
+    create_establishment,
+    create_groupement,
+    create_user,
+    create_user_unattended,
+)
+from gic.audit.models import AuditEntry
+from gic.billing.models import YearClosure
+from gic.billing.services import close_year
+from gic.demo_data import DEMOS, PASSWORD, DemoGroupement, Story, account_emails
+from gic.errors import DomainError
+from gic.extensions import db
+from gic.interventions import services
+from gic.interventions.models import Intervention, InterventionSession, State
+from gic.models import Establishment, Groupement, User
+from gic.timeutil import local_today
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@dataclass
+class DemoResult:
+    """What a load did: groupements created, and steps that had to be left out."""
+
+    created: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def load_demo(today: date | None = None) -> DemoResult:
+    """Create the demo groupements that do not exist yet (idempotent)."""
+    today = today or local_today()
+    result = DemoResult()
+    for demo in DEMOS:
+        if db.session.scalar(select(Groupement.id).where(Groupement.name == demo.name)):
+            continue
+        _Builder(demo, today, result).build()
+        result.created.append(demo.name)
+    return result
+
+
+def demo_accounts() -> list[User]:
+    """The demo users that exist, in the order of SPEC §9."""
+    emails = account_emails()
+    users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))}
+    return [users[e] for e in emails if e in users]
+
+
+def format_accounts(users: list[User], base_url: str) -> str:
+    """A plain-text table of the demo accounts and where to log in."""
+    rows = [(u.email, u.role_label, u.establishment.name if u.establishment
+             else f"{u.groupement.name} (groupement)") for u in users]
+    header = ("E-mail", "Rôle", "Établissement")
+    widths = [max(len(r[n]) for r in [header, *rows]) for n in range(3)]
+    lines = [f"Comptes de démonstration (mot de passe : {PASSWORD})", ""]
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        lines.append("  ".join(value.ljust(widths[n]) for n, value in enumerate(row)).rstrip())
+    lines += ["", f"Connexion : {base_url.rstrip('/')}/login"]
+    return "\n".join(lines)
+
+
+class _Builder:
+    """Builds one demo groupement through the services, then backdates it."""
+
+    def __init__(self, demo: DemoGroupement, today: date, result: DemoResult) -> None:
+        self.demo, self.today, self.result = demo, today, result
+        self.now = datetime.combine(today, time(0, 0), PARIS)  # sessions end before today
+        self.real_now = datetime.now(UTC).replace(tzinfo=None)
+        self.rng = random.Random(f"gic-demo/{demo.name}")
+        self.busy: dict[int, set[date]] = defaultdict(set)
+        self.directors: dict[str, User] = {}
+        self.technicians: dict[str, User] = {}
+        self.places: dict[str, Establishment] = {}
+
+    def build(self) -> None:
+        """Groupement, convention, people, establishments, then the stories in date order."""
+        demo = self.demo
+        self.groupement = create_groupement(
+            demo.name, start_date=demo.start, duration_years=3, threshold_minutes=420,
+            cap_minutes=2100, hourly_rate=Decimal(demo.rate))
+        email, name = demo.coordinator
+        coordinator = create_user_unattended(self.groupement, email=email, name=name,
+                                             role="coordinator", establishment_id=None,
+                                             password=PASSWORD)
+        self.coordinator = coordinator
+        accountant = self._user(*demo.accountant, "accountant") if demo.accountant else None
+        for place in demo.places:
+            e = create_establishment(coordinator, name=place.name, finess=place.finess)
+            self.places[place.key] = e
+            self.directors[place.key] = self._user(*place.director, "director", e.id)
+            self.technicians[place.key] = self._user(*place.technician, "technician", e.id)
+        setup_day = date(self.today.year - 2, 1, 6)
+        self._backdate_setup(self._at(setup_day, 9, 0))
+        for story in sorted(demo.stories, key=lambda s: (s.year, s.when)):
+            self._story(story)
+        for years_ago in demo.close_years_ago:
+            self._close(accountant, self.today.year - years_ago)
+
+    def _user(self, email: str, name: str, role: str, establishment_id: int | None = None):
+        """A person created by the groupement's coordinator, as in real life."""
+        return create_user(self.coordinator, email=email, name=name, role=role,
+                           establishment_id=establishment_id, password=PASSWORD)
+
+    # --- dates ------------------------------------------------------------------
+
+    def _target(self, story: Story) -> date:
+        year = self.today.year + story.year
+        nominal = date(2001, *story.when)  # a non-leap year
+        offset = (nominal - date(2001, 1, 1)).days
+        if story.year == 0:  # squeeze the year into the days already gone
+            offset = offset * (self.today - date(year, 1, 1)).days // 365
+        return date(year, 1, 1) + timedelta(days=offset)
+
+    def _days(self, technician: User, target: date, count: int) -> list[date] | None:
+        """``count`` free days of the technician in the target's year, before today,
+        weekdays first, nearest after the target first."""
+        first = max(date(target.year, 1, 1), self.demo.start)
+        last = min(date(target.year, 12, 31), self.today - timedelta(days=1))
+        if count == 0:
+            return []
+        if last < first:
+            return None
+        span = (last - first).days
+        after = [target + timedelta(days=n) for n in range(span + 1)
+                 if first <= target + timedelta(days=n) <= last]
+        before = [target - timedelta(days=n) for n in range(1, span + 1)
+                  if first <= target - timedelta(days=n) <= last]
+        free = [d for d in after + before if d not in self.busy[technician.id]]
+        ordered = [d for d in free if d.weekday() < 5] + [d for d in free if d.weekday() >= 5]
+        if len(ordered) < count:
+            return None
+        chosen = sorted(ordered[:count])
+        self.busy[technician.id].update(chosen)
+        return chosen
+
+    def _at(self, day: date, hour: int, minute: int) -> datetime:
+        """Naive UTC of a Paris wall-clock time, never after the real now."""
+        local = datetime.combine(day, time(hour, minute), PARIS)
+        return min(local.astimezone(UTC).replace(tzinfo=None), self.real_now)
+
+    # --- one story --------------------------------------------------------------
+
+    def _story(self, story: Story) -> None:
+        p, b = story.provider, story.beneficiary
+        technician = self.technicians[p]
+        target = self._target(story)
+        count = len({w.day for w in story.work})
+        days = self._days(technician, target, count)
+        if days is None:
+            self.result.skipped.append(f"{self.demo.name} : « {story.description} » "
+                                       "(pas assez de jours passés cette année)")
+            return
+        drafter = self.directors[b] if story.by_director else self.technicians[b]
+        start = days[0] if days else target
+        stamps = {"create": self._at(start - timedelta(days=3), 9, self.rng.randrange(60))}
+        stamps["activate"] = stamps["create"] + timedelta(days=1, hours=1)
+        stamps["decide"] = stamps["create"] + timedelta(days=2, hours=2)
+        i = None
+        try:
+            i = services.create_draft(
+                drafter, provider_id=self.places[p].id, axis=story.axis, nature=story.nature,
+                description=story.description, urgency=story.urgency,
+                estimated_onsite_minutes=story.onsite, estimated_remote_minutes=story.remote)
+            self._advance(i, story, days, stamps)
+        except DomainError as error:  # a rule said no: keep what the services stored
+            self.result.skipped.append(f"{self.demo.name} : « {story.description} » "
+                                       f"({error.message})")
+        if i is not None:
+            self._backdate(i, stamps)
+
+    def _advance(self, i: Intervention, story: Story, days: list[date], stamps: dict) -> None:
+        p, b = story.provider, story.beneficiary
+        if story.state == State.DRAFT:
+            return
+        if story.state == State.CANCELLED and not story.by_director:
+            services.cancel(i, i.created_by)  # the drafter withdraws his draft
+            stamps["cancel"] = stamps["activate"]
+            return
+        services.activate(i, self.directors[b])
+        if story.state == State.ACTIVE:
+            return
+        if story.state == State.CANCELLED:
+            services.cancel(i, self.directors[b])
+            stamps["cancel"] = stamps["decide"]
+            return
+        if story.state == State.DECLINED:
+            services.decline(i, self.directors[p], story.reason)
+            return
+        technician = self.technicians[p]
+        services.accept(i, self.directors[p], technician.id)
+        for work in story.work:
+            services.log_session(i, technician, day=days[work.day], start=_hm(work.start),
+                                 end=_hm(work.end), mode=work.mode, notes=work.notes,
+                                 now=self.now)
+        if story.state == State.ACCEPTED:
+            return
+        services.complete(i, technician, story.report)
+        last = days[-1]
+        stamps["complete"] = self._at(last, 17, 40)
+        if story.state == State.VALIDATED:
+            services.validate(i, self.directors[b])
+            stamps["validate"] = self._at(last + timedelta(days=3), 10, self.rng.randrange(60))
+
+    # --- backdating -----------------------------------------------------------
+
+    def _backdate(self, i: Intervention, stamps: dict[str, datetime]) -> None:
+        """Move the intervention's timestamps and audit entries to the story's days."""
+        columns = {"create": "created_at", "activate": "activated_at", "accept": "decided_at",
+                   "decline": "decided_at", "complete": "completed_at",
+                   "validate": "validated_at", "cancel": "cancelled_at"}
+        stamps = dict(stamps, accept=stamps["decide"], decline=stamps["decide"])
+        values = {}
+        for action, column in columns.items():
+            if getattr(i, column) is not None and action in stamps:
+                values[column] = stamps[action]
+                self._audit_at("Intervention", i.id, f"intervention.{action}", stamps[action])
+        values["updated_at"] = max(values.values())
+        db.session.execute(update(Intervention).where(Intervention.id == i.id).values(**values))
+        for s in db.session.scalars(select(InterventionSession)
+                                    .where(InterventionSession.intervention_id == i.id)):
+            at = self._at(s.date, s.end_time.hour, s.end_time.minute)
+            db.session.execute(update(InterventionSession).where(InterventionSession.id == s.id)
+                               .values(created_at=at, updated_at=at))
+            self._audit_at("InterventionSession", s.id, "session.create", at)
+        db.session.commit()
+
+    def _audit_at(self, object_type: str, object_id: int, action: str, at: datetime) -> None:
+        db.session.execute(update(AuditEntry).where(
+            AuditEntry.object_type == object_type, AuditEntry.object_id == object_id,
+            AuditEntry.action == action).values(at=at))
+
+    def _backdate_setup(self, at: datetime) -> None:
+        gid = self.groupement.id
+        for model in (Groupement, Establishment, User):
+            key = model.id if model is Groupement else model.groupement_id
+            db.session.execute(update(model).where(key == gid).values(created_at=at))
+        db.session.execute(update(AuditEntry).where(AuditEntry.groupement_id == gid).values(at=at))
+        db.session.commit()
+
+    def _close(self, accountant: User, year: int) -> None:
+        closure = close_year(accountant, year)
+        at = self._at(date(year + 1, 2, 12), 11, 15)
+        db.session.execute(update(YearClosure).where(YearClosure.id == closure.id)
+                           .values(closed_at=at))
+        self._audit_at("YearClosure", closure.id, "year.close", at)
+        db.session.commit()
+
+
+def _hm(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+

@@ -1,0 +1,34 @@
+# Shared by scripts/run and scripts/test (sourced, not executed).
+# Creates .venv with python3 if missing and installs the project in it, only
+# when pyproject.toml (or the requested extras) changed since the last install.
+
+as_root() {
+    # Run a command as root: directly when we are root, through sudo otherwise.
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_venv() {
+    # ensure_venv SPEC, e.g. ensure_venv "." or ensure_venv ".[test]"
+    local spec="$1"
+    local python="${PYTHON:-python3}"
+    if [ ! -x .venv/bin/python ]; then
+        echo "==> Création de l'environnement virtuel .venv ($("$python" --version 2>&1))"
+        if ! "$python" -m venv .venv 2>/dev/null; then
+            # Debian's python3 ships venv/ensurepip in a separate package.
+            rm -rf .venv
+            echo "==> python3 -m venv indisponible : installation de python3-venv (apt-get)"
+            as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+            as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv
+            "$python" -m venv .venv
+        fi
+    fi
+    local stamp=.venv/.gic-install-stamp
+    local wanted
+    wanted="$spec $(cksum < pyproject.toml)"
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
+        echo "==> Installation des dépendances ($spec)"
+        .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+        .venv/bin/python -m pip install -q --disable-pip-version-check -e "$spec"
+        echo "$wanted" > "$stamp"
+    fi
+}

@@ -1,0 +1,230 @@
+"""The yearly billing page, year closing and reopening, through the web client."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from gic.audit.models import AuditEntry
+from gic.billing.models import YearClosure
+from gic.extensions import db
+from gic.interventions import services
+from gic.timeutil import local_today
+from tests.conftest import PASSWORD, login, make_app
+from tests.helpers import accepted, session
+
+YEAR = 2025
+
+
+def text_of(response) -> str:
+    """The page's text with French spacing normalised (Babel uses no-break spaces)."""
+    text = html.unescape(response.get_data(as_text=True))
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def client_for(app, user):
+    client = app.test_client()
+    if user is not None:
+        login(client, user)
+    return client
+
+
+def finish(world, i, beneficiary, validate=True):
+    services.complete(i, i.technician, "Fait.")
+    if validate:
+        services.validate(i, world.directors[beneficiary])
+
+
+@pytest.fixture
+def billed(world):
+    """2025: A→B 10 h (250,00 €) and B→A 7 h (175,00 €) validated, so B pays A 75,00 €;
+    C→B 7 h 20 validated (183,33 €); A→C 8 h on site accepted, not validated (pending)."""
+    a_to_b = accepted(world, "A", "B")
+    session(world, a_to_b, date(YEAR, 3, 3), "08:00", "18:00")
+    finish(world, a_to_b, "B")
+    b_to_a = accepted(world, "B", "A")
+    session(world, b_to_a, date(YEAR, 3, 4), "08:00", "15:00")
+    finish(world, b_to_a, "A")
+    c_to_b = accepted(world, "C", "B")
+    session(world, c_to_b, date(YEAR, 3, 5), "08:00", "15:20")
+    finish(world, c_to_b, "B")
+    pending = accepted(world, "A", "C")
+    session(world, pending, date(YEAR, 3, 6), "08:00", "16:00")
+    return {"a_to_b": a_to_b, "b_to_a": b_to_a, "c_to_b": c_to_b, "pending": pending}
+
+
+# --- Who may read --------------------------------------------------------------
+
+@pytest.mark.parametrize(("who", "status"), [
+    (None, 302), ("technician", 403), ("director", 200), ("accountant", 200),
+    ("coordinator", 200),
+])
+def test_permission_table(app, world, billed, who, status):
+    user = {None: None, "technician": world.technicians["A"], "director": world.directors["A"],
+            "accountant": world.accountant, "coordinator": world.coordinator}[who]
+    response = client_for(app, user).get(f"/billing/{YEAR}")
+    assert response.status_code == status
+    page = text_of(response)
+    if who is None:
+        assert "/login" in response.headers["Location"]
+    elif who == "coordinator":
+        # Coordinators manage closures but do not read amounts (SPEC §1).
+        assert "Clôture de l'année" in page
+        assert "€" not in page and "Règlements nets" not in page
+    elif status == 200:
+        assert "Règlements nets" in page and "250,00 €" in page
+
+
+def test_index_redirects_to_the_current_year(app, world):
+    response = client_for(app, world.accountant).get("/billing/")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/billing/{local_today().year}")
+
+
+@pytest.mark.parametrize("who", ["accountant", "coordinator"])
+def test_implausible_year_is_not_found(app, world, who):
+    user = world.accountant if who == "accountant" else world.coordinator
+    assert client_for(app, user).get("/billing/1999").status_code == 404
+
+
+def test_accountant_sees_everything(app, world, billed):
+    page = text_of(client_for(app, world.accountant).get(f"/billing/{YEAR}"))
+    assert "Année ouverte" in page
+    for amount in ("250,00 €", "175,00 €", "183,33 €"):
+        assert amount in page
+    assert "10 h 00" in page and "7 h 20" in page
+    assert "608,33 €" in page and "24 h 20" in page  # totals
+    assert "Établissement B paie <strong>75,00 €</strong> à Établissement A" in page
+    assert "Établissement B paie <strong>183,33 €</strong> à Établissement C" in page
+    pending = billed["pending"]
+    assert f'href="/interventions/{pending.id}">Demande n° {pending.id}</a>' in page
+    # Cap use per beneficiary: B received 10 h + 7 h 20 billable, C 8 h (pending counts).
+    assert "<strong>17 h 20</strong> / 35 h 00" in page
+    assert "<strong>8 h 00</strong> / 35 h 00" in page
+    assert "Clôturer l'année 2025" in page
+    assert "Rouvrir" not in page
+
+
+def test_director_sees_only_his_own_pairs(app, world, billed):
+    page = text_of(client_for(app, world.directors["A"]).get(f"/billing/{YEAR}"))
+    assert "250,00 €" in page and "175,00 €" in page
+    assert "183,33 €" not in page  # C→B does not involve A
+    assert "Établissement B paie <strong>75,00 €</strong> à Établissement A" in page
+    assert "Clôturer" not in page
+    page_c = text_of(client_for(app, world.directors["C"]).get(f"/billing/{YEAR}"))
+    assert "183,33 €" in page_c
+    assert "250,00 €" not in page_c and "175,00 €" not in page_c
+    assert f"Demande n° {billed['pending'].id}" in page_c  # A→C involves C
+    assert "<strong>8 h 00</strong> / 35 h 00" in page_c
+    assert "17 h 20" not in page_c  # B's cap use is not C's business
+
+
+def test_other_groupement_is_isolated(app, world, other_world, billed):
+    x_to_y = accepted(other_world, "X", "Y")
+    session(other_world, x_to_y, date(YEAR, 3, 3), "08:00", "15:00")
+    finish(other_world, x_to_y, "Y")
+    page = text_of(client_for(app, world.accountant).get(f"/billing/{YEAR}"))
+    assert "Établissement X" not in page and "210,00 €" not in page
+    other = text_of(client_for(app, other_world.accountant).get(f"/billing/{YEAR}"))
+    assert "Établissement X" in other and "210,00 €" in other  # 7 h at 30 €
+    assert "Établissement A" not in other and "250,00 €" not in other
+
+
+# --- Closing and reopening -------------------------------------------------------
+
+def closure(world) -> YearClosure | None:
+    db.session.expire_all()
+    return db.session.scalars(select(YearClosure).where(
+        YearClosure.groupement_id == world.groupement.id, YearClosure.year == YEAR)).first()
+
+
+def test_close_is_refused_while_interventions_are_pending_then_works(app, world, billed):
+    client = client_for(app, world.accountant)
+    refused = client.post(f"/billing/{YEAR}/close", follow_redirects=True)
+    page = text_of(refused)
+    assert refused.status_code == 200
+    assert f"Clôture de {YEAR} impossible" in page
+    assert f"n° {billed['pending'].id}" in page
+    assert closure(world) is None
+
+    finish(world, billed["pending"], "C")
+    done = client.post(f"/billing/{YEAR}/close", follow_redirects=True)
+    page = text_of(done)
+    assert f"L'année {YEAR} est clôturée" in page
+    assert "Année clôturée" in page and "Clôturer l'année" not in page
+    assert closure(world).closed is True
+    assert db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "year.close"))
+
+
+@pytest.mark.parametrize("who", ["technician", "director", "coordinator"])
+def test_only_an_accountant_closes(app, world, who):
+    user = {"technician": world.technicians["A"], "director": world.directors["A"],
+            "coordinator": world.coordinator}[who]
+    response = client_for(app, user).post(f"/billing/{YEAR}/close")
+    assert response.status_code == 403
+    assert closure(world) is None
+
+
+def test_close_needs_the_csrf_token(database_url, world, billed):
+    finish(world, billed["pending"], "C")
+    csrf_app = make_app(database_url, WTF_CSRF_ENABLED=True)
+    client = csrf_app.test_client()
+    try:
+        # Logging in needs a token too: read it from the login page.
+        login_page = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page)[1]
+        client.post("/login", data={"email": world.accountant.email, "password": PASSWORD,
+                                    "csrf_token": token})
+        assert client.get(f"/billing/{YEAR}").status_code == 200  # logged in
+        assert client.post(f"/billing/{YEAR}/close").status_code == 400
+    finally:
+        with csrf_app.app_context():
+            db.engine.dispose()
+    assert closure(world) is None
+
+
+@pytest.fixture
+def closed_year(world, billed):
+    finish(world, billed["pending"], "C")
+    from gic.billing.services import close_year
+    close_year(world.accountant, YEAR)
+
+
+def test_reopen_needs_a_reason_and_is_audited(app, world, closed_year):
+    client = client_for(app, world.coordinator)
+    page = text_of(client.get(f"/billing/{YEAR}"))
+    assert "Année clôturée" in page and "Rouvrir l'année 2025" in page
+
+    missing = client.post(f"/billing/{YEAR}/reopen", data={"reason": "   "})
+    assert missing.status_code == 422
+    assert "Indiquez le motif de la réouverture." in text_of(missing)
+    assert closure(world).closed is True
+
+    done = client.post(f"/billing/{YEAR}/reopen",
+                       data={"reason": "Erreur de saisie sur la demande n° 3"},
+                       follow_redirects=True)
+    assert f"L'année {YEAR} est rouverte." in text_of(done)
+    row = closure(world)
+    assert row.closed is False and row.reopen_reason == "Erreur de saisie sur la demande n° 3"
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "year.reopen")).one()
+    assert entry.actor_id == world.coordinator.id
+    assert entry.reason == "Erreur de saisie sur la demande n° 3"
+
+
+@pytest.mark.parametrize("who", ["technician", "director", "accountant"])
+def test_only_a_coordinator_reopens(app, world, closed_year, who):
+    user = {"technician": world.technicians["A"], "director": world.directors["A"],
+            "accountant": world.accountant}[who]
+    response = client_for(app, user).post(f"/billing/{YEAR}/reopen", data={"reason": "Parce que"})
+    assert response.status_code == 403
+    assert closure(world).closed is True
+
+
+def test_reopening_an_open_year_says_so(app, world):
+    page = text_of(client_for(app, world.coordinator).post(
+        f"/billing/{YEAR}/reopen", data={"reason": "Test"}, follow_redirects=True))
+    assert f"L'année {YEAR} n'est pas clôturée." in page
