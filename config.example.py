@@ -14,16 +14,18 @@ SECRET_KEY = "change-me"
 #   SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://gic:secret@localhost/gic"
 # SQLALCHEMY_DATABASE_URI = "sqlite:////absolute/path/to/gic.sqlite3"
 
-# Time zone in which session start/end times are entered and durations
-# computed (a session over a DST change counts its real minutes).
-GIC_TIMEZONE = "Europe/Paris"
+# Session times are entered and their minutes computed in each groupement's
+# own time zone (Groupement.timezone, Europe/Paris by default): a session over
+# a DST change counts its real minutes.
 
-# Language of the interface when the user has not chosen one: "fr" or "en".
+# Locale of dates and amounts (« 14 mars 2025 », « 183,33 € »). The interface
+# is written in French; no other translation ships yet.
 BABEL_DEFAULT_LOCALE = "fr"
 BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
 
-# Outgoing mail (notifications). With MAIL_SERVER empty, e-mails are written
-# as .eml files to instance/outbox/ so they can be read in development.
+# Outgoing mail, for the notifications module (not delivered yet: these
+# settings are read by it). With MAIL_SERVER empty, e-mails will be written as
+# .eml files to instance/outbox/ so they can be read in development.
 MAIL_SERVER = ""
 MAIL_PORT = 587
 MAIL_USE_TLS = True
@@ -34,11 +36,20 @@ MAIL_DEFAULT_SENDER = "GIC <no-reply@gic.invalid>"
 # Cookies: HttpOnly and SameSite=Lax always; Secure when served over HTTPS.
 SESSION_COOKIE_SECURE = False
 
-# Login protection: after this many failed attempts for one e-mail or one
-# address within LOGIN_WINDOW_MINUTES, further attempts are refused for that
-# window (same answer whether or not the e-mail exists).
+# Login protection (web login and POST /api/v1/tokens), within LOGIN_WINDOW_MINUTES:
+# refused after LOGIN_MAX_FAILURES failures for one e-mail from one address,
+# LOGIN_MAX_FAILURES_PER_EMAIL for one e-mail from anywhere, or
+# LOGIN_MAX_FAILURES_PER_ADDRESS from one address (same answer whether or not
+# the e-mail exists).
 LOGIN_MAX_FAILURES = 5
+LOGIN_MAX_FAILURES_PER_EMAIL = 20
+LOGIN_MAX_FAILURES_PER_ADDRESS = 50
 LOGIN_WINDOW_MINUTES = 15
+
+# Behind a reverse proxy (nginx…), the number of proxies to trust for
+# X-Forwarded-For/Proto/Host, so that throttling sees the client's address and
+# HTTPS is detected (HSTS). 0: not behind a proxy.
+PROXY_FIX_X_FOR = 0
 
 # Scheduled jobs (APScheduler) are started only by `flask --app gic scheduler`,
 # never by the web workers, so exactly one scheduler runs.

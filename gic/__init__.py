@@ -21,7 +21,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                 instance_relative_config=True, template_folder=str(ROOT / "templates"))
     _configure(app, config)
     app.json.sort_keys = False  # keep the documented key order of API answers
+    if app.config["PROXY_FIX_X_FOR"]:  # behind a reverse proxy: the client's real address
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = int(app.config["PROXY_FIX_X_FOR"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
+    from gic.forms import BoundedIntConverter
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     _register_blueprints(app)
     from gic import cli, web
     web.init_app(app)
@@ -36,7 +42,6 @@ def _configure(app: Flask, config: dict[str, Any] | None) -> None:
         SECRET_KEY=os.environ.get("SECRET_KEY", "dev-not-secret"),
         SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL", default_db),
         GIC_ENV=os.environ.get("GIC_ENV", "development"),
-        GIC_TIMEZONE="Europe/Paris",
         BABEL_DEFAULT_LOCALE="fr",
         BABEL_DEFAULT_TIMEZONE="Europe/Paris",
         SESSION_COOKIE_HTTPONLY=True,
@@ -45,6 +50,9 @@ def _configure(app: Flask, config: dict[str, Any] | None) -> None:
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
         LOGIN_MAX_FAILURES=5,
+        LOGIN_MAX_FAILURES_PER_EMAIL=20,
+        LOGIN_MAX_FAILURES_PER_ADDRESS=50,
+        PROXY_FIX_X_FOR=0,
         LOGIN_WINDOW_MINUTES=15,
         MAIL_SERVER="",
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_currency, format_decimal
-from flask import Flask, render_template, request, session
+from flask import Flask, abort, render_template, request, session
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
@@ -97,12 +97,26 @@ def init_app(app: Flask) -> None:
                                         "max-age=31536000; includeSubDomains")
         return response
 
+    @app.before_request
+    def _refuse_nul_bytes():
+        """A NUL byte is never meant (and PostgreSQL text refuses it): a clean 400
+        for any page, before a form or a service sees it. The API checks its JSON."""
+        if request.path.startswith("/api/"):
+            return None
+        values = list(request.args.values())
+        if request.method == "POST" and request.mimetype != "application/json":
+            values += list(request.form.values())
+        if any("\x00" in value for value in values):
+            abort(400)
+        return None
+
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _error_page)
 
 
 def _error_page(error):
     code = getattr(error, "code", 500) or 500
+    db.session.rollback()  # the page itself reads the user; a failed transaction would crash it
     if request.path.startswith("/api/"):
         from gic.api.errors import json_error
         response, status = json_error(code)

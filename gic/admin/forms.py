@@ -5,14 +5,8 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from gic.forms import optional_int
 from gic.models import ROLE_LABELS
-
-
-def _optional_int(value):
-    """'' or None -> None, else an int (the select's « no establishment » choice)."""
-    if value in (None, "", "None"):
-        return None
-    return int(value)
 
 
 class EstablishmentForm(FlaskForm):
@@ -31,7 +25,7 @@ class UserForm(FlaskForm):
     name = StringField("Nom", validators=[DataRequired("Indiquez le nom."), Length(max=200)])
     role = SelectField("Rôle", choices=[SelectChoice(str(role), label)
                                          for role, label in ROLE_LABELS.items()])
-    establishment_id = SelectField("Établissement", coerce=_optional_int,
+    establishment_id = SelectField("Établissement", coerce=optional_int,
                                    validate_choice=False)
     password = PasswordField("Mot de passe initial",
                              validators=[DataRequired("Indiquez un mot de passe initial."),

@@ -6,7 +6,11 @@ from flask import jsonify, request
 
 from gic.api import bp, schemas
 from gic.api.auth import api_user
-from gic.api.serializers import intervention_detail_json, intervention_json, session_json
+from gic.api.serializers import (
+    intervention_detail_json,
+    intervention_json,
+    session_json,
+)
 from gic.extensions import db
 from gic.interventions import services
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort, render_template, request, url_for
+from flask import abort, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -20,6 +20,7 @@ from gic.audit.services import visible_entries
 from gic.errors import Forbidden
 from gic.extensions import db
 from gic.formatting import hours_minutes
+from gic.forms import page_arg
 from gic.interventions.models import STATE_LABELS, State
 from gic.models import ROLE_LABELS, Establishment, Role, User
 from gic.rules import MODE_LABELS, Mode
@@ -68,7 +69,7 @@ def index():
     except Forbidden:
         abort(403)
     page = db.paginate(stmt.options(selectinload(AuditEntry.actor)),
-                       page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
+                       page=page_arg(), per_page=PER_PAGE,
                        error_out=False)
     names = _names(current_user.groupement_id, page.items)
     rows = [_row(entry, names) for entry in page.items]

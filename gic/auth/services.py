@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import and_, case, delete, func, or_, select
 
 from gic.audit.services import record
 from gic.errors import DomainError, InvalidField, NotFound, RuleRefused
@@ -37,19 +37,28 @@ class TooManyAttempts(RuleRefused):
 def authenticate(email: str, password: str, remote_addr: str) -> User:
     """The active user with these credentials, or a refusal that reveals nothing.
 
-    After ``LOGIN_MAX_FAILURES`` failures for the e-mail or the address within
-    ``LOGIN_WINDOW_MINUTES``, every attempt is refused until the window passes.
+    Within ``LOGIN_WINDOW_MINUTES``, attempts are refused until the window
+    passes after ``LOGIN_MAX_FAILURES`` failures for this e-mail from this
+    address, ``LOGIN_MAX_FAILURES_PER_EMAIL`` for the e-mail from anywhere (a
+    distributed guess), or ``LOGIN_MAX_FAILURES_PER_ADDRESS`` from the address
+    for any e-mail (a sweep). Staff behind one shared address are not locked
+    out by one colleague's typos, and nobody locks a known e-mail with 5 tries.
     """
     global _DUMMY_HASH
     email = (email or "").strip().lower()
     remote_addr = (remote_addr or "")[:64]
     window = timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
     since = utcnow() - window
-    failures = db.session.scalar(
-        select(func.count(LoginFailure.id)).where(
-            LoginFailure.at >= since,
-            or_(LoginFailure.email == email, LoginFailure.remote_addr == remote_addr)))
-    if failures >= current_app.config["LOGIN_MAX_FAILURES"]:
+    same_email = LoginFailure.email == email
+    same_address = LoginFailure.remote_addr == remote_addr
+    pair, by_email, by_address = db.session.execute(
+        select(*(func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+                 for condition in (and_(same_email, same_address), same_email, same_address)))
+        .where(LoginFailure.at >= since, or_(same_email, same_address))).one()
+    config = current_app.config
+    if (pair >= config["LOGIN_MAX_FAILURES"]
+            or by_email >= config["LOGIN_MAX_FAILURES_PER_EMAIL"]
+            or by_address >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
         raise TooManyAttempts(
             "Trop de tentatives de connexion. Réessayez dans "
             f"{current_app.config['LOGIN_WINDOW_MINUTES']} minutes.")

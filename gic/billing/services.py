@@ -15,7 +15,7 @@ from gic.errors import Forbidden, InvalidField, RuleRefused
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
 from gic.models import Establishment, Groupement, Role, User
-from gic.timeutil import utcnow
+from gic.timeutil import local_today, utcnow
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -57,6 +57,10 @@ def close_year(actor: User, year: int) -> YearClosure:
     if actor.role != Role.ACCOUNTANT:
         raise Forbidden("Seul un comptable peut clôturer une année.")
     check_year(year)
+    groupement = db.session.get(Groupement, actor.groupement_id)
+    if year >= local_today(groupement.timezone).year:
+        raise RuleRefused(f"L'année {year} n'est pas terminée : elle ne peut être clôturée "
+                          f"qu'à partir du 1er janvier {year + 1}.", code="year_not_ended")
     # First write: the per-beneficiary lock that session changes take
     # (gic.interventions.services._lock), on every establishment. A session
     # being logged in ``year`` right now is either seen below or then refused.
@@ -90,6 +94,7 @@ def reopen_year(actor: User, year: int, reason: str) -> YearClosure:
     """Only a coordinator reopens a closed year, with a reason kept in the audit log."""
     if actor.role != Role.COORDINATOR:
         raise Forbidden("Seul un coordinateur peut rouvrir une année clôturée.")
+    check_year(year)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidField("Indiquez le motif de la réouverture.", field="reason")

@@ -25,8 +25,16 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import TextInput
 
+from gic.forms import optional_int
 from gic.interventions.models import STATE_LABELS, URGENCY_LABELS, Urgency
-from gic.rules import FORBIDDEN_NATURES, INTERVENTION_AXES, MODE_LABELS, NATURE_LABELS, Mode, Nature
+from gic.rules import (
+    FORBIDDEN_NATURES,
+    INTERVENTION_AXES,
+    MODE_LABELS,
+    NATURE_LABELS,
+    Mode,
+    Nature,
+)
 
 TEXT_MAX = 10_000
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
@@ -85,20 +93,14 @@ class DurationField(Field):
                              "ou « 45 min ».") from None
 
 
-def _optional_int(value) -> int | None:
-    """Coerce for selects with an empty « all / choose » option."""
-    if value in (None, ""):
-        return None
-    return int(value)
-
 
 class DraftForm(FlaskForm):
     """A request drafted by the beneficiary establishment."""
 
-    provider_id = SelectField("Établissement prestataire", coerce=_optional_int,
+    provider_id = SelectField("Établissement prestataire", coerce=optional_int,
                               validate_choice=False,
                               validators=[InputRequired("Choisissez l'établissement prestataire.")])
-    axis = SelectField("Axe de coopération", coerce=_optional_int, validate_choice=False,
+    axis = SelectField("Axe de coopération", coerce=optional_int, validate_choice=False,
                        choices=[SelectChoice(n, f"Axe {n}") for n in INTERVENTION_AXES],
                        validators=[InputRequired("Choisissez l'axe.")])
     nature = SelectField("Nature de l'intervention", validate_choice=False,
@@ -134,7 +136,7 @@ class AcceptForm(FlaskForm):
         self.technician_id.choices = [SelectChoice("", "— choisir —")] + [
             SelectChoice(t.id, t.name) for t in technicians]
 
-    technician_id = SelectField("Technicien affecté", coerce=_optional_int,
+    technician_id = SelectField("Technicien affecté", coerce=optional_int,
                                 validate_choice=False,
                                 validators=[InputRequired("Choisissez un technicien.")])
 
@@ -178,7 +180,7 @@ class FilterForm(FlaskForm):
     state = SelectField("État", validate_choice=False,
                         choices=[SelectChoice("", "Tous")] + [
                             SelectChoice(s.value, label) for s, label in STATE_LABELS.items()])
-    establishment = SelectField("Établissement", coerce=_optional_int, validate_choice=False)
+    establishment = SelectField("Établissement", coerce=optional_int, validate_choice=False)
 
     def set_choices(self, establishments) -> None:
         """The groupement's establishments, with « all » first."""

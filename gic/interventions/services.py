@@ -100,6 +100,8 @@ def assignable_technicians(i: Intervention) -> list[User]:
 
 def _clean_text(value: str | None, field: str, *, required: bool, label: str) -> str:
     value = (value or "").strip()
+    if "\x00" in value:
+        raise InvalidField(f"{label} contient un caractère invalide.", field=field)
     if required and not value:
         raise InvalidField(f"{label} est obligatoire.", field=field)
     if len(value) > MAX_TEXT:

@@ -17,6 +17,7 @@ from gic import rules
 from gic.admin.services import establishments_of
 from gic.errors import DomainError, Forbidden, NotFound
 from gic.extensions import db
+from gic.forms import page_arg
 from gic.interventions import bp, services
 from gic.interventions.forms import (
     AcceptForm,
@@ -28,7 +29,12 @@ from gic.interventions.forms import (
     SessionForm,
 )
 from gic.interventions.models import Intervention, InterventionSession, State
-from gic.interventions.permissions import DRAFT_REFUSAL, authorize, can_draft, next_actions
+from gic.interventions.permissions import (
+    DRAFT_REFUSAL,
+    authorize,
+    can_draft,
+    next_actions,
+)
 from gic.models import User
 from gic.timeutil import local_today
 
@@ -103,7 +109,7 @@ def index():
             stmt = stmt.options(selectinload(Intervention.beneficiary),
                                 selectinload(Intervention.provider),
                                 selectinload(Intervention.technician))
-            page = db.paginate(stmt, page=request.args.get("page", 1, type=int),
+            page = db.paginate(stmt, page=page_arg(),
                                per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
     else:
         status, error = 422, "Filtre invalide : corrigez la valeur signalée."

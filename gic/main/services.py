@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import and_, or_
+from sqlalchemy.orm import selectinload
 
 from gic.admin.services import establishments_of
 from gic.billing import queries
@@ -128,7 +129,8 @@ def director_dashboard(user: User) -> DirectorDashboard:
              Intervention.state.in_((State.DRAFT, State.COMPLETED))),
         and_(Intervention.provider_id == eid, Intervention.state == State.ACTIVE),
     ))
-    for i in db.session.scalars(with_sessions(stmt)):
+    for i in db.session.scalars(stmt.options(selectinload(Intervention.beneficiary),
+                                             selectinload(Intervention.provider))):
         if i.state == State.DRAFT:
             board.to_activate.append(i)
         elif i.state == State.ACTIVE:

@@ -53,9 +53,10 @@ def test_inactive_user_gets_no_token(api, world):
 
 def test_throttling_429_after_too_many_failures(api, world, app):
     limit = app.config["LOGIN_MAX_FAILURES"]
-    for _ in range(limit):
-        assert api.post("/tokens", json={"email": "tech.a@gic65.test",
-                                         "password": "nope"}).status_code == 401
+    for email in ("tech.a@gic65.test", "ghost@gic65.test"):
+        for _ in range(limit):
+            assert api.post("/tokens", json={"email": email,
+                                             "password": "nope"}).status_code == 401
     # Locked out: even the right password, and the same answer for an unknown e-mail.
     known = api.post("/tokens", json={"email": "tech.a@gic65.test", "password": PASSWORD})
     unknown = api.post("/tokens", json={"email": "ghost@gic65.test", "password": PASSWORD})
@@ -66,14 +67,30 @@ def test_throttling_429_after_too_many_failures(api, world, app):
     assert db.session.scalar(select(func.count(ApiToken.id))) == 0
 
 
-def test_throttling_by_email_from_another_address(api, world, app):
-    for n in range(app.config["LOGIN_MAX_FAILURES"]):
+def test_colleagues_behind_one_address_are_not_locked_out(api, world, app):
+    """One colleague's typos lock his own e-mail, not the whole establishment's NAT address."""
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        api.post("/tokens", json={"email": "tech.a@gic65.test", "password": "nope"})
+    colleague = api.post("/tokens", json={"email": "dir.a@gic65.test", "password": PASSWORD})
+    assert colleague.status_code == 201
+
+
+def test_throttling_by_email_from_many_addresses(api, world, app):
+    per_email = app.config["LOGIN_MAX_FAILURES_PER_EMAIL"]
+    for n in range(per_email):
         api.post("/tokens", json={"email": "tech.a@gic65.test", "password": "nope"},
-                 environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
+                 environ_base={"REMOTE_ADDR": f"10.0.{n // 200}.{n % 200}"})
     response = api.post("/tokens", json={"email": "tech.a@gic65.test", "password": PASSWORD},
-                        environ_base={"REMOTE_ADDR": "10.0.1.1"})
+                        environ_base={"REMOTE_ADDR": "10.9.9.9"})
     assert response.status_code == 429
-    assert db.session.scalar(select(func.count(LoginFailure.id))) == 5
+    assert db.session.scalar(select(func.count(LoginFailure.id))) == per_email
+
+
+def test_throttling_a_sweep_from_one_address(api, world, app):
+    for n in range(app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
+        api.post("/tokens", json={"email": f"guess{n}@gic65.test", "password": "nope"})
+    response = api.post("/tokens", json={"email": "tech.a@gic65.test", "password": PASSWORD})
+    assert response.status_code == 429
 
 
 @pytest.mark.parametrize("header", [

@@ -203,7 +203,8 @@ def test_billing_year_out_of_range_422(api, world):
     response = api.get("/billing/1999", world.accountant)
     assert response.status_code == 422
     assert error_of(response)["field"] == "year"
-    assert api.get("/billing/99999999999999999999", world.accountant).status_code == 422
+    # Beyond an integer column, every <int:> route answers 404 from the router itself.
+    assert api.get("/billing/99999999999999999999", world.accountant).status_code == 404
 
 
 @pytest.mark.parametrize("body, field, status", [
