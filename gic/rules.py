@@ -209,6 +209,29 @@ def billable_by_year(sessions: Iterable[SessionFact], threshold_minutes: int) ->
     return dict(per_year)
 
 
+@dataclass(frozen=True)
+class Totals:
+    """Minutes of one intervention: on site, remote, and billable per civil year."""
+
+    onsite: int
+    remote: int
+    billable_by_year: dict[int, int]
+
+    @property
+    def billable(self) -> int:
+        return sum(self.billable_by_year.values())
+
+
+def totals(sessions: Iterable[SessionFact], threshold_minutes: int) -> Totals:
+    """What pages and the API show under an intervention's sessions."""
+    sessions = list(sessions)
+    return Totals(
+        onsite=sum(s.minutes for s in sessions if s.mode == Mode.ONSITE),
+        remote=sum(s.minutes for s in sessions if s.mode == Mode.REMOTE),
+        billable_by_year=billable_by_year(sessions, threshold_minutes),
+    )
+
+
 def amount(minutes_and_rates: Iterable[tuple[int, Decimal]]) -> Decimal:
     """R6: Σ minutes × rate / 60, rounded once, half-up to the cent."""
     total = sum((Decimal(m) * Decimal(r) for m, r in minutes_and_rates), Decimal(0))

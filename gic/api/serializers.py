@@ -65,14 +65,13 @@ def intervention_detail_json(i: Intervention, user: User) -> dict[str, Any]:
     """One intervention with its sessions, minute totals and what ``user`` may do next."""
     data = intervention_json(i)
     sessions = list(i.sessions)
-    facts = [rules.SessionFact(day=s.date, mode=rules.Mode(s.mode), minutes=s.minutes)
-             for s in sessions]
-    billable = rules.billable_by_year(facts, i.threshold_minutes)
+    totals = i.totals()
     data["sessions"] = [session_json(s) for s in sessions]
-    data["onsite_minutes"] = sum(f.minutes for f in facts if f.mode == rules.Mode.ONSITE)
-    data["remote_minutes"] = sum(f.minutes for f in facts if f.mode == rules.Mode.REMOTE)
-    data["billable_minutes"] = sum(billable.values())
-    data["billable_minutes_by_year"] = {str(year): m for year, m in sorted(billable.items())}
+    data["onsite_minutes"] = totals.onsite
+    data["remote_minutes"] = totals.remote
+    data["billable_minutes"] = totals.billable
+    data["billable_minutes_by_year"] = {str(year): m for year, m
+                                        in sorted(totals.billable_by_year.items())}
     data["actions"] = next_actions(user, i)
     return data
 

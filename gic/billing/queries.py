@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import cast, func, Integer, select, Select
 
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
@@ -48,6 +48,9 @@ def billable_sessions(*filters) -> Select:
             InterventionSession.year,
             InterventionSession.minutes,
             InterventionSession.hourly_rate,
+            # The rate in whole cents, so that sums are exact integers on every
+            # database (SQLite has no decimal type: its sums would be floats).
+            cast(func.round(InterventionSession.hourly_rate * 100), Integer).label("rate_cents"),
         )
         .join(Intervention, Intervention.id == InterventionSession.intervention_id)
         .join(onsite_total, onsite_total.c.intervention_id == Intervention.id)
@@ -102,7 +105,7 @@ def pair_totals(groupement_id: int, year: int, *, validated_only: bool = True,
     rows = billable_sessions(*filters).subquery()
     stmt = (
         select(rows.c.provider_id, rows.c.beneficiary_id,
-               func.sum(rows.c.minutes), func.sum(rows.c.minutes * rows.c.hourly_rate))
+               func.sum(rows.c.minutes), func.sum(rows.c.minutes * rows.c.rate_cents))
         .where(rows.c.year == year)
         .group_by(rows.c.provider_id, rows.c.beneficiary_id)
     )
@@ -110,8 +113,8 @@ def pair_totals(groupement_id: int, year: int, *, validated_only: bool = True,
         stmt = stmt.where((rows.c.provider_id == establishment_id)
                           | (rows.c.beneficiary_id == establishment_id))
     result: dict[tuple[int, int], tuple[int, Decimal]] = {}
-    for provider, beneficiary, minutes, weighted in db.session.execute(stmt):
-        result[(provider, beneficiary)] = (int(minutes), Decimal(weighted))
+    for provider, beneficiary, minutes, weighted_cents in db.session.execute(stmt):
+        result[(provider, beneficiary)] = (int(minutes), Decimal(int(weighted_cents)) / 100)
     return result
 
 

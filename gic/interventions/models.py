@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic.extensions import db
 from gic.models import Establishment, User
+from gic import rules
 from gic.rules import Mode, Nature
 from gic.timeutil import utcnow
 
@@ -109,6 +110,12 @@ class Intervention(db.Model):
     @property
     def state_label(self) -> str:
         return STATE_LABELS[State(self.state)]
+
+    def totals(self) -> rules.Totals:
+        """On-site, remote and billable minutes of the logged sessions (R1–R4)."""
+        facts = [rules.SessionFact(day=s.date, mode=rules.Mode(s.mode), minutes=s.minutes)
+                 for s in self.sessions]
+        return rules.totals(facts, self.threshold_minutes)
 
     @property
     def title(self) -> str:

@@ -171,13 +171,7 @@ def _render_detail(i: Intervention, *, status: int = 200, refusal: str | None = 
     if "accept" in actions:
         forms["accept"].set_choices(services.assignable_technicians(i))
     sessions = i.sessions
-    facts = [rules.SessionFact(day=s.date, mode=rules.Mode(s.mode), minutes=s.minutes)
-             for s in sessions]
-    totals = {
-        "onsite": sum(f.minutes for f in facts if f.mode == rules.Mode.ONSITE),
-        "remote": sum(f.minutes for f in facts if f.mode == rules.Mode.REMOTE),
-        "billable": sum(rules.billable_by_year(facts, i.threshold_minutes).values()),
-    }
+    totals = i.totals()
     next_step = NEXT_STEPS[State(i.state)].format(
         beneficiary=i.beneficiary.name, provider=i.provider.name,
         technician=i.technician.name if i.technician else "Le technicien")
