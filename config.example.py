@@ -33,6 +33,13 @@ MAIL_USERNAME = ""
 MAIL_PASSWORD = ""
 MAIL_DEFAULT_SENDER = "GIC <no-reply@gic.invalid>"
 
+# Where development e-mails are written when MAIL_SERVER is empty
+# (default: instance/outbox/).
+# MAIL_OUTBOX = "/var/lib/gic/outbox"
+
+# Public address of the app, to put full links in e-mails.
+PUBLIC_URL = "http://127.0.0.1:5000"
+
 # Cookies: HttpOnly and SameSite=Lax always; Secure when served over HTTPS.
 SESSION_COOKIE_SECURE = False
 

@@ -91,9 +91,10 @@ def _init_extensions(app: Flask) -> None:
     import gic.billing.models  # noqa: F401
     import gic.interventions.models  # noqa: F401
     import gic.models  # noqa: F401
+    import gic.notifications.models  # noqa: F401
 
 
-AREAS = ("auth", "main", "interventions", "billing", "audit", "admin")
+AREAS = ("auth", "main", "interventions", "billing", "audit", "admin", "notifications")
 
 
 def _register_blueprints(app: Flask) -> None:

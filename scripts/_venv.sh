@@ -7,6 +7,17 @@ as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+ensure_system_libraries() {
+    # WeasyPrint (PDF of the bilan and minutes) needs Pango and a font from Debian.
+    if ! ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" \
+            || ! ls /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf >/dev/null 2>&1; then
+        echo "==> Installation de Pango et des polices DejaVu (apt-get), pour les PDF"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+            libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+    fi
+}
+
 ensure_venv() {
     # ensure_venv SPEC, e.g. ensure_venv "." or ensure_venv ".[test]"
     local spec="$1"

@@ -10,6 +10,7 @@ tests run the real Alembic migrations); each test then starts from empty tables.
 from __future__ import annotations
 
 import os
+import tempfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import date
@@ -50,7 +51,8 @@ def database_url(tmp_path_factory) -> str:
 def make_app(database_url: str, **overrides):
     """A test app on the shared database (CSRF off unless asked: see test_csrf)."""
     config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-              "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test", "SERVER_NAME": None}
+              "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test", "SERVER_NAME": None,
+              "MAIL_OUTBOX": tempfile.mkdtemp(prefix="gic-outbox-")}
     config.update(overrides)
     return create_app(config)
 

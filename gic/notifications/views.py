@@ -1,0 +1,3 @@
+"""The in-app notifications list (filled in by the notifications work)."""
+
+from gic.notifications import bp  # noqa: F401
