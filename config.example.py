@@ -23,9 +23,8 @@ SECRET_KEY = "change-me"
 BABEL_DEFAULT_LOCALE = "fr"
 BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
 
-# Outgoing mail, for the notifications module (not delivered yet: these
-# settings are read by it). With MAIL_SERVER empty, e-mails will be written as
-# .eml files to instance/outbox/ so they can be read in development.
+# Outgoing mail (notifications). With MAIL_SERVER empty, e-mails are written
+# as .eml files to instance/outbox/ so they can be read in development.
 MAIL_SERVER = ""
 MAIL_PORT = 587
 MAIL_USE_TLS = True
@@ -37,8 +36,12 @@ MAIL_DEFAULT_SENDER = "GIC <no-reply@gic.invalid>"
 # (default: instance/outbox/).
 # MAIL_OUTBOX = "/var/lib/gic/outbox"
 
-# Public address of the app, to put full links in e-mails.
+# Public address of the app, to put full links in e-mails (env. PUBLIC_URL).
 PUBLIC_URL = "http://127.0.0.1:5000"
+
+# Scheduled jobs: `flask --app gic scheduler` holds a lock so that only one
+# scheduler runs (PostgreSQL advisory lock; with SQLite this file lock).
+# SCHEDULER_LOCK_FILE = "/var/lib/gic/scheduler.lock"  # default instance/scheduler.lock
 
 # Cookies: HttpOnly and SameSite=Lax always; Secure when served over HTTPS.
 SESSION_COOKIE_SECURE = False
@@ -58,5 +61,3 @@ LOGIN_WINDOW_MINUTES = 15
 # HTTPS is detected (HSTS). 0: not behind a proxy.
 PROXY_FIX_X_FOR = 0
 
-# Scheduled jobs (APScheduler) are started only by `flask --app gic scheduler`,
-# never by the web workers, so exactly one scheduler runs.

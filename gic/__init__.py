@@ -55,6 +55,7 @@ def _configure(app: Flask, config: dict[str, Any] | None) -> None:
         PROXY_FIX_X_FOR=0,
         LOGIN_WINDOW_MINUTES=15,
         MAIL_SERVER="",
+        PUBLIC_URL=os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
     )
     if config is None or not config.get("TESTING"):
@@ -90,11 +91,15 @@ def _init_extensions(app: Flask) -> None:
     import gic.audit.models  # noqa: F401
     import gic.billing.models  # noqa: F401
     import gic.interventions.models  # noqa: F401
+    import gic.jobs.models  # noqa: F401
+    import gic.meetings.models  # noqa: F401
     import gic.models  # noqa: F401
     import gic.notifications.models  # noqa: F401
+    import gic.reports.models  # noqa: F401
 
 
-AREAS = ("auth", "main", "interventions", "billing", "audit", "admin", "notifications")
+AREAS = ("auth", "main", "interventions", "billing", "audit", "admin", "notifications", "reports",
+         "meetings")
 
 
 def _register_blueprints(app: Flask) -> None:

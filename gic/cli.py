@@ -2,7 +2,7 @@
 
 ``db upgrade`` comes from Flask-Migrate; the commands below load the demo data,
 set up a fresh install (a groupement and its first coordinator) and create
-personal API tokens.
+personal API tokens, run the scheduler (``scheduler``) or the jobs once (``run-jobs``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from gic.errors import DomainError
 from gic.extensions import db
+from gic.jobs import JOBS
 from gic.models import Groupement, Role, User
 from gic.timeutil import local_today
 
@@ -26,7 +27,7 @@ from gic.timeutil import local_today
 def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (demo_command, create_groupement_command, create_user_command,
-                    create_token_command):
+                    create_token_command, scheduler_command, run_jobs_command):
         app.cli.add_command(command)
 
 
@@ -130,3 +131,48 @@ def _domain_errors():
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the scheduled jobs until stopped (one scheduler per installation: a second
+    one exits at once). Run it next to the web server, never inside it."""
+    from flask import current_app
+
+    from gic.jobs.scheduler import SchedulerError, configure_logging, run_scheduler
+    configure_logging()
+    try:
+        run_scheduler(current_app._get_current_object())
+    except SchedulerError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _known_jobs(ctx, param, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Refuse unknown job names, listing the known ones."""
+    unknown = [name for name in names if name not in JOBS]
+    if unknown:
+        raise click.BadParameter(f"tâche inconnue : {', '.join(unknown)} "
+                                 f"(tâches : {', '.join(JOBS)}).")
+    return names
+
+
+@click.command("run-jobs")
+@with_appcontext
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Jour de référence (AAAA-MM-JJ), par défaut aujourd'hui (Europe/Paris).")
+@click.argument("names", nargs=-1, metavar="[TÂCHE]...", callback=_known_jobs)
+def run_jobs_command(today, names: tuple[str, ...]) -> None:
+    """Run jobs once: the named ones, or else those scheduled on that day; prints how
+    each ended and exits with code 1 if one failed (for cron users and tests)."""
+    from gic.jobs import TIMEZONE, JobStatus, due_jobs, run_job
+    day = today.date() if today else local_today(TIMEZONE)
+    names = names or tuple(job.name for job in due_jobs(day))
+    results = [run_job(name, day) for name in names]
+    for result in results:
+        click.echo(f"{result.name} ({day.isoformat()}) : {result.status_label} — "
+                   f"{result.message.splitlines()[0] if result.message else ''}")
+    failed = [result.name for result in results if result.status == JobStatus.ERROR]
+    if failed:
+        raise click.ClickException(f"Tâche(s) en erreur : {', '.join(failed)} "
+                                   "(détails dans le journal).")

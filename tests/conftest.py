@@ -9,7 +9,9 @@ tests run the real Alembic migrations); each test then starts from empty tables.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import zlib
 from dataclasses import dataclass, field
@@ -25,6 +27,9 @@ from gic.extensions import db
 from gic.models import ConventionVersion, Establishment, Groupement, Role, User
 
 PASSWORD = "gic-test-password"
+# Outbox of apps made outside the ``app`` fixture (which gives each test its own).
+OUTBOX = tempfile.mkdtemp(prefix="gic-outbox-")
+atexit.register(shutil.rmtree, OUTBOX, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +57,7 @@ def make_app(database_url: str, **overrides):
     """A test app on the shared database (CSRF off unless asked: see test_csrf)."""
     config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
               "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test", "SERVER_NAME": None,
-              "MAIL_OUTBOX": tempfile.mkdtemp(prefix="gic-outbox-")}
+              "MAIL_OUTBOX": OUTBOX}
     config.update(overrides)
     return create_app(config)
 
@@ -81,9 +86,9 @@ def _fresh_g(sender, **extra) -> None:
 
 
 @pytest.fixture
-def app(database_url):
-    """The app with an application context pushed, on empty tables."""
-    app = make_app(database_url)
+def app(database_url, tmp_path):
+    """The app with an application context pushed, on empty tables, its own outbox."""
+    app = make_app(database_url, MAIL_OUTBOX=str(tmp_path / "outbox"))
     request_started.connect(_fresh_g, app)
     with app.app_context():
         yield app

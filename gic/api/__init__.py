@@ -4,6 +4,6 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from gic.api import auth, billing, errors, interventions, openapi, views  # noqa: E402,F401
+from gic.api import auth, bilan, billing, errors, interventions, openapi, views  # noqa: E402,F401
 
 errors.register(bp)

@@ -7,13 +7,25 @@ from flask import jsonify
 from gic.api import bp, schemas
 from gic.api.auth import api_user
 from gic.api.serializers import billing_json, iso_datetime
-from gic.billing import services
+from gic.billing import exports, services
 
 
 @bp.get("/billing/<int:year>")
 def billing(year: int):
     """Accountants see the whole groupement, directors their own pairs."""
     return jsonify(billing_json(services.billing_summary(api_user(), year)))
+
+
+@bp.get("/billing/<int:year>.csv")
+def billing_csv(year: int):
+    """The year's billing as CSV (``;``, UTF-8 with BOM): accountants only."""
+    return exports.csv_response(services.export_detail(api_user(), year))
+
+
+@bp.get("/billing/<int:year>.xlsx")
+def billing_xlsx(year: int):
+    """The year's billing as XLSX, one sheet per view: accountants only."""
+    return exports.xlsx_response(services.export_detail(api_user(), year))
 
 
 @bp.post("/billing/<int:year>/close")

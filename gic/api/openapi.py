@@ -96,6 +96,17 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
                         "items": _obj({"from_id": INT, "to_id": INT, "amount": MONEY})}}),
     "YearClosure": _obj({"year": INT, "closed": BOOL, "closed_at": DATETIME,
                          "closed_by_id": INT}),
+    "Bilan": _obj({
+        "year": INT, "version": {**INT, "minimum": 1},
+        "status": {"enum": ["draft", "published"]},
+        "computed_at": DATETIME, "published_at": DATETIME,
+        "data": {"type": "object", "description": "Instantané du bilan (figé une fois publié) : "
+                 "minutes entières, montants en chaînes \"183.33\", identifiants des "
+                 "établissements de « establishments ».",
+                 "required": ["year", "groupement", "convention", "establishments", "totals",
+                              "by_axis", "per_establishment", "matrix", "billing", "pending",
+                              "months", "meetings"],
+                 "additionalProperties": True}}),
 }
 
 REQUEST_SCHEMAS = {
@@ -166,9 +177,28 @@ LIST_PARAMS = [
 ]
 
 
+def _download(summary: str, media_type: str, description: str) -> Schema:
+    """A file download (billing exports): the success response is the file itself."""
+    operation = _op(summary, 200, None, errors=(403, 422), params=[YEAR], tag="billing",
+                    description=description)
+    operation["responses"]["200"] = {
+        "description": "Le fichier, en pièce jointe (facturation-<groupement>-<année>).",
+        "headers": {"Content-Disposition": {"schema": STR, "description": "attachment; "
+                                            "filename=\"facturation-gic-65-2025.csv\""}},
+        "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}
+    return {"get": operation}
+
+
 def _action(summary: str, body: str, who: str) -> Schema:
     return {"post": _op(summary, 200, "InterventionDetail", body=body,
                         errors=(403, 404, 409), params=[INTERVENTION_ID], description=who)}
+
+
+def _pdf(operation: Schema) -> Schema:
+    """An operation whose success is a PDF document instead of JSON."""
+    operation["responses"]["200"] = {"description": "Le document PDF.", "content": {
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}
+    return operation
 
 
 PATHS: dict[str, Schema] = {
@@ -225,11 +255,31 @@ PATHS: dict[str, Schema] = {
         "get": _op("Facturation de l'année", 200, "Billing", errors=(403, 422),
                    params=[YEAR], tag="billing",
                    description="Comptable : tout le groupement ; direction : ses paires.")},
+    "/billing/{year}.csv": _download(
+        "Facturation de l'année en CSV", "text/csv",
+        "Comptable. Séparateur « ; », UTF-8 avec BOM, fins de ligne CRLF, décimales à "
+        "virgule, dates jj/mm/aaaa ; une colonne « Section » (Interventions, Totaux par "
+        "paire, En attente, Règlements). Texte commençant par = + - @ préfixé d'une "
+        "apostrophe. Identique octet pour octet pour une année clôturée."),
+    "/billing/{year}.xlsx": _download(
+        "Facturation de l'année en XLSX",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Comptable. Une feuille par vue (Interventions, Totaux par paire, En attente, "
+        "Règlements, Détachements), cellules typées, montants en euros. Identique octet "
+        "pour octet pour une année clôturée."),
     "/billing/{year}/close": {
         "post": _op("Clôturer l'année", 200, "YearClosure", body="Empty",
                     errors=(403, 409), params=[YEAR], tag="billing",
                     description="Comptable. Refusé (409) tant qu'une demande avec des "
                                 "séances dans l'année n'est ni validée ni annulée.")},
+    "/bilan/{year}": {
+        "get": _op("Bilan annuel", 200, "Bilan", errors=(403, 404, 422), params=[YEAR],
+                   tag="bilan", description="Direction : dernière version publiée ; "
+                                            "coordination : brouillon compris.")},
+    "/bilan/{year}.pdf": {
+        "get": _pdf(_op("Bilan annuel en PDF", 200, None, errors=(403, 404, 422),
+                        params=[YEAR], tag="bilan",
+                        description="Même version que GET /bilan/{year}, au format A4."))},
     "/openapi.json": {"get": {"summary": "Ce document", "tags": ["meta"], "security": [],
                               "responses": {"200": {"description": "OpenAPI 3.1",
                                                     "content": {"application/json": {}}}}}},
@@ -249,7 +299,7 @@ def document() -> Schema:
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearerAuth": []}],
         "tags": [{"name": name} for name in
-                 ("auth", "groupement", "interventions", "billing", "meta")],
+                 ("auth", "groupement", "interventions", "billing", "bilan", "meta")],
         "paths": copy.deepcopy(PATHS),
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",

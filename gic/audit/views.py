@@ -46,6 +46,23 @@ ACTION_LABELS = {
     "user.create": "Utilisateur créé",
     "token.create": "Jeton d'API créé",
     "token.revoke": "Jeton d'API révoqué",
+    "bilan.publish": "Publication du bilan annuel",
+    "meeting.plan": "Réunion planifiée",
+    "meeting.update": "Réunion modifiée",
+    "meeting.status": "Statut de la réunion changé",
+    "minutes.start": "Compte rendu commencé",
+    "minutes.refresh": "Données du compte rendu actualisées",
+    "minutes.summary": "Synthèse du compte rendu modifiée",
+    "minutes.attendance": "Présences modifiées",
+    "minutes.attendee_add": "Participant ajouté",
+    "minutes.attendee_remove": "Participant retiré",
+    "minutes.decision_add": "Décision ajoutée",
+    "minutes.decision_remove": "Décision retirée",
+    "minutes.vote": "Vote enregistré",
+    "minutes.action_add": "Action ajoutée",
+    "minutes.action_done": "État d'une action modifié",
+    "minutes.action_remove": "Action retirée",
+    "minutes.finalise": "Compte rendu finalisé",
 }
 
 

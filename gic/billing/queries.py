@@ -18,6 +18,7 @@ from sqlalchemy import cast, func, Integer, select, Select
 
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
+from gic.models import User
 from gic.rules import Mode
 
 COUNTED_STATES = (State.ACCEPTED, State.COMPLETED, State.VALIDATED)
@@ -194,3 +195,46 @@ def intervention_counts_by_state(groupement_id: int) -> dict[str, int]:
     for state, count in db.session.execute(stmt):
         counts[str(state)] = int(count)
     return counts
+
+
+# --- Detailed billing (one row per billable intervention) ---------------------
+
+def billable_interventions(groupement_id: int, year: int,
+                           establishment_id: int | None = None) -> list:
+    """Every billable intervention of ``year`` (validated and pending), one row each.
+
+    Columns: ``intervention_id, provider_id, beneficiary_id, state, description,
+    technician_name, first_day, last_day, minutes, weighted_cents`` where the days
+    are the first and last dates of the intervention's billable (on-site) sessions
+    of the year and ``weighted_cents`` is Σ minutes × rate in cents (divide by
+    6000 for euros). One grouped query over :func:`billable_sessions`, ordered by
+    pair then intervention number. ``establishment_id`` keeps the pairs where
+    that establishment is provider or beneficiary (a director's scope).
+    """
+    rows = (billable_sessions(Intervention.groupement_id == groupement_id)
+            .add_columns(InterventionSession.date.label("day"))
+            .subquery())
+    per_intervention = (
+        select(rows.c.intervention_id,
+               func.min(rows.c.day).label("first_day"),
+               func.max(rows.c.day).label("last_day"),
+               func.sum(rows.c.minutes).label("minutes"),
+               func.sum(rows.c.minutes * rows.c.rate_cents).label("weighted_cents"))
+        .where(rows.c.year == year)
+        .group_by(rows.c.intervention_id)
+        .subquery()
+    )
+    stmt = (
+        select(Intervention.id.label("intervention_id"), Intervention.provider_id,
+               Intervention.beneficiary_id, Intervention.state, Intervention.description,
+               User.name.label("technician_name"), per_intervention.c.first_day,
+               per_intervention.c.last_day, per_intervention.c.minutes,
+               per_intervention.c.weighted_cents)
+        .join(per_intervention, per_intervention.c.intervention_id == Intervention.id)
+        .outerjoin(User, User.id == Intervention.technician_id)
+        .order_by(Intervention.provider_id, Intervention.beneficiary_id, Intervention.id)
+    )
+    if establishment_id is not None:
+        stmt = stmt.where((Intervention.provider_id == establishment_id)
+                          | (Intervention.beneficiary_id == establishment_id))
+    return list(db.session.execute(stmt))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select, update
@@ -132,7 +133,15 @@ def billing_summary(user: User, year: int) -> BillingSummary:
         scope = user.establishment_id
     else:
         raise Forbidden("La facturation est réservée aux comptables et aux directions.")
-    gid = user.groupement_id
+    return summary_for(user.groupement_id, year, scope)
+
+
+def summary_for(gid: int, year: int, scope: int | None = None) -> BillingSummary:
+    """The year's billing of a groupement, or of the pairs of establishment ``scope``.
+
+    No permission check: callers are :func:`billing_summary` (per user) and the
+    bilan, computed by a scheduled job for the whole groupement.
+    """
     groupement = db.session.get(Groupement, gid)
     summary = BillingSummary(year=year, closed=is_closed(gid, year))
     amounts: dict[tuple[int, int], Decimal] = {}
@@ -162,3 +171,116 @@ def billing_summary(user: User, year: int) -> BillingSummary:
         summary.settlements.append({"from_id": payer, "to_id": payee, "amount": value})
     return summary
 
+
+
+# --- Detailed billing: per pair, each billable intervention ---------------------
+
+ROUNDING_NOTE = ("Le montant de chaque paire est calculé sur l'ensemble de ses heures et "
+                 "arrondi une seule fois au centime (R6) : les montants par intervention, "
+                 "arrondis séparément, sont indicatifs et leur somme peut différer d'un "
+                 "centime du total de la paire.")
+SECONDMENTS_NOTE = ("Aucun détachement : les détachements temporaires (R8) ne sont pas "
+                    "encore gérés par l'application.")
+
+
+@dataclass(slots=True)
+class InterventionLine:
+    """One billable intervention of the year: its billable on-site minutes of that
+    year and the first and last dates of those sessions. ``amount`` is informative
+    (rounded on its own); the billed amount is the pair's (R6)."""
+
+    intervention_id: int
+    provider_id: int
+    beneficiary_id: int
+    state: str
+    description: str
+    technician: str
+    first_day: date
+    last_day: date
+    minutes: int
+    amount: Decimal
+
+
+@dataclass
+class PairDetail:
+    """A pair provider → beneficiary: its validated interventions and its total,
+    the one of :func:`billing_summary` (rounded once for the pair)."""
+
+    provider_id: int
+    beneficiary_id: int
+    minutes: int
+    amount: Decimal
+    interventions: list[InterventionLine] = field(default_factory=list)
+
+
+@dataclass
+class BillingDetail:
+    """The yearly billing detailed per intervention, for the page and the exports."""
+
+    year: int
+    closed: bool
+    closed_at: datetime | None
+    groupement_name: str
+    names: dict[int, str]
+    summary: BillingSummary
+    pairs: list[PairDetail] = field(default_factory=list)
+    pending: list[InterventionLine] = field(default_factory=list)
+
+    @property
+    def total_minutes(self) -> int:
+        """Billable validated minutes of every pair shown."""
+        return sum(p.minutes for p in self.pairs)
+
+    @property
+    def total_amount(self) -> Decimal:
+        """Sum of the pairs' amounts (each rounded once)."""
+        return sum((p.amount for p in self.pairs), Decimal("0.00"))
+
+
+def billing_detail(user: User, year: int) -> BillingDetail:
+    """The year's billing with each billable intervention, scoped like
+    :func:`billing_summary` (accountant: everything; director: his pairs; others
+    Forbidden). Validated interventions are grouped by pair under the pair total;
+    pending ones (billable, not yet validated) are listed apart. A constant
+    number of queries: the summary's, one grouped query for the interventions,
+    the names and the closure."""
+    summary = billing_summary(user, year)  # checks the year and the role
+    gid = user.groupement_id
+    scope = None if user.role == Role.ACCOUNTANT else user.establishment_id
+    groupement = db.session.get(Groupement, gid)
+    names = {eid: name for eid, name in db.session.execute(
+        select(Establishment.id, Establishment.name).where(Establishment.groupement_id == gid))}
+    closed_at = None
+    if summary.closed:
+        closed_at = db.session.scalar(select(YearClosure.closed_at).where(
+            YearClosure.groupement_id == gid, YearClosure.year == year,
+            YearClosure.closed.is_(True)))
+    detail = BillingDetail(year=year, closed=summary.closed, closed_at=closed_at,
+                           groupement_name=groupement.name, names=names, summary=summary)
+    pairs: dict[tuple[int, int], PairDetail] = {}
+    for line in summary.lines:
+        pair = PairDetail(line["provider_id"], line["beneficiary_id"],
+                          line["billable_minutes"], line["amount"])
+        pairs[(pair.provider_id, pair.beneficiary_id)] = pair
+        detail.pairs.append(pair)
+    for row in queries.billable_interventions(gid, year, establishment_id=scope):
+        line = InterventionLine(
+            intervention_id=row.intervention_id, provider_id=row.provider_id,
+            beneficiary_id=row.beneficiary_id, state=str(row.state),
+            description=row.description or "", technician=row.technician_name or "",
+            first_day=row.first_day, last_day=row.last_day, minutes=int(row.minutes),
+            amount=rules.round_cents(Decimal(int(row.weighted_cents)) / 6000))
+        if row.state == State.VALIDATED:
+            pair = pairs.get((line.provider_id, line.beneficiary_id))
+            if pair is not None:  # always, unless a write slipped between the two queries
+                pair.interventions.append(line)
+        else:
+            detail.pending.append(line)
+    return detail
+
+
+def export_detail(user: User, year: int) -> BillingDetail:
+    """The detailed billing for the CSV and XLSX exports: accountants only (SPEC §8)."""
+    if user.role != Role.ACCOUNTANT:
+        raise Forbidden("Les exports de la facturation sont réservés aux comptables.")
+    return billing_detail(user, year)

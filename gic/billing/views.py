@@ -1,7 +1,9 @@
-"""The yearly billing page, year closing (accountant) and reopening (coordinator).
+"""The yearly billing page, its CSV/XLSX exports, year closing (accountant) and
+reopening (coordinator).
 
 Accountants read the whole groupement's billing, directors their own pairs
-(:func:`billing_summary` decides and raises Forbidden for anyone else). A
+(:func:`billing_detail` decides and raises Forbidden for anyone else); only
+accountants download the exports (:func:`export_detail`). A
 coordinator does not read amounts (SPEC §1: billing is the accountants'); he
 sees the year's closing state and the reopen form only.
 """
@@ -10,9 +12,10 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from gic.admin.services import establishments_of
-from gic.billing import bp
+from gic.billing import bp, exports
 from gic.billing.forms import CloseYearForm, ReopenYearForm
-from gic.billing.services import billing_summary, close_year, closed_years, reopen_year
+from gic.billing.services import (billing_detail, close_year, closed_years, export_detail,
+                                  reopen_year)
 from gic.errors import DomainError, Forbidden, InvalidField
 from gic.models import Role
 from gic.timeutil import local_today
@@ -32,18 +35,19 @@ def index():
 def _render_year(year: int, *, close_form=None, reopen_form=None, status: int = 200):
     """The year page for the current user; 403 for those who may not read it."""
     try:
-        summary = billing_summary(current_user, year)
+        detail = billing_detail(current_user, year)
     except InvalidField:  # an implausible year (checked before the role)
         abort(404)
     except Forbidden:
         # The coordinator manages closures without reading the amounts.
         if current_user.role != Role.COORDINATOR:
             abort(403)
-        summary = None
+        detail = None
     closed = closed_years(current_user.groupement_id)
     establishments = {e.id: e for e in establishments_of(current_user)}
     return render_template(
-        "billing/year.html", year=year, summary=summary, closed=year in closed,
+        "billing/year.html", year=year, detail=detail,
+        summary=detail.summary if detail else None, closed=year in closed,
         closed_years=sorted(closed, reverse=True), current_year=_current_year(),
         names=establishments, close_form=close_form or CloseYearForm(),
         reopen_form=reopen_form or ReopenYearForm(),
@@ -55,6 +59,31 @@ def _render_year(year: int, *, close_form=None, reopen_form=None, status: int = 
 def year(year: int):
     """Lines per pair, pending interventions, cap use, settlements of ``year``."""
     return _render_year(year)
+
+
+def _export(year: int, respond):
+    """An export of ``year`` for an accountant (404 for an implausible year, 403 for others)."""
+    try:
+        detail = export_detail(current_user, year)
+    except InvalidField:
+        abort(404)
+    except Forbidden:
+        abort(403)
+    return respond(detail)
+
+
+@bp.route("/<int:year>.csv")
+@login_required
+def export_csv(year: int):
+    """« Télécharger CSV »: the year's billing for French Excel (accountants)."""
+    return _export(year, exports.csv_response)
+
+
+@bp.route("/<int:year>.xlsx")
+@login_required
+def export_xlsx(year: int):
+    """« Télécharger XLSX »: one sheet per view, typed cells (accountants)."""
+    return _export(year, exports.xlsx_response)
 
 
 @bp.route("/<int:year>/close", methods=["POST"])

@@ -8,6 +8,7 @@ does nothing the second time, which makes scheduled jobs idempotent.
 
 from __future__ import annotations
 
+import email.policy
 import logging
 import smtplib
 from collections.abc import Iterable
@@ -17,14 +18,16 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Select, func, select, update
 
+from gic.errors import NotFound
 from gic.extensions import db
 from gic.models import Role, User
 from gic.notifications.models import Notification
 from gic.timeutil import utcnow
 
 log = logging.getLogger(__name__)
+READABLE = email.policy.default.clone(utf8=True)  # .eml files of the development outbox
 
 
 def notify(users: Iterable[User], *, kind: str, key: str, subject: str, body: str,
@@ -75,6 +78,53 @@ def users_with_role(groupement_id: int, role: Role) -> list[User]:
         .order_by(User.id)))
 
 
+def link_for(endpoint: str, **values) -> str:
+    """The path of a page (``/billing/2026``) for a notification's link, also
+    outside a request (scheduled jobs): e-mails prefix it with ``PUBLIC_URL``."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+# --- The in-app list ------------------------------------------------------------
+
+def notifications_of(user: User) -> Select:
+    """The user's own notifications, newest first (to paginate)."""
+    return (select(Notification).where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc()))
+
+
+def unread_count(user: User) -> int:
+    """How many of the user's notifications are unread (one COUNT on an index)."""
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def mark_read(user: User, notification_id: int) -> Notification:
+    """Mark one of the user's notifications read (again: no change); commits.
+
+    Another person's notification is :class:`NotFound`, like an unknown one.
+    """
+    n = db.session.scalar(select(Notification).where(
+        Notification.id == notification_id, Notification.user_id == user.id))
+    if n is None:
+        raise NotFound("Notification introuvable.")
+    if n.read_at is None:
+        n.read_at = utcnow()
+        db.session.commit()
+    return n
+
+
+def mark_all_read(user: User) -> int:
+    """Mark all the user's unread notifications read in one UPDATE; returns how many."""
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow()))
+    db.session.commit()
+    return result.rowcount or 0
+
+
+# --- E-mail ----------------------------------------------------------------------
+
 def send_email(n: Notification) -> None:
     """Send one notification by SMTP, or write it to instance/outbox/."""
     config = current_app.config
@@ -84,11 +134,14 @@ def send_email(n: Notification) -> None:
     message["Subject"] = n.subject
     message["Date"] = format_datetime(n.created_at.replace(tzinfo=UTC))
     message["Message-ID"] = make_msgid(domain="gic.invalid")
-    text = n.body
+    public_url = config.get("PUBLIC_URL", "").rstrip("/")
+    text = f"Bonjour {n.user.name},\n\n{n.body}\n"
     if n.link:
-        text += f"\n\n{config.get('PUBLIC_URL', '').rstrip('/')}{n.link}"
-    message.set_content(text)
+        text += f"\nVoir : {public_url}{n.link}\n"
+    text += ("\n-- \nGIC · message automatique, aussi dans vos notifications : "
+             f"{public_url}{link_for('notifications.index')}\n")
     if config.get("MAIL_SERVER"):
+        message.set_content(text)
         with smtplib.SMTP(config["MAIL_SERVER"], int(config.get("MAIL_PORT", 587)),
                           timeout=10) as smtp:
             if config.get("MAIL_USE_TLS", True):
@@ -99,4 +152,6 @@ def send_email(n: Notification) -> None:
         return
     outbox = Path(config.get("MAIL_OUTBOX") or Path(current_app.instance_path) / "outbox")
     outbox.mkdir(parents=True, exist_ok=True)
-    (outbox / f"{n.id:06d}-{n.kind}.eml").write_bytes(bytes(message))
+    # Plain UTF-8 (headers and body), so that the file reads well in any editor too.
+    message.set_content(text, cte="8bit")
+    (outbox / f"{n.id:06d}-{n.kind}.eml").write_bytes(message.as_bytes(policy=READABLE))

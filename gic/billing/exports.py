@@ -1,0 +1,319 @@
+"""CSV and XLSX exports of the yearly billing (SPEC §5), built from :class:`BillingDetail`.
+
+Both formats show the same four views, from the same row builders:
+
+- « Interventions »: each validated billable intervention, by pair;
+- « Totaux par paire »: the pair's minutes and amount, rounded once (R6);
+- « En attente »: billable interventions not yet validated (not billed);
+- « Règlements »: the net settlement between each two establishments;
+
+plus an empty « Détachements » view (secondments, R8, are not managed yet) and
+the note on rounding.
+
+**CSV layout.** One rectangular table whose first column « Section » names the
+view of each row (Interventions, Totaux par paire, En attente, Règlements,
+Détachements, Note), under a single header row. French Excel and LibreOffice
+open it with a double click and keep every column aligned; the accountant
+filters or pivots on « Section » (sections separated by blank lines, each with
+its own header, break sorting, filters and pivot tables). It is written as
+French Excel expects: ``;`` separator, UTF-8 with a BOM (without it Excel reads
+ANSI; a ``sep=;`` line would hide the BOM), CRLF line ends, decimal comma
+without thousands separator (« 1234,56 » is read as a number), dates
+``dd/mm/yyyy``, minutes as plain integers and hours as text « 7 h 20 ».
+
+**XLSX.** One sheet per view, typed cells (minutes int, amounts Decimal with
+the euro format, dates as dates ``DD/MM/YYYY``, hours as text « 7 h 20 » next
+to the minutes), bold frozen header, filters and column widths, streamed with
+XlsxWriter (constant_memory mode).
+
+**Formula injection.** Every text cell of both formats goes through
+:func:`neutralise` (OWASP « CSV injection »).
+
+**Reproducible files.** Rows are ordered by pair and intervention number; the
+XLSX's core properties carry one time: the closing time of a closed year (so
+its exports are byte-identical on every download), the time of the download for
+an open year; XlsxWriter gives every zip entry a fixed date (1980).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Response
+
+from gic.billing.services import ROUNDING_NOTE, SECONDMENTS_NOTE, BillingDetail
+from gic.formatting import hours_minutes
+from gic.interventions.models import STATE_LABELS, State
+from gic.timeutil import utcnow
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MONEY_FORMAT = '#,##0.00 "€"'
+DATE_FORMAT = "DD/MM/YYYY"
+BOM = "\ufeff"
+# OWASP: a cell starting with one of these may be read as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+CSV_CHUNK_ROWS = 2000
+
+
+def neutralise(text: str) -> str:
+    """A text cell that a spreadsheet could take for a formula gets a leading « ' »."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a view: title and width (characters) in the XLSX."""
+
+    title: str
+    width: int
+
+
+@dataclass(frozen=True)
+class View:
+    """One view of the export: a sheet in the XLSX, a « Section » in the CSV."""
+
+    name: str
+    columns: tuple[Column, ...]
+    rows: list[tuple]
+    note: str = ""
+
+
+# --- The four views (typed rows: str, int, Decimal, date) -------------------------
+
+def views(detail: BillingDetail) -> list[View]:
+    """The export's views, in sheet order, with typed values."""
+    names = detail.names
+    interventions = [
+        (line.intervention_id, names[line.provider_id], names[line.beneficiary_id],
+         line.technician, line.first_day, line.last_day, line.minutes,
+         hours_minutes(line.minutes), line.amount, line.description)
+        for pair in detail.pairs for line in pair.interventions]
+    totals = [
+        (names[pair.provider_id], names[pair.beneficiary_id], len(pair.interventions),
+         pair.minutes, hours_minutes(pair.minutes), pair.amount)
+        for pair in detail.pairs]
+    pending = [
+        (line.intervention_id, names[line.provider_id], names[line.beneficiary_id],
+         STATE_LABELS[State(line.state)], line.technician, line.first_day, line.last_day,
+         line.minutes, hours_minutes(line.minutes), line.description)
+        for line in detail.pending]
+    settlements = [(names[s["from_id"]], names[s["to_id"]], s["amount"])
+                   for s in detail.summary.settlements]
+    return [
+        View("Interventions", (
+            Column("N° demande", 12), Column("Prestataire", 30), Column("Bénéficiaire", 30),
+            Column("Technicien", 24), Column("Premier jour", 13), Column("Dernier jour", 13),
+            Column("Minutes facturables", 12), Column("Heures", 10),
+            Column("Montant indicatif", 16), Column("Objet", 50)), interventions,
+            note=ROUNDING_NOTE),
+        View("Totaux par paire", (
+            Column("Prestataire", 30), Column("Bénéficiaire", 30), Column("Interventions", 14),
+            Column("Minutes facturables", 12), Column("Heures", 10), Column("Montant", 16)),
+            totals, note=ROUNDING_NOTE),
+        View("En attente", (
+            Column("N° demande", 12), Column("Prestataire", 30), Column("Bénéficiaire", 30),
+            Column("État", 12), Column("Technicien", 24), Column("Premier jour", 13),
+            Column("Dernier jour", 13), Column("Minutes facturables", 12),
+            Column("Heures", 10), Column("Objet", 50)), pending,
+            note="Heures facturables dont l'intervention n'est pas encore validée : elles "
+                 "comptent dans le plafond mais ne sont pas facturées."),
+        View("Règlements", (
+            Column("Débiteur (paie)", 30), Column("Créancier (reçoit)", 30),
+            Column("Montant", 16)), settlements,
+            note="Solde net entre deux établissements, interventions validées seulement."),
+    ]
+
+
+# --- CSV ---------------------------------------------------------------------------
+
+CSV_HEADER = ("Section", "N° demande", "Prestataire", "Bénéficiaire", "Technicien",
+              "Premier jour", "Dernier jour", "Minutes facturables", "Heures", "Montant",
+              "État", "Objet")
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return neutralise(value)
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def csv_rows(detail: BillingDetail) -> Iterator[tuple]:
+    """The CSV's rows, header first, in the 12 columns of :data:`CSV_HEADER` (typed)."""
+    interventions, totals, pending, settlements = views(detail)
+    yield CSV_HEADER
+    for n, provider, beneficiary, tech, first, last, minutes, hours, amount, what in (
+            interventions.rows):
+        yield (interventions.name, n, provider, beneficiary, tech, first, last, minutes,
+               hours, amount, STATE_LABELS[State.VALIDATED], what)
+    for provider, beneficiary, count, minutes, hours, amount in totals.rows:
+        yield (totals.name, None, provider, beneficiary, None, None, None, minutes, hours,
+               amount, None, f"Total de la paire ({count} intervention{'s' * (count > 1)})")
+    for n, provider, beneficiary, state, tech, first, last, minutes, hours, what in (
+            pending.rows):
+        yield (pending.name, n, provider, beneficiary, tech, first, last, minutes, hours,
+               None, state, what)
+    for payer, payee, amount in settlements.rows:
+        # The beneficiary pays the provider: the payee stands in « Prestataire ».
+        yield (settlements.name, None, payee, payer, None, None, None, None, None, amount,
+               None, f"{payer} paie {_csv_value(amount)} € à {payee} (solde net)")
+    yield ("Détachements",) + (None,) * 10 + (SECONDMENTS_NOTE,)
+    yield ("Note",) + (None,) * 10 + (ROUNDING_NOTE,)
+
+
+def csv_chunks(detail: BillingDetail) -> Iterator[bytes]:
+    """The CSV file as UTF-8 chunks (BOM first), for a streamed response."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    buffer.write(BOM)
+    for n, row in enumerate(csv_rows(detail), 1):
+        writer.writerow([_csv_value(value) for value in row])
+        if n % CSV_CHUNK_ROWS == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def to_csv(detail: BillingDetail) -> bytes:
+    """The whole CSV file."""
+    return b"".join(csv_chunks(detail))
+
+
+# --- XLSX --------------------------------------------------------------------------
+#
+# XlsxWriter in constant_memory mode: each row goes to a temporary file as soon as
+# the next one starts (rows are written in order, sheet after sheet), so memory
+# does not grow with the rows; the zip is then written to memory. Its
+# ``in_memory`` option would turn constant_memory off, hence the temporary files.
+
+# Control characters XML 1.0 cannot carry: dropped before neutralising (XlsxWriter
+# would keep them as « _x0001_ », hiding a formula behind a first character).
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CENT = Decimal("0.01")
+# Up to 15 significant digits, float(Decimal) is read back as the same Decimal
+# (XlsxWriter writes it with 16 digits, enough to give back the same float).
+_MONEY_LIMIT = Decimal(10) ** 13
+
+
+def xlsx_number(value: Decimal) -> float:
+    """A money amount as the float Excel stores, read back as the same Decimal:
+    whole cents below 10^13 only (15 significant digits), else ValueError."""
+    if value != value.quantize(_CENT) or abs(value) >= _MONEY_LIMIT:
+        raise ValueError(f"amount {value} cannot be stored exactly in a spreadsheet")
+    return float(value)
+
+
+def _write_text(ws, row: int, col: int, text: str, cell_format=None) -> None:
+    """A text cell: XML-safe, neutralised, always text (never a formula or a link).
+
+    XlsxWriter copies a text « <r>…</r> » into the XML unescaped, taking it for
+    rich-text runs it built: such a text is written as three plain runs instead
+    (it wants three at least), which it escapes: the same text, read back whole."""
+    text = neutralise(_ILLEGAL_XML.sub("", text))
+    if text.startswith("<r>") and text.endswith("</r>"):
+        ws.write_rich_string(row, col, text[:1], text[1:2], text[2:],
+                             *([cell_format] if cell_format else []))
+    else:
+        ws.write_string(row, col, text, cell_format)
+
+
+def _write_sheet(ws, view: View, formats: dict) -> None:
+    """One view: column widths, bold frozen header, filter, typed rows, note."""
+    for col, column in enumerate(view.columns):
+        ws.set_column(col, col, column.width)
+    ws.freeze_panes(1, 0)
+    if view.rows:
+        ws.autofilter(0, 0, len(view.rows), len(view.columns) - 1)
+    for col, column in enumerate(view.columns):
+        _write_text(ws, 0, col, column.title, formats["bold"])
+    money, day = formats["money"], formats["date"]
+    last = 0
+    for last, values in enumerate(view.rows, 1):
+        for col, value in enumerate(values):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                _write_text(ws, last, col, value)
+            elif isinstance(value, Decimal):
+                ws.write_number(last, col, xlsx_number(value), money)
+            elif isinstance(value, date):
+                ws.write_datetime(last, col, value, day)
+            else:
+                ws.write_number(last, col, int(value))
+    if view.note:
+        _write_text(ws, last + 2, 0, view.note)  # after a blank row
+
+
+def stamp(detail: BillingDetail) -> datetime:
+    """The time written in the XLSX: closing time of a closed year, else now."""
+    moment = detail.closed_at if detail.closed and detail.closed_at else utcnow()
+    return moment.replace(microsecond=0)
+
+
+def to_xlsx(detail: BillingDetail) -> bytes:
+    """The XLSX workbook, one sheet per view; byte-identical for a closed year."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    # « with »: closing removes the rows' temporary files, also after an error.
+    with xlsxwriter.Workbook(buffer, {
+            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False}) as workbook:
+        # Core properties carry this one time (created and modified); XlsxWriter
+        # stamps every zip entry with a fixed date of 1980.
+        workbook.set_properties({
+            "title": _ILLEGAL_XML.sub(
+                "", f"Facturation {detail.year} — {detail.groupement_name}"),
+            "author": "GIC", "created": stamp(detail)})
+        formats = {"bold": workbook.add_format({"bold": True}),
+                   "money": workbook.add_format({"num_format": MONEY_FORMAT}),
+                   "date": workbook.add_format({"num_format": DATE_FORMAT})}
+        sheets = views(detail) + [View("Détachements", (Column("Détachements", 90),), [],
+                                       note=SECONDMENTS_NOTE)]
+        for view in sheets:
+            _write_sheet(workbook.add_worksheet(view.name), view, formats)
+    return buffer.getvalue()
+
+
+# --- HTTP --------------------------------------------------------------------------
+
+def slug(text: str) -> str:
+    """« GCSMS Démo » -> « gcsms-demo » (ASCII, for file names)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "groupement"
+
+
+def filename(detail: BillingDetail, extension: str) -> str:
+    """``facturation-<groupement>-<year>.<extension>``."""
+    return f"facturation-{slug(detail.groupement_name)}-{detail.year}.{extension}"
+
+
+def _headers(detail: BillingDetail, extension: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename(detail, extension)}"',
+            "Cache-Control": "private, no-store"}
+
+
+def csv_response(detail: BillingDetail) -> Response:
+    """The CSV download, streamed (the rows are already loaded: no query while streaming)."""
+    return Response(csv_chunks(detail), content_type=CSV_MEDIA_TYPE,
+                    headers=_headers(detail, "csv"))
+
+
+def xlsx_response(detail: BillingDetail) -> Response:
+    """The XLSX download."""
+    return Response(to_xlsx(detail), content_type=XLSX_MEDIA_TYPE,
+                    headers=_headers(detail, "xlsx"))

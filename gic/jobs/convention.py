@@ -1,0 +1,123 @@
+"""Jobs about the convention itself: cap alerts and renewal notices (SPEC §6).
+
+Each job walks every groupement (:func:`gic.jobs.for_each_groupement`) and
+notifies through :func:`gic.notifications.services.notify`, whose key makes a
+second run send nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from datetime import date
+
+from babel.dates import format_date
+from sqlalchemy import select
+
+from gic.billing.queries import cap_use_by_beneficiary
+from gic.extensions import db
+from gic.formatting import hours_minutes
+from gic.jobs import for_each_groupement
+from gic.models import ConventionVersion, Establishment, Groupement, Role
+from gic.notifications.services import directors_of, link_for, notify, users_with_role
+from gic.rules import ConventionTerms
+
+CAP_ALERT_LEVELS = (80, 100)  # percent of the annual cap that alert the beneficiary
+RENEWAL_NOTICE_DAYS = 90  # notice before the end of the convention's current period
+
+
+# --- Cap alerts --------------------------------------------------------------------
+
+def cap_level(minutes: int, cap_minutes: int) -> int | None:
+    """The highest alert level (80 or 100) that ``minutes`` reach, or None."""
+    if cap_minutes <= 0:
+        return None
+    reached = [level for level in CAP_ALERT_LEVELS if minutes * 100 >= cap_minutes * level]
+    return max(reached, default=None)
+
+
+def cap_alerts(today: date) -> dict[str, int]:
+    """Tell the beneficiary's directors when its billable hours of the year reach
+    80 %, then 100 %, of the cap: once per level and year (only the highest level
+    reached when a run finds both)."""
+    return for_each_groupement(_cap_alerts_of, today)
+
+
+def _cap_alerts_of(groupement: Groupement, today: date) -> int:
+    year = today.year
+    cap = groupement.cap_for_year(year)
+    use = cap_use_by_beneficiary(groupement.id, year)
+    reached = {eid: level for eid, minutes in use.items()
+               if (level := cap_level(minutes, cap)) is not None}
+    if not reached:
+        return 0
+    names = dict(db.session.execute(select(Establishment.id, Establishment.name).where(
+        Establishment.groupement_id == groupement.id, Establishment.id.in_(reached))).all())
+    directors = defaultdict(list)
+    for director in directors_of(groupement.id, reached):
+        directors[director.establishment_id].append(director)
+    sent = 0
+    for eid, level in sorted(reached.items()):
+        subject, body = _cap_text(names[eid], year, use[eid], cap, level)
+        sent += len(notify(directors[eid], kind="cap_alert", key=f"cap:{eid}:{year}:{level}",
+                           subject=subject, body=body, link=link_for("billing.year", year=year)))
+    return sent
+
+
+def _cap_text(name: str, year: int, minutes: int, cap: int, level: int) -> tuple[str, str]:
+    used = f"{hours_minutes(minutes)} / {hours_minutes(cap)}"
+    if level >= 100:
+        return (f"Plafond annuel atteint pour {name} ({year})",
+                (f"Les heures facturables de {year} reçues par {name} ont atteint le plafond "
+                 f"annuel de la convention : {used}.\n"
+                 "Aucune nouvelle séance facturable ne peut plus être enregistrée pour cet "
+                 "établissement cette année ; au-delà, la convention prévoit un détachement "
+                 "temporaire."))
+    return (f"Plafond annuel : {level} % atteints pour {name} ({year})",
+            (f"Les heures facturables de {year} reçues par {name} atteignent {used}, "
+             f"soit {minutes * 100 // cap} % du plafond annuel de la convention.\n"
+             f"Il reste {hours_minutes(cap - minutes)} facturables cette année."))
+
+
+# --- Renewal -----------------------------------------------------------------------
+
+def period_end(terms: ConventionTerms, today: date) -> date | None:
+    """Last day of the convention period containing ``today``: the first end
+    (start + k × duration − 1 day, k ≥ 1) on or after today. None without a duration."""
+    if terms.duration_years < 1:
+        return None
+    periods = 1
+    while (end := replace(terms, duration_years=terms.duration_years * periods).end_date) < today:
+        periods += 1
+    return end
+
+
+def convention_renewal(today: date) -> dict[str, int]:
+    """From 90 days before the end of the convention's current period, tell every
+    director and coordinator of the groupement to prepare its renewal: once per
+    period end."""
+    return for_each_groupement(_renewal_of, today)
+
+
+def _renewal_of(groupement: Groupement, today: date) -> int:
+    latest = db.session.scalars(
+        select(ConventionVersion).where(ConventionVersion.groupement_id == groupement.id)
+        .order_by(ConventionVersion.valid_from.desc()).limit(1)).one()
+    terms = latest.terms()
+    end = period_end(terms, today)
+    if end is None or (end - today).days > RENEWAL_NOTICE_DAYS:
+        return 0
+    days = (end - today).days
+    when = {0: "aujourd'hui", 1: "demain"}.get(days, f"dans {days} jours")
+    end_text = format_date(end, "d MMMM y", locale="fr")
+    recipients = (directors_of(groupement.id)
+                  + users_with_role(groupement.id, Role.COORDINATOR))
+    return len(notify(
+        recipients, kind="convention_renewal", key=f"renewal:{groupement.id}:{end.isoformat()}",
+        subject=f"Convention de partenariat : la période se termine le {end_text}",
+        body=(f"La période en cours de la convention de partenariat de {groupement.name} se "
+              f"termine le {end_text} ({when}).\n"
+              f"La convention est renouvelable par périodes de {terms.duration_years} an"
+              f"{'s' if terms.duration_years > 1 else ''}, avec l'accord de tous les "
+              "établissements membres : il est temps de recueillir la décision de chaque "
+              "direction.")))

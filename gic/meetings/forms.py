@@ -1,0 +1,163 @@
+"""Forms of the meetings pages: the shape of the input only.
+
+Meaning (invitees of the groupement, place or video link, draft not final,
+director of a member establishment…) is checked by the services; field names
+are those of ``DomainError.field`` so refusals land on the right field.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from gic.forms import optional_int
+from gic.interventions.forms import TIME_FORMATS, DurationField
+from gic.meetings.models import (
+    KIND_LABELS,
+    PRESENCE_LABELS,
+    VOTE_LABELS,
+    MeetingKind,
+    MeetingStatus,
+    Presence,
+)
+
+TEXT_MAX = 10_000
+PRESENCE_CHOICES = [SelectChoice(p.value, label) for p, label in PRESENCE_LABELS.items()]
+
+
+class CheckboxesField(SelectMultipleField):
+    """A list of checkboxes (people to invite), values coerced to ids."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class MeetingForm(FlaskForm):
+    """Plan or change a meeting."""
+
+    kind = RadioField("Type de réunion", default=MeetingKind.TECHNICIANS.value,
+                      validate_choice=False,
+                      choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
+                      validators=[InputRequired("Choisissez le type de réunion.")])
+    title = StringField("Titre", validators=[Length(max=200)],
+                        description="Facultatif : par défaut, le type de réunion.")
+    day = DateField("Date", validators=[InputRequired("Indiquez la date.")])
+    start = TimeField("Heure de début", format=TIME_FORMATS,
+                      validators=[InputRequired("Indiquez l'heure de début.")])
+    duration_minutes = DurationField("Durée", default=120,
+                                     description="Par exemple « 2:00 » ou « 1 h 30 ».")
+    place = StringField("Lieu", validators=[Length(max=300)])
+    video_url = StringField("Lien de visioconférence", validators=[Length(max=500)],
+                            description="Facultatif si un lieu est indiqué (https://…).")
+    invitees = CheckboxesField("Invités", coerce=int, validate_choice=False,
+                               description="Sans choix : tous les techniciens (réunion de "
+                                           "techniciens) ou toutes les directions (réunion "
+                                           "de directeurs) du groupement.")
+    agenda = TextAreaField("Ordre du jour", validators=[Length(max=TEXT_MAX)],
+                           description="Un point par ligne.")
+
+    def set_people(self, users) -> None:
+        """Offer the groupement's active people as invitees."""
+        self.invitees.choices = [
+            SelectChoice(u.id, f"{u.name} — {u.role_label}"
+                         + (f", {u.establishment.name}" if u.establishment else ""))
+            for u in users]
+
+    def agenda_lines(self) -> list[str]:
+        """The agenda as a list of points (blank lines dropped by the service)."""
+        return (self.agenda.data or "").splitlines()
+
+
+class StatusForm(FlaskForm):
+    """Mark a meeting held, cancelled, or planned again."""
+
+    status = HiddenField(validators=[AnyOf([s.value for s in MeetingStatus])])
+
+
+class ButtonForm(FlaskForm):
+    """A button with nothing to type (start minutes, finalise, remove…)."""
+
+
+class SummaryForm(FlaskForm):
+    """The free text of the minutes."""
+
+    summary = TextAreaField("Déroulé et échanges", validators=[Length(max=TEXT_MAX)])
+
+
+def presence_form(rows) -> FlaskForm:
+    """One presence choice per attendance row (``presence_<id>``), read from the
+    request on a POST like any Flask-WTF form."""
+
+    class PresenceForm(FlaskForm):
+        pass
+
+    for row in rows:
+        setattr(PresenceForm, f"presence_{row.id}",
+                SelectField(row.name, choices=PRESENCE_CHOICES, default=str(row.presence),
+                            validate_choice=False))
+    return PresenceForm()
+
+
+class AttendeeForm(FlaskForm):
+    """Add someone to the attendance: a person of the groupement or a guest."""
+
+    user_id = SelectField("Personne du groupement", coerce=optional_int, validate_choice=False)
+    name = StringField("ou nom d'un invité extérieur", validators=[Length(max=200)])
+    presence = SelectField("Présence", choices=PRESENCE_CHOICES,
+                           default=Presence.PRESENT.value, validate_choice=False)
+
+    def set_people(self, users) -> None:
+        """The groupement's people, « none » first (then the guest's name is used)."""
+        self.user_id.choices = [SelectChoice("", "— invité extérieur —")] + [
+            SelectChoice(u.id, u.name) for u in users]
+
+
+class DecisionForm(FlaskForm):
+    """A decision taken at the meeting."""
+
+    text = TextAreaField("Décision", validators=[DataRequired("Écrivez la décision."),
+                                                 Length(max=TEXT_MAX)])
+    needs_unanimity = BooleanField("Demande l'unanimité des directions (nouveau membre, "
+                                   "renouvellement…)")
+
+
+class ActionForm(FlaskForm):
+    """An action: what, who, by when."""
+
+    text = TextAreaField("Action", validators=[DataRequired("Décrivez l'action."),
+                                               Length(max=TEXT_MAX)])
+    owner_id = SelectField("Responsable", coerce=optional_int, validate_choice=False)
+    due_date = DateField("Échéance", validators=[Optional()])
+
+    def set_people(self, users) -> None:
+        """The groupement's people, « nobody » first."""
+        self.owner_id.choices = [SelectChoice("", "— à désigner —")] + [
+            SelectChoice(u.id, u.name) for u in users]
+
+
+class DoneForm(FlaskForm):
+    """Mark an action done (1) or not yet (0)."""
+
+    done = HiddenField(validators=[AnyOf(["0", "1"])])
+
+
+class VoteForm(FlaskForm):
+    """A director's vote on a decision needing unanimity."""
+
+    choice = RadioField("Vote de votre établissement", validate_choice=False,
+                        choices=[SelectChoice(v.value, label) for v, label in VOTE_LABELS.items()],
+                        validators=[InputRequired("Choisissez pour, contre ou abstention.")])
+    comment = TextAreaField("Commentaire (facultatif)", validators=[Length(max=2000)])

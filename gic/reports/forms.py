@@ -1,0 +1,20 @@
+"""Bilan forms (shape only: the services decide who may and for which year)."""
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField
+from wtforms.validators import InputRequired, NumberRange
+
+
+class DraftForm(FlaskForm):
+    """« Générer / actualiser le brouillon » of a year (CSRF token, year in the URL)."""
+
+
+class NewDraftForm(FlaskForm):
+    """The index page's form: the year whose draft to prepare."""
+
+    year = IntegerField("Année", validators=[InputRequired("Indiquez l'année."),
+                                             NumberRange(2000, 2100, "Année invalide.")])
+
+
+class PublishForm(FlaskForm):
+    """« Publier le bilan » (CSRF token only)."""

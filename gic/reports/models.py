@@ -1,0 +1,66 @@
+"""Versions of the annual bilan: a draft that is refreshed, published ones frozen."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gic.extensions import db
+from gic.models import User
+from gic.timeutil import utcnow
+
+
+class BilanStatus(enum.StrEnum):
+    """A draft is recomputed on demand; a published version never changes again."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+BILAN_STATUS_LABELS = {BilanStatus.DRAFT: "Brouillon", BilanStatus.PUBLISHED: "Publié"}
+
+
+class BilanVersion(db.Model):
+    """One version of a groupement's bilan of a civil year, with its data snapshot.
+
+    ``data`` is the plain JSON computed by :func:`gic.reports.services.compute_bilan`
+    (money as strings): the page, the PDF and the API read it, never the live
+    tables, so that a published version says the same thing forever.
+    """
+
+    __tablename__ = "bilan_version"
+    __table_args__ = (
+        UniqueConstraint("groupement_id", "year", "version"),
+        CheckConstraint("status IN ('draft', 'published')", name="status_known"),
+        # At most one draft per groupement and year (two job runs racing create one).
+        Index("ix_bilan_version_one_draft", "groupement_id", "year", unique=True,
+              sqlite_where=text("status = 'draft'"),
+              postgresql_where=text("status = 'draft'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"), index=True)
+    year: Mapped[int]
+    version: Mapped[int]
+    status: Mapped[BilanStatus] = mapped_column(String(10), default=BilanStatus.DRAFT)
+    data: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When ``data`` was last computed (a draft is refreshed; frozen once published).
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    published_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_published(self) -> bool:
+        """True once frozen."""
+        return self.status == BilanStatus.PUBLISHED
+
+    @property
+    def status_label(self) -> str:
+        """« Brouillon » or « Publié »."""
+        return BILAN_STATUS_LABELS[BilanStatus(self.status)]

@@ -1,0 +1,259 @@
+"""The bilan pages through the web client: who reads what, drafting, publishing, PDF."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+
+import pytest
+from sqlalchemy import func, select
+
+from gic.extensions import db
+from gic.notifications.models import Notification
+from gic.reports import services as bilan
+from gic.reports.models import BilanStatus, BilanVersion
+from tests.conftest import PASSWORD, login, make_app
+from tests.services.test_bilan import YEAR, build_2025, held_meetings
+
+USERS = ["anonymous", "tech_A", "dir_A", "dir_B", "coordinator", "accountant",
+         "other_dir", "other_coordinator"]
+
+
+def user_of(world, other_world, key):
+    return {"anonymous": None, "tech_A": world.technicians["A"], "dir_A": world.directors["A"],
+            "dir_B": world.directors["B"], "coordinator": world.coordinator,
+            "accountant": world.accountant, "other_dir": other_world.directors["X"],
+            "other_coordinator": other_world.coordinator}[key]
+
+
+def client_for(app, user):
+    client = app.test_client()
+    if user is not None:
+        assert login(client, user).status_code == 302
+    return client
+
+
+def text_of(response) -> str:
+    """The page's text without tags, French spacing normalised (Babel's no-break spaces)."""
+    text = re.sub(r"<[^>]+>", "", response.get_data(as_text=True))
+    text = html.unescape(text).replace("\u00a0", " ").replace("\u202f", " ")
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture
+def published(world):
+    """2025 built through the services, its draft generated and published (version 1)."""
+    build_2025(world)
+    bilan.generate_draft(world.groupement.id, YEAR)
+    return bilan.publish(world.coordinator, YEAR)
+
+
+# --- Who may read ------------------------------------------------------------------
+
+READ = {  # user: (index, year page, pdf) once 2025 is published in the first groupement
+    "anonymous": (302, 302, 302),
+    "tech_A": (403, 403, 403),
+    "dir_A": (200, 200, 200),
+    "dir_B": (200, 200, 200),
+    "coordinator": (200, 200, 200),
+    "accountant": (403, 403, 403),
+    "other_dir": (200, 404, 404),
+    "other_coordinator": (200, 404, 404),
+}
+
+
+@pytest.mark.parametrize("who", USERS)
+def test_permission_table(app, world, other_world, published, who):
+    client = client_for(app, user_of(world, other_world, who))
+    statuses = tuple(client.get(path).status_code
+                     for path in ("/bilan/", f"/bilan/{YEAR}", f"/bilan/{YEAR}.pdf"))
+    assert statuses == READ[who]
+
+
+@pytest.mark.parametrize("who, status", [("dir_A", 404), ("coordinator", 200)])
+def test_a_draft_is_the_coordinators_only(app, world, who, status):
+    build_2025(world)
+    bilan.generate_draft(world.groupement.id, YEAR)
+    user = {"dir_A": world.directors["A"], "coordinator": world.coordinator}[who]
+    client = client_for(app, user)
+    assert client.get(f"/bilan/{YEAR}").status_code == status
+    assert client.get(f"/bilan/{YEAR}.pdf").status_code == status
+    listing = text_of(client.get("/bilan/"))
+    assert (f"Bilan {YEAR}" in listing) == (who == "coordinator")
+
+
+# --- What the page shows --------------------------------------------------------------
+
+def test_director_reads_the_whole_groupement_with_his_establishment_highlighted(
+        app, world, published):
+    response = client_for(app, world.directors["B"]).get(f"/bilan/{YEAR}")
+    page = text_of(response)
+    assert "Bilan annuel 2025 — GIC 65 Publié" in page
+    assert "Votre établissement, Établissement B, est mis en évidence" in page
+    assert re.search(r'<tr class="own">\s*<td data-label="Établissement"><span>Établissement B '
+                     r'<em>\(vous\)</em>', response.get_data(as_text=True))
+    for text in ("39 h 20", "37 h 20 sur site, 2 h 00 à distance", "708,33 €", "350,00 €",
+                 "183,33 €", "Établissement B paie 175,00 € à Établissement A",
+                 "Établissement B paie 183,33 € à Établissement C", "21 h 20",
+                 "Aucune réunion enregistrée."):
+        assert text in page, text
+    assert "Publier" not in page and "Actualiser" not in page  # the coordinator's
+
+
+def test_meetings_held_link_to_their_minutes(app, world):
+    made = held_meetings(world)
+    bilan.generate_draft(world.groupement.id, YEAR)
+    bilan.publish(world.coordinator, YEAR)
+    client = client_for(app, world.directors["C"])
+    response = client.get(f"/bilan/{YEAR}")
+    page, raw = text_of(response), response.get_data(as_text=True)
+    assert ("Réunion des techniciens du 12 mars 2025 à 14:00 : Réunion de printemps — "
+            "compte rendu (version 1)") in page
+    assert "compte rendu non finalisé" in page
+    meeting_id = made["with_minutes"].id
+    assert f'href="/meetings/{meeting_id}/minutes/1"' in raw
+    assert client.get(f"/meetings/{meeting_id}/minutes/1").status_code == 200
+    assert "Aucune réunion enregistrée." not in page
+
+
+def test_page_is_csp_clean_with_two_accessible_charts(app, world, published):
+    raw = client_for(app, world.coordinator).get(f"/bilan/{YEAR}").get_data(as_text=True)
+    assert "<script" not in raw and " style=" not in raw
+    charts = re.findall(r'<svg [^>]*role="img" aria-labelledby="([^"]+)"', raw)
+    assert charts == ["chart-months-title chart-months-desc",
+                      "chart-given-title chart-given-desc"]
+    assert '<title id="chart-months-title">Heures d&#39;intervention par mois</title>' in raw
+    assert raw.count('class="bar-onsite"') == 4 and raw.count('class="bar-remote"') == 1
+    assert raw.count('class="bar-given"') == 3 and raw.count('class="bar-received"') == 3
+    assert "<caption>Heures par mois, sur site et à distance</caption>" in raw
+
+
+def test_coordinator_generates_refreshes_and_publishes(app, world):
+    build_2025(world)
+    client = client_for(app, world.coordinator)
+    missing = client.get(f"/bilan/{YEAR}")
+    assert missing.status_code == 404 and "Générer le brouillon 2025" in text_of(missing)
+
+    response = client.post("/bilan/draft", data={"year": YEAR})
+    assert response.status_code == 302 and response.location.endswith(f"/bilan/{YEAR}")
+    page = text_of(client.get(f"/bilan/{YEAR}"))
+    assert "Brouillon" in page and "Publier la version 1" in page
+    assert "Actualiser le brouillon" in page
+
+    assert client.post(f"/bilan/{YEAR}/draft").status_code == 302
+    assert db.session.scalar(select(func.count(BilanVersion.id))) == 1
+
+    response = client.post(f"/bilan/{YEAR}/publish", follow_redirects=True)
+    flashed = "Bilan 2025 publié (version 1) : chaque direction a été notifiée."
+    assert flashed in text_of(response)
+    assert db.session.scalar(select(BilanVersion.status)) == BilanStatus.PUBLISHED
+    assert db.session.scalar(select(func.count(Notification.id))) == 3
+    assert "Préparer une version 2" in text_of(client.get(f"/bilan/{YEAR}"))
+    assert client.post(f"/bilan/{YEAR}/draft").status_code == 302
+    page = text_of(client.get(f"/bilan/{YEAR}"))
+    assert "Publier la version 2" in page and "Versions :" in page
+    assert "Version 1 · publiée le" in text_of(client.get(f"/bilan/{YEAR}?version=1"))
+    assert client.get(f"/bilan/{YEAR}?version=9").status_code == 404
+
+
+def test_refusals_are_flashed_and_change_nothing(app, world):
+    client = client_for(app, world.coordinator)
+    response = client.post("/bilan/2024/publish", follow_redirects=True)
+    assert "Aucun brouillon du bilan 2024 à publier : générez-le d'abord." in text_of(response)
+    client.post("/bilan/draft", data={"year": 2026})
+    page = text_of(client.get("/bilan/2026"))
+    assert "pourra être publié à partir du 1er janvier 2027" in page
+    assert "Publier la version" not in page
+    response = client.post("/bilan/2026/publish", follow_redirects=True)
+    assert "L'année 2026 n'est pas terminée" in text_of(response)
+    response = client.post("/bilan/draft", data={"year": 2030}, follow_redirects=True)
+    assert "L'année 2030 n'a pas commencé" in text_of(response)
+    response = client.post("/bilan/draft", data={"year": "deux mille"})
+    assert response.status_code == 422
+    assert db.session.scalar(select(BilanVersion.status)) == BilanStatus.DRAFT
+    assert db.session.scalar(select(func.count(BilanVersion.id))) == 1
+
+
+@pytest.mark.parametrize("who", ["tech_A", "dir_A", "accountant"])
+def test_only_the_coordinator_drafts_and_publishes(app, world, other_world, who):
+    bilan.generate_draft(world.groupement.id, YEAR)
+    client = client_for(app, user_of(world, other_world, who))
+    assert client.post(f"/bilan/{YEAR}/publish").status_code == 403
+    assert client.post(f"/bilan/{YEAR}/draft").status_code == 403
+    assert client.post("/bilan/draft", data={"year": YEAR}).status_code == 403
+    assert client.post("/bilan/draft", data={}).status_code == 403
+    assert db.session.scalar(select(BilanVersion.status)) == BilanStatus.DRAFT
+
+
+def test_forms_need_the_csrf_token(database_url, world):
+    bilan.generate_draft(world.groupement.id, YEAR)
+    csrf_app = make_app(database_url, WTF_CSRF_ENABLED=True)
+    client = csrf_app.test_client()
+    try:
+        login_page = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page)[1]
+        client.post("/login", data={"email": world.coordinator.email, "password": PASSWORD,
+                                    "csrf_token": token})
+        page = client.get(f"/bilan/{YEAR}").get_data(as_text=True)
+        assert 'name="csrf_token"' in page  # logged in, and the forms carry the token
+        assert client.post(f"/bilan/{YEAR}/publish").status_code == 400
+        assert client.post(f"/bilan/{YEAR}/draft").status_code == 400
+    finally:
+        with csrf_app.app_context():
+            db.engine.dispose()
+    assert db.session.scalar(select(BilanVersion.status)) == BilanStatus.DRAFT
+
+
+def test_index_lists_years_with_their_status(app, world, published):
+    bilan.generate_draft(world.groupement.id, YEAR)  # version 2, a draft
+    coordinator = text_of(client_for(app, world.coordinator).get("/bilan/"))
+    assert "Brouillon" in coordinator and "(version 1 publiée)" in coordinator
+    assert "Générer le brouillon" in coordinator
+    director = text_of(client_for(app, world.directors["C"]).get("/bilan/"))
+    assert "Publié" in director and "Brouillon" not in director
+    assert "Générer le brouillon" not in director
+
+
+# --- The PDF ------------------------------------------------------------------------
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) absent")
+    path = tmp_path / "bilan.pdf"
+    path.write_bytes(content)
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                         capture_output=True).stdout.decode()
+    return out.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def test_pdf_is_the_page_with_charts_and_page_numbers(app, world, published, tmp_path):
+    response = client_for(app, world.directors["B"]).get(f"/bilan/{YEAR}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    assert 'filename="bilan-2025-v1.pdf"' in response.headers["Content-Disposition"]
+    text = pdf_text(response.data, tmp_path)
+    for fragment in ("Bilan annuel 2025 — GIC 65", "Heures par mois",
+                     "Heures données et reçues", "Établissement B (vous)", "708,33 €",
+                     "Page 1 / ", "Sur site", "Aucune réunion enregistrée."):
+        assert fragment in text, fragment
+    assert "Télécharger le PDF" not in text  # the page's actions are not printed
+
+
+def test_published_pdf_is_byte_identical_on_every_download(app, world, published):
+    client = client_for(app, world.directors["A"])
+    first = client.get(f"/bilan/{YEAR}.pdf").data
+    assert client.get(f"/bilan/{YEAR}.pdf").data == first
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", "-isodates", "-"], input=first, check=True,
+                              capture_output=True).stdout.decode()
+        stamp = published.published_at.isoformat(timespec="seconds") + "Z"
+        assert f"CreationDate:    {stamp}" in info and f"ModDate:         {stamp}" in info
+
+
+def test_draft_pdf_says_it_is_a_draft(app, world, tmp_path):
+    build_2025(world)
+    bilan.generate_draft(world.groupement.id, YEAR)
+    content = client_for(app, world.coordinator).get(f"/bilan/{YEAR}.pdf").data
+    assert "Document de travail" in pdf_text(content, tmp_path)
