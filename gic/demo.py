@@ -4,8 +4,9 @@ Everything that follows the workflow goes through the real services
 (create_draft, activate, accept, log_session, complete, validate, close_year…),
 so the convention's rules hold in the demo as they would for real users. The
 stories cover the last two full civil years and the current one, dated from
-today; then the timestamps (and audit entries) are moved back to the days the
-stories happened, so lists and the audit log read naturally. Loading twice
+today, with the meetings of :mod:`gic.demo_meetings` in between and the bilans
+published at the end; then the timestamps (and audit entries) are moved back to
+the days the stories happened, so lists and the audit log read naturally. Loading twice
 adds nothing: a groupement that already exists is left alone.
 """
 
@@ -16,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -30,6 +32,7 @@ from gic.audit.models import AuditEntry
 from gic.billing.models import YearClosure
 from gic.billing.services import close_year
 from gic.demo_data import DEMOS, PASSWORD, DemoGroupement, Story, account_emails
+from gic.demo_meetings import MeetingsBuilder
 from gic.errors import DomainError
 from gic.extensions import db
 from gic.interventions import services
@@ -112,10 +115,17 @@ class _Builder:
             self.technicians[place.key] = self._user(*place.technician, "technician", e.id)
         setup_day = date(self.today.year - 2, 1, 6)
         self._backdate_setup(self._at(setup_day, 9, 0))
-        for story in sorted(demo.stories, key=lambda s: (s.year, s.when)):
-            self._story(story)
+        # Stories and meetings in date order: a meeting's pre-filled minutes see
+        # the work logged before it, as they would have on the day.
+        meetings = MeetingsBuilder(self)
+        steps = [(self._target(s), 0, partial(self._story, s))
+                 for s in sorted(demo.stories, key=lambda s: (s.year, s.when))]
+        steps += [(day, 1, partial(meetings.hold, m, day)) for day, m in meetings.dated()]
+        for _day, _rank, step in sorted(steps, key=lambda s: s[:2]):
+            step()
         for years_ago in demo.close_years_ago:
             self._close(accountant, self.today.year - years_ago)
+        meetings.publish_bilans()
 
     def _user(self, email: str, name: str, role: str, establishment_id: int | None = None):
         """A person created by the groupement's coordinator, as in real life."""

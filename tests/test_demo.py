@@ -1,11 +1,13 @@
 """The demo data of SPEC §9: accounts, idempotence, lifelike content that obeys
-every billing rule. Two full loads only (password hashing makes them ~2 s each)."""
+every billing rule, meetings with finalised minutes and published bilans. Two
+full loads only (password hashing makes them ~2 s each)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -13,7 +15,8 @@ from gic import rules
 from gic.demo_data import GIC65, PASSWORD, account_emails
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
-from gic.models import ConventionVersion, Establishment, Groupement, User
+from gic.models import ConventionVersion, Establishment, Groupement, Role, User
+from gic.notifications.models import Notification
 
 
 def row_counts() -> dict[str, int]:
@@ -42,6 +45,13 @@ def test_demo_command_creates_the_accounts_and_a_second_run_adds_nothing(app, ru
 
     before = row_counts()
     assert before["intervention"] > 20 and before["intervention_session"] > 40
+    assert before["meeting"] >= 15 and before["meeting_minutes"] >= 13
+    assert before["meeting_vote"] >= 6 and before["bilan_version"] >= 3
+    # The services' e-mails went to the test outbox, one file per e-mailed notification.
+    emailed = db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.emailed_at.is_not(None)))
+    assert emailed > 0
+    assert len(list(Path(app.config["MAIL_OUTBOX"]).glob("*.eml"))) == emailed
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0, again.output
     assert "rien n'a été ajouté" in again.output
@@ -143,3 +153,112 @@ def test_demo_data_is_lifelike_and_obeys_the_rules(app):
         Establishment.groupement_id == other.id)) == 3
     assert db.session.scalar(select(func.count(Intervention.id)).where(
         Intervention.groupement_id == other.id)) >= 5
+
+    check_meetings(gic65, today)
+    check_bilans(gic65, other, today)
+    # GCSMS Démo has its own meetings with finalised minutes.
+    from gic.meetings.models import Meeting, Minutes, MinutesStatus
+    assert db.session.scalar(select(func.count(Minutes.id)).join(Meeting).where(
+        Meeting.groupement_id == other.id, Minutes.status == MinutesStatus.FINAL)) >= 2
+
+
+def check_meetings(gic65: Groupement, today: date) -> None:
+    """Per year 3 technicians' and 1 directors' meeting; every state; finalised
+    minutes with attendance, summary, decisions, a unanimous vote, actions."""
+    from gic.audit.models import AuditEntry
+    from gic.meetings.models import (
+        Meeting,
+        MeetingKind,
+        MeetingStatus,
+        MinutesStatus,
+        Presence,
+        VoteChoice,
+    )
+    from gic.meetings.votes import unanimity
+
+    year = today.year
+    midnight = datetime(year, today.month, today.day)
+    meetings = list(db.session.scalars(select(Meeting).where(
+        Meeting.groupement_id == gic65.id).order_by(Meeting.starts_at)))
+    assert {m.status for m in meetings} == set(MeetingStatus)
+    for y in (year - 2, year - 1, year):
+        kinds = [m.kind for m in meetings
+                 if m.local_date.year == y and m.status != MeetingStatus.CANCELLED]
+        assert sorted(kinds) == [MeetingKind.DIRECTORS] + [MeetingKind.TECHNICIANS] * 3, y
+    assert min(m.local_date for m in meetings) >= date(year - 2, 1, 1)
+    assert all(m.created_at < m.starts_at and m.created_at < midnight for m in meetings)
+
+    # One still to come (within a month), one cancelled, the others held.
+    planned = [m for m in meetings if m.status == MeetingStatus.PLANNED]
+    assert len(planned) == 1 and today < planned[0].local_date <= today + timedelta(days=31)
+    assert not planned[0].minutes
+    cancelled = [m for m in meetings if m.status == MeetingStatus.CANCELLED]
+    assert len(cancelled) == 1 and not cancelled[0].minutes
+    held = [m for m in meetings if m.status == MeetingStatus.HELD]
+    assert all(m.local_date < today for m in held)
+
+    # The most recent one's minutes are still a draft, more than 15 days later.
+    drafts = [m for m in held if not any(v.is_final for v in m.minutes)]
+    assert drafts == [held[-1]]
+    assert today - timedelta(days=30) <= drafts[0].local_date < today - timedelta(days=15)
+    assert [v.status for v in drafts[0].minutes] == [MinutesStatus.DRAFT]
+
+    finals = [v for m in held[:-1] for v in m.minutes]
+    assert len(finals) == len(held) - 1 == 10
+    for minutes in finals:
+        assert minutes.is_final and minutes.summary
+        assert minutes.meeting.starts_at < minutes.finalised_at < midnight
+        assert minutes.finalised_by.role == Role.COORDINATOR
+        assert minutes.attendance and minutes.decisions
+        assert all(a.owner_id and a.due_date for a in minutes.actions)
+        finalised = db.session.scalars(select(AuditEntry.at).where(
+            AuditEntry.object_type == "Minutes", AuditEntry.object_id == minutes.id,
+            AuditEntry.action == "minutes.finalise")).one()
+        assert finalised == minutes.finalised_at
+    assert any(a.presence == Presence.EXCUSED for m in finals for a in m.attendance)
+    actions = [a for m in finals for a in m.actions]
+    assert any(a.done for a in actions) and any(a.carried_from_id for a in actions)
+    latest = max((m for m in finals if m.meeting.kind == MeetingKind.TECHNICIANS),
+                 key=lambda m: m.meeting.starts_at)
+    assert any(not a.done for a in latest.actions)  # still open, carried into the draft
+    assert {a.carried_from_id for a in drafts[0].minutes[0].actions} >= {
+        a.id for a in latest.actions if not a.done}
+
+    # The directors' renewal: unanimity of the three members, every vote « pour ».
+    unanimous = [d for m in finals for d in m.decisions if d.needs_unanimity]
+    assert unanimous and all(d.minutes.meeting.kind == MeetingKind.DIRECTORS
+                             for d in unanimous)
+    renewal = next(d for d in unanimous if "Renouvellement de la convention" in d.text)
+    assert unanimity(renewal).status == "reached"
+    assert [v.choice for v in renewal.votes] == [VoteChoice.FOR] * 3
+    assert {v.establishment_id for v in renewal.votes} == {
+        e.id for e in db.session.scalars(select(Establishment).where(
+            Establishment.groupement_id == gic65.id))}
+    assert all(v.user.role == Role.DIRECTOR for v in renewal.votes)
+
+    # Directors were told of each finalised version; old notifications are read.
+    told = list(db.session.scalars(select(Notification).where(
+        Notification.groupement_id == gic65.id, Notification.kind == "minutes")))
+    assert len({n.key for n in told}) == len(finals)
+    assert all(n.created_at < midnight and n.read_at is not None for n in told)
+
+
+def check_bilans(gic65: Groupement, other: Groupement, today: date) -> None:
+    """The bilans of the two full years are published, with their meetings."""
+    from gic.reports.models import BilanStatus, BilanVersion
+
+    year = today.year
+    versions = {(v.groupement_id, v.year): v for v in db.session.scalars(select(BilanVersion))}
+    assert set(versions) == {(gic65.id, year - 2), (gic65.id, year - 1), (other.id, year - 1)}
+    for (_, y), v in versions.items():
+        assert v.status == BilanStatus.PUBLISHED and v.version == 1
+        assert v.published_by.role == Role.COORDINATOR
+        assert date(y + 1, 1, 1) <= v.published_at.date() < today
+    last = versions[(gic65.id, year - 1)].data
+    assert last["year"] == year - 1 and last["totals"]["minutes"] > 0
+    assert len(last["meetings"]) == 4  # held: 3 technicians', 1 directors' (not the cancelled)
+    assert all(m["minutes_version"] == 1 for m in last["meetings"])
+    directors = db.session.scalar(select(func.count(User.id)).where(
+        User.groupement_id == gic65.id, User.role == Role.DIRECTOR))
+    assert db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.groupement_id == gic65.id, Notification.kind == "bilan")) == 2 * directors
