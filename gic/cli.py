@@ -2,7 +2,8 @@
 
 ``db upgrade`` comes from Flask-Migrate; the commands below load the demo data,
 set up a fresh install (a groupement and its first coordinator) and create
-personal API tokens, run the scheduler (``scheduler``) or the jobs once (``run-jobs``).
+personal API tokens, run the scheduler (``scheduler``) or the jobs once (``run-jobs``),
+back up and restore the database (``backup``, ``restore``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from gic.timeutil import local_today
 def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (demo_command, create_groupement_command, create_user_command,
-                    create_token_command, scheduler_command, run_jobs_command):
+                    create_token_command, scheduler_command, run_jobs_command,
+                    backup_command, restore_command):
         app.cli.add_command(command)
 
 
@@ -176,3 +178,38 @@ def run_jobs_command(today, names: tuple[str, ...]) -> None:
     if failed:
         raise click.ClickException(f"Tâche(s) en erreur : {', '.join(failed)} "
                                    "(détails dans le journal).")
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("path", required=False, type=click.Path(dir_okay=True, path_type=str))
+def backup_command(path: str | None) -> None:
+    """Write a consistent copy of the database while the app keeps running (SQLite
+    backup API, or pg_dump for PostgreSQL) to PATH, a folder, or by default
+    instance/backups/gic-<UTC timestamp>.sqlite3|.dump; print the file written."""
+    from gic.backup import BackupError, backup
+    try:
+        written = backup(path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(str(written))
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("--yes", is_flag=True, help="Confirme le remplacement de toutes les données.")
+def restore_command(path: str, yes: bool) -> None:
+    """Replace ALL the data of the configured database by the backup PATH (made by
+    ``backup`` on the same kind of database); refused without --yes."""
+    from gic.backup import BackupError, restore
+    if not yes:
+        raise click.ClickException(
+            f"Restauration refusée sans --yes : toutes les données de la base configurée "
+            f"seraient remplacées par celles de {path}. Arrêtez l'application (et le "
+            "planificateur), puis relancez avec --yes.")
+    try:
+        restore(path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Base restaurée depuis {path}.")

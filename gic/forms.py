@@ -9,13 +9,34 @@ MAX_INT = 2**31 - 1  # database integer columns: larger ids cannot exist
 MAX_PAGE = 1_000_000
 
 
+def digits_up_to(limit: int) -> str:
+    """A regular expression matching the decimal numbers from 0 to ``limit``."""
+    digits = str(limit)
+    options = [rf"\d{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for i, digit in enumerate(digits):
+        rest = len(digits) - i - 1
+        if digit != "0":  # the same start, a smaller digit here, then any digits
+            tail = rf"\d{{{rest}}}" if rest else ""
+            options.append(f"{digits[:i]}[0-{int(digit) - 1}]{tail}")
+    options.append(digits)
+    return "(?:" + "|".join(options) + ")"
+
+
 class BoundedIntConverter(IntegerConverter):
     """``<int:…>`` in every route: a number beyond an integer column is a 404,
-    answered by the router before any query (no overflow error in the database)."""
+    answered by the router before any query (no overflow error in the database).
+
+    The bound is in the pattern, not only in ``to_python``: werkzeug picks the
+    rule for the request's method before converting, so a number refused by
+    ``to_python`` on a path that other methods also serve answered 405 with an
+    ``Allow`` header listing methods that would have been refused too.
+    """
 
     def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
         kwargs.setdefault("max", MAX_INT)
         super().__init__(map, *args, **kwargs)
+        if not self.signed and not self.fixed_digits and self.max is not None:
+            self.regex = digits_up_to(self.max)
 
 
 def optional_int(value) -> int | None:

@@ -8,11 +8,11 @@ from decimal import Decimal
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, abort, render_template, request, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, to_user_timezone
 from flask_login import current_user
 
 from gic.extensions import db, login_manager
-from gic.formatting import hours_minutes
+from gic.formatting import hours_minutes, long_date, long_datetime
 from gic.models import User
 
 LOCALES = ("fr", "en")
@@ -49,9 +49,14 @@ def fr_date(value: date | datetime | None, fmt: str = "long") -> str:
     """« 14 mars 2025 » (format ``long``) or « 14/03/2025 » (``short``)."""
     if value is None:
         return ""
+    locale = str(get_locale())
     if isinstance(value, datetime):
-        return format_datetime(value, "d MMMM y 'à' HH:mm" if fmt == "long" else "dd/MM/y HH:mm")
-    return _babel_date(value, "d MMMM y" if fmt == "long" else "dd/MM/y", locale=str(get_locale()))
+        if fmt != "long":
+            return format_datetime(value, "dd/MM/y HH:mm")
+        return long_datetime(to_user_timezone(value).replace(tzinfo=None), locale)
+    if fmt != "long":
+        return _babel_date(value, "dd/MM/y", locale=locale)
+    return long_date(value, locale)
 
 
 def money(value: Decimal | None) -> str:

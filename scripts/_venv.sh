@@ -8,13 +8,27 @@ as_root() {
 }
 
 ensure_system_libraries() {
-    # WeasyPrint (PDF of the bilan and minutes) needs Pango and a font from Debian.
+    # WeasyPrint (PDF of the bilan and minutes) needs Pango and a font from Debian;
+    # the tests read PDFs back with pdftotext (poppler-utils).
     if ! ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" \
-            || ! ls /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf >/dev/null 2>&1; then
-        echo "==> Installation de Pango et des polices DejaVu (apt-get), pour les PDF"
+            || ! ls /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf >/dev/null 2>&1 \
+            || ! command -v pdftotext >/dev/null 2>&1; then
+        echo "==> Installation de Pango, des polices DejaVu et de poppler-utils (apt-get), pour les PDF"
         as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
         as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-            libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+            libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils
+    fi
+}
+
+ensure_chromium() {
+    # The browser journeys (tests/e2e) drive Debian's Chromium through Playwright:
+    # the browser comes from Debian's packages, never from `playwright install`.
+    # Not fatal here: without it the journeys fail in CI (CI=true) with the reason.
+    if [ ! -x /usr/bin/chromium ]; then
+        echo "==> Installation de Chromium (apt-get), pour les parcours navigateur"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q \
+            && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
+            || echo "Avertissement : Chromium n'a pas pu être installé (tests/e2e)." >&2
     fi
 }
 

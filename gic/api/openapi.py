@@ -121,7 +121,8 @@ ERRORS = {
     400: ("BadRequest", "JSON mal formé, corps qui n'est pas un objet, type de valeur erroné."),
     401: ("Unauthorized", "Jeton absent, invalide ou révoqué."),
     403: ("Forbidden", "Rôle ou établissement non autorisé pour cette action."),
-    404: ("NotFound", "Objet inconnu ou d'un autre groupement (ou hors de votre périmètre)."),
+    404: ("NotFound", "Objet inconnu ou d'un autre groupement (ou hors de votre périmètre), "
+                      "ou paramètre de chemin qui n'en désigne aucun."),
     409: ("Conflict", "Refusé par une règle : plafond (avec remaining_minutes), année "
                       "clôturée, état de la demande."),
     422: ("Unprocessable", "Champ invalide, manquant ou inconnu (avec field)."),
@@ -135,8 +136,9 @@ def _path_param(name: str, description: str) -> Schema:
 
 
 def _query_param(name: str, description: str, schema: Schema) -> Schema:
+    # An empty value (``?year=``, as a form sends it) means « not given ».
     return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema}
+            "schema": schema, "allowEmptyValue": True}
 
 
 def _op(summary: str, status: int, schema: str | None, *, errors: tuple[int, ...],
@@ -148,6 +150,8 @@ def _op(summary: str, status: int, schema: str | None, *, errors: tuple[int, ...
         ok["content"] = {"application/json": {"schema": _ref(schema)}}
     responses: dict[str, Schema] = {str(status): ok}
     codes = set(errors) | ({400, 422} if body else set()) | (set() if public else {401})
+    if any(param["in"] == "path" for param in params or ()):
+        codes.add(404)  # a path parameter that names nothing (or is no number)
     for code in sorted(codes):
         responses[str(code)] = {"$ref": f"#/components/responses/{ERRORS[code][0]}"}
     operation: Schema = {"summary": summary, "tags": [tag], "responses": responses}
@@ -172,8 +176,9 @@ LIST_PARAMS = [
     _query_param("state", "État de la demande.", {"enum": list(schemas.STATES)}),
     _query_param("establishment", "Prestataire ou bénéficiaire.", INT),
     _query_param("page", "Page (à partir de 1).", {**INT, "minimum": 1, "default": 1}),
-    _query_param("per_page", "Éléments par page (100 au plus).",
-                 {**INT, "minimum": 1, "maximum": 100, "default": 20}),
+    _query_param("per_page", "Éléments par page : 100 au plus, une valeur plus grande est "
+                             "ramenée à 100 (voir per_page dans la réponse).",
+                 {**INT, "minimum": 1, "default": 20}),
 ]
 
 

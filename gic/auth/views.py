@@ -2,12 +2,12 @@
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from gic.auth import bp, services
 from gic.auth.forms import LoginForm, TokenForm
-from gic.errors import DomainError
+from gic.errors import DomainError, NotFound
 
 
 def _safe_next(target: str | None) -> str:
@@ -66,11 +66,10 @@ def profile():
 @bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke_token(token_id: int):
-    """Revoke one of one's own tokens."""
+    """Revoke one of one's own tokens (someone else's is a 404, like an unknown one)."""
     try:
         services.revoke_token(current_user, token_id)
-    except DomainError as error:
-        flash(error.message, "error")
-    else:
-        flash("Jeton révoqué.", "success")
+    except NotFound:
+        abort(404)
+    flash("Jeton révoqué.", "success")
     return redirect(url_for("auth.profile"))

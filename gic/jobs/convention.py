@@ -11,12 +11,11 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import date
 
-from babel.dates import format_date
 from sqlalchemy import select
 
 from gic.billing.queries import cap_use_by_beneficiary
 from gic.extensions import db
-from gic.formatting import hours_minutes
+from gic.formatting import hours_minutes, long_date
 from gic.jobs import for_each_groupement
 from gic.models import ConventionVersion, Establishment, Groupement, Role
 from gic.notifications.services import directors_of, link_for, notify, users_with_role
@@ -109,7 +108,7 @@ def _renewal_of(groupement: Groupement, today: date) -> int:
         return 0
     days = (end - today).days
     when = {0: "aujourd'hui", 1: "demain"}.get(days, f"dans {days} jours")
-    end_text = format_date(end, "d MMMM y", locale="fr")
+    end_text = long_date(end)
     recipients = (directors_of(groupement.id)
                   + users_with_role(groupement.id, Role.COORDINATOR))
     return len(notify(

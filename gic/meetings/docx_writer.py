@@ -5,17 +5,16 @@ Same sections, in the same order, as the page and the PDF.
 
 from __future__ import annotations
 
-from babel.dates import format_date, format_datetime
 from docx import Document
 from docx.document import Document as DocumentType
 from docx.shared import Pt
 
-from gic.formatting import hours_minutes
+from gic.formatting import hours_minutes, long_date, long_datetime
 from gic.meetings.models import Minutes
 
 
 def _day(value) -> str:
-    return format_date(value, "d MMMM y", locale="fr") if value else "—"
+    return long_date(value) if value else "—"
 
 
 def _table(document: DocumentType, header: list[str], rows: list[list[str]]) -> None:
@@ -41,7 +40,7 @@ def write_minutes(c: dict) -> DocumentType:
               if minutes.is_final else f"version {minutes.version}, brouillon")
     document.add_paragraph(
         f"{meeting.kind_label} du "
-        f"{format_datetime(meeting.local_start, 'd MMMM y à HH:mm', locale='fr')} "
+        f"{long_datetime(meeting.local_start)} "
         f"({hours_minutes(meeting.duration_minutes)}) — {status}")
     if meeting.place:
         document.add_paragraph(f"Lieu : {meeting.place}")

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from babel.dates import format_datetime as babel_datetime
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -22,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from gic.audit.services import record
 from gic.errors import InvalidField, NotFound, RuleRefused
 from gic.extensions import db
-from gic.formatting import hours_minutes
+from gic.formatting import hours_minutes, long_datetime
 from gic.meetings.models import (
     KIND_LABELS,
     AgendaItem,
@@ -76,7 +75,7 @@ def technicians_meetings_count(groupement: Groupement, year: int) -> int:
 
 def when_text(meeting: Meeting) -> str:
     """« mardi 1 décembre 2026 à 14:00 » in the groupement's time zone."""
-    return babel_datetime(meeting.local_start, "EEEE d MMMM y 'à' HH:mm", locale="fr")
+    return long_datetime(meeting.local_start, weekday=True)
 
 
 # --- Checking input ------------------------------------------------------------

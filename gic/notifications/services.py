@@ -131,7 +131,9 @@ def send_email(n: Notification) -> None:
     message = EmailMessage()
     message["From"] = config.get("MAIL_DEFAULT_SENDER", "GIC <no-reply@gic.invalid>")
     message["To"] = n.user.email
-    message["Subject"] = n.subject
+    # A header is one line: a subject built from user text (a meeting title sent
+    # with a line break) must not make the e-mail fail (nor inject a header).
+    message["Subject"] = " ".join(n.subject.split())
     message["Date"] = format_datetime(n.created_at.replace(tzinfo=UTC))
     message["Message-ID"] = make_msgid(domain="gic.invalid")
     public_url = config.get("PUBLIC_URL", "").rstrip("/")

@@ -207,7 +207,7 @@ def test_web_flow_edit_then_finalise_then_read_only(app, world):
         f"/meetings/{meeting.id}/minutes/1/edit")
     base = f"/meetings/{meeting.id}/minutes/1"
     page = text_of(client.get(base + "/edit"))
-    assert "Activité du 1 janvier 2026 au 2 novembre 2026" in page
+    assert "Activité du 1er janvier 2026 au 2 novembre 2026" in page
     assert "Aucun registre de matériel pour l'instant" in page and "8 h 00" in page
     minutes = db.session.scalar(select(Minutes))
     first = minutes.attendance[0]

@@ -1,0 +1,1 @@
+"""Browser journeys (Playwright with Debian's Chromium)."""

@@ -1,0 +1,1 @@
+"""Trust tests (issue 5): who may call what, tampering, hostile input."""
