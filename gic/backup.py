@@ -8,8 +8,9 @@
   backup API, into the live file, so that other processes' connections see the
   restored data instead of a file swapped under them.
 - PostgreSQL: ``pg_dump --format=custom`` and ``pg_restore --clean --if-exists
-  --no-owner`` in one transaction. The URL's credentials go through the
-  environment (``PGPASSWORD``…), never on the command line (visible in ``ps``).
+  --no-owner`` in one transaction, then the tables the backup did not have are
+  dropped. The URL's credentials go through the environment (``PGPASSWORD``…),
+  never on the command line (visible in ``ps``).
 
 A backup is first written next to its destination under a temporary name, then
 renamed: a backup interrupted half-way never looks like a complete one. It holds
@@ -91,7 +92,10 @@ def backup(path: Path | str | None = None) -> Path:
     os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # owner only
     try:
         if live is not None:
-            _sqlite_backup(live, partial)
+            try:
+                _sqlite_backup(live, partial)
+            except sqlite3.Error as error:
+                raise BackupError(f"Sauvegarde SQLite impossible : {error}") from None
         else:
             _pg_dump(db.engine.url, partial)
         partial.replace(target)
@@ -122,7 +126,10 @@ def restore(path: Path | str) -> None:
     db.session.remove()
     db.engine.dispose()  # no connection of ours stays open on the old data
     if kind == "sqlite":
-        _sqlite_restore(source, _sqlite_file())
+        try:
+            _sqlite_restore(source, _sqlite_file())
+        except sqlite3.Error as error:
+            raise BackupError(f"Restauration SQLite impossible : {error}") from None
     else:
         _pg_restore(db.engine.url, source)
 

@@ -12,6 +12,7 @@ import re
 import sqlite3
 import subprocess
 import threading
+from contextlib import closing
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -217,10 +218,11 @@ def test_restore_refuses_a_file_of_the_wrong_kind_and_changes_nothing(app, world
     pg_dump_file.write_bytes(b"PGDMP\x01\x0e\x00" + b"\x00" * 64)
     sqlite_file = tmp_path / "gic.sqlite3"
     other_sqlite = tmp_path / "other.sqlite3"
-    with sqlite3.connect(sqlite_file) as connection:
-        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32))")
-    with sqlite3.connect(other_sqlite) as connection:
-        connection.execute("CREATE TABLE recettes (nom TEXT)")
+    for path, table in ((sqlite_file, "alembic_version"), (other_sqlite, "recettes")):
+        with closing(sqlite3.connect(path)) as connection:
+            connection.execute(f"CREATE TABLE {table} (name TEXT)")
+    corrupt = tmp_path / "corrupt.sqlite3"
+    corrupt.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
     before = all_rows()
 
     expected = {text_file: "n'est pas une sauvegarde de GIC : ni une base SQLite, ni une "
@@ -237,6 +239,10 @@ def test_restore_refuses_a_file_of_the_wrong_kind_and_changes_nothing(app, world
         result = runner.invoke(args=["restore", str(path), "--yes"])
         assert result.exit_code == 1, result.output
         assert f"Error: {path} {message}" in result.output
+    if kind == "sqlite":  # the right magic, then garbage: a clean error, no traceback
+        result = runner.invoke(args=["restore", str(corrupt), "--yes"])
+        assert result.exit_code == 1 and result.exception.__class__ is SystemExit
+        assert "Error: Restauration SQLite impossible : file is not a database" in result.output
     missing = runner.invoke(args=["restore", str(tmp_path / "absent.dump"), "--yes"])
     assert missing.exit_code == 2 and "does not exist" in missing.output
     assert all_rows() == before
