@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 from pathlib import Path
 from typing import Any
@@ -88,18 +89,15 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         database.configure_engine(db.engine)
     # Import models so that Alembic and the app see every table.
-    import gic.audit.models  # noqa: F401
-    import gic.billing.models  # noqa: F401
-    import gic.interventions.models  # noqa: F401
     import gic.jobs.models  # noqa: F401
-    import gic.meetings.models  # noqa: F401
     import gic.models  # noqa: F401
-    import gic.notifications.models  # noqa: F401
-    import gic.reports.models  # noqa: F401
+    for area in AREAS:
+        if importlib.util.find_spec(f"gic.{area}.models"):
+            importlib.import_module(f"gic.{area}.models")
 
 
 AREAS = ("auth", "main", "interventions", "billing", "audit", "admin", "notifications", "reports",
-         "meetings")
+         "meetings", "equipment", "trainings", "exchanges", "techfiles", "secondments", "governance")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -12,6 +12,8 @@ adds nothing: a groupement that already exists is left alone.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -41,6 +43,9 @@ from gic.models import Establishment, Groupement, User
 from gic.timeutil import local_today
 
 PARIS = ZoneInfo("Europe/Paris")
+# Areas whose ``gic/<area>/demo.py`` adds its part with ``load_demo(builder)``,
+# after the interventions and meetings, before years are closed and bilans published.
+DEMO_AREAS = ("equipment", "trainings", "exchanges", "techfiles", "secondments", "governance")
 
 
 @dataclass
@@ -108,6 +113,7 @@ class _Builder:
                                              password=PASSWORD)
         self.coordinator = coordinator
         accountant = self._user(*demo.accountant, "accountant") if demo.accountant else None
+        self.accountant = accountant
         for place in demo.places:
             e = create_establishment(coordinator, name=place.name, finess=place.finess)
             self.places[place.key] = e
@@ -123,6 +129,9 @@ class _Builder:
         steps += [(day, 1, partial(meetings.hold, m, day)) for day, m in meetings.dated()]
         for _day, _rank, step in sorted(steps, key=lambda s: s[:2]):
             step()
+        for area in DEMO_AREAS:  # equipment, trainings… each area's own demo
+            if importlib.util.find_spec(f"gic.{area}.demo"):
+                importlib.import_module(f"gic.{area}.demo").load_demo(self)
         for years_ago in demo.close_years_ago:
             self._close(accountant, self.today.year - years_ago)
         meetings.publish_bilans()

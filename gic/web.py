@@ -79,7 +79,8 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     app.jinja_env.filters.update(fr_date=fr_date, money=money, hm=hours_minutes, number=number)
     app.jinja_env.globals.update(hm=hours_minutes,
-                                 has_endpoint=lambda name: name in app.view_functions)
+                                 has_endpoint=lambda name: name in app.view_functions,
+                                 available_endpoints=app.view_functions)
 
     @app.context_processor
     def _labels():

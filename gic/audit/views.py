@@ -6,6 +6,7 @@ establishment (:func:`visible_entries` decides; anyone else gets 403).
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -64,6 +65,16 @@ ACTION_LABELS = {
     "minutes.action_remove": "Action retirée",
     "minutes.finalise": "Compte rendu finalisé",
 }
+
+
+def _area_labels() -> None:
+    """Add the labels each area package declares in its ``AUDIT_LABELS``."""
+    from gic import AREAS
+    for area in AREAS:
+        ACTION_LABELS.update(getattr(importlib.import_module(f"gic.{area}"), "AUDIT_LABELS", {}))
+
+
+_area_labels()
 
 
 @dataclass

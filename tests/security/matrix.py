@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
+from pathlib import Path
 from typing import Any
 
 LOGIN = "login"
@@ -341,3 +343,16 @@ MATRIX: dict[tuple[str, str], Route] = {
 
 # Routes that end the session: called last for each role.
 LAST = ("auth.logout",)
+
+# --- Rows declared by each area --------------------------------------------------
+# ``tests/security/matrix_<area>.py`` declares its routes in ``ROUTES`` (same shape
+# as MATRIX, built with the helpers above), may define ``build(ctx)`` adding the
+# objects its URLs name to ``ctx.ids``, and ``owned(tables, gid)`` returning
+# {table name: condition} for its tables without a ``groupement_id`` column (so the
+# leak check compares them too).
+AREA_MODULES = [import_module(f"tests.security.{path.stem}")
+                for path in sorted(Path(__file__).parent.glob("matrix_*.py"))]
+for _module in AREA_MODULES:
+    _clash = set(_module.ROUTES) & set(MATRIX)
+    assert not _clash, f"{_module.__name__} declares routes twice: {sorted(_clash)}"
+    MATRIX.update(_module.ROUTES)

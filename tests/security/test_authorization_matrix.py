@@ -33,7 +33,7 @@ from gic.models import User
 from gic.notifications.models import Notification
 from gic.reports.services import generate_draft, publish
 from tests.conftest import PASSWORD, World, build_world, login, make_app
-from tests.security.matrix import LAST, LOGIN, MATRIX, ROLES, Route
+from tests.security.matrix import AREA_MODULES, LAST, LOGIN, MATRIX, ROLES, Route
 
 SKIPPED_ENDPOINTS = {"static"}
 MARK = "GIC65-CONFIDENTIEL"  # in the first groupement's texts: never shown to others
@@ -184,6 +184,9 @@ def build(role: str) -> Ctx:
         select(Notification.id).where(Notification.user_id == world.directors["B"].id)
         .order_by(Notification.id)).first()
     ids["token_B"] = create_token(world.technicians["B"], "script de B")[0].id
+    for module in AREA_MODULES:
+        if hasattr(module, "build"):
+            module.build(ctx)
     ctx.me = ctx.user(role)
     return ctx
 
@@ -212,6 +215,9 @@ def world_rows(gid: int) -> dict[str, list]:
             select(t["meeting_decision"].c.id).where(
                 t["meeting_decision"].c.minutes_id.in_(minutes))),
     })
+    for module in AREA_MODULES:
+        if hasattr(module, "owned"):
+            owned.update(module.owned(t, gid))
     rows = {}
     for name, condition in owned.items():
         rows[name] = [tuple(r) for r in db.session.execute(

@@ -1,0 +1,3 @@
+"""Pages of the equipment area."""
+
+from gic.equipment import bp  # noqa: F401

@@ -1,0 +1,10 @@
+"""Exchanges and advice (axis 1): a light, free-of-charge log of advice given."""
+
+from flask import Blueprint
+
+# Routes are attached by gic/exchanges/views.py, imported by create_app (not here:
+# services import this package, and views import services).
+bp = Blueprint("exchanges", __name__, url_prefix="/exchanges")
+
+# French labels of the audit actions this area records (merged into the journal's).
+AUDIT_LABELS: dict[str, str] = {}

@@ -1,0 +1,3 @@
+"""Pages of the exchanges area."""
+
+from gic.exchanges import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Pages of the governance area."""
+
+from gic.governance import bp  # noqa: F401

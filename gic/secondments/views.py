@@ -1,0 +1,3 @@
+"""Pages of the secondments area."""
+
+from gic.secondments import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Pages of the techfiles area."""
+
+from gic.techfiles import bp  # noqa: F401

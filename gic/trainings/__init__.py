@@ -1,0 +1,10 @@
+"""Common trainings (axis 4): topic, date, trainer, attendees, hours (SPEC §7)."""
+
+from flask import Blueprint
+
+# Routes are attached by gic/trainings/views.py, imported by create_app (not here:
+# services import this package, and views import services).
+bp = Blueprint("trainings", __name__, url_prefix="/trainings")
+
+# French labels of the audit actions this area records (merged into the journal's).
+AUDIT_LABELS: dict[str, str] = {}

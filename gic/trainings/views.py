@@ -1,0 +1,3 @@
+"""Pages of the trainings area."""
+
+from gic.trainings import bp  # noqa: F401
