@@ -128,6 +128,15 @@ class ConventionVersion(db.Model):
         return version
 
 
+class MembershipStatus(enum.StrEnum):
+    """Whether an establishment takes part in the groupement (SPEC §7: a candidate
+    joins only when every member's director has approved; see gic/governance)."""
+
+    MEMBER = "member"
+    CANDIDATE = "candidate"
+    NOT_ADMITTED = "not_admitted"
+
+
 class Establishment(db.Model):
     """A member establishment (ESMS), identified by its FINESS number."""
 
@@ -138,12 +147,20 @@ class Establishment(db.Model):
     groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     finess: Mapped[str] = mapped_column(String(9))
+    # Only members take part in interventions, loans, secondments… (gic.governance.guards).
+    status: Mapped[MembershipStatus] = mapped_column(
+        String(12), default=MembershipStatus.MEMBER, server_default=MembershipStatus.MEMBER.value)
     # Bumped by every write that must be serialised per beneficiary (the cap
     # check): the UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite).
     lock_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     groupement: Mapped[Groupement] = relationship(back_populates="establishments")
+
+    @property
+    def is_member(self) -> bool:
+        """True for a member (founding, or admitted by unanimity), not a candidate."""
+        return self.status == MembershipStatus.MEMBER
 
 
 class User(UserMixin, db.Model):

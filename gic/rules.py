@@ -298,3 +298,30 @@ def settlements(pair_amounts: Mapping[tuple[int, int], Decimal]) -> list[tuple[i
         elif value < 0:
             result.append((a, b, -value))
     return result
+
+
+# --- Secondments (R8) ----------------------------------------------------------
+
+def check_secondment_period(day: date, start: date, end: date) -> None:
+    """R8: the sessions of an intervention attached to a secondment lie in its period."""
+    if not start <= day <= end:
+        raise InvalidField(
+            f"Séance refusée : le {day:%d/%m/%Y} est en dehors de la période du détachement "
+            f"temporaire (du {start:%d/%m/%Y} au {end:%d/%m/%Y}).",
+            field="date", code="outside_secondment")
+
+
+def secondment_amount(*, minutes: int, hourly_rate: Decimal | None, lump_sum: Decimal | None,
+                      year: int, end_year: int) -> Decimal:
+    """R8: what the beneficiary owes the provider for one secondment and one civil year.
+
+    Agreed hourly rate: ``minutes`` (every minute of the year's validated sessions,
+    on site and remote: the convention's free threshold does not apply) × rate / 60,
+    rounded once, half-up to the cent. Lump sum: the whole sum in the civil year
+    the period ends (``end_year``), nothing in the other years.
+    """
+    if lump_sum is not None:
+        return round_cents(lump_sum) if year == end_year else Decimal("0.00")
+    if hourly_rate is None:
+        raise ValueError("a secondment has an hourly rate or a lump sum")
+    return amount([(minutes, hourly_rate)])

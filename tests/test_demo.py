@@ -119,6 +119,8 @@ def test_demo_data_is_lifelike_and_obeys_the_rules(app):
         if i.state not in (State.ACCEPTED, State.COMPLETED, State.VALIDATED):
             assert not i.sessions
             continue
+        if i.secondment_id is not None:  # R8: billed under its secondment, outside the cap
+            continue
         facts = [rules.SessionFact(day=s.date, mode=rules.Mode(s.mode), minutes=s.minutes)
                  for s in i.sessions]
         per_year = rules.billable_by_year(facts, i.threshold_minutes)
@@ -262,3 +264,16 @@ def check_bilans(gic65: Groupement, other: Groupement, today: date) -> None:
         User.groupement_id == gic65.id, User.role == Role.DIRECTOR))
     assert db.session.scalar(select(func.count(Notification.id)).where(
         Notification.groupement_id == gic65.id, Notification.kind == "bilan")) == 2 * directors
+    # Every area of the convention has its part in the published bilan.
+    sections = last["sections"]
+    assert sections["equipment"]["totals"]["loans"] > 0
+    assert sections["trainings"]["trainings"] and sections["exchanges"]["pairs"]
+
+    # The journal names each kind of object the demo audited in French.
+    from gic.audit.models import AuditEntry
+    from gic.audit.views import OBJECT_NAMES
+    kinds = set(db.session.scalars(select(AuditEntry.object_type).distinct()))
+    shown_by_page = {"Intervention", "InterventionSession", "YearClosure", "Establishment",
+                     "User", "ApiToken"}
+    assert len(kinds) > 10
+    assert sorted(kinds - shown_by_page - set(OBJECT_NAMES)) == []

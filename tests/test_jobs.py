@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import func, select
 
 from gic.extensions import db
+from gic.governance.procedures import cast_ballot, open_renewal
 from gic.jobs import JOBS, Job, JobUnavailable, due_jobs, resolve, run_job
 from gic.jobs.convention import cap_level, period_end
 from gic.jobs.models import JobRun, JobStatus
@@ -218,9 +219,18 @@ def test_renewal_notice_90_days_before_the_period_end_not_91(world, other_world)
                              "29 septembre 2028")
     assert "GIC 65" in first.body and "(dans 90 jours)" in first.body
     assert "périodes de 3 ans" in first.body and "tous les établissements membres" in first.body
-    # The next period has its own notice.
+    # Without a renewal, the convention ends: no notice of a next period.
     run_job("convention_renewal", date(2031, 9, 29) - timedelta(days=90))
-    assert len(notifications(groupement_id=world.groupement.id)) == 2 * len(mine)
+    assert len(notifications(kind="convention_renewal")) == len(sent)
+    # Renewed by unanimity (gic/governance), the next period has its own notice.
+    renewal = open_renewal(world.coordinator, today=end - timedelta(days=60))
+    for letter in "ABC":
+        cast_ballot(renewal, world.directors[letter], choice="for")
+    run_job("convention_renewal", date(2031, 9, 29) - timedelta(days=90))
+    renewed = notifications(kind="convention_renewal", groupement_id=world.groupement.id)
+    assert len(renewed) == 2 * len(mine)
+    assert {n.key for n in renewed} - {n.key for n in mine} == {
+        f"renewal:{world.groupement.id}:2031-09-29"}
 
 
 def test_renewal_uses_the_latest_convention_version(world):

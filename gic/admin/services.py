@@ -13,7 +13,14 @@ from gic.audit.services import record
 from gic.auth.services import check_password_strength
 from gic.errors import Forbidden, InvalidField
 from gic.extensions import db
-from gic.models import ConventionVersion, Establishment, Groupement, Role, User
+from gic.models import (
+    ConventionVersion,
+    Establishment,
+    Groupement,
+    MembershipStatus,
+    Role,
+    User,
+)
 
 FINESS_RE = re.compile(r"^(?:\d{2}|2A|2B)\d{7}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
@@ -45,12 +52,19 @@ def create_establishment(actor: User, *, name: str, finess: str) -> Establishmen
     if exists:
         raise InvalidField("Un établissement de ce groupement a déjà ce numéro FINESS.",
                            field="finess", code="duplicate")
-    e = Establishment(groupement_id=actor.groupement_id, name=name, finess=finess)
+    # SPEC §7: once the groupement is set up, a new establishment is a candidate
+    # until every member director approves (gic/governance/procedures.py).
+    from gic.governance import procedures
+    status = procedures.new_establishment_status(actor, finess)
+    e = Establishment(groupement_id=actor.groupement_id, name=name, finess=finess, status=status)
     db.session.add(e)
     db.session.flush()
-    record(actor, "establishment.create", e, after={"name": name, "finess": finess},
-           establishment_id=e.id)
+    record(actor, "establishment.create", e,
+           after={"name": name, "finess": finess, "status": str(status)}, establishment_id=e.id)
+    candidacy = procedures.candidacy_for(actor, e)
     db.session.commit()
+    if candidacy is not None:
+        procedures.announce(candidacy)
     return e
 
 
@@ -134,10 +148,13 @@ def _add_user(actor: User | None, groupement_id: int, *, email: str, name: str, 
     return user
 
 
-def establishments_of(user: User) -> list[Establishment]:
-    """The establishments of the user's groupement, by name."""
-    return list(db.session.scalars(select(Establishment).where(
-        Establishment.groupement_id == user.groupement_id).order_by(Establishment.name)))
+def establishments_of(user: User, *, candidates: bool = False) -> list[Establishment]:
+    """The member establishments of the user's groupement, by name (with the
+    candidates and those not admitted when ``candidates``)."""
+    stmt = select(Establishment).where(Establishment.groupement_id == user.groupement_id)
+    if not candidates:
+        stmt = stmt.where(Establishment.status == MembershipStatus.MEMBER)
+    return list(db.session.scalars(stmt.order_by(Establishment.name)))
 
 
 def users_of(actor: User) -> list[User]:

@@ -24,7 +24,7 @@ def _render(establishment_form=None, user_form=None, status: int = 200):
         users = services.users_of(current_user)
     except Forbidden:
         abort(403)
-    establishments = services.establishments_of(current_user)
+    establishments = services.establishments_of(current_user, candidates=True)
     establishment_form, user_form = _forms(establishment_form, user_form)
     user_form.set_establishments(establishments)
     return render_template("admin/index.html", establishments=establishments, users=users,
@@ -61,7 +61,9 @@ def create_establishment():
         except DomainError as error:
             _show_error(form, error)
         else:
-            flash(f"Établissement « {e.name} » ajouté.", "success")
+            flash(f"Établissement « {e.name} » ajouté."
+                  + ("" if e.is_member else " Il est candidat : son adhésion est soumise au "
+                     "vote de chaque direction membre."), "success")
             return redirect(url_for("admin.index"))
     return _render(establishment_form=form, status=422)
 
@@ -71,7 +73,7 @@ def create_establishment():
 def create_user():
     """Add a person with a role, an establishment and an initial password."""
     form = UserForm(prefix="user")
-    form.set_establishments(services.establishments_of(current_user))
+    form.set_establishments(services.establishments_of(current_user, candidates=True))
     if form.validate_on_submit():
         try:
             user = services.create_user(

@@ -43,7 +43,12 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
     "Token": _obj({"token": {**STR, "description": "Montré une seule fois."},
                    "id": INT, "prefix": STR}),
     "Establishment": _obj({"id": INT, "name": STR,
-                           "finess": {**STR, "pattern": r"^(?:\d{2}|2A|2B)\d{7}$"}}),
+                           "finess": {**STR, "pattern": r"^(?:\d{2}|2A|2B)\d{7}$"},
+                           "status": {"enum": ["member", "candidate", "not_admitted"],
+                                      "description": "Un établissement ajouté après la "
+                                      "constitution du groupement est candidat jusqu'à "
+                                      "l'accord unanime des directions membres."}},
+                          required=["id", "name", "finess"]),
     "EstablishmentList": _obj({"items": {"type": "array", "items": _ref("Establishment")}}),
     "User": _obj({"id": INT, "email": STR, "name": STR,
                   "role": {"enum": list(schemas.USER_CREATE["role"].enum)},
@@ -93,7 +98,25 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
                           "items": _obj({"beneficiary_id": INT, "billable_minutes": INT,
                                          "cap_minutes": INT, "remaining_minutes": INT})},
         "settlements": {"type": "array", "description": "Soldes nets (validé seulement).",
-                        "items": _obj({"from_id": INT, "to_id": INT, "amount": MONEY})}}),
+                        "items": _obj({"from_id": INT, "to_id": INT, "amount": MONEY})},
+        "secondments": {
+            "type": "array",
+            "description": "Détachements temporaires (R8) approuvés dont la période touche "
+                           "l'année, à part des paires et des soldes : chaque ligne est un "
+                           "règlement (le bénéficiaire paie le prestataire). Taux horaire : "
+                           "minutes validées de l'année (sur site et à distance) × taux, "
+                           "arrondi une fois ; forfait : en entier l'année de fin de période.",
+            "items": _obj({
+                "secondment_id": INT, "project": STR, "provider_id": INT,
+                "beneficiary_id": INT, "pricing": {"enum": ["hourly", "lump_sum"]},
+                "hourly_rate": {**MONEY, "type": ["string", "null"]},
+                "lump_sum": {**MONEY, "type": ["string", "null"]},
+                "start_date": {"type": "string", "format": "date"},
+                "end_date": {"type": "string", "format": "date"},
+                "billable_minutes": {**INT, "description": "Minutes validées de l'année."},
+                "pending_minutes": {**INT, "description": "Minutes de l'année pas encore "
+                                                          "validées (non facturées)."},
+                "amount": MONEY})}}),
     "YearClosure": _obj({"year": INT, "closed": BOOL, "closed_at": DATETIME,
                          "closed_by_id": INT}),
     "Bilan": _obj({
@@ -218,7 +241,9 @@ PATHS: dict[str, Schema] = {
                    tag="groupement"),
         "post": _op("Ajouter un établissement", 201, "Establishment",
                     body="EstablishmentCreate", errors=(403,), tag="groupement",
-                    description="Coordination seulement.")},
+                    description="Coordination seulement. Membre fondateur tant que le "
+                                "groupement n'a aucune demande ; ensuite candidat, soumis "
+                                "au vote de chaque direction membre.")},
     "/users": {"post": _op("Ajouter un utilisateur", 201, "User", body="UserCreate",
                            errors=(403,), tag="groupement",
                            description="Coordination seulement.")},
@@ -264,7 +289,7 @@ PATHS: dict[str, Schema] = {
         "Facturation de l'année en CSV", "text/csv",
         "Comptable. Séparateur « ; », UTF-8 avec BOM, fins de ligne CRLF, décimales à "
         "virgule, dates jj/mm/aaaa ; une colonne « Section » (Interventions, Totaux par "
-        "paire, En attente, Règlements). Texte commençant par = + - @ préfixé d'une "
+        "paire, En attente, Règlements, Détachements). Texte commençant par = + - @ préfixé d'une "
         "apostrophe. Identique octet pour octet pour une année clôturée."),
     "/billing/{year}.xlsx": _download(
         "Facturation de l'année en XLSX",

@@ -23,9 +23,14 @@ def money(value: Decimal) -> str:
     return str(rules.round_cents(value))
 
 
-def establishment_json(e: Establishment) -> dict[str, Any]:
-    """An establishment of the groupement."""
-    return {"id": e.id, "name": e.name, "finess": e.finess}
+def establishment_json(e: Establishment, *, status: bool = False) -> dict[str, Any]:
+    """An establishment of the groupement; with ``status`` (the establishments'
+    endpoints): member, or a candidate waiting for every member director's approval
+    (SPEC §7), or not admitted."""
+    data = {"id": e.id, "name": e.name, "finess": e.finess}
+    if status:
+        data["status"] = str(e.status)
+    return data
 
 
 def user_json(user: User) -> dict[str, Any]:
@@ -93,4 +98,14 @@ def billing_json(summary: BillingSummary) -> dict[str, Any]:
         "pending": list(summary.pending),
         "beneficiaries": list(summary.beneficiaries),
         "settlements": [{**s, "amount": money(s["amount"])} for s in summary.settlements],
+        "secondments": [secondment_line_json(line) for line in summary.secondments],
     }
+
+
+def secondment_line_json(line: dict[str, Any]) -> dict[str, Any]:
+    """A secondment's line of the yearly billing (R8): money as strings, ISO dates."""
+    return {**line, "hourly_rate": None if line["hourly_rate"] is None
+            else money(line["hourly_rate"]),
+            "lump_sum": None if line["lump_sum"] is None else money(line["lump_sum"]),
+            "start_date": line["start_date"].isoformat(),
+            "end_date": line["end_date"].isoformat(), "amount": money(line["amount"])}

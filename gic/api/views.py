@@ -18,9 +18,10 @@ def me():
 
 @bp.get("/establishments")
 def establishments():
-    """The establishments of the caller's groupement, by name."""
-    items = admin_services.establishments_of(api_user())
-    return jsonify({"items": [establishment_json(e) for e in items]})
+    """The establishments of the caller's groupement, by name (candidates too: see
+    their ``status``)."""
+    items = admin_services.establishments_of(api_user(), candidates=True)
+    return jsonify({"items": [establishment_json(e, status=True) for e in items]})
 
 
 @bp.post("/establishments")
@@ -28,7 +29,7 @@ def create_establishment():
     """A coordinator adds an establishment (FINESS checked and unique)."""
     data = schemas.parse_body(schemas.ESTABLISHMENT_CREATE)
     e = admin_services.create_establishment(api_user(), **data)
-    return jsonify(establishment_json(e)), 201
+    return jsonify(establishment_json(e, status=True)), 201
 
 
 @bp.post("/users")

@@ -67,11 +67,23 @@ ACTION_LABELS = {
 }
 
 
+# French names of the audited objects, by model class name (areas add theirs).
+OBJECT_NAMES: dict[str, str] = {
+    "Groupement": "Groupement",
+    "Meeting": "Réunion",
+    "Minutes": "Compte rendu",
+    "BilanVersion": "Bilan annuel",
+}
+
+
 def _area_labels() -> None:
-    """Add the labels each area package declares in its ``AUDIT_LABELS``."""
+    """Add the labels each area package declares: ``AUDIT_LABELS`` (actions) and
+    ``AUDIT_OBJECTS`` (model class name -> French name of the object)."""
     from gic import AREAS
     for area in AREAS:
-        ACTION_LABELS.update(getattr(importlib.import_module(f"gic.{area}"), "AUDIT_LABELS", {}))
+        package = importlib.import_module(f"gic.{area}")
+        ACTION_LABELS.update(getattr(package, "AUDIT_LABELS", {}))
+        OBJECT_NAMES.update(getattr(package, "AUDIT_OBJECTS", {}))
 
 
 _area_labels()
@@ -169,6 +181,8 @@ def _object(entry: AuditEntry, before: dict, after: dict) -> tuple[str, str | No
     if kind == "ApiToken":
         prefix = after.get("prefix") or before.get("prefix") or ""
         return f"Jeton {prefix}…", None
+    if kind in OBJECT_NAMES:
+        return f"{OBJECT_NAMES[kind]} n° {oid}" if oid else OBJECT_NAMES[kind], None
     return kind or "—", None
 
 

@@ -1,14 +1,15 @@
 """CSV and XLSX exports of the yearly billing (SPEC §5), built from :class:`BillingDetail`.
 
-Both formats show the same four views, from the same row builders:
+Both formats show the same five views, from the same row builders:
 
 - « Interventions »: each validated billable intervention, by pair;
 - « Totaux par paire »: the pair's minutes and amount, rounded once (R6);
 - « En attente »: billable interventions not yet validated (not billed);
 - « Règlements »: the net settlement between each two establishments;
+- « Détachements »: each approved secondment meeting the year (R8), billed under
+  its own terms and settled apart from the pairs (its note says how);
 
-plus an empty « Détachements » view (secondments, R8, are not managed yet) and
-the note on rounding.
+and the note on rounding.
 
 **CSV layout.** One rectangular table whose first column « Section » names the
 view of each row (Interventions, Totaux par paire, En attente, Règlements,
@@ -48,9 +49,10 @@ from decimal import Decimal
 
 from flask import Response
 
-from gic.billing.services import ROUNDING_NOTE, SECONDMENTS_NOTE, BillingDetail
+from gic.billing.services import ROUNDING_NOTE, BillingDetail, secondments_note
 from gic.formatting import hours_minutes
 from gic.interventions.models import STATE_LABELS, State
+from gic.secondments.models import PRICING_LABELS, Pricing
 from gic.timeutil import utcnow
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -86,7 +88,7 @@ class View:
     note: str = ""
 
 
-# --- The four views (typed rows: str, int, Decimal, date) -------------------------
+# --- The five views (typed rows: str, int, Decimal, date) -------------------------
 
 def views(detail: BillingDetail) -> list[View]:
     """The export's views, in sheet order, with typed values."""
@@ -107,6 +109,12 @@ def views(detail: BillingDetail) -> list[View]:
         for line in detail.pending]
     settlements = [(names[s["from_id"]], names[s["to_id"]], s["amount"])
                    for s in detail.summary.settlements]
+    secondments = [
+        (s["secondment_id"], s["project"], names[s["provider_id"]], names[s["beneficiary_id"]],
+         s["start_date"], s["end_date"], PRICING_LABELS[Pricing(s["pricing"])],
+         s["hourly_rate"], s["lump_sum"], s["billable_minutes"],
+         hours_minutes(s["billable_minutes"]), s["pending_minutes"], s["amount"])
+        for s in detail.summary.secondments]
     return [
         View("Interventions", (
             Column("N° demande", 12), Column("Prestataire", 30), Column("Bénéficiaire", 30),
@@ -129,6 +137,13 @@ def views(detail: BillingDetail) -> list[View]:
             Column("Débiteur (paie)", 30), Column("Créancier (reçoit)", 30),
             Column("Montant", 16)), settlements,
             note="Solde net entre deux établissements, interventions validées seulement."),
+        View("Détachements", (
+            Column("N° détachement", 14), Column("Projet", 40), Column("Prestataire", 30),
+            Column("Bénéficiaire", 30), Column("Début", 13), Column("Fin", 13),
+            Column("Tarification", 20), Column("Taux horaire", 14), Column("Forfait", 14),
+            Column("Minutes validées", 12), Column("Heures", 10),
+            Column("Minutes en attente", 12), Column("Montant", 16)), secondments,
+            note=secondments_note(detail.year, len(secondments))),
     ]
 
 
@@ -153,7 +168,7 @@ def _csv_value(value) -> str:
 
 def csv_rows(detail: BillingDetail) -> Iterator[tuple]:
     """The CSV's rows, header first, in the 12 columns of :data:`CSV_HEADER` (typed)."""
-    interventions, totals, pending, settlements = views(detail)
+    interventions, totals, pending, settlements, secondments = views(detail)
     yield CSV_HEADER
     for n, provider, beneficiary, tech, first, last, minutes, hours, amount, what in (
             interventions.rows):
@@ -170,7 +185,15 @@ def csv_rows(detail: BillingDetail) -> Iterator[tuple]:
         # The beneficiary pays the provider: the payee stands in « Prestataire ».
         yield (settlements.name, None, payee, payer, None, None, None, None, None, amount,
                None, f"{payer} paie {_csv_value(amount)} € à {payee} (solde net)")
-    yield ("Détachements",) + (None,) * 10 + (SECONDMENTS_NOTE,)
+    for (number, project, provider, beneficiary, start, end, _, rate, lump_sum, minutes, hours,
+         waiting, amount) in secondments.rows:
+        terms = (f"taux horaire convenu {_csv_value(rate)} € TTC" if rate is not None else
+                 f"forfait {_csv_value(lump_sum)} €, facturé l'année où la période se termine")
+        if waiting:
+            terms += f" ; {hours_minutes(waiting)} en attente de validation (non facturées)"
+        yield (secondments.name, None, provider, beneficiary, None, start, end, minutes, hours,
+               amount, None, f"Détachement n° {number} « {project} » : {terms}")
+    yield (secondments.name,) + (None,) * 10 + (secondments.note,)
     yield ("Note",) + (None,) * 10 + (ROUNDING_NOTE,)
 
 
@@ -282,9 +305,7 @@ def to_xlsx(detail: BillingDetail) -> bytes:
         formats = {"bold": workbook.add_format({"bold": True}),
                    "money": workbook.add_format({"num_format": MONEY_FORMAT}),
                    "date": workbook.add_format({"num_format": DATE_FORMAT})}
-        sheets = views(detail) + [View("Détachements", (Column("Détachements", 90),), [],
-                                       note=SECONDMENTS_NOTE)]
-        for view in sheets:
+        for view in views(detail):
             _write_sheet(workbook.add_worksheet(view.name), view, formats)
     return buffer.getvalue()
 

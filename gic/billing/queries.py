@@ -59,6 +59,9 @@ def billable_sessions(*filters) -> Select:
             InterventionSession.mode == Mode.ONSITE,
             onsite_total.c.total >= Intervention.threshold_minutes,
             Intervention.state.in_(COUNTED_STATES),
+            # R8: an intervention under a secondment is billed by it (gic/secondments)
+            # and never counts toward the cap.
+            Intervention.secondment_id.is_(None),
             *filters,
         )
     )

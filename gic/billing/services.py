@@ -16,6 +16,7 @@ from gic.errors import Forbidden, InvalidField, RuleRefused
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
 from gic.models import Establishment, Groupement, Role, User
+from gic.secondments import queries as secondment_queries
 from gic.timeutil import local_today, utcnow
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -122,6 +123,9 @@ class BillingSummary:
     pending: list[dict] = field(default_factory=list)
     beneficiaries: list[dict] = field(default_factory=list)
     settlements: list[dict] = field(default_factory=list)
+    # R8, apart from the pairs and their settlements: one line per approved
+    # secondment meeting the year, each its own settlement (gic.secondments.queries).
+    secondments: list[dict] = field(default_factory=list)
 
 
 def billing_summary(user: User, year: int) -> BillingSummary:
@@ -169,6 +173,7 @@ def summary_for(gid: int, year: int, scope: int | None = None) -> BillingSummary
                                       "remaining_minutes": max(0, cap - used)})
     for payer, payee, value in rules.settlements(amounts):
         summary.settlements.append({"from_id": payer, "to_id": payee, "amount": value})
+    summary.secondments = secondment_queries.billing_lines(gid, year, establishment_id=scope)
     return summary
 
 
@@ -179,8 +184,17 @@ ROUNDING_NOTE = ("Le montant de chaque paire est calculé sur l'ensemble de ses 
                  "arrondi une seule fois au centime (R6) : les montants par intervention, "
                  "arrondis séparément, sont indicatifs et leur somme peut différer d'un "
                  "centime du total de la paire.")
-SECONDMENTS_NOTE = ("Aucun détachement : les détachements temporaires (R8) ne sont pas "
-                    "encore gérés par l'application.")
+SECONDMENTS_NOTE = ("Détachements temporaires (R8), hors convention : ni seuil de gratuité ni "
+                    "plafond. Au taux horaire convenu, toutes les minutes des interventions "
+                    "validées de l'année (sur site et à distance) × le taux, arrondi une fois "
+                    "par détachement et par année ; un forfait est facturé en entier l'année où "
+                    "la période se termine. Chaque ligne est un règlement à part : le "
+                    "bénéficiaire paie le prestataire.")
+
+
+def secondments_note(year: int, count: int) -> str:
+    """The note under the « Détachements » part (its rule, or that there is none)."""
+    return SECONDMENTS_NOTE if count else f"Aucun détachement temporaire en {year}."
 
 
 @dataclass(slots=True)
@@ -235,6 +249,11 @@ class BillingDetail:
     def total_amount(self) -> Decimal:
         """Sum of the pairs' amounts (each rounded once)."""
         return sum((p.amount for p in self.pairs), Decimal("0.00"))
+
+    @property
+    def secondments_note(self) -> str:
+        """How the « Détachements » part is billed (or that there is none)."""
+        return secondments_note(self.year, len(self.summary.secondments))
 
 
 def billing_detail(user: User, year: int) -> BillingDetail:

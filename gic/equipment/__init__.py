@@ -7,4 +7,14 @@ from flask import Blueprint
 bp = Blueprint("equipment", __name__, url_prefix="/equipment")
 
 # French labels of the audit actions this area records (merged into the journal's).
-AUDIT_LABELS: dict[str, str] = {}
+AUDIT_LABELS: dict[str, str] = {
+    "equipment.create": "Matériel : prêt ou don enregistré",
+    "equipment.update": "Matériel : mouvement modifié",
+    "equipment.return": "Matériel : retour enregistré",
+    "equipment.delete": "Matériel : mouvement supprimé",
+}
+
+# French names of this area's audited objects (model class name -> name).
+AUDIT_OBJECTS = {
+    "Movement": "Prêt ou don de matériel",
+}

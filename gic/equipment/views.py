@@ -1,3 +1,173 @@
-"""Pages of the equipment area."""
+"""Pages of the equipment register: the register, the loans out (overdue first),
+record a loan or donation, a movement's page with its return, change, remove.
 
-from gic.equipment import bp  # noqa: F401
+Thin handlers: load (or 404) -> check the form's shape -> call one service ->
+flash -> redirect. A refusal is rolled back and shown in French on its field,
+with its status (403, 409, 422), what the user typed kept.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import login_required
+
+from gic.admin.services import establishments_of
+from gic.equipment import bp, services
+from gic.equipment.forms import ButtonForm, MovementForm, ReturnForm
+from gic.equipment.models import Movement
+from gic.equipment.pages import FORM_ERROR, iso_fr_date, load, me, refusal_page, refused
+from gic.equipment.registers import is_staff, today_of
+from gic.errors import DomainError, Forbidden
+from gic.extensions import db
+from gic.forms import page_arg
+
+PER_PAGE = 25
+
+# The dashboards show the overdue loans of the user's establishment
+# (``templates/equipment/_dashboard.html``); the bilan partials format ISO dates.
+bp.add_app_template_global(services.overdue_for, "equipment_overdue")
+bp.add_app_template_filter(iso_fr_date, "iso_fr_date")
+
+
+def _load(movement_id: int) -> Movement:
+    return load(services.get_movement, movement_id)
+
+
+def _list(view: str, selection):
+    """The register or the loans out: the same table (25 a page), two selections."""
+    user = me()
+    try:
+        page = db.paginate(services.with_parties(selection(user)), page=page_arg(),
+                           per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    except DomainError as error:
+        return refusal_page(error)
+    return render_template("equipment/list.html", view=view, page=page,
+                           today=today_of(user.groupement_id), can_record=is_staff(user))
+
+
+@bp.route("/")
+@login_required
+def index():
+    """Every movement the user may read, newest first."""
+    return _list("equipment.index", services.visible_movements)
+
+
+@bp.route("/out")
+@login_required
+def out():
+    """Loans not returned yet, overdue first, with the days late."""
+    return _list("equipment.out", services.loans_out)
+
+
+def _form_page(form: MovementForm, movement: Movement | None, status: int = 200,
+               error: str | None = None):
+    return render_template("equipment/form.html", form=form, movement=movement,
+                           error=error), status
+
+
+def _targets(form: MovementForm) -> None:
+    user = me()
+    form.set_choices([e for e in establishments_of(user) if e.id != user.establishment_id])
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """The staff of an establishment records a loan or a donation it makes."""
+    user = me()
+    if not is_staff(user):
+        return refusal_page(Forbidden(services.RECORD_REFUSAL))
+    form = MovementForm()
+    _targets(form)
+    if not form.is_submitted():
+        form.date.data = today_of(user.groupement_id)
+        return _form_page(form, None)
+    if not form.validate():
+        return _form_page(form, None, 422, FORM_ERROR.format(what="Mouvement non enregistré"))
+    try:
+        m = services.record_movement(user, **form.values())
+    except DomainError as error:
+        return _form_page(form, None, refused(error, form), error.message)
+    flash(f"{m.kind_label} enregistré : {m.item} pour {m.borrower.name}.", "success")
+    return redirect(url_for(".detail", movement_id=m.id))
+
+
+def _detail_page(m: Movement, status: int = 200, error: str | None = None,
+                 return_form: ReturnForm | None = None):
+    user = me()
+    today = today_of(user.groupement_id)
+    if return_form is None:
+        return_form = ReturnForm(formdata=None, data={"returned_on": today})
+    return render_template("equipment/detail.html", m=m, today=today, error=error,
+                           actions=services.allowed_actions(user, m), return_form=return_form,
+                           button=ButtonForm(formdata=None)), status
+
+
+@bp.route("/<int:movement_id>")
+@login_required
+def detail(movement_id: int):
+    """One movement: who lent or gave what to whom, its dates and conditions."""
+    return _detail_page(_load(movement_id))
+
+
+@bp.route("/<int:movement_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(movement_id: int):
+    """The lender corrects a movement (until returned, and while its year is open)."""
+    m = _load(movement_id)
+    try:
+        services.authorize_change(m, me())
+    except DomainError as error:
+        return _detail_page(m, refused(error), error.message)
+    form = MovementForm(data=_values_of(m))
+    _targets(form)
+    if not form.is_submitted():
+        return _form_page(form, m)
+    if not form.validate():
+        return _form_page(form, m, 422, FORM_ERROR.format(what="Mouvement non modifié"))
+    try:
+        services.update_movement(m, me(), **form.values())
+    except DomainError as error:
+        return _form_page(form, m, refused(error, form), error.message)
+    flash("Mouvement modifié.", "success")
+    return redirect(url_for(".detail", movement_id=m.id))
+
+
+def _values_of(m: Movement) -> dict:
+    """The form's initial data: the movement as it is."""
+    return {"kind": str(m.kind), "to_id": m.to_id, "item": m.item,
+            "category": str(m.category), "date": m.date, "expected_return": m.expected_return,
+            "serial_number": m.serial_number, "condition_out": m.condition_out,
+            "notes": m.notes}
+
+
+@bp.post("/<int:movement_id>/return")
+@login_required
+def record_return(movement_id: int):
+    """The lender records that the loaned item came back."""
+    m = _load(movement_id)
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        return _detail_page(m, 422, FORM_ERROR.format(what="Retour non enregistré"), form)
+    try:
+        services.record_return(m, me(), returned_on=form.returned_on.data,
+                               condition_back=form.condition_back.data or "")
+    except DomainError as error:
+        return _detail_page(m, refused(error, form), error.message, form)
+    flash(f"Retour enregistré : {m.item} est revenu chez {m.lender.name}.", "success")
+    return redirect(url_for(".detail", movement_id=m.id))
+
+
+@bp.post("/<int:movement_id>/delete")
+@login_required
+def delete(movement_id: int):
+    """The lender removes a movement recorded by mistake."""
+    m = _load(movement_id)
+    if not ButtonForm().validate_on_submit():
+        return _detail_page(m, 400, "Le formulaire a expiré : rechargez la page.")
+    try:
+        services.delete_movement(m, me())
+    except DomainError as error:
+        return _detail_page(m, refused(error), error.message)
+    flash("Mouvement supprimé du registre.", "success")
+    return redirect(url_for(".index"))

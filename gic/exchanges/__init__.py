@@ -7,4 +7,13 @@ from flask import Blueprint
 bp = Blueprint("exchanges", __name__, url_prefix="/exchanges")
 
 # French labels of the audit actions this area records (merged into the journal's).
-AUDIT_LABELS: dict[str, str] = {}
+AUDIT_LABELS: dict[str, str] = {
+    "exchange.create": "Échange ou conseil enregistré",
+    "exchange.update": "Échange ou conseil modifié",
+    "exchange.delete": "Échange ou conseil supprimé",
+}
+
+# French names of this area's audited objects (model class name -> name).
+AUDIT_OBJECTS = {
+    "Exchange": "Échange ou conseil",
+}

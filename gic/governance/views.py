@@ -1,3 +1,305 @@
-"""Pages of the governance area."""
+"""Pages of the governance area (/groupement): the identity card (page and PDF),
+the procedures decided by unanimity (membership, renewal) and the convention's
+versions.
 
-from gic.governance import bp  # noqa: F401
+Thin handlers: load or 404, check the form's shape, call one service, flash,
+redirect. A service's refusal is shown on the form field it names (or on top)
+with the status it carries (403, 404, 409, 422); nothing changes.
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from gic.errors import DomainError, Forbidden, NotFound
+from gic.extensions import db
+from gic.forms import page_arg
+from gic.governance import bp, procedures, queries, services, versions
+from gic.governance.forms import (
+    BallotForm,
+    ButtonForm,
+    CandidateForm,
+    CardForm,
+    RenewalForm,
+    VersionForm,
+    WithdrawForm,
+)
+from gic.governance.models import Ballot, Procedure
+from gic.models import Role
+
+PER_PAGE = 30
+
+
+def _fail(error: DomainError, form=None) -> int:
+    """403/404 abort; otherwise show the refusal on its field (or on top) and
+    return the status to answer with."""
+    if isinstance(error, Forbidden):
+        abort(403)
+    if isinstance(error, NotFound):
+        abort(404)
+    target = getattr(form, error.field, None) if form is not None and error.field else None
+    if target is not None and hasattr(target, "errors"):
+        target.errors = list(target.errors) + [error.message]
+    else:
+        flash(error.message, "error")
+    return error.status
+
+
+def _coordinator_or_403() -> None:
+    if current_user.role != Role.COORDINATOR:
+        abort(403)
+
+
+@bp.app_context_processor
+def _governance_helpers() -> dict:
+    """Dashboards read the votes awaited from a director (templates/main/director.html)."""
+    return {"governance_awaiting": queries.awaiting_votes}
+
+
+# --- Identity card -----------------------------------------------------------------
+
+@bp.route("/")
+@login_required
+def index():
+    """The identity card (« carte d'identité du groupement »): every person of the
+    groupement reads it; the coordinator edits it."""
+    return render_template("governance/card.html", print=False, card=services.card(current_user))
+
+
+@bp.route("/carte.pdf")
+@login_required
+def card_pdf():
+    """The identity card as a PDF (same template, print variant)."""
+    body = services.card_pdf(current_user)
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": 'inline; filename="carte-identite-groupement.pdf"'})
+
+
+@bp.route("/carte/modifier", methods=["GET", "POST"])
+@login_required
+def edit_card():
+    """The coordinator writes the card's texts."""
+    _coordinator_or_403()
+    profile = services.profile_of(current_user.groupement_id)
+    form = CardForm(obj=profile)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_card(current_user, resource_persons=form.resource_persons.data,
+                                 **{name: getattr(form, name).data for name in services.CARD_TEXTS})
+        except DomainError as error:
+            status = _fail(error, form)
+        else:
+            flash("Carte d'identité du groupement enregistrée.", "success")
+            return redirect(url_for("governance.index"))
+    elif form.is_submitted():
+        status = 422
+    return render_template("governance/card_edit.html", form=form), status
+
+
+# --- Procedures ---------------------------------------------------------------------
+
+def _procedures_page(renewal_form: RenewalForm | None = None, status: int = 200):
+    try:
+        stmt = queries.visible_procedures(current_user)
+    except Forbidden:
+        abort(403)
+    page = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "governance/procedures.html", page=page,
+        tallies=queries.tallies([p.id for p in page.items]),
+        renewal=queries.renewal_state(current_user),
+        renewal_form=renewal_form or RenewalForm(formdata=None)), status
+
+
+@bp.route("/procedures")
+@login_required
+def procedures_index():
+    """Membership and renewal procedures, newest first (coordinator, member directors)."""
+    return _procedures_page()
+
+
+def _load(procedure_id: int) -> Procedure:
+    try:
+        return queries.get_procedure(current_user, procedure_id)
+    except Forbidden:
+        abort(403)
+    except NotFound:
+        abort(404)
+
+
+def _procedure_page(procedure: Procedure, ballot_form=None, withdraw_form=None,
+                    status: int = 200):
+    mine: Ballot | None = next((b for b in procedure.ballots
+                                if b.establishment_id == current_user.establishment_id), None)
+    return render_template(
+        "governance/procedure.html", procedure=procedure,
+        outcome=procedures.outcome(procedure), mine=mine,
+        renewal_end=queries.renewal_target(procedure),
+        ballot_form=ballot_form or BallotForm(formdata=None),
+        withdraw_form=withdraw_form or WithdrawForm(formdata=None)), status
+
+
+@bp.route("/procedures/<int:procedure_id>")
+@login_required
+def procedure(procedure_id: int):
+    """One procedure: the candidate or the period, each member's vote, the outcome."""
+    return _procedure_page(_load(procedure_id))
+
+
+@bp.route("/procedures/<int:procedure_id>/vote", methods=["POST"])
+@login_required
+def vote(procedure_id: int):
+    """A member director votes once: approve, or refuse with a reason."""
+    item = _load(procedure_id)
+    form = BallotForm()
+    if not form.validate_on_submit():
+        return _procedure_page(item, ballot_form=form, status=422)
+    try:
+        procedures.cast_ballot(item, current_user, choice=form.choice.data,
+                               reason=form.reason.data)
+    except DomainError as error:
+        status = _fail(error, form)
+        return _procedure_page(_load(procedure_id), ballot_form=form, status=status)
+    flash("Vote enregistré.", "success")
+    return redirect(url_for("governance.procedure", procedure_id=procedure_id))
+
+
+@bp.route("/procedures/<int:procedure_id>/retrait", methods=["POST"])
+@login_required
+def withdraw(procedure_id: int):
+    """The coordinator withdraws an open procedure, with a reason."""
+    item = _load(procedure_id)
+    _coordinator_or_403()
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        return _procedure_page(item, withdraw_form=form, status=422)
+    try:
+        procedures.withdraw(item, current_user, reason=form.reason.data)
+    except DomainError as error:
+        status = _fail(error, form)
+        return _procedure_page(_load(procedure_id), withdraw_form=form, status=status)
+    flash("Procédure retirée.", "success")
+    return redirect(url_for("governance.procedure", procedure_id=procedure_id))
+
+
+@bp.route("/candidatures/nouvelle", methods=["GET", "POST"])
+@login_required
+def propose():
+    """The coordinator proposes a candidate establishment to the member directors."""
+    _coordinator_or_403()
+    form = CandidateForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            item = procedures.propose_member(
+                current_user, name=form.name.data, finess=form.finess.data,
+                contact=form.contact.data, message=form.message.data)
+        except DomainError as error:
+            status = _fail(error, form)
+        else:
+            flash(f"Candidature de « {item.candidate_name} » soumise au vote des directions.",
+                  "success")
+            return redirect(url_for("governance.procedure", procedure_id=item.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template("governance/propose.html", form=form), status
+
+
+@bp.route("/renouvellement", methods=["POST"])
+@login_required
+def open_renewal():
+    """The coordinator puts the convention's renewal to the member directors' vote."""
+    _coordinator_or_403()
+    form = RenewalForm()
+    if form.validate_on_submit():
+        try:
+            item = procedures.open_renewal(current_user, message=form.message.data)
+        except DomainError as error:
+            return _procedures_page(form, _fail(error, form))
+        flash("Renouvellement de la convention soumis au vote des directions.", "success")
+        return redirect(url_for("governance.procedure", procedure_id=item.id))
+    return _procedures_page(form, 422)
+
+
+# --- Convention versions ---------------------------------------------------------------
+
+@bp.route("/convention")
+@login_required
+def versions_index():
+    """The convention's versions with their dates (every person of the groupement)."""
+    return render_template("governance/versions.html", rows=versions.versions_of(current_user),
+                           button=ButtonForm(formdata=None))
+
+
+@bp.route("/convention/nouvelle")
+@login_required
+def new_version():
+    """The form of a new version, filled with the parameters in force today."""
+    _coordinator_or_403()
+    current = versions.versions_of(current_user)
+    latest = current[-1].version
+    form = VersionForm(formdata=None, threshold_minutes=latest.threshold_minutes,
+                       cap_minutes=latest.cap_minutes, hourly_rate=latest.hourly_rate,
+                       duration_years=latest.duration_years)
+    return render_template("governance/version_form.html", form=form)
+
+
+@bp.route("/convention/apercu", methods=["POST"])
+@login_required
+def preview_version():
+    """What the new version would change (old → new, who, from when), to confirm."""
+    _coordinator_or_403()
+    form = VersionForm()
+    if form.validate_on_submit():
+        try:
+            preview = versions.preview_version(current_user, **form.values())
+        except DomainError as error:
+            status = _fail(error, form)
+        else:
+            return render_template("governance/version_preview.html", form=form,
+                                   preview=preview)
+    else:
+        status = 422
+    return render_template("governance/version_form.html", form=form), status
+
+
+@bp.route("/convention/enregistrer", methods=["POST"])
+@login_required
+def create_version():
+    """Save the previewed version (checked again)."""
+    _coordinator_or_403()
+    form = VersionForm()
+    if form.validate_on_submit():
+        try:
+            version = versions.create_version(current_user, **form.values())
+        except DomainError as error:
+            status = _fail(error, form)
+        else:
+            flash(f"Nouvelle version de la convention enregistrée : en vigueur à partir du "
+                  f"{version.valid_from:%d/%m/%Y}.", "success")
+            return redirect(url_for("governance.versions_index"))
+    else:
+        status = 422
+    return render_template("governance/version_form.html", form=form), status
+
+
+@bp.route("/convention/<int:version_id>/supprimer", methods=["POST"])
+@login_required
+def delete_version(version_id: int):
+    """Delete a version that has not come into force yet."""
+    form = ButtonForm()
+    try:
+        version = versions.get_version(current_user, version_id)
+    except NotFound:
+        abort(404)
+    _coordinator_or_403()
+    if form.validate_on_submit():
+        try:
+            versions.delete_version(current_user, version)
+        except DomainError as error:
+            _fail(error)
+        else:
+            flash("Version à venir supprimée.", "success")
+    return redirect(url_for("governance.versions_index"))

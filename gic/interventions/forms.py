@@ -115,6 +115,17 @@ class DraftForm(FlaskForm):
                                              description="Par exemple « 7:30 » ou « 7 h 30 ».")
     estimated_remote_minutes = DurationField("Temps estimé à distance",
                                              description="Par exemple « 1:15 » ou « 45 min ».")
+    secondment_id = SelectField(
+        "Détachement temporaire", coerce=optional_int, validate_choice=False,
+        description="Rattachée à un détachement approuvé, la demande est facturée selon ses "
+                    "conditions et ne compte pas dans le plafond annuel ; le prestataire doit "
+                    "être celui du détachement.")
+
+    def set_secondments(self, secondments) -> None:
+        """The approved secondments the establishment receives (none: the field is hidden)."""
+        self.secondment_id.choices = [SelectChoice("", "Aucun : règles de la convention")] + [
+            SelectChoice(s.id, f"{s.project} — {s.provider.name} (du {s.start_date:%d/%m/%Y} "
+                               f"au {s.end_date:%d/%m/%Y})") for s in secondments]
 
     def set_choices(self, providers, axes_labels) -> None:
         """Fill the provider list (the other establishments) and the axis labels."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,6 +15,9 @@ from gic.models import Establishment, User
 from gic import rules
 from gic.rules import Mode, Nature
 from gic.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from gic.secondments.models import Secondment
 
 
 class State(enum.StrEnum):
@@ -86,6 +90,9 @@ class Intervention(db.Model):
     threshold_minutes: Mapped[int]
     state: Mapped[State] = mapped_column(String(12), default=State.DRAFT)
     technician_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # The temporary secondment (R8) the work is done under, if any: billed under
+    # it, never counted toward the cap (gic/secondments).
+    secondment_id: Mapped[int | None] = mapped_column(ForeignKey("secondment.id"), index=True)
     decline_reason: Mapped[str | None] = mapped_column(Text)
     report: Mapped[str | None] = mapped_column(Text)
 
@@ -102,6 +109,7 @@ class Intervention(db.Model):
     provider: Mapped[Establishment] = relationship(foreign_keys=[provider_id])
     technician: Mapped[User | None] = relationship(foreign_keys=[technician_id])
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    secondment: Mapped[Secondment | None] = relationship("Secondment")
     sessions: Mapped[list[InterventionSession]] = relationship(
         back_populates="intervention",
         order_by="(InterventionSession.date, InterventionSession.start_time)",

@@ -19,6 +19,7 @@ from gic.billing import queries
 from gic.billing.services import closed_years
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
+from gic.governance.guards import check_members
 from gic.interventions.models import (
     SESSION_STATES,
     TRANSITIONS,
@@ -29,6 +30,7 @@ from gic.interventions.models import (
 )
 from gic.interventions.permissions import authorize, authorize_draft, can_view
 from gic.models import Establishment, Groupement, Role, User
+from gic.secondments import services as secondments
 from gic.timeutil import local_today, utcnow
 
 MAX_TEXT = 10_000
@@ -119,9 +121,10 @@ def _establishment_in(groupement_id: int, establishment_id: int, field: str) -> 
 
 def create_draft(actor: User, *, provider_id: int, axis: int, nature: str, description: str,
                  beneficiary_id: int | None = None, urgency: str = Urgency.NORMAL,
-                 estimated_onsite_minutes: int = 0,
-                 estimated_remote_minutes: int = 0) -> Intervention:
-    """A technician or director drafts a request for his own establishment."""
+                 estimated_onsite_minutes: int = 0, estimated_remote_minutes: int = 0,
+                 secondment_id: int | None = None) -> Intervention:
+    """A technician or director drafts a request for his own establishment, possibly
+    under an approved secondment of the same pair (R8)."""
     authorize_draft(actor)
     if beneficiary_id is None:
         beneficiary_id = actor.establishment_id
@@ -131,6 +134,7 @@ def create_draft(actor: User, *, provider_id: int, axis: int, nature: str, descr
     if provider.id == beneficiary_id:
         raise InvalidField("L'établissement prestataire doit être un autre établissement.",
                            field="provider_id")
+    check_members(actor.establishment, provider)  # a candidate waits for unanimity (§7)
     rules.check_axis(axis)
     nature_value = rules.check_nature(nature)
     try:
@@ -139,6 +143,9 @@ def create_draft(actor: User, *, provider_id: int, axis: int, nature: str, descr
         raise InvalidField("Urgence inconnue.", field="urgency") from None
     rules.check_estimate(estimated_onsite_minutes, "estimated_onsite_minutes")
     rules.check_estimate(estimated_remote_minutes, "estimated_remote_minutes")
+    if secondment_id is not None:
+        secondments.check_attachable(actor.groupement_id, secondment_id,
+                                     provider_id=provider.id, beneficiary_id=beneficiary_id)
     groupement = db.session.get(Groupement, actor.groupement_id)
     terms = groupement.terms_on(local_today(groupement.timezone))
     i = Intervention(
@@ -149,7 +156,7 @@ def create_draft(actor: User, *, provider_id: int, axis: int, nature: str, descr
         urgency=urgency_value, estimated_onsite_minutes=estimated_onsite_minutes,
         estimated_remote_minutes=estimated_remote_minutes,
         threshold_minutes=terms.threshold_minutes, state=State.DRAFT,
-        created_by_id=actor.id,
+        created_by_id=actor.id, secondment_id=secondment_id,
     )
     db.session.add(i)
     db.session.flush()
@@ -165,8 +172,9 @@ def activate(i: Intervention, actor: User) -> Intervention:
     today = local_today(groupement.timezone)
     terms = replace(groupement.terms_on(today), threshold_minutes=i.threshold_minutes,
                     cap_minutes=groupement.cap_for_year(today.year))
-    used = queries.cap_use(i.beneficiary_id, [today.year]).get(today.year, 0)
-    rules.check_activation(i.estimated_onsite_minutes, used, terms, today.year)
+    if i.secondment_id is None:  # R8: a secondment's work is outside the cap
+        used = queries.cap_use(i.beneficiary_id, [today.year]).get(today.year, 0)
+        rules.check_activation(i.estimated_onsite_minutes, used, terms, today.year)
     return _transition(i, actor, "activate", activated_at=utcnow())
 
 
@@ -353,6 +361,8 @@ def _checked_fact(i: Intervention, actor: User, day: date, start: time, end: tim
     now = now or datetime.now(ZoneInfo(tz))
     first_terms = groupement.terms_on(date.min)  # the convention's first version
     minutes = rules.check_session_times(day, start, end, now=now, terms=first_terms, tz=tz)
+    if i.secondment is not None:
+        rules.check_secondment_period(day, i.secondment.start_date, i.secondment.end_date)
     return rules.SessionFact(day=day, mode=mode_value, minutes=minutes,
                              rate=groupement.terms_on(day).hourly_rate)
 
@@ -387,7 +397,7 @@ def _check_billing_change(i: Intervention, *, removed: InterventionSession | Non
     changed = {y for y in set(before) | set(after) if before.get(y, 0) != after.get(y, 0)}
     rules.check_years_open(touched | changed, closed_years(i.groupement_id))
     raised = [y for y in after if after[y] > before.get(y, 0)]
-    if not raised:
+    if not raised or i.secondment_id is not None:  # R8: no cap under a secondment
         return
     groupement = db.session.get(Groupement, i.groupement_id)
     rules.check_cap(
@@ -412,7 +422,7 @@ def _snapshot(i: Intervention) -> dict:
     return {"state": str(i.state), "technician_id": i.technician_id, "axis": i.axis,
             "nature": str(i.nature), "beneficiary_id": i.beneficiary_id,
             "provider_id": i.provider_id, "decline_reason": i.decline_reason,
-            "report": i.report}
+            "report": i.report, "secondment_id": i.secondment_id}
 
 
 def _session_snapshot(s: InterventionSession) -> dict:

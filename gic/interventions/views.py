@@ -36,6 +36,7 @@ from gic.interventions.permissions import (
     next_actions,
 )
 from gic.models import User
+from gic.secondments import services as secondments
 from gic.timeutil import local_today
 
 PER_PAGE = 25
@@ -130,6 +131,11 @@ def new():
     form = DraftForm()
     form.set_choices([e for e in establishments_of(me) if e.id != me.establishment_id],
                      rules.AXES)
+    attachable = secondments.attachable_secondments(me)
+    form.set_secondments(attachable)
+    chosen = [s for s in attachable if str(s.id) == request.args.get("secondment_id")]
+    if chosen and not form.is_submitted():  # « Nouvelle demande sous ce détachement »
+        form.secondment_id.data, form.provider_id.data = chosen[0].id, chosen[0].provider_id
     status, error = 200, None
     if form.is_submitted():
         status = 422
@@ -140,7 +146,8 @@ def new():
                     nature=form.nature.data, description=form.description.data,
                     urgency=form.urgency.data or "normal",
                     estimated_onsite_minutes=form.estimated_onsite_minutes.data or 0,
-                    estimated_remote_minutes=form.estimated_remote_minutes.data or 0)
+                    estimated_remote_minutes=form.estimated_remote_minutes.data or 0,
+                    secondment_id=form.secondment_id.data)
             except DomainError as refusal:
                 status, error = _refused(refusal, form), refusal.message
             else:
@@ -155,8 +162,9 @@ def new():
 # --- Detail -----------------------------------------------------------------
 
 def _render_detail(i: Intervention, *, status: int = 200, refusal: str | None = None,
-                   **posted: FlaskForm):
-    """The detail page with the forms of the user's next actions (``posted`` kept)."""
+                   cap_refused: bool = False, **posted: FlaskForm):
+    """The detail page with the forms of the user's next actions (``posted`` kept);
+    ``cap_refused``: the refusal is the cap's, the page offers a secondment."""
     me = _me()
     actions = next_actions(me, i)
     forms: dict[str, FlaskForm] = {
@@ -177,7 +185,7 @@ def _render_detail(i: Intervention, *, status: int = 200, refusal: str | None = 
         technician=i.technician.name if i.technician else "Le technicien")
     return render_template("interventions/detail.html", i=i, actions=actions, forms=forms,
                            sessions=sessions, totals=totals, next_step=next_step,
-                           refusal=refusal), status
+                           refusal=refusal, cap_refused=cap_refused), status
 
 
 @bp.route("/<int:intervention_id>")
@@ -199,7 +207,8 @@ def _act(intervention_id: int, key: str, form: FlaskForm, call, success: str):
         call(i, form)
     except DomainError as error:
         status = _refused(error, form)
-        return _render_detail(i, status=status, refusal=error.message, **{key: form})
+        return _render_detail(i, status=status, refusal=error.message,
+                              cap_refused=error.code == "cap_exceeded", **{key: form})
     flash(success, "success")
     return redirect(url_for(".detail", intervention_id=i.id))
 
@@ -290,7 +299,7 @@ def edit_session(session_id: int):
             f"« {i.state_label} »."))
     form = SessionForm(data={"date": s.date, "start": s.start_time, "end": s.end_time,
                              "mode": s.mode, "notes": s.notes})
-    status, error = 200, None
+    status, error, cap_refused = 200, None, False
     if form.is_submitted():
         status = 422
         if form.validate():
@@ -298,13 +307,14 @@ def edit_session(session_id: int):
                 services.update_session(s, me, **_session_values(form))
             except DomainError as refusal:
                 status, error = _refused(refusal, form), refusal.message
+                cap_refused = refusal.code == "cap_exceeded"
             else:
                 flash("Séance modifiée.", "success")
                 return redirect(url_for(".detail", intervention_id=i.id))
         else:
             error = "Séance non modifiée : corrigez les champs signalés."
     return render_template("interventions/session_edit.html", s=s, i=i, form=form,
-                           error=error), status
+                           error=error, cap_refused=cap_refused), status
 
 
 @bp.post("/sessions/<int:session_id>/delete")

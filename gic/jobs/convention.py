@@ -8,18 +8,17 @@ second run send nothing.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from gic.billing.queries import cap_use_by_beneficiary
 from gic.extensions import db
 from gic.formatting import hours_minutes, long_date
+from gic.governance.periods import convention_end, period_end  # noqa: F401 (re-exported)
 from gic.jobs import for_each_groupement
-from gic.models import ConventionVersion, Establishment, Groupement, Role
+from gic.models import Establishment, Groupement, Role
 from gic.notifications.services import directors_of, link_for, notify, users_with_role
-from gic.rules import ConventionTerms
 
 CAP_ALERT_LEVELS = (80, 100)  # percent of the annual cap that alert the beneficiary
 RENEWAL_NOTICE_DAYS = 90  # notice before the end of the convention's current period
@@ -80,33 +79,19 @@ def _cap_text(name: str, year: int, minutes: int, cap: int, level: int) -> tuple
 
 # --- Renewal -----------------------------------------------------------------------
 
-def period_end(terms: ConventionTerms, today: date) -> date | None:
-    """Last day of the convention period containing ``today``: the first end
-    (start + k × duration − 1 day, k ≥ 1) on or after today. None without a duration."""
-    if terms.duration_years < 1:
-        return None
-    periods = 1
-    while (end := replace(terms, duration_years=terms.duration_years * periods).end_date) < today:
-        periods += 1
-    return end
-
-
 def convention_renewal(today: date) -> dict[str, int]:
-    """From 90 days before the end of the convention's current period, tell every
-    director and coordinator of the groupement to prepare its renewal: once per
-    period end."""
+    """From 90 days before the convention's end (as renewed by unanimity so far, see
+    :mod:`gic.governance.periods`), tell every director and coordinator of the
+    groupement to prepare its renewal: once per end, never after it."""
     return for_each_groupement(_renewal_of, today)
 
 
 def _renewal_of(groupement: Groupement, today: date) -> int:
-    latest = db.session.scalars(
-        select(ConventionVersion).where(ConventionVersion.groupement_id == groupement.id)
-        .order_by(ConventionVersion.valid_from.desc()).limit(1)).one()
-    terms = latest.terms()
-    end = period_end(terms, today)
-    if end is None or (end - today).days > RENEWAL_NOTICE_DAYS:
-        return 0
+    end = convention_end(groupement)  # as renewed by unanimity so far
     days = (end - today).days
+    if not 0 <= days <= RENEWAL_NOTICE_DAYS:
+        return 0
+    terms = groupement.terms_on(end + timedelta(days=1))  # the next period's duration
     when = {0: "aujourd'hui", 1: "demain"}.get(days, f"dans {days} jours")
     end_text = long_date(end)
     recipients = (directors_of(groupement.id)
@@ -119,4 +104,5 @@ def _renewal_of(groupement: Groupement, today: date) -> int:
               f"La convention est renouvelable par périodes de {terms.duration_years} an"
               f"{'s' if terms.duration_years > 1 else ''}, avec l'accord de tous les "
               "établissements membres : il est temps de recueillir la décision de chaque "
-              "direction.")))
+              "direction (page « Groupement », adhésions et renouvellements)."),
+        link=link_for("governance.procedures_index")))

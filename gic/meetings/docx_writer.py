@@ -5,6 +5,8 @@ Same sections, in the same order, as the page and the PDF.
 
 from __future__ import annotations
 
+from datetime import date
+
 from docx import Document
 from docx.document import Document as DocumentType
 from docx.shared import Pt
@@ -92,8 +94,17 @@ def _data(document: DocumentType, c: dict) -> None:
            [[r["name"], hours_minutes(r["used"]), hours_minutes(cap["cap_minutes"]),
              hours_minutes(r["remaining"])] for r in cap["rows"]])
     document.add_heading("Matériel non rendu", level=2)
-    document.add_paragraph("Aucun registre de matériel pour l'instant."
-                           if snap["equipment"] is None else "")
+    loans = snap["equipment"]
+    if loans:
+        _table(document, ["Matériel", "Prêté par", "À", "Prêté le", "Retour prévu", "Retard"],
+               [[loan["item"] + (f" (n° {loan['serial_number']})" if loan["serial_number"]
+                                 else ""),
+                 loan["from_name"], loan["to_name"], _day(date.fromisoformat(loan["date"])),
+                 _day(date.fromisoformat(loan["expected_return"])),
+                 f"{loan['days_late']} j" if loan["days_late"] else "—"] for loan in loans])
+    else:
+        document.add_paragraph("Aucun registre de matériel pour l'instant." if loans is None
+                               else "Aucun matériel prêté non rendu.")
     document.add_heading("Actions ouvertes des comptes rendus précédents", level=2)
     if c["open_actions"]:
         _table(document, ["Action", "Responsable", "Échéance", "Décidée lors de"],

@@ -13,6 +13,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from gic.billing.queries import cap_use_by_beneficiary
+from gic.equipment.queries import loans_out_on
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession
 from gic.meetings.models import (
@@ -24,7 +25,7 @@ from gic.meetings.models import (
     MinutesStatus,
     to_utc,
 )
-from gic.models import Establishment
+from gic.models import Establishment, MembershipStatus
 from gic.rules import Mode
 from gic.timeutil import local_today
 
@@ -115,8 +116,9 @@ def build_snapshot(meeting: Meeting) -> dict:
     """The pre-filled content of a minutes draft, as JSON-ready values."""
     start, end, previous = period_of(meeting)
     groupement = meeting.groupement
-    establishments = list(db.session.scalars(
-        select(Establishment).where(Establishment.groupement_id == groupement.id)
+    establishments = list(db.session.scalars(  # members only: they vote (SPEC §7)
+        select(Establishment).where(Establishment.groupement_id == groupement.id,
+                                    Establishment.status == MembershipStatus.MEMBER)
         .order_by(Establishment.name)))
     activity = activity_by_establishment(groupement.id, start, end)
     empty = {"interventions": 0, "onsite": 0, "remote": 0}
@@ -137,8 +139,8 @@ def build_snapshot(meeting: Meeting) -> dict:
             {"id": e.id, "name": e.name, "used": used.get(e.id, 0),
              "remaining": max(cap - used.get(e.id, 0), 0)}
             for e in establishments]},
-        # The equipment register (SPEC §7) does not exist yet: nothing to list.
-        "equipment": None,
+        # Loans of the equipment register still out at the end of the period.
+        "equipment": loans_out_on(groupement.id, end),
         "open_actions": [
             {"text": a.text, "owner": a.owner_name,
              "due_date": a.due_date.isoformat() if a.due_date else None,

@@ -20,11 +20,12 @@ from gic import rules
 from gic.billing import queries as billing_queries
 from gic.billing.services import summary_for
 from gic.extensions import db
-from gic.models import Establishment, Groupement
+from gic.models import Establishment, Groupement, MembershipStatus
 from gic.reports import queries
+from gic.reports.sections import compute_sections
 from gic.rules import AXES, INTERVENTION_AXES, Mode
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the other areas' sections (equipment, trainings…)
 
 
 def _activity() -> dict[str, int]:
@@ -60,7 +61,8 @@ def compute_bilan(groupement_id: int, year: int) -> dict[str, Any]:
     billing, cap use, months, pending interventions and meetings held."""
     groupement = db.session.get(Groupement, groupement_id)
     establishments = list(db.session.scalars(
-        select(Establishment).where(Establishment.groupement_id == groupement_id)
+        select(Establishment).where(Establishment.groupement_id == groupement_id,
+                                    Establishment.status == MembershipStatus.MEMBER)
         .order_by(Establishment.name, Establishment.id)))
     terms = groupement.terms_on(date(year, 1, 1))
     cap = groupement.cap_for_year(year)
@@ -130,6 +132,7 @@ def compute_bilan(groupement_id: int, year: int) -> dict[str, Any]:
                     "remote_minutes": months.get((m, Mode.REMOTE.value), 0)}
                    for m in range(1, 13)],
         "meetings": queries.meetings_of_year(groupement_id, year, groupement.timezone),
+        "sections": compute_sections(groupement_id, year),
     }
 
 

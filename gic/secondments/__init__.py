@@ -7,4 +7,14 @@ from flask import Blueprint
 bp = Blueprint("secondments", __name__, url_prefix="/secondments")
 
 # French labels of the audit actions this area records (merged into the journal's).
-AUDIT_LABELS: dict[str, str] = {}
+AUDIT_LABELS: dict[str, str] = {
+    "secondment.propose": "Détachement temporaire proposé",
+    "secondment.approve": "Détachement temporaire approuvé par une direction",
+    "secondment.refuse": "Détachement temporaire refusé",
+    "secondment.cancel": "Proposition de détachement annulée",
+}
+
+# French names of this area's audited objects (model class name -> name).
+AUDIT_OBJECTS = {
+    "Secondment": "Détachement temporaire",
+}

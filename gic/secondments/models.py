@@ -1,1 +1,152 @@
-"""Tables of the secondments area."""
+"""Tables of the secondments area: a temporary secondment (« détachement
+temporaire », SPEC §4 R8) between a provider and a beneficiary establishment,
+and the provider's technicians named in it.
+
+A secondment is *proposed*, then *approved* once the directors of BOTH
+establishments have approved it (each approval kept with who and when), or
+*refused* by either director (with a reason), or *cancelled* by its proposer
+before approval. « Ended » is not stored: an approved secondment whose period
+is over (see :meth:`Secondment.phase`).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gic.extensions import db
+from gic.models import Establishment, User
+from gic.timeutil import utcnow
+
+
+class SecondmentStatus(enum.StrEnum):
+    """Where a secondment's procedure stands (stored)."""
+
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    CANCELLED = "cancelled"
+
+
+# What pages show: the stored status, with « approved » split by the calendar.
+PHASE_LABELS = {
+    "proposed": "En attente d'approbation",
+    "approved": "Approuvé",
+    "upcoming": "Approuvé, à venir",
+    "ongoing": "En cours",
+    "ended": "Terminé",
+    "refused": "Refusé",
+    "cancelled": "Annulé",
+}
+
+
+class Pricing(enum.StrEnum):
+    """How the beneficiary pays: an agreed hourly rate, or a lump sum."""
+
+    HOURLY = "hourly"
+    LUMP_SUM = "lump_sum"
+
+
+PRICING_LABELS = {Pricing.HOURLY: "Taux horaire convenu", Pricing.LUMP_SUM: "Forfait"}
+
+
+class Secondment(db.Model):
+    """A temporary secondment for a named project, approved by both directors."""
+
+    __tablename__ = "secondment"
+    __table_args__ = (
+        CheckConstraint("provider_id <> beneficiary_id", name="distinct_parties"),
+        CheckConstraint("end_date >= start_date", name="period_ordered"),
+        CheckConstraint("status IN ('proposed', 'approved', 'refused', 'cancelled')",
+                        name="status_known"),
+        CheckConstraint(
+            "(pricing = 'hourly' AND hourly_rate IS NOT NULL AND lump_sum IS NULL) OR "
+            "(pricing = 'lump_sum' AND lump_sum IS NOT NULL AND hourly_rate IS NULL)",
+            name="pricing_consistent"),
+        Index("ix_secondment_groupement_status", "groupement_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("establishment.id"), index=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("establishment.id"), index=True)
+    project: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    pricing: Mapped[Pricing] = mapped_column(String(10))
+    # Tax included (TTC), like the convention's rate.
+    hourly_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    lump_sum: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    status: Mapped[SecondmentStatus] = mapped_column(String(12),
+                                                     default=SecondmentStatus.PROPOSED)
+
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    provider_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    provider_approved_at: Mapped[datetime | None]
+    beneficiary_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    beneficiary_approved_at: Mapped[datetime | None]
+    approved_at: Mapped[datetime | None]
+    refused_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    refused_at: Mapped[datetime | None]
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    cancelled_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    provider: Mapped[Establishment] = relationship(foreign_keys=[provider_id])
+    beneficiary: Mapped[Establishment] = relationship(foreign_keys=[beneficiary_id])
+    proposed_by: Mapped[User] = relationship(foreign_keys=[proposed_by_id])
+    provider_approved_by: Mapped[User | None] = relationship(
+        foreign_keys=[provider_approved_by_id])
+    beneficiary_approved_by: Mapped[User | None] = relationship(
+        foreign_keys=[beneficiary_approved_by_id])
+    refused_by: Mapped[User | None] = relationship(foreign_keys=[refused_by_id])
+    technicians: Mapped[list[User]] = relationship(
+        secondary="secondment_technician", order_by="User.name", viewonly=True)
+
+    @property
+    def title(self) -> str:
+        """A short human name: « Détachement n° 3 »."""
+        return f"Détachement n° {self.id}"
+
+    @property
+    def rate_or_sum(self) -> Decimal:
+        """The agreed hourly rate or the lump sum, whichever the pricing uses."""
+        return self.hourly_rate if self.pricing == Pricing.HOURLY else self.lump_sum
+
+    def phase(self, today: date) -> str:
+        """The status as pages show it: an approved secondment is upcoming,
+        ongoing or ended depending on ``today`` and its period."""
+        if self.status != SecondmentStatus.APPROVED:
+            return str(self.status)
+        if today < self.start_date:
+            return "upcoming"
+        return "ongoing" if today <= self.end_date else "ended"
+
+    def phase_label(self, today: date) -> str:
+        """French label of :meth:`phase`."""
+        return PHASE_LABELS[self.phase(today)]
+
+
+class SecondmentTechnician(db.Model):
+    """A technician of the provider named in a secondment (optional, several)."""
+
+    __tablename__ = "secondment_technician"
+    __table_args__ = (UniqueConstraint("secondment_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    secondment_id: Mapped[int] = mapped_column(ForeignKey("secondment.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))

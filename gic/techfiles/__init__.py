@@ -7,4 +7,17 @@ from flask import Blueprint
 bp = Blueprint("techfiles", __name__, url_prefix="/techfiles")
 
 # French labels of the audit actions this area records (merged into the journal's).
-AUDIT_LABELS: dict[str, str] = {}
+AUDIT_LABELS: dict[str, str] = {
+    "techfiles.section_save": "Dossier technique : rubrique enregistrée",
+    "techfiles.no_password_confirmed": "Dossier technique : absence de mot de passe confirmée "
+                                       "malgré l'avertissement",
+    "techfiles.version_purge": "Dossier technique : texte d'une ancienne version effacé",
+    "techfiles.attachment_add": "Dossier technique : fichier joint",
+    "techfiles.attachment_delete": "Dossier technique : pièce jointe supprimée",
+}
+
+# French names of this area's audited objects (model class name -> name).
+AUDIT_OBJECTS = {
+    "TechFileSection": "Rubrique du dossier technique",
+    "TechFileAttachment": "Fichier du dossier technique",
+}

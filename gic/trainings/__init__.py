@@ -7,4 +7,13 @@ from flask import Blueprint
 bp = Blueprint("trainings", __name__, url_prefix="/trainings")
 
 # French labels of the audit actions this area records (merged into the journal's).
-AUDIT_LABELS: dict[str, str] = {}
+AUDIT_LABELS: dict[str, str] = {
+    "training.create": "Formation commune enregistrée",
+    "training.update": "Formation commune modifiée",
+    "training.delete": "Formation commune supprimée",
+}
+
+# French names of this area's audited objects (model class name -> name).
+AUDIT_OBJECTS = {
+    "Training": "Formation commune",
+}

@@ -216,7 +216,7 @@ def test_csv_reads_back_with_french_numbers_hours_and_dates(world, billed):
         ("Établissement C", "Établissement A", "100,00")]
     assert settlements[0]["Objet"] == \
         "Établissement B paie 191,67 € à Établissement A (solde net)"
-    assert "pas encore gérés" in section(rows, "Détachements")[0]["Objet"]
+    assert section(rows, "Détachements")[0]["Objet"] == "Aucun détachement temporaire en 2025."
     assert "arrondi une seule fois" in section(rows, "Note")[0]["Objet"]
     assert str(billed["free"].id) not in {r["N° demande"] for r in rows}
 
@@ -265,7 +265,7 @@ def test_xlsx_sheets_typed_cells_formats_and_frozen_header(world, billed):
     assert [[c.value for c in r] for r in settlements.iter_rows(min_row=2, max_row=3)] == [
         ["Établissement B", "Établissement A", 191.67],
         ["Établissement C", "Établissement A", 100]]
-    assert "pas encore gérés" in wb["Détachements"]["A3"].value
+    assert wb["Détachements"]["A3"].value == "Aucun détachement temporaire en 2025."
 
 
 def test_xlsx_amounts_are_written_from_decimals_exactly(world, billed):

@@ -159,7 +159,7 @@ def test_prefill_counts_since_the_previous_meeting_of_the_same_kind(world, activ
     assert cap["B"] == {"id": world.establishments["B"].id, "name": "Établissement B",
                         "used": 480, "remaining": 1620}
     assert cap["A"]["used"] == 0
-    assert snap["equipment"] is None and snap["open_actions"] == []
+    assert snap["equipment"] == [] and snap["open_actions"] == []  # no loan out
 
 
 def test_first_meeting_counts_from_first_january(world, activity):

@@ -208,7 +208,7 @@ def test_web_flow_edit_then_finalise_then_read_only(app, world):
     base = f"/meetings/{meeting.id}/minutes/1"
     page = text_of(client.get(base + "/edit"))
     assert "Activité du 1er janvier 2026 au 2 novembre 2026" in page
-    assert "Aucun registre de matériel pour l'instant" in page and "8 h 00" in page
+    assert "Aucun matériel prêté non rendu au 2 novembre 2026" in page and "8 h 00" in page
     minutes = db.session.scalar(select(Minutes))
     first = minutes.attendance[0]
     assert client.post(base + "/presences", data={f"presence_{a.id}": "present"
@@ -394,7 +394,7 @@ def test_minutes_docx_opens_and_holds_the_decisions(app, world, final_minutes):
     assert "Renouvellement de la convention pour 3 ans" in cells
     assert "Prochaine réunion en mars" in cells
     assert "unanimité atteinte" in cells and "Préparer l'avenant" in cells
-    assert "Aucun registre de matériel pour l'instant." in text
+    assert "Aucun matériel prêté non rendu." in text
     assert re.search(r"8 h 00", cells)
     assert document.core_properties.created == final_minutes.finalised_at.replace(
         tzinfo=document.core_properties.created.tzinfo)

@@ -1,0 +1,61 @@
+"""Page helpers shared by the three cooperation registers' views (equipment,
+trainings, exchanges): the current user, loading an object or the error page, a
+refusal shown on its field, and the date filter of the bilan partials (their
+data holds ISO dates)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, render_template
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from gic.errors import DomainError
+from gic.extensions import db
+from gic.models import User
+from gic.web import fr_date
+
+FORM_ERROR = "{what} : corrigez les champs signalés."
+
+
+def me() -> User:
+    """The logged-in user (the real object, for the services)."""
+    return current_user._get_current_object()
+
+
+def load(getter, object_id: int):
+    """``getter(user, id)`` (a service's ``get_…``), or the error page: 404 for what
+    the user may not know exists, else the refusal's status with its message."""
+    try:
+        return getter(me(), object_id)
+    except DomainError as error:
+        db.session.rollback()
+        if error.status != 404:
+            flash(error.message, "error")
+        abort(error.status)
+
+
+def refused(error: DomainError, form: FlaskForm | None = None) -> int:
+    """Undo the refused change, put the message on the field it names; its status
+    (a 404 refusal aborts: the object is not the user's to know)."""
+    db.session.rollback()
+    if error.status == 404:
+        abort(404)
+    if form is not None and error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, error.message]
+    return error.status
+
+
+def refusal_page(error: DomainError):
+    """A refusal with no form to show it on: the error page with its message."""
+    code = refused(error)
+    flash(error.message, "error")
+    return render_template("error.html", code=code), code
+
+
+def iso_fr_date(value: str | date | None, fmt: str = "long") -> str:
+    """``fr_date`` for the ISO dates of JSON data (bilan sections, minutes snapshots)."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return fr_date(value, fmt)

@@ -1,0 +1,109 @@
+"""Checks shared by the three light cooperation registers: equipment (axis 5),
+trainings (axis 4), exchanges and advice (axis 1).
+
+Each raises a :mod:`gic.errors` refusal with a French message and the name of
+the form field it concerns, like the interventions' services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import select
+
+from gic.billing.services import MAX_YEAR, MIN_YEAR, closed_years
+from gic.errors import Forbidden, InvalidField, RuleRefused
+from gic.extensions import db
+from gic.governance.guards import check_members
+from gic.models import Establishment, Groupement, Role, User
+from gic.timeutil import local_today
+
+STAFF_ROLES = (Role.TECHNICIAN, Role.DIRECTOR)
+
+
+def today_of(groupement_id: int) -> date:
+    """Today in the groupement's time zone."""
+    return local_today(db.session.get(Groupement, groupement_id).timezone)
+
+
+def establishment_ids(groupement_id: int) -> list[int]:
+    """The groupement's establishments by name (every bilan row, zeros included)."""
+    return list(db.session.scalars(
+        select(Establishment.id).where(Establishment.groupement_id == groupement_id)
+        .order_by(Establishment.name, Establishment.id)))
+
+
+def is_staff(user: User) -> bool:
+    """A technician or director attached to an establishment."""
+    return user.role in STAFF_ROLES and user.establishment_id is not None
+
+
+def require_staff(user: User, message: str) -> int:
+    """The user's establishment, if he is one of its technicians or directors."""
+    if not is_staff(user):
+        raise Forbidden(message)
+    return user.establishment_id
+
+
+def clean_text(value: str | None, field: str, *, label: str, max_length: int,
+               required: bool = False) -> str:
+    """Stripped text: no NUL, not empty when required, at most ``max_length`` characters."""
+    value = (value or "").strip()
+    if "\x00" in value:
+        raise InvalidField(f"{label} contient un caractère invalide.", field=field)
+    if required and not value:
+        raise InvalidField(f"{label} est obligatoire.", field=field)
+    if len(value) > max_length:
+        raise InvalidField(f"{label} est trop long ({max_length} caractères au plus).",
+                           field=field)
+    return value
+
+
+def establishment_in(groupement_id: int, establishment_id: int | None,
+                     field: str) -> Establishment:
+    """A member establishment of the groupement (another groupement's is unknown
+    here; a candidate not admitted yet takes no part: 409)."""
+    e = db.session.get(Establishment, establishment_id) if establishment_id else None
+    if e is None or e.groupement_id != groupement_id:
+        raise InvalidField("Établissement inconnu dans ce groupement.", field=field)
+    check_members(e, field=field)
+    return e
+
+
+def member_staff(user: User, message: str) -> int:
+    """:func:`require_staff`, and the user's establishment must be a member."""
+    eid = require_staff(user, message)
+    check_members(db.session.get(Establishment, eid))
+    return eid
+
+
+def check_day(day: date | None, field: str, *, label: str = "La date",
+              not_after: date | None = None) -> date:
+    """A date of a plausible year, and not after ``not_after`` when given (today)."""
+    if day is None:
+        raise InvalidField(f"{label} est obligatoire.", field=field)
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise InvalidField(f"{label} n'est pas une date plausible.", field=field)
+    if not_after is not None and day > not_after:
+        raise InvalidField(f"{label} ne peut pas être dans le futur.", field=field)
+    return day
+
+
+def check_years_open(groupement_id: int, days: Iterable[date], field: str = "date") -> None:
+    """Refuse a change touching a closed year: what it holds is settled for good
+    (the bilan of that year is frozen with its billing, R9)."""
+    closed = sorted({d.year for d in days} & closed_years(groupement_id))
+    if closed:
+        raise RuleRefused(f"L'année {closed[0]} est clôturée : ce qui y est enregistré ne "
+                          "peut plus être ajouté, modifié ni supprimé.",
+                          code="year_closed", field=field)
+
+
+def minutes_in(value: int | None, field: str, *, label: str, maximum: int) -> int:
+    """A duration in minutes: more than 0 and at most ``maximum``."""
+    if value is None or value <= 0:
+        raise InvalidField(f"{label} doit être supérieure à zéro.", field=field)
+    if value > maximum:
+        raise InvalidField(f"{label} est trop longue ({maximum // 60} h au plus).", field=field)
+    return value

@@ -1,0 +1,343 @@
+"""Membership and renewal decided by unanimity (SPEC §7, seed 002: « toute nouvelle
+demande d'adhésion devrait être soumise à l'approbation de l'ensemble des parties »;
+« 3 ans renouvelables avec accord de l'ensemble des parties »).
+
+The coordinator opens a procedure; the director of each member establishment of
+that day votes once (for, or against with a reason); every vote is audited. The
+first refusal closes the procedure with its reason; when every member approved,
+the candidate becomes a member (its establishment is created, or activated) or
+the convention gains one period. Directors are notified when their vote is
+awaited, and everyone concerned when the procedure ends.
+
+While the groupement is being set up (no intervention yet, no procedure ever
+opened) the establishments the coordinator adds are its founding members;
+afterwards an establishment added directly (admin page, API) is a candidate
+until unanimity (:func:`new_establishment_status`, :func:`candidacy_for`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
+
+from gic.admin.services import check_finess
+from gic.audit.services import record
+from gic.equipment.registers import clean_text
+from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
+from gic.extensions import db
+from gic.formatting import long_date
+from gic.governance.models import Ballot, Procedure, ProcedureKind, ProcedureStatus
+from gic.governance.periods import convention_end, next_period_end
+from gic.governance.queries import RENEWAL_EARLIEST_DAYS
+from gic.interventions.models import Intervention
+from gic.meetings.models import VoteChoice
+from gic.meetings.votes import Outcome
+from gic.models import Establishment, MembershipStatus, Role, User
+from gic.notifications.services import directors_of, link_for, notify, users_with_role
+from gic.timeutil import local_today, utcnow
+
+MAX_TEXT = 2000
+COORDINATOR_ONLY = "Seule la coordination du groupement ouvre ou retire une procédure."
+VOTERS_ONLY = "Seules les directions des établissements membres votent."
+
+
+def _require_coordinator(actor: User) -> None:
+    if actor.role != Role.COORDINATOR:
+        raise Forbidden(COORDINATOR_ONLY)
+
+
+# --- Founding members and candidates created directly --------------------------------
+
+def founding_open(groupement_id: int) -> bool:
+    """The groupement is being set up: no intervention yet, no procedure ever opened."""
+    busy = select(Intervention.id).where(Intervention.groupement_id == groupement_id)
+    voted = select(Procedure.id).where(Procedure.groupement_id == groupement_id)
+    return not db.session.scalar(select(exists(busy) | exists(voted)))
+
+
+def _open_candidacy(groupement_id: int, finess: str) -> int | None:
+    return db.session.scalar(select(Procedure.id).where(
+        Procedure.groupement_id == groupement_id, Procedure.kind == ProcedureKind.MEMBERSHIP,
+        Procedure.open_key == finess))
+
+
+def new_establishment_status(actor: User, finess: str) -> MembershipStatus:
+    """The status of an establishment the coordinator adds directly: a founding
+    member while the groupement is being set up, else a candidate."""
+    if _open_candidacy(actor.groupement_id, finess):
+        raise InvalidField("La candidature d'un établissement de ce numéro FINESS est déjà en "
+                           "cours.", field="finess", code="duplicate")
+    return (MembershipStatus.MEMBER if founding_open(actor.groupement_id)
+            else MembershipStatus.CANDIDATE)
+
+
+def candidacy_for(actor: User, e: Establishment) -> Procedure | None:
+    """Open the membership procedure of an establishment added as a candidate (in
+    the caller's transaction; :func:`announce` after the commit). None for a member."""
+    if e.status != MembershipStatus.CANDIDATE:
+        return None
+    return _open(actor, kind=ProcedureKind.MEMBERSHIP, open_key=e.finess, candidate_name=e.name,
+                 candidate_finess=e.finess, establishment_id=e.id,
+                 message="Établissement ajouté directement par la coordination.")
+
+
+# --- Opening ---------------------------------------------------------------------------
+
+def _electorate(groupement_id: int) -> list[Establishment]:
+    return list(db.session.scalars(select(Establishment).where(
+        Establishment.groupement_id == groupement_id,
+        Establishment.status == MembershipStatus.MEMBER).order_by(Establishment.name)))
+
+
+def _open(actor: User, **fields) -> Procedure:
+    """Add a procedure and one empty ballot per member establishment (no commit)."""
+    electorate = _electorate(actor.groupement_id)
+    if not electorate:
+        raise RuleRefused("Le groupement n'a encore aucun établissement membre pour voter.",
+                          code="no_member")
+    procedure = Procedure(groupement_id=actor.groupement_id, opened_by_id=actor.id,
+                          status=ProcedureStatus.OPEN, **fields)
+    procedure.ballots = [Ballot(establishment_id=e.id) for e in electorate]
+    db.session.add(procedure)
+    try:
+        db.session.flush()
+    except IntegrityError:  # opened at the same instant by someone else
+        db.session.rollback()
+        raise RuleRefused("Cette procédure vient d'être ouverte : rechargez la page.",
+                          code="already_open") from None
+    record(actor, "governance.open", procedure, establishment_id=procedure.establishment_id,
+           after={"kind": str(procedure.kind), "candidate": procedure.candidate_name or None,
+                  "finess": procedure.candidate_finess or None,
+                  "period_end": procedure.period_end.isoformat()
+                  if procedure.period_end else None,
+                  "voters": [e.id for e in electorate]})
+    return procedure
+
+
+def announce(procedure: Procedure) -> None:
+    """Tell each director of the electorate that his vote is awaited (after commit)."""
+    voters = directors_of(procedure.groupement_id, [b.establishment_id for b in procedure.ballots])
+    what = (f"l'adhésion de {procedure.candidate_name}" if
+            procedure.kind == ProcedureKind.MEMBERSHIP else
+            f"le renouvellement de la convention (période se terminant le "
+            f"{long_date(procedure.period_end)})")
+    notify(voters, kind="governance_vote", key=f"governance:{procedure.id}:vote",
+           subject=f"Vote attendu : {procedure.title}",
+           body=(f"La coordination de {procedure.groupement.name} soumet {what} à l'accord "
+                 "unanime des établissements membres. Le vote de votre établissement est "
+                 "attendu : approuvez, ou refusez en indiquant le motif."),
+           link=link_for("governance.procedure", procedure_id=procedure.id))
+
+
+def propose_member(actor: User, *, name: str, finess: str, contact: str,
+                   message: str = "") -> Procedure:
+    """The coordinator proposes a candidate establishment; its establishment is
+    created (as a member) only when every member director has approved."""
+    _require_coordinator(actor)
+    name = clean_text(name, "name", label="Le nom", required=True, max_length=200)
+    finess = check_finess(finess)
+    contact = clean_text(contact, "contact", label="Le contact", required=True,
+                         max_length=500)
+    message = clean_text(message, "message", label="La présentation", max_length=MAX_TEXT)
+    existing = db.session.scalars(select(Establishment).where(
+        Establishment.groupement_id == actor.groupement_id,
+        Establishment.finess == finess)).first()
+    if existing is not None and existing.status != MembershipStatus.NOT_ADMITTED:
+        raise InvalidField("Un établissement de ce groupement a déjà ce numéro FINESS.",
+                           field="finess", code="duplicate")
+    if _open_candidacy(actor.groupement_id, finess):
+        raise InvalidField("La candidature d'un établissement de ce numéro FINESS est déjà en "
+                           "cours.", field="finess", code="duplicate")
+    if existing is not None:  # a new candidacy after one that did not succeed
+        existing.name, existing.status = name, MembershipStatus.CANDIDATE
+    procedure = _open(actor, kind=ProcedureKind.MEMBERSHIP, open_key=finess,
+                      candidate_name=name, candidate_finess=finess, candidate_contact=contact,
+                      message=message, establishment_id=existing.id if existing else None)
+    db.session.commit()
+    announce(procedure)
+    return procedure
+
+
+def open_renewal(actor: User, *, message: str = "", today: date | None = None) -> Procedure:
+    """The coordinator puts the renewal of the current period to the vote, in its
+    last year (or after it lapsed: the new period still follows the last one)."""
+    _require_coordinator(actor)
+    message = clean_text(message, "message", label="La présentation", max_length=MAX_TEXT)
+    groupement = actor.groupement
+    today = today or local_today(groupement.timezone)
+    end = convention_end(groupement)
+    if (end - today).days > RENEWAL_EARLIEST_DAYS:
+        raise RuleRefused(
+            f"La période en cours de la convention se termine le {long_date(end)} : son "
+            "renouvellement peut être soumis aux directions à partir du "
+            f"{long_date(end - timedelta(days=RENEWAL_EARLIEST_DAYS))}.", code="too_early")
+    if db.session.scalar(select(Procedure.id).where(
+            Procedure.groupement_id == groupement.id, Procedure.kind == ProcedureKind.RENEWAL,
+            Procedure.status == ProcedureStatus.OPEN)):
+        raise RuleRefused("Une procédure de renouvellement est déjà en cours.",
+                          code="already_open")
+    procedure = _open(actor, kind=ProcedureKind.RENEWAL, open_key="renewal", period_end=end,
+                      message=message)
+    db.session.commit()
+    announce(procedure)
+    return procedure
+
+
+def outcome(procedure: Procedure) -> Outcome:
+    """Refused as soon as one member voted against (the reason names it and quotes
+    it); reached when all approved; pending otherwise (the votes awaited)."""
+    rows = [(b.establishment.name, b if b.choice else None) for b in procedure.ballots]
+    against = [(name, b) for name, b in rows if b is not None and b.choice == VoteChoice.AGAINST]
+    if against:
+        return Outcome("refused", "unanimité refusée", "; ".join(
+            f"{name} a refusé (« {b.reason} »)" for name, b in against) + ".", rows)
+    waiting = [name for name, b in rows if b is None]
+    if waiting:
+        return Outcome("pending", "en attente", "Votes attendus : " + ", ".join(waiting) + ".",
+                       rows)
+    return Outcome("reached", "unanimité atteinte",
+                   "Toutes les directions des établissements membres ont approuvé.", rows)
+
+
+# --- Voting and closing --------------------------------------------------------------
+
+def _lock(procedure: Procedure) -> None:
+    """Serialise the votes of one procedure (the transaction's first write), so
+    that the last two votes cannot both miss that the decision is taken."""
+    db.session.execute(update(Procedure).where(Procedure.id == procedure.id)
+                       .values(lock_version=Procedure.lock_version + 1)
+                       .execution_options(synchronize_session=False))
+    db.session.expire_all()  # read every ballot again, as committed
+
+
+def _refuse(message: str, code: str) -> None:
+    db.session.rollback()
+    raise RuleRefused(message, code=code)
+
+
+def cast_ballot(procedure: Procedure, actor: User, *, choice: str, reason: str = "",
+                now: datetime | None = None) -> Ballot:
+    """A member director votes once for his establishment: for, or against with a
+    reason. The vote that decides closes the procedure. Commits, then notifies."""
+    if procedure.groupement_id != actor.groupement_id:
+        raise NotFound("Procédure introuvable.")
+    if actor.role != Role.DIRECTOR or actor.establishment_id is None:
+        raise Forbidden(VOTERS_ONLY)
+    try:
+        value = VoteChoice(choice)
+    except ValueError:
+        value = None
+    if value not in (VoteChoice.FOR, VoteChoice.AGAINST):
+        raise InvalidField("Choisissez : j'approuve, ou je refuse.", field="choice")
+    reason = clean_text(reason, "reason", label="Le motif du refus", max_length=MAX_TEXT,
+                        required=value == VoteChoice.AGAINST)
+    _lock(procedure)
+    if not procedure.is_open:
+        _refuse(f"Cette procédure est close ({procedure.status_label.lower()}) : "
+                "elle ne reçoit plus de vote.", "procedure_closed")
+    ballot = next((b for b in procedure.ballots if b.establishment_id == actor.establishment_id),
+                  None)
+    if ballot is None:
+        if procedure.establishment_id == actor.establishment_id:
+            _refuse("Votre établissement est le candidat : il ne vote pas sur sa propre "
+                    "adhésion.", "not_a_voter")
+        _refuse("Votre établissement n'était pas membre du groupement à l'ouverture de cette "
+                "procédure : il ne vote pas.", "not_a_voter")
+    if ballot.choice is not None:
+        _refuse(f"{ballot.establishment.name} a déjà voté le {long_date(ballot.cast_at.date())}"
+                f"{f' ({ballot.user.name})' if ballot.user else ''} : un vote ne se modifie "
+                "pas.", "already_voted")
+    ballot.choice, ballot.reason, ballot.user_id = value, reason, actor.id
+    ballot.cast_at = now or utcnow()
+    db.session.flush()
+    record(actor, "governance.vote", procedure, establishment_id=actor.establishment_id,
+           after={"procedure": procedure.title, "choice": str(value)}, reason=reason or None)
+    closed = _conclude(procedure, actor)
+    db.session.commit()
+    if closed:
+        _announce_outcome(procedure)
+    return ballot
+
+
+def _conclude(procedure: Procedure, actor: User) -> bool:
+    """Close the procedure when the votes decide it (no commit); True when closed."""
+    result = outcome(procedure)
+    if result.status == "pending":
+        return False
+    procedure.closed_at, procedure.closed_by_id, procedure.open_key = utcnow(), actor.id, None
+    candidate = procedure.establishment
+    if result.status == "refused":
+        procedure.status, procedure.outcome_reason = ProcedureStatus.REFUSED, result.reason
+        if candidate is not None:
+            candidate.status = MembershipStatus.NOT_ADMITTED
+        record(actor, "governance.refuse", procedure, establishment_id=procedure.establishment_id,
+               after={"procedure": procedure.title}, reason=result.reason)
+        return True
+    procedure.status, procedure.outcome_reason = ProcedureStatus.APPROVED, result.reason
+    if procedure.kind == ProcedureKind.MEMBERSHIP:
+        if candidate is None:
+            candidate = Establishment(groupement_id=procedure.groupement_id,
+                                      name=procedure.candidate_name,
+                                      finess=procedure.candidate_finess)
+            db.session.add(candidate)
+            procedure.establishment = candidate
+        candidate.status = MembershipStatus.MEMBER
+        db.session.flush()
+        after = {"procedure": procedure.title, "name": candidate.name,
+                 "finess": candidate.finess}
+    else:
+        procedure.new_period_end = next_period_end(procedure.groupement, procedure.period_end)
+        after = {"procedure": procedure.title, "period_end": procedure.period_end.isoformat(),
+                 "new_period_end": procedure.new_period_end.isoformat()}
+    record(actor, "governance.approve", procedure, establishment_id=procedure.establishment_id,
+           after=after)
+    return True
+
+
+def withdraw(procedure: Procedure, actor: User, *, reason: str) -> Procedure:
+    """The coordinator withdraws an open procedure (e.g. a member without a director
+    to vote), with a reason; a candidate created directly stays out."""
+    if procedure.groupement_id != actor.groupement_id:
+        raise NotFound("Procédure introuvable.")
+    _require_coordinator(actor)
+    reason = clean_text(reason, "reason", label="Le motif du retrait", required=True,
+                        max_length=MAX_TEXT)
+    _lock(procedure)
+    if not procedure.is_open:
+        _refuse("Cette procédure est déjà close.", "procedure_closed")
+    procedure.status, procedure.outcome_reason = ProcedureStatus.WITHDRAWN, reason
+    procedure.closed_at, procedure.closed_by_id, procedure.open_key = utcnow(), actor.id, None
+    if procedure.establishment is not None:
+        procedure.establishment.status = MembershipStatus.NOT_ADMITTED
+    record(actor, "governance.withdraw", procedure, establishment_id=procedure.establishment_id,
+           after={"procedure": procedure.title}, reason=reason)
+    db.session.commit()
+    _announce_outcome(procedure)
+    return procedure
+
+
+def _announce_outcome(procedure: Procedure) -> None:
+    """Tell the coordination, the voters' directors and the candidate's people."""
+    establishment_ids = [b.establishment_id for b in procedure.ballots]
+    people = directors_of(procedure.groupement_id, establishment_ids)
+    people += users_with_role(procedure.groupement_id, Role.COORDINATOR)
+    if procedure.kind == ProcedureKind.MEMBERSHIP and procedure.establishment_id:
+        people += list(db.session.scalars(select(User).where(
+            User.establishment_id == procedure.establishment_id, User.active.is_(True))))
+    status = ProcedureStatus(procedure.status)
+    if status == ProcedureStatus.APPROVED:
+        body = (f"{procedure.candidate_name} est désormais membre du groupement : il peut "
+                "prendre part aux interventions." if procedure.kind == ProcedureKind.MEMBERSHIP
+                else f"La convention est renouvelée jusqu'au "
+                     f"{long_date(procedure.new_period_end)}.")
+        body = "Toutes les directions des établissements membres ont approuvé. " + body
+    elif status == ProcedureStatus.REFUSED:
+        body = f"La procédure est close par un refus : {procedure.outcome_reason}"
+    else:
+        body = f"La coordination a retiré la procédure : {procedure.outcome_reason}"
+    notify({u.id: u for u in people}.values(), kind="governance_outcome",
+           key=f"governance:{procedure.id}:{status.value}",
+           subject=f"{procedure.title} : {procedure.status_label.lower()}", body=body,
+           link=link_for("governance.procedure", procedure_id=procedure.id))

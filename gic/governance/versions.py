@@ -1,0 +1,276 @@
+"""The convention's parameters as dated versions (SPEC §2): the coordinator adds a
+version that starts on a future day; the past is never rewritten.
+
+- A new version starts tomorrow at the earliest, never in a closed year, never on
+  the day another version starts; it must change at least one parameter.
+- A version already in force (or past) is neither changed nor deleted; a future
+  one may be deleted (then added again, corrected).
+- Who is affected, as the preview says: the hourly rate applies to the sessions
+  dated from its first day (each session keeps the rate of its date, R6); the
+  free threshold to the requests drafted from that day (a request keeps the
+  threshold of the day it was drafted); the annual cap to the years whose
+  1 January falls in the version (:meth:`Groupement.cap_for_year`); the duration
+  to the renewals whose new period starts in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from gic.audit.services import record
+from gic.billing.services import closed_years
+from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
+from gic.extensions import db
+from gic.formatting import hours_minutes, long_date
+from gic.governance.periods import convention_end
+from gic.models import ConventionVersion, Role, User
+from gic.timeutil import local_today
+
+MAX_THRESHOLD_MINUTES = 24 * 60
+MAX_CAP_MINUTES = 2000 * 60
+MAX_RATE = Decimal("1000.00")
+MAX_DURATION_YEARS = 10
+MAX_YEARS_AHEAD = 10
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """A version with the last day it is in force and where it stands today."""
+
+    version: ConventionVersion
+    valid_until: date | None
+    state: str  # "past", "current", "future"
+
+    @property
+    def state_label(self) -> str:
+        return {"past": "Passée", "current": "En vigueur", "future": "À venir"}[self.state]
+
+
+def versions_of(user: User, today: date | None = None) -> list[VersionRow]:
+    """Every version of the user's groupement, oldest first (any member reads them)."""
+    groupement = user.groupement
+    today = today or local_today(groupement.timezone)
+    versions = list(db.session.scalars(select(ConventionVersion).where(
+        ConventionVersion.groupement_id == groupement.id).order_by(ConventionVersion.valid_from)))
+    rows = []
+    for n, v in enumerate(versions):
+        following = versions[n + 1] if n + 1 < len(versions) else None
+        until = following.valid_from - timedelta(days=1) if following else None
+        if v.valid_from > today and n > 0:
+            state = "future"
+        elif until is None or until >= today:
+            state = "current"
+        else:
+            state = "past"
+        rows.append(VersionRow(v, until, state))
+    return rows
+
+
+@dataclass(frozen=True)
+class Change:
+    """One parameter: old → new value and who it concerns."""
+
+    label: str
+    old: str
+    new: str
+    effect: str
+
+
+@dataclass
+class VersionPreview:
+    """What a new version would change, before it is saved."""
+
+    valid_from: date
+    previous: ConventionVersion
+    following: ConventionVersion | None
+    values: dict
+    changes: list[Change] = field(default_factory=list)
+    unchanged: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _require_coordinator(actor: User) -> None:
+    if actor.role != Role.COORDINATOR:
+        raise Forbidden("Seule la coordination du groupement modifie les paramètres de la "
+                        "convention.")
+
+
+def _check_values(threshold_minutes, cap_minutes, hourly_rate, duration_years) -> Decimal:
+    if threshold_minutes is None or not 0 <= threshold_minutes <= MAX_THRESHOLD_MINUTES:
+        raise InvalidField("Le seuil de gratuité va de 0 à 24 h.", field="threshold_minutes")
+    if cap_minutes is None or not 0 < cap_minutes <= MAX_CAP_MINUTES:
+        raise InvalidField("Le plafond annuel est positif (2 000 h au plus).",
+                           field="cap_minutes")
+    try:
+        rate = Decimal(hourly_rate)
+    except (InvalidOperation, TypeError, ValueError):
+        raise InvalidField("Taux horaire illisible.", field="hourly_rate") from None
+    if not rate.is_finite() or not 0 <= rate <= MAX_RATE or rate != rate.quantize(Decimal("0.01")):
+        raise InvalidField("Le taux horaire va de 0 à 1 000 €, au centime.", field="hourly_rate")
+    if duration_years is None or not 1 <= duration_years <= MAX_DURATION_YEARS:
+        raise InvalidField("La durée d'une période va de 1 à 10 ans.", field="duration_years")
+    return rate.quantize(Decimal("0.01"))
+
+
+def _money(value: Decimal) -> str:
+    return f"{Decimal(value):.2f}".replace(".", ",") + " €"
+
+
+def preview_version(actor: User, *, valid_from: date | None, threshold_minutes: int | None,
+                    cap_minutes: int | None, hourly_rate, duration_years: int | None,
+                    today: date | None = None) -> VersionPreview:
+    """Check a new version and describe what it changes, for whom, from when."""
+    _require_coordinator(actor)
+    groupement = actor.groupement
+    today = today or local_today(groupement.timezone)
+    if valid_from is None:
+        raise InvalidField("Indiquez la date d'entrée en vigueur.", field="valid_from")
+    if valid_from <= today:
+        raise InvalidField(f"Une nouvelle version commence dans le futur : le "
+                           f"{long_date(today + timedelta(days=1))} au plus tôt (le passé "
+                           "ne se réécrit pas).", field="valid_from", code="not_future")
+    if valid_from.year > today.year + MAX_YEARS_AHEAD:
+        raise InvalidField("Date d'entrée en vigueur trop lointaine.", field="valid_from")
+    if valid_from.year in closed_years(groupement.id):
+        raise InvalidField(f"L'année {valid_from.year} est clôturée : sa facturation est figée.",
+                           field="valid_from", code="year_closed")
+    rate = _check_values(threshold_minutes, cap_minutes, hourly_rate, duration_years)
+    taken = db.session.scalar(select(ConventionVersion.id).where(
+        ConventionVersion.groupement_id == groupement.id,
+        ConventionVersion.valid_from == valid_from))
+    if taken:
+        raise InvalidField("Une version commence déjà ce jour-là : supprimez-la d'abord pour "
+                           "la remplacer.", field="valid_from", code="duplicate")
+    previous = ConventionVersion.in_force(groupement.id, valid_from - timedelta(days=1))
+    following = db.session.scalars(select(ConventionVersion).where(
+        ConventionVersion.groupement_id == groupement.id,
+        ConventionVersion.valid_from > valid_from)
+        .order_by(ConventionVersion.valid_from).limit(1)).first()
+    preview = VersionPreview(valid_from, previous, following, values={
+        "valid_from": valid_from, "threshold_minutes": threshold_minutes,
+        "cap_minutes": cap_minutes, "hourly_rate": rate, "duration_years": duration_years})
+    _describe(preview, groupement, today)
+    if not preview.changes:
+        raise InvalidField("Aucun paramètre ne change par rapport à la version en vigueur à "
+                           "cette date.", field="threshold_minutes", code="no_change")
+    return preview
+
+
+def _describe(p: VersionPreview, groupement, today: date) -> None:
+    """Fill the changes (old → new, who), the unchanged values and the notes."""
+    start, old, new = p.valid_from, p.previous, p.values
+    until = (f" jusqu'au {long_date(p.following.valid_from - timedelta(days=1))} (la version "
+             f"du {long_date(p.following.valid_from)} prend ensuite le relais)"
+             if p.following else "")
+    cap_effect = _cap_effect(start, p.following, old.cap_minutes)
+    effects = {
+        "hourly_rate": ("Taux horaire TTC", _money(old.hourly_rate), _money(new["hourly_rate"]),
+                        (f"Séances datées à partir du {long_date(start)}{until} ; chaque "
+                         "séance garde le taux en vigueur à sa date.")),
+        "threshold_minutes": ("Seuil de gratuité sur site", hours_minutes(old.threshold_minutes),
+                              hours_minutes(new["threshold_minutes"]),
+                              (f"Demandes rédigées à partir du {long_date(start)}{until} ; "
+                               "une demande garde le seuil du jour où elle a été rédigée.")),
+        "cap_minutes": ("Plafond annuel par bénéficiaire", hours_minutes(old.cap_minutes),
+                        hours_minutes(new["cap_minutes"]), cap_effect),
+        "duration_years": ("Durée d'une période de la convention", _years(old.duration_years),
+                           _years(new["duration_years"]),
+                           (f"Renouvellements dont la nouvelle période commence à partir du "
+                            f"{long_date(start)} ; la période en cours (jusqu'au "
+                            f"{long_date(convention_end(groupement))}) ne change pas.")),
+    }
+    for key, (label, before, after, effect) in effects.items():
+        if Decimal(getattr(old, key)) != Decimal(new[key]):
+            p.changes.append(Change(label, before, after, effect))
+        else:
+            p.unchanged.append((label, before))
+    changed = {c.label for c in p.changes}
+    p.notes.append(f"La facturation {start.year - 1} et antérieure ne change pas, ni ses "
+                   "plafonds : elle garde les paramètres de ses dates.")
+    if effects["hourly_rate"][0] in changed:
+        p.notes.append(f"Facturation {start.year} et suivantes : nouveau taux pour toutes les "
+                       "séances." if _jan_first(start) else
+                       f"Facturation {start.year} : les séances datées avant le "
+                       f"{long_date(start)} restent à {_money(old.hourly_rate)}, les suivantes "
+                       f"passent à {_money(new['hourly_rate'])}.")
+    elif effects["cap_minutes"][0] in changed or effects["threshold_minutes"][0] in changed:
+        p.notes.append(f"Le taux horaire ne change pas : les montants de {start.year} et "
+                       "suivants restent calculés au même taux.")
+    if today.year < start.year:
+        p.notes.append(f"L'année en cours ({today.year}) n'est pas concernée.")
+
+
+def _jan_first(day: date) -> bool:
+    return (day.month, day.day) == (1, 1)
+
+
+def _cap_effect(start: date, following: ConventionVersion | None, old_cap: int) -> str:
+    """Which years take the new cap: those whose 1 January falls in the version."""
+    first = start.year if _jan_first(start) else start.year + 1
+    kept = (f" ; {first - 1} garde {hours_minutes(old_cap)} (le plafond d'une année est "
+            "celui de la version en vigueur au 1er janvier).")
+    if following is None:
+        return f"Plafond des années {first} et suivantes" + kept
+    end = following.valid_from
+    last = end.year - 1 if _jan_first(end) else end.year
+    if last < first:
+        return (f"Ce plafond ne s'appliquera à aucune année : la version du {long_date(end)} "
+                f"sera en vigueur au 1er janvier {first}.")
+    years = f"de l'année {first}" if last == first else f"des années {first} à {last}"
+    return f"Plafond {years}" + kept
+
+
+def _years(n: int) -> str:
+    return f"{n} an{'s' if n > 1 else ''}"
+
+
+def create_version(actor: User, *, today: date | None = None, **values) -> ConventionVersion:
+    """Save a previewed version (every check of :func:`preview_version` again)."""
+    preview = preview_version(actor, today=today, **values)
+    v = preview.values
+    version = ConventionVersion(
+        groupement_id=actor.groupement_id, valid_from=v["valid_from"],
+        start_date=preview.previous.start_date, duration_years=v["duration_years"],
+        threshold_minutes=v["threshold_minutes"], cap_minutes=v["cap_minutes"],
+        hourly_rate=v["hourly_rate"])
+    db.session.add(version)
+    db.session.flush()
+    record(actor, "convention.version_create", version,
+           after={"valid_from": v["valid_from"].isoformat(),
+                  "threshold_minutes": v["threshold_minutes"], "cap_minutes": v["cap_minutes"],
+                  "hourly_rate": str(v["hourly_rate"]), "duration_years": v["duration_years"]},
+           before={"version_id": preview.previous.id})
+    db.session.commit()
+    return version
+
+
+def get_version(user: User, version_id: int) -> ConventionVersion:
+    """A version of the user's groupement (:class:`NotFound` otherwise)."""
+    version = db.session.get(ConventionVersion, version_id)
+    if version is None or version.groupement_id != user.groupement_id:
+        raise NotFound("Version introuvable.")
+    return version
+
+
+def delete_version(actor: User, version: ConventionVersion,
+                   today: date | None = None) -> None:
+    """Delete a version that has not come into force yet."""
+    if version.groupement_id != actor.groupement_id:
+        raise NotFound("Version introuvable.")
+    _require_coordinator(actor)
+    today = today or local_today(actor.groupement.timezone)
+    if version.valid_from <= today:
+        raise RuleRefused("Cette version est (ou a été) en vigueur : elle ne se modifie ni ne "
+                          "se supprime ; créez une nouvelle version à une date future.",
+                          code="in_force")
+    record(actor, "convention.version_delete", version,
+           before={"valid_from": version.valid_from.isoformat(),
+                   "threshold_minutes": version.threshold_minutes,
+                   "cap_minutes": version.cap_minutes, "hourly_rate": str(version.hourly_rate),
+                   "duration_years": version.duration_years})
+    db.session.delete(version)
+    db.session.commit()

@@ -1,0 +1,116 @@
+"""Forms of the secondments pages: the shape of the input only.
+
+Meaning (establishments of the groupement, one's own among the two, period,
+amounts, technicians of the provider, closed years…) is checked by
+:mod:`gic.secondments.services`; field names are those of ``DomainError.field``
+so that a refusal lands on the right field.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    Field,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.widgets import TextInput
+
+from gic.forms import optional_int
+from gic.meetings.forms import CheckboxesField
+from gic.secondments.models import PRICING_LABELS, Pricing
+
+TEXT_MAX = 10_000
+_MONEY = re.compile(r"^\d{1,9}(?:[.,]\d{1,2})?$")
+
+
+def parse_money(text: str | None) -> Decimal | None:
+    """Euros as people type them: « 1 500,50 », « 30 », « 30.5 € » -> Decimal;
+    empty -> None; anything else raises ValueError."""
+    text = (text or "").replace("€", "").replace("\u202f", "").replace("\xa0", "")
+    text = text.replace(" ", "").strip()
+    if not text:
+        return None
+    if not _MONEY.match(text):
+        raise ValueError(text)
+    try:
+        return Decimal(text.replace(",", "."))
+    except InvalidOperation:  # pragma: no cover - the pattern already refused it
+        raise ValueError(text) from None
+
+
+class MoneyField(Field):
+    """An amount in euros typed as text, kept as a ``Decimal`` (never a float)."""
+
+    widget = TextInput()
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{self.data:.2f}".replace(".", ",")
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist:
+            return
+        try:
+            self.data = parse_money(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError("Montant illisible : écrivez par exemple « 30,00 » ou "
+                             "« 1 500 ».") from None
+
+
+class ProposeForm(FlaskForm):
+    """A secondment proposed between one's own establishment and another."""
+
+    provider_id = SelectField("Établissement prestataire (qui détache)", coerce=optional_int,
+                              validate_choice=False,
+                              validators=[InputRequired("Choisissez le prestataire.")])
+    beneficiary_id = SelectField("Établissement bénéficiaire", coerce=optional_int,
+                                 validate_choice=False,
+                                 validators=[InputRequired("Choisissez le bénéficiaire.")])
+    project = StringField("Projet", validators=[DataRequired("Nommez le projet."),
+                                                Length(max=200)])
+    description = TextAreaField("Description du projet", validators=[
+        DataRequired("Décrivez le projet."), Length(max=TEXT_MAX)])
+    start_date = DateField("Début de la période",
+                           validators=[InputRequired("Indiquez le début de la période.")])
+    end_date = DateField("Fin de la période",
+                         validators=[InputRequired("Indiquez la fin de la période.")])
+    pricing = RadioField("Tarification", default=Pricing.HOURLY.value, validate_choice=False,
+                         choices=[SelectChoice(p.value, PRICING_LABELS[p]) for p in Pricing],
+                         validators=[InputRequired("Choisissez la tarification.")])
+    hourly_rate = MoneyField("Taux horaire convenu (€ TTC)",
+                             description="Si la tarification est au taux horaire.")
+    lump_sum = MoneyField("Forfait (€ TTC)", description="Si la tarification est au forfait.")
+    technician_ids = CheckboxesField(
+        "Techniciens détachés (facultatif)", coerce=int, validate_choice=False,
+        description="Techniciens de l'établissement prestataire.")
+
+    def set_choices(self, establishments, technicians) -> None:
+        """The groupement's establishments and technicians (« Nom (établissement) »)."""
+        choices = [SelectChoice("", "— choisir —")] + [
+            SelectChoice(e.id, e.name) for e in establishments]
+        self.provider_id.choices = list(choices)
+        self.beneficiary_id.choices = list(choices)
+        self.technician_ids.choices = [
+            SelectChoice(t.id, f"{t.name} ({t.establishment.name})") for t in technicians]
+
+
+class RefuseForm(FlaskForm):
+    """A director refuses, with the reason everyone concerned reads."""
+
+    reason = TextAreaField("Motif du refus", validators=[
+        DataRequired("Indiquez le motif du refus."), Length(max=TEXT_MAX)])
+
+
+class ActionForm(FlaskForm):
+    """A button with nothing to type (approve, cancel)."""

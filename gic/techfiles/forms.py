@@ -1,0 +1,39 @@
+"""Forms of the technical files: the shape of the input only.
+
+Meaning (who may write, passwords, file type and size, concurrent saves) is the
+services'; field names are those of ``DomainError.field`` so refusals land on them.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.widgets import HiddenInput
+
+from gic.forms import MAX_INT
+from gic.techfiles.services import MAX_DESCRIPTION, MAX_SECTION_CHARS
+from gic.techfiles.uploads import ALLOWED
+
+
+class SectionForm(FlaskForm):
+    """Edit one section: its Markdown, the version it started from, preview or save."""
+
+    body = TextAreaField("Texte (Markdown)", validators=[Length(
+        max=MAX_SECTION_CHARS, message=f"{MAX_SECTION_CHARS} caractères au plus.")])
+    base_version = IntegerField(widget=HiddenInput(), validators=[
+        InputRequired("Version de départ manquante : rechargez la page."),
+        NumberRange(min=0, max=MAX_INT)])
+    confirm_no_password = BooleanField(
+        "Je confirme que ce texte ne contient aucun mot de passe")
+    preview = SubmitField("Aperçu")
+    save = SubmitField("Enregistrer")
+
+
+class UploadForm(FlaskForm):
+    """Attach one file to the technical file."""
+
+    file = FileField("Fichier", render_kw={"accept": ",".join(f".{e}" for e in ALLOWED)})
+    description = StringField("Description (facultative)", validators=[Length(
+        max=MAX_DESCRIPTION, message=f"{MAX_DESCRIPTION} caractères au plus.")])

@@ -1,0 +1,272 @@
+"""One function per step on a technical file: save a section, erase a past version,
+attach or delete a file. Each checks the access (:mod:`gic.techfiles.access`), the
+input, writes the audit log and commits; refusals are :mod:`gic.errors` in French.
+
+Reading goes through :func:`gic.techfiles.access.get_file` and
+:func:`gic.techfiles.access.log_read`; lists and the bilan are in
+:mod:`gic.techfiles.queries`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from gic.audit.services import record
+from gic.errors import InvalidField, NotFound, RuleRefused
+from gic.extensions import db
+from gic.models import Establishment, User
+from gic.techfiles.access import get_file
+from gic.techfiles.models import (
+    SECTION_LABELS,
+    SectionKind,
+    TechFileAttachment,
+    TechFileAttachmentContent,
+    TechFileSection,
+    TechFileVersion,
+)
+from gic.techfiles.passwords import Finding, find_passwords
+from gic.techfiles.uploads import check_upload
+from gic.timeutil import utcnow
+
+MAX_SECTION_CHARS = 50_000
+MAX_DESCRIPTION = 300
+MAX_ATTACHMENTS = 50  # per establishment, not counting deleted ones
+
+
+class PasswordSuspected(InvalidField):
+    """The text seems to hold a password: not saved; ``findings`` names the lines."""
+
+    def __init__(self, findings: list[Finding], field: str = "body") -> None:
+        lines = ", ".join(str(f.line) for f in findings)
+        super().__init__(
+            f"Texte non enregistré : {'la ligne' if len(findings) == 1 else 'les lignes'} "
+            f"{lines} {'semble' if len(findings) == 1 else 'semblent'} contenir un mot de "
+            "passe. Un dossier technique ne doit jamais en contenir : reformulez (par "
+            "exemple « mot de passe : voir le coffre-fort ») ou confirmez qu'il n'y en a pas.",
+            code="password_suspected", field=field)
+        self.findings = findings
+
+
+def section_kind(value: str) -> SectionKind:
+    """The section named in a URL (404 for an unknown one)."""
+    try:
+        return SectionKind(value)
+    except ValueError:
+        raise NotFound("Rubrique inconnue.") from None
+
+
+def sections_of(establishment_id: int) -> dict[SectionKind, TechFileSection]:
+    """The saved sections of an establishment's file, by kind (one query)."""
+    rows = db.session.scalars(select(TechFileSection)
+                              .where(TechFileSection.establishment_id == establishment_id)
+                              .options(selectinload(TechFileSection.updated_by)))
+    return {SectionKind(s.kind): s for s in rows}
+
+
+def get_section(establishment: Establishment, kind: SectionKind) -> TechFileSection | None:
+    """One saved section (None: never written)."""
+    return db.session.scalars(select(TechFileSection).where(
+        TechFileSection.establishment_id == establishment.id,
+        TechFileSection.kind == kind)).first()
+
+
+def _clean_body(body: str | None) -> str:
+    body = (body or "").replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in body:
+        raise InvalidField("Le texte contient un caractère invalide.", field="body")
+    if len(body) > MAX_SECTION_CHARS:
+        raise InvalidField(f"Texte trop long ({MAX_SECTION_CHARS} caractères au plus par "
+                           "rubrique) : mettez le reste dans une pièce jointe.", field="body")
+    return body.strip("\n")
+
+
+def _conflict(section: TechFileSection | None) -> RuleRefused:
+    who = f" par {section.updated_by.name}" if section is not None else ""
+    return RuleRefused(f"Cette rubrique a été modifiée{who} pendant que vous la modifiiez : "
+                       "votre texte est conservé ci-dessous. Ouvrez la version en cours dans "
+                       "un autre onglet, reportez-y vos changements, puis enregistrez.",
+                       code="conflict", field="body")
+
+
+def save_section(actor: User, establishment_id: int, kind: str, body: str, *,
+                 base_version: int, confirm_no_password: bool = False) -> TechFileVersion | None:
+    """Save a new version of a section (None when the text did not change).
+
+    ``base_version`` is the version the author started from: if someone saved
+    in between, nothing is saved (409). A text that seems to hold a password is
+    refused (:class:`PasswordSuspected`) unless the author confirms there is
+    none; that confirmation is audited.
+    """
+    establishment, _ = get_file(actor, establishment_id, "edit")
+    kind = section_kind(kind)
+    body = _clean_body(body)
+    section = get_section(establishment, kind)
+    current = section.version if section is not None else 0
+    if base_version != current:
+        raise _conflict(section)
+    if section is not None and section.body == body:
+        return None
+    findings = find_passwords(body)
+    if findings and not confirm_no_password:
+        raise PasswordSuspected(findings)
+    now = utcnow()
+    if section is None:
+        section = TechFileSection(groupement_id=establishment.groupement_id,
+                                  establishment_id=establishment.id, kind=kind, body=body,
+                                  version=1, updated_by_id=actor.id, updated_at=now)
+        try:
+            with db.session.begin_nested():  # two first saves at once: one wins
+                db.session.add(section)
+        except IntegrityError:
+            raise _conflict(None) from None
+    else:  # compare-and-set: a concurrent save of the same version loses
+        done = db.session.execute(
+            update(TechFileSection)
+            .where(TechFileSection.id == section.id, TechFileSection.version == current)
+            .values(body=body, version=current + 1, updated_by_id=actor.id, updated_at=now))
+        if done.rowcount != 1:
+            raise _conflict(section)
+        db.session.refresh(section)
+    version = TechFileVersion(section_id=section.id, version=section.version, body=body,
+                              author_id=actor.id, created_at=now,
+                              no_password_confirmed=bool(findings))
+    db.session.add(version)
+    db.session.flush()
+    record(actor, "techfiles.section_save", section, establishment_id=establishment.id,
+           before={"version": current} if current else None,
+           after={"rubrique": SECTION_LABELS[kind], "version": section.version,
+                  "caractères": len(body)})
+    if findings:
+        record(actor, "techfiles.no_password_confirmed", section,
+               establishment_id=establishment.id,
+               after={"rubrique": SECTION_LABELS[kind], "version": section.version,
+                      "lignes signalées": [f.line for f in findings]})
+    db.session.commit()
+    return version
+
+
+def section_history(establishment: Establishment,
+                    kind: SectionKind) -> tuple[TechFileSection | None, list[TechFileVersion]]:
+    """A section and its versions, newest first (authors loaded, not the texts' readers)."""
+    section = get_section(establishment, kind)
+    if section is None:
+        return None, []
+    versions = list(db.session.scalars(
+        select(TechFileVersion).where(TechFileVersion.section_id == section.id)
+        .options(selectinload(TechFileVersion.author), selectinload(TechFileVersion.purged_by))
+        .order_by(TechFileVersion.version.desc())))
+    return section, versions
+
+
+def get_version(establishment: Establishment, kind: SectionKind, number: int) -> TechFileVersion:
+    """One version of a section (404 if there is none)."""
+    version = db.session.scalars(
+        select(TechFileVersion).join(TechFileSection)
+        .where(TechFileSection.establishment_id == establishment.id,
+               TechFileSection.kind == kind, TechFileVersion.version == number)).first()
+    if version is None:
+        raise NotFound("Version introuvable.")
+    return version
+
+
+def purge_version(actor: User, establishment_id: int, kind: str, number: int) -> TechFileVersion:
+    """The director erases the text of a past version (a secret saved by mistake);
+    who wrote it and when stay in the history, and the erasure is audited."""
+    establishment, _ = get_file(actor, establishment_id, "director")
+    kind = section_kind(kind)
+    version = get_version(establishment, kind, number)
+    if version.version == version.section.version:
+        raise RuleRefused("La version en cours ne s'efface pas : modifiez la rubrique, puis "
+                          "effacez l'ancienne version.")
+    if version.purged_at is not None:
+        raise RuleRefused("Le texte de cette version est déjà effacé.")
+    version.body = ""
+    version.purged_at = utcnow()
+    version.purged_by_id = actor.id
+    record(actor, "techfiles.version_purge", version.section,
+           establishment_id=establishment.id,
+           after={"rubrique": SECTION_LABELS[kind], "version": version.version})
+    db.session.commit()
+    return version
+
+
+# --- Attachments -----------------------------------------------------------------
+
+def attachments_of(establishment_id: int) -> list[TechFileAttachment]:
+    """The file's attachments (not their bytes), newest first."""
+    return list(db.session.scalars(
+        select(TechFileAttachment)
+        .where(TechFileAttachment.establishment_id == establishment_id,
+               TechFileAttachment.deleted_at.is_(None))
+        .options(selectinload(TechFileAttachment.uploaded_by))
+        .order_by(TechFileAttachment.uploaded_at.desc(), TechFileAttachment.id.desc())))
+
+
+def get_attachment(establishment: Establishment, attachment_id: int) -> TechFileAttachment:
+    """An attachment of this establishment's file, not deleted (404 otherwise)."""
+    attachment = db.session.get(TechFileAttachment, attachment_id)
+    if (attachment is None or attachment.establishment_id != establishment.id
+            or attachment.deleted_at is not None):
+        raise NotFound("Pièce jointe introuvable.")
+    return attachment
+
+
+def attachment_data(attachment: TechFileAttachment) -> bytes:
+    """The bytes of an attachment (loaded only here, for the download)."""
+    content = db.session.get(TechFileAttachmentContent, attachment.id)
+    if content is None:
+        raise NotFound("Pièce jointe introuvable.")
+    return content.data
+
+
+def add_attachment(actor: User, establishment_id: int, *, filename: str | None, data: bytes,
+                   description: str = "") -> TechFileAttachment:
+    """Attach a file after checking its size, extension and content; nothing is
+    stored when it is refused."""
+    establishment, _ = get_file(actor, establishment_id, "edit")
+    description = " ".join((description or "").split())
+    if len(description) > MAX_DESCRIPTION:
+        raise InvalidField(f"Description trop longue ({MAX_DESCRIPTION} caractères au plus).",
+                           field="description")
+    if find_passwords(description):
+        raise InvalidField("La description semble contenir un mot de passe : reformulez-la.",
+                           field="description")
+    checked = check_upload(filename, data)
+    count = db.session.scalar(select(func.count(TechFileAttachment.id)).where(
+        TechFileAttachment.establishment_id == establishment.id,
+        TechFileAttachment.deleted_at.is_(None)))
+    if count >= MAX_ATTACHMENTS:
+        raise RuleRefused(f"Le dossier a déjà {MAX_ATTACHMENTS} pièces jointes : supprimez "
+                          "celles qui ne servent plus.", field="file")
+    attachment = TechFileAttachment(
+        groupement_id=establishment.groupement_id, establishment_id=establishment.id,
+        filename=checked.filename, content_type=checked.content_type, size=len(checked.data),
+        sha256=hashlib.sha256(checked.data).hexdigest(), description=description,
+        uploaded_by_id=actor.id)
+    db.session.add(attachment)
+    db.session.flush()
+    db.session.add(TechFileAttachmentContent(attachment_id=attachment.id, data=checked.data))
+    record(actor, "techfiles.attachment_add", attachment, establishment_id=establishment.id,
+           after={"fichier": attachment.filename, "octets": attachment.size,
+                  "sha256": attachment.sha256})
+    db.session.commit()
+    return attachment
+
+
+def delete_attachment(actor: User, establishment_id: int, attachment_id: int) -> None:
+    """Delete an attachment: its bytes are erased; its name stays for the read log."""
+    establishment, _ = get_file(actor, establishment_id, "edit")
+    attachment = get_attachment(establishment, attachment_id)
+    attachment.deleted_at = utcnow()
+    attachment.deleted_by_id = actor.id
+    content = db.session.get(TechFileAttachmentContent, attachment.id)
+    if content is not None:
+        db.session.delete(content)
+    record(actor, "techfiles.attachment_delete", attachment, establishment_id=establishment.id,
+           before={"fichier": attachment.filename, "octets": attachment.size,
+                   "sha256": attachment.sha256})
+    db.session.commit()
