@@ -63,6 +63,8 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
         "description": STR, "urgency": {"enum": list(schemas.INTERVENTION_CREATE["urgency"].enum)},
         "estimated_onsite_minutes": INT, "estimated_remote_minutes": INT,
         "threshold_minutes": INT, "technician_id": NULL_INT, "decline_reason": NULL_STR,
+        "secondment_id": {**NULL_INT, "description": "Détachement temporaire (R8) sous lequel "
+                          "l'intervention est facturée, hors plafond ; null sinon."},
         "report": NULL_STR, "created_by_id": INT, "created_at": DATETIME,
         "activated_at": DATETIME, "decided_at": DATETIME, "completed_at": DATETIME,
         "validated_at": DATETIME, "cancelled_at": DATETIME, "updated_at": DATETIME}),
@@ -70,7 +72,8 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
         "sessions": {"type": "array", "items": _ref("Session")},
         "onsite_minutes": INT, "remote_minutes": INT,
         "billable_minutes": {**INT, "description": "R1–R3 : tout le sur-site si le seuil "
-                                                   "est atteint, sinon 0."},
+                                                   "est atteint, sinon 0 ; 0 sous un "
+                                                   "détachement (facturé selon ses termes)."},
         "billable_minutes_by_year": {"type": "object", "additionalProperties": INT},
         "actions": {"type": "array", "description": "Ce que l'appelant peut faire maintenant.",
                     "items": {"enum": ["activate", "accept", "decline", "cancel",

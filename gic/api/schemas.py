@@ -79,6 +79,9 @@ INTERVENTION_CREATE = {
     "urgency": Field("string", enum=_values(Urgency)),
     "estimated_onsite_minutes": Field("integer"),
     "estimated_remote_minutes": Field("integer"),
+    "secondment_id": Field("integer", description="Détachement temporaire approuvé de la même "
+                                                  "paire (R8) : facturé selon ses termes, "
+                                                  "hors plafond."),
 }
 EMPTY: dict[str, Field] = {}
 ACCEPT = {"technician_id": Field("integer", required=True)}

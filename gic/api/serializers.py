@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -58,7 +59,7 @@ def intervention_json(i: Intervention) -> dict[str, Any]:
         "estimated_remote_minutes": i.estimated_remote_minutes,
         "threshold_minutes": i.threshold_minutes,
         "technician_id": i.technician_id, "decline_reason": i.decline_reason,
-        "report": i.report, "created_by_id": i.created_by_id,
+        "secondment_id": i.secondment_id, "report": i.report, "created_by_id": i.created_by_id,
         "created_at": iso_datetime(i.created_at), "activated_at": iso_datetime(i.activated_at),
         "decided_at": iso_datetime(i.decided_at), "completed_at": iso_datetime(i.completed_at),
         "validated_at": iso_datetime(i.validated_at),
@@ -71,6 +72,8 @@ def intervention_detail_json(i: Intervention, user: User) -> dict[str, Any]:
     data = intervention_json(i)
     sessions = list(i.sessions)
     totals = i.totals()
+    if i.secondment_id is not None:  # R8: billed under the secondment, not the convention
+        totals = replace(totals, billable_by_year={})
     data["sessions"] = [session_json(s) for s in sessions]
     data["onsite_minutes"] = totals.onsite
     data["remote_minutes"] = totals.remote

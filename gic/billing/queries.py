@@ -2,19 +2,23 @@
 
 A session is billable when it is on site, its intervention is not cancelled or
 declined, and its intervention's total on-site minutes reach the threshold
-snapshotted on the intervention (R1–R3). These queries are the only place that
-rule is written in SQL; :func:`gic.rules.billable_by_year` is its pure twin,
-and the tests check that both agree.
+snapshotted on the intervention (R1–R3). :func:`billable_by_intervention` is
+the only place that rule is written in SQL; :func:`gic.rules.billable_by_year`
+is its pure twin, and the tests check that both agree. Every query reads the
+sessions of the years asked for, not the whole history (the benchmark, bench/,
+measures them at a million sessions).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import cast, func, Integer, select, Select
+from sqlalchemy import cast, func, Integer, or_, select, Select
+from sqlalchemy.orm import aliased
 
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
@@ -24,47 +28,74 @@ from gic.rules import Mode
 COUNTED_STATES = (State.ACCEPTED, State.COMPLETED, State.VALIDATED)
 
 
-def billable_sessions(*filters) -> Select:
-    """Billable session rows with their pair, year, minutes and rate.
+def rate_cents(rate):
+    """The hourly rate in whole cents, so that sums are exact integers on every
+    database (SQLite has no decimal type: its sums would be floats)."""
+    return cast(func.round(rate * 100), Integer)
 
-    ``filters`` restrict the interventions (e.g. by groupement or beneficiary)
-    and are applied inside the per-intervention total too, so that the query
-    never scans other groupements' sessions.
+
+def billable_by_intervention(years: Iterable[int], *filters, ids: Select | None = None,
+                             days: bool = False) -> Select:
+    """Billable on-site minutes of each intervention in each of ``years`` (R1–R4).
+
+    One row per intervention and year: ``intervention_id, provider_id,
+    beneficiary_id, state, year, minutes, weighted_cents`` (Σ minutes × rate in
+    cents; divide by 6000 for euros) and, with ``days``, ``first_day,
+    last_day`` of those sessions. One grouped pass over the on-site sessions of
+    ``years`` only, never over the whole history: an intervention is billable
+    when its on-site minutes of *all* years reach its threshold (R3), which its
+    minutes of ``years`` alone usually show (the HAVING's first term); for the
+    others one correlated sum over the intervention's sessions decides.
+
+    ``filters`` restrict the interventions (groupement, beneficiary…); ``ids``,
+    a select of intervention ids, makes the pass start from those interventions
+    (an establishment's: without it SQLite, which keeps no statistics unless
+    analysed, would read every session of the year of the whole instance first).
     """
-    onsite_total = (
-        select(InterventionSession.intervention_id,
-               func.sum(InterventionSession.minutes).label("total"))
-        .join(Intervention, Intervention.id == InterventionSession.intervention_id)
-        .where(InterventionSession.mode == Mode.ONSITE, *filters)
-        .group_by(InterventionSession.intervention_id)
-        .subquery()
-    )
-    return (
-        select(
-            InterventionSession.id.label("session_id"),
-            Intervention.id.label("intervention_id"),
-            Intervention.provider_id,
-            Intervention.beneficiary_id,
-            Intervention.state,
-            InterventionSession.year,
-            InterventionSession.minutes,
-            InterventionSession.hourly_rate,
-            # The rate in whole cents, so that sums are exact integers on every
-            # database (SQLite has no decimal type: its sums would be floats).
-            cast(func.round(InterventionSession.hourly_rate * 100), Integer).label("rate_cents"),
-        )
-        .join(Intervention, Intervention.id == InterventionSession.intervention_id)
-        .join(onsite_total, onsite_total.c.intervention_id == Intervention.id)
+    years = sorted(set(years))
+    sessions = InterventionSession
+    every = aliased(InterventionSession)
+    onsite_total = (select(func.sum(every.minutes))
+                    .where(every.intervention_id == Intervention.id, every.mode == Mode.ONSITE)
+                    .scalar_subquery())
+    minutes = func.sum(sessions.minutes)
+    columns = [Intervention.id.label("intervention_id"), Intervention.provider_id,
+               Intervention.beneficiary_id, Intervention.state, sessions.year,
+               minutes.label("minutes"),
+               func.sum(sessions.minutes * rate_cents(sessions.hourly_rate)).label(
+                   "weighted_cents")]
+    if days:
+        columns += [func.min(sessions.date).label("first_day"),
+                    func.max(sessions.date).label("last_day")]
+    stmt = (
+        select(*columns)
+        .select_from(sessions)
+        .join(Intervention, Intervention.id == sessions.intervention_id)
         .where(
-            InterventionSession.mode == Mode.ONSITE,
-            onsite_total.c.total >= Intervention.threshold_minutes,
+            sessions.year == years[0] if len(years) == 1 else sessions.year.in_(years),
+            sessions.mode == Mode.ONSITE,
             Intervention.state.in_(COUNTED_STATES),
             # R8: an intervention under a secondment is billed by it (gic/secondments)
             # and never counts toward the cap.
             Intervention.secondment_id.is_(None),
             *filters,
         )
+        # Grouped by the intervention's primary key: its other columns are known.
+        .group_by(Intervention.id, sessions.year)
+        .having(or_(minutes >= Intervention.threshold_minutes,
+                    onsite_total >= Intervention.threshold_minutes))
     )
+    if ids is not None:
+        stmt = stmt.where(sessions.intervention_id.in_(ids))
+    return stmt
+
+
+def _scope(establishment_id: int | None) -> list:
+    """The pairs of an establishment (a director's scope), as intervention filters."""
+    if establishment_id is None:
+        return []
+    return [or_(Intervention.provider_id == establishment_id,
+                Intervention.beneficiary_id == establishment_id)]
 
 
 def cap_use(beneficiary_id: int, years: Iterable[int], *,
@@ -76,23 +107,16 @@ def cap_use(beneficiary_id: int, years: Iterable[int], *,
     filters = [Intervention.beneficiary_id == beneficiary_id]
     if exclude_intervention_id is not None:
         filters.append(Intervention.id != exclude_intervention_id)
-    rows = billable_sessions(*filters).subquery()
-    stmt = (
-        select(rows.c.year, func.sum(rows.c.minutes))
-        .where(rows.c.year.in_(years))
-        .group_by(rows.c.year)
-    )
+    rows = billable_by_intervention(years, *filters, ids=select(Intervention.id).where(
+        Intervention.beneficiary_id == beneficiary_id)).subquery()
+    stmt = select(rows.c.year, func.sum(rows.c.minutes)).group_by(rows.c.year)
     return {year: int(total) for year, total in db.session.execute(stmt)}
 
 
 def cap_use_by_beneficiary(groupement_id: int, year: int) -> dict[int, int]:
     """Billable minutes of the year for every beneficiary of a groupement."""
-    rows = billable_sessions(Intervention.groupement_id == groupement_id).subquery()
-    stmt = (
-        select(rows.c.beneficiary_id, func.sum(rows.c.minutes))
-        .where(rows.c.year == year)
-        .group_by(rows.c.beneficiary_id)
-    )
+    rows = billable_by_intervention([year], Intervention.groupement_id == groupement_id).subquery()
+    stmt = select(rows.c.beneficiary_id, func.sum(rows.c.minutes)).group_by(rows.c.beneficiary_id)
     return {b: int(total) for b, total in db.session.execute(stmt)}
 
 
@@ -103,19 +127,15 @@ def pair_totals(groupement_id: int, year: int, *, validated_only: bool = True,
     The amount is rounded by the caller with :func:`gic.rules.round_cents`
     after dividing by 60 (R6: once per pair and year).
     """
-    filters = [Intervention.groupement_id == groupement_id]
+    filters = [Intervention.groupement_id == groupement_id, *_scope(establishment_id)]
     if validated_only:
         filters.append(Intervention.state == State.VALIDATED)
-    rows = billable_sessions(*filters).subquery()
+    rows = billable_by_intervention([year], *filters).subquery()
     stmt = (
         select(rows.c.provider_id, rows.c.beneficiary_id,
-               func.sum(rows.c.minutes), func.sum(rows.c.minutes * rows.c.rate_cents))
-        .where(rows.c.year == year)
+               func.sum(rows.c.minutes), func.sum(rows.c.weighted_cents))
         .group_by(rows.c.provider_id, rows.c.beneficiary_id)
     )
-    if establishment_id is not None:
-        stmt = stmt.where((rows.c.provider_id == establishment_id)
-                          | (rows.c.beneficiary_id == establishment_id))
     result: dict[tuple[int, int], tuple[int, Decimal]] = {}
     for provider, beneficiary, minutes, weighted_cents in db.session.execute(stmt):
         result[(provider, beneficiary)] = (int(minutes), Decimal(int(weighted_cents)) / 100)
@@ -125,31 +145,64 @@ def pair_totals(groupement_id: int, year: int, *, validated_only: bool = True,
 def pending_interventions(groupement_id: int, year: int,
                           establishment_id: int | None = None) -> list[tuple[int, int, int, int]]:
     """Billable but not yet validated: (intervention, provider, beneficiary, minutes)."""
-    filters = [Intervention.groupement_id == groupement_id,
-               Intervention.state != State.VALIDATED]
-    rows = billable_sessions(*filters).subquery()
-    stmt = (
-        select(rows.c.intervention_id, rows.c.provider_id, rows.c.beneficiary_id,
-               func.sum(rows.c.minutes))
-        .where(rows.c.year == year)
-        .group_by(rows.c.intervention_id, rows.c.provider_id, rows.c.beneficiary_id)
-        .order_by(rows.c.intervention_id)
-    )
-    if establishment_id is not None:
-        stmt = stmt.where((rows.c.provider_id == establishment_id)
-                          | (rows.c.beneficiary_id == establishment_id))
-    return [(i, p, b, int(m)) for i, p, b, m in db.session.execute(stmt)]
+    stmt = billable_by_intervention(
+        [year], Intervention.groupement_id == groupement_id,
+        Intervention.state != State.VALIDATED, *_scope(establishment_id),
+    ).order_by(Intervention.id)
+    return [(row.intervention_id, row.provider_id, row.beneficiary_id, int(row.minutes))
+            for row in db.session.execute(stmt)]
+
+
+@dataclass
+class YearBilling:
+    """The year's billable work of a groupement folded once (R4–R6), for the billing
+    summary: per pair the validated minutes and Σ minutes × rate (euros, unrounded),
+    the billable interventions not yet validated, and every beneficiary's cap use."""
+
+    pairs: dict[tuple[int, int], tuple[int, Decimal]]
+    pending: list[tuple[int, int, int, int]]
+    cap_use: dict[int, int]
+
+
+def year_billing(groupement_id: int, year: int,
+                 establishment_id: int | None = None) -> YearBilling:
+    """:func:`pair_totals`, :func:`pending_interventions` (both scoped to the pairs of
+    ``establishment_id`` if given) and :func:`cap_use_by_beneficiary` (all
+    beneficiaries) from ONE pass over the year's sessions, folded here: one row
+    per billable intervention comes back, never one per session."""
+    stmt = billable_by_intervention([year], Intervention.groupement_id == groupement_id)
+    weighted: dict[tuple[int, int], list[int]] = {}
+    pending, use = [], defaultdict(int)
+    for intervention, provider, beneficiary, state, _, minutes, cents in db.session.execute(
+            stmt.order_by(Intervention.id)):
+        minutes = int(minutes)
+        use[beneficiary] += minutes
+        if establishment_id is not None and establishment_id not in (provider, beneficiary):
+            continue
+        if state == State.VALIDATED:
+            pair = weighted.setdefault((provider, beneficiary), [0, 0])
+            pair[0] += minutes
+            pair[1] += int(cents)
+        else:
+            pending.append((intervention, provider, beneficiary, minutes))
+    pairs = {pair: (m, Decimal(c) / 100) for pair, (m, c) in weighted.items()}
+    return YearBilling(pairs=pairs, pending=pending, cap_use=dict(use))
 
 
 def minutes_by_direction(establishment_id: int, year: int) -> dict[str, int]:
-    """All session minutes of the year the establishment gave and received."""
+    """All session minutes of the year the establishment gave and received.
+
+    The sessions are reached from the establishment's interventions (an IN
+    list driving the (intervention, year) index), not from all of the year's.
+    """
     totals: dict[str, int] = defaultdict(int)
     for column, key in ((Intervention.provider_id, "given"),
                         (Intervention.beneficiary_id, "received")):
         stmt = (
             select(func.coalesce(func.sum(InterventionSession.minutes), 0))
-            .join(Intervention, Intervention.id == InterventionSession.intervention_id)
-            .where(column == establishment_id, InterventionSession.year == year)
+            .where(InterventionSession.intervention_id.in_(
+                       select(Intervention.id).where(column == establishment_id)),
+                   InterventionSession.year == year)
         )
         totals[key] = int(db.session.scalar(stmt))
     return dict(totals)
@@ -210,23 +263,13 @@ def billable_interventions(groupement_id: int, year: int,
     technician_name, first_day, last_day, minutes, weighted_cents`` where the days
     are the first and last dates of the intervention's billable (on-site) sessions
     of the year and ``weighted_cents`` is Σ minutes × rate in cents (divide by
-    6000 for euros). One grouped query over :func:`billable_sessions`, ordered by
-    pair then intervention number. ``establishment_id`` keeps the pairs where
+    6000 for euros). One grouped query (:func:`billable_by_intervention`), ordered
+    by pair then intervention number. ``establishment_id`` keeps the pairs where
     that establishment is provider or beneficiary (a director's scope).
     """
-    rows = (billable_sessions(Intervention.groupement_id == groupement_id)
-            .add_columns(InterventionSession.date.label("day"))
-            .subquery())
-    per_intervention = (
-        select(rows.c.intervention_id,
-               func.min(rows.c.day).label("first_day"),
-               func.max(rows.c.day).label("last_day"),
-               func.sum(rows.c.minutes).label("minutes"),
-               func.sum(rows.c.minutes * rows.c.rate_cents).label("weighted_cents"))
-        .where(rows.c.year == year)
-        .group_by(rows.c.intervention_id)
-        .subquery()
-    )
+    per_intervention = billable_by_intervention(
+        [year], Intervention.groupement_id == groupement_id, *_scope(establishment_id),
+        days=True).subquery()
     stmt = (
         select(Intervention.id.label("intervention_id"), Intervention.provider_id,
                Intervention.beneficiary_id, Intervention.state, Intervention.description,
@@ -237,7 +280,4 @@ def billable_interventions(groupement_id: int, year: int,
         .outerjoin(User, User.id == Intervention.technician_id)
         .order_by(Intervention.provider_id, Intervention.beneficiary_id, Intervention.id)
     )
-    if establishment_id is not None:
-        stmt = stmt.where((Intervention.provider_id == establishment_id)
-                          | (Intervention.beneficiary_id == establishment_id))
     return list(db.session.execute(stmt))

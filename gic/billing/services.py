@@ -148,19 +148,19 @@ def summary_for(gid: int, year: int, scope: int | None = None) -> BillingSummary
     """
     groupement = db.session.get(Groupement, gid)
     summary = BillingSummary(year=year, closed=is_closed(gid, year))
+    # Pairs, pending and cap use from one pass over the year's sessions.
+    billed = queries.year_billing(gid, year, establishment_id=scope)
     amounts: dict[tuple[int, int], Decimal] = {}
-    for (provider, beneficiary), (minutes, weighted) in sorted(
-            queries.pair_totals(gid, year, establishment_id=scope).items()):
+    for (provider, beneficiary), (minutes, weighted) in sorted(billed.pairs.items()):
         value = rules.round_cents(weighted / 60)
         amounts[(provider, beneficiary)] = value
         summary.lines.append({"provider_id": provider, "beneficiary_id": beneficiary,
                               "billable_minutes": minutes, "amount": value})
-    for intervention, provider, beneficiary, minutes in queries.pending_interventions(
-            gid, year, establishment_id=scope):
+    for intervention, provider, beneficiary, minutes in billed.pending:
         summary.pending.append({"intervention_id": intervention, "provider_id": provider,
                                 "beneficiary_id": beneficiary, "billable_minutes": minutes})
     cap = groupement.cap_for_year(year)
-    use = queries.cap_use_by_beneficiary(gid, year)
+    use = billed.cap_use
     establishments = db.session.scalars(
         select(Establishment.id).where(Establishment.groupement_id == gid)
         .order_by(Establishment.id))

@@ -17,8 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from gic import rules
-from gic.billing import queries as billing_queries
-from gic.billing.services import summary_for
+from gic.billing.services import BillingSummary, summary_for
 from gic.extensions import db
 from gic.models import Establishment, Groupement, MembershipStatus
 from gic.reports import queries
@@ -78,25 +77,28 @@ def compute_bilan(groupement_id: int, year: int) -> dict[str, Any]:
         return (total, by_axis.setdefault(axis, _activity()), matrix[(provider, beneficiary)],
                 given[provider].total, given[provider].by_axis[axis],
                 received[beneficiary].total, received[beneficiary].by_axis[axis])
-    months: dict[tuple[int, str], int] = defaultdict(int)
-    for provider, beneficiary, axis, mode, month, minutes in (
-            queries.minutes_by_pair_axis_mode_month(groupement_id, year)):
-        for target in _targets(provider, beneficiary, axis):
-            _add_minutes(target, mode, minutes)
-        months[(month, mode)] += minutes
-    for provider, beneficiary, axis, count, pending in queries.interventions_by_pair_axis(
-            groupement_id, year):
+    for provider, beneficiary, axis, count, pending, onsite, remote in (
+            queries.activity_by_pair_axis(groupement_id, year)):
         for target in _targets(provider, beneficiary, axis):
             _add_counts(target, count, pending)
+            _add_minutes(target, Mode.ONSITE, onsite)
+            _add_minutes(target, Mode.REMOTE, remote)
+    months = {(month, mode): minutes
+              for month, mode, minutes in queries.minutes_by_month(groupement_id, year)}
 
-    billing = _billing(groupement_id, year)
-    use = billing_queries.cap_use_by_beneficiary(groupement_id, year)
-    pending_billable = billing_queries.pending_interventions(groupement_id, year)
+    # The billing, its cap use and its pending interventions: one summary, one pass.
+    summary = summary_for(groupement_id, year)
+    billing = _billing(summary)
+    use = {b["beneficiary_id"]: b["billable_minutes"] for b in summary.beneficiaries}
+    pending_billable = summary.pending
+    lines_of: dict[tuple[str, int], list[dict]] = defaultdict(list)
+    for line in billing["lines"]:
+        lines_of[("given", line["provider_id"])].append(line)
+        lines_of[("received", line["beneficiary_id"])].append(line)
 
     per_establishment = []
     for e in establishments:
-        lines_given = [line for line in billing["lines"] if line["provider_id"] == e.id]
-        lines_received = [line for line in billing["lines"] if line["beneficiary_id"] == e.id]
+        lines_given, lines_received = lines_of[("given", e.id)], lines_of[("received", e.id)]
         used = use.get(e.id, 0)
         per_establishment.append({
             "establishment_id": e.id,
@@ -127,7 +129,7 @@ def compute_bilan(groupement_id: int, year: int) -> dict[str, Any]:
         "billing": billing,
         "pending": {"interventions": total["pending_interventions"],
                     "billable_interventions": len(pending_billable),
-                    "billable_minutes": sum(m for _, _, _, m in pending_billable)},
+                    "billable_minutes": sum(p["billable_minutes"] for p in pending_billable)},
         "months": [{"month": m, "onsite_minutes": months.get((m, Mode.ONSITE.value), 0),
                     "remote_minutes": months.get((m, Mode.REMOTE.value), 0)}
                    for m in range(1, 13)],
@@ -136,10 +138,9 @@ def compute_bilan(groupement_id: int, year: int) -> dict[str, Any]:
     }
 
 
-def _billing(groupement_id: int, year: int) -> dict[str, Any]:
+def _billing(summary: BillingSummary) -> dict[str, Any]:
     """Validated billable minutes and amounts per pair (R6: rounded once per pair),
     their totals and the net settlements — the yearly billing's own figures."""
-    summary = summary_for(groupement_id, year)
     return {
         "lines": [{**line, "amount": str(line["amount"])} for line in summary.lines],
         "total_minutes": sum(line["billable_minutes"] for line in summary.lines),

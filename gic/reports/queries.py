@@ -1,7 +1,7 @@
 """Grouped SQL of the bilan: a handful of queries per groupement and year.
 
-Each query groups on the database and returns a few dozen rows at most (pairs ×
-axes × modes, months × modes), whatever the number of sessions: the bilan of a
+Each query groups on the database and returns at most a row per pair and axis
+(or per month and mode), whatever the number of sessions: the bilan of a
 groupement with a million sessions stays one pass per query, never one query
 per intervention. Sessions count when their intervention is in a state where
 work is recorded (accepted, completed, validated), as in :mod:`gic.billing.queries`.
@@ -19,6 +19,7 @@ from sqlalchemy import case, extract, func, select
 from gic.billing.queries import COUNTED_STATES
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
+from gic.rules import Mode
 
 
 def _year_sessions(groupement_id: int, year: int) -> list:
@@ -27,39 +28,50 @@ def _year_sessions(groupement_id: int, year: int) -> list:
             Intervention.state.in_(COUNTED_STATES)]
 
 
-def minutes_by_pair_axis_mode_month(groupement_id: int, year: int) -> list[tuple]:
-    """Session minutes of the year: (provider, beneficiary, axis, mode, month 1–12, minutes).
+def activity_by_pair_axis(groupement_id: int, year: int) -> list[tuple[int, ...]]:
+    """Work of the year per pair and axis: (provider, beneficiary, axis,
+    interventions, not yet validated, on-site minutes, remote minutes).
 
-    One pass gives the per-pair, per-axis, per-mode and per-month totals alike.
+    One pass: the year's sessions are first summed per intervention (an
+    intervention has one pair and one axis), then the interventions per pair and
+    axis, so counts add up across rows and no row is returned per session.
     """
+    sessions = InterventionSession
+    per_intervention = (
+        select(Intervention.provider_id, Intervention.beneficiary_id, Intervention.axis,
+               Intervention.state,
+               func.sum(case((sessions.mode == Mode.ONSITE, sessions.minutes),
+                             else_=0)).label("onsite"),
+               func.sum(case((sessions.mode == Mode.ONSITE, 0),
+                             else_=sessions.minutes)).label("remote"))
+        .select_from(sessions)
+        .join(Intervention, Intervention.id == sessions.intervention_id)
+        .where(*_year_sessions(groupement_id, year))
+        .group_by(Intervention.id)  # its primary key: its other columns are known
+        .subquery()
+    )
+    rows = per_intervention.c
+    stmt = (
+        select(rows.provider_id, rows.beneficiary_id, rows.axis, func.count(),
+               func.sum(case((rows.state != State.VALIDATED, 1), else_=0)),
+               func.sum(rows.onsite), func.sum(rows.remote))
+        .group_by(rows.provider_id, rows.beneficiary_id, rows.axis)
+    )
+    return [(p, b, axis, int(n), int(k), int(onsite), int(remote))
+            for p, b, axis, n, k, onsite, remote in db.session.execute(stmt)]
+
+
+def minutes_by_month(groupement_id: int, year: int) -> list[tuple[int, str, int]]:
+    """Session minutes of the year per month (1–12) and mode: (month, mode, minutes)."""
     month = extract("month", InterventionSession.date)
     stmt = (
-        select(Intervention.provider_id, Intervention.beneficiary_id, Intervention.axis,
-               InterventionSession.mode, month, func.sum(InterventionSession.minutes))
+        select(month, InterventionSession.mode, func.sum(InterventionSession.minutes))
+        .select_from(InterventionSession)
         .join(Intervention, Intervention.id == InterventionSession.intervention_id)
         .where(*_year_sessions(groupement_id, year))
-        .group_by(Intervention.provider_id, Intervention.beneficiary_id, Intervention.axis,
-                  InterventionSession.mode, month)
+        .group_by(month, InterventionSession.mode)
     )
-    return [(p, b, axis, str(mode), int(m), int(total))
-            for p, b, axis, mode, m, total in db.session.execute(stmt)]
-
-
-def interventions_by_pair_axis(groupement_id: int,
-                               year: int) -> list[tuple[int, int, int, int, int]]:
-    """Interventions with work in the year: (provider, beneficiary, axis, count, not validated).
-
-    An intervention has one pair and one axis, so these counts add up across rows.
-    """
-    pending = case((Intervention.state != State.VALIDATED, Intervention.id))
-    stmt = (
-        select(Intervention.provider_id, Intervention.beneficiary_id, Intervention.axis,
-               func.count(func.distinct(Intervention.id)), func.count(func.distinct(pending)))
-        .join(InterventionSession, InterventionSession.intervention_id == Intervention.id)
-        .where(*_year_sessions(groupement_id, year))
-        .group_by(Intervention.provider_id, Intervention.beneficiary_id, Intervention.axis)
-    )
-    return [(p, b, axis, int(n), int(k)) for p, b, axis, n, k in db.session.execute(stmt)]
+    return [(int(m), str(mode), int(total)) for m, mode, total in db.session.execute(stmt)]
 
 
 def meetings_models():

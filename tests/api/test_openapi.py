@@ -93,6 +93,6 @@ def test_request_schemas_match_what_the_api_parses():
     draft = schemas["InterventionCreate"]
     assert set(draft["properties"]) == {
         "beneficiary_id", "provider_id", "axis", "nature", "description", "urgency",
-        "estimated_onsite_minutes", "estimated_remote_minutes"}
+        "estimated_onsite_minutes", "estimated_remote_minutes", "secondment_id"}
     assert schemas["UserCreate"]["properties"]["establishment_id"]["type"] == [
         "integer", "null"]
