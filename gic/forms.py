@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal, InvalidOperation
+
 from flask import request
 from werkzeug.routing import IntegerConverter
+from wtforms import Field
+from wtforms.widgets import TextInput
 
 MAX_INT = 2**31 - 1  # database integer columns: larger ids cannot exist
 MAX_PAGE = 1_000_000
@@ -54,3 +59,44 @@ def page_arg() -> int:
     """The ``?page=`` of a paginated list, clamped to 1…MAX_PAGE."""
     page = request.args.get("page", 1, type=int) or 1
     return min(max(page, 1), MAX_PAGE)
+
+
+# --- Money typed by people ------------------------------------------------------
+
+_MONEY = re.compile(r"^\d{1,9}(?:[.,]\d{1,2})?$")
+
+
+def parse_money(text: str | None) -> Decimal | None:
+    """Euros as people type them: « 1 500,50 », « 30 », « 30.5 € » -> Decimal;
+    empty -> None; anything else raises ValueError."""
+    text = (text or "").replace("€", "").replace("\u202f", "").replace("\xa0", "")
+    text = text.replace(" ", "").strip()
+    if not text:
+        return None
+    if not _MONEY.match(text):
+        raise ValueError(text)
+    try:
+        return Decimal(text.replace(",", "."))
+    except InvalidOperation:  # pragma: no cover - the pattern already refused it
+        raise ValueError(text) from None
+
+
+class MoneyField(Field):
+    """An amount in euros typed as text, kept as a ``Decimal`` (never a float)."""
+
+    widget = TextInput()
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{self.data:.2f}".replace(".", ",")
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist:
+            return
+        try:
+            self.data = parse_money(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError("Montant illisible : écrivez par exemple « 30,00 » ou "
+                             "« 1 500 ».") from None

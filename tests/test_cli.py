@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from gic.extensions import db
 from gic.audit.models import AuditEntry
+from gic.extensions import db
 from gic.models import ApiToken, ConventionVersion, Groupement, Role, User
 from tests.conftest import login
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import cast, func, Integer, or_, select, Select
+from sqlalchemy import Integer, Select, cast, func, or_, select
 from sqlalchemy.orm import aliased
 
 from gic.extensions import db

@@ -14,8 +14,13 @@ from flask_login import current_user, login_required
 from gic.admin.services import establishments_of
 from gic.billing import bp, exports
 from gic.billing.forms import CloseYearForm, ReopenYearForm
-from gic.billing.services import (billing_detail, close_year, closed_years, export_detail,
-                                  reopen_year)
+from gic.billing.services import (
+    billing_detail,
+    close_year,
+    closed_years,
+    export_detail,
+    reopen_year,
+)
 from gic.errors import DomainError, Forbidden, InvalidField
 from gic.models import Role
 from gic.timeutil import local_today

@@ -21,9 +21,9 @@ from gic.equipment.models import (
     Movement,
     MovementKind,
 )
-from gic.equipment.registers import establishment_ids, today_of
 from gic.extensions import db
 from gic.models import Establishment
+from gic.registers import establishment_ids, today_of
 
 
 def _out_on(day: date) -> list:

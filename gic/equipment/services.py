@@ -20,7 +20,13 @@ from sqlalchemy.orm import selectinload
 from gic.audit.services import record
 from gic.equipment.models import CATEGORY_LABELS, Category, Movement, MovementKind
 from gic.equipment.queries import bilan_section, loans_out_on  # noqa: F401 - public here too
-from gic.equipment.registers import (
+from gic.errors import DomainError, Forbidden, InvalidField, NotFound, RuleRefused
+from gic.extensions import db
+from gic.formatting import long_date
+from gic.jobs import for_each_groupement
+from gic.models import Groupement, Role, User
+from gic.notifications.services import directors_of, link_for, notify
+from gic.registers import (
     check_day,
     check_years_open,
     clean_text,
@@ -29,12 +35,6 @@ from gic.equipment.registers import (
     member_staff,
     today_of,
 )
-from gic.errors import DomainError, Forbidden, InvalidField, NotFound, RuleRefused
-from gic.extensions import db
-from gic.formatting import long_date
-from gic.jobs import for_each_groupement
-from gic.models import Groupement, Role, User
-from gic.notifications.services import directors_of, link_for, notify
 
 READ_REFUSAL = ("Le registre du matériel est réservé aux équipes des établissements et à "
                 "la coordination du groupement.")

@@ -15,11 +15,11 @@ from gic.admin.services import establishments_of
 from gic.equipment import bp, services
 from gic.equipment.forms import ButtonForm, MovementForm, ReturnForm
 from gic.equipment.models import Movement
-from gic.equipment.pages import FORM_ERROR, iso_fr_date, load, me, refusal_page, refused
-from gic.equipment.registers import is_staff, today_of
 from gic.errors import DomainError, Forbidden
 from gic.extensions import db
 from gic.forms import page_arg
+from gic.pages import FORM_ERROR, iso_fr_date, load, me, refusal_page, refused
+from gic.registers import is_staff, today_of
 
 PER_PAGE = 25
 

@@ -19,7 +19,11 @@ from sqlalchemy.orm import selectinload
 
 from gic.audit.services import record
 from gic.billing.services import closed_years
-from gic.equipment.registers import (
+from gic.errors import DomainError, Forbidden, InvalidField, NotFound
+from gic.exchanges.models import Exchange
+from gic.extensions import db
+from gic.models import Role, User
+from gic.registers import (
     check_day,
     check_years_open,
     clean_text,
@@ -30,10 +34,6 @@ from gic.equipment.registers import (
     minutes_in,
     today_of,
 )
-from gic.errors import DomainError, Forbidden, InvalidField, NotFound
-from gic.exchanges.models import Exchange
-from gic.extensions import db
-from gic.models import Role, User
 
 READ_REFUSAL = ("Le journal des échanges et conseils est réservé aux équipes des "
                 "établissements et à la coordination du groupement.")

@@ -12,14 +12,14 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import login_required
 
 from gic.admin.services import establishments_of
-from gic.equipment.pages import FORM_ERROR, load, me, refusal_page, refused
-from gic.equipment.registers import is_staff, today_of
 from gic.errors import DomainError, Forbidden
 from gic.exchanges import bp, services
 from gic.exchanges.forms import ButtonForm, ExchangeForm
 from gic.exchanges.models import Exchange
 from gic.extensions import db
 from gic.forms import page_arg
+from gic.pages import FORM_ERROR, load, me, refusal_page, refused
+from gic.registers import is_staff, today_of
 
 PER_PAGE = 25
 

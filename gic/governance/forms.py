@@ -11,9 +11,9 @@ from wtforms import DateField, IntegerField, RadioField, StringField, TextAreaFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from gic.forms import MoneyField
 from gic.interventions.forms import DurationField
 from gic.meetings.models import VoteChoice
-from gic.secondments.forms import MoneyField  # euros typed « 25,50 »: one parser
 
 TEXT_MAX = 4000
 

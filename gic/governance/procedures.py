@@ -24,7 +24,6 @@ from sqlalchemy.exc import IntegrityError
 
 from gic.admin.services import check_finess
 from gic.audit.services import record
-from gic.equipment.registers import clean_text
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.formatting import long_date
@@ -36,6 +35,7 @@ from gic.meetings.models import VoteChoice
 from gic.meetings.votes import Outcome
 from gic.models import Establishment, MembershipStatus, Role, User
 from gic.notifications.services import directors_of, link_for, notify, users_with_role
+from gic.registers import clean_text
 from gic.timeutil import local_today, utcnow
 
 MAX_TEXT = 2000

@@ -17,7 +17,6 @@ from flask import current_app, render_template
 from sqlalchemy import and_, extract, func, select
 
 from gic.audit.services import record
-from gic.equipment.registers import clean_text
 from gic.errors import Forbidden, InvalidField
 from gic.extensions import db
 from gic.governance.models import (
@@ -36,6 +35,7 @@ from gic.models import (
     Role,
     User,
 )
+from gic.registers import clean_text
 from gic.timeutil import local_today, utcnow
 
 CARD_TEXTS = {  # field -> (label, limit)

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gic import rules
 from gic.extensions import db
 from gic.models import Establishment, User
-from gic import rules
 from gic.rules import Mode, Nature
 from gic.timeutil import utcnow
 

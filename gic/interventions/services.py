@@ -30,6 +30,7 @@ from gic.interventions.models import (
 )
 from gic.interventions.permissions import authorize, authorize_draft, can_view
 from gic.models import Establishment, Groupement, Role, User
+from gic.registers import clean_text
 from gic.secondments import services as secondments
 from gic.timeutil import local_today, utcnow
 
@@ -101,15 +102,7 @@ def assignable_technicians(i: Intervention) -> list[User]:
 # --- Requests ---------------------------------------------------------------
 
 def _clean_text(value: str | None, field: str, *, required: bool, label: str) -> str:
-    value = (value or "").strip()
-    if "\x00" in value:
-        raise InvalidField(f"{label} contient un caractère invalide.", field=field)
-    if required and not value:
-        raise InvalidField(f"{label} est obligatoire.", field=field)
-    if len(value) > MAX_TEXT:
-        raise InvalidField(f"{label} est trop long ({MAX_TEXT} caractères au plus).",
-                           field=field)
-    return value
+    return clean_text(value, field, label=label, max_length=MAX_TEXT, required=required)
 
 
 def _establishment_in(groupement_id: int, establishment_id: int, field: str) -> Establishment:

@@ -36,6 +36,7 @@ from gic.interventions.permissions import (
     next_actions,
 )
 from gic.models import User
+from gic.pages import refused as _refused
 from gic.secondments import services as secondments
 from gic.timeutil import local_today
 
@@ -74,17 +75,6 @@ def _load_session(session_id: int) -> InterventionSession:
     except NotFound:
         abort(404)
 
-
-def _refused(error: DomainError, form: FlaskForm | None = None,
-             aliases: dict[str, str] | None = None) -> int:
-    """Undo the refused change, put the message on the field it names; its status."""
-    db.session.rollback()
-    if error.status == 404:
-        abort(404)
-    name = (aliases or {}).get(error.field, error.field)
-    if form is not None and name and name in form:
-        form[name].errors = [*form[name].errors, error.message]
-    return error.status
 
 
 # --- List -------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -25,6 +24,7 @@ from gic.meetings.models import Meeting, MeetingInvitee, Minutes, MinutesStatus
 from gic.meetings.permissions import MANAGE_REFUSAL, can_manage, visible_meetings
 from gic.meetings.votes import decisions_to_vote
 from gic.models import User
+from gic.pages import refused as _refused
 from gic.timeutil import local_today, utcnow
 
 PER_PAGE = 20
@@ -40,15 +40,6 @@ def _load(meeting_id: int) -> Meeting:
     except NotFound:
         abort(404)
 
-
-def _refused(error: DomainError, form: FlaskForm | None = None) -> int:
-    """Undo the refused change, put the message on the field it names; its status."""
-    db.session.rollback()
-    if error.status == 404:
-        abort(404)
-    if form is not None and error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
-    return error.status
 
 
 def _final_versions(meeting_ids: list[int]) -> dict[int, int]:

@@ -8,13 +8,9 @@ so that a refusal lands on the right field.
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
-
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    Field,
     RadioField,
     SelectChoice,
     SelectField,
@@ -22,52 +18,12 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length
-from wtforms.widgets import TextInput
 
-from gic.forms import optional_int
+from gic.forms import MoneyField, optional_int
 from gic.meetings.forms import CheckboxesField
 from gic.secondments.models import PRICING_LABELS, Pricing
 
 TEXT_MAX = 10_000
-_MONEY = re.compile(r"^\d{1,9}(?:[.,]\d{1,2})?$")
-
-
-def parse_money(text: str | None) -> Decimal | None:
-    """Euros as people type them: « 1 500,50 », « 30 », « 30.5 € » -> Decimal;
-    empty -> None; anything else raises ValueError."""
-    text = (text or "").replace("€", "").replace("\u202f", "").replace("\xa0", "")
-    text = text.replace(" ", "").strip()
-    if not text:
-        return None
-    if not _MONEY.match(text):
-        raise ValueError(text)
-    try:
-        return Decimal(text.replace(",", "."))
-    except InvalidOperation:  # pragma: no cover - the pattern already refused it
-        raise ValueError(text) from None
-
-
-class MoneyField(Field):
-    """An amount in euros typed as text, kept as a ``Decimal`` (never a float)."""
-
-    widget = TextInput()
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else f"{self.data:.2f}".replace(".", ",")
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if not valuelist:
-            return
-        try:
-            self.data = parse_money(valuelist[0])
-        except ValueError:
-            self.data = None
-            raise ValueError("Montant illisible : écrivez par exemple « 30,00 » ou "
-                             "« 1 500 ».") from None
-
-
 class ProposeForm(FlaskForm):
     """A secondment proposed between one's own establishment and another."""
 

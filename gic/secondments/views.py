@@ -16,6 +16,7 @@ from gic.errors import DomainError, NotFound
 from gic.extensions import db
 from gic.forms import optional_int, page_arg
 from gic.models import User
+from gic.pages import refused as _refused
 from gic.secondments import bp, services
 from gic.secondments.forms import ActionForm, ProposeForm, RefuseForm
 from gic.secondments.models import Pricing, Secondment
@@ -38,15 +39,6 @@ def _load(secondment_id: int) -> Secondment:
     except NotFound:
         abort(404)
 
-
-def _refused(error: DomainError, form: FlaskForm | None = None) -> int:
-    """Undo the refused change, put the message on the field it names; its status."""
-    db.session.rollback()
-    if error.status == 404:
-        abort(404)
-    if form is not None and error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
-    return error.status
 
 
 @bp.app_template_global("secondments_awaiting")

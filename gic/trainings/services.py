@@ -19,16 +19,16 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from gic.audit.services import record
-from gic.equipment.registers import (
+from gic.errors import DomainError, Forbidden, InvalidField, NotFound
+from gic.extensions import db
+from gic.models import Establishment, Role, User
+from gic.registers import (
     check_day,
     check_years_open,
     clean_text,
     establishment_ids,
     minutes_in,
 )
-from gic.errors import DomainError, Forbidden, InvalidField, NotFound
-from gic.extensions import db
-from gic.models import Establishment, Role, User
 from gic.trainings.models import (
     TOPIC_LABELS,
     Topic,

@@ -10,11 +10,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import login_required
 
-from gic.equipment.pages import FORM_ERROR, load, me, refusal_page, refused
-from gic.equipment.registers import today_of
 from gic.errors import DomainError, Forbidden
 from gic.extensions import db
 from gic.forms import page_arg
+from gic.pages import FORM_ERROR, load, me, refusal_page, refused
+from gic.registers import today_of
 from gic.trainings import bp, services
 from gic.trainings.forms import ButtonForm, training_form
 from gic.trainings.models import Training

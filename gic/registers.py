@@ -1,5 +1,6 @@
-"""Checks shared by the three light cooperation registers: equipment (axis 5),
-trainings (axis 4), exchanges and advice (axis 1).
+"""Checks of meaning shared by the areas' services, first written for the three
+light cooperation registers: equipment (axis 5), trainings (axis 4), exchanges
+and advice (axis 1); governance uses :func:`clean_text` too.
 
 Each raises a :mod:`gic.errors` refusal with a French message and the name of
 the form field it concerns, like the interventions' services.

@@ -1,7 +1,6 @@
-"""Page helpers shared by the three cooperation registers' views (equipment,
-trainings, exchanges): the current user, loading an object or the error page, a
-refusal shown on its field, and the date filter of the bilan partials (their
-data holds ISO dates)."""
+"""Page helpers shared by the areas' views: the current user, loading an object
+or the error page, a refusal shown on its field, and the date filter of the
+bilan partials (their data holds ISO dates)."""
 
 from __future__ import annotations
 
@@ -36,14 +35,17 @@ def load(getter, object_id: int):
         abort(error.status)
 
 
-def refused(error: DomainError, form: FlaskForm | None = None) -> int:
-    """Undo the refused change, put the message on the field it names; its status
-    (a 404 refusal aborts: the object is not the user's to know)."""
+def refused(error: DomainError, form: FlaskForm | None = None,
+            aliases: dict[str, str] | None = None) -> int:
+    """Undo the refused change, put the message on the field it names (a service's
+    field name may be another on the form: ``aliases``); its status (a 404 refusal
+    aborts: the object is not the user's to know)."""
     db.session.rollback()
     if error.status == 404:
         abort(404)
-    if form is not None and error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
+    name = (aliases or {}).get(error.field, error.field)
+    if form is not None and name and name in form:
+        form[name].errors = [*form[name].errors, error.message]
     return error.status
 
 
