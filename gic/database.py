@@ -5,7 +5,19 @@ from sqlalchemy.engine import Engine
 
 
 def configure_engine(engine: Engine) -> None:
-    """SQLite: WAL (readers don't block the writer), foreign keys on, busy timeout."""
+    """SQLite: WAL (readers don't block the writer), foreign keys on, busy timeout.
+    PostgreSQL: no JIT compilation (see below)."""
+    if engine.dialect.name == "postgresql":
+        @event.listens_for(engine, "connect")
+        def _postgresql_settings(dbapi_connection, _record):  # noqa: ANN001
+            # The yearly billing and bilan of a big groupement are estimated costly
+            # enough for PostgreSQL's JIT, whose compilation then takes longer than
+            # the query itself (bench/RESULTS.md: ~0.3 s more on a 0.5 s query).
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SET jit = off")
+            cursor.close()
+            dbapi_connection.commit()
+        return
     if engine.dialect.name != "sqlite":
         return
 

@@ -59,10 +59,13 @@ def filter_interventions(stmt: Select, *, year: int | None = None, state: str | 
     if year is not None:
         if not 2000 <= year <= 2100:
             raise InvalidField("Année invalide.", field="year")
-        with_session = select(InterventionSession.intervention_id).where(
-            InterventionSession.year == year)
+        # Correlated (EXISTS per intervention, by the (intervention, year) index):
+        # an IN list would first gather every session of the year of the instance.
+        with_session = select(InterventionSession.id).where(
+            InterventionSession.intervention_id == Intervention.id,
+            InterventionSession.year == year).exists()
         start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
-        stmt = stmt.where(or_(Intervention.id.in_(with_session),
+        stmt = stmt.where(or_(with_session,
                               (Intervention.created_at >= start) & (Intervention.created_at < end)))
     if state:
         try:

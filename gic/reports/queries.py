@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, extract, func, select
 
-from gic.billing.queries import COUNTED_STATES
+from gic.billing.queries import COUNTED_STATES, sessions_first
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
 from gic.rules import Mode
@@ -44,8 +44,7 @@ def activity_by_pair_axis(groupement_id: int, year: int) -> list[tuple[int, ...]
                              else_=0)).label("onsite"),
                func.sum(case((sessions.mode == Mode.ONSITE, 0),
                              else_=sessions.minutes)).label("remote"))
-        .select_from(sessions)
-        .join(Intervention, Intervention.id == sessions.intervention_id)
+        .select_from(sessions_first())
         .where(*_year_sessions(groupement_id, year))
         .group_by(Intervention.id)  # its primary key: its other columns are known
         .subquery()
@@ -66,8 +65,7 @@ def minutes_by_month(groupement_id: int, year: int) -> list[tuple[int, str, int]
     month = extract("month", InterventionSession.date)
     stmt = (
         select(month, InterventionSession.mode, func.sum(InterventionSession.minutes))
-        .select_from(InterventionSession)
-        .join(Intervention, Intervention.id == InterventionSession.intervention_id)
+        .select_from(sessions_first())
         .where(*_year_sessions(groupement_id, year))
         .group_by(month, InterventionSession.mode)
     )
