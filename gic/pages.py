@@ -1,10 +1,8 @@
 """Page helpers shared by the areas' views: the current user, loading an object
-or the error page, a refusal shown on its field, and the date filter of the
-bilan partials (their data holds ISO dates)."""
+or the error page, a refusal shown on its field (Jinja filters, such as the
+bilan partials' ``iso_fr_date``, live in gic/web.py)."""
 
 from __future__ import annotations
-
-from datetime import date
 
 from flask import abort, flash, render_template
 from flask_login import current_user
@@ -13,7 +11,6 @@ from flask_wtf import FlaskForm
 from gic.errors import DomainError
 from gic.extensions import db
 from gic.models import User
-from gic.web import fr_date
 
 FORM_ERROR = "{what} : corrigez les champs signalés."
 
@@ -54,10 +51,3 @@ def refusal_page(error: DomainError):
     code = refused(error)
     flash(error.message, "error")
     return render_template("error.html", code=code), code
-
-
-def iso_fr_date(value: str | date | None, fmt: str = "long") -> str:
-    """``fr_date`` for the ISO dates of JSON data (bilan sections, minutes snapshots)."""
-    if isinstance(value, str):
-        value = date.fromisoformat(value)
-    return fr_date(value, fmt)

@@ -59,6 +59,13 @@ def fr_date(value: date | datetime | None, fmt: str = "long") -> str:
     return long_date(value, locale)
 
 
+def iso_fr_date(value: str | date | None, fmt: str = "long") -> str:
+    """:func:`fr_date` for the ISO dates of JSON data (bilan sections, minutes snapshots)."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return fr_date(value, fmt)
+
+
 def money(value: Decimal | None) -> str:
     """« 183,33 € »."""
     if value is None:
@@ -77,7 +84,8 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Connectez-vous pour accéder à cette page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
-    app.jinja_env.filters.update(fr_date=fr_date, money=money, hm=hours_minutes, number=number)
+    app.jinja_env.filters.update(fr_date=fr_date, iso_fr_date=iso_fr_date, money=money,
+                                 hm=hours_minutes, number=number)
     app.jinja_env.globals.update(hm=hours_minutes,
                                  has_endpoint=lambda name: name in app.view_functions,
                                  available_endpoints=app.view_functions)

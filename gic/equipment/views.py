@@ -18,7 +18,7 @@ from gic.equipment.models import Movement
 from gic.errors import DomainError, Forbidden
 from gic.extensions import db
 from gic.forms import page_arg
-from gic.pages import FORM_ERROR, iso_fr_date, load, me, refusal_page, refused
+from gic.pages import FORM_ERROR, load, me, refusal_page, refused
 from gic.registers import is_staff, today_of
 
 PER_PAGE = 25
@@ -26,7 +26,6 @@ PER_PAGE = 25
 # The dashboards show the overdue loans of the user's establishment
 # (``templates/equipment/_dashboard.html``); the bilan partials format ISO dates.
 bp.add_app_template_global(services.overdue_for, "equipment_overdue")
-bp.add_app_template_filter(iso_fr_date, "iso_fr_date")
 
 
 def _load(movement_id: int) -> Movement:
