@@ -15,7 +15,7 @@ from sqlalchemy import select
 from gic.billing.services import closed_years
 from gic.errors import InvalidField, RuleRefused
 from gic.extensions import db
-from gic.models import Establishment, Groupement, Role, User
+from gic.models import Groupement, Role, User
 from gic.secondments.models import PRICING_LABELS, Pricing
 
 MAX_TEXT = 10_000
@@ -23,27 +23,6 @@ MAX_PROJECT = 200
 MAX_PERIOD_DAYS = 3 * 366  # the convention's initial duration: beyond, not « temporary »
 MAX_HOURLY_RATE = Decimal("1000.00")
 MAX_LUMP_SUM = Decimal("1000000.00")
-
-
-def establishment_in(groupement_id: int, establishment_id: int | None,
-                     field: str) -> Establishment:
-    """The establishment if it belongs to the groupement; else a refusal on ``field``."""
-    e = db.session.get(Establishment, establishment_id) if establishment_id else None
-    if e is None or e.groupement_id != groupement_id:
-        raise InvalidField("Établissement inconnu dans ce groupement.", field=field)
-    return e
-
-
-def clean_text(value: str | None, field: str, label: str, limit: int) -> str:
-    """A required text, stripped, without NUL, at most ``limit`` characters."""
-    value = (value or "").strip()
-    if "\x00" in value:
-        raise InvalidField(f"{label} contient un caractère invalide.", field=field)
-    if not value:
-        raise InvalidField(f"{label} est obligatoire.", field=field)
-    if len(value) > limit:
-        raise InvalidField(f"{label} est trop long ({limit} caractères au plus).", field=field)
-    return value
 
 
 def check_period(groupement: Groupement, start: date | None, end: date | None) -> None:

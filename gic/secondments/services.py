@@ -33,6 +33,7 @@ from gic.extensions import db
 from gic.interventions.models import Intervention
 from gic.models import Groupement, Role, User
 from gic.notifications.services import directors_of, link_for, notify
+from gic.registers import clean_text, establishment_in
 from gic.secondments import checks, queries
 from gic.secondments.models import (
     PHASE_LABELS,
@@ -203,8 +204,9 @@ def propose(actor: User, *, provider_id: int | None, beneficiary_id: int | None,
     """
     if not can_propose(actor):
         raise Forbidden(PROPOSE_REFUSAL)
-    provider = checks.establishment_in(actor.groupement_id, provider_id, "provider_id")
-    beneficiary = checks.establishment_in(actor.groupement_id, beneficiary_id, "beneficiary_id")
+    provider = establishment_in(actor.groupement_id, provider_id, "provider_id")
+    beneficiary = establishment_in(actor.groupement_id, beneficiary_id,
+                                   "beneficiary_id")
     if provider.id == beneficiary.id:
         raise InvalidField("Le bénéficiaire doit être un autre établissement que le "
                            "prestataire.", field="beneficiary_id")
@@ -218,9 +220,10 @@ def propose(actor: User, *, provider_id: int | None, beneficiary_id: int | None,
     s = Secondment(
         groupement_id=actor.groupement_id, provider_id=provider.id,
         beneficiary_id=beneficiary.id,
-        project=checks.clean_text(project, "project", "Le nom du projet", checks.MAX_PROJECT),
-        description=checks.clean_text(description, "description", "La description",
-                                      checks.MAX_TEXT),
+        project=clean_text(project, "project", label="Le nom du projet",
+                           max_length=checks.MAX_PROJECT, required=True),
+        description=clean_text(description, "description", label="La description",
+                               max_length=checks.MAX_TEXT, required=True),
         start_date=start_date, end_date=end_date, pricing=pricing_value, hourly_rate=rate,
         lump_sum=total, status=SecondmentStatus.PROPOSED, proposed_by_id=actor.id)
     side = _side(actor, s)
@@ -265,7 +268,8 @@ def approve(s: Secondment, actor: User) -> Secondment:
 def refuse(s: Secondment, actor: User, reason: str) -> Secondment:
     """A director of one of the two establishments refuses, saying why: it ends there."""
     _begin(s, actor, "refuse")
-    reason = checks.clean_text(reason, "reason", "Le motif du refus", checks.MAX_TEXT)
+    reason = clean_text(reason, "reason", label="Le motif du refus",
+                        max_length=checks.MAX_TEXT, required=True)
     before = _snapshot(s)
     s.status, s.refused_by_id, s.refused_at = SecondmentStatus.REFUSED, actor.id, utcnow()
     s.refusal_reason = reason
