@@ -1,16 +1,24 @@
 """Page helpers shared by the areas' views: the current user, loading an object
-or the error page, a refusal shown on its field (Jinja filters, such as the
-bilan partials' ``iso_fr_date``, live in gic/web.py)."""
+or the error page, a refusal shown on its field, a page of a long list (Jinja
+filters, such as the bilan partials' ``iso_fr_date``, live in gic/web.py)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, render_template
+from collections.abc import Sequence
+from math import ceil
+
+from flask import abort, flash, render_template, request
 from flask_login import current_user
+from flask_sqlalchemy.pagination import SelectPagination
 from flask_wtf import FlaskForm
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import lazyload
 
 from gic.errors import DomainError
 from gic.extensions import db
+from gic.forms import page_arg
 from gic.models import User
+from gic.web import number
 
 FORM_ERROR = "{what} : corrigez les champs signalés."
 
@@ -51,3 +59,107 @@ def refusal_page(error: DomainError):
     code = refused(error)
     flash(error.message, "error")
     return render_template("error.html", code=code), code
+
+
+# --- Long lists ---------------------------------------------------------------
+
+# Lists count their rows up to this many: beyond, « plus de 1 000 ». An exact
+# COUNT(*) reads every matching row (a million-session groupement's interventions
+# of a year: a third of a second), and nobody pages through thousands of rows:
+# they filter. The benchmark (bench/) measures the lists at that scale.
+COUNT_LIMIT = 1000
+
+
+class BoundedPage(SelectPagination):
+    param = "page"
+
+    """:meth:`db.paginate`'s page whose total is counted up to :data:`COUNT_LIMIT`
+    (``more`` is then true). Pages beyond stay reachable one after the other:
+    « suivante » is offered while the page is full."""
+
+    def _query_count(self) -> int:
+        stmt = self._query_args["select"]
+        bounded = stmt.options(lazyload("*")).order_by(None).limit(COUNT_LIMIT + 1).subquery()
+        return self._query_args["session"].scalar(select(func.count()).select_from(bounded))
+
+    @property
+    def more(self) -> bool:
+        """True when there are more rows than counted."""
+        return self.total > COUNT_LIMIT
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages or (self.more and len(self.items) == self.per_page)
+
+    @property
+    def total_label(self) -> str:
+        """« 1 234 » or « plus de 1 000 » (for « … demandes »)."""
+        return f"plus de {number(COUNT_LIMIT)}" if self.more else number(self.total)
+
+    @property
+    def position(self) -> str:
+        """« page 3 sur 12 », or « page 3 » when the total was not counted to the end."""
+        return f"page {self.page}" if self.more else f"page {self.page} sur {self.pages}"
+
+
+def paginate(stmt: Select, per_page: int) -> BoundedPage:
+    """The ``?page=`` of ``stmt``, ``per_page`` rows, the total counted up to
+    :data:`COUNT_LIMIT` (an empty page past the end, never a 404)."""
+    return BoundedPage(select=stmt, session=db.session(), page=page_arg(),
+                       per_page=per_page, max_per_page=per_page, error_out=False)
+
+
+class ListPage:
+    """A page of a list already in memory (the year's billing pairs…), under its own
+    query parameter so that several lists of one page page independently."""
+
+    more = False  # the whole list is in memory: its total is exact
+
+    def __init__(self, items: Sequence, per_page: int, param: str = "page",
+                 page: int | None = None) -> None:
+        self.total, self.per_page, self.param = len(items), per_page, param
+        self.pages = max(1, ceil(self.total / per_page))
+        if page is None:
+            page = request.args.get(param, 1, type=int) or 1
+        self.page = min(max(page, 1), self.pages)
+        start = (self.page - 1) * per_page
+        self.items = list(items[start:start + per_page])
+
+    @classmethod
+    def counted(cls, items: Sequence, total: int, per_page: int, page: int,
+                param: str = "page") -> ListPage:
+        """Page ``page`` of a list of ``total`` items whose page (``items``) was
+        read alone (a LIMIT/OFFSET query)."""
+        self = cls([], per_page, param, page=1)
+        self.total, self.items = total, list(items)
+        self.pages = max(1, ceil(total / per_page))
+        self.page = page
+        return self
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def total_label(self) -> str:
+        """The number of items, in French format."""
+        return number(self.total)
+
+    @property
+    def position(self) -> str:
+        """« page 3 sur 12 »."""
+        return f"page {self.page} sur {self.pages}"
+
+    @property
+    def first_index(self) -> int:
+        """Position (from 1) of the page's first item."""
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        """Position of the page's last item."""
+        return self.first_index + len(self.items) - 1 if self.total else 0

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_currency, format_decimal
-from flask import Flask, abort, render_template, request, session
+from flask import Flask, abort, render_template, request, session, url_for
 from flask_babel import format_datetime, get_locale, to_user_timezone
 from flask_login import current_user
 
@@ -78,6 +78,14 @@ def number(value) -> str:
     return format_decimal(value, locale=str(get_locale()))
 
 
+def page_url(param: str, page: int) -> str:
+    """This page's URL with ``?<param>=page``, its other query arguments kept
+    (filters, another list's page): the links of the ``pager`` macro."""
+    args = request.args.to_dict()
+    args[param] = page
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
 def init_app(app: Flask) -> None:
     """Register filters, context, security headers and error pages."""
     login_manager.login_view = "auth.login"
@@ -86,7 +94,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     app.jinja_env.filters.update(fr_date=fr_date, iso_fr_date=iso_fr_date, money=money,
                                  hm=hours_minutes, number=number)
-    app.jinja_env.globals.update(hm=hours_minutes,
+    app.jinja_env.globals.update(hm=hours_minutes, page_url=page_url,
                                  has_endpoint=lambda name: name in app.view_functions,
                                  available_endpoints=app.view_functions)
 

@@ -187,6 +187,12 @@ def _create_session(ctx):
     assert response.status_code == 201, response.get_data()
 
 
+def _pair_page(ctx):
+    """The billing page of pair B -> A (validated billable interventions at both sizes)."""
+    e = ctx.ids.establishments
+    _page("accountant", f"/billing/{YEAR}/paires/{e['B']}-{e['A']}")(ctx)
+
+
 def _compute(ctx):
     compute_bilan(ctx.ids.groupement, YEAR)
 
@@ -202,6 +208,8 @@ CALLS = {
     "interventions list of a year": _page("coordinator", f"/interventions/?year={YEAR}"),
     "meetings list": _page("coordinator", "/meetings/"),
     "billing page": _page("accountant", f"/billing/{YEAR}"),
+    "billing page (director)": _page("director", f"/billing/{YEAR}"),
+    "billing page of a pair": _pair_page,
     "audit log": _page("coordinator", "/audit/"),
     "bilan page": _page("coordinator", f"/bilan/{YEAR}"),
     "API billing": _api("accountant", f"/billing/{YEAR}"),

@@ -21,9 +21,9 @@ from gic.audit.services import visible_entries
 from gic.errors import Forbidden
 from gic.extensions import db
 from gic.formatting import hours_minutes
-from gic.forms import page_arg
 from gic.interventions.models import STATE_LABELS, State
 from gic.models import ROLE_LABELS, Establishment, Role, User
+from gic.pages import paginate
 from gic.rules import MODE_LABELS, Mode
 from gic.web import fr_date
 
@@ -108,9 +108,7 @@ def index():
         stmt = visible_entries(current_user)
     except Forbidden:
         abort(403)
-    page = db.paginate(stmt.options(selectinload(AuditEntry.actor)),
-                       page=page_arg(), per_page=PER_PAGE,
-                       error_out=False)
+    page = paginate(stmt.options(selectinload(AuditEntry.actor)), PER_PAGE)
     names = _names(current_user.groupement_id, page.items)
     rows = [_row(entry, names) for entry in page.items]
     return render_template("audit/index.html", page=page, rows=rows)

@@ -17,7 +17,19 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Integer, Select, cast, func, inspect, or_, select
+from sqlalchemy import (
+    Integer,
+    Select,
+    and_,
+    cast,
+    false,
+    func,
+    inspect,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import Join
@@ -199,23 +211,44 @@ def year_billing(groupement_id: int, year: int,
                  establishment_id: int | None = None) -> YearBilling:
     """:func:`pair_totals`, :func:`pending_interventions` (both scoped to the pairs of
     ``establishment_id`` if given) and :func:`cap_use_by_beneficiary` (all
-    beneficiaries) from ONE pass over the year's sessions, folded here: one row
-    per billable intervention comes back, never one per session."""
-    stmt = billable_by_intervention([year], Intervention.groupement_id == groupement_id)
+    beneficiaries) from ONE pass over the year's sessions: the billable
+    interventions are computed once (a CTE, which both databases materialise when
+    it is read twice), then summed per pair and state in SQL, the pending ones
+    listed one by one. At 100,000 billable interventions in a year, folding them
+    here in Python took as long as the pass itself (bench/)."""
+    billable = billable_by_intervention(
+        [year], Intervention.groupement_id == groupement_id).cte("billable")
+    validated = billable.c.state == State.VALIDATED
+    groups = (
+        select(literal(0).label("kind"), billable.c.provider_id, billable.c.beneficiary_id,
+               billable.c.state, literal(0).label("intervention_id"),
+               func.sum(billable.c.minutes).label("minutes"),
+               func.sum(billable.c.weighted_cents).label("cents"))
+        .group_by(billable.c.provider_id, billable.c.beneficiary_id, billable.c.state))
+    pending_rows = (
+        select(literal(1).label("kind"), billable.c.provider_id, billable.c.beneficiary_id,
+               billable.c.state, billable.c.intervention_id, billable.c.minutes,
+               billable.c.weighted_cents)
+        .where(~validated, *([] if establishment_id is None else [or_(
+            billable.c.provider_id == establishment_id,
+            billable.c.beneficiary_id == establishment_id)])))
+    both = union_all(groups, pending_rows).subquery()
     weighted: dict[tuple[int, int], list[int]] = {}
     pending, use = [], defaultdict(int)
-    for intervention, provider, beneficiary, state, _, minutes, cents in db.session.execute(
-            stmt.order_by(Intervention.id)):
+    for kind, provider, beneficiary, state, intervention, minutes, cents in db.session.execute(
+            select(both).order_by(both.c.kind, both.c.intervention_id)):
         minutes = int(minutes)
+        if kind == 1:
+            pending.append((intervention, provider, beneficiary, minutes))
+            continue
         use[beneficiary] += minutes
+        if state != State.VALIDATED:
+            continue
         if establishment_id is not None and establishment_id not in (provider, beneficiary):
             continue
-        if state == State.VALIDATED:
-            pair = weighted.setdefault((provider, beneficiary), [0, 0])
-            pair[0] += minutes
-            pair[1] += int(cents)
-        else:
-            pending.append((intervention, provider, beneficiary, minutes))
+        pair = weighted.setdefault((provider, beneficiary), [0, 0])
+        pair[0] += minutes
+        pair[1] += int(cents)
     pairs = {pair: (m, Decimal(c) / 100) for pair, (m, c) in weighted.items()}
     return YearBilling(pairs=pairs, pending=pending, cap_use=dict(use))
 
@@ -287,7 +320,11 @@ def intervention_counts_by_state(groupement_id: int) -> dict[str, int]:
 # --- Detailed billing (one row per billable intervention) ---------------------
 
 def billable_interventions(groupement_id: int, year: int,
-                           establishment_id: int | None = None) -> list:
+                           establishment_id: int | None = None, *,
+                           pairs: Iterable[tuple[int, int]] | None = None,
+                           intervention_ids: Iterable[int] | None = None,
+                           validated_only: bool = False,
+                           per_pair: int | None = None, skip: int = 0) -> list:
     """Every billable intervention of ``year`` (validated and pending), one row each.
 
     Columns: ``intervention_id, provider_id, beneficiary_id, state, description,
@@ -297,18 +334,57 @@ def billable_interventions(groupement_id: int, year: int,
     6000 for euros). One grouped query (:func:`billable_by_intervention`), ordered
     by pair then intervention number. ``establishment_id`` keeps the pairs where
     that establishment is provider or beneficiary (a director's scope).
+
+    For a page rather than an export: ``pairs`` (provider, beneficiary) or
+    ``intervention_ids`` restrict the interventions (the pass then starts from
+    them, not from the year's sessions of the groupement); ``per_pair`` keeps,
+    after the first ``skip`` of each pair, at most that many rows per pair and
+    adds ``pair_count``, ``pair_minutes`` and ``pair_cents``: the pair's number of
+    rows, minutes and Σ minutes × rate in cents before that cut.
     """
-    per_intervention = billable_by_intervention(
-        [year], Intervention.groupement_id == groupement_id, *_scope(establishment_id),
-        days=True).subquery()
-    stmt = (
-        select(Intervention.id.label("intervention_id"), Intervention.provider_id,
+    filters = [Intervention.groupement_id == groupement_id, *_scope(establishment_id)]
+    if validated_only:
+        filters.append(Intervention.state == State.VALIDATED)
+    # The groupement is checked by ``filters``; ``ids`` only chooses where the pass
+    # starts (with the groupement in it too, SQLite reads all its interventions).
+    ids = None
+    if pairs is not None:
+        by_provider: dict[int, set[int]] = defaultdict(set)
+        for provider, beneficiary in pairs:
+            by_provider[provider].add(beneficiary)
+        wanted = [and_(Intervention.provider_id == provider,
+                       Intervention.beneficiary_id.in_(sorted(beneficiaries)))
+                  for provider, beneficiaries in sorted(by_provider.items())]
+        ids = select(Intervention.id).where(or_(*wanted) if wanted else false())
+    if intervention_ids is not None:
+        ids = select(Intervention.id).where(Intervention.id.in_(sorted(set(intervention_ids))))
+    per_intervention = billable_by_intervention([year], *filters, ids=ids, days=True).subquery()
+    columns = [Intervention.id.label("intervention_id"), Intervention.provider_id,
                Intervention.beneficiary_id, Intervention.state, Intervention.description,
                User.name.label("technician_name"), per_intervention.c.first_day,
                per_intervention.c.last_day, per_intervention.c.minutes,
-               per_intervention.c.weighted_cents)
+               per_intervention.c.weighted_cents]
+    if per_pair is not None:
+        pair = (Intervention.provider_id, Intervention.beneficiary_id)
+        columns += [func.count().over(partition_by=pair).label("pair_count"),
+                    func.sum(per_intervention.c.minutes).over(partition_by=pair)
+                    .label("pair_minutes"),
+                    func.sum(per_intervention.c.weighted_cents).over(partition_by=pair)
+                    .label("pair_cents"),
+                    func.row_number().over(partition_by=pair, order_by=Intervention.id)
+                    .label("pair_rank")]
+    stmt = (
+        select(*columns)
         .join(per_intervention, per_intervention.c.intervention_id == Intervention.id)
         .outerjoin(User, User.id == Intervention.technician_id)
-        .order_by(Intervention.provider_id, Intervention.beneficiary_id, Intervention.id)
     )
+    if per_pair is None:
+        stmt = stmt.order_by(Intervention.provider_id, Intervention.beneficiary_id,
+                             Intervention.id)
+    else:
+        ranked = stmt.subquery()
+        stmt = (select(ranked)
+                .where(ranked.c.pair_rank > skip, ranked.c.pair_rank <= skip + per_pair)
+                .order_by(ranked.c.provider_id, ranked.c.beneficiary_id,
+                          ranked.c.intervention_id))
     return list(db.session.execute(stmt))

@@ -128,16 +128,20 @@ class BillingSummary:
     secondments: list[dict] = field(default_factory=list)
 
 
+def billing_scope(user: User) -> int | None:
+    """Whose billing ``user`` reads: None for an accountant (all of it), a director's
+    establishment (its pairs); Forbidden for anyone else."""
+    if user.role == Role.ACCOUNTANT:
+        return None
+    if user.role == Role.DIRECTOR and user.establishment_id:
+        return user.establishment_id
+    raise Forbidden("La facturation est réservée aux comptables et aux directions.")
+
+
 def billing_summary(user: User, year: int) -> BillingSummary:
     """Billing of a year: all of it for an accountant, a director's own pairs only."""
     check_year(year)
-    if user.role == Role.ACCOUNTANT:
-        scope = None
-    elif user.role == Role.DIRECTOR and user.establishment_id:
-        scope = user.establishment_id
-    else:
-        raise Forbidden("La facturation est réservée aux comptables et aux directions.")
-    return summary_for(user.groupement_id, year, scope)
+    return summary_for(user.groupement_id, year, billing_scope(user))
 
 
 def summary_for(gid: int, year: int, scope: int | None = None) -> BillingSummary:
@@ -225,6 +229,14 @@ class PairDetail:
     minutes: int
     amount: Decimal
     interventions: list[InterventionLine] = field(default_factory=list)
+    # All of the pair's interventions, when ``interventions`` holds only some
+    # (a page: :func:`pair_details`).
+    count: int = 0
+
+    @property
+    def more(self) -> int:
+        """How many of the pair's interventions ``interventions`` leaves out."""
+        return max(0, self.count - len(self.interventions))
 
 
 @dataclass
@@ -265,7 +277,7 @@ def billing_detail(user: User, year: int) -> BillingDetail:
     the names and the closure."""
     summary = billing_summary(user, year)  # checks the year and the role
     gid = user.groupement_id
-    scope = None if user.role == Role.ACCOUNTANT else user.establishment_id
+    scope = billing_scope(user)
     groupement = db.session.get(Groupement, gid)
     names = {eid: name for eid, name in db.session.execute(
         select(Establishment.id, Establishment.name).where(Establishment.groupement_id == gid))}
@@ -283,19 +295,62 @@ def billing_detail(user: User, year: int) -> BillingDetail:
         pairs[(pair.provider_id, pair.beneficiary_id)] = pair
         detail.pairs.append(pair)
     for row in queries.billable_interventions(gid, year, establishment_id=scope):
-        line = InterventionLine(
-            intervention_id=row.intervention_id, provider_id=row.provider_id,
-            beneficiary_id=row.beneficiary_id, state=str(row.state),
-            description=row.description or "", technician=row.technician_name or "",
-            first_day=row.first_day, last_day=row.last_day, minutes=int(row.minutes),
-            amount=rules.round_cents(Decimal(int(row.weighted_cents)) / 6000))
+        line = _line(row)
         if row.state == State.VALIDATED:
             pair = pairs.get((line.provider_id, line.beneficiary_id))
             if pair is not None:  # always, unless a write slipped between the two queries
                 pair.interventions.append(line)
+                pair.count += 1
         else:
             detail.pending.append(line)
     return detail
+
+
+def _line(row) -> InterventionLine:
+    """A row of :func:`gic.billing.queries.billable_interventions` as a line."""
+    return InterventionLine(
+        intervention_id=row.intervention_id, provider_id=row.provider_id,
+        beneficiary_id=row.beneficiary_id, state=str(row.state),
+        description=row.description or "", technician=row.technician_name or "",
+        first_day=row.first_day, last_day=row.last_day, minutes=int(row.minutes),
+        amount=rules.round_cents(Decimal(int(row.weighted_cents)) / 6000))
+
+
+# --- The billing page at scale: a page of pairs, a page of one pair -------------
+# A year of a large groupement bills ~100,000 interventions (bench/): the page
+# shows the pairs' totals, a few interventions per pair and the pending ones a
+# page at a time; the exports keep every line (:func:`export_detail`).
+
+def pair_details(user: User, year: int, pairs: list[tuple[int, int]], *,
+                 per_pair: int, skip: int = 0) -> list[PairDetail]:
+    """The validated billable interventions of ``pairs`` (provider, beneficiary) in
+    ``year``, after the first ``skip`` of each pair at most ``per_pair``, with each
+    pair's total (R6: rounded once) and count. Pairs outside the user's scope, or
+    with nothing validated, are left out. One query."""
+    check_year(year)
+    scope = billing_scope(user)
+    found: dict[tuple[int, int], PairDetail] = {}
+    for row in queries.billable_interventions(
+            user.groupement_id, year, establishment_id=scope, pairs=pairs,
+            validated_only=True, per_pair=per_pair, skip=skip):
+        key = (row.provider_id, row.beneficiary_id)
+        if key not in found:
+            found[key] = PairDetail(
+                row.provider_id, row.beneficiary_id, int(row.pair_minutes),
+                rules.round_cents(Decimal(int(row.pair_cents)) / 6000),
+                count=int(row.pair_count))
+        found[key].interventions.append(_line(row))
+    return [found[pair] for pair in pairs if pair in found]
+
+
+def pending_lines(user: User, year: int, intervention_ids: list[int]) -> list[InterventionLine]:
+    """The billing lines (days, technician, minutes) of these pending interventions
+    of the summary, in their order; those outside the user's scope left out."""
+    check_year(year)
+    scope = billing_scope(user)
+    rows = {row.intervention_id: _line(row) for row in queries.billable_interventions(
+        user.groupement_id, year, establishment_id=scope, intervention_ids=intervention_ids)}
+    return [rows[i] for i in intervention_ids if i in rows]
 
 
 def export_detail(user: User, year: int) -> BillingDetail:

@@ -2,11 +2,13 @@
 reopening (coordinator).
 
 Accountants read the whole groupement's billing, directors their own pairs
-(:func:`billing_detail` decides and raises Forbidden for anyone else); only
+(:func:`billing_scope` decides and raises Forbidden for anyone else); only
 accountants download the exports (:func:`export_detail`). A
 coordinator does not read amounts (SPEC §1: billing is the accountants'); he
 sees the year's closing state and the reopen form only.
 """
+
+from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -15,14 +17,20 @@ from gic.admin.services import establishments_of
 from gic.billing import bp, exports
 from gic.billing.forms import CloseYearForm, ReopenYearForm
 from gic.billing.services import (
-    billing_detail,
+    billing_summary,
     close_year,
     closed_years,
     export_detail,
+    is_closed,
+    pair_details,
+    pending_lines,
     reopen_year,
+    secondments_note,
 )
 from gic.errors import DomainError, Forbidden, InvalidField
+from gic.forms import page_arg
 from gic.models import Role
+from gic.pages import ListPage
 from gic.timeutil import local_today
 
 
@@ -37,25 +45,51 @@ def index():
     return redirect(url_for("billing.year", year=_current_year()))
 
 
+# The page of a year at scale (bench/: ~100,000 billable interventions in a year
+# of a million-session groupement) shows a page at a time; the exports stay whole.
+PAIRS_PER_PAGE = 25        # pairs, and their interventions below them
+DETAIL_PER_PAIR = 20       # interventions shown under each pair (then a link)
+PENDING_PER_PAGE = 50
+SETTLEMENTS_PER_PAGE = 50
+PAIR_PER_PAGE = 100        # the page of one pair
+
+
 def _render_year(year: int, *, close_form=None, reopen_form=None, status: int = 200):
     """The year page for the current user; 403 for those who may not read it."""
     try:
-        detail = billing_detail(current_user, year)
+        summary = billing_summary(current_user, year)
     except InvalidField:  # an implausible year (checked before the role)
         abort(404)
     except Forbidden:
         # The coordinator manages closures without reading the amounts.
         if current_user.role != Role.COORDINATOR:
             abort(403)
-        detail = None
+        summary = None
     closed = closed_years(current_user.groupement_id)
     establishments = {e.id: e for e in establishments_of(current_user)}
+    lists = {}
+    if summary is not None:
+        pairs = ListPage(summary.lines, PAIRS_PER_PAGE, "paires")
+        pending = ListPage(summary.pending, PENDING_PER_PAGE, "attente")
+        lists = {
+            "pairs": pairs,
+            "details": pair_details(
+                current_user, year,
+                [(line["provider_id"], line["beneficiary_id"]) for line in pairs.items],
+                per_pair=DETAIL_PER_PAIR),
+            "pending": pending,
+            "pending_lines": pending_lines(
+                current_user, year, [p["intervention_id"] for p in pending.items]),
+            "settlements": ListPage(summary.settlements, SETTLEMENTS_PER_PAGE, "reglements"),
+            "total_minutes": sum(line["billable_minutes"] for line in summary.lines),
+            "total_amount": sum((line["amount"] for line in summary.lines), Decimal("0.00")),
+            "secondments_note": secondments_note(year, len(summary.secondments)),
+        }
     return render_template(
-        "billing/year.html", year=year, detail=detail,
-        summary=detail.summary if detail else None, closed=year in closed,
+        "billing/year.html", year=year, summary=summary, closed=year in closed,
         closed_years=sorted(closed, reverse=True), current_year=_current_year(),
         names=establishments, close_form=close_form or CloseYearForm(),
-        reopen_form=reopen_form or ReopenYearForm(),
+        reopen_form=reopen_form or ReopenYearForm(), **lists,
     ), status
 
 
@@ -64,6 +98,31 @@ def _render_year(year: int, *, close_form=None, reopen_form=None, status: int = 
 def year(year: int):
     """Lines per pair, pending interventions, cap use, settlements of ``year``."""
     return _render_year(year)
+
+
+@bp.route("/<int:year>/paires/<int:provider_id>-<int:beneficiary_id>")
+@login_required
+def pair(year: int, provider_id: int, beneficiary_id: int):
+    """Every validated billable intervention of one pair in ``year``, 100 a page,
+    under the pair's total (accountants; a director for his own pairs)."""
+    page = page_arg()
+    try:
+        found = pair_details(current_user, year, [(provider_id, beneficiary_id)],
+                             per_pair=PAIR_PER_PAGE, skip=(page - 1) * PAIR_PER_PAGE)
+    except InvalidField:
+        abort(404)
+    except Forbidden:
+        abort(403)
+    if not found:
+        if page > 1:  # past the last page
+            return redirect(url_for("billing.pair", year=year, provider_id=provider_id,
+                                    beneficiary_id=beneficiary_id))
+        abort(404)  # not the user's pair, or nothing validated that year
+    detail = found[0]
+    names = {e.id: e for e in establishments_of(current_user)}
+    lines = ListPage.counted(detail.interventions, detail.count, PAIR_PER_PAGE, page)
+    return render_template("billing/pair.html", year=year, pair=detail, lines=lines,
+                           names=names, closed=is_closed(current_user.groupement_id, year))
 
 
 def _export(year: int, respond):

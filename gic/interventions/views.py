@@ -16,8 +16,6 @@ from sqlalchemy.orm import selectinload
 from gic import rules
 from gic.admin.services import establishments_of
 from gic.errors import DomainError, Forbidden, NotFound
-from gic.extensions import db
-from gic.forms import page_arg
 from gic.interventions import bp, services
 from gic.interventions.forms import (
     AcceptForm,
@@ -36,6 +34,7 @@ from gic.interventions.permissions import (
     next_actions,
 )
 from gic.models import User
+from gic.pages import paginate
 from gic.pages import refused as _refused
 from gic.secondments import services as secondments
 from gic.timeutil import local_today
@@ -100,8 +99,7 @@ def index():
             stmt = stmt.options(selectinload(Intervention.beneficiary),
                                 selectinload(Intervention.provider),
                                 selectinload(Intervention.technician))
-            page = db.paginate(stmt, page=page_arg(),
-                               per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+            page = paginate(stmt, PER_PAGE)
     else:
         status, error = 422, "Filtre invalide : corrigez la valeur signalée."
     return render_template("interventions/index.html", form=form, page=page, error=error,

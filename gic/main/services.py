@@ -124,13 +124,18 @@ def director_dashboard(user: User) -> DirectorDashboard:
     year = today_for(user).year
     eid = user.establishment_id
     board = DirectorDashboard(year=year, establishment=user.establishment)
-    stmt = visible_interventions(user).where(or_(
-        and_(Intervention.beneficiary_id == eid,
-             Intervention.state.in_((State.DRAFT, State.COMPLETED))),
-        and_(Intervention.provider_id == eid, Intervention.state == State.ACTIVE),
-    ))
-    for i in db.session.scalars(stmt.options(selectinload(Intervention.beneficiary),
-                                             selectinload(Intervention.provider))):
+    # The waiting states stated on their own too, and no ORDER BY: SQLite then
+    # reads the (groupement, state) index, not every intervention of the
+    # groupement in id order (200 ms at a million sessions, bench/).
+    stmt = visible_interventions(user).where(
+        Intervention.state.in_((State.DRAFT, State.ACTIVE, State.COMPLETED)),
+        or_(and_(Intervention.beneficiary_id == eid,
+                 Intervention.state.in_((State.DRAFT, State.COMPLETED))),
+            and_(Intervention.provider_id == eid, Intervention.state == State.ACTIVE)),
+    ).order_by(None)
+    waiting = db.session.scalars(stmt.options(selectinload(Intervention.beneficiary),
+                                              selectinload(Intervention.provider)))
+    for i in sorted(waiting, key=lambda i: i.id, reverse=True):
         if i.state == State.DRAFT:
             board.to_activate.append(i)
         elif i.state == State.ACTIVE:
@@ -163,16 +168,19 @@ class AccountantDashboard:
     lines: list[PairLine]
     pending_count: int
     pending_minutes: int
+    total_minutes: int = 0     # of all pairs, ``lines`` showing only the largest
+    total_amount: Decimal = Decimal("0.00")  # each pair rounded once (R6)
+    pair_count: int = 0
 
     @property
-    def total_minutes(self) -> int:
-        """Billable minutes of all pairs."""
-        return sum(line.minutes for line in self.lines)
+    def more_pairs(self) -> int:
+        """Pairs left out of ``lines`` (see the billing page)."""
+        return self.pair_count - len(self.lines)
 
-    @property
-    def total_amount(self) -> Decimal:
-        """Sum of the pairs' amounts (each already rounded once, R6)."""
-        return sum((line.amount for line in self.lines), Decimal("0.00"))
+
+# The dashboard shows this many pairs, the largest amounts first when there
+# are more (9,900 pairs at 100 establishments: the billing page pages them).
+DASHBOARD_PAIRS = 20
 
 
 def accountant_dashboard(user: User) -> AccountantDashboard:
@@ -180,12 +188,18 @@ def accountant_dashboard(user: User) -> AccountantDashboard:
     year = today_for(user).year
     summary = billing_summary(user, year)
     names = {e.id: e for e in establishments_of(user)}
+    shown = summary.lines
+    if len(shown) > DASHBOARD_PAIRS:
+        shown = sorted(shown, key=lambda line: line["amount"], reverse=True)[:DASHBOARD_PAIRS]
     lines = [PairLine(names[line["provider_id"]], names[line["beneficiary_id"]],
-                      line["billable_minutes"], line["amount"]) for line in summary.lines]
+                      line["billable_minutes"], line["amount"]) for line in shown]
     return AccountantDashboard(
         year=year, closed=summary.closed, lines=lines,
         pending_count=len(summary.pending),
         pending_minutes=sum(p["billable_minutes"] for p in summary.pending),
+        total_minutes=sum(line["billable_minutes"] for line in summary.lines),
+        total_amount=sum((line["amount"] for line in summary.lines), Decimal("0.00")),
+        pair_count=len(summary.lines),
     )
 
 

@@ -158,6 +158,10 @@ def build(role: str) -> Ctx:
     for name, s in zip(("session_edit", "session_delete_web", "session_patch",
                         "session_delete_api"), logged, strict=True):
         ids[name] = s.id
+    billed, _ = _intervention(world, "completed", days, sessions=4)  # 8 h on site
+    services.validate(billed, world.directors["B"])  # billed in 2025: the pair's page
+    ids["establishment_A"] = world.establishments["A"].id
+    ids["establishment_B"] = world.establishments["B"].id
     close_year(world.accountant, 2022)  # for the coordinator's reopening
     generate_draft(world.groupement.id, 2025)
     publish(world.coordinator, 2025)  # directors are notified

@@ -228,3 +228,91 @@ def test_reopening_an_open_year_says_so(app, world):
     page = text_of(client_for(app, world.coordinator).post(
         f"/billing/{YEAR}/reopen", data={"reason": "Test"}, follow_redirects=True))
     assert f"L'année {YEAR} n'est pas clôturée." in page
+
+
+# --- A year too large for one page (issue 6: ~100,000 interventions a year) ------
+
+def two_more_a_to_b(world):
+    """Two more validated A→B interventions of 2025 (7 h each, 175,00 €): A→B has three."""
+    made = []
+    for day in (date(YEAR, 4, 7), date(YEAR, 4, 8)):
+        i = accepted(world, "A", "B")
+        session(world, i, day, "08:00", "15:00")
+        finish(world, i, "B")
+        made.append(i)
+    return made
+
+
+def test_a_long_year_is_shown_a_page_at_a_time(app, world, billed, monkeypatch):
+    """One pair a page, one intervention under each pair: the rest is a link away,
+    the totals are the whole year's, and every list keeps the others' page."""
+    from gic.billing import views
+    monkeypatch.setattr(views, "PAIRS_PER_PAGE", 1)
+    monkeypatch.setattr(views, "DETAIL_PER_PAIR", 1)
+    monkeypatch.setattr(views, "SETTLEMENTS_PER_PAGE", 1)
+    a_to_b = [billed["a_to_b"], *two_more_a_to_b(world)]
+    client = client_for(app, world.accountant)
+
+    first = text_of(client.get(f"/billing/{YEAR}"))
+    # Pairs ordered (provider, beneficiary): A→B first, then B→A, then C→B.
+    assert "Total de l'année (3 paires)" in first
+    assert "958,33 €" in first and "38 h 20" in first  # 600 + 175 + 183,33; all pairs
+    assert f"Demande n° {a_to_b[0].id}" in first
+    assert f"Demande n° {a_to_b[1].id}" not in first
+    pair_url = f"/billing/{YEAR}/paires/{world.establishments['A'].id}-{world.establishments['B'].id}"
+    assert f'href="{pair_url}">Voir les 3 demandes de la paire</a> (2 de plus' in first
+    assert "Page 1 sur 3" in first and "paires=2" in first
+    assert "183,33 €" not in first.split("Règlements nets")[0]  # C→B is on page 3
+
+    third = text_of(client.get(f"/billing/{YEAR}?paires=3&reglements=2"))
+    assert "Établissement C</td>" in third and "183,33 €" in third
+    assert "Page 3 sur 3" in third and "Page 2 sur 2" in third
+    assert "paires=3" in third  # the settlements' links keep the pairs' page
+    # Past the end: the last page, not an error.
+    assert "Page 3 sur 3" in text_of(client.get(f"/billing/{YEAR}?paires=99"))
+
+    pair = text_of(client.get(pair_url))
+    assert "Établissement A → Établissement B" in pair
+    assert "600,00 €" in pair and "24 h 00 validées, 3 demandes" in pair
+    for i in a_to_b:
+        assert f"Demande n° {i.id}" in pair
+    assert "Demandes 1 à 3 sur 3" in pair
+
+
+def test_the_pair_page_pages_and_keeps_its_scope(app, world, billed, monkeypatch):
+    from gic.billing import views
+    monkeypatch.setattr(views, "PAIR_PER_PAGE", 2)
+    a_to_b = [billed["a_to_b"], *two_more_a_to_b(world)]
+    a, b, c = (world.establishments[k].id for k in "ABC")
+    url = f"/billing/{YEAR}/paires/{a}-{b}"
+    director_b = client_for(app, world.directors["B"])
+    first = text_of(director_b.get(url))
+    assert "Demandes 1 à 2 sur 3" in first and "Page 1 sur 2" in first
+    assert f"Demande n° {a_to_b[2].id}" not in first
+    second = text_of(director_b.get(url + "?page=2"))
+    assert f"Demande n° {a_to_b[2].id}" in second and "Demandes 3 à 3 sur 3" in second
+    assert "600,00 €" in second  # the pair's total on every page
+    past = director_b.get(url + "?page=5")
+    assert past.status_code == 302 and past.headers["Location"].endswith(url)
+    # Not C's pair; A→C has nothing validated; a pair of another groupement's ids.
+    assert client_for(app, world.directors["C"]).get(url).status_code == 404
+    accountant = client_for(app, world.accountant)
+    assert accountant.get(f"/billing/{YEAR}/paires/{a}-{c}").status_code == 404
+    assert accountant.get(f"/billing/{YEAR}/paires/{a}-{b}").status_code == 200
+    assert client_for(app, world.technicians["A"]).get(url).status_code == 403
+    assert client_for(app, world.coordinator).get(url).status_code == 403
+    assert accountant.get(f"/billing/1800/paires/{a}-{b}").status_code == 404
+
+
+def test_pending_interventions_are_paged(app, world, billed, monkeypatch):
+    from gic.billing import views
+    monkeypatch.setattr(views, "PENDING_PER_PAGE", 1)
+    more = accepted(world, "B", "C")
+    session(world, more, date(YEAR, 5, 5), "08:00", "16:00")  # billable, not validated
+    client = client_for(app, world.accountant)
+    first = text_of(client.get(f"/billing/{YEAR}"))
+    assert f"Demande n° {billed['pending'].id}" in first and f"Demande n° {more.id}" not in first
+    assert "2 demandes, 1 par page" in first
+    second = text_of(client.get(f"/billing/{YEAR}?attente=2"))
+    assert f"Demande n° {more.id}" in second
+    assert "<strong>16 h 00</strong> / 35 h 00" in second  # C: both pending, on every page

@@ -177,6 +177,26 @@ def test_accountant_sees_the_years_totals_per_pair(app, world, other_world):
     assert "/billing/2026" in page
 
 
+def test_accountant_sees_the_largest_pairs_when_there_are_many(app, world, monkeypatch):
+    """At 100 establishments a year has ~9,900 pairs: the dashboard shows the
+    largest, the totals stay the whole year's, the billing page has them all."""
+    from gic.main import services as boards
+    monkeypatch.setattr(boards, "DASHBOARD_PAIRS", 1)
+    a_to_b = accepted(world, "A", "B")
+    session(world, a_to_b, date(2026, 3, 2), "08:00", "15:20")   # 183,33 €
+    finish(world, a_to_b)
+    c_to_b = accepted(world, "C", "B")
+    session(world, c_to_b, date(2026, 3, 3), "08:00", "17:00")   # 225,00 €
+    finish(world, c_to_b)
+
+    page = dashboard(app, world.accountant)
+
+    assert "Les 1 paires aux montants les plus élevés sur 2" in page
+    assert "Établissement C → Établissement B" in page and "225,00 €" in page
+    assert "Établissement A → Établissement B" not in page
+    assert "Total (2 paires)" in page and "408,33 €" in page and "16 h 20" in page
+
+
 # --- Coordinator ----------------------------------------------------------------
 
 def test_coordinator_sees_counts_per_state_and_establishments(app, world, other_world):

@@ -322,6 +322,25 @@ def test_list_paginates_and_keeps_filters(app, world):
     assert second.count('data-label="N°"') == 5
 
 
+def test_a_list_longer_than_counted_still_pages(app, world, monkeypatch):
+    """Past gic.pages.COUNT_LIMIT rows the total is « plus de … » (no full COUNT(*)
+    at a million sessions) and « suivante » is offered while a page is full."""
+    from gic import pages
+    monkeypatch.setattr(pages, "COUNT_LIMIT", 30)
+    made = [draft(world).id for _ in range(60)]
+    client = client_for(app, world.coordinator)
+    first = text(client.get("/interventions/?state=draft"))
+    assert "plus de 30 demandes · page 1 : affinez avec les filtres" in first
+    assert first.count('data-label="N°"') == 25 and "Page suivante" in first
+    third = text(client.get("/interventions/?state=draft&page=3"))
+    assert third.count('data-label="N°"') == 10  # 60 = 25 + 25 + 10, the oldest last
+    assert f"n° {made[0]}<" in third and "Page suivante" not in third
+    assert "state=draft&page=2" in third  # « précédente » keeps the filter
+    monkeypatch.setattr(pages, "COUNT_LIMIT", 1000)
+    exact = text(client.get("/interventions/?state=draft"))
+    assert "60 demandes · page 1 sur 3" in exact and "affinez" not in exact
+
+
 @contextmanager
 def count_queries():
     statements: list[str] = []
