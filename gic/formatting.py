@@ -2,10 +2,13 @@
 
 
 def hours_minutes(minutes: int) -> str:
-    """Exact minutes as users write hours: 440 -> "7 h 20", 2100 -> "35 h 00"."""
+    """Exact minutes as users write hours: 440 -> "7 h 20", 2100 -> "35 h 00";
+    thousands of hours grouped as French does (narrow no-break space, as Babel):
+    41_701_990 -> "695 033 h 10"."""
     sign = "-" if minutes < 0 else ""
     minutes = abs(int(minutes))
-    return f"{sign}{minutes // 60} h {minutes % 60:02d}"
+    hours = f"{minutes // 60:,}".replace(",", "\u202f")
+    return f"{sign}{hours} h {minutes % 60:02d}"
 
 
 def _day(day: int) -> str:

@@ -16,9 +16,7 @@ from gic.equipment import bp, services
 from gic.equipment.forms import ButtonForm, MovementForm, ReturnForm
 from gic.equipment.models import Movement
 from gic.errors import DomainError, Forbidden
-from gic.extensions import db
-from gic.forms import page_arg
-from gic.pages import FORM_ERROR, load, me, refusal_page, refused
+from gic.pages import FORM_ERROR, load, me, paginate, refusal_page, refused
 from gic.registers import is_staff, today_of
 
 PER_PAGE = 25
@@ -36,8 +34,7 @@ def _list(view: str, selection):
     """The register or the loans out: the same table (25 a page), two selections."""
     user = me()
     try:
-        page = db.paginate(services.with_parties(selection(user)), page=page_arg(),
-                           per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+        page = paginate(services.with_parties(selection(user)), PER_PAGE)
     except DomainError as error:
         return refusal_page(error)
     return render_template("equipment/list.html", view=view, page=page,

@@ -16,9 +16,7 @@ from gic.errors import DomainError, Forbidden
 from gic.exchanges import bp, services
 from gic.exchanges.forms import ButtonForm, ExchangeForm
 from gic.exchanges.models import Exchange
-from gic.extensions import db
-from gic.forms import page_arg
-from gic.pages import FORM_ERROR, load, me, refusal_page, refused
+from gic.pages import FORM_ERROR, load, me, paginate, refusal_page, refused
 from gic.registers import is_staff, today_of
 
 PER_PAGE = 25
@@ -34,8 +32,7 @@ def _index_page(status: int = 200, error: str | None = None):
         stmt = services.with_parties(services.visible_exchanges(user))
     except DomainError as refusal:
         return refusal_page(refusal)
-    page = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, max_per_page=PER_PAGE,
-                       error_out=False)
+    page = paginate(stmt, PER_PAGE)
     editable = services.editable_ids(user, page.items)
     return render_template("exchanges/index.html", page=page, editable=editable,
                            can_log=is_staff(user), error=error,

@@ -13,8 +13,6 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from gic.errors import DomainError, Forbidden, NotFound
-from gic.extensions import db
-from gic.forms import page_arg
 from gic.governance import bp, procedures, queries, services, versions
 from gic.governance.forms import (
     BallotForm,
@@ -27,6 +25,7 @@ from gic.governance.forms import (
 )
 from gic.governance.models import Ballot, Procedure
 from gic.models import Role
+from gic.pages import paginate
 
 PER_PAGE = 30
 
@@ -105,7 +104,7 @@ def _procedures_page(renewal_form: RenewalForm | None = None, status: int = 200)
         stmt = queries.visible_procedures(current_user)
     except Forbidden:
         abort(403)
-    page = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    page = paginate(stmt, PER_PAGE)
     return render_template(
         "governance/procedures.html", page=page,
         tallies=queries.tallies([p.id for p in page.items]),

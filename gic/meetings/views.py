@@ -15,7 +15,6 @@ from sqlalchemy.orm import selectinload
 
 from gic.errors import DomainError, NotFound
 from gic.extensions import db
-from gic.forms import page_arg
 from gic.meetings import bp, services
 from gic.meetings.documents import meeting_ics
 from gic.meetings.forms import ButtonForm, MeetingForm, StatusForm
@@ -24,6 +23,7 @@ from gic.meetings.models import Meeting, MeetingInvitee, Minutes, MinutesStatus
 from gic.meetings.permissions import MANAGE_REFUSAL, can_manage, visible_meetings
 from gic.meetings.votes import decisions_to_vote
 from gic.models import User
+from gic.pages import paginate
 from gic.pages import refused as _refused
 from gic.timeutil import local_today, utcnow
 
@@ -61,10 +61,8 @@ def index():
     now = utcnow()
     upcoming = list(db.session.scalars(
         visible_meetings(me).where(Meeting.starts_at >= now).order_by(Meeting.starts_at)))
-    past = db.paginate(visible_meetings(me).where(Meeting.starts_at < now)
-                       .order_by(Meeting.starts_at.desc(), Meeting.id.desc()),
-                       page=page_arg(), per_page=PER_PAGE, max_per_page=PER_PAGE,
-                       error_out=False)
+    past = paginate(visible_meetings(me).where(Meeting.starts_at < now)
+                    .order_by(Meeting.starts_at.desc(), Meeting.id.desc()), PER_PAGE)
     finals = _final_versions([m.id for m in upcoming] + [m.id for m in past.items])
     count = None
     if can_manage(me):

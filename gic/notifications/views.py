@@ -14,8 +14,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from gic.errors import NotFound
-from gic.extensions import db
-from gic.forms import MAX_PAGE, page_arg
+from gic.forms import MAX_PAGE
 from gic.notifications import bp
 from gic.notifications.services import (
     mark_all_read,
@@ -23,6 +22,7 @@ from gic.notifications.services import (
     notifications_of,
     unread_count,
 )
+from gic.pages import paginate
 
 PER_PAGE = 30
 
@@ -39,8 +39,7 @@ def _unread_notifications() -> dict[str, int]:
 @login_required
 def index():
     """The user's notifications, newest first, unread ones in bold."""
-    page = db.paginate(notifications_of(current_user), page=page_arg(), per_page=PER_PAGE,
-                       error_out=False)
+    page = paginate(notifications_of(current_user), PER_PAGE)
     return render_template("notifications/index.html", page=page)
 
 

@@ -13,9 +13,9 @@ from flask_wtf import FlaskForm
 
 from gic.admin.services import establishments_of
 from gic.errors import DomainError, NotFound
-from gic.extensions import db
-from gic.forms import optional_int, page_arg
+from gic.forms import optional_int
 from gic.models import User
+from gic.pages import paginate
 from gic.pages import refused as _refused
 from gic.secondments import bp, services
 from gic.secondments.forms import ActionForm, ProposeForm, RefuseForm
@@ -52,9 +52,7 @@ def secondments_awaiting(user: User) -> list[Secondment]:
 def index():
     """The secondments the user may read, newest first, 25 a page."""
     me = _me()
-    page = db.paginate(services.with_parties(services.visible_secondments(me)),
-                       page=page_arg(), per_page=PER_PAGE, max_per_page=PER_PAGE,
-                       error_out=False)
+    page = paginate(services.with_parties(services.visible_secondments(me)), PER_PAGE)
     return render_template("secondments/index.html", page=page, today=_today(),
                            can_propose=services.can_propose(me))
 

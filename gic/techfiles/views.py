@@ -19,9 +19,9 @@ from sqlalchemy.orm import selectinload
 
 from gic.errors import DomainError, Forbidden, NotFound
 from gic.extensions import db
-from gic.forms import page_arg
 from gic.interventions.models import Intervention
 from gic.models import Establishment, Role, User
+from gic.pages import paginate
 from gic.techfiles import bp, services
 from gic.techfiles.access import (
     Access,
@@ -277,7 +277,6 @@ def reads(establishment_id: int):
         establishment, stmt = read_log(_me(), establishment_id)
     except DomainError as error:
         return _refused_page(error)
-    page = db.paginate(stmt, page=page_arg(), per_page=READS_PER_PAGE,
-                       max_per_page=READS_PER_PAGE, error_out=False)
+    page = paginate(stmt, READS_PER_PAGE)
     return render_template("techfiles/reads.html", establishment=establishment, page=page,
                            labels=SECTION_LABELS)

@@ -12,8 +12,7 @@ from flask_login import login_required
 
 from gic.errors import DomainError, Forbidden
 from gic.extensions import db
-from gic.forms import page_arg
-from gic.pages import FORM_ERROR, load, me, refusal_page, refused
+from gic.pages import FORM_ERROR, load, me, paginate, refusal_page, refused
 from gic.registers import today_of
 from gic.trainings import bp, services
 from gic.trainings.forms import ButtonForm, training_form
@@ -31,9 +30,7 @@ def _load(training_id: int) -> Training:
 def index():
     """The groupement's trainings, newest first (25 a page), with their attendance."""
     user = me()
-    page = db.paginate(services.with_attendance(services.visible_trainings(user)),
-                       page=page_arg(), per_page=PER_PAGE, max_per_page=PER_PAGE,
-                       error_out=False)
+    page = paginate(services.with_attendance(services.visible_trainings(user)), PER_PAGE)
     return render_template("trainings/index.html", page=page,
                            today=today_of(user.groupement_id),
                            can_organise=services.can_organise(user))

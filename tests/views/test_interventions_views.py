@@ -330,7 +330,7 @@ def test_a_list_longer_than_counted_still_pages(app, world, monkeypatch):
     made = [draft(world).id for _ in range(60)]
     client = client_for(app, world.coordinator)
     first = text(client.get("/interventions/?state=draft"))
-    assert "plus de 30 demandes · page 1 : affinez avec les filtres" in first
+    assert "Plus de 30 demandes · page 1 : affinez avec les filtres" in first
     assert first.count('data-label="N°"') == 25 and "Page suivante" in first
     third = text(client.get("/interventions/?state=draft&page=3"))
     assert third.count('data-label="N°"') == 10  # 60 = 25 + 25 + 10, the oldest last

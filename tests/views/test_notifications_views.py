@@ -82,7 +82,7 @@ def test_newest_first_unread_in_bold_and_paginated(app, world):
     assert subjects[:3] == ["Message 00", "Message 01", "Message 02"]
     assert len(set(subjects)) == 30
     assert "<strong>Message 00</strong>" in first and "<strong>Message 01</strong>" not in first
-    assert "Page 1 sur 2 · 35 notifications" in first
+    assert "Page 1 sur 2" in first and "35 notifications" in first
     second = text_of(client.get("/notifications/?page=2"))
     assert re.findall(r"<h2>(?:<strong>)?(Message \d\d)", second) == [
         f"Message {n}" for n in range(30, 35)]
