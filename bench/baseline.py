@@ -10,6 +10,15 @@ figures of two runs are not comparable, ratios within one run are).
   passes (cap use, pending), on top of the summary;
 - ``cap_use_before`` / ``minutes_by_direction_before``: the session creation's
   cap check and the director's dashboard, joined from the sessions of the year.
+
+And as they were before the second round (commit 75c10d1):
+
+- ``year_billing_python_fold``: the one pass of ``year_billing``, one row per
+  billable intervention folded in Python (now summed per pair in SQL);
+- ``exact_count``: the exact COUNT(*) of a list's pagination (now counted up
+  to ``gic.pages.COUNT_LIMIT``);
+- ``director_waiting_before``: the director's waiting requests in id order (now
+  through the (groupement, state) index, sorted in Python).
 """
 
 from __future__ import annotations
@@ -18,7 +27,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from sqlalchemy import Integer, Select, case, cast, extract, func, select
+from sqlalchemy import Integer, Select, and_, case, cast, extract, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
@@ -209,3 +219,40 @@ def bilan_activity_before(gid: int, year: int) -> tuple:
     """The former bilan's own passes (the summary's three come on top)."""
     return (minutes_by_pair_axis_mode_month(gid, year), interventions_by_pair_axis(gid, year),
             _cap_use_by_beneficiary(gid, year), _pending_interventions(gid, year))
+
+
+def year_billing_python_fold(groupement_id: int, year: int) -> tuple:
+    """The former ``year_billing``: every billable intervention of the year brought
+    back and folded here (pairs, pending, cap use)."""
+    from gic.billing.queries import billable_by_intervention
+    stmt = billable_by_intervention([year], Intervention.groupement_id == groupement_id)
+    weighted: dict[tuple[int, int], list[int]] = {}
+    pending, use = [], defaultdict(int)
+    for intervention, provider, beneficiary, state, _, minutes, cents in db.session.execute(
+            stmt.order_by(Intervention.id)):
+        minutes = int(minutes)
+        use[beneficiary] += minutes
+        if state == State.VALIDATED:
+            pair = weighted.setdefault((provider, beneficiary), [0, 0])
+            pair[0] += minutes
+            pair[1] += int(cents)
+        else:
+            pending.append((intervention, provider, beneficiary, minutes))
+    return {pair: (m, Decimal(c) / 100) for pair, (m, c) in weighted.items()}, pending, use
+
+
+def exact_count(stmt: Select) -> int:
+    """The pagination's former total: COUNT(*) over every matching row."""
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+
+
+def director_waiting_before(user) -> list:
+    """The director's dashboard's waiting requests as they were read, in id order."""
+    from gic.interventions.services import visible_interventions
+    eid = user.establishment_id
+    stmt = visible_interventions(user).where(or_(
+        and_(Intervention.beneficiary_id == eid,
+             Intervention.state.in_((State.DRAFT, State.COMPLETED))),
+        and_(Intervention.provider_id == eid, Intervention.state == State.ACTIVE)))
+    return list(db.session.scalars(stmt.options(selectinload(Intervention.beneficiary),
+                                                selectinload(Intervention.provider))))

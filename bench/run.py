@@ -65,6 +65,18 @@ class Target:
                 raise RuntimeError(f"connexion impossible pour {emails[role]}")
             self.clients[role] = client
 
+    @property
+    def pair(self) -> tuple[int, int]:
+        """The first pair (provider, beneficiary) billed in the year: its page is measured."""
+        if not hasattr(self, "_pair"):
+            from gic.billing.services import summary_for
+            from gic.extensions import db
+            with self.app.app_context():
+                line = summary_for(self.gid, self.year).lines[0]
+                db.session.remove()
+            self._pair = (line["provider_id"], line["beneficiary_id"])
+        return self._pair
+
     def api(self, role: str, method: str, path: str, **kwargs):
         """An API call as ``role`` (bearer token)."""
         client = self.app.test_client()
@@ -96,8 +108,10 @@ def measures(target: Target) -> list[dict]:
         {"name": "api_bilan", "label": f"GET /api/v1/bilan/{y} (coordination)",
          "budget": BUDGET_JSON, "call": lambda: _ok(target.api("coordinator", "GET",
                                                                 f"/bilan/{y}"))},
-        {"name": "bilan_compute", "label": f"calcul du bilan {y} (compute_bilan)",
-         "budget": BUDGET_JSON, "call": lambda: _in_app(target, _compute_bilan, y)},
+        # A job (1 January, the coordinator's « régénérer »): the page and the API
+        # read its stored snapshot (api_bilan, bilan_page carry the budget).
+        {"name": "bilan_compute", "label": f"calcul du bilan {y} (compute_bilan, tâche)",
+         "budget": None, "call": lambda: _in_app(target, _compute_bilan, y)},
         {"name": "bilan_draft", "label": f"régénération du brouillon {y} (generate_draft)",
          "budget": None, "call": lambda: _in_app(target, _generate_draft, y)},
         {"name": "export_csv", "label": f"GET /api/v1/billing/{y}.csv",
@@ -121,12 +135,19 @@ def measures(target: Target) -> list[dict]:
          "budget": BUDGET_LIST, "call": lambda: _ok(target.page("coordinator", "/meetings/"))},
         {"name": "list_audit", "label": "/audit/ (coordination)",
          "budget": BUDGET_LIST, "call": lambda: _ok(target.page("coordinator", "/audit/"))},
+        # The accountant's dashboard is the current year's billing summary: the
+        # billing's budget; the others show lists (a list page's budget).
         *[{"name": f"dashboard_{role}", "label": f"tableau de bord ({label})",
-           "budget": BUDGET_LIST, "call": (lambda role=role: _ok(target.page(role, "/")))}
-          for role, label in (("technician", "technicien"), ("director", "direction"),
-                              ("accountant", "comptable"), ("coordinator", "coordination"))],
+           "budget": budget, "call": (lambda role=role: _ok(target.page(role, "/")))}
+          for role, label, budget in (
+              ("technician", "technicien", BUDGET_LIST), ("director", "direction", BUDGET_LIST),
+              ("accountant", "comptable (facturation de l'année)", BUDGET_JSON),
+              ("coordinator", "coordination", BUDGET_LIST))],
         {"name": "billing_page", "label": f"/billing/{y} (comptable)",
          "budget": BUDGET_JSON, "call": lambda: _ok(target.page("accountant", f"/billing/{y}"))},
+        {"name": "billing_pair", "label": f"/billing/{y}/paires/… (comptable, une paire)",
+         "budget": BUDGET_LIST, "call": lambda: _ok(target.page(
+             "accountant", f"/billing/{y}/paires/{target.pair[0]}-{target.pair[1]}"))},
         {"name": "bilan_page", "label": f"/bilan/{y} (coordination)",
          "budget": BUDGET_JSON, "call": lambda: _ok(target.page("coordinator", f"/bilan/{y}"))},
         {"name": "session_create", "label": f"POST /api/v1/interventions/{iid}/sessions "
@@ -148,6 +169,9 @@ def comparisons(target: Target) -> list[dict]:
     """Before / after pairs of the fixes, timed in the same run (bench/baseline.py)."""
     from bench import baseline
     from gic.billing import queries
+    from gic.extensions import db
+    from gic.models import User
+    from gic.pages import BoundedPage
     from gic.reports import queries as report_queries
     y, gid = target.year, target.gid
     current = target.meta["current_year"]
@@ -174,6 +198,30 @@ def comparisons(target: Target) -> list[dict]:
         ("direction", f"heures données / reçues ({current}), tableau de bord direction",
          lambda _: baseline.minutes_by_direction_before(beneficiary, current),
          lambda _: queries.minutes_by_direction(beneficiary, current)),
+    ]
+    def year_list(_):
+        from gic.interventions import services
+        user = db.session.get(User, target.meta["coordinator_id"])
+        return services.filter_interventions(services.visible_interventions(user), year=y,
+                                             state=None, establishment_id=None)
+
+    def waiting_after(_):
+        from gic.main.services import waiting_requests
+        return waiting_requests(db.session.get(User, target.meta["director_id"]))
+
+    pairs += [
+        ("fold", f"facturation {y} : repli en Python → sommes par paire en SQL",
+         lambda _: baseline.year_billing_python_fold(gid, y),
+         lambda _: queries.year_billing(gid, y)),
+        ("count", f"/interventions/?year={y} : total exact → compté jusqu'à 1 000",
+         lambda t: baseline.exact_count(year_list(t)),
+         lambda t: BoundedPage(select=year_list(t), session=db.session(), page=1,
+                               per_page=25, max_per_page=25, error_out=False).total),
+        ("waiting", "demandes en attente de la direction : ordre des numéros → index "
+                    "(groupement, état)",
+         lambda _: baseline.director_waiting_before(
+             db.session.get(User, target.meta["director_id"])),
+         waiting_after),
     ]
     if target.app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         pairs.append(("jit", f"facturation {y} : JIT de PostgreSQL actif → désactivé",

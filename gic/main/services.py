@@ -119,14 +119,14 @@ class DirectorDashboard:
         return len(self.to_activate) + len(self.to_answer) + len(self.to_validate)
 
 
-def director_dashboard(user: User) -> DirectorDashboard:
-    """Requests waiting for the director, cap use and given/received of this year."""
-    year = today_for(user).year
+def waiting_requests(user: User) -> list[Intervention]:
+    """What waits for the director, newest first: drafts to activate and completed
+    work to validate for his establishment, requests to answer as provider.
+
+    The waiting states are stated on their own too, and the rows are sorted here:
+    SQLite then reads the (groupement, state) index rather than every intervention
+    of the groupement in id order (200 ms at a million sessions, bench/)."""
     eid = user.establishment_id
-    board = DirectorDashboard(year=year, establishment=user.establishment)
-    # The waiting states stated on their own too, and no ORDER BY: SQLite then
-    # reads the (groupement, state) index, not every intervention of the
-    # groupement in id order (200 ms at a million sessions, bench/).
     stmt = visible_interventions(user).where(
         Intervention.state.in_((State.DRAFT, State.ACTIVE, State.COMPLETED)),
         or_(and_(Intervention.beneficiary_id == eid,
@@ -135,7 +135,15 @@ def director_dashboard(user: User) -> DirectorDashboard:
     ).order_by(None)
     waiting = db.session.scalars(stmt.options(selectinload(Intervention.beneficiary),
                                               selectinload(Intervention.provider)))
-    for i in sorted(waiting, key=lambda i: i.id, reverse=True):
+    return sorted(waiting, key=lambda i: i.id, reverse=True)
+
+
+def director_dashboard(user: User) -> DirectorDashboard:
+    """Requests waiting for the director, cap use and given/received of this year."""
+    year = today_for(user).year
+    eid = user.establishment_id
+    board = DirectorDashboard(year=year, establishment=user.establishment)
+    for i in waiting_requests(user):
         if i.state == State.DRAFT:
             board.to_activate.append(i)
         elif i.state == State.ACTIVE:
