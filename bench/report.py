@@ -229,25 +229,51 @@ NOTES = """
   planificateur de SQLite sans statistiques dans un plan quadratique) : la
   migration 0010 reste vide.
 
-## Ce qui reste au-dessus d'un budget, et la piste
+## Deuxième passe : listes, page de facturation, tableaux de bord
 
-- **Listes avec total exact sur un très gros groupement** (liste des
-  interventions filtrée par année, journal d'audit à 2,5 millions d'entrées) :
-  le `COUNT(*)` de la pagination parcourt toutes les lignes du groupement.
-  Piste : un total borné (« plus de 10 000 ») ou une pagination sans total
-  (pages suivante/précédente), ce qui touche les gabarits de ces listes.
-- **Page de facturation web** d'une année à 100 000 interventions : elle les
-  affiche toutes (le rendu HTML prend plusieurs secondes). Piste : détail par
-  paire replié ou paginé, les exports restant complets.
-- **Tableaux de bord direction et comptable au pire cas** (budget des listes,
-  100 ms, appliqué ici aux tableaux de bord) : le comptable voit la facturation
-  de l'année en cours (une passe sur ~100 000 séances, ~0,5 s, sous le budget
-  d'1 s de la facturation JSON) ; la direction, ses heures données/reçues et
-  ses demandes en attente sur 15 000 interventions. Piste : un instantané
-  quotidien de ces totaux, ou les afficher à la demande.
-- **Listes direction/technicien sur SQLite au pire cas** (~130 ms) : le total
-  de la pagination filtre « prestataire OU bénéficiaire » sur 745 000 lignes.
-- **Calcul du bilan** au pire cas : proche d'1 s (trois passes sur l'année) ;
-  il n'est pas servi en direct (l'API et la page lisent l'instantané stocké,
-  en quelques dizaines de ms), mais régénéré par la coordination et le 1er janvier.
+- **Listes paginées** (`gic/pages.py`, toutes les listes web) : le total de la
+  pagination est compté jusqu'à 1 000 lignes (`COUNT(*)` sur un `LIMIT 1001`) ;
+  au-delà la page dit « Plus de 1 000 demandes : affinez avec les filtres » et
+  « Page suivante » reste offerte tant que la page est pleine. Le `COUNT(*)`
+  exact parcourait toutes les interventions de l'année (136 000) ou les
+  2,5 millions d'entrées du journal.
+- **Page de facturation** (`gic/billing/views.py`) : elle affichait les
+  100 000 interventions de l'année. Elle montre désormais les paires 25 par
+  page, 10 interventions sous chaque paire, les demandes en attente et les
+  règlements par pages (chaque liste garde la page des autres), et une page par
+  paire (`/billing/<année>/paires/<prestataire>-<bénéficiaire>`, 100 demandes
+  par page, total de la paire arrondi une fois). Ces détails partent des
+  interventions de la paire (index `provider_id`, bénéficiaires groupés en IN),
+  pas des séances de l'année du groupement. Les exports CSV/XLSX restent
+  complets.
+- **Facturation de l'année** : la passe unique est sommée par paire et état en
+  SQL (une CTE lue deux fois, que SQLite et PostgreSQL matérialisent) ; seules
+  les demandes en attente reviennent une par une. Le repli en Python de 100 000
+  lignes coûtait autant que la passe elle-même.
+- **Tableau de bord direction** : les demandes en attente étaient lues dans
+  l'ordre des numéros, ce qui menait SQLite à parcourir toutes les
+  interventions du groupement ; l'état est posé seul en plus et le tri se fait
+  en Python : SQLite lit l'index (groupement, état).
+- **Tableau de bord comptable** : il est la facturation de l'année en cours
+  (son budget est celui de la facturation, 1 s) ; il n'affiche plus que les
+  20 paires aux montants les plus élevés (9 900 lignes, 1,9 Mo de HTML
+  auparavant), les totaux restant ceux de toute l'année.
+
+## Ce qui reste, et pourquoi
+
+- **Calcul du bilan** (`compute_bilan`) au pire cas : autour d'1 s, comme le
+  SQL écrit à la main (rapport ~1). C'est une tâche (1er janvier,
+  « Régénérer » de la coordination) : la page et l'API lisent l'instantané
+  stocké, en quelques dizaines de ms (mesures `GET /api/v1/bilan` et
+  `/bilan/`, qui portent le budget du SPEC).
+- **Tableau de bord comptable** au pire cas : le temps de la facturation de
+  l'année (une passe sur ~100 000 séances), sous son budget d'1 s mais
+  au-dessus des 100 ms d'une liste. Le descendre plus bas demanderait un
+  cache de la facturation, invalidé à chaque écriture qui la touche : un
+  montant périmé sur le tableau de bord du comptable coûterait plus cher que
+  0,3 s d'attente.
+- **API** `GET /api/v1/interventions` : son `total` reste exact (contrat de
+  l'API) ; filtrée par année au pire cas elle prend ~0,4 s. Pas de budget de
+  temps au SPEC pour les appels d'API hors facturation et bilan ; le nombre de
+  requêtes, lui, ne croît pas.
 """

@@ -81,9 +81,12 @@ def number(value) -> str:
 def page_url(param: str, page: int) -> str:
     """This page's URL with ``?<param>=page``, its other query arguments kept
     (filters, another list's page): the links of the ``pager`` macro."""
-    args = request.args.to_dict()
+    # url_for reads « _external », « _scheme »… as options: never from the visitor.
+    # The path's own arguments win over a query argument of the same name.
+    args = {k: v for k, v in request.args.items() if not k.startswith("_")}
+    args.update(request.view_args or {})
     args[param] = page
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for(request.endpoint, **args)
 
 
 def init_app(app: Flask) -> None:

@@ -48,7 +48,7 @@ def index():
 # The page of a year at scale (bench/: ~100,000 billable interventions in a year
 # of a million-session groupement) shows a page at a time; the exports stay whole.
 PAIRS_PER_PAGE = 25        # pairs, and their interventions below them
-DETAIL_PER_PAIR = 20       # interventions shown under each pair (then a link)
+DETAIL_PER_PAIR = 10       # interventions shown under each pair (then a link)
 PENDING_PER_PAGE = 50
 SETTLEMENTS_PER_PAGE = 50
 PAIR_PER_PAGE = 100        # the page of one pair

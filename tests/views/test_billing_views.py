@@ -316,3 +316,17 @@ def test_pending_interventions_are_paged(app, world, billed, monkeypatch):
     second = text_of(client.get(f"/billing/{YEAR}?attente=2"))
     assert f"Demande n° {more.id}" in second
     assert "<strong>16 h 00</strong> / 35 h 00" in second  # C: both pending, on every page
+
+
+def test_page_links_ignore_hostile_query_arguments(app, world, billed, monkeypatch):
+    """The pager's links copy the query string: a « year » that clashes with the
+    path, or url_for's own options (« _external », « _scheme »), change nothing."""
+    from gic.billing import views
+    monkeypatch.setattr(views, "PAIRS_PER_PAGE", 1)
+    client = client_for(app, world.accountant)
+    response = client.get(f"/billing/{YEAR}?year=1999&_external=1&_scheme=javascript&paires=2")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert f'href="/billing/{YEAR}?paires=3"' in page and f'href="/billing/{YEAR}?paires=1"' in page
+    assert "javascript:" not in page and "http://" not in page.split("<main")[1]
+    assert "/billing/1999" not in page
