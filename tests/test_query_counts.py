@@ -207,6 +207,7 @@ CALLS = {
     "interventions list (technician)": _page("technician", "/interventions/"),
     "interventions list of a year": _page("coordinator", f"/interventions/?year={YEAR}"),
     "meetings list": _page("coordinator", "/meetings/"),
+    "notifications list": _page("director", "/notifications/"),
     "billing page": _page("accountant", f"/billing/{YEAR}"),
     "billing page (director)": _page("director", f"/billing/{YEAR}"),
     "billing page of a pair": _pair_page,
