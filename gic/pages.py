@@ -71,11 +71,11 @@ COUNT_LIMIT = 1000
 
 
 class BoundedPage(SelectPagination):
-    param = "page"
-
     """:meth:`db.paginate`'s page whose total is counted up to :data:`COUNT_LIMIT`
     (``more`` is then true). Pages beyond stay reachable one after the other:
     « suivante » is offered while the page is full."""
+
+    param = "page"  # the query parameter of the page number (as ListPage's)
 
     def _query_count(self) -> int:
         stmt = self._query_args["select"]
