@@ -21,6 +21,7 @@ from sqlalchemy import (
     Integer,
     Select,
     and_,
+    case,
     cast,
     false,
     func,
@@ -256,9 +257,31 @@ def year_billing(groupement_id: int, year: int,
 def minutes_by_direction(establishment_id: int, year: int) -> dict[str, int]:
     """All session minutes of the year the establishment gave and received.
 
-    The sessions are reached from the establishment's interventions (an IN
-    list driving the (intervention, year) index), not from all of the year's.
+    The sessions are reached from the establishment's interventions (the
+    (intervention, year) index), not from all of the year's sessions of the
+    instance. SQLite does so from an IN list of them, one query per direction.
+    PostgreSQL, given that IN list, hashes every session of the year instead
+    (45 ms a direction at a million sessions, bench/): there one query sums a
+    correlated subquery per intervention, both directions at once (40 ms).
     """
+    if db.session.get_bind().dialect.name == "postgresql":
+        minutes = (select(func.sum(InterventionSession.minutes))
+                   .where(InterventionSession.intervention_id == Intervention.id,
+                          InterventionSession.year == year)
+                   .scalar_subquery())
+        per_intervention = (
+            select(Intervention.provider_id, Intervention.beneficiary_id,
+                   minutes.label("minutes"))
+            .where(or_(Intervention.provider_id == establishment_id,
+                       Intervention.beneficiary_id == establishment_id))
+            .subquery())
+        rows = per_intervention.c
+        given, received = db.session.execute(select(
+            func.coalesce(func.sum(case((rows.provider_id == establishment_id, rows.minutes),
+                                        else_=0)), 0),
+            func.coalesce(func.sum(case((rows.beneficiary_id == establishment_id,
+                                         rows.minutes), else_=0)), 0))).one()
+        return {"given": int(given), "received": int(received)}
     totals: dict[str, int] = defaultdict(int)
     for column, key in ((Intervention.provider_id, "given"),
                         (Intervention.beneficiary_id, "received")):

@@ -61,9 +61,11 @@ def filter_interventions(stmt: Select, *, year: int | None = None, state: str | 
             raise InvalidField("Année invalide.", field="year")
         # Correlated (EXISTS per intervention, by the (intervention, year) index):
         # an IN list would first gather every session of the year of the instance.
+        # The OFFSET 0 keeps PostgreSQL from turning it into a hash of all those
+        # sessions (60 ms at a million, bench/) for a page that needs 25 rows.
         with_session = select(InterventionSession.id).where(
             InterventionSession.intervention_id == Intervention.id,
-            InterventionSession.year == year).exists()
+            InterventionSession.year == year).offset(0).exists()
         start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
         stmt = stmt.where(or_(with_session,
                               (Intervention.created_at >= start) & (Intervention.created_at < end)))
