@@ -81,22 +81,45 @@ def parse_money(text: str | None) -> Decimal | None:
         raise ValueError(text) from None
 
 
-class MoneyField(Field):
-    """An amount in euros typed as text, kept as a ``Decimal`` (never a float)."""
+class TypedTextField(Field):
+    """A value people type as text (an amount, a duration), read by ``parse`` and
+    shown back by ``show``; what was typed is kept on a refusal, with ``unreadable``.
+    Subclasses set the three."""
 
     widget = TextInput()
+    unreadable = "Valeur illisible."
+
+    @staticmethod
+    def parse(text: str):  # pragma: no cover - every subclass sets its own
+        raise NotImplementedError
+
+    @staticmethod
+    def show(value) -> str:  # pragma: no cover - every subclass sets its own
+        raise NotImplementedError
 
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
-        return "" if self.data is None else f"{self.data:.2f}".replace(".", ",")
+        return self.show(self.data)
 
     def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist:
             return
         try:
-            self.data = parse_money(valuelist[0])
+            self.data = self.parse(valuelist[0])
         except ValueError:
             self.data = None
-            raise ValueError("Montant illisible : écrivez par exemple « 30,00 » ou "
-                             "« 1 500 ».") from None
+            raise ValueError(self.unreadable) from None
+
+
+def show_money(value: Decimal | None) -> str:
+    """The editable form of an amount: Decimal("1500.5") -> « 1500,50 »."""
+    return "" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+class MoneyField(TypedTextField):
+    """An amount in euros typed as text, kept as a ``Decimal`` (never a float)."""
+
+    parse = staticmethod(parse_money)
+    show = staticmethod(show_money)
+    unreadable = "Montant illisible : écrivez par exemple « 30,00 » ou « 1 500 »."

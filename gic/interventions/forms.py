@@ -14,7 +14,6 @@ import re
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    Field,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -23,9 +22,8 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import TextInput
 
-from gic.forms import optional_int
+from gic.forms import TypedTextField, optional_int
 from gic.interventions.models import STATE_LABELS, URGENCY_LABELS, Urgency
 from gic.rules import (
     FORBIDDEN_NATURES,
@@ -72,25 +70,12 @@ def format_duration(minutes: int | None) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-class DurationField(Field):
+class DurationField(TypedTextField):
     """Hours and minutes typed as text, stored as integer minutes."""
 
-    widget = TextInput()
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return format_duration(self.data)
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if not valuelist:
-            return
-        try:
-            self.data = parse_duration(valuelist[0])
-        except ValueError:
-            self.data = None
-            raise ValueError("Durée illisible : écrivez par exemple « 7:30 », « 7 h 30 » "
-                             "ou « 45 min ».") from None
+    parse = staticmethod(parse_duration)
+    show = staticmethod(format_duration)
+    unreadable = "Durée illisible : écrivez par exemple « 7:30 », « 7 h 30 » ou « 45 min »."
 
 
 
