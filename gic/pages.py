@@ -115,26 +115,21 @@ class ListPage:
 
     more = False  # the whole list is in memory: its total is exact
 
-    def __init__(self, items: Sequence, per_page: int, param: str = "page",
-                 page: int | None = None) -> None:
-        self.total, self.per_page, self.param = len(items), per_page, param
+    def __init__(self, items: Sequence, per_page: int, param: str = "page", *,
+                 page: int | None = None, total: int | None = None) -> None:
+        """``items`` is the whole list, or, with ``total``, the page alone (read by a
+        LIMIT/OFFSET query): then ``page`` is taken as it is."""
+        self.per_page, self.param = per_page, param
+        self.total = len(items) if total is None else total
         self.pages = max(1, ceil(self.total / per_page))
         if page is None:
             page = request.args.get(param, 1, type=int) or 1
+        if total is not None:
+            self.page, self.items = page, list(items)
+            return
         self.page = min(max(page, 1), self.pages)
         start = (self.page - 1) * per_page
         self.items = list(items[start:start + per_page])
-
-    @classmethod
-    def counted(cls, items: Sequence, total: int, per_page: int, page: int,
-                param: str = "page") -> ListPage:
-        """Page ``page`` of a list of ``total`` items whose page (``items``) was
-        read alone (a LIMIT/OFFSET query)."""
-        self = cls([], per_page, param, page=1)
-        self.total, self.items = total, list(items)
-        self.pages = max(1, ceil(total / per_page))
-        self.page = page
-        return self
 
     @property
     def has_prev(self) -> bool:

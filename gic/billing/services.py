@@ -127,6 +127,16 @@ class BillingSummary:
     # secondment meeting the year, each its own settlement (gic.secondments.queries).
     secondments: list[dict] = field(default_factory=list)
 
+    @property
+    def total_minutes(self) -> int:
+        """Billable validated minutes of every pair."""
+        return sum(line["billable_minutes"] for line in self.lines)
+
+    @property
+    def total_amount(self) -> Decimal:
+        """Sum of the pairs' amounts (each rounded once, R6)."""
+        return sum((line["amount"] for line in self.lines), Decimal("0.00"))
+
 
 def billing_scope(user: User) -> int | None:
     """Whose billing ``user`` reads: None for an accountant (all of it), a director's
@@ -254,13 +264,13 @@ class BillingDetail:
 
     @property
     def total_minutes(self) -> int:
-        """Billable validated minutes of every pair shown."""
-        return sum(p.minutes for p in self.pairs)
+        """Billable validated minutes of every pair (the summary's)."""
+        return self.summary.total_minutes
 
     @property
     def total_amount(self) -> Decimal:
-        """Sum of the pairs' amounts (each rounded once)."""
-        return sum((p.amount for p in self.pairs), Decimal("0.00"))
+        """Sum of the pairs' amounts, each rounded once (the summary's)."""
+        return self.summary.total_amount
 
     @property
     def secondments_note(self) -> str:

@@ -8,7 +8,6 @@ coordinator does not read amounts (SPEC §1: billing is the accountants'); he
 sees the year's closing state and the reopen form only.
 """
 
-from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -81,8 +80,6 @@ def _render_year(year: int, *, close_form=None, reopen_form=None, status: int = 
             "pending_lines": pending_lines(
                 current_user, year, [p["intervention_id"] for p in pending.items]),
             "settlements": ListPage(summary.settlements, SETTLEMENTS_PER_PAGE, "reglements"),
-            "total_minutes": sum(line["billable_minutes"] for line in summary.lines),
-            "total_amount": sum((line["amount"] for line in summary.lines), Decimal("0.00")),
             "secondments_note": secondments_note(year, len(summary.secondments)),
         }
     return render_template(
@@ -120,7 +117,7 @@ def pair(year: int, provider_id: int, beneficiary_id: int):
         abort(404)  # not the user's pair, or nothing validated that year
     detail = found[0]
     names = {e.id: e for e in establishments_of(current_user)}
-    lines = ListPage.counted(detail.interventions, detail.count, PAIR_PER_PAGE, page)
+    lines = ListPage(detail.interventions, PAIR_PER_PAGE, page=page, total=detail.count)
     return render_template("billing/pair.html", year=year, pair=detail, lines=lines,
                            names=names, closed=is_closed(current_user.groupement_id, year))
 

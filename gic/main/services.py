@@ -205,8 +205,7 @@ def accountant_dashboard(user: User) -> AccountantDashboard:
         year=year, closed=summary.closed, lines=lines,
         pending_count=len(summary.pending),
         pending_minutes=sum(p["billable_minutes"] for p in summary.pending),
-        total_minutes=sum(line["billable_minutes"] for line in summary.lines),
-        total_amount=sum((line["amount"] for line in summary.lines), Decimal("0.00")),
+        total_minutes=summary.total_minutes, total_amount=summary.total_amount,
         pair_count=len(summary.lines),
     )
 

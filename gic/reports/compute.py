@@ -143,9 +143,8 @@ def _billing(summary: BillingSummary) -> dict[str, Any]:
     their totals and the net settlements — the yearly billing's own figures."""
     return {
         "lines": [{**line, "amount": str(line["amount"])} for line in summary.lines],
-        "total_minutes": sum(line["billable_minutes"] for line in summary.lines),
-        "total_amount": str(rules.round_cents(sum((line["amount"] for line in summary.lines),
-                                                  Decimal(0)))),
+        "total_minutes": summary.total_minutes,
+        "total_amount": str(rules.round_cents(summary.total_amount)),
         "settlements": [{**s, "amount": str(s["amount"])} for s in summary.settlements],
     }
 
