@@ -24,13 +24,14 @@ import re
 import shutil
 import sqlite3
 import subprocess
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL
 
+from gic import timeutil
 from gic.extensions import db
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -63,7 +64,7 @@ def database_kind(url: URL | None = None) -> str:
 
 def default_path(now: datetime | None = None) -> Path:
     """``instance/backups/gic-<UTC timestamp>.sqlite3`` (or ``.dump`` for PostgreSQL)."""
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    stamp = (now or timeutil.utcnow()).strftime("%Y%m%dT%H%M%SZ")
     folder = Path(current_app.instance_path) / "backups"
     return folder / f"gic-{stamp}{EXTENSIONS[database_kind()]}"
 

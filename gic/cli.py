@@ -18,11 +18,11 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from gic import timeutil
 from gic.errors import DomainError
 from gic.extensions import db
 from gic.jobs import JOBS
 from gic.models import Groupement, Role, User
-from gic.timeutil import local_today
 
 
 def init_app(app: Flask) -> None:
@@ -76,7 +76,7 @@ def create_groupement_command(name: str, start_date, duration_years: int,
         raise click.BadParameter("montant attendu, par exemple 25.00", param_hint="--rate") \
             from None
     with _domain_errors():
-        g = create_groupement(name, start_date=start_date.date() if start_date else local_today(),
+        g = create_groupement(name, start_date=start_date.date() if start_date else timeutil.local_today(),
                               duration_years=duration_years,
                               threshold_minutes=threshold_minutes, cap_minutes=cap_minutes,
                               hourly_rate=hourly_rate)
@@ -168,7 +168,7 @@ def run_jobs_command(today, names: tuple[str, ...]) -> None:
     """Run jobs once: the named ones, or else those scheduled on that day; prints how
     each ended and exits with code 1 if one failed (for cron users and tests)."""
     from gic.jobs import TIMEZONE, JobStatus, due_jobs, run_job
-    day = today.date() if today else local_today(TIMEZONE)
+    day = today.date() if today else timeutil.local_today(TIMEZONE)
     names = names or tuple(job.name for job in due_jobs(day))
     results = [run_job(name, day) for name in names]
     for result in results:

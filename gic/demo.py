@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
+from gic import timeutil
 from gic.admin.services import (
     create_establishment,
     create_groupement,
@@ -40,7 +41,6 @@ from gic.extensions import db
 from gic.interventions import services
 from gic.interventions.models import Intervention, InterventionSession, State
 from gic.models import Establishment, Groupement, User
-from gic.timeutil import local_today
 
 PARIS = ZoneInfo("Europe/Paris")
 # Areas whose ``gic/<area>/demo.py`` adds its part with ``load_demo(builder)``,
@@ -58,7 +58,7 @@ class DemoResult:
 
 def load_demo(today: date | None = None) -> DemoResult:
     """Create the demo groupements that do not exist yet (idempotent)."""
-    today = today or local_today()
+    today = today or timeutil.local_today()
     result = DemoResult()
     for demo in DEMOS:
         if db.session.scalar(select(Groupement.id).where(Groupement.name == demo.name)):
@@ -94,7 +94,7 @@ class _Builder:
     def __init__(self, demo: DemoGroupement, today: date, result: DemoResult) -> None:
         self.demo, self.today, self.result = demo, today, result
         self.now = datetime.combine(today, time(0, 0), PARIS)  # sessions end before today
-        self.real_now = datetime.now(UTC).replace(tzinfo=None)
+        self.real_now = timeutil.utcnow()
         self.rng = random.Random(f"gic-demo/{demo.name}")
         self.busy: dict[int, set[date]] = defaultdict(set)
         self.directors: dict[str, User] = {}

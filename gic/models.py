@@ -24,9 +24,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from gic import timeutil
 from gic.extensions import db
 from gic.rules import ConventionTerms
-from gic.timeutil import utcnow
 
 
 class Role(enum.StrEnum):
@@ -54,7 +54,7 @@ class Groupement(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
 
     establishments: Mapped[list[Establishment]] = relationship(
         back_populates="groupement", order_by="Establishment.name"
@@ -92,7 +92,7 @@ class ConventionVersion(db.Model):
     threshold_minutes: Mapped[int] = mapped_column(default=420)
     cap_minutes: Mapped[int] = mapped_column(default=2100)
     hourly_rate: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("25.00"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
 
     groupement: Mapped[Groupement] = relationship(back_populates="convention_versions")
 
@@ -153,7 +153,7 @@ class Establishment(db.Model):
     # Bumped by every write that must be serialised per beneficiary (the cap
     # check): the UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite).
     lock_version: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
 
     groupement: Mapped[Groupement] = relationship(back_populates="establishments")
 
@@ -182,7 +182,7 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(
         String(64), default=lambda: secrets.token_hex(16)
     )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
 
     groupement: Mapped[Groupement] = relationship()
     establishment: Mapped[Establishment | None] = relationship()
@@ -219,7 +219,7 @@ class ApiToken(db.Model):
     name: Mapped[str] = mapped_column(String(100), default="")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
@@ -239,4 +239,4 @@ class LoginFailure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     remote_addr: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(default=timeutil.utcnow, index=True)

@@ -13,19 +13,19 @@ from datetime import date
 
 from sqlalchemy import select
 
+from gic import timeutil
 from gic.billing.services import MAX_YEAR, MIN_YEAR, closed_years
 from gic.errors import Forbidden, InvalidField, RuleRefused
 from gic.extensions import db
 from gic.governance.guards import check_members
 from gic.models import Establishment, Groupement, Role, User
-from gic.timeutil import local_today
 
 STAFF_ROLES = (Role.TECHNICIAN, Role.DIRECTOR)
 
 
 def today_of(groupement_id: int) -> date:
     """Today in the groupement's time zone."""
-    return local_today(db.session.get(Groupement, groupement_id).timezone)
+    return timeutil.local_today(db.session.get(Groupement, groupement_id).timezone)
 
 
 def establishment_ids(groupement_id: int) -> list[int]:

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gic import timeutil
 from gic.extensions import db
 from gic.models import User
-from gic.timeutil import utcnow
 
 
 class AuditEntry(db.Model):
@@ -26,7 +26,7 @@ class AuditEntry(db.Model):
     other_establishment_id: Mapped[int | None] = mapped_column(
         ForeignKey("establishment.id"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     action: Mapped[str] = mapped_column(String(50))
     object_type: Mapped[str] = mapped_column(String(50))
     object_id: Mapped[int | None]

@@ -8,11 +8,11 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import and_, case, delete, func, or_, select
 
+from gic import timeutil
 from gic.audit.services import record
 from gic.errors import DomainError, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.models import ApiToken, LoginFailure, User
-from gic.timeutil import utcnow
 
 TOKEN_PREFIX = "gic_"
 # A hash to compare against when the e-mail is unknown, so that timing does
@@ -48,7 +48,7 @@ def authenticate(email: str, password: str, remote_addr: str) -> User:
     email = (email or "").strip().lower()
     remote_addr = (remote_addr or "")[:64]
     window = timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
-    since = utcnow() - window
+    since = timeutil.utcnow() - window
     same_email = LoginFailure.email == email
     same_address = LoginFailure.remote_addr == remote_addr
     pair, by_email, by_address = db.session.execute(
@@ -104,7 +104,7 @@ def user_for_token(raw: str) -> User | None:
         ApiToken.token_hash == ApiToken.hash(raw), ApiToken.revoked_at.is_(None))).first()
     if token is None or not token.user.active:
         return None
-    token.last_used_at = utcnow()
+    token.last_used_at = timeutil.utcnow()
     db.session.commit()
     return token.user
 
@@ -121,7 +121,7 @@ def revoke_token(user: User, token_id: int) -> None:
     if token is None or token.user_id != user.id:
         raise NotFound("Jeton introuvable.")
     if token.revoked_at is None:
-        token.revoked_at = utcnow()
+        token.revoked_at = timeutil.utcnow()
         record(user, "token.revoke", token, before={"prefix": token.prefix},
                establishment_id=user.establishment_id)
         db.session.commit()

@@ -49,11 +49,11 @@ from decimal import Decimal
 
 from flask import Response
 
+from gic import timeutil
 from gic.billing.services import ROUNDING_NOTE, BillingDetail, secondments_note
 from gic.formatting import hours_minutes
 from gic.interventions.models import STATE_LABELS, State
 from gic.secondments.models import PRICING_LABELS, Pricing
-from gic.timeutil import utcnow
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -283,7 +283,7 @@ def _write_sheet(ws, view: View, formats: dict) -> None:
 
 def stamp(detail: BillingDetail) -> datetime:
     """The time written in the XLSX: closing time of a closed year, else now."""
-    moment = detail.closed_at if detail.closed and detail.closed_at else utcnow()
+    moment = detail.closed_at if detail.closed and detail.closed_at else timeutil.utcnow()
     return moment.replace(microsecond=0)
 
 

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gic import timeutil
 from gic.extensions import db
-from gic.timeutil import utcnow
 
 
 class YearClosure(db.Model):
@@ -21,7 +21,7 @@ class YearClosure(db.Model):
     groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"))
     year: Mapped[int]
     closed: Mapped[bool] = mapped_column(default=True)
-    closed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     closed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     reopened_at: Mapped[datetime | None]
     reopened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 
-from gic import rules
+from gic import rules, timeutil
 from gic.audit.services import record
 from gic.billing import queries
 from gic.billing.models import YearClosure
@@ -17,7 +17,6 @@ from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
 from gic.models import Establishment, Groupement, Role, User
 from gic.secondments import queries as secondment_queries
-from gic.timeutil import local_today, utcnow
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -60,7 +59,7 @@ def close_year(actor: User, year: int) -> YearClosure:
         raise Forbidden("Seul un comptable peut clôturer une année.")
     check_year(year)
     groupement = db.session.get(Groupement, actor.groupement_id)
-    if year >= local_today(groupement.timezone).year:
+    if year >= timeutil.local_today(groupement.timezone).year:
         raise RuleRefused(f"L'année {year} n'est pas terminée : elle ne peut être clôturée "
                           f"qu'à partir du 1er janvier {year + 1}.", code="year_not_ended")
     # First write: the per-beneficiary lock that session changes take
@@ -85,7 +84,7 @@ def close_year(actor: User, year: int) -> YearClosure:
         closure = YearClosure(groupement_id=actor.groupement_id, year=year,
                               closed_by_id=actor.id)
         db.session.add(closure)
-    closure.closed, closure.closed_at, closure.closed_by_id = True, utcnow(), actor.id
+    closure.closed, closure.closed_at, closure.closed_by_id = True, timeutil.utcnow(), actor.id
     db.session.flush()
     record(actor, "year.close", closure, after={"year": year, "closed": True})
     db.session.commit()
@@ -106,7 +105,7 @@ def reopen_year(actor: User, year: int, reason: str) -> YearClosure:
     if closure is None:
         raise RuleRefused(f"L'année {year} n'est pas clôturée.", code="wrong_state")
     closure.closed = False
-    closure.reopened_at, closure.reopened_by_id, closure.reopen_reason = utcnow(), actor.id, reason
+    closure.reopened_at, closure.reopened_by_id, closure.reopen_reason = timeutil.utcnow(), actor.id, reason
     record(actor, "year.reopen", closure, before={"year": year, "closed": True},
            after={"year": year, "closed": False}, reason=reason[:1000])
     db.session.commit()

@@ -12,6 +12,7 @@ sees the year's closing state and the reopen form only.
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from gic import timeutil
 from gic.admin.services import establishments_of
 from gic.billing import bp, exports
 from gic.billing.forms import CloseYearForm, ReopenYearForm
@@ -30,11 +31,10 @@ from gic.errors import DomainError, Forbidden, InvalidField
 from gic.forms import page_arg
 from gic.models import Role
 from gic.pages import ListPage
-from gic.timeutil import local_today
 
 
 def _current_year() -> int:
-    return local_today(current_user.groupement.timezone).year
+    return timeutil.local_today(current_user.groupement.timezone).year
 
 
 @bp.route("/")

@@ -15,9 +15,9 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gic import timeutil
 from gic.extensions import db
 from gic.models import Establishment, User
-from gic.timeutil import utcnow
 
 
 class MovementKind(enum.StrEnum):
@@ -84,8 +84,8 @@ class Movement(db.Model):
     notes: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow, onupdate=timeutil.utcnow)
 
     lender: Mapped[Establishment] = relationship(foreign_keys=[from_id])
     borrower: Mapped[Establishment] = relationship(foreign_keys=[to_id])

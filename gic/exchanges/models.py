@@ -11,9 +11,9 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gic import timeutil
 from gic.extensions import db
 from gic.models import Establishment, User
-from gic.timeutil import utcnow
 
 
 class Exchange(db.Model):
@@ -36,8 +36,8 @@ class Exchange(db.Model):
     topic: Mapped[str] = mapped_column(String(200))
     minutes: Mapped[int]
     notes: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow, onupdate=timeutil.utcnow)
 
     giver: Mapped[User] = relationship()
     giver_establishment: Mapped[Establishment] = relationship(

@@ -17,10 +17,10 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gic import timeutil
 from gic.extensions import db
 from gic.meetings.models import VOTE_LABELS, VoteChoice
 from gic.models import Establishment, Groupement, User
-from gic.timeutil import utcnow
 
 
 class ProcedureKind(enum.StrEnum):
@@ -82,7 +82,7 @@ class GroupementProfile(db.Model):
     resource_persons: Mapped[int | None]
     entry_terms: Mapped[str] = mapped_column(Text, default="")
     governance: Mapped[str] = mapped_column(Text, default="")
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     groupement: Mapped[Groupement] = relationship()
@@ -118,7 +118,7 @@ class Procedure(db.Model):
     new_period_end: Mapped[date | None]
     message: Mapped[str] = mapped_column(Text, default="")
     opened_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     closed_at: Mapped[datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     outcome_reason: Mapped[str] = mapped_column(Text, default="")

@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
+from gic import timeutil
 from gic.admin.services import check_finess
 from gic.audit.services import record
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
@@ -36,7 +37,6 @@ from gic.meetings.votes import Outcome
 from gic.models import Establishment, MembershipStatus, Role, User
 from gic.notifications.services import directors_of, link_for, notify, users_with_role
 from gic.registers import clean_text
-from gic.timeutil import local_today, utcnow
 
 MAX_TEXT = 2000
 COORDINATOR_ONLY = "Seule la coordination du groupement ouvre ou retire une procédure."
@@ -166,7 +166,7 @@ def open_renewal(actor: User, *, message: str = "", today: date | None = None) -
     _require_coordinator(actor)
     message = clean_text(message, "message", label="La présentation", max_length=MAX_TEXT)
     groupement = actor.groupement
-    today = today or local_today(groupement.timezone)
+    today = today or timeutil.local_today(groupement.timezone)
     end = convention_end(groupement)
     if (end - today).days > RENEWAL_EARLIEST_DAYS:
         raise RuleRefused(
@@ -250,7 +250,7 @@ def cast_ballot(procedure: Procedure, actor: User, *, choice: str, reason: str =
                 f"{f' ({ballot.user.name})' if ballot.user else ''} : un vote ne se modifie "
                 "pas.", "already_voted")
     ballot.choice, ballot.reason, ballot.user_id = value, reason, actor.id
-    ballot.cast_at = now or utcnow()
+    ballot.cast_at = now or timeutil.utcnow()
     db.session.flush()
     record(actor, "governance.vote", procedure, establishment_id=actor.establishment_id,
            after={"procedure": procedure.title, "choice": str(value)}, reason=reason or None)
@@ -266,7 +266,7 @@ def _conclude(procedure: Procedure, actor: User) -> bool:
     result = outcome(procedure)
     if result.status == "pending":
         return False
-    procedure.closed_at, procedure.closed_by_id, procedure.open_key = utcnow(), actor.id, None
+    procedure.closed_at, procedure.closed_by_id, procedure.open_key = timeutil.utcnow(), actor.id, None
     candidate = procedure.establishment
     if result.status == "refused":
         procedure.status, procedure.outcome_reason = ProcedureStatus.REFUSED, result.reason
@@ -308,7 +308,7 @@ def withdraw(procedure: Procedure, actor: User, *, reason: str) -> Procedure:
     if not procedure.is_open:
         _refuse("Cette procédure est déjà close.", "procedure_closed")
     procedure.status, procedure.outcome_reason = ProcedureStatus.WITHDRAWN, reason
-    procedure.closed_at, procedure.closed_by_id, procedure.open_key = utcnow(), actor.id, None
+    procedure.closed_at, procedure.closed_by_id, procedure.open_key = timeutil.utcnow(), actor.id, None
     if procedure.establishment is not None:
         procedure.establishment.status = MembershipStatus.NOT_ADMITTED
     record(actor, "governance.withdraw", procedure, establishment_id=procedure.establishment_id,

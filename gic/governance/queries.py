@@ -11,12 +11,12 @@ from datetime import date, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from gic import timeutil
 from gic.errors import Forbidden, NotFound
 from gic.extensions import db
 from gic.governance.models import Ballot, Procedure, ProcedureKind, ProcedureStatus
 from gic.governance.periods import convention_end, next_period_end
 from gic.models import Role, User
-from gic.timeutil import local_today
 
 RENEWAL_EARLIEST_DAYS = 365  # a renewal is put to the vote in the period's last year
 
@@ -93,7 +93,7 @@ def renewal_state(user: User, today: date | None = None) -> RenewalState:
     open_id = db.session.scalar(select(Procedure.id).where(
         Procedure.groupement_id == groupement.id, Procedure.kind == ProcedureKind.RENEWAL,
         Procedure.status == ProcedureStatus.OPEN))
-    return RenewalState(end, today or local_today(groupement.timezone),
+    return RenewalState(end, today or timeutil.local_today(groupement.timezone),
                         end - timedelta(days=RENEWAL_EARLIEST_DAYS), open_id)
 
 

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from flask import current_app, render_template
 from sqlalchemy import and_, extract, func, select
 
+from gic import timeutil
 from gic.audit.services import record
 from gic.errors import Forbidden, InvalidField
 from gic.extensions import db
@@ -36,7 +37,6 @@ from gic.models import (
     User,
 )
 from gic.registers import clean_text
-from gic.timeutil import local_today, utcnow
 
 CARD_TEXTS = {  # field -> (label, limit)
     "full_name": ("Nom complet", 200), "department": ("Département", 100),
@@ -114,7 +114,7 @@ def card(user: User, today: date | None = None) -> Card:
     candidacies = list(db.session.scalars(select(Procedure).where(
         Procedure.groupement_id == gid, Procedure.kind == ProcedureKind.MEMBERSHIP,
         Procedure.status == ProcedureStatus.OPEN).order_by(Procedure.opened_at)))
-    today = today or local_today(groupement.timezone)
+    today = today or timeutil.local_today(groupement.timezone)
     return Card(
         groupement=groupement, profile=profile_of(gid), members=member_establishments(gid),
         candidacies=candidacies, technicians=technicians,
@@ -141,7 +141,7 @@ def update_card(actor: User, *, resource_persons: int | None, **texts: str) -> G
     for name, value in values.items():
         setattr(profile, name, value)
     profile.resource_persons = resource_persons
-    profile.updated_at, profile.updated_by_id = utcnow(), actor.id
+    profile.updated_at, profile.updated_by_id = timeutil.utcnow(), actor.id
     db.session.add(profile)
     db.session.flush()
     after = dict(values, resource_persons=resource_persons)

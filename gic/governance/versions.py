@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
+from gic import timeutil
 from gic.audit.services import record
 from gic.billing.services import closed_years
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
@@ -28,7 +29,6 @@ from gic.extensions import db
 from gic.formatting import hours_minutes, long_date
 from gic.governance.periods import convention_end
 from gic.models import ConventionVersion, Role, User
-from gic.timeutil import local_today
 
 MAX_THRESHOLD_MINUTES = 24 * 60
 MAX_CAP_MINUTES = 2000 * 60
@@ -53,7 +53,7 @@ class VersionRow:
 def versions_of(user: User, today: date | None = None) -> list[VersionRow]:
     """Every version of the user's groupement, oldest first (any member reads them)."""
     groupement = user.groupement
-    today = today or local_today(groupement.timezone)
+    today = today or timeutil.local_today(groupement.timezone)
     versions = list(db.session.scalars(select(ConventionVersion).where(
         ConventionVersion.groupement_id == groupement.id).order_by(ConventionVersion.valid_from)))
     rows = []
@@ -126,7 +126,7 @@ def preview_version(actor: User, *, valid_from: date | None, threshold_minutes: 
     """Check a new version and describe what it changes, for whom, from when."""
     _require_coordinator(actor)
     groupement = actor.groupement
-    today = today or local_today(groupement.timezone)
+    today = today or timeutil.local_today(groupement.timezone)
     if valid_from is None:
         raise InvalidField("Indiquez la date d'entrée en vigueur.", field="valid_from")
     if valid_from <= today:
@@ -262,7 +262,7 @@ def delete_version(actor: User, version: ConventionVersion,
     if version.groupement_id != actor.groupement_id:
         raise NotFound("Version introuvable.")
     _require_coordinator(actor)
-    today = today or local_today(actor.groupement.timezone)
+    today = today or timeutil.local_today(actor.groupement.timezone)
     if version.valid_from <= today:
         raise RuleRefused("Cette version est (ou a été) en vigueur : elle ne se modifie ni ne "
                           "se supprime ; créez une nouvelle version à une date future.",

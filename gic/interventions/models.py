@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gic import rules
+from gic import rules, timeutil
 from gic.extensions import db
 from gic.models import Establishment, User
 from gic.rules import Mode, Nature
-from gic.timeutil import utcnow
 
 if TYPE_CHECKING:
     from gic.secondments.models import Secondment
@@ -97,13 +96,13 @@ class Intervention(db.Model):
     report: Mapped[str | None] = mapped_column(Text)
 
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     activated_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     validated_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow, onupdate=timeutil.utcnow)
 
     beneficiary: Mapped[Establishment] = relationship(foreign_keys=[beneficiary_id])
     provider: Mapped[Establishment] = relationship(foreign_keys=[provider_id])
@@ -156,8 +155,8 @@ class InterventionSession(db.Model):
     # Hourly rate (TTC) of the convention version in force on ``date`` (R6).
     hourly_rate: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     notes: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow, onupdate=timeutil.utcnow)
 
     intervention: Mapped[Intervention] = relationship(back_populates="sessions")
     technician: Mapped[User] = relationship()

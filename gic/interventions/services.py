@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from gic import rules
+from gic import rules, timeutil
 from gic.audit.services import record
 from gic.billing import queries
 from gic.billing.services import closed_years
@@ -32,7 +31,6 @@ from gic.interventions.permissions import authorize, authorize_draft, can_view
 from gic.models import Establishment, Groupement, Role, User
 from gic.registers import clean_text
 from gic.secondments import services as secondments
-from gic.timeutil import local_today, utcnow
 
 MAX_TEXT = 10_000
 
@@ -145,7 +143,7 @@ def create_draft(actor: User, *, provider_id: int, axis: int, nature: str, descr
         secondments.check_attachable(actor.groupement_id, secondment_id,
                                      provider_id=provider.id, beneficiary_id=beneficiary_id)
     groupement = db.session.get(Groupement, actor.groupement_id)
-    terms = groupement.terms_on(local_today(groupement.timezone))
+    terms = groupement.terms_on(timeutil.local_today(groupement.timezone))
     i = Intervention(
         groupement_id=actor.groupement_id, beneficiary_id=beneficiary_id,
         provider_id=provider.id, axis=axis, nature=nature_value,
@@ -167,13 +165,13 @@ def activate(i: Intervention, actor: User) -> Intervention:
     """Only the beneficiary's director activates; R7 checks the estimate against the cap."""
     _begin(i, actor, "activate")
     groupement = db.session.get(Groupement, i.groupement_id)
-    today = local_today(groupement.timezone)
+    today = timeutil.local_today(groupement.timezone)
     terms = replace(groupement.terms_on(today), threshold_minutes=i.threshold_minutes,
                     cap_minutes=groupement.cap_for_year(today.year))
     if i.secondment_id is None:  # R8: a secondment's work is outside the cap
         used = queries.cap_use(i.beneficiary_id, [today.year]).get(today.year, 0)
         rules.check_activation(i.estimated_onsite_minutes, used, terms, today.year)
-    return _transition(i, actor, "activate", activated_at=utcnow())
+    return _transition(i, actor, "activate", activated_at=timeutil.utcnow())
 
 
 def accept(i: Intervention, actor: User, technician_id: int | None) -> Intervention:
@@ -184,14 +182,14 @@ def accept(i: Intervention, actor: User, technician_id: int | None) -> Intervent
             or technician.establishment_id != i.provider_id):
         raise InvalidField("Choisissez un technicien de votre établissement.",
                            field="technician_id")
-    return _transition(i, actor, "accept", technician_id=technician.id, decided_at=utcnow())
+    return _transition(i, actor, "accept", technician_id=technician.id, decided_at=timeutil.utcnow())
 
 
 def decline(i: Intervention, actor: User, reason: str) -> Intervention:
     """The provider's director declines, saying why."""
     _begin(i, actor, "decline")
     reason = _clean_text(reason, "reason", required=True, label="Le motif du refus")
-    return _transition(i, actor, "decline", decline_reason=reason, decided_at=utcnow())
+    return _transition(i, actor, "decline", decline_reason=reason, decided_at=timeutil.utcnow())
 
 
 def cancel(i: Intervention, actor: User) -> Intervention:
@@ -201,7 +199,7 @@ def cancel(i: Intervention, actor: User) -> Intervention:
         raise RuleRefused("Annulation impossible : du temps a déjà été saisi sur cette "
                           "intervention (le travail fait n'est jamais effacé).",
                           code="wrong_state")
-    return _transition(i, actor, "cancel", cancelled_at=utcnow())
+    return _transition(i, actor, "cancel", cancelled_at=timeutil.utcnow())
 
 
 def complete(i: Intervention, actor: User, report: str) -> Intervention:
@@ -211,13 +209,13 @@ def complete(i: Intervention, actor: User, report: str) -> Intervention:
     if not _session_count(i.id):
         raise RuleRefused("Saisissez au moins une séance avant de terminer l'intervention.",
                           code="wrong_state")
-    return _transition(i, actor, "complete", report=report, completed_at=utcnow())
+    return _transition(i, actor, "complete", report=report, completed_at=timeutil.utcnow())
 
 
 def validate(i: Intervention, actor: User) -> Intervention:
     """The beneficiary's director confirms the hours: only then are they billed."""
     _begin(i, actor, "validate")
-    return _transition(i, actor, "validate", validated_at=utcnow())
+    return _transition(i, actor, "validate", validated_at=timeutil.utcnow())
 
 
 # --- Sessions ---------------------------------------------------------------
@@ -356,7 +354,7 @@ def _checked_fact(i: Intervention, actor: User, day: date, start: time, end: tim
                            field="mode") from None
     groupement = db.session.get(Groupement, i.groupement_id)
     tz = groupement.timezone
-    now = now or datetime.now(ZoneInfo(tz))
+    now = now or timeutil.local_now(tz)
     first_terms = groupement.terms_on(date.min)  # the convention's first version
     minutes = rules.check_session_times(day, start, end, now=now, terms=first_terms, tz=tz)
     if i.secondment is not None:

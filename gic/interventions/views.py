@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 
-from gic import rules
+from gic import rules, timeutil
 from gic.admin.services import establishments_of
 from gic.errors import DomainError, Forbidden, NotFound
 from gic.interventions import bp, services
@@ -37,7 +37,6 @@ from gic.models import User
 from gic.pages import paginate
 from gic.pages import refused as _refused
 from gic.secondments import services as secondments
-from gic.timeutil import local_today
 
 PER_PAGE = 25
 FILTER_FIELDS = {"year": "year", "state": "state", "establishment_id": "establishment"}
@@ -161,7 +160,7 @@ def _render_detail(i: Intervention, *, status: int = 200, refusal: str | None = 
         "decline": DeclineForm(formdata=None),
         "complete": CompleteForm(formdata=None),
         "session": SessionForm(formdata=None, data={
-            "date": local_today(me.groupement.timezone), "mode": rules.Mode.ONSITE.value}),
+            "date": timeutil.local_today(me.groupement.timezone), "mode": rules.Mode.ONSITE.value}),
     }
     forms.update(posted)
     if "accept" in actions:

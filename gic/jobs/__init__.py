@@ -24,10 +24,10 @@ from datetime import date
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import exists, select
 
+from gic import timeutil
 from gic.extensions import db
 from gic.jobs.models import JobRun, JobStatus
 from gic.models import ConventionVersion, Groupement
-from gic.timeutil import local_today, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -109,10 +109,6 @@ class RunResult:
         return STATUS_LABELS[self.status]
 
 
-class JobUnavailable(Exception):
-    """The job's module or function does not exist (yet): the run is skipped."""
-
-
 class JobPartlyFailed(Exception):
     """Some groupements failed while the others were handled (see the log)."""
 
@@ -123,21 +119,12 @@ def due_jobs(day: date) -> list[Job]:
 
 
 def resolve(job: Job) -> Callable[[date], object]:
-    """Import the job's function; :class:`JobUnavailable` if its module or function is
-    missing. Any other import error (a bug in an existing module) propagates."""
+    """Import the job's function. Every job is delivered: a missing module or
+    function is a bug, raised as such (ImportError, AttributeError)."""
     module_name, _, attribute = job.target.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        missing = error.name or ""
-        if missing and (module_name == missing or module_name.startswith(missing + ".")):
-            raise JobUnavailable(f"Module {module_name} absent : tâche pas encore livrée.") \
-                from None
-        raise
-    function = getattr(module, attribute, None)
+    function = getattr(importlib.import_module(module_name), attribute)
     if not callable(function):
-        raise JobUnavailable(f"Fonction {attribute} absente de {module_name} : "
-                             "tâche pas encore livrée.")
+        raise TypeError(f"{job.target} n'est pas une fonction.")
     return function
 
 
@@ -147,7 +134,6 @@ def run_job(name: str, today: date | None = None, *, app: Flask | None = None) -
     Pushes an app context when there is none (or ``app`` is another app). Never
     raises for a failing job: the error is rolled back, logged with its
     traceback and recorded on the run (status ``error``); the next run retries.
-    A job whose module is not delivered yet is recorded as ``skipped``.
     ``name`` must be one of :data:`JOBS` (KeyError otherwise: a caller's bug).
     """
     job = JOBS[name]
@@ -162,7 +148,7 @@ def run_job(name: str, today: date | None = None, *, app: Flask | None = None) -
 
 
 def _run(job: Job, today: date | None) -> RunResult:
-    day = today or local_today(TIMEZONE)
+    day = today or timeutil.local_today(TIMEZONE)
     run_key = f"{job.name}:{day.isoformat()}"
     started = time.monotonic()
     log.info("job %s started (today=%s)", job.name, day)
@@ -174,10 +160,6 @@ def _run(job: Job, today: date | None) -> RunResult:
         db.session.commit()
         run_id = run.id
         outcome = resolve(job)(day)
-    except JobUnavailable as error:
-        db.session.rollback()
-        status, message = JobStatus.SKIPPED, str(error)
-        log.warning("job %s skipped: %s", job.name, message)
     except Exception as error:  # noqa: BLE001 - a failing job must never stop the scheduler
         db.session.rollback()
         log.exception("job %s failed (today=%s)", job.name, day)
@@ -190,7 +172,7 @@ def _run(job: Job, today: date | None) -> RunResult:
             raise RuntimeError("no run row")
         run = db.session.get(JobRun, run_id)
         run.status, run.message, run.counts = status, message, counts
-        run.finished_at = utcnow()
+        run.finished_at = timeutil.utcnow()
         db.session.commit()
     except Exception:  # noqa: BLE001 - e.g. the database is down: logged, not raised
         db.session.rollback()

@@ -8,8 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gic import timeutil
 from gic.extensions import db
-from gic.timeutil import utcnow
 
 
 class JobStatus(enum.StrEnum):
@@ -35,7 +35,7 @@ class JobRun(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     run_key: Mapped[str] = mapped_column(String(150), index=True)
     day: Mapped[date]
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     finished_at: Mapped[datetime | None]
     status: Mapped[JobStatus] = mapped_column(String(20), default=JobStatus.RUNNING)
     message: Mapped[str] = mapped_column(Text, default="")

@@ -28,6 +28,7 @@ from flask import Flask
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
 
+from gic import timeutil
 from gic.extensions import db
 from gic.jobs import JOBS, TIMEZONE, Job, run_job
 from gic.jobs.models import JobRun, JobStatus
@@ -208,7 +209,7 @@ def run_scheduler(app: Flask, scheduler_class=None) -> None:
 
         scheduler.add_job(heartbeat, "interval", minutes=HEARTBEAT_MINUTES, id="lock_heartbeat",
                           name="Vérification du verrou du planificateur")
-        for job, day in missed_runs(datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None)):
+        for job, day in missed_runs(timeutil.local_now(TIMEZONE).replace(tzinfo=None)):
             log.info("catching up %s for %s", job.name, day)
             run_job(job.name, day, app=app)
         signal.signal(signal.SIGTERM, stop)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import selectinload
 
+from gic import timeutil
 from gic.admin.services import establishments_of
 from gic.billing import queries
 from gic.billing.services import billing_summary, closed_years
@@ -23,7 +24,6 @@ from gic.interventions.models import Intervention, State
 from gic.interventions.permissions import next_actions
 from gic.interventions.services import visible_interventions, with_sessions
 from gic.models import Establishment, Groupement, Role, User
-from gic.timeutil import local_today
 
 # What a button would do, for the « next step » column, in the order shown
 # (cancelling and declining are possible but never « the next step »).
@@ -46,7 +46,7 @@ CLOSED_STATES = (State.VALIDATED, State.CANCELLED, State.DECLINED)
 
 def today_for(user: User) -> date:
     """Today in the user's groupement time zone (the dashboards' « this month / year »)."""
-    return local_today(user.groupement.timezone)
+    return timeutil.local_today(user.groupement.timezone)
 
 
 def next_step(user: User, i: Intervention) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from gic import timeutil
 from gic.audit.services import record
 from gic.errors import InvalidField, NotFound, RuleRefused
 from gic.extensions import db
@@ -32,7 +33,6 @@ from gic.meetings.permissions import authorize_manage, can_manage, can_view
 from gic.meetings.prefill import action_origin, build_snapshot, open_actions_before
 from gic.models import User
 from gic.notifications.services import directors_of, link_for, notify
-from gic.timeutil import utcnow
 
 MAX_TEXT = 10_000
 
@@ -302,7 +302,7 @@ def finalise(minutes: Minutes, actor: User) -> Minutes:
     _editable(minutes, actor)
     meeting = minutes.meeting
     minutes.status = MinutesStatus.FINAL
-    minutes.finalised_at = utcnow().replace(microsecond=0)
+    minutes.finalised_at = timeutil.utcnow().replace(microsecond=0)
     minutes.finalised_by_id = actor.id
     if meeting.status == MeetingStatus.PLANNED:
         meeting.status = MeetingStatus.HELD

@@ -28,9 +28,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gic import timeutil
 from gic.extensions import db
 from gic.models import Establishment, Groupement, User
-from gic.timeutil import utcnow
 
 
 class MeetingKind(enum.StrEnum):
@@ -121,8 +121,8 @@ class Meeting(db.Model):
     # iCalendar SEQUENCE: bumped at every change, so calendars update the event.
     sequence: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow, onupdate=timeutil.utcnow)
 
     groupement: Mapped[Groupement] = relationship()
     created_by: Mapped[User] = relationship()
@@ -208,7 +208,7 @@ class Minutes(db.Model):
     # (see gic/meetings/prefill.py): frozen, so finalised minutes never move.
     snapshot: Mapped[dict] = mapped_column(JSON)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     finalised_at: Mapped[datetime | None]
     finalised_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
@@ -282,7 +282,7 @@ class Vote(db.Model):
     establishment_id: Mapped[int] = mapped_column(ForeignKey("establishment.id"))
     choice: Mapped[VoteChoice] = mapped_column(String(10))
     comment: Mapped[str] = mapped_column(Text, default="")
-    cast_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cast_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
 
     decision: Mapped[Decision] = relationship(back_populates="votes")
     user: Mapped[User] = relationship()

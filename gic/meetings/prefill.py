@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
+from gic import timeutil
 from gic.billing.queries import cap_use_by_beneficiary
 from gic.equipment.queries import loans_out_on
 from gic.extensions import db
@@ -27,7 +28,6 @@ from gic.meetings.models import (
 )
 from gic.models import Establishment, MembershipStatus
 from gic.rules import Mode
-from gic.timeutil import local_today
 
 
 def previous_meeting(meeting: Meeting) -> Meeting | None:
@@ -44,7 +44,7 @@ def period_of(meeting: Meeting) -> tuple[date, date, Meeting | None]:
     """The days the minutes report on: the day after the previous meeting of the
     same kind (or 1 January of the meeting's year) up to the meeting's day,
     never beyond today. Also returns that previous meeting."""
-    end = min(meeting.local_date, local_today(meeting.groupement.timezone))
+    end = min(meeting.local_date, timeutil.local_today(meeting.groupement.timezone))
     previous = previous_meeting(meeting)
     if previous is not None:
         start = previous.local_date + timedelta(days=1)

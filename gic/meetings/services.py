@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from gic import timeutil
 from gic.audit.services import record
 from gic.errors import InvalidField, NotFound, RuleRefused
 from gic.extensions import db
@@ -37,7 +38,6 @@ from gic.meetings.permissions import authorize_manage, can_view
 from gic.meetings.prefill import day_bounds_utc, technicians_meetings_in_year
 from gic.models import Groupement, Role, User
 from gic.notifications.services import link_for, notify, users_with_role
-from gic.timeutil import utcnow
 
 TECHNICIANS_MEETINGS_PER_YEAR = 3  # seed 002: « les techniciens se réunissent 3 fois par an »
 REMINDER_DAYS = 2  # invitees are reminded of meetings starting within this many days
@@ -220,7 +220,7 @@ def update_meeting(meeting: Meeting, actor: User, *, kind: str, title: str | Non
     db.session.commit()
     moved = any(before[k] != after[k] for k in ("starts_at", "duration_minutes", "place",
                                                 "video_url"))
-    if moved and meeting.starts_at > utcnow():
+    if moved and meeting.starts_at > timeutil.utcnow():
         _tell_invitees(meeting, f"meeting:{meeting.id}:update:{meeting.sequence}",
                        f"Réunion modifiée : {meeting.title} le {when_text(meeting)}",
                        "La date, l'heure ou le lieu de cette réunion ont changé.")
@@ -254,7 +254,7 @@ def set_status(meeting: Meeting, actor: User, status: str) -> Meeting:
     meeting.sequence += 1
     record(actor, "meeting.status", meeting, before=before, after={"status": str(target)})
     db.session.commit()
-    if target == MeetingStatus.CANCELLED and meeting.starts_at > utcnow():
+    if target == MeetingStatus.CANCELLED and meeting.starts_at > timeutil.utcnow():
         _tell_invitees(meeting, f"meeting:{meeting.id}:cancel",
                        f"Réunion annulée : {meeting.title} du {when_text(meeting)}",
                        "Cette réunion est annulée. Vous pouvez la retirer de votre agenda.")
@@ -291,7 +291,7 @@ def _tell_invitees(meeting: Meeting, key: str, subject: str, intro: str) -> int:
 
 def invite(meeting: Meeting) -> int:
     """Send the invitation to invitees not yet invited, if the meeting is still to come."""
-    if meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= utcnow():
+    if meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= timeutil.utcnow():
         return 0
     return _tell_invitees(meeting, f"meeting:{meeting.id}:invite",
                           f"Invitation : {meeting.title} le {when_text(meeting)}",

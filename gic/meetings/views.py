@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from gic import timeutil
 from gic.errors import DomainError, NotFound
 from gic.extensions import db
 from gic.meetings import bp, services
@@ -25,7 +26,6 @@ from gic.meetings.votes import decisions_to_vote
 from gic.models import User
 from gic.pages import paginate
 from gic.pages import refused as _refused
-from gic.timeutil import local_today, utcnow
 
 PER_PAGE = 20
 
@@ -58,7 +58,7 @@ def index():
     """Upcoming and past meetings the user may read; for the coordinator, the
     count of this year's technicians' meetings (3 expected)."""
     me = _me()
-    now = utcnow()
+    now = timeutil.utcnow()
     upcoming = list(db.session.scalars(
         visible_meetings(me).where(Meeting.starts_at >= now).order_by(Meeting.starts_at)))
     past = paginate(visible_meetings(me).where(Meeting.starts_at < now)
@@ -66,7 +66,7 @@ def index():
     finals = _final_versions([m.id for m in upcoming] + [m.id for m in past.items])
     count = None
     if can_manage(me):
-        year = local_today(me.groupement.timezone).year
+        year = timeutil.local_today(me.groupement.timezone).year
         count = (year, services.technicians_meetings_count(me.groupement, year))
     return render_template("meetings/index.html", upcoming=upcoming, past=past, finals=finals,
                            count=count, expected=services.TECHNICIANS_MEETINGS_PER_YEAR,

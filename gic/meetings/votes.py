@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
+from gic import timeutil
 from gic.audit.services import record
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
@@ -20,7 +21,6 @@ from gic.meetings.minutes import current_draft
 from gic.meetings.models import Decision, Meeting, Minutes, Vote, VoteChoice
 from gic.meetings.permissions import VOTE_REFUSAL, can_manage, can_view, can_vote
 from gic.models import User
-from gic.timeutil import utcnow
 
 MAX_COMMENT = 2000
 
@@ -110,7 +110,7 @@ def cast_vote(decision: Decision, actor: User, *, choice: str,
     if vote is None:
         vote = Vote(user_id=actor.id, establishment_id=actor.establishment_id)
         decision.votes.append(vote)
-    vote.user_id, vote.choice, vote.comment, vote.cast_at = actor.id, value, comment, utcnow()
+    vote.user_id, vote.choice, vote.comment, vote.cast_at = actor.id, value, comment, timeutil.utcnow()
     db.session.flush()
     record(actor, "minutes.vote", vote, groupement_id=meeting.groupement_id,
            establishment_id=actor.establishment_id, before=before,

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gic import timeutil
 from gic.extensions import db
 from gic.models import User
-from gic.timeutil import utcnow
 
 
 class Notification(db.Model):
@@ -29,7 +29,7 @@ class Notification(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text, default="")
     link: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     read_at: Mapped[datetime | None]
     emailed_at: Mapped[datetime | None]
 

@@ -20,11 +20,11 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import Select, func, select, update
 
+from gic import timeutil
 from gic.errors import NotFound
 from gic.extensions import db
 from gic.models import Role, User
 from gic.notifications.models import Notification
-from gic.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 READABLE = email.policy.default.clone(utf8=True)  # .eml files of the development outbox
@@ -56,7 +56,7 @@ def notify(users: Iterable[User], *, kind: str, key: str, subject: str, body: st
         except Exception:  # noqa: BLE001 - logged; the in-app notification stays
             log.exception("e-mail of notification %s failed", n.id)
         else:
-            n.emailed_at = utcnow()
+            n.emailed_at = timeutil.utcnow()
     if created:
         db.session.commit()
     return created
@@ -108,7 +108,7 @@ def mark_read(user: User, notification_id: int) -> Notification:
     if n is None:
         raise NotFound("Notification introuvable.")
     if n.read_at is None:
-        n.read_at = utcnow()
+        n.read_at = timeutil.utcnow()
         db.session.commit()
     return n
 
@@ -118,7 +118,7 @@ def mark_all_read(user: User) -> int:
     result = db.session.execute(
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow()))
+        .values(read_at=timeutil.utcnow()))
     db.session.commit()
     return result.rowcount or 0
 

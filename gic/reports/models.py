@@ -16,9 +16,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gic import timeutil
 from gic.extensions import db
 from gic.models import User
-from gic.timeutil import utcnow
 
 
 class BilanStatus(enum.StrEnum):
@@ -55,9 +55,9 @@ class BilanVersion(db.Model):
     version: Mapped[int]
     status: Mapped[BilanStatus] = mapped_column(String(10), default=BilanStatus.DRAFT)
     data: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     # When ``data`` was last computed (a draft is refreshed; frozen once published).
-    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    computed_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     published_at: Mapped[datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from gic import timeutil
 from gic.audit.services import record
 from gic.billing.services import check_year
 from gic.errors import Forbidden, NotFound, RuleRefused
@@ -25,7 +26,6 @@ from gic.notifications.services import directors_of, notify
 from gic.reports import bp
 from gic.reports.compute import compute_bilan
 from gic.reports.models import BilanStatus, BilanVersion
-from gic.timeutil import local_today, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ def generate_draft(groupement_id: int, year: int) -> BilanVersion:
             db.session.execute(
                 update(BilanVersion)
                 .where(BilanVersion.id == draft.id, BilanVersion.status == BilanStatus.DRAFT)
-                .values(data=data, computed_at=utcnow())
+                .values(data=data, computed_at=timeutil.utcnow())
                 .execution_options(synchronize_session=False))
             db.session.commit()
             db.session.refresh(draft)
@@ -156,7 +156,7 @@ def refresh_draft(actor: User, year: int) -> BilanVersion:
     """The coordinator generates (or recomputes) the draft of a year already begun."""
     _check_coordinator(actor, "préparer")
     check_year(year)
-    if year > local_today(actor.groupement.timezone).year:
+    if year > timeutil.local_today(actor.groupement.timezone).year:
         raise RuleRefused(f"L'année {year} n'a pas commencé : pas de bilan à préparer.",
                           code="year_not_started")
     return generate_draft(actor.groupement_id, year)
@@ -169,7 +169,7 @@ def bilan_link(year: int) -> str:
 
 def year_ended(groupement: Groupement, year: int) -> bool:
     """A bilan is published once its year is over (in the groupement's time zone)."""
-    return year < local_today(groupement.timezone).year
+    return year < timeutil.local_today(groupement.timezone).year
 
 
 def publish(actor: User, year: int) -> BilanVersion:
@@ -189,7 +189,7 @@ def publish(actor: User, year: int) -> BilanVersion:
     done = db.session.execute(
         update(BilanVersion)
         .where(BilanVersion.id == draft.id, BilanVersion.status == BilanStatus.DRAFT)
-        .values(status=BilanStatus.PUBLISHED, published_at=utcnow(), published_by_id=actor.id)
+        .values(status=BilanStatus.PUBLISHED, published_at=timeutil.utcnow(), published_by_id=actor.id)
         .execution_options(synchronize_session=False))
     if done.rowcount != 1:
         db.session.rollback()

@@ -8,17 +8,17 @@ service each; its refusal is flashed in French.
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from gic import timeutil
 from gic.errors import DomainError, Forbidden, InvalidField, NotFound
 from gic.forms import MAX_INT
 from gic.models import Role
 from gic.reports import bp, services
 from gic.reports.forms import DraftForm, NewDraftForm, PublishForm
 from gic.reports.present import page_context, pdf_response, render_pdf
-from gic.timeutil import local_today
 
 
 def _current_year() -> int:
-    return local_today(current_user.groupement.timezone).year
+    return timeutil.local_today(current_user.groupement.timezone).year
 
 
 def _version_or_abort(year: int):

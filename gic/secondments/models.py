@@ -26,9 +26,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gic import timeutil
 from gic.extensions import db
 from gic.models import Establishment, User
-from gic.timeutil import utcnow
 
 
 class SecondmentStatus(enum.StrEnum):
@@ -94,7 +94,7 @@ class Secondment(db.Model):
                                                      default=SecondmentStatus.PROPOSED)
 
     proposed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     provider_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     provider_approved_at: Mapped[datetime | None]
     beneficiary_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -104,7 +104,7 @@ class Secondment(db.Model):
     refused_at: Mapped[datetime | None]
     refusal_reason: Mapped[str | None] = mapped_column(Text)
     cancelled_at: Mapped[datetime | None]
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow, onupdate=timeutil.utcnow)
 
     provider: Mapped[Establishment] = relationship(foreign_keys=[provider_id])
     beneficiary: Mapped[Establishment] = relationship(foreign_keys=[beneficiary_id])

@@ -27,6 +27,7 @@ from decimal import Decimal
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from gic import timeutil
 from gic.audit.services import record
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
@@ -42,7 +43,6 @@ from gic.secondments.models import (
     SecondmentStatus,
     SecondmentTechnician,
 )
-from gic.timeutil import utcnow
 
 PROPOSE_REFUSAL = ("Seuls les techniciens et les directions d'un établissement proposent "
                    "un détachement temporaire.")
@@ -229,7 +229,7 @@ def propose(actor: User, *, provider_id: int | None, beneficiary_id: int | None,
     side = _side(actor, s)
     if side:  # a director proposing approves for his establishment
         setattr(s, f"{side}_approved_by_id", actor.id)
-        setattr(s, f"{side}_approved_at", utcnow())
+        setattr(s, f"{side}_approved_at", timeutil.utcnow())
     db.session.add(s)
     db.session.flush()
     db.session.add_all(SecondmentTechnician(secondment_id=s.id, user_id=t.id)
@@ -249,9 +249,9 @@ def approve(s: Secondment, actor: User) -> Secondment:
     checks.check_years_open(s.groupement_id, s.start_date, s.end_date)
     before = _snapshot(s)
     setattr(s, f"{side}_approved_by_id", actor.id)
-    setattr(s, f"{side}_approved_at", utcnow())
+    setattr(s, f"{side}_approved_at", timeutil.utcnow())
     if s.provider_approved_at and s.beneficiary_approved_at:
-        s.status, s.approved_at = SecondmentStatus.APPROVED, utcnow()
+        s.status, s.approved_at = SecondmentStatus.APPROVED, timeutil.utcnow()
     record(actor, "secondment.approve", s, before=before, after=_snapshot(s), **_parties(s))
     db.session.commit()
     if s.status == SecondmentStatus.APPROVED:
@@ -271,7 +271,7 @@ def refuse(s: Secondment, actor: User, reason: str) -> Secondment:
     reason = clean_text(reason, "reason", label="Le motif du refus",
                         max_length=checks.MAX_TEXT, required=True)
     before = _snapshot(s)
-    s.status, s.refused_by_id, s.refused_at = SecondmentStatus.REFUSED, actor.id, utcnow()
+    s.status, s.refused_by_id, s.refused_at = SecondmentStatus.REFUSED, actor.id, timeutil.utcnow()
     s.refusal_reason = reason
     record(actor, "secondment.refuse", s, before=before, after=_snapshot(s),
            reason=reason[:1000], **_parties(s))
@@ -287,7 +287,7 @@ def cancel(s: Secondment, actor: User) -> Secondment:
     """The proposer withdraws his proposal before it is approved."""
     _begin(s, actor, "cancel")
     before = _snapshot(s)
-    s.status, s.cancelled_at = SecondmentStatus.CANCELLED, utcnow()
+    s.status, s.cancelled_at = SecondmentStatus.CANCELLED, timeutil.utcnow()
     record(actor, "secondment.cancel", s, before=before, after=_snapshot(s), **_parties(s))
     db.session.commit()
     return s
@@ -311,7 +311,7 @@ def _begin(s: Secondment, actor: User, action: str) -> str | None:
     if not allowed:
         raise Forbidden(REFUSALS[action])
     db.session.execute(update(Secondment).where(Secondment.id == s.id)
-                       .values(updated_at=utcnow()).execution_options(synchronize_session=False))
+                       .values(updated_at=timeutil.utcnow()).execution_options(synchronize_session=False))
     db.session.refresh(s)
     if s.status != SecondmentStatus.PROPOSED:
         raise RuleRefused(f"Action impossible : le détachement est déjà "

@@ -11,6 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from gic import timeutil
 from gic.admin.services import establishments_of
 from gic.errors import DomainError, NotFound
 from gic.forms import optional_int
@@ -20,7 +21,6 @@ from gic.pages import refused as _refused
 from gic.secondments import bp, services
 from gic.secondments.forms import ActionForm, ProposeForm, RefuseForm
 from gic.secondments.models import Pricing, Secondment
-from gic.timeutil import local_today
 
 PER_PAGE = 25
 
@@ -30,7 +30,7 @@ def _me() -> User:
 
 
 def _today():
-    return local_today(current_user.groupement.timezone)
+    return timeutil.local_today(current_user.groupement.timezone)
 
 
 def _load(secondment_id: int) -> Secondment:

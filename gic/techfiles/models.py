@@ -26,9 +26,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gic import timeutil
 from gic.extensions import db
 from gic.models import Establishment, User
-from gic.timeutil import utcnow
 
 
 class SectionKind(enum.StrEnum):
@@ -91,7 +91,7 @@ class TechFileSection(db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
 
     establishment: Mapped[Establishment] = relationship()
     updated_by: Mapped[User] = relationship()
@@ -113,7 +113,7 @@ class TechFileVersion(db.Model):
     version: Mapped[int]
     body: Mapped[str] = mapped_column(Text, default="")
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     # The author saved despite the password warning, confirming there was none.
     no_password_confirmed: Mapped[bool] = mapped_column(default=False)
     # A director erased this past version's text (a secret saved by mistake).
@@ -140,7 +140,7 @@ class TechFileAttachment(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     description: Mapped[str] = mapped_column(String(300), default="")
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     # Deleting erases the content row; this description stays for the read log.
     deleted_at: Mapped[datetime | None]
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -171,7 +171,7 @@ class TechFileRead(db.Model):
     groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"), index=True)
     establishment_id: Mapped[int] = mapped_column(ForeignKey("establishment.id"))
     reader_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     kind: Mapped[ReadKind] = mapped_column(String(12))
     section_kind: Mapped[str | None] = mapped_column(String(20))
     version: Mapped[int | None]

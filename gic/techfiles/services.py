@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from gic import timeutil
 from gic.audit.services import record
 from gic.errors import InvalidField, NotFound, RuleRefused
 from gic.extensions import db
@@ -30,7 +31,6 @@ from gic.techfiles.models import (
 )
 from gic.techfiles.passwords import Finding, find_passwords
 from gic.techfiles.uploads import check_upload
-from gic.timeutil import utcnow
 
 MAX_SECTION_CHARS = 50_000
 MAX_DESCRIPTION = 300
@@ -113,7 +113,7 @@ def save_section(actor: User, establishment_id: int, kind: str, body: str, *,
     findings = find_passwords(body)
     if findings and not confirm_no_password:
         raise PasswordSuspected(findings)
-    now = utcnow()
+    now = timeutil.utcnow()
     if section is None:
         section = TechFileSection(groupement_id=establishment.groupement_id,
                                   establishment_id=establishment.id, kind=kind, body=body,
@@ -185,7 +185,7 @@ def purge_version(actor: User, establishment_id: int, kind: str, number: int) ->
     if version.purged_at is not None:
         raise RuleRefused("Le texte de cette version est déjà effacé.")
     version.body = ""
-    version.purged_at = utcnow()
+    version.purged_at = timeutil.utcnow()
     version.purged_by_id = actor.id
     record(actor, "techfiles.version_purge", version.section,
            establishment_id=establishment.id,
@@ -261,7 +261,7 @@ def delete_attachment(actor: User, establishment_id: int, attachment_id: int) ->
     """Delete an attachment: its bytes are erased; its name stays for the read log."""
     establishment, _ = get_file(actor, establishment_id, "edit")
     attachment = get_attachment(establishment, attachment_id)
-    attachment.deleted_at = utcnow()
+    attachment.deleted_at = timeutil.utcnow()
     attachment.deleted_by_id = actor.id
     content = db.session.get(TechFileAttachmentContent, attachment.id)
     if content is not None:
