@@ -1,25 +1,41 @@
-"""Shared fixtures: an app on a migrated database (SQLite or PostgreSQL), emptied
-after every test, and a small GIC 65-like world to act in.
+"""Shared fixtures: one app on a migrated database (SQLite or PostgreSQL), a pinned
+clock, each test rolled back, and a small GIC 65-like world to act in.
 
 The database is chosen by ``GIC_TEST_DATABASE_URL`` (``scripts/test`` runs the
 suite once on SQLite and once on a throwaway PostgreSQL server); without it, a
 SQLite file in a temporary folder. Migrations run once per test session (the
-tests run the real Alembic migrations); each test then starts from empty tables.
+tests run the real Alembic migrations), and the app is built once.
+
+Each test runs inside a transaction that is rolled back at its end: the app's
+session works in a savepoint of it (its commits release the savepoint), so a
+test starts from empty tables without emptying them. Tests whose data must be
+read by another connection (threads, a served app, a subprocess, backups)
+carry the ``commits`` marker: they commit for real and the tables are emptied
+after them.
+
+The clock is pinned (time-machine) at ``NOW`` for every test and keeps ticking
+from there; a test about the date moves it with ``clock.move_to(…)``. No test
+reads the real date.
 """
 
 from __future__ import annotations
 
 import atexit
+import functools
 import os
+import re
 import shutil
 import tempfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
-from flask import g, request_started
+from flask import Flask, g, request_started
 from sqlalchemy import text
 
 from gic import create_app
@@ -27,17 +43,49 @@ from gic.extensions import db
 from gic.models import ConventionVersion, Establishment, Groupement, Role, User
 
 PASSWORD = "gic-test-password"
+# The pinned "now" of every test: Monday 23 November 2026, 11:00 in Paris.
+NOW = datetime(2026, 11, 23, 11, 0, tzinfo=ZoneInfo("Europe/Paris"))
+TODAY = NOW.date()
 # Outbox of apps made outside the ``app`` fixture (which gives each test its own).
 OUTBOX = tempfile.mkdtemp(prefix="gic-outbox-")
 atexit.register(shutil.rmtree, OUTBOX, ignore_errors=True)
+# The shared app and its settings as built (checked after every test).
+_BUILT: dict = {}
+
+
+@pytest.fixture(autouse=True)
+def clock(time_machine):
+    """The pinned clock (``time_machine`` fixture), ticking from ``NOW``.
+
+    Given as a UTC instant so that time-machine leaves the process's TZ alone.
+    """
+    time_machine.move_to(NOW.astimezone(ZoneInfo("UTC")), tick=True)
+    return time_machine
+
+
+def _database_of_worker(url: str, worker: str) -> str:
+    """Under pytest-xdist, a PostgreSQL database of the worker's own (made anew)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    server = make_url(url)
+    name = f"{server.database}_{worker}"
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return server.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
-    """The test database URL, migrated to head once."""
+    """The test database URL, migrated to head once (per worker under pytest-xdist)."""
     url = os.environ.get("GIC_TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not url:
         url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    elif worker:
+        url = _database_of_worker(url, worker)
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         from flask_migrate import downgrade, upgrade
@@ -54,7 +102,11 @@ def database_url(tmp_path_factory) -> str:
 
 
 def make_app(database_url: str, **overrides):
-    """A test app on the shared database (CSRF off unless asked: see test_csrf)."""
+    """A test app on the shared database (CSRF off unless asked: see ``csrf_client``).
+
+    Only for what needs an app of its own (a served app, other start-up
+    settings); tests use the ``app`` fixture.
+    """
     config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
               "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test", "SERVER_NAME": None,
               "MAIL_OUTBOX": OUTBOX}
@@ -85,17 +137,116 @@ def _fresh_g(sender, **extra) -> None:
         delattr(g, key)
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
-    """The app with an application context pushed, on empty tables, its own outbox."""
-    app = make_app(database_url, MAIL_OUTBOX=str(tmp_path / "outbox"))
+@pytest.fixture(scope="session")
+def shared_app(database_url) -> Iterator[Flask]:
+    """The one app of the test session (use ``app``, which resets it per test)."""
+    app = make_app(database_url)
     request_started.connect(_fresh_g, app)
+    # The session joins the test's transaction through savepoints: its commits
+    # and rollbacks stay inside the test (no effect with a real engine).
     with app.app_context():
-        yield app
-        db.session.rollback()
-        empty_tables()
-        db.session.remove()
+        db.session.configure(join_transaction_mode="create_savepoint")
+    _BUILT.update(app=app, settings=dict(app.config))
+    yield app
+    _BUILT.clear()
+    with app.app_context():
         db.engine.dispose()
+
+
+@contextmanager
+def _rolled_back() -> Iterator[None]:
+    """Bind the app's session to one connection whose transaction is rolled back.
+
+    Flask-SQLAlchemy 3 picks its bind in ``db.engines`` (a connection given to
+    the session is ignored), so the connection takes the engine's place there.
+    pysqlite opens its transaction only before a write, so a SAVEPOINT would
+    start the outermost transaction and its RELEASE would commit: on SQLite the
+    connection is put in autocommit mode and the BEGIN is ours.
+    """
+    engines = db.engines
+    engine = engines[None]
+    connection = engine.connect()
+    sqlite = engine.dialect.name == "sqlite"
+    driver = connection.connection.driver_connection
+    if sqlite:
+        driver.isolation_level = None
+    outer = connection.begin()
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
+    engines[None] = connection
+    try:
+        yield
+    finally:
+        db.session.remove()
+        engines[None] = engine
+        outer.rollback()
+        if sqlite:
+            driver.isolation_level = ""  # back to the pool as it came
+        connection.close()
+
+
+@pytest.fixture
+def app(shared_app, request, tmp_path, monkeypatch) -> Iterator[Flask]:
+    """The app with an application context pushed, on empty tables, its own outbox.
+
+    Per-test settings go through ``monkeypatch.setitem(app.config, …)``.
+    """
+    monkeypatch.setitem(shared_app.config, "MAIL_OUTBOX", str(tmp_path / "outbox"))
+    with shared_app.app_context():
+        if request.node.get_closest_marker("commits"):
+            try:
+                yield shared_app
+            finally:
+                db.session.rollback()
+                empty_tables()
+                db.session.remove()
+                db.engine.dispose()  # no connection of a thread stays open
+        else:
+            with _rolled_back():
+                yield shared_app
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtest_teardown(item):
+    """After every fixture of a test is gone, the shared app's settings are as built.
+
+    A test that writes ``app.config[…] = …`` would change the app of every later
+    test: it must use ``monkeypatch.setitem(app.config, …)``.
+    """
+    result = yield
+    if not _BUILT:
+        return result
+    app, built = _BUILT["app"], _BUILT["settings"]
+    missing = object()
+    changed = sorted(k for k in set(built) | set(app.config)
+                     if built.get(k, missing) != app.config.get(k, missing))
+    if changed:
+        app.config.clear()
+        app.config.update(built)
+        pytest.fail(f"{item.nodeid} a changé la configuration de l'app partagée ({changed}) : "
+                    "utiliser monkeypatch.setitem(app.config, …)", pytrace=False)
+    return result
+
+
+@pytest.fixture
+def csrf_client(app, monkeypatch):
+    """A client of the app with CSRF protection on, as in production."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    return app.test_client()
+
+
+def csrf_token(page: str) -> str:
+    """The CSRF token of the first form of an HTML page."""
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)[1]
+
+
+def csrf_login(client, user: User, password: str = PASSWORD):
+    """Log in through the login form with its CSRF token (CSRF on: ``csrf_client``)."""
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"email": user.email, "password": password,
+                                           "csrf_token": token})
+    assert response.status_code == 302
+    return response
 
 
 @pytest.fixture
@@ -120,15 +271,23 @@ class World:
     accountant: User | None = None
 
 
-def add_user(groupement: Groupement, email: str, role: Role,
-             establishment: Establishment | None = None, name: str | None = None) -> User:
-    """A user with the test password (hashing is the slow part: cheap method)."""
+@functools.cache
+def password_hash() -> str:
+    """The test password's hash, made once (a cheap method: logins stay fast)."""
     from werkzeug.security import generate_password_hash
+    return generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+
+
+def add_user(groupement: Groupement, email: str, role: Role,
+             establishment: Establishment | None = None, name: str | None = None, *,
+             flush: bool = True) -> User:
+    """A user with the test password; ``flush=False`` leaves its id to a later flush."""
     user = User(groupement_id=groupement.id, email=email, name=name or email.split("@")[0],
                 role=role, establishment_id=establishment.id if establishment else None,
-                password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
+                password_hash=password_hash())
     db.session.add(user)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return user
 
 
@@ -144,17 +303,21 @@ def build_world(name: str = "GIC 65", domain: str = "gic65", rate: str = "25.00"
         cap_minutes=2100, hourly_rate=Decimal(rate)))
     world = World(groupement=groupement)
     for n, letter in enumerate(letters):
-        e = Establishment(groupement_id=groupement.id, name=f"Établissement {letter}",
-                          finess=f"65000{zlib.crc32(domain.encode()) % 1000:03d}{n}")
-        db.session.add(e)
-        db.session.flush()
-        world.establishments[letter] = e
+        world.establishments[letter] = Establishment(
+            groupement_id=groupement.id, name=f"Établissement {letter}",
+            finess=f"65000{zlib.crc32(domain.encode()) % 1000:03d}{n}")
+    db.session.add_all(world.establishments.values())
+    db.session.flush()  # one flush per kind of row: the world is built for every test
+    for letter, e in world.establishments.items():
         world.directors[letter] = add_user(groupement, f"dir.{letter.lower()}@{domain}.test",
-                                           Role.DIRECTOR, e, f"Direction {letter}")
+                                           Role.DIRECTOR, e, f"Direction {letter}", flush=False)
         world.technicians[letter] = add_user(groupement, f"tech.{letter.lower()}@{domain}.test",
-                                             Role.TECHNICIAN, e, f"Technicien {letter}")
-    world.coordinator = add_user(groupement, f"coord@{domain}.test", Role.COORDINATOR)
-    world.accountant = add_user(groupement, f"compta@{domain}.test", Role.ACCOUNTANT)
+                                             Role.TECHNICIAN, e, f"Technicien {letter}",
+                                             flush=False)
+    world.coordinator = add_user(groupement, f"coord@{domain}.test", Role.COORDINATOR,
+                                 flush=False)
+    world.accountant = add_user(groupement, f"compta@{domain}.test", Role.ACCOUNTANT,
+                                flush=False)
     db.session.commit()
     return world
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from gic import rules
@@ -17,6 +18,10 @@ from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
 from gic.models import ConventionVersion, Establishment, Groupement, Role, User
 from gic.notifications.models import Notification
+from tests.conftest import TODAY
+
+# Loads the whole demo (both groupements) through the services.
+pytestmark = pytest.mark.slow
 
 
 def row_counts() -> dict[str, int]:
@@ -68,7 +73,7 @@ def test_demo_command_creates_the_accounts_and_a_second_run_adds_nothing(app, ru
 
 
 def test_demo_data_is_lifelike_and_obeys_the_rules(app):
-    # A fixed "today" one year back: the whole data set is in the past, whatever the date.
+    # A "today" one year before the pinned clock: the whole data set is in the past.
     # Imported here, once the app (and so every blueprint) is loaded: importing
     # gic.admin.services first runs into the blueprints' import cycle.
     from gic.billing import queries
@@ -76,7 +81,7 @@ def test_demo_data_is_lifelike_and_obeys_the_rules(app):
     from gic.billing.services import billing_summary
     from gic.demo import load_demo
 
-    today = date(date.today().year - 1, 11, 23)
+    today = date(TODAY.year - 1, 11, 23)
     year = today.year
     result = load_demo(today=today)
     assert result.created == ["GIC 65", "GCSMS Démo"]

@@ -19,9 +19,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from gic import timeutil
 from gic.extensions import db
 from gic.governance.procedures import cast_ballot, open_renewal
-from gic.jobs import JOBS, Job, JobUnavailable, due_jobs, resolve, run_job
+from gic.jobs import JOBS, TIMEZONE, Job, due_jobs, resolve, run_job
 from gic.jobs.convention import cap_level, period_end
 from gic.jobs.models import JobRun, JobStatus
 from gic.jobs.scheduler import (
@@ -41,8 +42,6 @@ from tests.helpers import accepted, session
 
 TODAY = date(2026, 11, 23)
 PARIS = ZoneInfo("Europe/Paris")
-DELIVERED_LATER = ("technicians_meetings", "meeting_reminders", "minutes_overdue",
-                   "bilan_draft", "overdue_returns")
 
 
 def fresh(stmt):
@@ -73,12 +72,7 @@ def onsite_days(world, days: int, *, first: date = date(2026, 3, 2), beneficiary
     return i
 
 
-# Jobs delivered by other areas are replaced by this one where a test runs « all jobs ».
 CALLED: list[tuple[str, date]] = []
-
-
-def noop_job(today: date) -> None:
-    CALLED.append(("noop", today))
 
 
 def failing_once(today: date) -> int:
@@ -109,10 +103,7 @@ def logs(caplog, monkeypatch):
 
 @pytest.fixture
 def test_jobs(monkeypatch):
-    """Register test jobs, and replace the other areas' jobs by a no-op."""
-    for name in DELIVERED_LATER:
-        monkeypatch.setitem(JOBS, name, Job(name, "tests.test_jobs:noop_job", JOBS[name].label,
-                                            JOBS[name].schedule))
+    """The real jobs, and a test job that fails on its first run."""
     monkeypatch.setitem(JOBS, "failing_once", Job("failing_once", "tests.test_jobs:failing_once",
                                                   "Test", {"month": 6, "day": 6, "hour": 8,
                                                            "minute": 0}))
@@ -281,34 +272,28 @@ def test_one_groupement_failing_does_not_stop_the_others(world, other_world, mon
     assert {n.groupement_id for n in notifications()} == {other_world.groupement.id}
 
 
-@pytest.mark.parametrize(("target", "skipped"), [
-    ("gic.not_delivered_yet.services:job_x", True),   # module missing
-    ("gic.jobs.convention:job_not_written", True),    # function missing
-    ("broken_job_module:job", False),                 # a module with a broken import: a bug
+@pytest.mark.parametrize(("target", "missing"), [
+    ("gic.not_written.services:job_x", "gic.not_written"),    # module missing
+    ("gic.jobs.convention:job_not_written", "job_not_written"),  # function missing
+    ("broken_job_module:job", "gic_no_such_dependency"),         # a broken import
 ])
-def test_missing_module_or_function_is_skipped_a_broken_import_is_an_error(
-        app, monkeypatch, tmp_path, target, skipped):
+def test_a_job_that_cannot_be_imported_is_an_error(app, monkeypatch, tmp_path, target,
+                                                   missing):
     (tmp_path / "broken_job_module.py").write_text("import gic_no_such_dependency\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setitem(JOBS, "future", Job("future", target, "Test", {"hour": 8, "minute": 0}))
     result = run_job("future", TODAY)
     [run] = runs("future")
-    if skipped:
-        assert result.status == run.status == JobStatus.SKIPPED
-        assert "pas encore livrée" in run.message
-    else:
-        assert result.status == run.status == JobStatus.ERROR
-        assert "gic_no_such_dependency" in run.message
+    assert result.status == run.status == JobStatus.ERROR
+    assert missing in run.message
 
 
 @pytest.mark.parametrize("name", sorted(JOBS))
-def test_every_registered_job_resolves_or_is_not_delivered_yet(name):
-    try:
-        assert callable(resolve(JOBS[name]))
-    except JobUnavailable:
-        assert name in DELIVERED_LATER
+def test_every_registered_job_resolves(name):
+    assert callable(resolve(JOBS[name]))
 
 
+@pytest.mark.commits  # the job runs in a thread, on its own connection
 def test_run_job_pushes_an_app_context_when_there_is_none(app, world):
     onsite_days(world, 4)
     box = {}
@@ -366,8 +351,9 @@ def test_file_lock_refuses_a_second_holder(tmp_path):
     second.release()
 
 
-def test_scheduler_lock_of_the_database_dialect(app, tmp_path):
-    app.config["SCHEDULER_LOCK_FILE"] = str(tmp_path / "scheduler.lock")
+@pytest.mark.commits  # the lock takes a connection of its own from the engine
+def test_scheduler_lock_of_the_database_dialect(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "SCHEDULER_LOCK_FILE", str(tmp_path / "scheduler.lock"))
     first = acquire_lock(app)
     kind = AdvisoryLock if db.engine.dialect.name == "postgresql" else FileLock
     assert isinstance(first, kind) and first.is_held()
@@ -378,8 +364,10 @@ def test_scheduler_lock_of_the_database_dialect(app, tmp_path):
     second.release()
 
 
-def test_a_second_scheduler_command_exits_with_a_clear_message(app, runner, tmp_path):
-    app.config["SCHEDULER_LOCK_FILE"] = str(tmp_path / "scheduler.lock")
+@pytest.mark.commits  # the lock takes a connection of its own from the engine
+def test_a_second_scheduler_command_exits_with_a_clear_message(app, runner, tmp_path,
+                                                             monkeypatch):
+    monkeypatch.setitem(app.config, "SCHEDULER_LOCK_FILE", str(tmp_path / "scheduler.lock"))
     held = acquire_lock(app)
     try:
         result = runner.invoke(args=["scheduler"])
@@ -390,6 +378,7 @@ def test_a_second_scheduler_command_exits_with_a_clear_message(app, runner, tmp_
     assert "ce processus s'arrête" in result.output
 
 
+@pytest.mark.commits  # the lock takes a connection of its own from the engine
 def test_run_scheduler_holds_the_lock_catches_up_then_releases(app, world, test_jobs,
                                                                monkeypatch, tmp_path):
     """The real start-up path with a scheduler whose start() returns at once."""
@@ -397,7 +386,7 @@ def test_run_scheduler_holds_the_lock_catches_up_then_releases(app, world, test_
 
     import gic.jobs.scheduler as scheduler_module
 
-    app.config["SCHEDULER_LOCK_FILE"] = str(tmp_path / "scheduler.lock")
+    monkeypatch.setitem(app.config, "SCHEDULER_LOCK_FILE", str(tmp_path / "scheduler.lock"))
     only = {"cap_alerts": JOBS["cap_alerts"], "bilan_draft": JOBS["bilan_draft"]}
     monkeypatch.setattr(scheduler_module, "JOBS", only)
     seen = {}
@@ -413,8 +402,9 @@ def test_run_scheduler_holds_the_lock_catches_up_then_releases(app, world, test_
     # Caught up: each job's latest scheduled day (bilan_draft: 1 January).
     assert {(r.name, r.status) for r in runs()} == {("cap_alerts", JobStatus.OK),
                                                     ("bilan_draft", JobStatus.OK)}
-    now = datetime.now(PARIS).replace(tzinfo=None)
-    assert ("noop", last_scheduled_day(JOBS["bilan_draft"], now)) in CALLED
+    now = timeutil.local_now(TIMEZONE).replace(tzinfo=None)
+    assert {r.name: r.day for r in runs()}["bilan_draft"] == last_scheduled_day(
+        JOBS["bilan_draft"], now)
     acquire_lock(app).release()  # released at the end
 
 
@@ -430,6 +420,7 @@ def test_missed_runs_skip_jobs_already_done(app, world):
     assert missed["convention_renewal"] == TODAY - timedelta(days=1)
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_web_workers_never_start_a_scheduler(app, world, client, database_url):
     from tests.conftest import login
     login(client, world.directors["A"])
@@ -522,9 +513,10 @@ class FakeSMTP:
 def smtp(app, monkeypatch):
     FakeSMTP.sessions, FakeSMTP.fail = [], False
     monkeypatch.setattr("gic.notifications.services.smtplib.SMTP", FakeSMTP)
-    app.config.update(MAIL_SERVER="smtp.exemple.test", MAIL_PORT=2525, MAIL_USERNAME="gic",
-                      MAIL_PASSWORD="secret", MAIL_DEFAULT_SENDER="GIC 65 <gic@exemple.test>",
-                      PUBLIC_URL="https://gic.exemple.test")
+    for key, value in dict(MAIL_SERVER="smtp.exemple.test", MAIL_PORT=2525, MAIL_USERNAME="gic",
+                           MAIL_PASSWORD="secret", MAIL_DEFAULT_SENDER="GIC 65 <gic@exemple.test>",
+                           PUBLIC_URL="https://gic.exemple.test").items():
+        monkeypatch.setitem(app.config, key, value)
     return FakeSMTP
 
 

@@ -7,6 +7,7 @@ import io
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from openpyxl import load_workbook
 
 from gic.billing.services import closed_years
@@ -15,6 +16,9 @@ from gic.interventions import services
 from gic.timeutil import local_today
 from tests.e2e.conftest import expect
 from tests.helpers import accepted, session
+
+# Served in threads on their own connections: the journey's data is committed.
+pytestmark = [pytest.mark.commits, pytest.mark.slow]
 
 
 def _download(j, link: str):

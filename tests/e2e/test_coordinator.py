@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from gic.extensions import db
@@ -13,13 +14,18 @@ from gic.meetings.models import Meeting, Minutes, MinutesStatus
 from gic.timeutil import local_today
 from tests.e2e.conftest import expect
 
+# Served in threads on their own connections: the journey's data is committed.
+pytestmark = [pytest.mark.commits, pytest.mark.slow]
+
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
           "septembre", "octobre", "novembre", "décembre")
 
 
 def french(day: date) -> str:
-    """« 14 mars 2025 », written out here so that the page's format is checked."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    """« 14 mars 2025 », « 1er janvier 2027 »: written out here so that the page's
+    format is checked."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {MONTHS[day.month - 1]} {day.year}"
 
 
 def test_coordinator(world, open_journey):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from gic.extensions import db
@@ -13,6 +14,9 @@ from gic.interventions.models import Intervention, State
 from gic.timeutil import local_today
 from tests.e2e.conftest import expect
 from tests.helpers import accepted, session
+
+# Served in threads on their own connections: the journey's data is committed.
+pytestmark = [pytest.mark.commits, pytest.mark.slow]
 
 
 def _dashboard(j) -> None:

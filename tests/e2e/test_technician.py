@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
 from tests.e2e.conftest import PHONE, expect
 from tests.helpers import accepted
+
+# Served in threads on their own connections: the journey's data is committed.
+pytestmark = [pytest.mark.commits, pytest.mark.slow]
 
 
 def test_technician(world, open_journey):

@@ -16,7 +16,6 @@ nothing of the first groupement changed.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
@@ -32,8 +31,11 @@ from gic.meetings import services as meetings
 from gic.models import User
 from gic.notifications.models import Notification
 from gic.reports.services import generate_draft, publish
-from tests.conftest import PASSWORD, World, build_world, login, make_app
+from tests.conftest import World, build_world, csrf_login, login
 from tests.security.matrix import AREA_MODULES, LAST, LOGIN, MATRIX, ROLES, Route
+
+# Every route of the app, for every role.
+pytestmark = pytest.mark.slow
 
 SKIPPED_ENDPOINTS = {"static"}
 MARK = "GIC65-CONFIDENTIEL"  # in the first groupement's texts: never shown to others
@@ -324,14 +326,6 @@ def test_authorization_matrix(app, role):
 
 # --- Without its CSRF token, no form gets through ----------------------------------------
 
-def _csrf_login(client, user) -> None:
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD,
-                                           "csrf_token": token})
-    assert response.status_code == 302
-
-
 def _passing_role(route: Route) -> str:
     """A role that the table lets through (so that only the token is missing)."""
     for role in ROLES:
@@ -340,35 +334,31 @@ def _passing_role(route: Route) -> str:
     return "coordinator"
 
 
-def test_no_web_form_gets_through_without_its_csrf_token(database_url, app):
+def test_no_web_form_gets_through_without_its_csrf_token(app, monkeypatch):
     """Every web POST of the url_map, as a role allowed to make it, with a valid
     body but no token: 400, and nothing changes in either groupement."""
     ctx = build("coordinator")
-    csrf_app = make_app(database_url, WTF_CSRF_ENABLED=True)
-    try:
-        routes = {key: rule for key, rule in app_routes(csrf_app).items()
-                  if key[1] != "GET" and not key[0].startswith("api.")}
-        clients = {}
-        for key in routes:
-            role = _passing_role(MATRIX[key])
-            if role not in clients:
-                clients[role] = csrf_app.test_client()
-                if role != "anon":
-                    _csrf_login(clients[role], ctx.user(role))
-        gids = (ctx.world.groupement.id, ctx.other.groupement.id)
-        before = [world_rows(gid) for gid in gids]
-        failures = []
-        for key, rule in routes.items():
-            route = MATRIX[key]
-            role = _passing_role(route)
-            ctx.me = ctx.user(role)
-            url = url_of(csrf_app, key, route, ctx, rule)
-            response = call(clients[role], key, route, url, ctx, None)
-            if response.status_code != 400:
-                failures.append(f"{key[1]} {url} as {role}: {response.status_code}")
-        assert not failures, "accepted without a CSRF token:\n" + "\n".join(failures)
-        assert [world_rows(gid) for gid in gids] == before
-        assert len(routes) >= 39  # every web form of the app
-    finally:
-        with csrf_app.app_context():
-            db.engine.dispose()
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    routes = {key: rule for key, rule in app_routes(app).items()
+              if key[1] != "GET" and not key[0].startswith("api.")}
+    clients = {}
+    for key in routes:
+        role = _passing_role(MATRIX[key])
+        if role not in clients:
+            clients[role] = app.test_client()
+            if role != "anon":
+                csrf_login(clients[role], ctx.user(role))
+    gids = (ctx.world.groupement.id, ctx.other.groupement.id)
+    before = [world_rows(gid) for gid in gids]
+    failures = []
+    for key, rule in routes.items():
+        route = MATRIX[key]
+        role = _passing_role(route)
+        ctx.me = ctx.user(role)
+        url = url_of(app, key, route, ctx, rule)
+        response = call(clients[role], key, route, url, ctx, None)
+        if response.status_code != 400:
+            failures.append(f"{key[1]} {url} as {role}: {response.status_code}")
+    assert not failures, "accepted without a CSRF token:\n" + "\n".join(failures)
+    assert [world_rows(gid) for gid in gids] == before
+    assert len(routes) >= 39  # every web form of the app

@@ -31,7 +31,8 @@ from tests.conftest import build_world, make_app
 from tests.helpers import accepted
 from tests.security.test_migrations import app_on, scratch_database
 
-pytestmark = pytest.mark.slow
+# A backup reads, and a restore replaces, what was committed.
+pytestmark = [pytest.mark.commits, pytest.mark.slow]
 
 STAMPED = r"gic-\d{8}T\d{6}Z"
 

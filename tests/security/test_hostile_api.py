@@ -27,8 +27,8 @@ from sqlalchemy import select
 from gic.extensions import db
 from gic.interventions import services
 from gic.interventions.models import Intervention, InterventionSession, State
-from gic.timeutil import local_today
 from tests.api.conftest import Api, error_of
+from tests.conftest import TODAY
 from tests.helpers import accepted, hm
 
 # --- Hostile values (shared with the forms' tests) -------------------------------
@@ -48,7 +48,7 @@ FORMULAS = ['=HYPERLINK("http://x")', "+1", "-1", "@SUM(A1)"]
 BLANK = ["", " ", "\t \n"]
 TEXTS = HUGE + UNICODE + NUL + SURROGATES + MARKUP + SQLISH + FORMULAS + BLANK
 DATES = ["0000-00-00", "9999-12-31", "2025-02-30", "2025-13-01", "2025-00-10", "0001-01-01",
-         "1900-01-01", "2019-09-29", "2100-01-01", str(local_today() + timedelta(days=1)),
+         "1900-01-01", "2019-09-29", "2100-01-01", str(TODAY + timedelta(days=1)),
          "+2025-01-01", "2025-1-1",
          "2025/01/06", "06/01/2025", "2025-01-06T08:00", "20250106", "２０２５-01-06",
          " 2025-01-06", "2025-W02-1", "2025-006", "-2025-01-06"]
@@ -433,7 +433,7 @@ def test_ids_out_of_range_or_of_the_wrong_type(scene, value, status):
 
 @pytest.mark.parametrize(("field", "value"), [
     ("date", "0000-00-00"), ("date", "9999-12-31"), ("date", "2025-02-30"),
-    ("date", "2019-09-29"), ("date", str(local_today() + timedelta(days=1))), ("start", "24:00"), ("start", "-1:00"),
+    ("date", "2019-09-29"), ("date", str(TODAY + timedelta(days=1))), ("start", "24:00"), ("start", "-1:00"),
     ("end", "24:00"), ("end", "07:59"), ("start", "23:60"),
 ])
 def test_dates_and_times_out_of_range_are_422_on_their_field(scene, field, value):

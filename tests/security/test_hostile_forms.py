@@ -42,6 +42,9 @@ from tests.security.test_hostile_api import (
     snapshot,
 )
 
+# Hundreds of hostile values through every form.
+pytestmark = pytest.mark.slow
+
 FORM_VALUES = st.one_of(hostile_text(), st.sampled_from(DATES + TIMES + MARKUP),
                         st.integers().map(str),
                         st.sampled_from(["", "on", "y", "None", str(2**31), str(2**63),

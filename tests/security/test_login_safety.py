@@ -21,7 +21,7 @@ from sqlalchemy import func, select, update
 
 from gic.extensions import db
 from gic.models import LoginFailure
-from tests.conftest import PASSWORD, login, make_app
+from tests.conftest import PASSWORD, csrf_token, login, make_app
 
 KNOWN, UNKNOWN = "tech.a@gic65.test", "personne@gic65.test"
 
@@ -175,20 +175,15 @@ def test_logout_invalidates_a_copied_session_cookie(app, world):
     assert thief.get("/interventions/").status_code == 302
 
 
-def test_logout_needs_a_post_with_the_csrf_token(database_url, world):
-    csrf_app = make_app(database_url, WTF_CSRF_ENABLED=True)
-    try:
-        client = csrf_app.test_client()
-        page = client.get("/login").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
-        client.post("/login", data={"email": KNOWN, "password": PASSWORD, "csrf_token": token})
-        assert client.get("/").status_code == 200
-        assert client.get("/logout").status_code == 405  # a link or an image cannot log out
-        assert client.post("/logout").status_code == 400  # nor a forged form
-        assert client.get("/").status_code == 200
-    finally:
-        with csrf_app.app_context():
-            db.engine.dispose()
+def test_logout_needs_a_post_with_the_csrf_token(csrf_client, world):
+    client = csrf_client
+    page = client.get("/login").get_data(as_text=True)
+    client.post("/login", data={"email": KNOWN, "password": PASSWORD,
+                                "csrf_token": csrf_token(page)})
+    assert client.get("/").status_code == 200
+    assert client.get("/logout").status_code == 405  # a link or an image cannot log out
+    assert client.post("/logout").status_code == 400  # nor a forged form
+    assert client.get("/").status_code == 200
 
 
 # --- Security headers -----------------------------------------------------------------

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import http.client
 import logging
+import queue
 import threading
-import time
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
@@ -35,7 +35,8 @@ from tests.conftest import PASSWORD, make_app
 from tests.helpers import accepted
 from tests.security.test_http_concurrency import call, serve
 
-pytestmark = pytest.mark.slow
+# The scheduler's threads and a served app read committed data.
+pytestmark = [pytest.mark.commits, pytest.mark.slow]
 
 PARIS = ZoneInfo(TIMEZONE)
 
@@ -129,11 +130,14 @@ def get_page(base: str, path: str, cookie: str) -> int:
         connection.close()
 
 
-def wait_for(predicate, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
+def finished_jobs(scheduler) -> queue.Queue:
+    """The ids of the scheduler's jobs, each put once its run has returned (and so
+    recorded and logged its outcome): the test waits on it instead of polling."""
+    from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+    finished: queue.Queue = queue.Queue()
+    scheduler.add_listener(lambda event: finished.put(event.job_id),
+                           EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    return finished
 
 
 def test_a_failing_job_in_the_real_scheduler_while_the_app_serves(app, world, flaky,
@@ -148,6 +152,7 @@ def test_a_failing_job_in_the_real_scheduler_while_the_app_serves(app, world, fl
 
     server_app = make_app(app.config["SQLALCHEMY_DATABASE_URI"])
     scheduler = build_scheduler(app, BackgroundScheduler)
+    finished = finished_jobs(scheduler)
     try:
         with serve(server_app) as base:
             cookie = form_login(base, world.directors["B"].email)
@@ -169,7 +174,7 @@ def test_a_failing_job_in_the_real_scheduler_while_the_app_serves(app, world, fl
                 base, "POST", sessions_url, technician_token,
                 {"date": yesterday, "start": "08:00", "end": "09:00", "mode": "remote"})))
             post.start()
-            time.sleep(0.5)
+            post.join(timeout=0.5)  # it cannot end while the job holds the lock
             assert post.is_alive(), "the session did not wait for the job's lock"
             # ...and goes through once the job fails and is rolled back.
             flaky.release.set()
@@ -177,12 +182,10 @@ def test_a_failing_job_in_the_real_scheduler_while_the_app_serves(app, world, fl
             assert not post.is_alive()
             assert posted["answer"].status == 201, posted["answer"]
 
-            wait_for(lambda: [r.status for r in runs("flaky")] == [JobStatus.ERROR])
+            assert finished.get(timeout=20) == "flaky"
             [failed] = runs("flaky")
             assert failed.message.startswith("RuntimeError: serveur de messagerie injoignable")
             assert failed.finished_at is not None
-            wait_for(lambda: any(r.getMessage().startswith("job flaky failed")
-                                 for r in caplog.records))
             [record] = [r for r in caplog.records if r.getMessage().startswith("job flaky")
                         and r.levelno == logging.ERROR]
             assert record.exc_info[0] is RuntimeError
@@ -191,8 +194,8 @@ def test_a_failing_job_in_the_real_scheduler_while_the_app_serves(app, world, fl
             assert scheduler.running
             assert scheduler.get_job("flaky").next_run_time is not None
             scheduler.modify_job("flaky", next_run_time=datetime.now(PARIS))
-            wait_for(lambda: [r.status for r in runs("flaky")] == [JobStatus.ERROR,
-                                                                     JobStatus.OK])
+            assert finished.get(timeout=20) == "flaky"
+            assert [r.status for r in runs("flaky")] == [JobStatus.ERROR, JobStatus.OK]
             assert page("/") == 200
     finally:
         flaky.release.set()
@@ -225,7 +228,7 @@ def test_a_failed_run_is_caught_up_when_the_scheduler_starts_again(app, world, f
                                                                    monkeypatch, tmp_path):
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    app.config["SCHEDULER_LOCK_FILE"] = str(tmp_path / "scheduler.lock")
+    monkeypatch.setitem(app.config, "SCHEDULER_LOCK_FILE", str(tmp_path / "scheduler.lock"))
     register(monkeypatch, "duplicate", "integrity_error_once")
     flaky.beneficiary_id = world.establishments["B"].id
     now = datetime.now(PARIS).replace(tzinfo=None)

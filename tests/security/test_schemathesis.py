@@ -43,6 +43,9 @@ from gic.api.openapi import document
 from tests.api.conftest import Api
 from tests.helpers import accepted, session
 
+# Every operation of the OpenAPI document, generated cases.
+pytestmark = pytest.mark.slow
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance,
           negative_data_rejection, ignored_auth]

@@ -185,8 +185,8 @@ def test_query_count_does_not_grow_with_the_data(world):
 def held_meetings(world) -> dict:
     """Meetings of 2025 through the meetings services: one held with finalised minutes,
     one held without, one cancelled, one still planned; one held in 2024."""
-    meetings = pytest.importorskip("gic.meetings.services")
-    minutes = pytest.importorskip("gic.meetings.minutes")
+    from gic.meetings import minutes
+    from gic.meetings import services as meetings
 
     def plan(day, start="14:00", kind="technicians", title=None):
         return meetings.plan_meeting(world.coordinator, kind=kind, title=title, day=day,

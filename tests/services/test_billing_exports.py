@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -344,12 +343,12 @@ def test_formulas_are_neutralised_in_xlsx(world, hostile):
 
 # --- Reproducible files -----------------------------------------------------------------
 
-def test_closed_year_exports_are_byte_identical(world, billed):
+def test_closed_year_exports_are_byte_identical(world, billed, clock):
     services.validate(billed["pending"], world.directors["B"])
     closure = close_year(world.accountant, YEAR)
     detail = export_detail(world.accountant, YEAR)
     first_xlsx, first_csv = exports.to_xlsx(detail), exports.to_csv(detail)
-    time.sleep(1.1)  # zip entries and core properties would carry the second otherwise
+    clock.shift(2)  # zip entries and core properties would carry the second otherwise
     db.session.expire_all()
     again = export_detail(world.accountant, YEAR)
     assert exports.to_xlsx(again) == first_xlsx
@@ -361,13 +360,13 @@ def test_closed_year_exports_are_byte_identical(world, billed):
         assert {info.date_time for info in archive.infolist()} == {(1980, 1, 31, 0, 0, 0)}
 
 
-def test_open_year_differs_only_by_its_time(world, billed, monkeypatch):
+def test_open_year_differs_only_by_its_time(world, billed, clock):
     detail = export_detail(world.accountant, YEAR)
-    monkeypatch.setattr(exports, "utcnow", lambda: datetime(2026, 1, 2, 3, 4, 5))
+    clock.move_to(datetime(2026, 1, 2, 3, 4, 5), tick=False)
     one = exports.to_xlsx(detail)
     assert exports.to_xlsx(detail) == one
     assert read_xlsx(one).properties.modified == datetime(2026, 1, 2, 3, 4, 5)
-    monkeypatch.setattr(exports, "utcnow", lambda: datetime(2026, 1, 2, 3, 4, 7))
+    clock.shift(2)
     other = exports.to_xlsx(detail)
     assert other != one
     with zipfile.ZipFile(io.BytesIO(one)) as a, zipfile.ZipFile(io.BytesIO(other)) as b:

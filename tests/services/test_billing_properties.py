@@ -17,6 +17,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -31,6 +32,9 @@ from gic.interventions.models import Intervention, InterventionSession
 from gic.models import ConventionVersion
 from tests.conftest import build_world, empty_tables
 from tests.helpers import accepted
+
+# Property-based: random session changes against the rules.
+pytestmark = pytest.mark.slow
 
 CAP = 900  # 15 h: lowered for this test so that random sequences often reach it
 YEARS = (2024, 2025)

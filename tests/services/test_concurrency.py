@@ -6,14 +6,13 @@ cancel) and a year close racing a session dated in that year (R9).
 
 Real threads, each with its own application context, database session and
 connection, start together on a barrier. The race window is widened on purpose
-(the racers' reads sleep before the decision) so that without the locks both
+(a racer waits for the others after its reads, before the decision) so that without the locks both
 sides would pass: the control test shows it, which proves the races can fail.
 """
 
 from __future__ import annotations
 
 import threading
-import time as clock
 from collections.abc import Callable
 from datetime import date
 
@@ -29,11 +28,14 @@ from gic.interventions.models import Intervention, InterventionSession, State
 from gic.models import User
 from tests.helpers import accepted, hm, session
 
-pytestmark = pytest.mark.slow
+# Threads on their own connections race on committed data.
+pytestmark = [pytest.mark.commits, pytest.mark.slow]
 
 ROUNDS = range(4)
 RACE_DAY = date(2025, 3, 10)
-WINDOW = 0.15  # seconds a racer waits after reading the facts it decides on
+WINDOW = 0.15  # seconds a racer waits for the others after reading the facts it decides on
+# The rendezvous of the current race's threads (see ``slowed``), made by ``race``.
+RENDEZVOUS: list[threading.Barrier] = []
 
 
 def used_28_hours(world) -> None:
@@ -51,6 +53,7 @@ def race(app, attempts: list[Callable[[], Callable[[], object]]]) -> list[object
     """
     db.session.commit()  # the main thread holds no transaction (nor lock) during the race
     barrier = threading.Barrier(len(attempts))
+    RENDEZVOUS[:] = [threading.Barrier(len(attempts), timeout=WINDOW)]
     results: list[object] = [None] * len(attempts)
 
     def run(n: int, prepare: Callable[[], Callable[[], object]]) -> None:
@@ -84,13 +87,19 @@ def log_attempt(intervention_id: int, start: str, end: str, day: date = RACE_DAY
 
 
 def slowed(monkeypatch, module, name: str) -> None:
-    """Make ``module.name`` wait after answering, in the racing threads only."""
+    """After ``module.name`` answers, a racing thread waits for the other racers to
+    have read too (at most ``WINDOW``): without the lock, every racer decides on
+    the same facts, which the test then sees; with it, the others wait at the lock,
+    before reading, and the first goes on once ``WINDOW`` has passed."""
     original = getattr(module, name)
 
     def slow(*args, **kwargs):
         result = original(*args, **kwargs)
-        if threading.current_thread() is not threading.main_thread():
-            clock.sleep(WINDOW)
+        if threading.current_thread() is not threading.main_thread() and RENDEZVOUS:
+            try:
+                RENDEZVOUS[0].wait()
+            except threading.BrokenBarrierError:  # the others are at the lock
+                pass
         return result
 
     monkeypatch.setattr(module, name, slow)

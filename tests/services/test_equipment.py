@@ -16,10 +16,8 @@ from gic.equipment.queries import loans_out_on
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.notifications.models import Notification
-from gic.timeutil import local_today
+from tests.conftest import TODAY
 from tests.views.test_dashboard import counted_queries
-
-TODAY = local_today()
 
 
 def lend(world, lender="A", borrower="B", *, day=date(2026, 9, 1), due=date(2026, 10, 1),

@@ -16,7 +16,7 @@ from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.exchanges import services
 from gic.exchanges.models import Exchange
 from gic.extensions import db
-from gic.timeutil import local_today
+from tests.conftest import TODAY
 from tests.views.test_dashboard import counted_queries
 
 
@@ -50,7 +50,7 @@ def test_only_staff_log_advice(world, who):
 @pytest.mark.parametrize(("values", "field"), [
     ({"recipient": "A"}, "recipient_id"), ({"minutes": 0}, "minutes"),
     ({"minutes": None}, "minutes"), ({"minutes": -5}, "minutes"), ({"topic": ""}, "topic"),
-    ({"day": local_today() + timedelta(days=1)}, "date"), ({"notes": "x" * 2001}, "notes"),
+    ({"day": TODAY + timedelta(days=1)}, "date"), ({"notes": "x" * 2001}, "notes"),
 ])
 def test_each_field_is_checked(world, values, field):
     with pytest.raises(InvalidField) as refused:

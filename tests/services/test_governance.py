@@ -22,9 +22,8 @@ from gic.interventions import services as interventions
 from gic.jobs import run_job
 from gic.models import Establishment, MembershipStatus
 from gic.notifications.models import Notification
+from tests.conftest import TODAY
 from tests.helpers import accepted
-
-TODAY = date(2026, 11, 23)
 
 
 def propose(world, name="IME de Bagnères", finess="650781995"):
@@ -301,6 +300,8 @@ def test_bilan_section(app, world, other_world):
     assert "Nouveaux membres : <strong>Admis</strong>" in text
 
 
+@pytest.mark.commits  # two threads on their own connections
+@pytest.mark.slow
 def test_the_last_two_votes_at_once_close_the_procedure_once(app, world):
     from gic.models import User
     from tests.services.test_concurrency import race
@@ -326,7 +327,7 @@ def test_bilan_section_and_the_list_take_a_fixed_number_of_queries(app, world):
     from tests.views.test_admin_views import client_for
     from tests.views.test_dashboard import counted_queries
     client = client_for(app, world.coordinator)
-    year = date.today().year
+    year = TODAY.year
 
     def measure() -> tuple[int, int]:
         db.session.expire_all()

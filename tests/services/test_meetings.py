@@ -17,7 +17,7 @@ from gic.meetings.models import Meeting, MeetingStatus, Minutes, MinutesStatus, 
 from gic.notifications.models import Notification
 from tests.helpers import accepted, session
 
-FUTURE = date(2026, 12, 1)  # today is 2026-11-23
+FUTURE = date(2026, 12, 1)  # after the pinned today, 2026-11-23 (tests/conftest.py)
 
 
 def plan(world, kind="technicians", day=FUTURE, start=time(14, 0), **extra):

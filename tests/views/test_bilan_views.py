@@ -14,7 +14,7 @@ from gic.extensions import db
 from gic.notifications.models import Notification
 from gic.reports import services as bilan
 from gic.reports.models import BilanStatus, BilanVersion
-from tests.conftest import PASSWORD, login, make_app
+from tests.conftest import csrf_login, login
 from tests.services.test_bilan import YEAR, build_2025, held_meetings
 
 USERS = ["anonymous", "tech_A", "dir_A", "dir_B", "coordinator", "accountant",
@@ -187,22 +187,14 @@ def test_only_the_coordinator_drafts_and_publishes(app, world, other_world, who)
     assert db.session.scalar(select(BilanVersion.status)) == BilanStatus.DRAFT
 
 
-def test_forms_need_the_csrf_token(database_url, world):
+def test_forms_need_the_csrf_token(csrf_client, world):
     bilan.generate_draft(world.groupement.id, YEAR)
-    csrf_app = make_app(database_url, WTF_CSRF_ENABLED=True)
-    client = csrf_app.test_client()
-    try:
-        login_page = client.get("/login").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page)[1]
-        client.post("/login", data={"email": world.coordinator.email, "password": PASSWORD,
-                                    "csrf_token": token})
-        page = client.get(f"/bilan/{YEAR}").get_data(as_text=True)
-        assert 'name="csrf_token"' in page  # logged in, and the forms carry the token
-        assert client.post(f"/bilan/{YEAR}/publish").status_code == 400
-        assert client.post(f"/bilan/{YEAR}/draft").status_code == 400
-    finally:
-        with csrf_app.app_context():
-            db.engine.dispose()
+    client = csrf_client
+    csrf_login(client, world.coordinator)
+    page = client.get(f"/bilan/{YEAR}").get_data(as_text=True)
+    assert 'name="csrf_token"' in page  # logged in, and the forms carry the token
+    assert client.post(f"/bilan/{YEAR}/publish").status_code == 400
+    assert client.post(f"/bilan/{YEAR}/draft").status_code == 400
     assert db.session.scalar(select(BilanVersion.status)) == BilanStatus.DRAFT
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 from datetime import date
 
 import pytest
@@ -14,7 +13,7 @@ from gic.billing.models import YearClosure
 from gic.extensions import db
 from gic.interventions import services
 from gic.timeutil import local_today
-from tests.conftest import PASSWORD, login, make_app
+from tests.conftest import csrf_login, login
 from tests.helpers import accepted, session
 
 YEAR = 2025
@@ -169,21 +168,12 @@ def test_only_an_accountant_closes(app, world, who):
     assert closure(world) is None
 
 
-def test_close_needs_the_csrf_token(database_url, world, billed):
+def test_close_needs_the_csrf_token(csrf_client, world, billed):
     finish(world, billed["pending"], "C")
-    csrf_app = make_app(database_url, WTF_CSRF_ENABLED=True)
-    client = csrf_app.test_client()
-    try:
-        # Logging in needs a token too: read it from the login page.
-        login_page = client.get("/login").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page)[1]
-        client.post("/login", data={"email": world.accountant.email, "password": PASSWORD,
-                                    "csrf_token": token})
-        assert client.get(f"/billing/{YEAR}").status_code == 200  # logged in
-        assert client.post(f"/billing/{YEAR}/close").status_code == 400
-    finally:
-        with csrf_app.app_context():
-            db.engine.dispose()
+    client = csrf_client
+    csrf_login(client, world.accountant)  # logging in needs a token too
+    assert client.get(f"/billing/{YEAR}").status_code == 200  # logged in
+    assert client.post(f"/billing/{YEAR}/close").status_code == 400
     assert closure(world) is None
 
 

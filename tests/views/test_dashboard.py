@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import re
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event
@@ -19,9 +20,9 @@ TODAY = date(2026, 3, 20)  # the dashboards' « today » in these tests
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    """Dashboards read today from local_today: pin it so « this month » is stable."""
-    monkeypatch.setattr("gic.main.services.local_today", lambda tz="Europe/Paris": TODAY)
+def fixed_today(clock):
+    """« This month » on the dashboards: the clock moved to ``TODAY``, noon in Paris."""
+    clock.move_to(datetime.combine(TODAY, time(12, 0), ZoneInfo("Europe/Paris")))
 
 
 def text_of(response) -> str:

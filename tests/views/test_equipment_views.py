@@ -18,13 +18,10 @@ from gic.exchanges.services import log_exchange
 from gic.extensions import db
 from gic.meetings import minutes as steps
 from gic.meetings import services as meetings
-from gic.timeutil import local_today
 from gic.trainings.services import create_training
-from tests.conftest import make_app
+from tests.conftest import TODAY, csrf_login, csrf_token
 from tests.views.test_dashboard import counted_queries
 from tests.views.test_meetings_views import client_for, text_of
-
-TODAY = local_today()
 
 
 def lend(world, lender="A", borrower="B", *, day=date(2026, 9, 1),
@@ -188,25 +185,15 @@ def test_minutes_list_the_loans_outstanding(app, world):
             "1er septembre 2026", "1er octobre 2026", "19 j"] in rows
 
 
-def test_forms_need_the_csrf_token(database_url, world):
+def test_forms_need_the_csrf_token(csrf_client, world):
     m = lend(world)
-    csrf_app = make_app(database_url, WTF_CSRF_ENABLED=True)
-    try:
-        client = csrf_app.test_client()
-        page = client.get("/login").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
-        client.post("/login", data={"email": world.technicians["A"].email,
-                                    "password": "gic-test-password", "csrf_token": token})
-        assert client.post("/equipment/new", data=form(world)).status_code == 400
-        assert client.post(f"/equipment/{m.id}/return",
-                           data={"returned_on": TODAY.isoformat()}).status_code == 400
-        new = client.get("/equipment/new").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', new)[1]
-        assert client.post("/equipment/new",
-                           data=form(world, csrf_token=token)).status_code == 302
-    finally:
-        with csrf_app.app_context():
-            db.engine.dispose()
+    client = csrf_client
+    csrf_login(client, world.technicians["A"])
+    assert client.post("/equipment/new", data=form(world)).status_code == 400
+    assert client.post(f"/equipment/{m.id}/return",
+                       data={"returned_on": TODAY.isoformat()}).status_code == 400
+    token = csrf_token(client.get("/equipment/new").get_data(as_text=True))
+    assert client.post("/equipment/new", data=form(world, csrf_token=token)).status_code == 302
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Movement.id))) == 2
 

@@ -3,7 +3,6 @@ and keeps what the user typed (cap R5/R7, excluded natures, session rules, state
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
@@ -13,7 +12,7 @@ from gic.audit.models import AuditEntry
 from gic.extensions import db
 from gic.interventions.models import Intervention, State
 from gic.timeutil import local_today
-from tests.conftest import make_app
+from tests.conftest import csrf_login, csrf_token
 from tests.helpers import accepted, session
 from tests.views.test_interventions_views import (
     DAY1,
@@ -57,10 +56,9 @@ def test_cap_refusal_shows_minutes_left_and_keeps_input(app, world):
 
 
 def test_activation_refused_by_cap_r7(app, world):
-    today = local_today()
-    if today < date(today.year, 2, 6):
-        pytest.skip("R7 counts the current year: needs 3 past days in February")
-    use_30_hours_of_b(world, today.year)
+    # R7 counts the current year: the pinned today (November) leaves room for
+    # the 30 hours of February.
+    use_30_hours_of_b(world, local_today().year)
     i = draft(world, estimated_onsite_minutes=420)
     r = client_for(app, world.directors["B"]).post(f"/interventions/{i.id}/activate")
     assert r.status_code == 409
@@ -189,21 +187,12 @@ def test_accept_with_a_technician_of_another_establishment(app, world):
     assert state_of(i) == State.ACTIVE
 
 
-def test_forms_carry_csrf_and_reject_posts_without_it(database_url, app, world):
+def test_forms_carry_csrf_and_reject_posts_without_it(csrf_client, world):
     i = draft(world)
-    csrf_app = make_app(database_url, WTF_CSRF_ENABLED=True)
-    try:
-        client = csrf_app.test_client()
-        page = client.get("/login").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
-        client.post("/login", data={"email": world.directors["B"].email,
-                                    "password": "gic-test-password", "csrf_token": token})
-        assert client.post(f"/interventions/{i.id}/activate").status_code == 400
-        page = client.get(f"/interventions/{i.id}").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
-        r = client.post(f"/interventions/{i.id}/activate", data={"csrf_token": token})
-        assert r.status_code == 302
-    finally:
-        with csrf_app.app_context():
-            db.engine.dispose()
+    client = csrf_client
+    csrf_login(client, world.directors["B"])
+    assert client.post(f"/interventions/{i.id}/activate").status_code == 400
+    page = client.get(f"/interventions/{i.id}").get_data(as_text=True)
+    r = client.post(f"/interventions/{i.id}/activate", data={"csrf_token": csrf_token(page)})
+    assert r.status_code == 302
     assert state_of(i) == State.ACTIVE

@@ -17,7 +17,7 @@ from gic.meetings import minutes as steps
 from gic.meetings import services, votes
 from gic.meetings.models import Decision, Meeting, Minutes, Vote
 from gic.notifications.models import Notification
-from tests.conftest import login, make_app
+from tests.conftest import csrf_login, csrf_token, login
 from tests.helpers import accepted, session
 
 PAST = date(2026, 11, 2)
@@ -401,24 +401,16 @@ def test_minutes_docx_opens_and_holds_the_decisions(app, world, final_minutes):
     assert client.get(url).data == response.data  # byte-identical downloads
 
 
-def test_forms_need_the_csrf_token(database_url, world):
+def test_forms_need_the_csrf_token(csrf_client, world):
     meeting = plan(world, day=PAST)
-    csrf_app = make_app(database_url, WTF_CSRF_ENABLED=True)
-    try:
-        client = csrf_app.test_client()
-        page = client.get("/login").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
-        client.post("/login", data={"email": world.coordinator.email,
-                                    "password": "gic-test-password", "csrf_token": token})
-        assert client.post("/meetings/new", data=FORM).status_code == 400
-        assert client.post(f"/meetings/{meeting.id}/minutes").status_code == 400
-        page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
-        response = client.post(f"/meetings/{meeting.id}/minutes", data={"csrf_token": token})
-        assert response.status_code == 302
-    finally:
-        with csrf_app.app_context():
-            db.engine.dispose()
+    client = csrf_client
+    csrf_login(client, world.coordinator)
+    assert client.post("/meetings/new", data=FORM).status_code == 400
+    assert client.post(f"/meetings/{meeting.id}/minutes").status_code == 400
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    response = client.post(f"/meetings/{meeting.id}/minutes",
+                           data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 302
     assert db.session.scalar(select(func.count(Meeting.id))) == 1
     assert db.session.scalar(select(func.count(Minutes.id))) == 1
 

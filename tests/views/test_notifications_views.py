@@ -12,7 +12,7 @@ from sqlalchemy import event, select
 
 from gic.extensions import db
 from gic.notifications.models import Notification
-from tests.conftest import PASSWORD, login, make_app
+from tests.conftest import csrf_login, csrf_token, login
 
 
 def text_of(response) -> str:
@@ -168,23 +168,14 @@ def counted_badge_queries():
         event.remove(db.engine, "before_cursor_execute", record)
 
 
-def test_forms_need_the_csrf_token(database_url, world):
+def test_forms_need_the_csrf_token(csrf_client, world):
     n = add(world.directors["A"], "Protégée")
-    csrf_app = make_app(database_url, WTF_CSRF_ENABLED=True)
-    client = csrf_app.test_client()
-    try:
-        login_page = client.get("/login").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page)[1]
-        client.post("/login", data={"email": world.directors["A"].email,
-                                    "password": PASSWORD, "csrf_token": token})
-        assert client.post(f"/notifications/{n.id}/read").status_code == 400
-        assert client.post("/notifications/read-all").status_code == 400
-        assert read_at(n) is None
-        page = client.get("/notifications/").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
-        response = client.post(f"/notifications/{n.id}/read", data={"csrf_token": token})
-        assert response.status_code == 302
-    finally:
-        with csrf_app.app_context():
-            db.engine.dispose()
+    client = csrf_client
+    csrf_login(client, world.directors["A"])
+    assert client.post(f"/notifications/{n.id}/read").status_code == 400
+    assert client.post("/notifications/read-all").status_code == 400
+    assert read_at(n) is None
+    page = client.get("/notifications/").get_data(as_text=True)
+    response = client.post(f"/notifications/{n.id}/read", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 302
     assert read_at(n) is not None
