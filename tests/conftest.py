@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import itertools
 import os
 import re
 import shutil
@@ -32,11 +33,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask, g, request_started
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from gic import create_app
 from gic.extensions import db
@@ -49,6 +51,7 @@ TODAY = NOW.date()
 # Outbox of apps made outside the ``app`` fixture (which gives each test its own).
 OUTBOX = tempfile.mkdtemp(prefix="gic-outbox-")
 atexit.register(shutil.rmtree, OUTBOX, ignore_errors=True)
+_TESTS = itertools.count(1)  # numbers each test's outbox
 # The shared app and its settings as built (checked after every test).
 _BUILT: dict = {}
 
@@ -185,13 +188,41 @@ def _rolled_back() -> Iterator[None]:
         connection.close()
 
 
+@contextmanager
+def example_rolled_back() -> Iterator[None]:
+    """One example of a property-based test, rolled back after it (hypothesis runs
+    many examples in one test): the test's tables as they were, at savepoint cost."""
+    connection = db.engines[None]
+    if not isinstance(connection, Connection):  # a ``commits`` test: empty the tables
+        try:
+            yield
+        finally:
+            db.session.rollback()
+            empty_tables()
+        return
+    db.session.remove()
+    savepoint = connection.begin_nested()
+    try:
+        yield
+    finally:
+        db.session.remove()
+        savepoint.rollback()
+
+
+@pytest.fixture(scope="session")
+def _outboxes(tmp_path_factory) -> Iterator[Path]:
+    """Where each test's outbox goes (a folder made by the first e-mail only)."""
+    return tmp_path_factory.mktemp("outboxes")
+
+
 @pytest.fixture
-def app(shared_app, request, tmp_path, monkeypatch) -> Iterator[Flask]:
+def app(shared_app, request, _outboxes, monkeypatch) -> Iterator[Flask]:
     """The app with an application context pushed, on empty tables, its own outbox.
 
     Per-test settings go through ``monkeypatch.setitem(app.config, …)``.
     """
-    monkeypatch.setitem(shared_app.config, "MAIL_OUTBOX", str(tmp_path / "outbox"))
+    outbox = _outboxes / str(next(_TESTS))
+    monkeypatch.setitem(shared_app.config, "MAIL_OUTBOX", str(outbox))
     with shared_app.app_context():
         if request.node.get_closest_marker("commits"):
             try:

@@ -30,7 +30,7 @@ from gic.extensions import db
 from gic.interventions import services
 from gic.interventions.models import Intervention, InterventionSession
 from gic.models import ConventionVersion
-from tests.conftest import build_world, empty_tables
+from tests.conftest import build_world, example_rolled_back
 from tests.helpers import accepted
 
 # Property-based: random session changes against the rules.
@@ -141,7 +141,12 @@ def apply(op, interventions) -> None:
                                                       "onsite"),
     ("log", 1, DAYS[2], time(8), 120, "onsite")])
 def test_random_session_changes_keep_the_rules(app, ops):
-    empty_tables()
+    with example_rolled_back():
+        run_operations(ops)
+
+
+def run_operations(ops) -> None:
+    """One example: a fresh groupement, the operations, the SQL checked after each."""
     world = build_world()
     for version in world.groupement.convention_versions:
         version.cap_minutes = CAP
