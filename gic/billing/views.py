@@ -65,7 +65,8 @@ def _render_year(year: int, *, close_form=None, reopen_form=None, status: int = 
             abort(403)
         summary = None
     closed = closed_years(current_user.groupement_id)
-    establishments = {e.id: e for e in establishments_of(current_user)}
+    # Every establishment the figures may name: candidates have a cap gauge too.
+    establishments = {e.id: e for e in establishments_of(current_user, candidates=True)}
     lists = {}
     if summary is not None:
         pairs = ListPage(summary.lines, PAIRS_PER_PAGE, "paires")
@@ -102,6 +103,9 @@ def year(year: int):
 def pair(year: int, provider_id: int, beneficiary_id: int):
     """Every validated billable intervention of one pair in ``year``, 100 a page,
     under the pair's total (accountants; a director for his own pairs)."""
+    names = {e.id: e for e in establishments_of(current_user, candidates=True)}
+    if provider_id not in names or beneficiary_id not in names:
+        abort(404)  # unknown, or another groupement's (SPEC §8), whoever asks
     page = page_arg()
     try:
         found = pair_details(current_user, year, [(provider_id, beneficiary_id)],
@@ -116,7 +120,6 @@ def pair(year: int, provider_id: int, beneficiary_id: int):
                                     beneficiary_id=beneficiary_id))
         abort(404)  # not the user's pair, or nothing validated that year
     detail = found[0]
-    names = {e.id: e for e in establishments_of(current_user)}
     lines = ListPage(detail.interventions, PAIR_PER_PAGE, page=page, total=detail.count)
     return render_template("billing/pair.html", year=year, pair=detail, lines=lines,
                            names=names, closed=is_closed(current_user.groupement_id, year))

@@ -195,7 +195,7 @@ def accountant_dashboard(user: User) -> AccountantDashboard:
     """The current year's billing summary of the groupement, with establishment names."""
     year = today_for(user).year
     summary = billing_summary(user, year)
-    names = {e.id: e for e in establishments_of(user)}
+    names = {e.id: e for e in establishments_of(user, candidates=True)}
     shown = summary.lines
     if len(shown) > DASHBOARD_PAIRS:
         shown = sorted(shown, key=lambda line: line["amount"], reverse=True)[:DASHBOARD_PAIRS]

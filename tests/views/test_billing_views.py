@@ -320,3 +320,34 @@ def test_page_links_ignore_hostile_query_arguments(app, world, billed, monkeypat
     assert f'href="/billing/{YEAR}?paires=3"' in page and f'href="/billing/{YEAR}?paires=1"' in page
     assert "javascript:" not in page and "http://" not in page.split("<main")[1]
     assert "/billing/1999" not in page
+
+
+# --- Establishments that are not (or no longer) members -----------------------------------
+
+def test_the_year_page_names_a_candidate_establishment(app, world, billed):
+    """A candidate (created once the groupement is running) has a cap gauge like every
+    beneficiary of the API's summary: the page names it instead of failing (was a 500)."""
+    from gic.admin.services import create_establishment
+    from gic.models import MembershipStatus
+    candidate = create_establishment(world.coordinator, name="IME de Bagnères",
+                                     finess="650781995")
+    assert candidate.status == MembershipStatus.CANDIDATE
+    for who in (world.accountant, world.directors["B"], world.coordinator):
+        response = client_for(app, who).get(f"/billing/{YEAR}")
+        assert response.status_code == 200, who.email
+    page = text_of(client_for(app, world.accountant).get(f"/billing/{YEAR}"))
+    assert "IME de Bagnères" in page and "75,00 €" in page
+    pair = client_for(app, world.accountant).get(
+        f"/billing/{YEAR}/paires/{world.establishments['A'].id}-{world.establishments['B'].id}")
+    assert pair.status_code == 200
+
+
+def test_another_groupements_pair_is_not_found_for_anyone(app, world, other_world, billed):
+    """SPEC §8: another groupement's establishments are 404, before the role's 403."""
+    a, b = world.establishments["A"].id, world.establishments["B"].id
+    path = f"/billing/{YEAR}/paires/{a}-{b}"
+    assert client_for(app, world.accountant).get(path).status_code == 200
+    assert client_for(app, world.technicians["A"]).get(path).status_code == 403
+    for who in (other_world.accountant, other_world.technicians["X"],
+                other_world.directors["X"], other_world.coordinator):
+        assert client_for(app, who).get(path).status_code == 404, who.email
