@@ -20,7 +20,7 @@ from gic.audit.services import record
 from gic.errors import InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.models import Establishment, User
-from gic.techfiles.access import get_file
+from gic.techfiles.access import Access, get_file
 from gic.techfiles.models import (
     SECTION_LABELS,
     SectionKind,
@@ -215,6 +215,20 @@ def get_attachment(establishment: Establishment, attachment_id: int) -> TechFile
     return attachment
 
 
+def file_attachment(user: User, establishment_id: int, attachment_id: int,
+                    need: str = "read") -> tuple[Establishment, Access, TechFileAttachment]:
+    """The establishment, the user's access and one attachment of its file.
+
+    An attachment that is not this establishment's (another groupement's among
+    them) is 404 whoever asks, before the access check's 403 (SPEC §8)."""
+    attachment = db.session.get(TechFileAttachment, attachment_id)
+    if (attachment is None or attachment.establishment_id != establishment_id
+            or attachment.groupement_id != user.groupement_id):
+        raise NotFound("Pièce jointe introuvable.")
+    establishment, access = get_file(user, establishment_id, need)
+    return establishment, access, get_attachment(establishment, attachment_id)
+
+
 def attachment_data(attachment: TechFileAttachment) -> bytes:
     """The bytes of an attachment (loaded only here, for the download)."""
     content = db.session.get(TechFileAttachmentContent, attachment.id)
@@ -259,8 +273,7 @@ def add_attachment(actor: User, establishment_id: int, *, filename: str | None, 
 
 def delete_attachment(actor: User, establishment_id: int, attachment_id: int) -> None:
     """Delete an attachment: its bytes are erased; its name stays for the read log."""
-    establishment, _ = get_file(actor, establishment_id, "edit")
-    attachment = get_attachment(establishment, attachment_id)
+    establishment, _, attachment = file_attachment(actor, establishment_id, attachment_id, "edit")
     attachment.deleted_at = timeutil.utcnow()
     attachment.deleted_by_id = actor.id
     content = db.session.get(TechFileAttachmentContent, attachment.id)

@@ -242,8 +242,8 @@ def upload(establishment_id: int):
 def download(establishment_id: int, attachment_id: int):
     """Download an attachment (logged), as an attachment, never shown inline."""
     try:
-        establishment, access = _load(establishment_id)
-        attachment = services.get_attachment(establishment, attachment_id)
+        establishment, access, attachment = services.file_attachment(_me(), establishment_id,
+                                                                     attachment_id)
         data = services.attachment_data(attachment)
     except DomainError as error:
         return _refused_page(error)

@@ -303,3 +303,24 @@ def test_the_bilan_partial_renders_the_section(app, world, file_b):
                                       section=bilan_section(b.groupement_id, year), names=names)
     row = re.search(r"Établissement B</td>(.*?)</tr>", html, re.S).group(1)
     assert "1 / 5" in row and "Dossiers techniques" in html and "style=" not in html
+
+
+def test_an_attachment_of_another_file_is_not_found_before_any_refusal(client, world,
+                                                                        other_world, file_b):
+    """SPEC §8: another groupement's attachment, named under a file the user may not
+    read, is 404 (it was 403: the file's refusal came first); so is B's attachment
+    named under A's file, even for A's director."""
+    x = other_world.establishments["X"]
+    theirs = services.add_attachment(other_world.technicians["X"], x.id,
+                                     filename="Plan X.pdf", data=PDF)
+    db.session.commit()
+    b, mine = file_b["b"], file_b["attachment"]
+    a = world.establishments["A"]
+    login(client, world.directors["A"])  # may not read B's file
+    assert client.get(f"/techfiles/{b.id}/attachments/{mine.id}").status_code == 403
+    for url in (f"/techfiles/{b.id}/attachments/{theirs.id}",
+                f"/techfiles/{a.id}/attachments/{theirs.id}",
+                f"/techfiles/{a.id}/attachments/{mine.id}"):
+        assert client.get(url).status_code == 404, url
+        assert client.post(url + "/delete").status_code == 404, url
+    assert db.session.get(TechFileAttachment, theirs.id).deleted_at is None
