@@ -36,6 +36,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def default_public_url() -> str:
+    """Where the app answers when ``PUBLIC_URL`` is not set: ``HOST`` and ``PORT``
+    as given to ``scripts/run`` (an address of every interface means this machine)."""
+    host = os.environ.get("HOST") or "127.0.0.1"
+    if host in ("0.0.0.0", "::", "[::]"):
+        host = "127.0.0.1"
+    return f"http://{host}:{os.environ.get('PORT') or 5000}"
+
+
 def _configure(app: Flask, config: dict[str, Any] | None) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     default_db = "sqlite:///" + str(Path(app.instance_path) / "gic.sqlite3")
@@ -56,11 +65,14 @@ def _configure(app: Flask, config: dict[str, Any] | None) -> None:
         PROXY_FIX_X_FOR=0,
         LOGIN_WINDOW_MINUTES=15,
         MAIL_SERVER="",
-        PUBLIC_URL=os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        PUBLIC_URL=os.environ.get("PUBLIC_URL") or default_public_url(),
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
     )
     if config is None or not config.get("TESTING"):
         app.config.from_pyfile("config.py", silent=True)
+    # Every setting also as GIC_<NAME> (containers, systemd units), read as JSON
+    # where it parses (GIC_LOGIN_WINDOW_MINUTES=30 is a number).
+    app.config.from_prefixed_env("GIC")
     if config:
         app.config.from_mapping(config)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]

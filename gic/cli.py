@@ -8,12 +8,11 @@ back up and restore the database (``backup``, ``restore``).
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -51,8 +50,7 @@ def demo_command() -> None:
     for message in result.skipped:
         click.echo(f"Étape laissée de côté : {message}", err=True)
     click.echo()
-    base_url = os.environ.get("GIC_DEMO_URL", "http://127.0.0.1:5000")
-    click.echo(demo.format_accounts(demo.demo_accounts(), base_url))
+    click.echo(demo.format_accounts(demo.demo_accounts(), current_app.config["PUBLIC_URL"]))
 
 
 @click.command("create-groupement")

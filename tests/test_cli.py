@@ -144,3 +144,32 @@ def test_demo_on_a_database_not_yet_migrated_says_what_to_do(tmp_path):
     assert "flask --app gic db upgrade" in result.output
     with app.app_context():
         db.engine.dispose()
+
+
+# --- Settings from the environment --------------------------------------------------------
+
+def test_every_setting_can_come_from_a_gic_environment_variable(monkeypatch):
+    """GIC_<NAME> (containers, systemd units), parsed as JSON where it can be."""
+    from gic import create_app
+    monkeypatch.setenv("GIC_LOGIN_WINDOW_MINUTES", "30")
+    monkeypatch.setenv("GIC_PUBLIC_URL", "https://gic.exemple.test")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["LOGIN_WINDOW_MINUTES"] == 30
+    assert app.config["PUBLIC_URL"] == "https://gic.exemple.test"
+
+
+@pytest.mark.parametrize(("host", "port", "url"), [
+    (None, None, "http://127.0.0.1:5000"), ("127.0.0.1", "5201", "http://127.0.0.1:5201"),
+    ("0.0.0.0", "8000", "http://127.0.0.1:8000"), ("gic.local", "80", "http://gic.local:80"),
+])
+def test_the_default_public_url_follows_host_and_port(monkeypatch, host, port, url):
+    """scripts/run exports HOST and PORT: e-mails link to where the app answers."""
+    from gic import create_app
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    for name, value in (("HOST", host), ("PORT", port)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["PUBLIC_URL"] == url

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -37,7 +36,7 @@ from gic.meetings.models import (
 from gic.meetings.permissions import authorize_manage, can_view
 from gic.meetings.prefill import day_bounds_utc, technicians_meetings_in_year
 from gic.models import Groupement, Role, User
-from gic.notifications.services import link_for, notify, users_with_role
+from gic.notifications.services import link_for, notify, public_link, users_with_role
 
 TECHNICIANS_MEETINGS_PER_YEAR = 3  # seed 002: « les techniciens se réunissent 3 fois par an »
 REMINDER_DAYS = 2  # invitees are reminded of meetings starting within this many days
@@ -273,9 +272,8 @@ def _details(meeting: Meeting) -> str:
     if meeting.agenda:
         lines.append("Ordre du jour :")
         lines.extend(f"  {item.position}. {item.text}" for item in meeting.agenda)
-    public = current_app.config.get("PUBLIC_URL", "").rstrip("/")
-    lines.append(f"Ajouter à votre agenda (iCalendar) : {public}"
-                 f"{link_for('meetings.ics', meeting_id=meeting.id)}")
+    lines.append("Ajouter à votre agenda (iCalendar) : "
+                 f"{public_link('meetings.ics', meeting_id=meeting.id)}")
     return "\n".join(lines)
 
 

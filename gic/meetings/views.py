@@ -24,6 +24,7 @@ from gic.meetings.models import Meeting, MeetingInvitee, Minutes, MinutesStatus
 from gic.meetings.permissions import MANAGE_REFUSAL, can_manage, visible_meetings
 from gic.meetings.votes import decisions_to_vote
 from gic.models import User
+from gic.notifications.services import public_link
 from gic.pages import paginate
 from gic.pages import refused as _refused
 
@@ -179,7 +180,7 @@ def status(meeting_id: int):
 def ics(meeting_id: int):
     """The iCalendar invitation of a meeting the user may read."""
     meeting = _load(meeting_id)
-    body = meeting_ics(meeting, url_for(".detail", meeting_id=meeting.id, _external=True))
+    body = meeting_ics(meeting, public_link("meetings.detail", meeting_id=meeting.id))
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8; method=" + (
         "CANCEL" if meeting.status == "cancelled" else "REQUEST")

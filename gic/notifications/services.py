@@ -84,6 +84,12 @@ def link_for(endpoint: str, **values) -> str:
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
+def public_link(endpoint: str, **values) -> str:
+    """The full address of a page, on ``PUBLIC_URL`` (never the request's Host
+    header, which a client chooses): e-mails, invitations."""
+    return current_app.config.get("PUBLIC_URL", "").rstrip("/") + link_for(endpoint, **values)
+
+
 # --- The in-app list ------------------------------------------------------------
 
 def notifications_of(user: User) -> Select:
@@ -141,7 +147,7 @@ def send_email(n: Notification) -> None:
     if n.link:
         text += f"\nVoir : {public_url}{n.link}\n"
     text += ("\n-- \nGIC · message automatique, aussi dans vos notifications : "
-             f"{public_url}{link_for('notifications.index')}\n")
+             f"{public_link('notifications.index')}\n")
     if config.get("MAIL_SERVER"):
         message.set_content(text)
         with smtplib.SMTP(config["MAIL_SERVER"], int(config.get("MAIL_PORT", 587)),

@@ -17,7 +17,7 @@ from gic.meetings import minutes as steps
 from gic.meetings import services, votes
 from gic.meetings.models import Decision, Meeting, Minutes, Vote
 from gic.notifications.models import Notification
-from tests.conftest import csrf_login, csrf_token, login
+from tests.conftest import PASSWORD, csrf_login, csrf_token, login
 from tests.helpers import accepted, session
 
 PAST = date(2026, 11, 2)
@@ -342,6 +342,22 @@ def test_ics_invitation(app, world):
     # Stable: same UID and bytes on a second download.
     again = client_for(app, world.coordinator).get(f"/meetings/{meeting.id}.ics")
     assert again.data == body and uid in unfold(again.data)
+
+
+def test_ics_links_go_to_the_public_url_whatever_the_host_header(app, world, monkeypatch):
+    """A client chooses the Host header: the invitation's link is built on PUBLIC_URL."""
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://gic.exemple.test/")
+    meeting = plan(world)
+    client = app.test_client()
+    evil = "http://evil.example"
+    client.post("/login", base_url=evil, data={"email": world.coordinator.email,
+                                               "password": PASSWORD})
+    response = client.get(f"/meetings/{meeting.id}.ics", base_url=evil)
+    assert response.status_code == 200
+    body = response.data
+    description = next(line for line in unfold(body) if line.startswith("DESCRIPTION:"))
+    assert f"Détails : https://gic.exemple.test/meetings/{meeting.id}" in description
+    assert b"evil.example" not in body
 
 
 def test_ics_of_a_cancelled_meeting(app, world):
