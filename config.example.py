@@ -36,8 +36,13 @@ MAIL_DEFAULT_SENDER = "GIC <no-reply@gic.invalid>"
 # (default: instance/outbox/).
 # MAIL_OUTBOX = "/var/lib/gic/outbox"
 
-# Public address of the app, to put full links in e-mails (env. PUBLIC_URL).
-PUBLIC_URL = "http://127.0.0.1:5000"
+# Public address of the app, to put full links in e-mails and invitations
+# (env. PUBLIC_URL). Default: http://$HOST:$PORT (scripts/run exports both).
+# PUBLIC_URL = "https://gic.exemple.fr"
+#
+# Every setting of this file can also be given as an environment variable with
+# a GIC_ prefix (GIC_PUBLIC_URL, GIC_LOGIN_WINDOW_MINUTES=30…), read as JSON
+# where it parses; it wins over this file.
 
 # Scheduled jobs: `flask --app gic scheduler` holds a lock so that only one
 # scheduler runs (PostgreSQL advisory lock; with SQLite this file lock).
