@@ -70,6 +70,15 @@ def _unavailable(reason: str) -> None:
     pytest.skip(message)
 
 
+def _browser_environment() -> dict[str, str]:
+    """The environment of the tests, without a preloaded library: Chromium hangs
+    under libfaketime (even on a ``data:`` page), which the suite is also run under
+    to prove that no test reads the real date (README, « Les tests »). The
+    browser keeps the real clock; the app it talks to is on the pinned one."""
+    return {name: value for name, value in os.environ.items()
+            if name != "LD_PRELOAD" and not name.startswith("FAKETIME")}
+
+
 @pytest.fixture(scope="package")
 def browser():
     """One headless Debian Chromium for all the journeys of this package."""
@@ -81,7 +90,8 @@ def browser():
         _unavailable("le paquet Python playwright n'est pas installé")
     expect.set_options(timeout=TIMEOUT_MS)  # a loaded CI machine renders PDFs slowly
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                              env=_browser_environment())
         yield chromium
         chromium.close()
 
