@@ -11,7 +11,7 @@ import enum
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -163,6 +163,43 @@ def session_minutes(day: date, start: time, end: time, tz: str = "Europe/Paris")
     return int((finish.timestamp() - begin.timestamp()) // 60)
 
 
+def exists_locally(day: date, at: time, tz: str = "Europe/Paris") -> bool:
+    """False for a wall-clock time that the clocks skip (02:30 on the last Sunday
+    of March in Paris): such a time names no instant."""
+    zone = ZoneInfo(tz)
+    local = datetime.combine(day, at, tzinfo=zone)
+    return local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == local.replace(
+        tzinfo=None)
+
+
+def check_local_time(day: date, at: time, tz: str, field: str) -> None:
+    """Refuse (422) a time that does not exist on ``day`` in ``tz``."""
+    if not exists_locally(day, at, tz):
+        raise InvalidField(
+            f"{at:%H:%M} n'existe pas le {day:%d/%m/%Y} : les horloges avancent d'une heure "
+            "cette nuit-là (passage à l'heure d'été). Indiquez l'heure que montrait "
+            "l'horloge, avant 02:00 ou à partir de 03:00.", field=field)
+
+
+def repeated_time_note(day: date, times: Iterable[time], tz: str = "Europe/Paris") -> str:
+    """For times that the clocks show twice (the night of the autumn change), which
+    one is counted: the first, in summer time (its UTC offset said); else ""."""
+    zone = ZoneInfo(tz)
+    notes = []
+    for at in times:
+        first = datetime.combine(day, at, tzinfo=zone)
+        second = first.replace(fold=1)
+        if first.utcoffset() != second.utcoffset():
+            notes.append(f"{at:%H:%M}")
+    if not notes:
+        return ""
+    offset = datetime.combine(day, time(2, 0), tzinfo=zone).strftime("%z")
+    verb = "existent" if len(notes) > 1 else "existe"
+    return (f"{' et '.join(notes)} {verb} deux fois le {day:%d/%m/%Y} (passage à l'heure "
+            f"d'hiver) : c'est la première fois qui est comptée, en heure d'été "
+            f"(UTC{offset[:3]}:{offset[3:]}).")
+
+
 def check_session_times(day: date, start: time, end: time, *, now: datetime,
                         terms: ConventionTerms, tz: str = "Europe/Paris") -> int:
     """Validate a session's date and times; return its exact minutes.
@@ -172,6 +209,8 @@ def check_session_times(day: date, start: time, end: time, *, now: datetime,
     if end <= start:
         raise InvalidField("L'heure de fin doit être après l'heure de début (même jour).",
                            field="end")
+    check_local_time(day, start, tz, "start")
+    check_local_time(day, end, tz, "end")
     if day < terms.start_date:
         raise InvalidField(
             f"La date est antérieure au début de la convention "

@@ -260,12 +260,24 @@ def _session_values(form: SessionForm) -> dict:
             "mode": form.mode.data, "notes": form.notes.data or ""}
 
 
+def _say_repeated_hour(form: SessionForm) -> None:
+    """The night of the autumn change, which 02:xx was counted (real minutes)."""
+    note = rules.repeated_time_note(form.date.data, [form.start.data, form.end.data],
+                                    _me().groupement.timezone)
+    if note:
+        flash(note, "info")
+
+
+def _log_session(i, form: SessionForm) -> None:
+    services.log_session(i, _me(), **_session_values(form))
+    _say_repeated_hour(form)
+
+
 @bp.post("/<int:intervention_id>/sessions")
 @login_required
 def log_session(intervention_id: int):
     """The assigned technician logs a session (refused: nothing stored, input kept)."""
-    return _act(intervention_id, "session", SessionForm(),
-                lambda i, f: services.log_session(i, _me(), **_session_values(f)),
+    return _act(intervention_id, "session", SessionForm(), _log_session,
                 "Temps passé enregistré.")
 
 
@@ -296,6 +308,7 @@ def edit_session(session_id: int):
                 status, error = _refused(refusal, form), refusal.message
                 cap_refused = refusal.code == "cap_exceeded"
             else:
+                _say_repeated_hour(form)
                 flash("Séance modifiée.", "success")
                 return redirect(url_for(".detail", intervention_id=i.id))
         else:

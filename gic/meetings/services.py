@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from gic import timeutil
+from gic import rules, timeutil
 from gic.audit.services import record
 from gic.errors import InvalidField, NotFound, RuleRefused
 from gic.extensions import db
@@ -115,6 +115,7 @@ def _checked(groupement: Groupement, *, kind: str, title: str | None, day: date 
         raise InvalidField(f"Ordre du jour : {MAX_AGENDA_ITEMS} points au plus, "
                            "de 500 caractères chacun.", field="agenda")
     title = _text(title, "title", "Titre", 200, required=False) or KIND_LABELS[kind_value]
+    rules.check_local_time(day, start, groupement.timezone, "start")  # was moved silently
     starts_at = to_utc(datetime.combine(day, start), groupement.timezone)
     return {"kind": kind_value, "title": title, "starts_at": starts_at,
             "duration_minutes": duration_minutes, "place": place, "video_url": video_url,

@@ -77,6 +77,18 @@ def test_meaningless_input_is_refused_on_its_field(world, values, field):
     assert refusal.value.field == field
 
 
+def test_a_time_the_clocks_skip_is_refused_not_moved(world, clock):
+    """02:30 on 2027-03-28 does not exist in Paris: it was silently moved to 03:30."""
+    clock.move_to(datetime(2027, 3, 1, 10, 0))
+    with pytest.raises(InvalidField) as refusal:
+        plan(world, day=date(2027, 3, 28), start=time(2, 30))
+    assert refusal.value.field == "start"
+    assert "02:30 n'existe pas le 28/03/2027" in refusal.value.message
+    assert db.session.scalar(select(func.count(Meeting.id))) == 0
+    meeting = plan(world, day=date(2027, 10, 31), start=time(2, 30))  # exists (twice)
+    assert meeting.starts_at == datetime(2027, 10, 31, 0, 30)  # the first: UTC+2
+
+
 def test_invitees_must_belong_to_the_groupement(world, other_world):
     with pytest.raises(InvalidField) as refusal:
         plan(world, invitee_ids=[world.directors["A"].id, other_world.directors["X"].id])

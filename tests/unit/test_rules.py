@@ -217,6 +217,20 @@ def test_dst_fall_back_counts_real_minutes():
     assert rules.session_minutes(date(2025, 10, 26), time(1, 30), time(3, 30)) == 180
 
 
+def test_the_repeated_hour_counts_the_first_one_and_says_so():
+    day = date(2026, 10, 25)
+    assert rules.check_session_times(day, time(2, 15), time(2, 45), now=NOW,
+                                     terms=TERMS) == 30
+    note = rules.repeated_time_note(day, [time(2, 15), time(2, 45)])
+    assert note == ("02:15 et 02:45 existent deux fois le 25/10/2026 (passage à l'heure "
+                    "d'hiver) : c'est la première fois qui est comptée, en heure d'été "
+                    "(UTC+02:00).")
+    assert rules.repeated_time_note(day, [time(1, 30), time(3, 30)]) == ""
+    assert rules.repeated_time_note(date(2026, 10, 24), [time(2, 15)]) == ""
+    assert rules.exists_locally(day, time(2, 30))
+    assert not rules.exists_locally(date(2026, 3, 29), time(2, 30))
+
+
 def test_ordinary_day_minutes():
     assert rules.session_minutes(date(2025, 3, 14), time(8, 0), time(15, 20)) == 440
     assert rules.check_session_times(date(2025, 3, 30), time(1, 30), time(3, 30),
@@ -229,8 +243,10 @@ def test_ordinary_day_minutes():
     (date(2026, 11, 23), time(11, 0), time(12, 30), "date", "futur"),
     (date(2027, 1, 4), time(8, 0), time(9, 0), "date", "futur"),
     (date(2019, 9, 29), time(8, 0), time(9, 0), "date", "30/09/2019"),
-    # 02:00 does not exist on 2025-03-30: 02:00–03:00 lasts 0 real minutes.
-    (date(2025, 3, 30), time(2, 0), time(3, 0), "end", "après l'heure de début"),
+    # The clocks skip 02:00–03:00 on 2025-03-30 and 2026-03-29 (was stored as 15 min).
+    (date(2025, 3, 30), time(2, 0), time(3, 0), "start", "02:00 n'existe pas le 30/03/2025"),
+    (date(2026, 3, 29), time(2, 30), time(2, 45), "start", "passage à l'heure d'été"),
+    (date(2026, 3, 29), time(1, 30), time(2, 15), "end", "02:15 n'existe pas"),
 ])
 def test_session_times_refused(day, start, end, field, text):
     with pytest.raises(InvalidField) as refused:

@@ -119,6 +119,9 @@ def test_estimates_accept_hours_minutes(app, world, typed, minutes):
     (session_data(DAY1, mode="teleport"), 422, "Mode inconnu"),
     ({"date": "hier", "start": "08:00", "end": "09:00", "mode": "onsite"}, 422,
      "pas une date valide"),
+    # Was stored as 15 min: the clocks skip 02:00–03:00 that night.
+    (session_data(date(2026, 3, 29), "02:30", "02:45"), 422,
+     "02:30 n'existe pas le 29/03/2026"),
 ])
 def test_refused_session_keeps_input_and_stores_nothing(app, world, data, status, message):
     i = accepted(world)
@@ -130,6 +133,22 @@ def test_refused_session_keeps_input_and_stores_nothing(app, world, data, status
     assert message in page
     assert f'value="{data["end"]}"' in page
     assert len(sessions_of(i)) == 1
+
+
+def test_the_repeated_hour_is_counted_once_and_said(app, world):
+    """The night of the autumn change, 02:15–02:45 is the first one (summer time)."""
+    i = accepted(world)
+    client = client_for(app, world.technicians["A"])
+    r = client.post(f"/interventions/{i.id}/sessions",
+                    data=session_data(date(2026, 10, 25), "02:15", "02:45", mode="remote"),
+                    follow_redirects=True)
+    assert r.status_code == 200
+    assert ("02:15 et 02:45 existent deux fois le 25/10/2026 (passage à l'heure d'hiver) : "
+            "c'est la première fois qui est comptée, en heure d'été (UTC+02:00).") in text(r)
+    assert [s.minutes for s in sessions_of(i)] == [30]
+    r = client.post(f"/interventions/{i.id}/sessions", follow_redirects=True,
+                    data=session_data(date(2026, 10, 26), "09:00", "10:00", mode="remote"))
+    assert "existe deux fois" not in text(r) and "existent deux fois" not in text(r)
 
 
 def test_refused_edit_keeps_input(app, world):
