@@ -66,3 +66,6 @@ LOGIN_WINDOW_MINUTES = 15
 # HTTPS is detected (HSTS). 0: not behind a proxy.
 PROXY_FIX_X_FOR = 0
 
+# A session is dated at most this many days before its request was drafted (and
+# never before one of its establishments joined the groupement).
+# SESSION_BACKDATE_DAYS = 30

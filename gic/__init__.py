@@ -64,6 +64,7 @@ def _configure(app: Flask, config: dict[str, Any] | None) -> None:
         LOGIN_MAX_FAILURES_PER_ADDRESS=50,
         PROXY_FIX_X_FOR=0,
         LOGIN_WINDOW_MINUTES=15,
+        SESSION_BACKDATE_DAYS=30,
         MAIL_SERVER="",
         PUBLIC_URL=os.environ.get("PUBLIC_URL") or default_public_url(),
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,

@@ -201,6 +201,8 @@ class _Builder:
                 drafter, provider_id=self.places[p].id, axis=story.axis, nature=story.nature,
                 description=story.description, urgency=story.urgency,
                 estimated_onsite_minutes=story.onsite, estimated_remote_minutes=story.remote)
+            # Drafted on the story's day, before its sessions (SESSION_BACKDATE_DAYS).
+            i.created_at = stamps["create"]
             self._advance(i, story, days, stamps)
         except DomainError as error:  # a rule said no: keep what the services stored
             self.result.skipped.append(f"{self.demo.name} : « {story.description} » "

@@ -200,6 +200,24 @@ def repeated_time_note(day: date, times: Iterable[time], tz: str = "Europe/Paris
             f"(UTC{offset[:3]}:{offset[3:]}).")
 
 
+def check_session_not_too_old(day: date, *, drafted: date, backdate_days: int,
+                              members_since: Mapping[str, date]) -> None:
+    """A session is dated at most ``backdate_days`` before its request was drafted,
+    and never before one of its establishments became a member (422 on the date):
+    a request of today cannot change a past year's cap use and billing."""
+    earliest = drafted - timedelta(days=backdate_days)
+    if day < earliest:
+        raise InvalidField(
+            f"Une séance ne peut pas être datée de plus de {backdate_days} jours avant la "
+            f"demande (rédigée le {drafted:%d/%m/%Y}) : le {earliest:%d/%m/%Y} au plus tôt.",
+            field="date")
+    for name, since in members_since.items():
+        if day < since:
+            raise InvalidField(
+                f"{name} n'est membre du groupement que depuis le {since:%d/%m/%Y} : une "
+                "séance ne peut pas être datée d'avant.", field="date")
+
+
 def check_session_times(day: date, start: time, end: time, *, now: datetime,
                         terms: ConventionTerms, tz: str = "Europe/Paris") -> int:
     """Validate a session's date and times; return its exact minutes.

@@ -8,7 +8,13 @@ stays out. Imports nothing but the core models, so any service can use it.
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import select
+
 from gic.errors import RuleRefused
+from gic.extensions import db
+from gic.governance.models import Procedure, ProcedureKind, ProcedureStatus
 from gic.models import Establishment, MembershipStatus
 
 NOT_MEMBER = {
@@ -26,3 +32,14 @@ def check_members(*establishments: Establishment, field: str | None = None) -> N
         if e.status != MembershipStatus.MEMBER:
             raise RuleRefused(NOT_MEMBER[MembershipStatus(e.status)].format(name=e.name),
                               code="not_member", field=field)
+
+
+def admitted_at(*establishments: Establishment) -> dict[int, datetime]:
+    """When each of ``establishments`` admitted by unanimity became a member (naive
+    UTC, the approval's closing); founding members are absent (members since the
+    convention's start)."""
+    ids = [e.id for e in establishments]
+    rows = db.session.execute(select(Procedure.establishment_id, Procedure.closed_at).where(
+        Procedure.kind == ProcedureKind.MEMBERSHIP, Procedure.status == ProcedureStatus.APPROVED,
+        Procedure.establishment_id.in_(ids)))
+    return {establishment_id: closed for establishment_id, closed in rows if closed}

@@ -7,8 +7,10 @@ the audit log and commits. Refusals raise :mod:`gic.errors` with French messages
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -18,7 +20,7 @@ from gic.billing import queries
 from gic.billing.services import closed_years
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
-from gic.governance.guards import check_members
+from gic.governance.guards import admitted_at, check_members
 from gic.interventions.models import (
     SESSION_STATES,
     TRANSITIONS,
@@ -357,6 +359,13 @@ def _checked_fact(i: Intervention, actor: User, day: date, start: time, end: tim
     now = now or timeutil.local_now(tz)
     first_terms = groupement.terms_on(date.min)  # the convention's first version
     minutes = rules.check_session_times(day, start, end, now=now, terms=first_terms, tz=tz)
+    zone = ZoneInfo(tz)
+    admitted = admitted_at(i.provider, i.beneficiary)
+    rules.check_session_not_too_old(
+        day, drafted=i.created_at.replace(tzinfo=UTC).astimezone(zone).date(),
+        backdate_days=current_app.config["SESSION_BACKDATE_DAYS"],
+        members_since={e.name: admitted[e.id].replace(tzinfo=UTC).astimezone(zone).date()
+                       for e in (i.provider, i.beneficiary) if e.id in admitted})
     if i.secondment is not None:
         rules.check_secondment_period(day, i.secondment.start_date, i.secondment.end_date)
     return rules.SessionFact(day=day, mode=mode_value, minutes=minutes,

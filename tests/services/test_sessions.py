@@ -273,3 +273,59 @@ def test_refused_session_writes_no_audit(world):
     entries = db.session.scalar(select(func.count(AuditEntry.id)))
     refused(InvalidField, log, i, start="09:00", end="11:00")
     assert db.session.scalar(select(func.count(AuditEntry.id))) == entries
+
+
+# --- How far back a session may be dated ----------------------------------------------------
+
+@pytest.fixture
+def backdate_30(app, monkeypatch):
+    """The production limit (the suite's own config lifts it: see tests/conftest.py)."""
+    monkeypatch.setitem(app.config, "SESSION_BACKDATE_DAYS", 30)
+
+
+def test_a_session_is_dated_30_days_before_its_request_at_most(world, backdate_30, clock):
+    """A request of October 2026 could log 2025 sessions: it changed the 2025 cap use
+    and made 2026 minutes billable. 30 days before the drafting: yes; 31: no."""
+    clock.move_to(datetime(2026, 10, 12, 9, 0, tzinfo=ZoneInfo("Europe/Paris")))
+    i = accepted(world)
+    clock.move_to(datetime(2026, 11, 23, 11, 0, tzinfo=ZoneInfo("Europe/Paris")))
+    for day in (date(2025, 3, 3), date(2026, 9, 11)):
+        with pytest.raises(InvalidField) as refused:
+            session(world, i, day, "08:00", "15:00")
+        assert refused.value.field == "date"
+        assert refused.value.message == (
+            "Une séance ne peut pas être datée de plus de 30 jours avant la demande "
+            "(rédigée le 12/10/2026) : le 12/09/2026 au plus tôt.")
+    assert db.session.scalar(select(func.count(InterventionSession.id))) == 0
+    assert queries.cap_use(world.establishments["B"].id, [2025]) == {}
+    assert session(world, i, date(2026, 9, 12), "08:00", "15:00").minutes == 420
+    s = session(world, i, date(2026, 10, 20), "08:00", "09:00")
+    with pytest.raises(InvalidField):  # a change is held to the same limit
+        services.update_session(s, s.intervention.technician, day=date(2026, 9, 1),
+                                start=hm("08:00"), end=hm("09:00"), mode="onsite")
+
+
+def test_a_session_is_never_dated_before_its_establishment_joined(app, world, backdate_30,
+                                                                  clock):
+    """An establishment admitted by unanimity takes part from its admission on."""
+    from gic.governance import procedures
+    from gic.models import Establishment
+    clock.move_to(datetime(2026, 11, 2, 9, 0, tzinfo=ZoneInfo("Europe/Paris")))
+    procedure = procedures.propose_member(world.coordinator, name="IME de Bagnères",
+                                          finess="650781995", contact="Mme Verdier")
+    for letter in "ABC":
+        procedures.cast_ballot(procedure, world.directors[letter], choice="for")
+    candidate = db.session.scalars(select(Establishment).where(
+        Establishment.finess == "650781995")).one()
+    technician = add_user(world.groupement, "tech@ime.test", Role.TECHNICIAN, candidate)
+    director = add_user(world.groupement, "dir@ime.test", Role.DIRECTOR, candidate)
+    world.establishments["I"], world.technicians["I"] = candidate, technician
+    world.directors["I"] = director
+    clock.move_to(datetime(2026, 11, 23, 11, 0, tzinfo=ZoneInfo("Europe/Paris")))
+    i = accepted(world, "A", "I")
+    with pytest.raises(InvalidField) as refused:
+        session(world, i, date(2026, 11, 1), "08:00", "09:00")
+    assert refused.value.message == ("IME de Bagnères n'est membre du groupement que depuis "
+                                     "le 02/11/2026 : une séance ne peut pas être datée "
+                                     "d'avant.")
+    assert session(world, i, date(2026, 11, 2), "08:00", "09:00").minutes == 60
