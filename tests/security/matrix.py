@@ -194,9 +194,9 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("billing.index", "GET"): Route(web(logged=302)),
     ("billing.year", "GET"): Route(web(logged=200, techs=403), args={"year": 2025}),
     # One pair's interventions: its two directors and the accountant; C's director
-    # and another groupement's reader find no such pair (404).
-    ("billing.pair", "GET"): Route(web(logged=403, accountant=200, dir_A=200, dir_B=200,
-                                       dir_C=404, other_dir=404),
+    # finds no such pair (404), nor does anyone of another groupement (SPEC §8).
+    ("billing.pair", "GET"): Route(web(logged=403, other=404, accountant=200, dir_A=200,
+                                       dir_B=200, dir_C=404),
                                    args={"year": 2025, "provider_id": "establishment_A",
                                          "beneficiary_id": "establishment_B"}),
     ("billing.export_csv", "GET"): Route(web(logged=403, accountant=200), args={"year": 2025}),
