@@ -71,10 +71,11 @@ def _unavailable(reason: str) -> None:
 
 
 def _browser_environment() -> dict[str, str]:
-    """The environment of the tests, without a preloaded library: Chromium hangs
-    under libfaketime (even on a ``data:`` page), which the suite is also run under
-    to prove that no test reads the real date (README, « Les tests »). The
-    browser keeps the real clock; the app it talks to is on the pinned one."""
+    """The environment of the tests, without a preloaded library: the suite is also
+    run under a moved system clock (``datefudge``, README « Les tests ») to prove that
+    no test reads the real date, and Chromium hangs under such a library (seen with
+    libfaketime, even on a ``data:`` page). The browser keeps the real clock; the
+    app it talks to is on the pinned one."""
     return {name: value for name, value in os.environ.items()
             if name != "LD_PRELOAD" and not name.startswith("FAKETIME")}
 
