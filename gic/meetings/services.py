@@ -22,6 +22,7 @@ from gic.audit.services import record
 from gic.errors import InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.formatting import hours_minutes, long_datetime
+from gic.forms import MAX_INT
 from gic.meetings.models import (
     KIND_LABELS,
     AgendaItem,
@@ -127,6 +128,8 @@ def _invitees(groupement_id: int, kind: MeetingKind,
     ids = sorted(set(invitee_ids or []))
     if not ids:
         return default_invitees(groupement_id, kind)
+    if not all(1 <= i <= MAX_INT for i in ids):  # cannot exist (PostgreSQL: out of range)
+        raise InvalidField("Invité inconnu dans ce groupement.", field="invitees")
     users = list(db.session.scalars(select(User).where(
         User.id.in_(ids), User.groupement_id == groupement_id, User.active.is_(True))
         .order_by(User.id)))

@@ -95,6 +95,16 @@ def test_invitees_must_belong_to_the_groupement(world, other_world):
     assert refusal.value.field == "invitees"
 
 
+@pytest.mark.parametrize("invitee", [0, -1, 2**31, 2**63])
+def test_an_invitee_id_that_cannot_exist_is_refused_without_a_query(world, invitee):
+    """Found by the hostile-forms test on PostgreSQL: 2**63 was an « integer out of
+    range » database error, then a 500."""
+    with pytest.raises(InvalidField) as refusal:
+        plan(world, invitee_ids=[world.directors["A"].id, invitee])
+    assert refusal.value.field == "invitees"
+    assert db.session.scalar(select(func.count(Meeting.id))) == 0
+
+
 def test_invitation_sent_once_and_new_invitees_get_it(world):
     meeting = plan(world, invitee_ids=[world.technicians["A"].id])
     assert keys(world.technicians["A"]) == [f"meeting:{meeting.id}:invite"]
