@@ -4,8 +4,9 @@ back to the first migration and up again with the demo data in, down to base,
 up again, and no drift between the models and the migrated schema.
 
 Each test works in a database of its own (a temporary SQLite file, or a
-``gic_migrations_test`` database created next to the suite's PostgreSQL one and
-dropped at the end): the suite's shared database is never downgraded.
+``<suite database>_gic_migrations_test_<worker>`` database created next to the
+suite's PostgreSQL one and dropped at the end): the suite's shared database is
+never downgraded.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ def scratch_database(kind: str, name: str, folder: Path) -> Iterator[str]:
     if url.drivername in ("postgres", "postgresql"):
         url = url.set(drivername="postgresql+psycopg")
     server = create_engine(url, isolation_level="AUTOCOMMIT")
+    # One per suite database and pytest-xdist worker: two workers (or two suites on
+    # one server) never drop each other's scratch database.
+    name = f"{url.database}_{name}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
     def drop() -> None:
         with server.connect() as connection:
