@@ -292,14 +292,21 @@ PATHS: dict[str, Schema] = {
         "Facturation de l'année en CSV", "text/csv",
         "Comptable. Séparateur « ; », UTF-8 avec BOM, fins de ligne CRLF, décimales à "
         "virgule, dates jj/mm/aaaa ; une colonne « Section » (Interventions, Totaux par "
-        "paire, En attente, Règlements, Détachements). Texte commençant par = + - @ préfixé d'une "
-        "apostrophe. Identique octet pour octet pour une année clôturée."),
+        "paire, En attente, Règlements, Détachements, Note). Colonnes : Section, N° demande, "
+        "Prestataire, Bénéficiaire, Technicien, Premier jour, Dernier jour, Minutes "
+        "facturables, Heures (« 7 h 20 »), Montant, État, Objet, Type de ligne (Intervention "
+        "validée, Total de la paire, Intervention en attente, Règlement net, Détachement, "
+        "Note), Heures (décimal) (minutes / 60 arrondi au centième : « 7,33 »). Texte "
+        "commençant par = + - @ préfixé d'une apostrophe. Identique octet pour octet pour "
+        "une année clôturée."),
     "/billing/{year}.xlsx": _download(
         "Facturation de l'année en XLSX",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "Comptable. Une feuille par vue (Interventions, Totaux par paire, En attente, "
-        "Règlements, Détachements), cellules typées, montants en euros. Identique octet "
-        "pour octet pour une année clôturée."),
+        "Règlements, Détachements), cellules typées, montants en euros, heures aussi en "
+        "nombre décimal (dernière colonne). Impression : A4 paysage, ajustée à la largeur "
+        "d'une page, ligne d'en-tête répétée sur chaque page. Identique octet pour octet "
+        "pour une année clôturée."),
     "/billing/{year}/close": {
         "post": _op("Clôturer l'année", 200, "YearClosure", body="Empty",
                     errors=(403, 409), params=[YEAR], tag="billing",

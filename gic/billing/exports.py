@@ -15,17 +15,31 @@ and the note on rounding.
 view of each row (Interventions, Totaux par paire, En attente, Règlements,
 Détachements, Note), under a single header row. French Excel and LibreOffice
 open it with a double click and keep every column aligned; the accountant
-filters or pivots on « Section » (sections separated by blank lines, each with
-its own header, break sorting, filters and pivot tables). It is written as
-French Excel expects: ``;`` separator, UTF-8 with a BOM (without it Excel reads
-ANSI; a ``sep=;`` line would hide the BOM), CRLF line ends, decimal comma
-without thousands separator (« 1234,56 » is read as a number), dates
-``dd/mm/yyyy``, minutes as plain integers and hours as text « 7 h 20 ».
+filters or pivots on « Section » or on « Type de ligne » (sections separated by
+blank lines, each with its own header, break sorting, filters and pivot tables).
+It is written as French Excel expects: ``;`` separator, UTF-8 with a BOM (without
+it Excel reads ANSI; a ``sep=;`` line would hide the BOM), CRLF line ends,
+decimal comma without thousands separator (« 1234,56 » is read as a number),
+dates ``dd/mm/yyyy``, minutes as plain integers, hours as text « 7 h 20 » and
+as a decimal number « 7,33 ».
+
+Its 14 columns (:data:`CSV_HEADER`; the last two came later, after the first
+twelve, so that readers of those keep working): Section, N° demande,
+Prestataire, Bénéficiaire, Technicien, Premier jour, Dernier jour, Minutes
+facturables, Heures, Montant, État, Objet, **Type de ligne** (what the row is:
+:data:`LINE_TYPES`, so that a filter keeps the interventions and drops the
+totals and notes) and **Heures (décimal)** (minutes / 60 rounded half up to
+the hundredth, from Decimal: « 7,33 » for 440 minutes; to add up hours, sum
+the minutes).
 
 **XLSX.** One sheet per view, typed cells (minutes int, amounts Decimal with
 the euro format, dates as dates ``DD/MM/YYYY``, hours as text « 7 h 20 » next
-to the minutes), bold frozen header, filters and column widths, streamed with
-XlsxWriter (constant_memory mode).
+to the minutes and, in the last column, as a decimal number), bold frozen
+header wrapped between words so each title shows whole, filters and column
+widths, streamed with XlsxWriter (constant_memory mode). Printed on A4 in
+landscape, fitted to the page's width (as many pages down as needed), the
+header row repeated on each page, gridlines printed, the groupement, year and
+sheet at the top and the page number at the foot.
 
 **Formula injection.** Every text cell of both formats goes through
 :func:`neutralise` (OWASP « CSV injection »).
@@ -41,11 +55,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+import textwrap
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask import Response
 
@@ -58,6 +73,7 @@ from gic.secondments.models import PRICING_LABELS, Pricing
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = '#,##0.00 "€"'
+HOURS_FORMAT = "0.00"
 DATE_FORMAT = "DD/MM/YYYY"
 BOM = "\ufeff"
 # OWASP: a cell starting with one of these may be read as a formula.
@@ -68,6 +84,16 @@ CSV_CHUNK_ROWS = 2000
 def neutralise(text: str) -> str:
     """A text cell that a spreadsheet could take for a formula gets a leading « ' »."""
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+class DecimalHours(Decimal):
+    """Hours as a decimal number (7.33): a Decimal the exports write as hours, not euros."""
+
+
+def decimal_hours(minutes: int) -> DecimalHours:
+    """Exact minutes as decimal hours, rounded half up to the hundredth (440 -> 7.33),
+    computed with Decimal, never a float."""
+    return DecimalHours((Decimal(int(minutes)) / 60).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -88,7 +114,9 @@ class View:
     note: str = ""
 
 
-# --- The five views (typed rows: str, int, Decimal, date) -------------------------
+# --- The five views (typed rows: str, int, Decimal, DecimalHours, date) -----------
+
+DECIMAL_HOURS = "Heures (décimal)"
 
 def views(detail: BillingDetail) -> list[View]:
     """The export's views, in sheet order, with typed values."""
@@ -96,16 +124,18 @@ def views(detail: BillingDetail) -> list[View]:
     interventions = [
         (line.intervention_id, names[line.provider_id], names[line.beneficiary_id],
          line.technician, line.first_day, line.last_day, line.minutes,
-         hours_minutes(line.minutes), line.amount, line.description)
+         hours_minutes(line.minutes), line.amount, line.description,
+         decimal_hours(line.minutes))
         for pair in detail.pairs for line in pair.interventions]
     totals = [
         (names[pair.provider_id], names[pair.beneficiary_id], len(pair.interventions),
-         pair.minutes, hours_minutes(pair.minutes), pair.amount)
+         pair.minutes, hours_minutes(pair.minutes), pair.amount, decimal_hours(pair.minutes))
         for pair in detail.pairs]
     pending = [
         (line.intervention_id, names[line.provider_id], names[line.beneficiary_id],
          STATE_LABELS[State(line.state)], line.technician, line.first_day, line.last_day,
-         line.minutes, hours_minutes(line.minutes), line.description)
+         line.minutes, hours_minutes(line.minutes), line.description,
+         decimal_hours(line.minutes))
         for line in detail.pending]
     settlements = [(names[s["from_id"]], names[s["to_id"]], s["amount"])
                    for s in detail.summary.settlements]
@@ -113,24 +143,26 @@ def views(detail: BillingDetail) -> list[View]:
         (s["secondment_id"], s["project"], names[s["provider_id"]], names[s["beneficiary_id"]],
          s["start_date"], s["end_date"], PRICING_LABELS[Pricing(s["pricing"])],
          s["hourly_rate"], s["lump_sum"], s["billable_minutes"],
-         hours_minutes(s["billable_minutes"]), s["pending_minutes"], s["amount"])
+         hours_minutes(s["billable_minutes"]), s["pending_minutes"], s["amount"],
+         decimal_hours(s["billable_minutes"]))
         for s in detail.summary.secondments]
     return [
         View("Interventions", (
             Column("N° demande", 12), Column("Prestataire", 30), Column("Bénéficiaire", 30),
             Column("Technicien", 24), Column("Premier jour", 13), Column("Dernier jour", 13),
             Column("Minutes facturables", 12), Column("Heures", 10),
-            Column("Montant indicatif", 16), Column("Objet", 50)), interventions,
+            Column("Montant indicatif", 16), Column("Objet", 50),
+            Column(DECIMAL_HOURS, 10)), interventions,
             note=ROUNDING_NOTE),
         View("Totaux par paire", (
             Column("Prestataire", 30), Column("Bénéficiaire", 30), Column("Interventions", 14),
-            Column("Minutes facturables", 12), Column("Heures", 10), Column("Montant", 16)),
-            totals, note=ROUNDING_NOTE),
+            Column("Minutes facturables", 12), Column("Heures", 10), Column("Montant", 16),
+            Column(DECIMAL_HOURS, 10)), totals, note=ROUNDING_NOTE),
         View("En attente", (
             Column("N° demande", 12), Column("Prestataire", 30), Column("Bénéficiaire", 30),
             Column("État", 12), Column("Technicien", 24), Column("Premier jour", 13),
             Column("Dernier jour", 13), Column("Minutes facturables", 12),
-            Column("Heures", 10), Column("Objet", 50)), pending,
+            Column("Heures", 10), Column("Objet", 50), Column(DECIMAL_HOURS, 10)), pending,
             note="Heures facturables dont l'intervention n'est pas encore validée : elles "
                  "comptent dans le plafond mais ne sont pas facturées."),
         View("Règlements", (
@@ -142,7 +174,8 @@ def views(detail: BillingDetail) -> list[View]:
             Column("Bénéficiaire", 30), Column("Début", 13), Column("Fin", 13),
             Column("Tarification", 20), Column("Taux horaire", 14), Column("Forfait", 14),
             Column("Minutes validées", 12), Column("Heures", 10),
-            Column("Minutes en attente", 12), Column("Montant", 16)), secondments,
+            Column("Minutes en attente", 12), Column("Montant", 16),
+            Column(DECIMAL_HOURS, 10)), secondments,
             note=secondments_note(detail.year, len(secondments))),
     ]
 
@@ -151,7 +184,11 @@ def views(detail: BillingDetail) -> list[View]:
 
 CSV_HEADER = ("Section", "N° demande", "Prestataire", "Bénéficiaire", "Technicien",
               "Premier jour", "Dernier jour", "Minutes facturables", "Heures", "Montant",
-              "État", "Objet")
+              "État", "Objet", "Type de ligne", DECIMAL_HOURS)
+# « Type de ligne »: what each row of the CSV is, by section.
+LINE_TYPES = {"Interventions": "Intervention validée", "Totaux par paire": "Total de la paire",
+              "En attente": "Intervention en attente", "Règlements": "Règlement net",
+              "Détachements": "Détachement", "Note": "Note"}
 
 
 def _csv_value(value) -> str:
@@ -167,34 +204,38 @@ def _csv_value(value) -> str:
 
 
 def csv_rows(detail: BillingDetail) -> Iterator[tuple]:
-    """The CSV's rows, header first, in the 12 columns of :data:`CSV_HEADER` (typed)."""
+    """The CSV's rows, header first, in the 14 columns of :data:`CSV_HEADER` (typed)."""
     interventions, totals, pending, settlements, secondments = views(detail)
     yield CSV_HEADER
-    for n, provider, beneficiary, tech, first, last, minutes, hours, amount, what in (
+    for n, provider, beneficiary, tech, first, last, minutes, hours, amount, what, decimal in (
             interventions.rows):
         yield (interventions.name, n, provider, beneficiary, tech, first, last, minutes,
-               hours, amount, STATE_LABELS[State.VALIDATED], what)
-    for provider, beneficiary, count, minutes, hours, amount in totals.rows:
+               hours, amount, STATE_LABELS[State.VALIDATED], what,
+               LINE_TYPES[interventions.name], decimal)
+    for provider, beneficiary, count, minutes, hours, amount, decimal in totals.rows:
         yield (totals.name, None, provider, beneficiary, None, None, None, minutes, hours,
-               amount, None, f"Total de la paire ({count} intervention{'s' * (count > 1)})")
-    for n, provider, beneficiary, state, tech, first, last, minutes, hours, what in (
+               amount, None, f"Total de la paire ({count} intervention{'s' * (count > 1)})",
+               LINE_TYPES[totals.name], decimal)
+    for n, provider, beneficiary, state, tech, first, last, minutes, hours, what, decimal in (
             pending.rows):
         yield (pending.name, n, provider, beneficiary, tech, first, last, minutes, hours,
-               None, state, what)
+               None, state, what, LINE_TYPES[pending.name], decimal)
     for payer, payee, amount in settlements.rows:
         # The beneficiary pays the provider: the payee stands in « Prestataire ».
         yield (settlements.name, None, payee, payer, None, None, None, None, None, amount,
-               None, f"{payer} paie {_csv_value(amount)} € à {payee} (solde net)")
+               None, f"{payer} paie {_csv_value(amount)} € à {payee} (solde net)",
+               LINE_TYPES[settlements.name], None)
     for (number, project, provider, beneficiary, start, end, _, rate, lump_sum, minutes, hours,
-         waiting, amount) in secondments.rows:
+         waiting, amount, decimal) in secondments.rows:
         terms = (f"taux horaire convenu {_csv_value(rate)} € TTC" if rate is not None else
                  f"forfait {_csv_value(lump_sum)} €, facturé l'année où la période se termine")
         if waiting:
             terms += f" ; {hours_minutes(waiting)} en attente de validation (non facturées)"
         yield (secondments.name, None, provider, beneficiary, None, start, end, minutes, hours,
-               amount, None, f"Détachement n° {number} « {project} » : {terms}")
-    yield (secondments.name,) + (None,) * 10 + (secondments.note,)
-    yield ("Note",) + (None,) * 10 + (ROUNDING_NOTE,)
+               amount, None, f"Détachement n° {number} « {project} » : {terms}",
+               LINE_TYPES[secondments.name], decimal)
+    yield (secondments.name,) + (None,) * 10 + (secondments.note, LINE_TYPES["Note"], None)
+    yield ("Note",) + (None,) * 10 + (ROUNDING_NOTE, LINE_TYPES["Note"], None)
 
 
 def csv_chunks(detail: BillingDetail) -> Iterator[bytes]:
@@ -230,6 +271,9 @@ _CENT = Decimal("0.01")
 # Up to 15 significant digits, float(Decimal) is read back as the same Decimal
 # (XlsxWriter writes it with 16 digits, enough to give back the same float).
 _MONEY_LIMIT = Decimal(10) ** 13
+A4 = 9  # Excel's paper size code
+LINE_HEIGHT = 15  # points: one line of the default 11 pt font
+HEADER_LIMIT = 200  # Excel refuses a page header over 255 characters (codes included)
 
 
 def xlsx_number(value: Decimal) -> float:
@@ -254,16 +298,46 @@ def _write_text(ws, row: int, col: int, text: str, cell_format=None) -> None:
         ws.write_string(row, col, text, cell_format)
 
 
-def _write_sheet(ws, view: View, formats: dict) -> None:
-    """One view: column widths, bold frozen header, filter, typed rows, note."""
+def column_width(column: Column) -> int:
+    """The column's width, wide enough for the longest word of its title in bold
+    (the header wraps between words: every title shows whole)."""
+    return max(column.width, max(len(word) for word in column.title.split()) + 3)
+
+
+def header_lines(view: View) -> int:
+    """Lines of the tallest title once wrapped between words in its column."""
+    return max(len(textwrap.wrap(column.title, column_width(column) - 2))
+               for column in view.columns)
+
+
+def _print_setup(ws, title: str) -> None:
+    """Printed on A4 in landscape, as wide as one page (as many pages down as the
+    rows need), the header row on each page, gridlines, title and page numbers."""
+    ws.set_paper(A4)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.hide_gridlines(0)  # printed too: the rows stay readable on paper
+    ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    # « & » starts a header code: doubled, it prints itself.
+    ws.set_header(f"&L{title.replace('&', '&&')[:HEADER_LIMIT]}&R&A")
+    ws.set_footer("&CPage &P / &N")
+
+
+def _write_sheet(ws, view: View, formats: dict, title: str) -> None:
+    """One view: print setup, column widths, bold wrapped frozen header, filter,
+    typed rows, note."""
+    _print_setup(ws, title)
     for col, column in enumerate(view.columns):
-        ws.set_column(col, col, column.width)
+        ws.set_column(col, col, column_width(column))
     ws.freeze_panes(1, 0)
+    # Set before the row's cells (constant_memory): Excel and LibreOffice keep it.
+    ws.set_row(0, LINE_HEIGHT * header_lines(view))
     if view.rows:
         ws.autofilter(0, 0, len(view.rows), len(view.columns) - 1)
     for col, column in enumerate(view.columns):
-        _write_text(ws, 0, col, column.title, formats["bold"])
-    money, day = formats["money"], formats["date"]
+        _write_text(ws, 0, col, column.title, formats["header"])
+    money, hours, day = formats["money"], formats["hours"], formats["date"]
     last = 0
     for last, values in enumerate(view.rows, 1):
         for col, value in enumerate(values):
@@ -272,7 +346,8 @@ def _write_sheet(ws, view: View, formats: dict) -> None:
             if isinstance(value, str):
                 _write_text(ws, last, col, value)
             elif isinstance(value, Decimal):
-                ws.write_number(last, col, xlsx_number(value), money)
+                ws.write_number(last, col, xlsx_number(value),
+                                hours if isinstance(value, DecimalHours) else money)
             elif isinstance(value, date):
                 ws.write_datetime(last, col, value, day)
             else:
@@ -292,21 +367,21 @@ def to_xlsx(detail: BillingDetail) -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()
+    title = _ILLEGAL_XML.sub("", f"Facturation {detail.year} — {detail.groupement_name}")
     # « with »: closing removes the rows' temporary files, also after an error.
     with xlsxwriter.Workbook(buffer, {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False}) as workbook:
         # Core properties carry this one time (created and modified); XlsxWriter
         # stamps every zip entry with a fixed date of 1980.
-        workbook.set_properties({
-            "title": _ILLEGAL_XML.sub(
-                "", f"Facturation {detail.year} — {detail.groupement_name}"),
-            "author": "GIC", "created": stamp(detail)})
-        formats = {"bold": workbook.add_format({"bold": True}),
+        workbook.set_properties({"title": title, "author": "GIC", "created": stamp(detail)})
+        formats = {"header": workbook.add_format({"bold": True, "text_wrap": True,
+                                                  "valign": "top"}),
                    "money": workbook.add_format({"num_format": MONEY_FORMAT}),
+                   "hours": workbook.add_format({"num_format": HOURS_FORMAT}),
                    "date": workbook.add_format({"num_format": DATE_FORMAT})}
         for view in views(detail):
-            _write_sheet(workbook.add_worksheet(view.name), view, formats)
+            _write_sheet(workbook.add_worksheet(view.name), view, formats, title)
     return buffer.getvalue()
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask import render_template, request
 
 from gic.meetings.minutes import readable_versions
-from gic.meetings.models import Meeting, MeetingStatus, Minutes
+from gic.meetings.models import Meeting, MeetingStatus, Minutes, to_local
 from gic.meetings.votes import Outcome, unanimity
 from gic.models import User
 
@@ -102,8 +103,16 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def cap_use_percent(used: int, cap_minutes: int) -> int | None:
+    """The share of the cap used, in whole percent rounded half up (None without a cap)."""
+    if not cap_minutes:
+        return None
+    return int((Decimal(100 * used) / cap_minutes).quantize(Decimal(1), ROUND_HALF_UP))
+
+
 def minutes_context(user: User, minutes: Minutes) -> dict:
-    """The values the minutes template (page and PDF) and the DOCX use."""
+    """The values the minutes template (page and PDF) and the DOCX use: both show
+    the same figures (the groupement's totals, each cap use in percent) from here."""
     snap = minutes.snapshot
     rows = snap["establishments"]
     totals = {d: {k: sum(r[d][k] for r in rows) for k in ("interventions", "onsite", "remote")}
@@ -116,6 +125,11 @@ def minutes_context(user: User, minutes: Minutes) -> dict:
         "period_start": _day(snap["period"]["start"]), "period_end": _day(snap["period"]["end"]),
         "previous_date": _day(previous["date"]) if previous else None,
         "totals": totals, "outcomes": outcomes,
+        "cap_rows": [dict(r, percent=cap_use_percent(r["used"], snap["cap"]["cap_minutes"]))
+                     for r in snap["cap"]["rows"]],
+        # The finalisation in the groupement's time zone (the page's is the reader's, the same).
+        "finalised_local": (to_local(minutes.finalised_at, minutes.meeting.groupement.timezone)
+                            if minutes.finalised_at else None),
         "open_actions": [dict(a, due_date=_day(a["due_date"])) for a in snap["open_actions"]],
         "versions": readable_versions(user, minutes.meeting),
         "stamp": minutes.finalised_at or minutes.created_at,
@@ -129,12 +143,17 @@ def document_name(minutes: Minutes, extension: str) -> str:
 
 # --- PDF -----------------------------------------------------------------------
 
+def minutes_html(user: User, minutes: Minutes) -> str:
+    """The minutes page, print variant: what the PDF shows."""
+    return render_template("meetings/minutes.html", print=True, **minutes_context(user, minutes))
+
+
 def minutes_pdf(user: User, minutes: Minutes) -> bytes:
     """The minutes page, print variant, through WeasyPrint (imported here only:
     the app runs without it)."""
     import weasyprint
 
-    html = render_template("meetings/minutes.html", print=True, **minutes_context(user, minutes))
+    html = minutes_html(user, minutes)
     css = render_template("meetings/print.css")
     return weasyprint.HTML(string=html, base_url=request.url_root).write_pdf(
         stylesheets=[weasyprint.CSS(string=css)])

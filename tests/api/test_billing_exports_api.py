@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from gic.api.openapi import document
+from gic.billing import exports
 from gic.billing.services import close_year
 from gic.interventions import services
 from tests.api.conftest import error_of
@@ -94,3 +95,16 @@ def test_openapi_documents_both_downloads(app):
         assert list(operation["responses"]["200"]["content"]) == [media]
         assert {"401", "403", "422"} <= set(operation["responses"])
         assert operation["parameters"][0]["name"] == "year"
+
+
+def test_csv_columns_are_documented_and_served(api, world, billed):
+    description = document()["paths"]["/billing/{year}.csv"]["get"]["description"]
+    missing = [title for title in exports.CSV_HEADER if title not in description]
+    assert not missing, missing
+    text = api.get(f"/billing/{YEAR}.csv", world.accountant).data.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
+    pair = next(r for r in rows if r["Type de ligne"] == "Total de la paire"
+                and r["Bénéficiaire"] == "Établissement B")
+    assert (pair["Montant"], pair["Heures (décimal)"]) == ("366,67", "14,67")
+    wb = load_workbook(io.BytesIO(api.get(f"/billing/{YEAR}.xlsx", world.accountant).data))
+    assert wb["Interventions"].page_setup.orientation == "landscape"

@@ -220,6 +220,41 @@ def test_csv_reads_back_with_french_numbers_hours_and_dates(world, billed):
     assert str(billed["free"].id) not in {r["N° demande"] for r in rows}
 
 
+def test_csv_has_a_line_type_and_decimal_hours_after_the_first_twelve_columns(world, billed):
+    rows = read_csv(exports.to_csv(export_detail(world.accountant, YEAR)))
+    assert list(rows[0])[:12] == [
+        "Section", "N° demande", "Prestataire", "Bénéficiaire", "Technicien", "Premier jour",
+        "Dernier jour", "Minutes facturables", "Heures", "Montant", "État", "Objet"]
+    assert list(rows[0])[12:] == ["Type de ligne", "Heures (décimal)"]
+    kinds = {(r["Section"], r["Type de ligne"]) for r in rows}
+    assert kinds == {("Interventions", "Intervention validée"),
+                     ("Totaux par paire", "Total de la paire"),
+                     ("En attente", "Intervention en attente"),
+                     ("Règlements", "Règlement net"),
+                     ("Détachements", "Note"), ("Note", "Note")}
+    lines = [r for r in rows if r["Type de ligne"] == "Intervention validée"]
+    assert [(r["Minutes facturables"], r["Heures"], r["Heures (décimal)"]) for r in lines] \
+        == [("440", "7 h 20", "7,33"), ("440", "7 h 20", "7,33"), ("240", "4 h 00", "4,00"),
+            ("420", "7 h 00", "7,00")]
+    pair = next(r for r in rows if r["Type de ligne"] == "Total de la paire")
+    assert (pair["Minutes facturables"], pair["Heures (décimal)"]) == ("880", "14,67")
+    [pending] = [r for r in rows if r["Type de ligne"] == "Intervention en attente"]
+    assert pending["Heures (décimal)"] == "8,00"
+    assert {r["Heures (décimal)"] for r in rows
+            if r["Type de ligne"] in ("Règlement net", "Note")} == {""}
+    # Filtering out the notes leaves only rows with figures.
+    assert all(r["Montant"] or r["Minutes facturables"] for r in rows
+               if r["Type de ligne"] != "Note")
+
+
+@pytest.mark.parametrize(("minutes", "hours"), [
+    (440, "7.33"), (880, "14.67"), (1, "0.02"), (30, "0.50"), (0, "0.00"), (2100, "35.00"),
+    (41_701_990, "695033.17")])
+def test_decimal_hours_from_minutes_rounded_half_up(minutes, hours):
+    value = exports.decimal_hours(minutes)
+    assert isinstance(value, Decimal) and str(value) == hours
+
+
 def test_csv_streams_in_chunks_with_the_bom_once(world, billed, monkeypatch):
     monkeypatch.setattr(exports, "CSV_CHUNK_ROWS", 2)
     detail = export_detail(world.accountant, YEAR)
@@ -238,7 +273,7 @@ def test_xlsx_sheets_typed_cells_formats_and_frozen_header(world, billed):
     header = [c.value for c in ws[1]]
     assert header == ["N° demande", "Prestataire", "Bénéficiaire", "Technicien",
                       "Premier jour", "Dernier jour", "Minutes facturables", "Heures",
-                      "Montant indicatif", "Objet"]
+                      "Montant indicatif", "Objet", "Heures (décimal)"]
     assert all(c.font.b for c in ws[1])
     assert ws.freeze_panes == "A2"
     # 30 characters as Excel stores them: 30 digits of 7 px + 5 px of padding, in 1/256.
@@ -253,7 +288,7 @@ def test_xlsx_sheets_typed_cells_formats_and_frozen_header(world, billed):
     assert row[8].number_format == exports.MONEY_FORMAT
     totals = wb["Totaux par paire"]
     assert [c.value for c in totals[2]] == ["Établissement A", "Établissement B", 2, 880,
-                                           "14 h 40", 366.67]
+                                           "14 h 40", 366.67, 14.67]
     assert totals["F2"].number_format == exports.MONEY_FORMAT
     assert totals.freeze_panes == "A2"
     pending = wb["En attente"]
@@ -265,6 +300,34 @@ def test_xlsx_sheets_typed_cells_formats_and_frozen_header(world, billed):
         ["Établissement B", "Établissement A", 191.67],
         ["Établissement C", "Établissement A", 100]]
     assert wb["Détachements"]["A3"].value == "Aucun détachement temporaire en 2025."
+
+
+def _width(ws, index: int) -> float:
+    """A column's width; XlsxWriter writes adjacent columns of one width as one range."""
+    return next(d.width for d in ws.column_dimensions.values() if d.min <= index <= d.max)
+
+
+def test_xlsx_prints_landscape_on_the_page_width_with_the_header_on_each_page(world, billed):
+    wb = read_xlsx(exports.to_xlsx(export_detail(world.accountant, YEAR)))
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert (setup.orientation, setup.paperSize) == ("landscape", 9), ws.title  # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert (setup.fitToWidth or 1) == 1  # absent means 1 (ECMA-376 default)
+        assert setup.fitToHeight == 0  # as many pages down as needed
+        assert ws.print_title_rows == "$1:$1"
+        assert ws.print_options.gridLines
+        assert ws.oddHeader.left.text == "Facturation 2025 — GIC 65"
+        assert ws.oddFooter.center.text == "Page &P / &N"
+        # Full headers: wrapped between words, each word within its column.
+        for cell in ws[1]:
+            assert cell.font.b and cell.alignment.wrap_text
+            longest = max(len(word) for word in cell.value.split())
+            assert _width(ws, cell.column) >= longest + 2, (ws.title, cell.value)
+    interventions = wb["Interventions"]
+    assert interventions.row_dimensions[1].height == 30  # « Minutes / facturables »
+    assert interventions["K1"].value == "Heures (décimal)"
+    assert interventions["K2"].value == 7.33 and interventions["K2"].number_format == "0.00"
 
 
 def test_xlsx_amounts_are_written_from_decimals_exactly(world, billed):
@@ -405,4 +468,4 @@ def test_text_looking_like_xlsx_markup_stays_text(world, billed):
     db.session.commit()
     ws = read_xlsx(exports.to_xlsx(export_detail(world.accountant, YEAR)))["Interventions"]
     assert ws["J2"].value == injected
-    assert ws.max_column == 10 and ws["K2"].value is None
+    assert ws.max_column == 11 and ws["K2"].value == 7.33 and ws["L2"].value is None

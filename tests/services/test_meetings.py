@@ -3,9 +3,16 @@ finalisation and versions, unanimity votes, notifications and the three jobs."""
 
 from __future__ import annotations
 
+import io
+import re
 from datetime import date, datetime, time, timedelta
+from html.parser import HTMLParser
 
 import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm
+from docx.text.paragraph import Paragraph
 from sqlalchemy import func, select
 
 from gic.audit.models import AuditEntry
@@ -415,3 +422,158 @@ def test_job_minutes_overdue(world):
     assert services.job_minutes_overdue(today)["notifications"] == 0
     assert keys(world.coordinator) == sorted([f"minutes-overdue:{late.id}",
                                               f"minutes-overdue:{drafted.id}"])
+
+
+# --- The minutes' DOCX: A4, French, the PDF's content ---------------------------
+
+@pytest.fixture
+def documented(app, world):
+    """Finalised directors' minutes with every part filled: agenda, a guest,
+    activity and cap use, a loan out, an action carried from earlier minutes, both
+    kinds of decision. Earlier minutes (1 October) left « Changer le pare-feu » open."""
+    a_to_b = accepted(world, "A", "B")
+    session(world, a_to_b, date(2026, 10, 5), "08:00", "16:00")
+    session(world, accepted(world, "C", "B"), date(2026, 10, 6), "09:00", "10:30",
+            mode="remote")
+    earlier = plan(world, kind="directors", day=date(2026, 10, 1), place="Tarbes")
+    first = steps.start_minutes(earlier, world.coordinator)
+    steps.add_action(first, world.coordinator, text="Changer le pare-feu",
+                     owner_id=world.directors["A"].id, due_date=date(2026, 10, 30))
+    steps.finalise(first, world.coordinator)
+    meeting = plan(world, kind="directors", day=date(2026, 11, 5), place="Argelès-Gazost",
+                   agenda=["Bilan des interventions", "Renouvellement"])
+    minutes = steps.start_minutes(meeting, world.coordinator)
+    steps.add_attendee(minutes, world.coordinator, user_id=None, name="M. Invité",
+                       presence="excused")
+    steps.update_summary(minutes, world.coordinator, "Bilan présenté.\nQuestions diverses.")
+    decision = steps.add_decision(minutes, world.coordinator, needs_unanimity=True,
+                                  text="Renouvellement de la convention pour 3 ans")
+    steps.add_decision(minutes, world.coordinator, needs_unanimity=False,
+                       text="Prochaine réunion en mars")
+    for letter in "ABC":
+        votes.cast_vote(decision, world.directors[letter], choice="for")
+    minutes.snapshot = dict(minutes.snapshot, equipment=[{
+        "id": 1, "item": "Onduleur", "category": "other", "category_label": "Autre",
+        "serial_number": "UPS-12", "date": "2026-09-01", "expected_return": "2026-10-01",
+        "from_id": world.establishments["A"].id, "from_name": "Établissement A",
+        "to_id": world.establishments["B"].id, "to_name": "Établissement B",
+        "days_late": 35}])
+    db.session.commit()
+    steps.finalise(minutes, world.coordinator)
+    return minutes
+
+
+def _docx(app, world, minutes):
+    from docx import Document
+
+    from gic.meetings.documents import minutes_docx
+    with app.test_request_context("/"):
+        return Document(io.BytesIO(minutes_docx(world.coordinator, minutes)))
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+class _PrintedBlocks(HTMLParser):
+    """The print page's headings, paragraphs (and list items) and tables, in order."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.headings, self.paragraphs, self.tables = [], [], []
+        self._text: list[str] | None = None
+        self._row: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("th", "td", "h1", "h2", "h3", "p", "li"):
+            self._text = []
+
+    def handle_endtag(self, tag):
+        if tag == "tr":
+            self.tables[-1].append(self._row)
+        elif tag in ("th", "td"):
+            self._row.append(_squeezed("".join(self._text)))
+            self._text = None
+        elif tag in ("h1", "h2", "h3", "p", "li") and self._text is not None:
+            into = self.headings if tag.startswith("h") else self.paragraphs
+            into.append(_squeezed("".join(self._text)))
+            self._text = None
+
+    def handle_data(self, data):
+        if self._text is not None:
+            self._text.append(data)
+
+
+def _docx_blocks(document):
+    """The document's headings, paragraphs and tables (a merged cell once), in order."""
+    headings, paragraphs, tables = [], [], []
+    for block in document.element.body.iterchildren():
+        if block.tag == qn("w:p"):
+            paragraph = Paragraph(block, document)
+            text = _squeezed(paragraph.text)
+            if not text:
+                continue
+            style = paragraph.style.name
+            (headings if style == "Title" or style.startswith("Heading") else
+             paragraphs).append(text)
+        elif block.tag == qn("w:tbl"):
+            rows = []
+            for tr in block.iter(qn("w:tr")):
+                row = []
+                for tc in tr.iter(qn("w:tc")):
+                    merge = tc.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}")
+                    if merge is not None and merge.get(qn("w:val")) != "restart":
+                        continue  # the cell above, stretched down
+                    row.append(_squeezed("".join(t.text or "" for t in tc.iter(qn("w:t")))))
+                rows.append(row)
+            tables.append(rows)
+    return headings, paragraphs, tables
+
+
+def test_minutes_docx_shows_what_the_pdf_shows(app, world, documented):
+    from gic.meetings.documents import minutes_html
+
+    with app.test_request_context("/"):
+        printed = _PrintedBlocks()
+        printed.feed(minutes_html(world.coordinator, documented))
+    headings, paragraphs, tables = _docx_blocks(_docx(app, world, documented))
+    assert tables == printed.tables
+    assert headings == printed.headings
+    assert paragraphs == printed.paragraphs
+    # What the DOCX lacked: the groupement's total row, the cap use, who finalised when.
+    activity = tables[1]
+    assert activity[-1] == ["Groupement", "2", "8h00", "1h30", "2", "8h00", "1h30"]
+    assert ["ÉtablissementB", "8h00", "27h00", "23%"] in tables[2]  # 480 / 2100
+    assert _squeezed("finalisée le 23 novembre 2026 à 11:00 par") in paragraphs[0]
+
+
+def test_minutes_docx_is_a4_french_with_numbers_on_the_right(app, world, documented):
+    document = _docx(app, world, documented)
+    size = document.sections[0]._sectPr.find(qn("w:pgSz"))
+    assert (size.get(qn("w:w")), size.get(qn("w:h"))) == ("11906", "16838")  # A4
+    language = document.styles.element.find(
+        f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+    assert language.get(qn("w:val")) == "fr-FR"
+    assert document.core_properties.language == "fr-FR"
+    activity = document.tables[1]  # after the attendance
+    assert activity.cell(2, 0).text == "Établissement A"
+    for row in activity.rows[2:]:
+        assert row.cells[0].paragraphs[0].alignment is None  # text: on the left
+        for cell in row.cells[1:]:
+            assert cell.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT, cell.text
+            assert cell._tc.find(f"{qn('w:tcPr')}/{qn('w:noWrap')}") is not None
+    text_width = 11906 - 2 * Cm(2).twips
+    for table in document.tables:
+        widths = [int(col.get(qn("w:w"))) for col in table._tbl.tblGrid.iter(qn("w:gridCol"))]
+        assert sum(widths) <= text_width
+        assert table._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+        for i, width in enumerate(widths):
+            texts = {row.cells[i].text for row in table.rows
+                     if row.cells[i]._tc.grid_span == 1}  # a spanning title has more room
+            longest = max(len(word) for text in texts for word in text.split())
+            # 10 pt letters are about 100 twips wide at most, plus the cell's margins.
+            assert width >= longest * 100 + 216, (texts, width)

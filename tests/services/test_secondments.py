@@ -364,13 +364,15 @@ def test_csv_and_xlsx_have_the_secondments_section(world):
         rows[0]["Objet"] and "1 h 00 en attente" in rows[0]["Objet"]
     assert f"Détachement n° {b['lump'].id} « Parc » : forfait 1500,00 €" in rows[1]["Objet"]
     assert "hors convention" in rows[2]["Objet"]
+    assert [(r["Type de ligne"], r["Heures (décimal)"]) for r in rows] == [
+        ("Détachement", "6,67"), ("Détachement", "0,00"), ("Note", "")]
     sheet = load_workbook(io.BytesIO(exports.to_xlsx(detail)))["Détachements"]
     assert [c.value for c in sheet[1]][:4] == ["N° détachement", "Projet", "Prestataire",
                                                "Bénéficiaire"]
     assert [c.value for c in sheet[2]] == [
         b["hourly"].id, "Migration de la messagerie", "Établissement A", "Établissement B",
         sheet["E2"].value, sheet["F2"].value, "Taux horaire convenu", 30, None, 400, "6 h 40",
-        60, 200]
+        60, 200, 6.67]
     assert sheet["E2"].is_date and sheet["M2"].number_format == exports.MONEY_FORMAT
     assert "hors convention" in sheet["A5"].value
 

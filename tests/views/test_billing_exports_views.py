@@ -86,7 +86,7 @@ def test_other_groupement_downloads_only_its_own(app, world, other_world, billed
     wb = load_workbook(io.BytesIO(
         client_for(app, other_world.accountant).get(f"/billing/{YEAR}.xlsx").data))
     assert [c.value for c in wb["Totaux par paire"][2]] == [
-        "Établissement X", "Établissement Y", 1, 420, "7 h 00", 210]
+        "Établissement X", "Établissement Y", 1, 420, "7 h 00", 210, 7]
 
 
 def test_implausible_year_is_not_found(app, world):
