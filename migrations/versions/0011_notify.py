@@ -18,12 +18,12 @@ depends_on = None
 
 
 def upgrade():
-    # Existing users keep receiving e-mails.
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('notify_by_email', sa.Boolean(), server_default=sa.true(),
-                                      nullable=False))
+    # Existing users keep receiving e-mails. Not in batch mode: on SQLite that
+    # would copy the user table, which many tables reference (foreign keys on).
+    op.add_column('user', sa.Column('notify_by_email', sa.Boolean(), server_default=sa.true(),
+                                    nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.drop_column('notify_by_email')
+    # SQLite ≥ 3.35 drops a plain column in place, like PostgreSQL.
+    op.drop_column('user', 'notify_by_email')
