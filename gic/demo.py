@@ -272,12 +272,13 @@ class _Builder:
         db.session.commit()
 
     def _notified_at(self, key: str, at: datetime) -> None:
-        """Backdate the notifications of ``key``; those older than a week are read."""
+        """Backdate the notifications of ``key``; those older than a week are read
+        (newer ones stay as they are: read only by those who acted since)."""
         read = at + timedelta(days=1)
         old = read < datetime.combine(self.today - timedelta(days=7), time())
         db.session.execute(update(Notification).where(
             Notification.groupement_id == self.groupement.id, Notification.key == key)
-            .values(created_at=at, read_at=read if old else None))
+            .values(created_at=at, **({"read_at": read} if old else {})))
 
     def _audit_at(self, object_type: str, object_id: int, action: str, at: datetime) -> None:
         db.session.execute(update(AuditEntry).where(

@@ -2,16 +2,22 @@
 
 Called by :mod:`gic.interventions.services` once a step is committed, so web and
 API notify alike. One notification per intervention, step and person (the key
-``intervention:<id>:<step>``); the actor is never told of his own action, and
-only people of the intervention's groupement are told.
+``intervention:<id>:<step>``); the actor is never told of his own action (and
+his pending ones about the request count as read), and only people of the
+intervention's groupement are told.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from sqlalchemy import update
+
+from gic import timeutil
+from gic.extensions import db
 from gic.interventions.models import Intervention
 from gic.models import User
+from gic.notifications.models import Notification
 from gic.notifications.services import directors_of, link_for, notify
 
 EXCERPT = 120  # characters of the description quoted in the message
@@ -61,7 +67,16 @@ DONE = {"create": "a rédigé", "activate": "a activé", "accept": "a accepté",
 
 
 def tell(i: Intervention, step: str, actor: User) -> int:
-    """Notify whoever must act (or know) after ``step``; returns how many were told."""
+    """Notify whoever must act (or know) after ``step``; returns how many were told.
+
+    The actor's own unread notifications about the request are marked read: he
+    has just acted on it, so his « à vous » is done.
+    """
+    db.session.execute(update(Notification).where(
+        Notification.user_id == actor.id, Notification.read_at.is_(None),
+        Notification.key.startswith(f"intervention:{i.id}:", autoescape=True))
+        .values(read_at=timeutil.utcnow()))
+    db.session.commit()
     who, title, todo = STEPS[step]
     people = _recipients(who(i), i, actor)
     if not people:

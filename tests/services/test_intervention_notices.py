@@ -144,3 +144,16 @@ def test_in_app_only_stores_the_notification_but_writes_no_email(world, app):
     body = message.get_content()
     assert body.startswith("Bonjour Direction A,\n\nDirection B a activé la demande n° ")
     assert f"Voir : http://127.0.0.1:5000/interventions/{i.id}\n" in body
+
+
+def test_acting_on_a_request_marks_ones_own_notifications_about_it_read(world):
+    dir_a = world.directors["A"]
+    i = draft(world)
+    other = draft(world)
+    services.activate(i, world.directors["B"])
+    services.activate(other, world.directors["B"])
+    assert told(i, "activate")[dir_a.email].read_at is None
+    services.accept(i, dir_a, world.technicians["A"].id)
+    assert told(i, "activate")[dir_a.email].read_at is not None  # his « à vous » is done
+    assert told(other, "activate")[dir_a.email].read_at is None  # another request's is not
+    assert told(i, "accept")[world.technicians["A"].email].read_at is None
