@@ -41,6 +41,8 @@ from gic.extensions import db
 from gic.interventions import services
 from gic.interventions.models import Intervention, InterventionSession, State
 from gic.models import Establishment, Groupement, User
+from gic.notifications.models import Notification
+from gic.notifications.services import in_app_only
 
 PARIS = ZoneInfo("Europe/Paris")
 # Areas whose ``gic/<area>/demo.py`` adds its part with ``load_demo(builder)``,
@@ -197,13 +199,15 @@ class _Builder:
         stamps["decide"] = stamps["create"] + timedelta(days=2, hours=2)
         i = None
         try:
-            i = services.create_draft(
-                drafter, provider_id=self.places[p].id, axis=story.axis, nature=story.nature,
-                description=story.description, urgency=story.urgency,
-                estimated_onsite_minutes=story.onsite, estimated_remote_minutes=story.remote)
-            # Drafted on the story's day, before its sessions (SESSION_BACKDATE_DAYS).
-            i.created_at = stamps["create"]
-            self._advance(i, story, days, stamps)
+            # The workflow's notifications go to the lists (backdated below), not by e-mail.
+            with in_app_only():
+                i = services.create_draft(
+                    drafter, provider_id=self.places[p].id, axis=story.axis,
+                    nature=story.nature, description=story.description, urgency=story.urgency,
+                    estimated_onsite_minutes=story.onsite, estimated_remote_minutes=story.remote)
+                # Drafted on the story's day, before its sessions (SESSION_BACKDATE_DAYS).
+                i.created_at = stamps["create"]
+                self._advance(i, story, days, stamps)
         except DomainError as error:  # a rule said no: keep what the services stored
             self.result.skipped.append(f"{self.demo.name} : « {story.description} » "
                                        f"({error.message})")
@@ -256,6 +260,7 @@ class _Builder:
             if getattr(i, column) is not None and action in stamps:
                 values[column] = stamps[action]
                 self._audit_at("Intervention", i.id, f"intervention.{action}", stamps[action])
+                self._notified_at(f"intervention:{i.id}:{action}", stamps[action])
         values["updated_at"] = max(values.values())
         db.session.execute(update(Intervention).where(Intervention.id == i.id).values(**values))
         for s in db.session.scalars(select(InterventionSession)
@@ -265,6 +270,15 @@ class _Builder:
                                .values(created_at=at, updated_at=at))
             self._audit_at("InterventionSession", s.id, "session.create", at)
         db.session.commit()
+
+    def _notified_at(self, key: str, at: datetime) -> None:
+        """Backdate the notifications of ``key``; those older than a week are read
+        (newer ones stay as they are: read only by those who acted since)."""
+        read = at + timedelta(days=1)
+        old = read < datetime.combine(self.today - timedelta(days=7), time())
+        db.session.execute(update(Notification).where(
+            Notification.groupement_id == self.groupement.id, Notification.key == key)
+            .values(created_at=at, **({"read_at": read} if old else {})))
 
     def _audit_at(self, object_type: str, object_id: int, action: str, at: datetime) -> None:
         db.session.execute(update(AuditEntry).where(

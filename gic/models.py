@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     select,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -178,6 +179,8 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    # False: notifications stay in the app, no e-mail (chosen on the profile page).
+    notify_by_email: Mapped[bool] = mapped_column(default=True, server_default=true())
     # Changed when the password changes or at logout: invalidates old sessions.
     session_token: Mapped[str] = mapped_column(
         String(64), default=lambda: secrets.token_hex(16)

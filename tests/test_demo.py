@@ -161,6 +161,17 @@ def test_demo_data_is_lifelike_and_obeys_the_rules(app):
     assert db.session.scalar(select(func.count(Intervention.id)).where(
         Intervention.groupement_id == other.id)) >= 5
 
+    # The stories' workflow notifications are in the lists at their dates, the old ones
+    # read, and none was e-mailed (the demo does not mail years of past news at install).
+    told = list(db.session.scalars(select(Notification).where(
+        Notification.groupement_id == gic65.id, Notification.kind == "intervention")))
+    assert len(told) > 2 * len(interventions)
+    assert all(n.emailed_at is None for n in told)
+    midnight = datetime.combine(today, datetime.min.time())
+    assert all(n.created_at < midnight for n in told)
+    week_ago = midnight - timedelta(days=7)
+    assert all(n.read_at is not None for n in told if n.created_at < week_ago - timedelta(days=1))
+
     check_meetings(gic65, today)
     check_bilans(gic65, other, today)
     # GCSMS Démo has its own meetings with finalised minutes.

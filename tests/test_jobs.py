@@ -51,7 +51,9 @@ def fresh(stmt):
 
 
 def notifications(**where) -> list[Notification]:
-    stmt = select(Notification).order_by(Notification.id)
+    """The jobs' notifications (not those of the workflow steps that set the scene)."""
+    stmt = select(Notification).where(Notification.kind != "intervention").order_by(
+        Notification.id)
     for column, value in where.items():
         stmt = stmt.where(getattr(Notification, column) == value)
     return list(fresh(stmt))
@@ -164,7 +166,7 @@ def test_cap_alert_is_written_as_a_readable_eml_in_french(app, world):
     run_job("cap_alerts", TODAY)
     [alert] = notifications()
     assert alert.emailed_at is not None
-    [path] = Path(app.config["MAIL_OUTBOX"]).glob("*.eml")
+    [path] = Path(app.config["MAIL_OUTBOX"]).glob("*-cap_alert.eml")
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     assert message["Subject"] == "Plafond annuel : 80 % atteints pour Établissement B (2026)"
     assert message["To"] == world.directors["B"].email

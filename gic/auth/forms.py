@@ -1,8 +1,11 @@
 """Login and profile forms (shape only; meaning is checked by the services)."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
+
+from gic.notifications.services import CHANNELS
 
 
 class LoginForm(FlaskForm):
@@ -18,3 +21,10 @@ class LoginForm(FlaskForm):
 class TokenForm(FlaskForm):
     name = StringField("Nom du jeton (par exemple : script de la comptabilité)",
                        validators=[Length(max=100)])
+
+
+class NotificationsForm(FlaskForm):
+    """How one's notifications arrive (the service checks the value)."""
+
+    channel = RadioField("Recevoir mes notifications", validate_choice=False,
+                         choices=[SelectChoice(k, label) for k, label in CHANNELS.items()])

@@ -6,8 +6,9 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_login import current_user, login_required, login_user, logout_user
 
 from gic.auth import bp, services
-from gic.auth.forms import LoginForm, TokenForm
+from gic.auth.forms import LoginForm, NotificationsForm, TokenForm
 from gic.errors import DomainError, NotFound
+from gic.notifications.services import channel_of, set_channel
 
 
 def _safe_next(target: str | None) -> str:
@@ -60,7 +61,26 @@ def profile():
         _, new_token = services.create_token(current_user, form.name.data)
         flash("Jeton créé : copiez-le maintenant, il ne sera plus affiché.", "success")
     return render_template("auth/profile.html", form=form, new_token=new_token,
-                           tokens=services.user_tokens(current_user))
+                           tokens=services.user_tokens(current_user),
+                           notifications_form=NotificationsForm(
+                               formdata=None, channel=channel_of(current_user)))
+
+
+@bp.route("/profile/notifications", methods=["POST"])
+@login_required
+def notifications():
+    """Choose e-mail (and in-app) or in-app only for one's notifications."""
+    form = NotificationsForm()  # CSRF is checked app-wide before the view
+    try:
+        set_channel(current_user, form.channel.data)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash("Préférence enregistrée : " + (
+            "vos notifications vous sont aussi envoyées par e-mail."
+            if current_user.notify_by_email else
+            "vos notifications restent dans GIC, sans e-mail."), "success")
+    return redirect(url_for("auth.profile", _anchor="notifications"))
 
 
 @bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -21,6 +21,7 @@ from gic.billing.services import closed_years
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.governance.guards import admitted_at, check_members
+from gic.interventions import notices
 from gic.interventions.models import (
     SESSION_STATES,
     TRANSITIONS,
@@ -160,6 +161,7 @@ def create_draft(actor: User, *, provider_id: int, axis: int, nature: str, descr
     db.session.flush()
     record(actor, "intervention.create", i, after=_snapshot(i), **_parties(i))
     db.session.commit()
+    notices.tell(i, "create", actor)
     return i
 
 
@@ -344,6 +346,7 @@ def _transition(i: Intervention, actor: User, action: str, **changes) -> Interve
     record(actor, f"intervention.{action}", i, before=before, after=_snapshot(i),
            **_parties(i))
     db.session.commit()
+    notices.tell(i, action, actor)  # after the commit: a step done is told, never undone
     return i
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import email.policy
 import logging
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -21,21 +23,23 @@ from flask import current_app
 from sqlalchemy import Select, func, select, update
 
 from gic import timeutil
-from gic.errors import NotFound
+from gic.errors import InvalidField, NotFound
 from gic.extensions import db
 from gic.models import Role, User
 from gic.notifications.models import Notification
 
 log = logging.getLogger(__name__)
 READABLE = email.policy.default.clone(utf8=True)  # .eml files of the development outbox
+_EMAIL_HELD: ContextVar[bool] = ContextVar("notifications_email_held", default=False)
 
 
 def notify(users: Iterable[User], *, kind: str, key: str, subject: str, body: str,
            link: str | None = None) -> list[Notification]:
     """Notify each active user once per ``key``; returns the new notifications.
 
-    Commits. E-mail failures are logged, never raised: the in-app notification
-    is what counts, and a mail server being down must not undo a workflow step.
+    Commits. Users who chose the app only on their profile get no e-mail.
+    E-mail failures are logged, never raised: the in-app notification is what
+    counts, and a mail server being down must not undo a workflow step.
     """
     created = []
     for user in users:
@@ -51,6 +55,8 @@ def notify(users: Iterable[User], *, kind: str, key: str, subject: str, body: st
         created.append(n)
     db.session.commit()
     for n in created:
+        if _EMAIL_HELD.get() or not n.user.notify_by_email:
+            continue
         try:
             send_email(n)
         except Exception:  # noqa: BLE001 - logged; the in-app notification stays
@@ -60,6 +66,20 @@ def notify(users: Iterable[User], *, kind: str, key: str, subject: str, body: st
     if created:
         db.session.commit()
     return created
+
+
+@contextmanager
+def in_app_only() -> Iterator[None]:
+    """Within the block, notifications are stored for the app but not e-mailed.
+
+    For the demo, which replays years of requests at install: their news belong
+    in the notification lists, not in a hundred e-mails to made-up addresses.
+    """
+    token = _EMAIL_HELD.set(True)
+    try:
+        yield
+    finally:
+        _EMAIL_HELD.reset(token)
 
 
 def directors_of(groupement_id: int, establishment_ids: Iterable[int] | None = None) -> list[User]:
@@ -88,6 +108,26 @@ def public_link(endpoint: str, **values) -> str:
     """The full address of a page, on ``PUBLIC_URL`` (never the request's Host
     header, which a client chooses): e-mails, invitations."""
     return current_app.config.get("PUBLIC_URL", "").rstrip("/") + link_for(endpoint, **values)
+
+
+# --- Each user's choice -----------------------------------------------------------
+
+# How a user is notified, as chosen on his profile: stored as ``User.notify_by_email``.
+CHANNELS = {"email": "Par e-mail et dans GIC", "app": "Dans GIC seulement, sans e-mail"}
+
+
+def channel_of(user: User) -> str:
+    """``email`` or ``app``: the user's choice (``email`` unless he chose otherwise)."""
+    return "email" if user.notify_by_email else "app"
+
+
+def set_channel(user: User, channel: str | None) -> None:
+    """The user chooses e-mail (and in-app) or in-app only for his notifications; commits."""
+    if channel not in CHANNELS:
+        raise InvalidField("Choisissez « par e-mail » ou « dans GIC seulement ».",
+                           field="channel")
+    user.notify_by_email = channel == "email"
+    db.session.commit()
 
 
 # --- The in-app list ------------------------------------------------------------

@@ -25,6 +25,7 @@ from gic.errors import DomainError
 from gic.extensions import db
 from gic.interventions import services as interventions
 from gic.interventions.models import Intervention, InterventionSession
+from gic.notifications.services import in_app_only
 from gic.secondments import services
 from gic.secondments.models import Secondment
 
@@ -73,21 +74,22 @@ def _approved_with_work(builder) -> None:
         builder.result.skipped.append(f"{builder.demo.name} : intervention du détachement "
                                       "(pas assez de jours passés dans la période)")
         return
-    i = interventions.create_draft(
-        builder.technicians["A"], provider_id=places["E"].id, axis=2, nature="deployment",
-        description="Migration de la messagerie : bascule des boîtes, des agendas et des "
-                    "archives (détachement temporaire).",
-        estimated_onsite_minutes=1140, estimated_remote_minutes=120, secondment_id=s.id)
-    interventions.activate(i, builder.directors["A"])
-    interventions.accept(i, builder.directors["E"], technician.id)
-    now = datetime.combine(today, time(0, 0), PARIS)
-    for n, begin, finish, mode, notes in WORK:  # (day of the intervention, block…)
-        interventions.log_session(i, technician, day=days[n], start=_hm(begin),
-                                  end=_hm(finish), mode=mode, notes=notes, now=now)
-    interventions.complete(i, technician, "Messagerie migrée : 46 boîtes, 12 agendas partagés "
-                                          "et les archives depuis 2015. Équipe locale formée "
-                                          "à l'administration courante.")
-    interventions.validate(i, builder.directors["A"])
+    with in_app_only():  # told in the lists (backdated below), not by e-mail
+        i = interventions.create_draft(
+            builder.technicians["A"], provider_id=places["E"].id, axis=2, nature="deployment",
+            description="Migration de la messagerie : bascule des boîtes, des agendas et des "
+                        "archives (détachement temporaire).",
+            estimated_onsite_minutes=1140, estimated_remote_minutes=120, secondment_id=s.id)
+        interventions.activate(i, builder.directors["A"])
+        interventions.accept(i, builder.directors["E"], technician.id)
+        now = datetime.combine(today, time(0, 0), PARIS)
+        for n, begin, finish, mode, notes in WORK:  # (day of the intervention, block…)
+            interventions.log_session(i, technician, day=days[n], start=_hm(begin),
+                                      end=_hm(finish), mode=mode, notes=notes, now=now)
+        interventions.complete(i, technician, "Messagerie migrée : 46 boîtes, 12 agendas "
+                                              "partagés et les archives depuis 2015. Équipe "
+                                              "locale formée à l'administration courante.")
+        interventions.validate(i, builder.directors["A"])
     _backdate_intervention(builder, i, days)
 
 
@@ -138,6 +140,7 @@ def _backdate_intervention(builder, i: Intervention, days: list[date]) -> None:
               "validate": ("validated_at", builder._at(days[-1] + timedelta(days=2), 11, 0))}
     for action, (_, at) in stamps.items():
         _audit_at("Intervention", i.id, f"intervention.{action}", at)
+        builder._notified_at(f"intervention:{i.id}:{action}", at)
     values = dict(stamps.values())
     db.session.execute(update(Intervention).where(Intervention.id == i.id)
                        .values(updated_at=max(values.values()), **values))

@@ -135,7 +135,7 @@ PAGES = [  # (who, url, labels that must be shown, escaped)
                                                       "action", "guest", "tech_A"]),
     ("dir_B", "/meetings/{meeting}/minutes/1", ["summary", "decision", "action"]),
     ("dir_B", "/meetings/decisions/{decision}/vote", ["decision"]),
-    ("dir_B", "/notifications/", ["title"]),
+    ("dir_B", "/notifications/", ["title", "description", "est_A", "est_B"]),  # requests' too
     ("coordinator", "/admin/", ["est_A", "est_B", "tech_A", "dir_B"]),
     ("tech_A", "/profile", ["token", "tech_A"]),
 ]

@@ -179,3 +179,52 @@ def test_forms_need_the_csrf_token(csrf_client, world):
     response = client.post(f"/notifications/{n.id}/read", data={"csrf_token": csrf_token(page)})
     assert response.status_code == 302
     assert read_at(n) is not None
+
+
+# --- The choice of e-mail or in-app only, on the profile page ---------------------
+
+def emailed(user) -> bool:
+    db.session.expire_all()
+    return db.session.get(type(user), user.id).notify_by_email
+
+
+def test_profile_chooses_in_app_only_then_email_again(csrf_client, world):
+    director = world.directors["B"]
+    client = csrf_client
+    csrf_login(client, director)
+    page = text_of(client.get("/profile"))
+    assert '<h2 id="notifications">Notifications</h2>' in page
+    assert 'action="/profile/notifications"' in page
+    assert re.search(r'<input checked id="channel-0" name="channel" type="radio" '
+                     r'value="email"> Par e-mail et dans GIC', page)  # today's default
+
+    assert client.post("/profile/notifications", data={"channel": "app"}).status_code == 400
+    assert emailed(director)  # without the CSRF token: nothing changed
+
+    token = csrf_token(page)
+    response = client.post("/profile/notifications", data={"channel": "app",
+                                                           "csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/profile#notifications"
+    assert not emailed(director)
+    page = text_of(client.get("/profile"))
+    assert "Préférence enregistrée : vos notifications restent dans GIC, sans e-mail." in page
+    assert re.search(r'<input checked id="channel-1" name="channel" type="radio" value="app">',
+                     page)
+    assert emailed(world.directors["A"])  # his choice only
+
+    client.post("/profile/notifications", data={"channel": "email", "csrf_token": token})
+    assert emailed(director)
+
+
+@pytest.mark.parametrize("value", ["", "sms", "APP", "email" * 50])
+def test_profile_refuses_an_unknown_channel_in_french(client, world, value):
+    director = world.directors["B"]
+    director.notify_by_email = False
+    db.session.commit()
+    login(client, director)
+    response = client.post("/profile/notifications", data={"channel": value})
+    assert response.status_code == 302
+    assert not emailed(director)  # bad input changes nothing
+    page = text_of(client.get("/profile"))
+    assert "Choisissez « par e-mail » ou « dans GIC seulement »." in page

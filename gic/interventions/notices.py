@@ -1,0 +1,104 @@
+"""Tell the person whose move it is, at each step of a request's life (SPEC §3).
+
+Called by :mod:`gic.interventions.services` once a step is committed, so web and
+API notify alike. One notification per intervention, step and person (the key
+``intervention:<id>:<step>``); the actor is never told of his own action (and
+his pending ones about the request count as read), and only people of the
+intervention's groupement are told.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from sqlalchemy import update
+
+from gic import timeutil
+from gic.extensions import db
+from gic.interventions.models import Intervention
+from gic.models import User
+from gic.notifications.models import Notification
+from gic.notifications.services import directors_of, link_for, notify
+
+EXCERPT = 120  # characters of the description quoted in the message
+
+
+def _beneficiary_directors(i: Intervention) -> list[User]:
+    return directors_of(i.groupement_id, [i.beneficiary_id])
+
+
+def _provider_directors(i: Intervention) -> list[User]:
+    return directors_of(i.groupement_id, [i.provider_id])
+
+
+def _technician(i: Intervention) -> list[User]:
+    return [i.technician] if i.technician is not None else []
+
+
+def _cancelled_people(i: Intervention) -> list[User]:
+    """The drafter, and the provider's side if the request had reached it."""
+    people = [i.created_by]
+    if i.activated_at is not None:
+        people += _provider_directors(i) + _technician(i)
+    return people
+
+
+# step: (who is told, subject's start, what to do)
+STEPS: dict[str, tuple[Callable[[Intervention], list[User]], str, str]] = {
+    "create": (_beneficiary_directors, "À activer",
+               "À vous de l'activer (ou de l'annuler)."),
+    "activate": (_provider_directors, "À accepter ou refuser",
+                 "À vous de l'accepter en affectant un technicien, ou de la refuser."),
+    "accept": (_technician, "Intervention confiée",
+               "Elle vous est confiée : saisissez vos séances, puis terminez-la avec "
+               "un compte rendu."),
+    "decline": (lambda i: [i.created_by], "Refusée", "Motif du refus : {reason}"),
+    "cancel": (_cancelled_people, "Annulée", "Elle n'est plus à traiter."),
+    "complete": (_beneficiary_directors, "Heures à valider",
+                 "À vous de valider les heures : elles ne sont facturées qu'une fois "
+                 "validées."),
+    "validate": (lambda i: _provider_directors(i) + _technician(i), "Heures validées",
+                 "Les heures sont validées : l'intervention est close."),
+}
+
+DONE = {"create": "a rédigé", "activate": "a activé", "accept": "a accepté",
+        "decline": "a refusé", "cancel": "a annulé", "complete": "a terminé",
+        "validate": "a validé les heures de"}
+
+
+def tell(i: Intervention, step: str, actor: User) -> int:
+    """Notify whoever must act (or know) after ``step``; returns how many were told.
+
+    The actor's own unread notifications about the request are marked read: he
+    has just acted on it, so his « à vous » is done.
+    """
+    db.session.execute(update(Notification).where(
+        Notification.user_id == actor.id, Notification.read_at.is_(None),
+        Notification.key.startswith(f"intervention:{i.id}:", autoescape=True))
+        .values(read_at=timeutil.utcnow()))
+    db.session.commit()
+    who, title, todo = STEPS[step]
+    people = _recipients(who(i), i, actor)
+    if not people:
+        return 0
+    excerpt = " ".join(i.description.split())
+    if len(excerpt) > EXCERPT:
+        excerpt = excerpt[:EXCERPT - 1].rstrip() + "…"
+    body = (f"{actor.name} {DONE[step]} la demande n° {i.id} : « {excerpt} »\n"
+            f"Bénéficiaire : {i.beneficiary.name} · prestataire : {i.provider.name}.\n"
+            + todo.format(reason=i.decline_reason or ""))
+    return len(notify(
+        people, kind="intervention", key=f"intervention:{i.id}:{step}",
+        subject=f"{title} : demande n° {i.id} ({i.beneficiary.name}, prestataire "
+                f"{i.provider.name})",
+        body=body, link=link_for("interventions.detail", intervention_id=i.id)))
+
+
+def _recipients(users: Iterable[User | None], i: Intervention, actor: User) -> list[User]:
+    """Each person once, in the intervention's groupement, never the actor."""
+    found: dict[int, User] = {}
+    for user in users:
+        if user is not None and user.id != actor.id and user.groupement_id == i.groupement_id:
+            found.setdefault(user.id, user)
+    return list(found.values())
+

@@ -1,0 +1,29 @@
+"""Each user chooses how he is notified: by e-mail too (the default, as before)
+or in the app only.
+
+Revision ID: 0011_notify
+Revises: 0010
+Create Date: 2026-12-03
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0011_notify'
+down_revision = '0010'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    # Existing users keep receiving e-mails. Not in batch mode: on SQLite that
+    # would copy the user table, which many tables reference (foreign keys on).
+    op.add_column('user', sa.Column('notify_by_email', sa.Boolean(), server_default=sa.true(),
+                                    nullable=False))
+
+
+def downgrade():
+    # SQLite ≥ 3.35 drops a plain column in place, like PostgreSQL.
+    op.drop_column('user', 'notify_by_email')
