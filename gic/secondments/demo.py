@@ -80,6 +80,8 @@ def _approved_with_work(builder) -> None:
             description="Migration de la messagerie : bascule des boîtes, des agendas et des "
                         "archives (détachement temporaire).",
             estimated_onsite_minutes=1140, estimated_remote_minutes=120, secondment_id=s.id)
+        # Drafted a few days before its sessions (SESSION_BACKDATE_DAYS), as in real life.
+        i.created_at = _drafted_at(builder, days)
         interventions.activate(i, builder.directors["A"])
         interventions.accept(i, builder.directors["E"], technician.id)
         now = datetime.combine(today, time(0, 0), PARIS)
@@ -131,8 +133,12 @@ def _backdate_secondment(builder, s: Secondment, proposed: date, approved: date)
            provider_approved_at=approved_at, approved_at=approved_at)
 
 
+def _drafted_at(builder, days: list[date]) -> datetime:
+    return builder._at(days[0] - timedelta(days=4), 9, 15)
+
+
 def _backdate_intervention(builder, i: Intervention, days: list[date]) -> None:
-    created = builder._at(days[0] - timedelta(days=4), 9, 15)
+    created = _drafted_at(builder, days)
     stamps = {"create": ("created_at", created),
               "activate": ("activated_at", created + timedelta(hours=2)),
               "accept": ("decided_at", created + timedelta(days=1)),
