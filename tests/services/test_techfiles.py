@@ -27,9 +27,9 @@ from gic.techfiles.models import (
 )
 from gic.techfiles.queries import bilan_section
 from gic.techfiles.rendering import render
-from gic.techfiles.services import PasswordSuspected
+from gic.techfiles.services import PasswordInFile, PasswordSuspected
 from gic.techfiles.uploads import MAX_ATTACHMENT_BYTES, check_upload, safe_filename
-from tests.helpers import accepted, session
+from tests.helpers import accepted, docx_file, odt_file, session
 
 # The password detector's table of cases is in tests/unit/test_passwords.py.
 
@@ -287,6 +287,63 @@ def test_a_description_with_a_password_is_refused(world):
         services.add_attachment(world.technicians["B"], b.id, filename="a.pdf",
                                 data=b"%PDF-1.4", description="mdp : Xk9!pL2q")
     assert refused.value.field == "description"
+
+
+SECRET_FILES = {  # the same note, as text, DOCX and ODT: the password on the line after
+    "acces-nas.txt": "Accès au NAS\nMot de passe :\nAdm1n2024!\n".encode(),
+    "acces-nas.docx": docx_file(["Accès au NAS", "Mot de passe :", "Adm1n2024!"]),
+    "acces-nas.odt": odt_file("<text:p>Accès au NAS</text:p><text:p>Mot de passe :</text:p>"
+                              "<text:p>Adm1n2024!</text:p>"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SECRET_FILES))
+def test_an_attached_file_with_a_password_is_refused_unless_the_author_confirms(world, name):
+    b, tech = world.establishments["B"], world.technicians["B"]
+    with pytest.raises(PasswordInFile) as refused:
+        services.add_attachment(tech, b.id, filename=name, data=SECRET_FILES[name])
+    assert refused.value.field == "file" and [f.line for f in refused.value.findings] == [3]
+    unit = "ligne" if name.endswith(".txt") else "paragraphe"
+    assert refused.value.message.startswith(
+        f"Fichier non joint : « {name} » semble contenir un mot de passe ({unit} 3).")
+    assert "Adm1n2024" not in refused.value.findings[0].excerpt
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(TechFileAttachment)) == 0
+    attachment = services.add_attachment(tech, b.id, filename=name, data=SECRET_FILES[name],
+                                         confirm_no_password=True)
+    assert attachment.no_password_confirmed
+    confirmed = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "techfiles.no_password_confirmed")).one()
+    assert confirmed.actor_id == tech.id
+    assert confirmed.after == {"fichier": name, "passages signalés": [3]}
+
+
+def test_a_docx_table_with_a_filled_password_column_is_refused(world):
+    data = docx_file(["Comptes des serveurs"],
+                     table=[["Serveur", "Compte", "Mot de passe"], ["srv-ad01", "admin", "Passw0rd!"]])
+    with pytest.raises(PasswordInFile):
+        services.add_attachment(world.directors["B"], world.establishments["B"].id,
+                                filename="comptes.docx", data=data)
+
+
+def test_a_document_without_password_is_attached_without_warning(world):
+    data = docx_file(["Postes : image Win10-Pro-x64, numéro de série 5CD1234XYZ",
+                      "Changer le mot de passe tous les 90 jours.",
+                      "Mot de passe : voir le coffre-fort KeePass"])
+    attachment = services.add_attachment(world.technicians["B"], world.establishments["B"].id,
+                                         filename="postes.docx", data=data)
+    assert not attachment.no_password_confirmed
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "techfiles.no_password_confirmed")) == 0
+
+
+def test_a_file_full_of_passwords_names_ten_places(world):
+    data = "\n".join(f"mdp serveur {n} : Adm1n{n}!" for n in range(40)).encode()
+    with pytest.raises(PasswordInFile) as refused:
+        services.add_attachment(world.technicians["B"], world.establishments["B"].id,
+                                filename="tout.txt", data=data)
+    assert len(refused.value.findings) == 10
+    assert "(lignes 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 …)" in refused.value.message
 
 
 # --- The bilan: fixed number of grouped queries --------------------------------------------

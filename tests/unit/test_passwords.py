@@ -1,5 +1,6 @@
 """The password detector of the technical files (SPEC §7: no passwords in them), as a
-table of what must and must not trigger the warning (no app needed)."""
+table of what must and must not trigger the warning, and the text it reads in
+attached files (no app needed)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from datetime import date
 
 import pytest
 
+from gic.errors import InvalidField
 from gic.techfiles.demo_content import Place, recovery_update, sections
 from gic.techfiles.passwords import find_passwords, product_code, random_looking
+from gic.techfiles.uploads import check_upload, scanned_text
+from tests.helpers import docx_file, odt_file
 
 MUST_WARN = [
     # « mot de passe », « mdp » and their English forms, with ':' or '='
@@ -188,3 +192,78 @@ def test_the_demo_texts_hold_no_password():
     texts = sections(place, date(2025, 3, 1), complete=True)
     for text in [*texts.values(), recovery_update(texts["recovery"], date(2025, 10, 1))]:
         assert find_passwords(text) == []
+
+
+# --- The text of attached files ----------------------------------------------------------
+
+def _checked(name: str, data: bytes):
+    return check_upload(name, data)
+
+
+def test_the_text_of_a_text_file_is_read_as_is():
+    text = scanned_text(_checked("notes.txt", "\ufeffAccès NAS\r\nMDP NAS Adm1n2024!\r\n".encode()))
+    assert [f.line for f in find_passwords(text)] == [2]
+
+
+def test_a_docx_gives_its_paragraphs_then_its_table_rows():
+    data = docx_file(["Accès au NAS", "Mot de passe :", "Adm1n2024!"],
+                     table=[["Serveur", "Mot de passe"], ["srv-ad01", "Passw0rd!"]])
+    text = scanned_text(_checked("acces.docx", data))
+    assert text.splitlines() == ["Accès au NAS", "Mot de passe :", "Adm1n2024!",
+                                 "| Serveur | Mot de passe |", "| srv-ad01 | Passw0rd! |"]
+    assert [f.line for f in find_passwords(text)] == [3, 5]
+
+
+def test_an_odt_gives_its_headings_paragraphs_lists_and_table_rows():
+    body = ('<text:h>Wi-Fi</text:h><text:p>code<text:s text:c="3"/>wifi :'
+            '<text:span> Bienvenue2024</text:span></text:p>'
+            '<text:list><text:list-item><text:p>Poste Win10-Pro-x64</text:p></text:list-item>'
+            '</text:list><table:table><table:table-row><table:table-cell><text:p>Compte</text:p>'
+            '</table:table-cell><table:table-cell><text:p>MDP</text:p></table:table-cell>'
+            '</table:table-row><table:table-row><table:table-cell><text:p>admin</text:p>'
+            '</table:table-cell><table:table-cell><text:p>azerty</text:p></table:table-cell>'
+            '</table:table-row></table:table>')
+    text = scanned_text(_checked("wifi.odt", odt_file(body)))
+    assert text.splitlines() == ["Wi-Fi", "code   wifi : Bienvenue2024", "Poste Win10-Pro-x64",
+                                 "| Compte | MDP |", "| admin | azerty |"]
+    assert [f.line for f in find_passwords(text)] == [2, 5]
+
+
+def test_pdfs_and_images_are_not_read():
+    assert scanned_text(_checked("plan.pdf", b"%PDF-1.4 mot de passe : x")) is None
+
+
+def test_a_document_whose_text_is_too_large_is_refused(monkeypatch):
+    monkeypatch.setattr("gic.techfiles.uploads.MAX_SCANNED_XML", 2000)
+    data = docx_file(["x" * 3000])  # compressed, the archive itself stays small
+    with pytest.raises(InvalidField, match="trop de texte pour être vérifié") as refused:
+        scanned_text(_checked("long.docx", data))
+    assert refused.value.field == "file"
+
+
+def _announced_size(data: bytes, size: int) -> bytes:
+    """The archive with every central directory entry announcing ``size`` bytes."""
+    out = bytearray(data)
+    start = 0
+    while (at := out.find(b"PK\x01\x02", start)) != -1:
+        out[at + 24:at + 28] = size.to_bytes(4, "little")
+        start = at + 4
+    return bytes(out)
+
+
+def test_a_size_announced_larger_or_smaller_than_the_text_is_not_trusted(monkeypatch):
+    """Only what is read counts: reading stops at the limit; a size that lies to get
+    past the limit makes the archive unreadable, and it is refused."""
+    monkeypatch.setattr("gic.techfiles.uploads.MAX_SCANNED_XML", 2000)
+    data = odt_file("<text:p>" + "x" * 3000 + "</text:p>")
+    with pytest.raises(InvalidField, match="fichier refusé"):
+        scanned_text(_checked("bombe.odt", _announced_size(data, 100)))
+
+
+@pytest.mark.parametrize("xml", [
+    '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]><text:p>&a;</text:p>',
+    "<text:p>pas fermé",
+])
+def test_a_document_whose_text_cannot_be_read_safely_is_refused(xml):
+    with pytest.raises(InvalidField, match="fichier refusé"):
+        scanned_text(_checked("piege.odt", odt_file(xml)))
