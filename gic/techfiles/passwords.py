@@ -1,6 +1,6 @@
 """Does a text look like it holds a password? (SPEC §7: no passwords in a technical file.)
 
-Pure functions, no Flask, no database. Two kinds of clues, line by line:
+Pure functions, no Flask, no database. The clues, line by line:
 
 1. a password word (« mot de passe », « mdp », « password », « p@ssw0rd », « pwd »,
    « pass », « PIN », « code wifi », « clé WPA », « digicode »…) followed by ``:``
@@ -59,6 +59,9 @@ LABEL_ONLY = re.compile(
     rf"(?P<word>{_WORD}|pin|identifiants?|credentials|login)(?![\w-])"
     r"(?:\s+[\w'’-]+){0,4}?[*_]*\s*(?P<sep>[:=])?[*_]*\s*$", re.IGNORECASE)
 CREDENTIALS_WORD = re.compile(r"identifiants?|credentials|login", re.IGNORECASE)
+# Any word some rule starts from (a fast first look at each line).
+ANY_WORD = re.compile(rf"{_WORD}|{_SHORT}|digicode|identifiants?|credentials|login",
+                      re.IGNORECASE)
 FENCE = re.compile(r"^\s*(?:```|~~~)")
 LIST_MARK = re.compile(r"^\s*(?:[-*+>]\s+|\d+[.)]\s+)")
 PAIR = re.compile(r"^\S+\s*/\s*\S+$")
@@ -144,6 +147,22 @@ def find_passwords(text: str) -> list[Finding]:
 
 def _check_line(line: str) -> tuple[str, str] | None:
     """(reason, the suspicious part) for a line that seems to hold a password."""
+    if ANY_WORD.search(line):  # most lines name no password: one search decides
+        found = _check_keywords(line)
+        if found:
+            return found
+    match = URL_WITH_PASSWORD.search(line) if "://" in line else None
+    if match:
+        return "un mot de passe semble y être écrit dans une adresse", match.group("secret")
+    for token in line.split():
+        if random_looking(token):
+            return "une chaîne qui ressemble à un mot de passe ou à une clé y figure", \
+                token.strip(STRIP)
+    return None
+
+
+def _check_keywords(line: str) -> tuple[str, str] | None:
+    """Rules 1 and 2 on a line that holds a password word."""
     for match in KEYWORD_VALUE.finditer(line):
         value = match.group("value") if match.group("value") is not None else match.group("short")
         if _is_secret_value(value or "", strict=False):
@@ -159,13 +178,9 @@ def _check_line(line: str) -> tuple[str, str] | None:
         secret = _bare_secret(match.group("rest"), ends_line=match.group("sep") is None)
         if secret:
             return "un mot de passe semble y être écrit", secret
-    match = PIN_DIGITS.search(line) or URL_WITH_PASSWORD.search(line)
+    match = PIN_DIGITS.search(line)
     if match:
-        return "un code ou un mot de passe semble y être écrit", match.group("secret")
-    for token in line.split():
-        if random_looking(token):
-            return "une chaîne qui ressemble à un mot de passe ou à une clé y figure", \
-                token.strip(STRIP)
+        return "un code semble y être écrit", match.group("secret")
     return None
 
 
@@ -257,13 +272,14 @@ def password_like(word: str) -> bool:
 def random_looking(token: str) -> bool:
     """A long token of mixed classes without words in it (« Xk9!pL2qZ7#w »)."""
     token = token.strip(STRIP)
-    if (len(token) < MIN_TOKEN_LENGTH or any(p.search(token) for p in NOT_SECRETS)
-            or product_code(token)):
+    if len(token) < MIN_TOKEN_LENGTH:
         return False
     lower = any(c.islower() for c in token)
     upper = any(c.isupper() for c in token)
     other = any(not c.isalpha() for c in token)
     if not (lower and upper and other):
+        return False
+    if any(p.search(token) for p in NOT_SECRETS) or product_code(token):
         return False
     wordy = sum(len(run) for run in re.findall(r"[A-Z]?[a-z]{3,}|[A-Z]{4,}", token)
                 if len(run) >= 4)

@@ -34,13 +34,14 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_bilan_pdf')),
     sa.UniqueConstraint('bilan_version_id', 'audience', name=op.f('uq_bilan_pdf_bilan_version_id_audience'))
     )
-    with op.batch_alter_table('techfile_attachment', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('no_password_confirmed', sa.Boolean(),
-                                      server_default=sa.false(), nullable=False))
+    op.add_column('techfile_attachment',
+                  sa.Column('no_password_confirmed', sa.Boolean(), server_default=sa.false(),
+                            nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table('techfile_attachment', schema=None) as batch_op:
-        batch_op.drop_column('no_password_confirmed')
+    # Not in batch mode: on SQLite that would copy techfile_attachment, which other
+    # tables reference (foreign keys on); SQLite ≥ 3.35 drops a plain column in place.
+    op.drop_column('techfile_attachment', 'no_password_confirmed')
 
     op.drop_table('bilan_pdf')
