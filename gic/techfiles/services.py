@@ -61,14 +61,14 @@ class PasswordInFile(PasswordSuspected):
         shown = findings[:MAX_LISTED_FINDINGS]
         where = ", ".join(str(f.line) for f in shown) + (" …" if len(findings) > len(shown)
                                                           else "")
-        super().__init__(shown, field="file")
-        self.findings, self.unit = shown, unit
-        self.message = (
-            f"Fichier non joint : « {filename} » semble contenir un mot de passe "
+        InvalidField.__init__(
+            self, f"Fichier non joint : « {filename} » semble contenir un mot de passe "
             f"({unit}{'s' if len(findings) > 1 else ''} {where}). Un dossier technique ne "
             "doit jamais en contenir : retirez-le du fichier (par exemple « mot de passe : "
             "voir le coffre-fort ») puis joignez-le de nouveau. S'il n'y en a pas, cochez la "
-            "confirmation ci-dessous et choisissez de nouveau le fichier.")
+            "confirmation ci-dessous et choisissez de nouveau le fichier.",
+            code="password_suspected", field="file")
+        self.findings, self.unit = shown, unit
 
 
 def section_kind(value: str) -> SectionKind:
