@@ -1,7 +1,10 @@
-"""Shortcuts to put an intervention in a given state through the real services."""
+"""Shortcuts to put an intervention in a given state through the real services, and
+Office documents to attach to a technical file."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import date, time
 
 from gic.interventions import services
@@ -32,3 +35,43 @@ def session(world, i: Intervention, day: date, start: str, end: str, mode: str =
     technician = i.technician
     return services.log_session(i, technician, day=day, start=hm(start), end=hm(end),
                                 mode=mode, notes="")
+
+
+# --- Office documents to attach (technical files) ------------------------------------
+
+ODT_MIMETYPE = "application/vnd.oasis.opendocument.text"
+
+
+def docx_file(paragraphs: list[str], table: list[list[str]] | None = None) -> bytes:
+    """A real DOCX (python-docx): the paragraphs, then a table of rows if given."""
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    if table:
+        grid = document.add_table(rows=len(table), cols=len(table[0]))
+        for row, values in zip(grid.rows, table, strict=True):
+            for cell, value in zip(row.cells, values, strict=True):
+                cell.text = value
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def odt_file(body: str) -> bytes:
+    """An ODT as LibreOffice writes it: ``mimetype`` first and stored, then
+    ``content.xml`` whose ``office:text`` holds ``body`` (ODF XML)."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" office:version="1.3">'
+        f"<office:body><office:text>{body}</office:text></office:body>"
+        "</office:document-content>")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", ODT_MIMETYPE, compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("META-INF/manifest.xml", "<manifest/>")
+    return buffer.getvalue()

@@ -13,9 +13,8 @@ from flask import jsonify
 from gic.api import bp
 from gic.api.auth import api_user
 from gic.api.serializers import iso_datetime
-from gic.reports import services
+from gic.reports import present, services
 from gic.reports.models import BilanVersion
-from gic.reports.present import pdf_response, render_pdf
 
 
 def bilan_json(version: BilanVersion) -> dict[str, Any]:
@@ -35,4 +34,4 @@ def bilan(year: int):
 def bilan_pdf(year: int):
     """The same version as an A4 PDF (the web page's template, charts included)."""
     version = services.visible_version(api_user(), year)
-    return pdf_response(version, render_pdf(version, api_user()))
+    return present.pdf_response(version, present.bilan_pdf(version, api_user()))

@@ -1,4 +1,5 @@
-"""Versions of the annual bilan: a draft that is refreshed, published ones frozen."""
+"""Versions of the annual bilan: a draft that is refreshed, published ones frozen,
+and the PDFs of published versions, rendered once and stored."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     UniqueConstraint,
     text,
@@ -72,3 +74,26 @@ class BilanVersion(db.Model):
     def status_label(self) -> str:
         """« Brouillon » or « Publié »."""
         return BILAN_STATUS_LABELS[BilanStatus(self.status)]
+
+
+class BilanPdf(db.Model):
+    """The PDF of a published version, rendered once (WeasyPrint takes seconds) and
+    served as stored: the same bytes at every download.
+
+    A director's copy highlights his establishment, so there is one PDF per
+    version and ``audience`` (the highlighted establishment's id, 0 for none).
+    ``source_sha256`` is the hash of the HTML and CSS it was rendered from: when
+    they change (a new version of the app prints differently) the PDF is rendered
+    again and replaces this one. Drafts are never stored: they change.
+    """
+
+    __tablename__ = "bilan_pdf"
+    __table_args__ = (UniqueConstraint("bilan_version_id", "audience"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bilan_version_id: Mapped[int] = mapped_column(ForeignKey("bilan_version.id"))
+    audience: Mapped[int]
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)

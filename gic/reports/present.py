@@ -2,22 +2,29 @@
 
 :func:`page_context` turns a version's data snapshot into what the template
 reads (names by id, the given/received matrix as a grid, the SVG charts);
-:func:`render_pdf` renders the very same template with ``print_mode`` through
+:func:`bilan_pdf` renders the very same template with ``print_mode`` through
 WeasyPrint. Nothing here reads the live tables: a published bilan looks the same
-forever, and its PDF is byte-identical (its dates are the publication's).
+forever, and its PDF is byte-identical (its dates are the publication's, its
+links on ``PUBLIC_URL``); a published version's PDF is rendered once and then
+served as stored (:class:`gic.reports.models.BilanPdf`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from flask import Response, current_app, render_template, url_for
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
+from gic.extensions import db
 from gic.models import Role, User
+from gic.notifications.services import public_link
 from gic.reports import charts, queries
-from gic.reports.models import BilanVersion
+from gic.reports.models import BilanPdf, BilanVersion
 
 PRINT_CSS = "reports-print.css"
 MEETING_KIND_LABELS = {"technicians": "Réunion des techniciens",
@@ -25,10 +32,12 @@ MEETING_KIND_LABELS = {"technicians": "Réunion des techniciens",
 
 
 def _link(endpoint: str, external: bool, **values: Any) -> str | None:
-    """The URL of a meetings page, or None while that page does not exist."""
+    """The URL of a meetings page, or None while that page does not exist; in the
+    PDF a full address on ``PUBLIC_URL`` (never the request's Host header: the
+    stored PDF is the same whoever asked first)."""
     if endpoint not in current_app.view_functions:
         return None
-    return url_for(endpoint, _external=external, **values)
+    return public_link(endpoint, **values) if external else url_for(endpoint, **values)
 
 
 def _meeting_rows(meetings: list[dict], external: bool) -> list[dict[str, Any]]:
@@ -47,13 +56,19 @@ def _meeting_rows(meetings: list[dict], external: bool) -> list[dict[str, Any]]:
     return rows
 
 
+def _own_id(version: BilanVersion, viewer: User) -> int | None:
+    """The establishment the page highlights: a director's own, if in this version."""
+    own = viewer.establishment_id if viewer.role == Role.DIRECTOR else None
+    if own not in {e["id"] for e in version.data["establishments"]}:
+        return None  # e.g. an establishment that joined after this version
+    return own
+
+
 def page_context(version: BilanVersion, viewer: User, *, print_mode: bool = False) -> dict:
     """Template variables for ``templates/reports/year.html``."""
     data = version.data
     names = {e["id"]: e["name"] for e in data["establishments"]}
-    own = viewer.establishment_id if viewer.role == Role.DIRECTOR else None
-    if own not in names:  # e.g. an establishment that joined after this version
-        own = None
+    own = _own_id(version, viewer)
     cells = {(c["provider_id"], c["beneficiary_id"]): c for c in data["matrix"]}
     per = {p["establishment_id"]: p for p in data["per_establishment"]}
     rows = [(e["name"], per[e["id"]]["given"]["minutes"], per[e["id"]]["received"]["minutes"],
@@ -68,18 +83,59 @@ def page_context(version: BilanVersion, viewer: User, *, print_mode: bool = Fals
     }
 
 
-def render_pdf(version: BilanVersion, viewer: User, **extra: Any) -> bytes:
-    """The bilan as an A4 PDF, from the page's template; deterministic bytes for a
-    given version and reader (fixed dates in the metadata, nothing fetched)."""
+def _pdf_source(version: BilanVersion, viewer: User) -> tuple[str, Path]:
+    """The HTML WeasyPrint renders, and its style sheet."""
+    html = render_template("reports/year.html", **page_context(version, viewer, print_mode=True))
+    return html, Path(current_app.static_folder) / PRINT_CSS
+
+
+def write_pdf(html: str, css: Path) -> bytes:
+    """WeasyPrint's rendering (seconds for a groupement's bilan)."""
     import weasyprint  # lazily: the app starts without it
     from weasyprint.urls import URLFetcher
 
-    html = render_template("reports/year.html",
-                           **page_context(version, viewer, print_mode=True), **extra)
-    css = Path(current_app.static_folder) / PRINT_CSS
     fetcher = URLFetcher(allowed_protocols=())  # the page embeds everything it shows
     document = weasyprint.HTML(string=html, base_url=str(css.parent), url_fetcher=fetcher)
     return document.write_pdf(stylesheets=[weasyprint.CSS(filename=str(css))], pdf_tags=True)
+
+
+def bilan_pdf(version: BilanVersion, viewer: User) -> bytes:
+    """The PDF of ``version`` for ``viewer``: a draft is rendered at each request (it
+    changes); a published version is rendered once per audience (the establishment
+    its copy highlights), stored, then served as stored, the same bytes each time.
+
+    The stored PDF is replaced when what it is rendered from changes (the HTML
+    and CSS, compared by hash: a new version of the app that prints differently);
+    a new publication is a new version with its own PDF. Commits when it stores.
+    """
+    html, css = _pdf_source(version, viewer)
+    if not version.is_published:
+        return write_pdf(html, css)
+    source = hashlib.sha256(html.encode() + b"\0" + css.read_bytes()).hexdigest()
+    audience = audience_of(version, viewer)
+    stored = db.session.scalars(select(BilanPdf).where(
+        BilanPdf.bilan_version_id == version.id, BilanPdf.audience == audience)).first()
+    if stored is not None and stored.source_sha256 == source:
+        return stored.data
+    content = write_pdf(html, css)
+    values = {"source_sha256": source, "size": len(content), "data": content}
+    try:
+        with db.session.begin_nested():
+            if stored is None:
+                db.session.add(BilanPdf(bilan_version_id=version.id, audience=audience,
+                                        **values))
+            else:
+                db.session.execute(update(BilanPdf).where(BilanPdf.id == stored.id)
+                                   .values(**values))
+    except IntegrityError:  # the same PDF stored meanwhile by another request
+        pass
+    db.session.commit()
+    return content
+
+
+def audience_of(version: BilanVersion, viewer: User) -> int:
+    """Whose copy ``viewer`` reads: the id of the establishment it highlights, 0 for none."""
+    return _own_id(version, viewer) or 0
 
 
 def pdf_response(version: BilanVersion, content: bytes) -> Response:

@@ -14,7 +14,7 @@ from gic.forms import MAX_INT
 from gic.models import Role
 from gic.reports import bp, services
 from gic.reports.forms import DraftForm, NewDraftForm, PublishForm
-from gic.reports.present import page_context, pdf_response, render_pdf
+from gic.reports.present import bilan_pdf, page_context, pdf_response
 
 
 def _current_year() -> int:
@@ -99,7 +99,7 @@ def pdf(year: int):
     version = _version_or_abort(year)
     if version is None:
         abort(404)
-    return pdf_response(version, render_pdf(version, current_user))
+    return pdf_response(version, bilan_pdf(version, current_user))
 
 
 @bp.route("/<int:year>/draft", methods=["POST"])

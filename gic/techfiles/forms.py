@@ -37,3 +37,5 @@ class UploadForm(FlaskForm):
     file = FileField("Fichier", render_kw={"accept": ",".join(f".{e}" for e in ALLOWED)})
     description = StringField("Description (facultative)", validators=[Length(
         max=MAX_DESCRIPTION, message=f"{MAX_DESCRIPTION} caractères au plus.")])
+    confirm_no_password = BooleanField(
+        "Je confirme que ce fichier ne contient aucun mot de passe")

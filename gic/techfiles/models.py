@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -139,6 +140,9 @@ class TechFileAttachment(db.Model):
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     description: Mapped[str] = mapped_column(String(300), default="")
+    # Its text seemed to hold a password and the author confirmed there is none.
+    no_password_confirmed: Mapped[bool] = mapped_column(default=False,
+                                                        server_default=false())
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     # Deleting erases the content row; this description stays for the read log.

@@ -30,11 +30,12 @@ from gic.techfiles.models import (
     TechFileVersion,
 )
 from gic.techfiles.passwords import Finding, find_passwords
-from gic.techfiles.uploads import check_upload
+from gic.techfiles.uploads import check_upload, scanned_text
 
 MAX_SECTION_CHARS = 50_000
 MAX_DESCRIPTION = 300
 MAX_ATTACHMENTS = 50  # per establishment, not counting deleted ones
+MAX_LISTED_FINDINGS = 10  # places shown in a warning about an attached file
 
 
 class PasswordSuspected(InvalidField):
@@ -49,6 +50,25 @@ class PasswordSuspected(InvalidField):
             "exemple « mot de passe : voir le coffre-fort ») ou confirmez qu'il n'y en a pas.",
             code="password_suspected", field=field)
         self.findings = findings
+
+
+class PasswordInFile(PasswordSuspected):
+    """An attached file (text, DOCX, ODT) seems to hold a password: nothing is stored
+    unless the author confirms there is none, as for a section's text."""
+
+    def __init__(self, filename: str, findings: list[Finding], *, lines: bool) -> None:
+        unit = "ligne" if lines else "paragraphe"
+        shown = findings[:MAX_LISTED_FINDINGS]
+        where = ", ".join(str(f.line) for f in shown) + (" …" if len(findings) > len(shown)
+                                                          else "")
+        InvalidField.__init__(
+            self, f"Fichier non joint : « {filename} » semble contenir un mot de passe "
+            f"({unit}{'s' if len(findings) > 1 else ''} {where}). Un dossier technique ne "
+            "doit jamais en contenir : retirez-le du fichier (par exemple « mot de passe : "
+            "voir le coffre-fort ») puis joignez-le de nouveau. S'il n'y en a pas, cochez la "
+            "confirmation ci-dessous et choisissez de nouveau le fichier.",
+            code="password_suspected", field="file")
+        self.findings, self.unit = shown, unit
 
 
 def section_kind(value: str) -> SectionKind:
@@ -238,9 +258,15 @@ def attachment_data(attachment: TechFileAttachment) -> bytes:
 
 
 def add_attachment(actor: User, establishment_id: int, *, filename: str | None, data: bytes,
-                   description: str = "") -> TechFileAttachment:
+                   description: str = "", confirm_no_password: bool = False
+                   ) -> TechFileAttachment:
     """Attach a file after checking its size, extension and content; nothing is
-    stored when it is refused."""
+    stored when it is refused.
+
+    The text of a text, DOCX or ODT file goes through the password detector like
+    a section's text: a file that seems to hold one is refused
+    (:class:`PasswordInFile`) unless the author confirms there is none; that
+    confirmation is audited and shown next to the file."""
     establishment, _ = get_file(actor, establishment_id, "edit")
     description = " ".join((description or "").split())
     if len(description) > MAX_DESCRIPTION:
@@ -250,6 +276,11 @@ def add_attachment(actor: User, establishment_id: int, *, filename: str | None, 
         raise InvalidField("La description semble contenir un mot de passe : reformulez-la.",
                            field="description")
     checked = check_upload(filename, data)
+    text = scanned_text(checked)
+    findings = find_passwords(text) if text else []
+    if findings and not confirm_no_password:
+        raise PasswordInFile(checked.filename, findings,
+                             lines=checked.content_type.startswith("text/"))
     count = db.session.scalar(select(func.count(TechFileAttachment.id)).where(
         TechFileAttachment.establishment_id == establishment.id,
         TechFileAttachment.deleted_at.is_(None)))
@@ -260,13 +291,18 @@ def add_attachment(actor: User, establishment_id: int, *, filename: str | None, 
         groupement_id=establishment.groupement_id, establishment_id=establishment.id,
         filename=checked.filename, content_type=checked.content_type, size=len(checked.data),
         sha256=hashlib.sha256(checked.data).hexdigest(), description=description,
-        uploaded_by_id=actor.id)
+        uploaded_by_id=actor.id, no_password_confirmed=bool(findings))
     db.session.add(attachment)
     db.session.flush()
     db.session.add(TechFileAttachmentContent(attachment_id=attachment.id, data=checked.data))
     record(actor, "techfiles.attachment_add", attachment, establishment_id=establishment.id,
            after={"fichier": attachment.filename, "octets": attachment.size,
                   "sha256": attachment.sha256})
+    if findings:
+        record(actor, "techfiles.no_password_confirmed", attachment,
+               establishment_id=establishment.id,
+               after={"fichier": attachment.filename,
+                      "passages signalés": [f.line for f in findings[:MAX_LISTED_FINDINGS]]})
     db.session.commit()
     return attachment
 

@@ -6,6 +6,9 @@ in :data:`ALLOWED` AND its first bytes are what that format starts with (PDF
 OpenDocument / Office Open XML file, UTF-8 text without NUL bytes). The stored
 content type comes from this table, never from the browser. Office files with
 macros are refused. Refusals are :class:`gic.errors.InvalidField` in French.
+
+:func:`scanned_text` reads the text of a text, DOCX or ODT file (zipfile and
+xml.etree, with a size limit against zip bombs), for the password check.
 """
 
 from __future__ import annotations
@@ -14,14 +17,17 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
+from xml.etree import ElementTree
 
 from gic.errors import InvalidField
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024  # 5 Mo per file
 MAX_FILENAME = 150
+MAX_SCANNED_XML = 20 * 1024 * 1024  # uncompressed text part of a DOCX or ODT that is read
 FIELD = "file"
 
 
@@ -138,3 +144,110 @@ def check_upload(filename: str | None, data: bytes) -> CheckedFile:
 def _has_macros(data: bytes) -> bool:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return any(MACROS.search(n) for n in archive.namelist())
+
+
+# --- The text of an attachment, for the password check ------------------------------
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+TEXT_PARTS = {DOCX: "word/document.xml", ODT: "content.xml"}
+MAX_SPACES = 100  # <text:s text:c="…"/> repeats a space: a bounded number of times
+
+
+def scanned_text(checked: CheckedFile) -> str | None:
+    """The text of a text, DOCX or ODT attachment, one paragraph (or table row, as
+    « | a | b | ») per line; None for the formats that are not read (PDF, images,
+    spreadsheets). A document whose text cannot be read safely is refused."""
+    if checked.content_type.startswith("text/plain"):
+        return checked.data.decode("utf-8").lstrip("\ufeff")
+    part = TEXT_PARTS.get(checked.content_type)
+    if part is None:
+        return None
+    try:
+        root = ElementTree.fromstring(_read_part(checked, part))
+    except (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError, KeyError,
+            NotImplementedError):  # a damaged archive, an unknown compression…
+        raise InvalidField(f"Le texte de « {checked.filename} » n'a pas pu être lu pour "
+                           "vérifier qu'il ne contient pas de mot de passe : fichier refusé. "
+                           "Enregistrez-le de nouveau avec votre traitement de texte.",
+                           field=FIELD) from None
+    lines = _docx_lines(root) if checked.content_type == DOCX else _odt_lines(root)
+    return "\n".join(lines)
+
+
+def _read_part(checked: CheckedFile, part: str) -> bytes:
+    """One member of the archive, read at most up to :data:`MAX_SCANNED_XML` bytes
+    (the size the archive announces is not trusted), without DTD."""
+    too_big = InvalidField(f"« {checked.filename} » contient trop de texte pour être vérifié "
+                           f"({MAX_SCANNED_XML // (1024 * 1024)} Mo de texte au plus) : "
+                           "découpez-le en plusieurs fichiers.", field=FIELD)
+    with zipfile.ZipFile(io.BytesIO(checked.data)) as archive:
+        if archive.getinfo(part).file_size > MAX_SCANNED_XML:
+            raise too_big
+        with archive.open(part) as member:
+            xml = member.read(MAX_SCANNED_XML + 1)
+    if len(xml) > MAX_SCANNED_XML:
+        raise too_big
+    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:  # never in an Office file: entity bombs
+        raise InvalidField(f"« {checked.filename} » n'est pas un document valide : "
+                           "fichier refusé.", field=FIELD)
+    return xml
+
+
+def _docx_lines(element: ElementTree.Element) -> Iterator[str]:
+    """Paragraphs and table rows of ``word/document.xml`` in reading order."""
+    for child in element:
+        if child.tag == W + "p":
+            yield _docx_paragraph(child)
+        elif child.tag == W + "tbl":
+            for row in child.iter(W + "tr"):
+                cells = (" ".join(_docx_paragraph(p) for p in cell.iter(W + "p"))
+                         for cell in row.findall(W + "tc"))
+                yield "| " + " | ".join(cells) + " |"
+        else:  # body, content controls, text boxes…
+            yield from _docx_lines(child)
+
+
+def _docx_paragraph(paragraph: ElementTree.Element) -> str:
+    """A paragraph's text (deleted revisions included: they are in the file)."""
+    parts = []
+    for node in paragraph.iter():
+        if node.tag in (W + "t", W + "delText"):
+            parts.append(node.text or "")
+        elif node.tag == W + "tab":
+            parts.append("\t")
+        elif node.tag in (W + "br", W + "cr"):
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _odt_lines(element: ElementTree.Element) -> Iterator[str]:
+    """Paragraphs, headings and table rows of ``content.xml`` in reading order."""
+    for child in element:
+        if child.tag in (TEXT + "p", TEXT + "h"):
+            yield _odt_text(child)
+        elif child.tag == TABLE + "table":
+            for row in child.iter(TABLE + "table-row"):
+                cells = (" ".join(_odt_text(p) for p in cell.iter(TEXT + "p"))
+                         for cell in row.findall(TABLE + "table-cell"))
+                yield "| " + " | ".join(cells) + " |"
+        else:  # body, sections, lists, frames…
+            yield from _odt_lines(child)
+
+
+def _odt_text(element: ElementTree.Element) -> str:
+    """The text of a paragraph: spans, spaces (``text:s``), tabs, line breaks."""
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag == TEXT + "s":
+            count = child.get(TEXT + "c", "1")
+            parts.append(" " * min(int(count) if count.isdigit() else 1, MAX_SPACES))
+        elif child.tag == TEXT + "tab":
+            parts.append("\t")
+        elif child.tag == TEXT + "line-break":
+            parts.append("\n")
+        else:
+            parts.append(_odt_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)

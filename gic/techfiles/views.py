@@ -208,14 +208,15 @@ def purge(establishment_id: int, kind: str, number: int):
 @bp.route("/<int:establishment_id>/attachments/new", methods=["GET", "POST"])
 @login_required
 def upload(establishment_id: int):
-    """Attach a file (type and size checked); refused: the form again, nothing stored."""
+    """Attach a file (type and size checked, the text of TXT, DOCX and ODT files
+    checked for passwords); refused: the form again, nothing stored."""
     try:
         establishment, _ = _load(establishment_id, "edit")
     except DomainError as error:
         return _refused_page(error)
     form = UploadForm()
     page = {"establishment": establishment, "form": form, "allowed": ALLOWED_LABEL,
-            "max_mb": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
+            "max_mb": MAX_ATTACHMENT_BYTES // (1024 * 1024), "findings": [], "error": None}
     if not form.is_submitted():
         return render_template("techfiles/upload.html", **page)
     if not form.validate():
@@ -225,13 +226,18 @@ def upload(establishment_id: int):
     try:
         attachment = services.add_attachment(
             _me(), establishment.id, filename=storage.filename if storage else None,
-            data=data, description=form.description.data or "")
+            data=data, description=form.description.data or "",
+            confirm_no_password=form.confirm_no_password.data)
     except DomainError as error:
         db.session.rollback()
         if error.status in (403, 404):
             return _refused_page(error)
-        field = form[error.field] if error.field in ("file", "description") else form.file
-        field.errors = [*field.errors, error.message]
+        page["findings"] = getattr(error, "findings", [])
+        if page["findings"]:  # a password in the file: the warning, and the confirmation
+            page["error"], page["unit"] = error.message, error.unit
+        else:
+            field = form[error.field] if error.field in ("file", "description") else form.file
+            field.errors = [*field.errors, error.message]
         return render_template("techfiles/upload.html", **page), error.status
     flash(f"« {attachment.filename} » joint au dossier.", "success")
     return redirect(url_for(".view", establishment_id=establishment.id, _anchor="pieces"))

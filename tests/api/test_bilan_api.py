@@ -87,3 +87,12 @@ def test_pdf(api, world, versions):
     assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
     assert api.get(f"/bilan/{YEAR}.pdf", world.directors["B"]).data == response.data
     assert 'filename="bilan-2025-v1.pdf"' in response.headers["Content-Disposition"]
+
+
+def test_the_api_serves_the_pdf_stored_for_the_web_page(app, api, world, versions,
+                                                        monkeypatch):
+    from tests.views.test_bilan_views import client_for
+
+    web = client_for(app, world.directors["B"]).get(f"/bilan/{YEAR}.pdf").data
+    monkeypatch.setattr("gic.reports.present.write_pdf", pytest.fail)  # no rendering now
+    assert api.get(f"/bilan/{YEAR}.pdf", world.directors["B"]).data == web

@@ -217,6 +217,8 @@ def world_rows(gid: int) -> dict[str, list]:
         "meeting_action": t["meeting_action"].c.minutes_id.in_(minutes),
         "meeting_attendance": t["meeting_attendance"].c.minutes_id.in_(minutes),
         "meeting_decision": t["meeting_decision"].c.minutes_id.in_(minutes),
+        "bilan_pdf": t["bilan_pdf"].c.bilan_version_id.in_(
+            select(t["bilan_version"].c.id).where(t["bilan_version"].c.groupement_id == gid)),
         "meeting_vote": t["meeting_vote"].c.decision_id.in_(
             select(t["meeting_decision"].c.id).where(
                 t["meeting_decision"].c.minutes_id.in_(minutes))),

@@ -17,7 +17,7 @@ from gic.extensions import db
 from gic.interventions import services as interventions
 from gic.techfiles import services
 from gic.techfiles.access import access_to, get_file, log_read
-from gic.techfiles.demo_content import Place, rack_pdf, recovery_update, sections
+from gic.techfiles.demo_content import rack_pdf
 from gic.techfiles.models import (
     ReadKind,
     TechFileAttachment,
@@ -25,86 +25,13 @@ from gic.techfiles.models import (
     TechFileRead,
     TechFileSection,
 )
-from gic.techfiles.passwords import find_passwords
 from gic.techfiles.queries import bilan_section
 from gic.techfiles.rendering import render
-from gic.techfiles.services import PasswordSuspected
+from gic.techfiles.services import PasswordInFile, PasswordSuspected
 from gic.techfiles.uploads import MAX_ATTACHMENT_BYTES, check_upload, safe_filename
-from tests.helpers import accepted, session
+from tests.helpers import accepted, docx_file, odt_file, session
 
-# --- Passwords: what must and must not trigger the warning -----------------------------
-
-MUST_WARN = [
-    "mot de passe : Xk9!pL2q",
-    "mdp: admin123",
-    "MDP wifi = Bienvenue2024",
-    "password=Summer2024",
-    "PASSWORD: hunter2",
-    "pwd : toto",
-    "passwd=secret",
-    "mot-de-passe=abc",
-    "login / pass : admin / admin",
-    "user: admin / pass: P@ssw0rd",
-    "Identifiant : admin, mot de passe : azerty",
-    "identifiants : admin / admin",
-    "le mot de passe est Xk9!pL2q",
-    "Le mot de passe est « azerty »",
-    "mot de passe du compte admin : admin (à changer)",
-    "  - Mot de passe root : `Tr0ub4dor&3`",
-    "Clé WPA2 : Bienvenue2024",
-    "Digicode de la salle serveur : 4521",
-    "Jeton d'API : Xk9!pL2qZ7#wR4",
-    "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
-    "| Serveur | Compte | Mot de passe |\n|---|---|---|\n| srv-ad01 | admin | Passw0rd! |",
-]
-
-MUST_NOT_WARN = [
-    "changer le mot de passe tous les 90 jours",
-    "Le mot de passe est changé tous les 90 jours",
-    "Les mots de passe sont stockés dans KeePass.",
-    "mot de passe : voir le coffre-fort KeePass",
-    "mdp : (voir coffre)",
-    "Mot de passe :",
-    "## Mot de passe",
-    "Politique de mots de passe : 12 caractères minimum",
-    "Mot de passe : 14 caractères minimum, complexité activée (GPO)",
-    "Mot de passe administrateur local : géré par LAPS",
-    "mot de passe : à demander au responsable informatique",
-    "Réinitialisation du mot de passe : via l'outil ADSelfService",
-    "Le mot de passe : personnel, changé tous les 90 jours",
-    "Le code pin est communiqué par la direction",
-    "taper pwd pour afficher le répertoire courant",
-    "Le flux passe par le pare-feu",
-    "Utilisateur : Administrateur du domaine",
-    "Serveur WindowsServer2019 sur VMware ESXi 7.0U3",
-    "Pare-feu FortiGate-60F, adresse 192.168.10.254/24",
-    "Accès https://vpn.epas65.fr/Portal?id=Xk9pL2",
-    "Partage \\\\SRV-FIC01\\Commun$",
-    "MAC 00:1A:2B:3C:4D:5E, GUID 123e4567-e89b-12d3-a456-426614174000",
-    "srv-ad01.epas65.local, Veeam_Backup_Replication_v12, SharePoint2019",
-    "ssh admin@10.0.0.5 -p 2222 ; numéro de série 5CD1234XYZ",
-    "| Serveur | Compte | Mot de passe |\n|---|---|---|\n| srv-ad01 | admin | voir KeePass |",
-]
-
-
-@pytest.mark.parametrize("text", MUST_WARN)
-def test_password_detector_warns(text):
-    findings = find_passwords("Introduction\n" + text)
-    assert findings, text
-    assert findings[0].line >= 2
-    assert "Xk9!pL2q" not in findings[0].excerpt  # the warning masks what it found
-
-
-@pytest.mark.parametrize("text", MUST_NOT_WARN)
-def test_password_detector_leaves_ordinary_it_prose_alone(text):
-    assert find_passwords(text) == []
-
-
-def test_the_demo_texts_hold_no_password():
-    place = Place("EHPAD Test", "test", "test.fr", 12, "Mme Directrice", "sous-sol", "aile")
-    texts = sections(place, date(2025, 3, 1), complete=True)
-    for text in [*texts.values(), recovery_update(texts["recovery"], date(2025, 10, 1))]:
-        assert find_passwords(text) == []
+# The password detector's table of cases is in tests/unit/test_passwords.py.
 
 
 # --- Markdown: rich text, but no HTML and no script ----------------------------------
@@ -360,6 +287,63 @@ def test_a_description_with_a_password_is_refused(world):
         services.add_attachment(world.technicians["B"], b.id, filename="a.pdf",
                                 data=b"%PDF-1.4", description="mdp : Xk9!pL2q")
     assert refused.value.field == "description"
+
+
+SECRET_FILES = {  # the same note, as text, DOCX and ODT: the password on the line after
+    "acces-nas.txt": "Accès au NAS\nMot de passe :\nAdm1n2024!\n".encode(),
+    "acces-nas.docx": docx_file(["Accès au NAS", "Mot de passe :", "Adm1n2024!"]),
+    "acces-nas.odt": odt_file("<text:p>Accès au NAS</text:p><text:p>Mot de passe :</text:p>"
+                              "<text:p>Adm1n2024!</text:p>"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SECRET_FILES))
+def test_an_attached_file_with_a_password_is_refused_unless_the_author_confirms(world, name):
+    b, tech = world.establishments["B"], world.technicians["B"]
+    with pytest.raises(PasswordInFile) as refused:
+        services.add_attachment(tech, b.id, filename=name, data=SECRET_FILES[name])
+    assert refused.value.field == "file" and [f.line for f in refused.value.findings] == [3]
+    unit = "ligne" if name.endswith(".txt") else "paragraphe"
+    assert refused.value.message.startswith(
+        f"Fichier non joint : « {name} » semble contenir un mot de passe ({unit} 3).")
+    assert "Adm1n2024" not in refused.value.findings[0].excerpt
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(TechFileAttachment)) == 0
+    attachment = services.add_attachment(tech, b.id, filename=name, data=SECRET_FILES[name],
+                                         confirm_no_password=True)
+    assert attachment.no_password_confirmed
+    confirmed = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "techfiles.no_password_confirmed")).one()
+    assert confirmed.actor_id == tech.id
+    assert confirmed.after == {"fichier": name, "passages signalés": [3]}
+
+
+def test_a_docx_table_with_a_filled_password_column_is_refused(world):
+    data = docx_file(["Comptes des serveurs"],
+                     table=[["Serveur", "Compte", "Mot de passe"], ["srv-ad01", "admin", "Passw0rd!"]])
+    with pytest.raises(PasswordInFile):
+        services.add_attachment(world.directors["B"], world.establishments["B"].id,
+                                filename="comptes.docx", data=data)
+
+
+def test_a_document_without_password_is_attached_without_warning(world):
+    data = docx_file(["Postes : image Win10-Pro-x64, numéro de série 5CD1234XYZ",
+                      "Changer le mot de passe tous les 90 jours.",
+                      "Mot de passe : voir le coffre-fort KeePass"])
+    attachment = services.add_attachment(world.technicians["B"], world.establishments["B"].id,
+                                         filename="postes.docx", data=data)
+    assert not attachment.no_password_confirmed
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "techfiles.no_password_confirmed")) == 0
+
+
+def test_a_file_full_of_passwords_names_ten_places(world):
+    data = "\n".join(f"mdp serveur {n} : Adm1n{n}!" for n in range(40)).encode()
+    with pytest.raises(PasswordInFile) as refused:
+        services.add_attachment(world.technicians["B"], world.establishments["B"].id,
+                                filename="tout.txt", data=data)
+    assert len(refused.value.findings) == 10
+    assert "(lignes 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 …)" in refused.value.message
 
 
 # --- The bilan: fixed number of grouped queries --------------------------------------------

@@ -8,13 +8,14 @@ import shutil
 import subprocess
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from gic.extensions import db
 from gic.notifications.models import Notification
+from gic.reports import present
 from gic.reports import services as bilan
-from gic.reports.models import BilanStatus, BilanVersion
-from tests.conftest import csrf_login, login
+from gic.reports.models import BilanPdf, BilanStatus, BilanVersion
+from tests.conftest import PASSWORD, csrf_login, login
 from tests.services.test_bilan import YEAR, build_2025, held_meetings
 
 USERS = ["anonymous", "tech_A", "dir_A", "dir_B", "coordinator", "accountant",
@@ -249,3 +250,112 @@ def test_draft_pdf_says_it_is_a_draft(app, world, tmp_path):
     bilan.generate_draft(world.groupement.id, YEAR)
     content = client_for(app, world.coordinator).get(f"/bilan/{YEAR}.pdf").data
     assert "Document de travail" in pdf_text(content, tmp_path)
+
+
+# --- A published bilan's PDF is rendered once, then served as stored ------------------
+
+@pytest.fixture
+def renders(monkeypatch):
+    """Counts WeasyPrint's renderings (the seconds-long part), still rendering."""
+    calls = []
+    real = present.write_pdf
+
+    def counting(html, css):
+        calls.append(html)
+        return real(html, css)
+
+    monkeypatch.setattr(present, "write_pdf", counting)
+    return calls
+
+
+def stored_pdfs() -> list[tuple[int, int, int]]:
+    return [tuple(r) for r in db.session.execute(
+        select(BilanPdf.bilan_version_id, BilanPdf.audience, BilanPdf.size)
+        .order_by(BilanPdf.bilan_version_id, BilanPdf.audience))]
+
+
+def test_published_pdf_is_rendered_once_then_served_as_stored(app, world, published,
+                                                               renders):
+    director_a, a = client_for(app, world.directors["A"]), world.establishments["A"]
+    first = director_a.get(f"/bilan/{YEAR}.pdf").data
+    assert len(renders) == 1 and first.startswith(b"%PDF")
+    assert stored_pdfs() == [(published.id, a.id, len(first))]
+    second = director_a.get(f"/bilan/{YEAR}.pdf")
+    assert second.status_code == 200 and second.data == first
+    assert len(renders) == 1  # the second download did not render
+    # Each direction's copy highlights its establishment: one stored PDF per audience.
+    director_b = client_for(app, world.directors["B"])
+    copy_b = director_b.get(f"/bilan/{YEAR}.pdf").data
+    assert copy_b != first and director_b.get(f"/bilan/{YEAR}.pdf").data == copy_b
+    coordinator = client_for(app, world.coordinator).get(f"/bilan/{YEAR}.pdf").data
+    assert len(renders) == 3
+    assert [audience for _, audience, _ in stored_pdfs()] == sorted(
+        [0, a.id, world.establishments["B"].id])
+    assert client_for(app, world.coordinator).get(f"/bilan/{YEAR}.pdf").data == coordinator
+    assert len(renders) == 3
+
+
+def test_the_stored_pdf_does_not_depend_on_the_host_asked(app, world, renders,
+                                                          monkeypatch):
+    """The meetings' links are on PUBLIC_URL: a forged Host header neither enters the
+    stored PDF nor makes it rendered again."""
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://gic.example.fr")
+    made = held_meetings(world)
+    bilan.generate_draft(world.groupement.id, YEAR)
+    bilan.publish(world.coordinator, YEAR)
+    director = world.directors["A"]
+    evil = app.test_client()
+    evil.post("/login", data={"email": director.email, "password": PASSWORD},
+              base_url="http://evil.example")
+    first = evil.get(f"/bilan/{YEAR}.pdf", base_url="http://evil.example")
+    assert first.status_code == 200 and len(renders) == 1
+    assert "evil.example" not in renders[0]
+    assert (f'href="https://gic.example.fr/meetings/{made["with_minutes"].id}/minutes/1"'
+            in renders[0])
+    assert client_for(app, director).get(f"/bilan/{YEAR}.pdf").data == first.data
+    assert len(renders) == 1
+
+
+def test_a_draft_pdf_is_rendered_each_time_and_never_stored(app, world, renders):
+    build_2025(world)
+    bilan.generate_draft(world.groupement.id, YEAR)
+    client = client_for(app, world.coordinator)
+    assert client.get(f"/bilan/{YEAR}.pdf").status_code == 200
+    assert client.get(f"/bilan/{YEAR}.pdf").status_code == 200
+    assert len(renders) == 2 and stored_pdfs() == []
+
+
+def test_a_new_publication_gets_its_own_pdf_and_the_old_one_stays(app, world, published,
+                                                                  renders):
+    director = client_for(app, world.directors["A"])
+    v1 = director.get(f"/bilan/{YEAR}.pdf").data
+    coordinator = client_for(app, world.coordinator)
+    assert coordinator.post(f"/bilan/{YEAR}/draft").status_code == 302  # version 2, a draft
+    assert director.get(f"/bilan/{YEAR}.pdf").data == v1  # directors still read version 1
+    assert coordinator.post(f"/bilan/{YEAR}/publish").status_code == 302
+    assert len(renders) == 1
+    response = director.get(f"/bilan/{YEAR}.pdf")
+    assert 'filename="bilan-2025-v2.pdf"' in response.headers["Content-Disposition"]
+    assert response.data != v1 and len(renders) == 2
+    assert director.get(f"/bilan/{YEAR}.pdf").data == response.data
+    assert director.get(f"/bilan/{YEAR}.pdf?version=1").data == v1
+    assert len(renders) == 2
+    version_2 = db.session.scalar(select(BilanVersion.id).where(BilanVersion.version == 2))
+    a = world.establishments["A"].id
+    assert [(v, audience) for v, audience, _ in stored_pdfs()] == [(published.id, a),
+                                                                   (version_2, a)]
+
+
+def test_a_stored_pdf_rendered_from_another_source_is_replaced(app, world, published,
+                                                               renders):
+    """A new version of the app that prints differently: the stored PDF no longer
+    matches its HTML and CSS; it is rendered again and replaces the old one."""
+    client = client_for(app, world.directors["A"])
+    client.get(f"/bilan/{YEAR}.pdf")
+    db.session.execute(update(BilanPdf).values(source_sha256="0" * 64, data=b"%PDF old"))
+    db.session.commit()
+    fresh = client.get(f"/bilan/{YEAR}.pdf").data
+    assert fresh != b"%PDF old" and fresh.startswith(b"%PDF") and len(renders) == 2
+    assert len(stored_pdfs()) == 1
+    assert db.session.scalar(select(BilanPdf.data)) == fresh
+    assert client.get(f"/bilan/{YEAR}.pdf").data == fresh and len(renders) == 2

@@ -3,6 +3,7 @@ password warning and the preview, attachments over HTTP, hostile Markdown."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from datetime import date
@@ -23,7 +24,7 @@ from gic.techfiles.models import (
     TechFileSection,
 )
 from tests.conftest import add_user, login
-from tests.helpers import accepted, session
+from tests.helpers import accepted, docx_file, session
 
 SECRET = "Rubrique-confidentielle-de-B"
 PDF = b"%PDF-1.4\n% plan\n"
@@ -223,10 +224,10 @@ def test_history_lists_versions_for_the_staff(client, world, file_b):
 
 # --- Attachments over HTTP -------------------------------------------------------------------
 
-def _upload(client, b, name: str, data: bytes, description: str = ""):
+def _upload(client, b, name: str, data: bytes, description: str = "", **fields):
     """POST a file; the test client's on-disk body of a large upload is closed after."""
     environ = EnvironBuilder(path=f"/techfiles/{b.id}/attachments/new", method="POST", data={
-        "file": (io.BytesIO(data), name), "description": description}).get_environ()
+        "file": (io.BytesIO(data), name), "description": description, **fields}).get_environ()
     try:
         return client.open(environ)
     finally:
@@ -264,6 +265,24 @@ def test_refused_uploads_store_nothing(client, world, file_b, name, data, messag
     assert 'value="essai"' in answer.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(TechFileAttachment)) == 1
     assert db.session.scalar(select(func.count()).select_from(TechFileAttachmentContent)) == 1
+
+
+def test_a_document_with_a_password_is_attached_only_once_confirmed(client, world, file_b):
+    b = file_b["b"]
+    login(client, world.technicians["B"])
+    data = docx_file(["Accès au NAS", "MDP NAS Adm1n2024!"])
+    answer = _upload(client, b, "nas.docx", data, "Accès NAS")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert "Fichier non joint : « nas.docx » semble contenir un mot de passe" in html.unescape(page)
+    assert "Paragraphe 2 : <code>MDP NAS •••</code>" in page and "Adm1n2024" not in page
+    assert 'name="confirm_no_password"' in page and 'value="Accès NAS"' in page
+    assert db.session.scalar(select(func.count()).select_from(TechFileAttachment)) == 1
+    answer = _upload(client, b, "nas.docx", data, "Accès NAS", confirm_no_password="y")
+    assert answer.status_code == 302
+    view = client.get(f"/techfiles/{b.id}").get_data(as_text=True)
+    assert "nas.docx" in view
+    assert "joint malgré l'avertissement : absence de mot de passe confirmée" in view
 
 
 def test_deleting_an_attachment_removes_it_from_the_file(client, world, file_b):
