@@ -1,7 +1,7 @@
 """Each user chooses how he is notified: by e-mail too (the default, as before)
 or in the app only.
 
-Revision ID: 0011_notify
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-03
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_notify'
+revision = '0011'
 down_revision = '0010'
 branch_labels = None
 depends_on = None

@@ -5,8 +5,8 @@
 - ``techfile_attachment.no_password_confirmed``: the attached file's text seemed
   to hold a password and its author confirmed there is none.
 
-Revision ID: 0011_bilanpdf
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03
 
 """
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_bilanpdf'
-down_revision = '0010'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
