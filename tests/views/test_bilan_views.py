@@ -150,7 +150,8 @@ def test_coordinator_generates_refreshes_and_publishes(app, world):
     flashed = "Bilan 2025 publié (version 1) : chaque direction a été notifiée."
     assert flashed in text_of(response)
     assert db.session.scalar(select(BilanVersion.status)) == BilanStatus.PUBLISHED
-    assert db.session.scalar(select(func.count(Notification.id))) == 3
+    assert db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.kind == "bilan")) == 3
     assert "Préparer une version 2" in text_of(client.get(f"/bilan/{YEAR}"))
     assert client.post(f"/bilan/{YEAR}/draft").status_code == 302
     page = text_of(client.get(f"/bilan/{YEAR}"))
