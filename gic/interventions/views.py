@@ -42,16 +42,17 @@ PER_PAGE = 25
 FILTER_FIELDS = {"year": "year", "state": "state", "establishment_id": "establishment"}
 
 NEXT_STEPS = {
-    State.DRAFT: "En attente d'activation par la direction de {beneficiary}.",
-    State.ACTIVE: "En attente de la réponse de la direction de {provider} "
+    State.DRAFT: "En attente d'activation par la direction de l'établissement {beneficiary}.",
+    State.ACTIVE: "En attente de la réponse de la direction de l'établissement {provider} "
                   "(acceptation avec un technicien, ou refus motivé).",
-    State.ACCEPTED: "{technician} ({provider}) intervient : il saisit le temps passé, "
-                    "puis termine l'intervention avec un compte rendu.",
+    State.ACCEPTED: "{technician} ({provider}) intervient : saisie du temps passé, "
+                    "puis fin de l'intervention avec un compte rendu.",
     State.COMPLETED: "Intervention terminée : en attente de la validation des heures "
-                     "par la direction de {beneficiary}.",
-    State.VALIDATED: "Heures validées par la direction de {beneficiary} : elles sont "
-                     "prises en compte dans la facturation.",
-    State.DECLINED: "Demande refusée par la direction de {provider}. Rien d'autre à faire.",
+                     "par la direction de l'établissement {beneficiary}.",
+    State.VALIDATED: "Heures validées par la direction de l'établissement {beneficiary} : "
+                     "elles sont prises en compte dans la facturation.",
+    State.DECLINED: "Demande refusée par la direction de l'établissement {provider}. "
+                    "Rien d'autre à faire.",
     State.CANCELLED: "Demande annulée. Rien d'autre à faire.",
 }
 
@@ -138,7 +139,7 @@ def new():
             except DomainError as refusal:
                 status, error = _refused(refusal, form), refusal.message
             else:
-                flash(f"{i.title} enregistrée en brouillon. La direction de "
+                flash(f"{i.title} enregistrée en brouillon. La direction de l'établissement "
                       f"{i.beneficiary.name} doit maintenant l'activer.", "success")
                 return redirect(url_for(".detail", intervention_id=i.id))
         else:
