@@ -173,7 +173,21 @@ def _render_detail(i: Intervention, *, status: int = 200, refusal: str | None = 
         technician=i.technician.name if i.technician else "Le technicien")
     return render_template("interventions/detail.html", i=i, actions=actions, forms=forms,
                            sessions=sessions, totals=totals, next_step=next_step,
-                           refusal=refusal, cap_refused=cap_refused), status
+                           refusal=refusal, cap_refused=cap_refused,
+                           posted=_shown_form(posted, actions)), status
+
+
+# The forms with fields, by the action that shows them: a refusal of one of them is
+# shown in it, and its action URL ends with its #id (see the template).
+FORM_ACTIONS = {"accept": "accept", "decline": "decline", "session": "log_session",
+                "complete": "complete"}
+
+
+def _shown_form(posted: dict[str, FlaskForm], actions) -> str | None:
+    """The posted form, if the page shows it (a forbidden action's form is not shown:
+    its refusal then goes at the top of the page)."""
+    key = next(iter(posted), None)
+    return key if FORM_ACTIONS.get(key) in actions else None
 
 
 @bp.route("/<int:intervention_id>")

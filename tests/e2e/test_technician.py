@@ -65,7 +65,9 @@ def test_technician(world, open_journey):
     expect(sessions.nth(1)).to_contain_text("À distance")
     expect(sessions.nth(1)).to_contain_text("1 h 30")
     totals = page.locator("p.totals")
-    expect(totals).to_contain_text(re.compile(r"Total sur site : 7 h 20 · à distance : 1 h 30"))
+    # Durations never break across lines on a phone: no-break spaces around « h ».
+    expect(totals).to_contain_text(
+        re.compile(r"Total sur site : 7\xa0h\xa020 · à distance : 1\xa0h\xa030"))
     expect(totals).to_contain_text("facturable : 7 h 20")
     j.check_accessibility("détail avec deux séances (téléphone)")
 
@@ -76,7 +78,7 @@ def test_technician(world, open_journey):
     j.flash("Intervention terminée")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Terminée")
     j.sees("Commutateur remplacé, sauvegardes vérifiées : tout fonctionne.")
-    j.sees("en attente de la validation des heures par la direction de Établissement B")
+    j.sees("en attente de la validation des heures par la direction de l'établissement Établissement B")
     expect(page.get_by_role("button", name="Enregistrer la séance")).to_have_count(0)
     j.check_accessibility("intervention terminée (téléphone)")
     j.screenshot()
