@@ -27,7 +27,7 @@ def quoted(value) -> str:
     return f"«{NBSP}{value}{NBSP}»"
 
 
-_HOURS = re.compile(r"(?<=\d)[ \u00a0]h(?:[ \u00a0](?=\d{2}\b)|\b)")
+_HOURS = re.compile(r"(?<=\d)[ \u00a0]h(?:[ \u00a0](?=\d{2}\b)|(?=\d)|\b)")
 _NUMERO = re.compile(r"\b([nN]°)[ \u00a0]+")
 _OPENING = re.compile(r"«[ \u00a0]*")
 _CLOSING = re.compile(r"[ \u00a0]*»")
