@@ -171,10 +171,12 @@ def _render_detail(i: Intervention, *, status: int = 200, refusal: str | None = 
     next_step = NEXT_STEPS[State(i.state)].format(
         beneficiary=i.beneficiary.name, provider=i.provider.name,
         technician=i.technician.name if i.technician else "Le technicien")
+    shown = _shown_form(posted, actions)
+    on_field = shown and any(refusal in errors for errors in forms[shown].errors.values())
     return render_template("interventions/detail.html", i=i, actions=actions, forms=forms,
                            sessions=sessions, totals=totals, next_step=next_step,
-                           refusal=refusal, cap_refused=cap_refused,
-                           posted=_shown_form(posted, actions)), status
+                           refusal=refusal, cap_refused=cap_refused, posted=shown,
+                           refusal_in_form=None if on_field else refusal), status
 
 
 # The forms with fields, by the action that shows them: a refusal of one of them is
@@ -185,7 +187,8 @@ FORM_ACTIONS = {"accept": "accept", "decline": "decline", "session": "log_sessio
 
 def _shown_form(posted: dict[str, FlaskForm], actions) -> str | None:
     """The posted form, if the page shows it (a forbidden action's form is not shown:
-    its refusal then goes at the top of the page)."""
+    its refusal then goes at the top of the page). In the form, the refusal is shown
+    above the fields unless it is already on one of them."""
     key = next(iter(posted), None)
     return key if FORM_ACTIONS.get(key) in actions else None
 

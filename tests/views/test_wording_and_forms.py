@@ -209,7 +209,8 @@ def test_a_refusal_is_shown_in_the_form_the_page_lands_on(app, world):
     before, form = raw(r).split('id="saisie"')
     form = form.split("</form>")[0]
     assert 'role="alert"' not in before  # not at the top, where a phone would not look
-    assert form.count('role="alert"') == 1 and "chevauche votre séance" in form
+    assert form.count("chevauche votre séance") == 1  # on its field, not twice
+    assert '<p class="error" id="start-err">Cette séance chevauche' in form
 
 
 def test_a_form_folded_in_a_disclosure_opens_on_its_refusal(app, world):
