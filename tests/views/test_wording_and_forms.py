@@ -230,3 +230,22 @@ def test_a_form_folded_in_a_disclosure_opens_on_its_refusal(app, world):
     assert r.status_code == 403
     page = raw(r)
     assert 'id="terminer"' not in page and 'class="flash flash-error" role="alert"' in page
+
+
+def test_the_other_intervention_forms_land_on_their_refusal(app, world):
+    tech_b = client_for(app, world.technicians["B"])
+    page = raw(tech_b.get("/interventions/new"))
+    assert 'action="/interventions/new#refus"' in page and 'id="refus"' not in page
+    r = tech_b.post("/interventions/new", data={"axis": "2", "nature": "incident"})
+    assert r.status_code == 422
+    assert '<div class="flash flash-error" role="alert" id="refus">' in raw(r)
+
+    i = in_state(world, "worked")  # a session 08:00–10:00 on DAY1
+    mine = session(world, i, DAY1, "14:00", "15:00")
+    tech_a = client_for(app, world.technicians["A"])
+    url = f"/interventions/sessions/{mine.id}/edit"
+    assert f'action="{url}#refus"' in raw(tech_a.get(url))
+    r = tech_a.post(url, data=session_data(DAY1, "09:00", "11:00"))
+    assert r.status_code == 422
+    box = raw(r).split('role="alert" id="refus">')[1].split("</div>")[0]
+    assert "chevauche votre séance du 2 novembre 2026 de 08:00 à 10:00" in box
