@@ -1,14 +1,47 @@
 """French formatting of minutes, without Flask (used by rules' messages too)."""
 
+import re
 
-def hours_minutes(minutes: int) -> str:
+# French typography: no line break inside « 7 h 20 », « n° 12 », « … ».
+NBSP = "\u00a0"
+
+
+def hours_minutes(minutes: int, space: str = " ") -> str:
     """Exact minutes as users write hours: 440 -> "7 h 20", 2100 -> "35 h 00";
     thousands of hours grouped as French does (narrow no-break space, as Babel):
-    41_701_990 -> "695 033 h 10"."""
+    41_701_990 -> "695 033 h 10". Pages pass ``space=NBSP`` (the ``hm`` filter) so
+    that « 51 h 30 » never breaks across lines; exports and e-mails keep plain spaces."""
     sign = "-" if minutes < 0 else ""
     minutes = abs(int(minutes))
     hours = f"{minutes // 60:,}".replace(",", "\u202f")
-    return f"{sign}{hours} h {minutes % 60:02d}"
+    return f"{sign}{hours}{space}h{space}{minutes % 60:02d}"
+
+
+def numero(value) -> str:
+    """« n° 12 » with a no-break space: the number never starts a line alone."""
+    return f"n°{NBSP}{value}"
+
+
+def quoted(value) -> str:
+    """« value » between French quotes, no-break spaces inside."""
+    return f"«{NBSP}{value}{NBSP}»"
+
+
+_HOURS = re.compile(r"(?<=\d)[ \u00a0]h(?:[ \u00a0](?=\d{2}\b)|(?=\d)|\b)")
+_NUMERO = re.compile(r"\b([nN]°)[ \u00a0]+")
+_OPENING = re.compile(r"«[ \u00a0]*")
+_CLOSING = re.compile(r"[ \u00a0]*»")
+
+
+def french_spacing(text: str) -> str:
+    """No-break spaces where French typography wants them, in a text already
+    written with ordinary spaces (a service's message, a flash): before « h » of
+    a duration and between it and the minutes (« 7 h 20 », « 35 h »), after
+    « n° », inside « ». Nothing else changes (HTML tags and entities are kept)."""
+    text = _HOURS.sub(lambda m: m.group(0).replace(" ", NBSP), text)
+    text = _NUMERO.sub(lambda m: m.group(1) + NBSP, text)
+    text = _OPENING.sub("«" + NBSP, text)
+    return _CLOSING.sub(NBSP + "»", text)
 
 
 def _day(day: int) -> str:

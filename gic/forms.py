@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+import wtforms
 from flask import request
 from werkzeug.routing import IntegerConverter
 from wtforms import Field
@@ -123,3 +124,48 @@ class MoneyField(TypedTextField):
     parse = staticmethod(parse_money)
     show = staticmethod(show_money)
     unreadable = "Montant illisible : écrivez par exemple « 30,00 » ou « 1 500 »."
+
+
+# --- Dates, times and numbers: a refusal says what to type ------------------------
+# WTForms' own messages (« N'est pas une date valide ») leave people guessing: every
+# form imports these fields from here instead of from ``wtforms``.
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]  # the first one is what the page shows back
+TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
+
+
+class DateField(wtforms.DateField):
+    """A date: « AAAA-MM-JJ » (what the browser's date picker sends) or « JJ/MM/AAAA »
+    (typed where there is no picker)."""
+
+    def __init__(self, label=None, validators=None, format=None, **kwargs):  # noqa: A002
+        kwargs.setdefault("invalid_value_message",
+                          "Date illisible : écrivez-la « JJ/MM/AAAA » ou « AAAA-MM-JJ ».")
+        super().__init__(label, validators, format=format or list(DATE_FORMATS), **kwargs)
+
+
+class TimeField(wtforms.TimeField):
+    """A time of day, « 9:00 » or « 09:00 » (seconds accepted, as some browsers send)."""
+
+    def __init__(self, label=None, validators=None, format=None, **kwargs):  # noqa: A002
+        kwargs.setdefault("invalid_value_message",
+                          "Heure illisible : écrivez-la « 9:00 » ou « 09:00 ».")
+        super().__init__(label, validators, format=format or list(TIME_FORMATS), **kwargs)
+
+
+class IntegerField(wtforms.IntegerField):
+    """A whole number."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("invalid_value_message",
+                          "Nombre illisible : écrivez un nombre entier, par exemple « 3 ».")
+        super().__init__(label, validators, **kwargs)
+
+
+class YearField(IntegerField):
+    """A year, four digits."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("invalid_value_message",
+                          "Année illisible : écrivez-la « AAAA », par exemple « 2026 ».")
+        super().__init__(label, validators, **kwargs)

@@ -39,11 +39,13 @@ class Role(enum.StrEnum):
     COORDINATOR = "coordinator"
 
 
+# Users are women and men: a role is named by its function, never by a gendered
+# job title (« Direction », not « Directeur »).
 ROLE_LABELS = {
-    Role.TECHNICIAN: "Technicien",
-    Role.DIRECTOR: "Directeur",
-    Role.ACCOUNTANT: "Comptable",
-    Role.COORDINATOR: "Coordinateur",
+    Role.TECHNICIAN: "Technique",
+    Role.DIRECTOR: "Direction",
+    Role.ACCOUNTANT: "Comptabilité",
+    Role.COORDINATOR: "Coordination",
 }
 
 

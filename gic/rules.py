@@ -245,7 +245,13 @@ def check_session_times(day: date, start: time, end: time, *, now: datetime,
 
 def overlaps(start: time, end: time, others: Iterable[tuple[time, time]]) -> bool:
     """True when [start, end) meets one of ``others`` (same technician, same day)."""
-    return any(start < o_end and o_start < end for o_start, o_end in others)
+    return first_overlap(start, end, others) is not None
+
+
+def first_overlap(start: time, end: time, others: Iterable[tuple]) -> tuple | None:
+    """The first of ``others`` — ``(start, end, …)`` tuples, anything after the two
+    times is carried along (which session, which request) — that [start, end) meets."""
+    return next((other for other in others if start < other[1] and other[0] < end), None)
 
 
 # --- Billing ----------------------------------------------------------------

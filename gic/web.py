@@ -10,9 +10,18 @@ from babel.numbers import format_currency, format_decimal
 from flask import Flask, abort, render_template, request, session, url_for
 from flask_babel import format_datetime, get_locale, to_user_timezone
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from gic.extensions import db, login_manager
-from gic.formatting import hours_minutes, long_date, long_datetime
+from gic.formatting import (
+    NBSP,
+    french_spacing,
+    hours_minutes,
+    long_date,
+    long_datetime,
+    numero,
+    quoted,
+)
 from gic.models import User
 
 LOCALES = ("fr", "en")
@@ -78,6 +87,27 @@ def number(value) -> str:
     return format_decimal(value, locale=str(get_locale()))
 
 
+def hm(minutes: int) -> str:
+    """« 51 h 30 » with no-break spaces: a duration never breaks across lines."""
+    return hours_minutes(minutes, NBSP)
+
+
+def nbsp(value) -> Markup:
+    """French no-break spaces in a text (a service's message, a flash, a label
+    built in Python): before « h », after « n° », inside « ». Escapes a plain text."""
+    return Markup(french_spacing(escape(value)))
+
+
+def numero_filter(value) -> Markup:
+    """``{{ i.id|numero }}`` -> « n° 12 », no-break space."""
+    return Markup(numero(escape(value)))
+
+
+def quoted_filter(value) -> Markup:
+    """``{{ s.project|quoted }}`` -> « Projet », no-break spaces inside the quotes."""
+    return Markup(quoted(escape(value)))
+
+
 def page_url(param: str, page: int) -> str:
     """This page's URL with ``?<param>=page``, its other query arguments kept
     (filters, another list's page): the links of the ``pager`` macro."""
@@ -96,8 +126,9 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     app.jinja_env.filters.update(fr_date=fr_date, iso_fr_date=iso_fr_date, money=money,
-                                 hm=hours_minutes, number=number)
-    app.jinja_env.globals.update(hm=hours_minutes, page_url=page_url,
+                                 hm=hm, number=number, nbsp=nbsp, numero=numero_filter,
+                                 quoted=quoted_filter)
+    app.jinja_env.globals.update(hm=hm, page_url=page_url,
                                  has_endpoint=lambda name: name in app.view_functions,
                                  available_endpoints=app.view_functions)
 

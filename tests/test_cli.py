@@ -69,7 +69,7 @@ def test_fresh_install_groupement_then_first_coordinator_who_can_log_in(app, run
         "create-user", "--email", "Coordination@Bigorre.test", "--name", "Alice Pujo",
         "--groupement", "GIC Bigorre"], input="un-long-secret\nun-long-secret\n")
     assert result.exit_code == 0, result.output
-    assert "Utilisateur créé : coordination@bigorre.test (Coordinateur, GIC Bigorre)" \
+    assert "Utilisateur créé : coordination@bigorre.test (Coordination, GIC Bigorre)" \
         in result.output
     user = fresh(select(User)).one()
     assert (user.role, user.groupement_id, user.establishment_id) == (

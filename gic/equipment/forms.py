@@ -8,12 +8,12 @@ field names are those of ``DomainError.field`` so refusals land on the field.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from gic.equipment.models import CATEGORY_LABELS, KIND_LABELS, MovementKind
-from gic.forms import optional_int
+from gic.forms import DateField, optional_int
 
 
 class MovementForm(FlaskForm):

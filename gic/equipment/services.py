@@ -292,8 +292,8 @@ def _overdue_returns_of(groupement: Groupement, today: date) -> int:
             subject=f"Matériel non rendu : {m.item} ({late} jour{'s' if late > 1 else ''} "
                     "de retard)",
             body=(f"{m.lender.name} a prêté « {m.item} »{serial} "
-                  f"({CATEGORY_LABELS[Category(m.category)].lower()}) à {m.borrower.name} "
-                  f"le {long_date(m.date)}, avec un retour prévu le "
+                  f"({CATEGORY_LABELS[Category(m.category)].lower()}) à l'établissement "
+                  f"{m.borrower.name} le {long_date(m.date)}, avec un retour prévu le "
                   f"{long_date(m.expected_return)}.\nLe matériel n'est pas rendu : "
                   f"{late} jour{'s' if late > 1 else ''} de retard. Quand il revient, "
                   f"l'établissement prêteur enregistre le retour dans le registre."),

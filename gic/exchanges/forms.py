@@ -8,11 +8,11 @@ of the groupement, more than zero minutes, a past date, year open) is the servic
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
-from gic.forms import optional_int
+from gic.forms import DateField, optional_int
 from gic.interventions.forms import DurationField
 
 

@@ -80,7 +80,8 @@ def new():
         e = services.log_exchange(user, **form.values())
     except DomainError as error:
         return _form_page(form, None, refused(error, form), error.message)
-    flash(f"Échange enregistré : conseil à {e.recipient.name}, gratuit.", "success")
+    flash(f"Échange enregistré : conseil à l'établissement {e.recipient.name}, gratuit.",
+          "success")
     return redirect(url_for(".index"))
 
 

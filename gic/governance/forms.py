@@ -7,11 +7,11 @@ field names are those of ``DomainError.field`` so a refusal lands on its field.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from gic.forms import MoneyField
+from gic.forms import DateField, IntegerField, MoneyField
 from gic.interventions.forms import DurationField
 from gic.meetings.models import VoteChoice
 

@@ -119,15 +119,15 @@ def _open(actor: User, **fields) -> Procedure:
 def announce(procedure: Procedure) -> None:
     """Tell each director of the electorate that his vote is awaited (after commit)."""
     voters = directors_of(procedure.groupement_id, [b.establishment_id for b in procedure.ballots])
-    what = (f"l'adhésion de {procedure.candidate_name}" if
+    what = (f"l'adhésion de l'établissement {procedure.candidate_name}" if
             procedure.kind == ProcedureKind.MEMBERSHIP else
             f"le renouvellement de la convention (période se terminant le "
             f"{long_date(procedure.period_end)})")
     notify(voters, kind="governance_vote", key=f"governance:{procedure.id}:vote",
            subject=f"Vote attendu : {procedure.title}",
-           body=(f"La coordination de {procedure.groupement.name} soumet {what} à l'accord "
-                 "unanime des établissements membres. Le vote de votre établissement est "
-                 "attendu : approuvez, ou refusez en indiquant le motif."),
+           body=(f"La coordination du groupement {procedure.groupement.name} soumet {what} "
+                 "à l'accord unanime des établissements membres. Le vote de votre "
+                 "établissement est attendu : approuvez, ou refusez en indiquant le motif."),
            link=link_for("governance.procedure", procedure_id=procedure.id))
 
 

@@ -13,17 +13,21 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from gic.forms import TypedTextField, optional_int
+from gic.forms import (
+    TIME_FORMATS,
+    DateField,
+    TimeField,
+    TypedTextField,
+    YearField,
+    optional_int,
+)
 from gic.interventions.models import STATE_LABELS, URGENCY_LABELS, Urgency
 from gic.rules import (
     FORBIDDEN_NATURES,
@@ -35,7 +39,6 @@ from gic.rules import (
 )
 
 TEXT_MAX = 10_000
-TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
 
 _HOURS_MINUTES = re.compile(
     r"^(?P<h>\d{1,4})\s*(?:(?::|h)\s*(?P<m>\d{1,2})?\s*(?:min|mn)?)?$", re.IGNORECASE)
@@ -128,9 +131,12 @@ class AcceptForm(FlaskForm):
     """Accept and assign one of the provider's technicians."""
 
     def set_choices(self, technicians) -> None:
-        """The provider's active technicians, « choose » first."""
+        """The provider's active technicians, « choose » first; the only one is
+        preselected on a fresh form (a posted choice, even « choose », is kept)."""
         self.technician_id.choices = [SelectChoice("", "— choisir —")] + [
             SelectChoice(t.id, t.name) for t in technicians]
+        if len(technicians) == 1 and not self.technician_id.raw_data:
+            self.technician_id.data = technicians[0].id
 
     technician_id = SelectField("Technicien affecté", coerce=optional_int,
                                 validate_choice=False,
@@ -172,7 +178,7 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    year = IntegerField("Année", validators=[Optional()])
+    year = YearField("Année", validators=[Optional()])
     state = SelectField("État", validate_choice=False,
                         choices=[SelectChoice("", "Tous")] + [
                             SelectChoice(s.value, label) for s, label in STATE_LABELS.items()])

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic import rules, timeutil
 from gic.extensions import db
+from gic.formatting import numero
 from gic.models import Establishment, User
 from gic.rules import Mode, Nature
 
@@ -126,8 +127,8 @@ class Intervention(db.Model):
 
     @property
     def title(self) -> str:
-        """A short human name: « Demande n° 12 »."""
-        return f"Demande n° {self.id}"
+        """A short human name: « Demande n° 12 » (no-break space after « n° »)."""
+        return f"Demande {numero(self.id)}"
 
 
 class InterventionSession(db.Model):

@@ -20,6 +20,7 @@ from gic.billing import queries
 from gic.billing.services import closed_years
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
+from gic.formatting import long_date
 from gic.governance.guards import admitted_at, check_members
 from gic.interventions import notices
 from gic.interventions.models import (
@@ -377,13 +378,21 @@ def _checked_fact(i: Intervention, actor: User, day: date, start: time, end: tim
 
 def _check_overlap(technician_id: int, day: date, start: time, end: time,
                    exclude_id: int | None) -> None:
-    stmt = select(InterventionSession.start_time, InterventionSession.end_time).where(
+    """Refuse a session that meets another of the technician's that day, naming it
+    (date, times, request number) so that he can find and fix the right one."""
+    stmt = select(InterventionSession.start_time, InterventionSession.end_time,
+                  InterventionSession.intervention_id).where(
         InterventionSession.technician_id == technician_id, InterventionSession.date == day)
     if exclude_id is not None:
         stmt = stmt.where(InterventionSession.id != exclude_id)
-    if rules.overlaps(start, end, db.session.execute(stmt).all()):
-        raise InvalidField("Cette séance chevauche une autre de vos séances ce jour-là.",
-                           field="start")
+    clash = rules.first_overlap(start, end, db.session.execute(
+        stmt.order_by(InterventionSession.start_time)).all())
+    if clash is not None:
+        other_start, other_end, other_request = clash
+        raise InvalidField(
+            f"Cette séance chevauche votre séance du {long_date(day)} de "
+            f"{other_start:%H:%M} à {other_end:%H:%M} (demande n° {other_request}) : "
+            "changez les horaires de l'une des deux.", field="start")
 
 
 def _check_billing_change(i: Intervention, *, removed: InterventionSession | None,

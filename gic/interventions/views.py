@@ -42,16 +42,17 @@ PER_PAGE = 25
 FILTER_FIELDS = {"year": "year", "state": "state", "establishment_id": "establishment"}
 
 NEXT_STEPS = {
-    State.DRAFT: "En attente d'activation par la direction de {beneficiary}.",
-    State.ACTIVE: "En attente de la réponse de la direction de {provider} "
+    State.DRAFT: "En attente d'activation par la direction de l'établissement {beneficiary}.",
+    State.ACTIVE: "En attente de la réponse de la direction de l'établissement {provider} "
                   "(acceptation avec un technicien, ou refus motivé).",
-    State.ACCEPTED: "{technician} ({provider}) intervient : il saisit le temps passé, "
-                    "puis termine l'intervention avec un compte rendu.",
+    State.ACCEPTED: "{technician} ({provider}) intervient : saisie du temps passé, "
+                    "puis fin de l'intervention avec un compte rendu.",
     State.COMPLETED: "Intervention terminée : en attente de la validation des heures "
-                     "par la direction de {beneficiary}.",
-    State.VALIDATED: "Heures validées par la direction de {beneficiary} : elles sont "
-                     "prises en compte dans la facturation.",
-    State.DECLINED: "Demande refusée par la direction de {provider}. Rien d'autre à faire.",
+                     "par la direction de l'établissement {beneficiary}.",
+    State.VALIDATED: "Heures validées par la direction de l'établissement {beneficiary} : "
+                     "elles sont prises en compte dans la facturation.",
+    State.DECLINED: "Demande refusée par la direction de l'établissement {provider}. "
+                    "Rien d'autre à faire.",
     State.CANCELLED: "Demande annulée. Rien d'autre à faire.",
 }
 
@@ -138,7 +139,7 @@ def new():
             except DomainError as refusal:
                 status, error = _refused(refusal, form), refusal.message
             else:
-                flash(f"{i.title} enregistrée en brouillon. La direction de "
+                flash(f"{i.title} enregistrée en brouillon. La direction de l'établissement "
                       f"{i.beneficiary.name} doit maintenant l'activer.", "success")
                 return redirect(url_for(".detail", intervention_id=i.id))
         else:
@@ -170,9 +171,26 @@ def _render_detail(i: Intervention, *, status: int = 200, refusal: str | None = 
     next_step = NEXT_STEPS[State(i.state)].format(
         beneficiary=i.beneficiary.name, provider=i.provider.name,
         technician=i.technician.name if i.technician else "Le technicien")
+    shown = _shown_form(posted, actions)
+    on_field = shown and any(refusal in errors for errors in forms[shown].errors.values())
     return render_template("interventions/detail.html", i=i, actions=actions, forms=forms,
                            sessions=sessions, totals=totals, next_step=next_step,
-                           refusal=refusal, cap_refused=cap_refused), status
+                           refusal=refusal, cap_refused=cap_refused, posted=shown,
+                           refusal_in_form=None if on_field else refusal), status
+
+
+# The forms with fields, by the action that shows them: a refusal of one of them is
+# shown in it, and its action URL ends with its #id (see the template).
+FORM_ACTIONS = {"accept": "accept", "decline": "decline", "session": "log_session",
+                "complete": "complete"}
+
+
+def _shown_form(posted: dict[str, FlaskForm], actions) -> str | None:
+    """The posted form, if the page shows it (a forbidden action's form is not shown:
+    its refusal then goes at the top of the page). In the form, the refusal is shown
+    above the fields unless it is already on one of them."""
+    key = next(iter(posted), None)
+    return key if FORM_ACTIONS.get(key) in actions else None
 
 
 @bp.route("/<int:intervention_id>")

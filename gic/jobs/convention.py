@@ -99,8 +99,8 @@ def _renewal_of(groupement: Groupement, today: date) -> int:
     return len(notify(
         recipients, kind="convention_renewal", key=f"renewal:{groupement.id}:{end.isoformat()}",
         subject=f"Convention de partenariat : la période se termine le {end_text}",
-        body=(f"La période en cours de la convention de partenariat de {groupement.name} se "
-              f"termine le {end_text} ({when}).\n"
+        body=(f"La période en cours de la convention de partenariat du groupement "
+              f"{groupement.name} se termine le {end_text} ({when}).\n"
               f"La convention est renouvelable par périodes de {terms.duration_years} an"
               f"{'s' if terms.duration_years > 1 else ''}, avec l'accord de tous les "
               "établissements membres : il est temps de recueillir la décision de chaque "

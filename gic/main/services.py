@@ -36,10 +36,10 @@ ACTION_LABELS = {
 }
 # Who the request waits for when the user has nothing to do on it.
 WAITING_FOR = {
-    State.DRAFT: "activation par la direction de {beneficiary}",
-    State.ACTIVE: "réponse de la direction de {provider}",
+    State.DRAFT: "activation par la direction de l'établissement {beneficiary}",
+    State.ACTIVE: "réponse de la direction de l'établissement {provider}",
     State.ACCEPTED: "intervention de {technician}",
-    State.COMPLETED: "validation des heures par la direction de {beneficiary}",
+    State.COMPLETED: "validation des heures par la direction de l'établissement {beneficiary}",
 }
 CLOSED_STATES = (State.VALIDATED, State.CANCELLED, State.DECLINED)
 

@@ -10,20 +10,18 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from gic.forms import optional_int
+from gic.forms import DateField, TimeField, optional_int
 from gic.interventions.forms import TIME_FORMATS, DurationField
 from gic.meetings.models import (
     KIND_LABELS,

@@ -1,8 +1,9 @@
 """Bilan forms (shape only: the services decide who may and for which year)."""
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
+
+from gic.forms import YearField
 
 
 class DraftForm(FlaskForm):
@@ -12,7 +13,7 @@ class DraftForm(FlaskForm):
 class NewDraftForm(FlaskForm):
     """The index page's form: the year whose draft to prepare."""
 
-    year = IntegerField("Année", validators=[InputRequired("Indiquez l'année."),
+    year = YearField("Année", validators=[InputRequired("Indiquez l'année."),
                                              NumberRange(2000, 2100, "Année invalide.")])
 
 

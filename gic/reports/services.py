@@ -200,8 +200,9 @@ def publish(actor: User, year: int) -> BilanVersion:
     notify(directors_of(actor.groupement_id), kind="bilan",
            key=f"bilan:{actor.groupement_id}:{year}:{draft.version}",
            subject=f"Bilan annuel {year} publié",
-           body=(f"Le bilan annuel {year} de {groupement.name} (version {draft.version}) "
-                 "est publié. Vous pouvez le consulter et le télécharger en PDF."),
+           body=(f"Le bilan annuel {year} du groupement {groupement.name} "
+                 f"(version {draft.version}) est publié. Vous pouvez le consulter et le "
+                 "télécharger en PDF."),
            link=bilan_link(year))
     return draft
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -19,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from gic.forms import MoneyField, optional_int
+from gic.forms import DateField, MoneyField, optional_int
 from gic.meetings.forms import CheckboxesField
 from gic.secondments.models import PRICING_LABELS, Pricing
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic import timeutil
 from gic.extensions import db
+from gic.formatting import numero
 from gic.models import Establishment, User
 
 
@@ -119,8 +120,8 @@ class Secondment(db.Model):
 
     @property
     def title(self) -> str:
-        """A short human name: « Détachement n° 3 »."""
-        return f"Détachement n° {self.id}"
+        """A short human name: « Détachement n° 3 » (no-break space after « n° »)."""
+        return f"Détachement {numero(self.id)}"
 
     @property
     def rate_or_sum(self) -> Decimal:

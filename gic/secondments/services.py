@@ -257,10 +257,11 @@ def approve(s: Secondment, actor: User) -> Secondment:
     if s.status == SecondmentStatus.APPROVED:
         notify(_people(s), kind="secondment", key=f"secondment-{s.id}-approved",
                subject=f"Détachement approuvé : {s.project}",
-               body=f"Les directions de {s.provider.name} et de {s.beneficiary.name} ont "
-                    f"approuvé le détachement temporaire « {s.project} » "
-                    f"(du {s.start_date:%d/%m/%Y} au {s.end_date:%d/%m/%Y}). Les demandes "
-                    "d'intervention de ce projet peuvent maintenant y être rattachées.",
+               body=f"Les directions des établissements {s.provider.name} et "
+                    f"{s.beneficiary.name} ont approuvé le détachement temporaire "
+                    f"« {s.project} » (du {s.start_date:%d/%m/%Y} au {s.end_date:%d/%m/%Y}). "
+                    "Les demandes d'intervention de ce projet peuvent maintenant y être "
+                    "rattachées.",
                link=_link(s))
     return s
 

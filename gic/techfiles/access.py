@@ -74,16 +74,17 @@ def access_to(user: User, establishment: Establishment) -> Access:
 def _refusal(need: str, establishment: Establishment, access: Access) -> str | None:
     name = establishment.name
     if not access.read:
-        return (f"Le dossier technique de {name} est confidentiel : il est réservé à son "
-                "personnel et, pendant une intervention acceptée, au technicien qui y est "
-                "affecté.")
+        return (f"Le dossier technique de l'établissement {name} est confidentiel : il est "
+                "réservé à son personnel et, pendant une intervention acceptée, au technicien "
+                "qui y est affecté.")
     if need == "edit" and not access.edit:
-        return (f"Seuls la direction et les techniciens de {name} modifient son dossier "
-                "technique ; vous le consultez en lecture seule.")
+        return (f"Seuls la direction et les techniciens de l'établissement {name} modifient "
+                "son dossier technique ; vous le consultez en lecture seule.")
     if need == "history" and not access.staff:
-        return f"L'historique du dossier technique est réservé au personnel de {name}."
+        return ("L'historique du dossier technique est réservé au personnel de "
+                f"l'établissement {name}.")
     if need == "director" and not access.director:
-        return f"Cette page est réservée à la direction de {name}."
+        return f"Cette page est réservée à la direction de l'établissement {name}."
     return None
 
 

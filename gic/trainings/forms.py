@@ -11,16 +11,14 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from gic.forms import DateField, IntegerField, TimeField
 from gic.interventions.forms import TIME_FORMATS, DurationField
 from gic.meetings.forms import CheckboxesField
 from gic.trainings.models import TOPIC_LABELS

@@ -60,7 +60,7 @@ def test_accountant(world, open_journey):
     expect(line).to_contain_text("7 h 20")
     expect(line).to_contain_text("183,33 €")
     expect(page.locator("ul.settlements")).to_have_text(
-        "Établissement B paie 183,33 € à Établissement A")
+        "Établissement B paie 183,33 € à l'établissement Établissement A")
     j.sees(f"14/03/{year}")
     j.sees("Aucune intervention facturable en attente.")
     j.check_accessibility("facturation de l'année")

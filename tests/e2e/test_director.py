@@ -55,7 +55,7 @@ def test_director(world, open_journey):
 
     j.login(director)
     gauge = page.locator(".gauge")
-    expect(gauge).to_contain_text("Heures facturables reçues par Établissement B")
+    expect(gauge).to_contain_text("Heures facturables reçues par votre établissement")
     expect(gauge.locator(".gauge-text")).to_have_text(f"{used} / 35 h 00")
     expect(page.locator(".card").filter(has_text="En attente de vous").locator(".big")
            ).to_have_text("3")
@@ -66,7 +66,7 @@ def test_director(world, open_journey):
     page.get_by_role("button", name="Activer la demande").click()
     j.flash("Demande activée")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Activée")
-    j.sees("En attente de la réponse de la direction de Établissement A")
+    j.sees("En attente de la réponse de la direction de l'établissement Établissement A")
     j.check_accessibility("demande activée")
 
     _dashboard(j)

@@ -65,9 +65,27 @@ def test_technician(world, open_journey):
     expect(sessions.nth(1)).to_contain_text("À distance")
     expect(sessions.nth(1)).to_contain_text("1 h 30")
     totals = page.locator("p.totals")
-    expect(totals).to_contain_text(re.compile(r"Total sur site : 7 h 20 · à distance : 1 h 30"))
+    # Durations never break across lines on a phone: no-break spaces around « h ».
+    expect(totals).to_contain_text(
+        re.compile(r"Total sur site : 7\xa0h\xa020 · à distance : 1\xa0h\xa030"))
     expect(totals).to_contain_text("facturable : 7 h 20")
     j.check_accessibility("détail avec deux séances (téléphone)")
+
+    # A session over the first one is refused; the page lands on the form, which
+    # names the other session (on a phone, the top of the page is only the menu).
+    form = page.locator("form#saisie")
+    form.get_by_label("Date").fill("2025-03-14")
+    form.get_by_label("Début").fill("15:00")
+    form.get_by_label("Fin").fill("16:00")
+    form.get_by_role("button", name="Enregistrer la séance").click()
+    page.wait_for_url(re.compile(r"/sessions#saisie$"))
+    expect(page.locator("form#saisie")).to_be_in_viewport()
+    expect(page.locator("#start-err")).to_be_in_viewport()
+    expect(page.locator("#start-err")).to_have_text(
+        "Cette séance chevauche votre séance du 14 mars 2025 de 08:00 à 15:20 "
+        f"(demande n° {i.id}) : changez les horaires de l'une des deux.")
+    expect(page.locator("h1")).not_to_be_in_viewport()
+    page.goto(page.url.split("/sessions")[0])
 
     page.get_by_text("Terminer l'intervention", exact=True).click()
     page.get_by_label("Compte rendu d'intervention").fill(
@@ -76,7 +94,8 @@ def test_technician(world, open_journey):
     j.flash("Intervention terminée")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Terminée")
     j.sees("Commutateur remplacé, sauvegardes vérifiées : tout fonctionne.")
-    j.sees("en attente de la validation des heures par la direction de Établissement B")
+    j.sees("en attente de la validation des heures par la direction de l'établissement "
+           "Établissement B")
     expect(page.get_by_role("button", name="Enregistrer la séance")).to_have_count(0)
     j.check_accessibility("intervention terminée (téléphone)")
     j.screenshot()

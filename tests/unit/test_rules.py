@@ -280,6 +280,12 @@ def test_overlaps(start, end, expected):
     assert rules.overlaps(t(start), t(end), []) is False
 
 
+def test_first_overlap_says_which_session_clashes():
+    others = [(time(8), time(9), "n° 1"), (time(10), time(12), "n° 2"), (time(11), time(13), 3)]
+    assert rules.first_overlap(time(9), time(10), others) is None
+    assert rules.first_overlap(time(9, 30), time(11, 30), others) == (time(10), time(12), "n° 2")
+
+
 # --- Natures, axes, closed years ---------------------------------------------------
 
 @pytest.mark.parametrize("nature", ["user_support", "user_training", "permanent_change"])

@@ -51,7 +51,7 @@ def test_coordinator_sees_his_groupement_only(app, world, other_world):
         assert world.technicians[letter].email in page
     assert "Établissement X" not in page and other_world.coordinator.email not in page
     # Roles are offered with their French names.
-    for label in ("Technicien", "Directeur", "Comptable", "Coordinateur"):
+    for label in ("Technique", "Direction", "Comptabilité", "Coordination"):
         assert f">{label}</option>" in page
 
 

@@ -96,8 +96,8 @@ def test_director_reads_the_whole_groupement_with_his_establishment_highlighted(
     assert re.search(r'<tr class="own">\s*<td data-label="Établissement"><span>Établissement B '
                      r'<em>\(vous\)</em>', response.get_data(as_text=True))
     for text in ("39 h 20", "37 h 20 sur site, 2 h 00 à distance", "708,33 €", "350,00 €",
-                 "183,33 €", "Établissement B paie 175,00 € à Établissement A",
-                 "Établissement B paie 183,33 € à Établissement C", "21 h 20",
+                 "183,33 €", "Établissement B paie 175,00 € à l'établissement Établissement A",
+                 "Établissement B paie 183,33 € à l'établissement Établissement C", "21 h 20",
                  "Aucune réunion enregistrée."):
         assert text in page, text
     assert "Publier" not in page and "Actualiser" not in page  # the coordinator's

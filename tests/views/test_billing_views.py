@@ -97,8 +97,8 @@ def test_accountant_sees_everything(app, world, billed):
         assert amount in page
     assert "10 h 00" in page and "7 h 20" in page
     assert "608,33 €" in page and "24 h 20" in page  # totals
-    assert "Établissement B paie <strong>75,00 €</strong> à Établissement A" in page
-    assert "Établissement B paie <strong>183,33 €</strong> à Établissement C" in page
+    assert "Établissement B paie <strong>75,00 €</strong> à l'établissement Établissement A" in page
+    assert "Établissement B paie <strong>183,33 €</strong> à l'établissement Établissement C" in page
     pending = billed["pending"]
     assert f'href="/interventions/{pending.id}">Demande n° {pending.id}</a>' in page
     # Cap use per beneficiary: B received 10 h + 7 h 20 billable, C 8 h (pending counts).
@@ -112,7 +112,7 @@ def test_director_sees_only_his_own_pairs(app, world, billed):
     page = text_of(client_for(app, world.directors["A"]).get(f"/billing/{YEAR}"))
     assert "250,00 €" in page and "175,00 €" in page
     assert "183,33 €" not in page  # C→B does not involve A
-    assert "Établissement B paie <strong>75,00 €</strong> à Établissement A" in page
+    assert "Établissement B paie <strong>75,00 €</strong> à l'établissement Établissement A" in page
     assert "Clôturer" not in page
     page_c = text_of(client_for(app, world.directors["C"]).get(f"/billing/{YEAR}"))
     assert "183,33 €" in page_c

@@ -74,7 +74,7 @@ def test_technician_sees_his_open_interventions_and_month_hours(app, world):
     assert f"Demande n° {done.id}<" not in page  # validated: no longer « mine to do »
     assert f"Demande n° {someone_else.id}<" not in page
     assert "À vous : saisir le temps passé, terminer avec un compte rendu" in page
-    assert "En attente : validation des heures par la direction de Établissement C" in page
+    assert "En attente : validation des heures par la direction de l'établissement Établissement C" in page
     # March: on site 120 + 60, remote 90 + 60; February's hour is not counted.
     assert re.search(r"Sur site</dt><dd>3 h 00</dd>", page)
     assert re.search(r"À distance</dt><dd>2 h 30</dd>", page)
@@ -123,8 +123,8 @@ def test_director_sees_what_waits_for_him_and_his_year(app, world):
     assert f"Demande n° {given.id}<" not in page
     assert "<p class=\"big\">3</p>" in page
     assert "21 h 30</strong> / 35 h 00" in page
-    assert "Données</dt><dd>2 h 15</dd>" in page
-    assert "Reçues</dt><dd>21 h 30</dd>" in page
+    assert "Heures données</dt><dd>2 h 15</dd>" in page
+    assert "Heures reçues</dt><dd>21 h 30</dd>" in page
     assert "/billing/2026" in page
 
 
@@ -137,7 +137,7 @@ def test_director_never_sees_another_establishments_numbers(app, world, other_wo
     assert f"Demande n° {draft.id}<" not in page_a  # B's draft is B's to activate
     assert f"Demande n° {big.id}<" not in page_a    # B validates, not A
     assert "0 h 00</strong> / 35 h 00" in page_a     # A received nothing billable
-    assert "Données</dt><dd>21 h 30</dd>" in page_a
+    assert "Heures données</dt><dd>21 h 30</dd>" in page_a
 
     page_y = dashboard(app, other_world.directors["Y"])
     assert "10 h 00</strong> / 35 h 00" in page_y

@@ -136,7 +136,7 @@ def test_propose_vote_and_dashboard_through_the_pages(app, world):
     board = text_of(director.get("/"))
     assert "Votes attendus" in board and "Adhésion : IME de Bagnères" in board
     url = f"/groupement/procedures/{procedure.id}"
-    assert "Le vote de Établissement A" in text_of(director.get(url))
+    assert "Le vote de l'établissement Établissement A" in text_of(director.get(url))
     missing = director.post(url + "/vote", data={"choice": "against", "reason": ""})
     assert missing.status_code == 422
     assert "Le motif du refus est obligatoire" in text_of(missing)

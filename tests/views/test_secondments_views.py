@@ -114,7 +114,7 @@ def test_propose_then_both_directors_approve(app, world):
         Decimal("28.50"), world.directors["B"].id, None)
     assert [t.id for t in s.technicians] == [world.technicians["A"].id]
     page = text(client_for(app, world.directors["A"]).get(r.headers["Location"]))
-    assert "En attente de l'approbation de la direction de Établissement A" in page
+    assert "En attente de l'approbation de la direction de l'établissement Établissement A" in page
     assert "Approuver pour Établissement A" in page and "sur site et à distance" in page
     dashboard = text(client_for(app, world.directors["A"]).get("/"))
     assert "Détachements à approuver" in dashboard and "Migration de la messagerie" in dashboard

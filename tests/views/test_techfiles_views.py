@@ -101,9 +101,9 @@ def test_access_of_the_assigned_technician_ends_with_the_intervention(client, wo
     login(client, tech)
     detail = client.get(f"/interventions/{i.id}").get_data(as_text=True)
     assert f'href="/techfiles/{b.id}"' in detail
-    assert "Dossier technique de Établissement B" in detail
+    assert "Dossier technique : Établissement B" in detail
     index = client.get("/techfiles/").get_data(as_text=True)
-    assert "Accès temporaires" in index and f"Demande n° {i.id}" in index
+    assert "Accès temporaires" in index and f"Demande n°\u00a0{i.id}" in index
     assert client.get(f"/techfiles/{b.id}").status_code == 200
     session(world, i, date(2025, 3, 3), "09:00", "10:00", mode="remote")
     interventions.complete(i, tech, "Serveur redémarré.")
@@ -128,10 +128,10 @@ def test_every_read_is_logged_and_shown_to_the_owning_director(client, world, fi
     login(client, world.directors["B"])
     page = client.get(f"/techfiles/{b.id}/reads").get_data(as_text=True)
     assert "Journal des consultations" in page
-    assert page.index("Pièce jointe « Plan réseau.pdf » téléchargée") < page.index(
+    assert page.index("Pièce jointe «\u00a0Plan réseau.pdf\u00a0» téléchargée") < page.index(
         "Dossier consulté")  # newest first
     assert "Technicien A" in page and "Établissement A" in page
-    assert f'href="/interventions/{i.id}">Demande n° {i.id}</a>' in page
+    assert f'href="/interventions/{i.id}">Demande n°\u00a0{i.id}</a>' in page
     assert "2 consultations" in page  # the director's own visit to the log is not a read
 
 
