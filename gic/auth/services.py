@@ -136,10 +136,11 @@ def create_token(user: User, name: str = "", *,
     """A new personal token, valid until revoked or, with ``expires_in_days``, until
     that many days from now; the raw value is returned once and never stored."""
     name = (name or "").strip()[:100]
-    expires_at = token_expiry(expires_in_days)
+    now = timeutil.utcnow()
+    expires_at = token_expiry(expires_in_days, now)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, token_hash=ApiToken.hash(raw),
-                     prefix=raw[:12], expires_at=expires_at)
+                     prefix=raw[:12], created_at=now, expires_at=expires_at)
     db.session.add(token)
     db.session.flush()
     record(user, "token.create", token,
@@ -151,7 +152,7 @@ def create_token(user: User, name: str = "", *,
     return token, raw
 
 
-def token_expiry(expires_in_days: int | None) -> datetime | None:
+def token_expiry(expires_in_days: int | None, now: datetime | None = None) -> datetime | None:
     """When a token made now for ``expires_in_days`` expires (None: never); 1 to
     ``MAX_TOKEN_DAYS`` days, else :class:`InvalidField`."""
     if expires_in_days is None:
@@ -159,7 +160,7 @@ def token_expiry(expires_in_days: int | None) -> datetime | None:
     if not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
         raise InvalidField(f"La durée de validité d'un jeton va de 1 à {MAX_TOKEN_DAYS} jours.",
                            field="expires_in_days")
-    return timeutil.utcnow() + timedelta(days=expires_in_days)
+    return (now or timeutil.utcnow()) + timedelta(days=expires_in_days)
 
 
 def user_for_token(raw: str) -> User | None:
