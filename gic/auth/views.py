@@ -90,7 +90,7 @@ def forgot_password():
         flash("Si un compte actif correspond à cette adresse, un e-mail vient de lui être "
               "envoyé avec un lien pour choisir un nouveau mot de passe. Pensez à regarder "
               "dans les indésirables.", "info")
-        return redirect(url_for("auth.login"))
+        return redirect(url_for("auth.forgot_password"))
     return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
 
 
@@ -110,10 +110,7 @@ def reset_password(token: str):
             return render_template("auth/reset.html", form=None, invalid=error.message), 400
         except DomainError as error:
             form.password.errors.append(error.message)
-        else:
-            if current_user.is_authenticated:
-                logout_user()
-            session.clear()
+        else:  # the account's sessions ended with the change (its session token)
             flash("Mot de passe changé : connectez-vous avec le nouveau. Vos autres "
                   "sessions ont été fermées.", "success")
             return redirect(url_for("auth.login"))
