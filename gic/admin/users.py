@@ -12,7 +12,6 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from gic.admin.services import _require_coordinator
 from gic.audit.services import record
@@ -31,17 +30,6 @@ def user_in_scope(actor: User, user_id: int) -> User:
     if user is None or user.groupement_id != actor.groupement_id:
         raise NotFound("Utilisateur introuvable.")
     return user
-
-
-def list_users(actor: User, *, active: bool | None = None) -> list[User]:
-    """The people of the coordinator's groupement by name (only active or inactive
-    ones with ``active``), their establishment loaded."""
-    _require_coordinator(actor)
-    stmt = select(User).where(User.groupement_id == actor.groupement_id)
-    if active is not None:
-        stmt = stmt.where(User.active.is_(active))
-    return list(db.session.scalars(stmt.options(selectinload(User.establishment))
-                                   .order_by(User.name, User.id)))
 
 
 def _snapshot(user: User) -> dict:

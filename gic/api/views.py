@@ -36,7 +36,7 @@ def create_establishment():
 @bp.get("/users")
 def list_users():
     """A coordinator lists the people of the groupement (deactivated ones too)."""
-    return jsonify({"items": [user_json(u) for u in admin_users.list_users(api_user())]})
+    return jsonify({"items": [user_json(u) for u in admin_services.users_of(api_user())]})
 
 
 @bp.patch("/users/<int:user_id>")
