@@ -9,8 +9,11 @@ e-mail exists or not and is throttled per address and per e-mail.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
+import threading
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -27,7 +30,7 @@ from gic.auth.services import (
     forget_failures,
     remember_address,
 )
-from gic.errors import DomainError
+from gic.errors import DomainError, RuleRefused
 from gic.extensions import db
 from gic.models import User
 
@@ -39,6 +42,29 @@ SALT = "gic-password-reset"
 RESET_WINDOW = timedelta(hours=1)
 RESET_MAX_PER_ADDRESS = 10
 RESET_MAX_PER_EMAIL = 3
+
+
+@dataclass(frozen=True)
+class _Recipient:
+    """What an e-mail needs of a user, safe to hand to another thread."""
+
+    id: int
+    name: str
+    email: str
+
+
+def _in_app_context(app, mail) -> None:
+    with app.app_context():
+        try:
+            mail()
+        except Exception:  # noqa: BLE001 - nobody waits for this thread
+            log.exception("password reset e-mail failed")
+
+
+class MailFailed(RuleRefused):
+    """The mail server refused or could not be reached."""
+
+    code = "mail_failed"
 
 
 class InvalidResetLink(DomainError):
@@ -79,8 +105,13 @@ def user_for_reset_token(token: str) -> User:
     return user
 
 
-def send_reset_link(user: User, *, by: User | None = None) -> None:
-    """E-mail ``user`` a reset link; ``by``: the coordinator who sent it (audited)."""
+def send_reset_link(user: User, *, by: User | None = None, background: bool = False) -> None:
+    """E-mail ``user`` a reset link; ``by``: the coordinator who sent it (audited).
+
+    With ``background`` and an SMTP server, the e-mail leaves from a thread: the
+    time of the answer to « Mot de passe oublié » must not tell that the account
+    exists (writing to the development outbox takes no noticeable time).
+    """
     from gic.notifications.services import public_link, send_private_email
     hours = current_app.config["PASSWORD_RESET_HOURS"]
     link = public_link("auth.reset_password", token=reset_token(user))
@@ -90,8 +121,19 @@ def send_reset_link(user: User, *, by: User | None = None) -> None:
     body = (f"{why}\n\nOuvrez ce lien (valable {hours:g} heures, une seule fois) :\n{link}\n\n"
             "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe actuel "
             "reste valable.")
-    send_private_email(user, kind="password-reset", subject="GIC : choisir un nouveau mot "
-                       "de passe", body=body)
+    mail = functools.partial(send_private_email, _Recipient(user.id, user.name, user.email),
+                             kind="password-reset",
+                             subject="GIC : choisir un nouveau mot de passe", body=body)
+    if background and current_app.config.get("MAIL_SERVER"):
+        app = current_app._get_current_object()
+        threading.Thread(target=_in_app_context, args=(app, mail), daemon=True).start()
+    else:
+        try:
+            mail()
+        except Exception as error:  # noqa: BLE001 - SMTP down: said, not a 500
+            log.exception("password reset e-mail to user %s failed", user.id)
+            raise MailFailed("L'e-mail n'a pas pu partir (serveur de messagerie "
+                             "injoignable) : réessayez plus tard.") from error
     if by is not None:
         record(by, "user.reset_link", user, after={"email": user.email},
                establishment_id=user.establishment_id)
@@ -123,9 +165,9 @@ def request_reset(email: str, remote_addr: str) -> None:
     if user is None or not user.active:
         return
     try:
-        send_reset_link(user)
-    except Exception:  # noqa: BLE001 - the answer must not tell that the e-mail exists
-        log.exception("password reset e-mail to user %s failed", user.id)
+        send_reset_link(user, background=True)
+    except MailFailed:  # logged; the answer must not tell that the e-mail exists
+        pass
 
 
 def reset_password(token: str, password: str, remote_addr: str) -> User:

@@ -145,6 +145,7 @@ def send_email(n: Notification) -> None:
 def send_private_email(user: User, *, kind: str, subject: str, body: str) -> None:
     """E-mail ``user`` something that must not be kept in the app (a password reset
     link): not stored as a notification, sent whatever his notification choices.
+    ``user`` needs only ``id``, ``name`` and ``email`` (a thread may send it).
     Raises if the mail server fails (the caller decides what to say)."""
     text = (f"Bonjour {user.name},\n\n{body}\n"
             "\n-- \nGIC · message automatique, ne pas y répondre.\n")

@@ -320,3 +320,65 @@ def test_a_reset_e_mail_reaches_nobody_else(app, world, other_world):
     page = text_of(app.test_client().get(reset_path(mail)))
     assert "tech.x@demo.test" in page and "gic65" not in page
     assert db.session.get(User, world.technicians["A"].id).check_password(PASSWORD)
+
+
+# --- The mail server -------------------------------------------------------------------
+
+class FakeSMTP:
+    """Stands for smtplib.SMTP: records messages, or fails when ``down``."""
+
+    sent: list = []
+    down = False
+
+    def __init__(self, host, port, timeout):
+        if FakeSMTP.down:
+            raise OSError("connexion refusée")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def starttls(self):
+        pass
+
+    def send_message(self, message):
+        FakeSMTP.sent.append(message)
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    import gic.notifications.services as mail
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.exemple.test")
+    monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
+    monkeypatch.setattr(FakeSMTP, "sent", [])
+    monkeypatch.setattr(FakeSMTP, "down", False)
+    return FakeSMTP
+
+
+def test_a_coordinator_is_told_when_the_mail_server_is_down(app, world, smtp):
+    smtp.down = True
+    tech = world.technicians["A"]
+    response = client_for(app, world.coordinator).post(
+        f"/admin/users/{tech.id}/reset-password", follow_redirects=True)
+    assert response.status_code == 200
+    assert "L'e-mail n'a pas pu partir" in text_of(response)
+    assert audit("user.reset_link") == []
+
+
+def test_forgotten_password_mails_leave_after_the_answer(app, world, smtp):
+    """With a real mail server the e-mail leaves from a thread: a known e-mail does
+    not make the answer slower than an unknown one; a failure changes nothing."""
+    import time
+    response = forgot(app.test_client(), "tech.a@gic65.test")
+    assert response.status_code == 302
+    for _ in range(100):
+        if smtp.sent:
+            break
+        time.sleep(0.05)
+    [message] = smtp.sent
+    assert message["To"] == "tech.a@gic65.test"
+    assert "/password/reset/" in message.get_content()
+    smtp.down = True
+    assert forgot(app.test_client(), "tech.b@gic65.test").status_code == 302
