@@ -11,6 +11,7 @@ from gic.admin import bp, services, users
 from gic.admin.forms import EstablishmentForm, UserEditForm, UserForm
 from gic.errors import DomainError, Forbidden, NotFound
 from gic.extensions import db
+from gic.models import Role
 
 
 def _forms(establishment_form=None, user_form=None):
@@ -119,6 +120,8 @@ def edit_user(user_id: int):
             _show_error(form, error)
         else:
             flash(f"Compte de {user.name} enregistré.", "success")
+            if current_user.role != Role.COORDINATOR:  # he stepped down himself
+                return redirect(url_for("main.index"))
             return redirect(url_for("admin.edit_user", user_id=user.id))
     if form.errors or request.method == "POST":
         status = 422

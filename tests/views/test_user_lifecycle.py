@@ -176,6 +176,11 @@ def test_the_groupement_keeps_an_active_coordinator(app, world):
     response = client.post(f"/admin/users/{coordinator.id}", data={
         "name": coordinator.name, "role": "accountant", "establishment_id": ""})
     assert response.status_code == 422  # the second one is no longer active
+    assert client.post(f"/admin/users/{second.id}/reactivate").status_code == 302
+    response = client.post(f"/admin/users/{coordinator.id}", data={
+        "name": coordinator.name, "role": "accountant", "establishment_id": ""})
+    assert response.status_code == 302 and response.location == "/"  # stepped down
+    assert client.get("/admin/").status_code == 403
 
 
 # --- Password reset links -----------------------------------------------------------
