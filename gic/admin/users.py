@@ -147,4 +147,3 @@ def send_reset_link(actor: User, user: User) -> None:
                           code="inactive_user")
     from gic.auth.passwords import send_reset_link as send
     send(user, by=actor)
-
