@@ -49,17 +49,25 @@ MAIL_DEFAULT_SENDER = "GIC <no-reply@gic.invalid>"
 # SCHEDULER_LOCK_FILE = "/var/lib/gic/scheduler.lock"  # default instance/scheduler.lock
 
 # Cookies: HttpOnly and SameSite=Lax always; Secure when served over HTTPS.
+# Forced to True (with REMEMBER_COOKIE_SECURE) when GIC_ENV = "production" or
+# PUBLIC_URL starts with https://, whatever is written here.
 SESSION_COOKIE_SECURE = False
 
 # Login protection (web login and POST /api/v1/tokens), within LOGIN_WINDOW_MINUTES:
 # refused after LOGIN_MAX_FAILURES failures for one e-mail from one address,
-# LOGIN_MAX_FAILURES_PER_EMAIL for one e-mail from anywhere, or
 # LOGIN_MAX_FAILURES_PER_ADDRESS from one address (same answer whether or not
-# the e-mail exists).
+# the e-mail exists), or LOGIN_MAX_FAILURES_PER_EMAIL for one e-mail from
+# anywhere, but then only from addresses its owner has not logged in from in the
+# last 90 days (strangers cannot lock him out of his usual addresses), and a
+# password reset by e-mail lifts it.
 LOGIN_MAX_FAILURES = 5
 LOGIN_MAX_FAILURES_PER_EMAIL = 20
 LOGIN_MAX_FAILURES_PER_ADDRESS = 50
 LOGIN_WINDOW_MINUTES = 15
+
+# A password reset link (« Mot de passe oublié », or sent by the coordinator)
+# works once, for this many hours.
+PASSWORD_RESET_HOURS = 24
 
 # Behind a reverse proxy (nginx…), the number of proxies to trust for
 # X-Forwarded-For/Proto/Host, so that throttling sees the client's address and

@@ -64,6 +64,7 @@ def _configure(app: Flask, config: dict[str, Any] | None) -> None:
         LOGIN_MAX_FAILURES_PER_ADDRESS=50,
         PROXY_FIX_X_FOR=0,
         LOGIN_WINDOW_MINUTES=15,
+        PASSWORD_RESET_HOURS=24,
         SESSION_BACKDATE_DAYS=30,
         MAIL_SERVER="",
         PUBLIC_URL=os.environ.get("PUBLIC_URL") or default_public_url(),
@@ -76,6 +77,10 @@ def _configure(app: Flask, config: dict[str, Any] | None) -> None:
     app.config.from_prefixed_env("GIC")
     if config:
         app.config.from_mapping(config)
+    if app.config["GIC_ENV"] == "production" or \
+            str(app.config.get("PUBLIC_URL") or "").lower().startswith("https://"):
+        # Served over HTTPS: cookies never travel in clear, whatever config.py says.
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgres://"):  # the form some hosts give
         uri = uri.replace("postgres://", "postgresql+psycopg://", 1)

@@ -27,7 +27,8 @@ from gic.models import Groupement, Role, User
 def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (demo_command, create_groupement_command, create_user_command,
-                    create_token_command, scheduler_command, run_jobs_command,
+                    create_token_command, set_password_command, deactivate_user_command,
+                    scheduler_command, run_jobs_command,
                     backup_command, restore_command):
         app.cli.add_command(command)
 
@@ -111,16 +112,61 @@ def create_user_command(email: str, name: str, role: str, groupement_name: str,
 @with_appcontext
 @click.argument("email")
 @click.option("--name", default="", help="Nom du jeton (ex. « script de facturation »).")
-def create_token_command(email: str, name: str) -> None:
+@click.option("--expires-in-days", type=click.IntRange(1, 3650), default=None,
+              help="Validité en jours ; par défaut jusqu'à la révocation.")
+def create_token_command(email: str, name: str, expires_in_days: int | None) -> None:
     """Create a personal API token and print it once (only its hash is stored)."""
     from gic.auth.services import create_token
     user = db.session.scalars(
         select(User).where(func.lower(User.email) == email.strip().lower())).first()
     if user is None or not user.active:
         raise click.ClickException(f"Utilisateur inconnu ou désactivé : {email}")
-    _, raw = create_token(user, name)
+    _, raw = create_token(user, name, expires_in_days=expires_in_days)
     click.echo(f"Jeton créé pour {user.email} ; il ne sera plus affiché :", err=True)
     click.echo(raw)
+
+
+@click.command("set-password")
+@with_appcontext
+@click.argument("email")
+@click.option("--password", prompt="Nouveau mot de passe", hide_input=True,
+              confirmation_prompt="Confirmez le mot de passe",
+              help="Demandé s'il n'est pas donné.")
+def set_password_command(email: str, password: str) -> None:
+    """Set a user's password (e.g. a coordinator who lost his): his sessions end and
+    his login lock is lifted; audited."""
+    from gic.auth.passwords import set_password_unattended
+    user = _user_by_email(email)
+    with _domain_errors():
+        set_password_unattended(user, password)
+    click.echo(f"Mot de passe changé pour {user.email} ; ses sessions sont fermées."
+               + ("" if user.active else " Le compte reste désactivé."))
+
+
+@click.command("deactivate-user")
+@with_appcontext
+@click.argument("email")
+def deactivate_user_command(email: str) -> None:
+    """Deactivate a user at once (sessions ended, every API token revoked; the
+    groupement keeps an active coordinator); audited."""
+    from gic.admin.users import deactivate_unattended
+    user = _user_by_email(email)
+    if not user.active:
+        click.echo(f"{user.email} est déjà désactivé.")
+        return
+    with _domain_errors():
+        revoked = deactivate_unattended(user)
+    click.echo(f"Compte désactivé : {user.email} ; sessions fermées, {revoked} jeton(s) "
+               "d'API révoqué(s).")
+
+
+def _user_by_email(email: str) -> User:
+    """The user with this e-mail (any case), or a command-line error."""
+    user = db.session.scalars(
+        select(User).where(func.lower(User.email) == email.strip().lower())).first()
+    if user is None:
+        raise click.ClickException(f"Utilisateur inconnu : {email}")
+    return user
 
 
 @contextmanager

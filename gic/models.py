@@ -227,8 +227,14 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # Optional: the token stops working at this instant (naive UTC).
+    expires_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+    def is_expired(self) -> bool:
+        """True once ``expires_at`` is past."""
+        return self.expires_at is not None and self.expires_at <= timeutil.utcnow()
 
     @staticmethod
     def hash(raw: str) -> str:

@@ -173,3 +173,57 @@ def test_the_default_public_url_follows_host_and_port(monkeypatch, host, port, u
             monkeypatch.setenv(name, value)
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["PUBLIC_URL"] == url
+
+
+# --- set-password, deactivate-user (issue 12, item 7) --------------------------------
+
+def test_set_password_ends_sessions_and_is_audited(app, world, runner):
+    tech = world.technicians["A"]
+    client = app.test_client()
+    assert login(client, tech).status_code == 302
+    result = runner.invoke(args=["set-password", tech.email.upper()],
+                           input="un-nouveau-secret\nun-nouveau-secret\n")
+    assert result.exit_code == 0, result.output
+    assert "Mot de passe changé pour tech.a@gic65.test" in result.output
+    assert client.get("/interventions/").status_code == 302  # the session ended
+    assert login(app.test_client(), tech, "un-nouveau-secret").status_code == 302
+    entry = fresh(select(AuditEntry).where(AuditEntry.action == "user.password_set")).one()
+    assert entry.actor_id is None and entry.object_id == tech.id
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["set-password", "personne@gic65.test", "--password", "un-bon-secret"],
+     "Utilisateur inconnu : personne@gic65.test"),
+    (["set-password", "tech.a@gic65.test", "--password", "court"], "au moins 8 caractères"),
+    (["deactivate-user", "personne@gic65.test"], "Utilisateur inconnu"),
+    (["deactivate-user", "coord@gic65.test"], "dernier coordinateur actif"),
+])
+def test_account_commands_refuse_with_a_message(world, runner, args, message):
+    result = runner.invoke(args=args)
+    assert result.exit_code == 1 and message in result.output
+    assert fresh(select(func.count(AuditEntry.id))).one() == 0
+    assert all(u.active for u in fresh(select(User)))
+
+
+def test_deactivate_user_revokes_tokens_and_sessions(app, world, runner):
+    from gic.auth.services import create_token, user_for_token
+    director = world.directors["B"]
+    raw = create_token(director, "script")[1]
+    client = app.test_client()
+    login(client, director)
+    result = runner.invoke(args=["deactivate-user", director.email])
+    assert result.exit_code == 0, result.output
+    assert "1 jeton(s) d'API révoqué(s)" in result.output
+    assert fresh(select(User).where(User.id == director.id)).one().active is False
+    assert user_for_token(raw) is None
+    assert client.get("/interventions/").status_code == 302
+    assert fresh(select(AuditEntry).where(AuditEntry.action == "user.deactivate")).one()
+    again = runner.invoke(args=["deactivate-user", director.email])
+    assert again.exit_code == 0 and "déjà désactivé" in again.output
+
+
+def test_create_token_with_an_expiry(world, runner):
+    result = runner.invoke(args=["create-token", "tech.a@gic65.test", "--expires-in-days", "7"])
+    assert result.exit_code == 0, result.output
+    token = fresh(select(ApiToken)).one()
+    assert (token.expires_at - token.created_at).days == 7

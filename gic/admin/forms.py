@@ -36,3 +36,15 @@ class UserForm(FlaskForm):
         self.establishment_id.choices = [
             SelectChoice("", "— Aucun (coordination, comptabilité) —")] + [
             SelectChoice(e.id, e.name) for e in establishments]
+
+
+class UserEditForm(FlaskForm):
+    """A person's name, role and establishment (the e-mail identifies the account)."""
+
+    name = StringField("Nom", validators=[DataRequired("Indiquez le nom."), Length(max=200)])
+    role = SelectField("Rôle", choices=[SelectChoice(str(role), label)
+                                         for role, label in ROLE_LABELS.items()])
+    establishment_id = SelectField("Établissement", coerce=optional_int,
+                                   validate_choice=False)
+
+    set_establishments = UserForm.set_establishments

@@ -4,12 +4,14 @@ The services check the role (:func:`users_of`, :func:`create_establishment`,
 :func:`create_user` raise Forbidden for anyone else, shown as a 403 page).
 """
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from gic.admin import bp, services
-from gic.admin.forms import EstablishmentForm, UserForm
-from gic.errors import DomainError, Forbidden
+from gic.admin import bp, services, users
+from gic.admin.forms import EstablishmentForm, UserEditForm, UserForm
+from gic.errors import DomainError, Forbidden, NotFound
+from gic.extensions import db
+from gic.models import Role
 
 
 def _forms(establishment_form=None, user_form=None):
@@ -88,3 +90,78 @@ def create_user():
             flash(f"Compte de {user.name} créé ({user.role_label}).", "success")
             return redirect(url_for("admin.index"))
     return _render(user_form=form, status=422)
+
+
+def _user_or_abort(user_id: int):
+    """A person of the coordinator's groupement: 403 for other roles, 404 outside."""
+    try:
+        return users.user_in_scope(current_user, user_id)
+    except Forbidden:
+        abort(403)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def edit_user(user_id: int):
+    """A person's page: name, role, establishment; deactivate or reactivate; send a
+    link to choose a new password."""
+    user = _user_or_abort(user_id)
+    form = UserEditForm(obj=user)
+    form.set_establishments(services.establishments_of(current_user, candidates=True))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            users.update_user(current_user, user, name=form.name.data, role=form.role.data,
+                              establishment_id=form.establishment_id.data)
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            flash(f"Compte de {user.name} enregistré.", "success")
+            if current_user.role != Role.COORDINATOR:  # he stepped down himself
+                return redirect(url_for("main.index"))
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    if form.errors or request.method == "POST":
+        status = 422
+    return render_template("admin/user.html", user=user, form=form), status
+
+
+def _lifecycle_step(user_id: int, step, done: str):
+    """Run one account action on the person's page and come back to it."""
+    user = _user_or_abort(user_id)
+    try:
+        step(user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(done.format(name=user.name), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@login_required
+def deactivate_user(user_id: int):
+    """Deactivate: no more login, sessions ended, every API token revoked."""
+    return _lifecycle_step(user_id, lambda u: users.set_active(current_user, u, False),
+                           "Compte de {name} désactivé : ses sessions sont fermées et ses "
+                           "jetons d'API révoqués.")
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@login_required
+def reactivate_user(user_id: int):
+    """Reactivate (old API tokens stay revoked)."""
+    return _lifecycle_step(user_id, lambda u: users.set_active(current_user, u, True),
+                           "Compte de {name} réactivé. Ses anciens jetons d'API restent "
+                           "révoqués.")
+
+
+@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@login_required
+def send_reset_link(user_id: int):
+    """E-mail the person a single-use link to choose a new password."""
+    return _lifecycle_step(user_id, lambda u: users.send_reset_link(current_user, u),
+                           "Lien envoyé à {name} pour choisir un nouveau mot de passe.")

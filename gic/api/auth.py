@@ -6,6 +6,7 @@ from flask import g, jsonify, request
 
 from gic.api import bp, schemas
 from gic.api.errors import json_error
+from gic.api.serializers import iso_datetime
 from gic.auth import services as auth_services
 from gic.models import User
 
@@ -41,11 +42,14 @@ def api_user() -> User:
 def create_token():
     """Exchange e-mail and password for a personal token (throttled like /login)."""
     data = schemas.parse_body(schemas.TOKEN_CREATE)
+    auth_services.token_expiry(data.get("expires_in_days"))  # 422 before any login attempt
     try:
         user = auth_services.authenticate(data["email"], data["password"],
                                           request.remote_addr or "")
     except auth_services.InvalidCredentials as error:
         response, status = json_error(401, error.code, error.message)
         return response, status, CHALLENGE
-    token, raw = auth_services.create_token(user, data.get("name") or "API")
-    return jsonify({"token": raw, "id": token.id, "prefix": token.prefix}), 201
+    token, raw = auth_services.create_token(user, data.get("name") or "API",
+                                            expires_in_days=data.get("expires_in_days"))
+    return jsonify({"token": raw, "id": token.id, "prefix": token.prefix,
+                    "expires_at": iso_datetime(token.expires_at)}), 201

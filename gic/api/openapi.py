@@ -41,7 +41,8 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
                                              "restantes (refus de plafond, 409)."}},
         "required": ["code", "message"], "additionalProperties": True}}),
     "Token": _obj({"token": {**STR, "description": "Montré une seule fois."},
-                   "id": INT, "prefix": STR}),
+                   "id": INT, "prefix": STR,
+                   "expires_at": {**DATETIME, "description": "null : jusqu'à la révocation."}}),
     "Establishment": _obj({"id": INT, "name": STR,
                            "finess": {**STR, "pattern": r"^(?:\d{2}|2A|2B)\d{7}$"},
                            "status": {"enum": ["member", "candidate", "not_admitted"],
@@ -53,6 +54,7 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
     "User": _obj({"id": INT, "email": STR, "name": STR,
                   "role": {"enum": list(schemas.USER_CREATE["role"].enum)},
                   "establishment_id": NULL_INT, "groupement_id": INT, "active": BOOL}),
+    "UserList": _obj({"items": {"type": "array", "items": _ref("User")}}),
     "Me": {"allOf": [_ref("User"), _obj({
         "establishment": {"oneOf": [_ref("Establishment"), {"type": "null"}]},
         "groupement": _obj({"id": INT, "name": STR})})]},
@@ -137,7 +139,8 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
 
 REQUEST_SCHEMAS = {
     "TokenCreate": schemas.TOKEN_CREATE, "EstablishmentCreate": schemas.ESTABLISHMENT_CREATE,
-    "UserCreate": schemas.USER_CREATE, "InterventionCreate": schemas.INTERVENTION_CREATE,
+    "UserCreate": schemas.USER_CREATE, "UserUpdate": schemas.USER_UPDATE,
+    "InterventionCreate": schemas.INTERVENTION_CREATE,
     "Empty": schemas.EMPTY, "Accept": schemas.ACCEPT, "Decline": schemas.DECLINE,
     "Complete": schemas.COMPLETE, "SessionCreate": schemas.SESSION_CREATE,
     "SessionUpdate": schemas.SESSION_UPDATE,
@@ -196,6 +199,7 @@ def _op(summary: str, status: int, schema: str | None, *, errors: tuple[int, ...
 
 INTERVENTION_ID = _path_param("intervention_id", "Identifiant de la demande.")
 SESSION_ID = _path_param("session_id", "Identifiant de la séance.")
+USER_ID = _path_param("user_id", "Identifiant de l'utilisateur.")
 YEAR = _path_param("year", "Année civile (2000–2100).")
 LIST_PARAMS = [
     _query_param("year", "Créées cette année ou avec une séance cette année.", INT),
@@ -247,9 +251,20 @@ PATHS: dict[str, Schema] = {
                     description="Coordination seulement. Membre fondateur tant que le "
                                 "groupement n'a aucune demande ; ensuite candidat, soumis "
                                 "au vote de chaque direction membre.")},
-    "/users": {"post": _op("Ajouter un utilisateur", 201, "User", body="UserCreate",
-                           errors=(403,), tag="groupement",
-                           description="Coordination seulement.")},
+    "/users": {
+        "get": _op("Utilisateurs du groupement", 200, "UserList", errors=(403,),
+                   tag="groupement", description="Coordination seulement ; les comptes "
+                                                 "désactivés aussi (active: false)."),
+        "post": _op("Ajouter un utilisateur", 201, "User", body="UserCreate",
+                    errors=(403,), tag="groupement", description="Coordination seulement.")},
+    "/users/{user_id}": {
+        "patch": _op("Modifier un utilisateur", 200, "User", body="UserUpdate",
+                     errors=(403, 404, 409), params=[USER_ID], tag="groupement",
+                     description="Coordination seulement, personnes de son groupement "
+                                 "(404 sinon). Nom, rôle, établissement ; active: false "
+                                 "désactive (sessions fermées, jetons révoqués), true "
+                                 "réactive. 409 : se désactiver soi-même, ou laisser le "
+                                 "groupement sans coordinateur actif.")},
     "/interventions": {
         "get": _op("Demandes visibles (paginées)", 200, "InterventionPage", errors=(422,),
                    params=LIST_PARAMS),

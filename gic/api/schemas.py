@@ -37,7 +37,8 @@ class BadRequest(DomainError):
 
 @dataclass(frozen=True)
 class Field:
-    """One JSON field: ``kind`` is integer, string, date (YYYY-MM-DD) or time (HH:MM)."""
+    """One JSON field: ``kind`` is integer, boolean, string, date (YYYY-MM-DD) or
+    time (HH:MM)."""
 
     kind: str
     required: bool = False
@@ -54,6 +55,8 @@ TOKEN_CREATE = {
     "email": Field("string", required=True),
     "password": Field("string", required=True),
     "name": Field("string", description="Nom du jeton (facultatif)."),
+    "expires_in_days": Field("integer", description="Validité en jours (1 à 3650) ; "
+                                                    "sans elle, jusqu'à la révocation."),
 }
 ESTABLISHMENT_CREATE = {
     "name": Field("string", required=True),
@@ -67,6 +70,15 @@ USER_CREATE = {
     "establishment_id": Field("integer", nullable=True,
                               description="Obligatoire pour un technicien ou une direction."),
     "password": Field("string", required=True, description="8 caractères au moins."),
+}
+USER_UPDATE = {
+    "name": Field("string"),
+    "role": Field("string", enum=_values(Role)),
+    "establishment_id": Field("integer", nullable=True,
+                              description="Obligatoire pour un technicien ou une direction."),
+    "active": Field("boolean", description="false : désactive (sessions fermées, jetons "
+                                           "révoqués) ; true : réactive (les anciens jetons "
+                                           "restent révoqués)."),
 }
 INTERVENTION_CREATE = {
     "beneficiary_id": Field("integer", description="Par défaut, l'établissement de l'auteur."),
@@ -140,6 +152,10 @@ def _convert(name: str, field: Field, value: Any) -> Any:
         if abs(value) > MAX_INT:
             raise InvalidField(f"Le champ « {name} » est hors limites.", field=name)
         return value
+    if field.kind == "boolean":
+        if not isinstance(value, bool):
+            raise _wrong_type(name, "true ou false")
+        return value
     if not isinstance(value, str):
         raise _wrong_type(name, "une chaîne de caractères")
     _check_text(name, value)
@@ -207,7 +223,8 @@ def to_json_schema(spec: dict[str, Field]) -> dict[str, Any]:
     """The JSON Schema (OpenAPI 3.1) of a request body described by ``spec``."""
     properties = {}
     for name, field in spec.items():
-        schema: dict[str, Any] = {"type": "integer" if field.kind == "integer" else "string"}
+        schema: dict[str, Any] = {"type": field.kind if field.kind in ("integer", "boolean")
+                                  else "string"}
         if field.kind == "date":
             schema.update(format="date", pattern=DATE_RE.pattern, examples=["2025-03-14"])
         elif field.kind == "time":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from gic.admin import services as admin_services
+from gic.admin import users as admin_users
 from gic.api import bp, schemas
 from gic.api.auth import api_user
 from gic.api.serializers import establishment_json, me_json, user_json
@@ -30,6 +31,20 @@ def create_establishment():
     data = schemas.parse_body(schemas.ESTABLISHMENT_CREATE)
     e = admin_services.create_establishment(api_user(), **data)
     return jsonify(establishment_json(e, status=True)), 201
+
+
+@bp.get("/users")
+def list_users():
+    """A coordinator lists the people of the groupement (deactivated ones too)."""
+    return jsonify({"items": [user_json(u) for u in admin_services.users_of(api_user())]})
+
+
+@bp.patch("/users/<int:user_id>")
+def update_user(user_id: int):
+    """A coordinator changes a person's name, role, establishment or active state."""
+    user = admin_users.user_in_scope(api_user(), user_id)
+    data = schemas.parse_body(schemas.USER_UPDATE)
+    return jsonify(user_json(admin_users.update_user(api_user(), user, **data)))
 
 
 @bp.post("/users")

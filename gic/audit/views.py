@@ -241,12 +241,33 @@ def _other_changes(entry: AuditEntry, before: dict, after: dict, names: _Names) 
     if entry.object_type == "Establishment":
         return [f"FINESS {after.get('finess', '—')}"]
     if entry.object_type == "User":
-        try:
-            role = ROLE_LABELS[Role(after.get("role"))]
-        except ValueError:
-            role = str(after.get("role"))
-        place = after.get("establishment_id")
-        return [f"rôle : {role}" + (f", {names.establishment(place)}" if place else "")]
+        return _user_changes(entry.action, before, after, names)
     if entry.object_type == "ApiToken" and after.get("name"):
         return [f"nom : {after['name']}"]
     return []
+
+
+def _role(value) -> str:
+    try:
+        return ROLE_LABELS[Role(value)]
+    except ValueError:
+        return str(value)
+
+
+def _user_changes(action: str, before: dict, after: dict, names: _Names) -> list[str]:
+    """A new account's role and place, or what changed in an account."""
+    if action == "user.create":
+        place = after.get("establishment_id")
+        return [f"rôle : {_role(after.get('role'))}"
+                + (f", {names.establishment(place)}" if place else "")]
+    changes = []
+    if "name" in after and before.get("name") != after["name"]:
+        changes.append(f"nom : {before.get('name')} → {after['name']}")
+    if "role" in after and before.get("role") != after["role"]:
+        changes.append(f"rôle : {_role(before.get('role'))} → {_role(after['role'])}")
+    if "establishment_id" in after and before.get("establishment_id") != after["establishment_id"]:
+        changes.append(f"établissement : {names.establishment(before.get('establishment_id'))} "
+                       f"→ {names.establishment(after['establishment_id'])}")
+    if after.get("revoked_tokens"):
+        changes.append(f"jetons d'API révoqués : {after['revoked_tokens']}")
+    return changes

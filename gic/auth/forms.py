@@ -1,10 +1,11 @@
 """Login and profile forms (shape only; meaning is checked by the services)."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, StringField
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
+from gic.forms import optional_int
 from gic.notifications.services import CHANNELS
 
 
@@ -18,9 +19,37 @@ class LoginForm(FlaskForm):
                              render_kw={"autocomplete": "current-password"})
 
 
+class ForgotPasswordForm(FlaskForm):
+    """« Mot de passe oublié » : the e-mail of the account."""
+
+    email = EmailField("Adresse e-mail", validators=[DataRequired("Indiquez votre e-mail."),
+                                                     Length(max=254)],
+                       render_kw={"autocomplete": "username", "autofocus": True})
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password, typed twice."""
+
+    password = PasswordField("Nouveau mot de passe",
+                             validators=[DataRequired("Indiquez un nouveau mot de passe."),
+                                         Length(max=200)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Confirmez le mot de passe",
+                            validators=[DataRequired("Confirmez le mot de passe."),
+                                        EqualTo("password", "Les deux mots de passe "
+                                                            "diffèrent.")],
+                            render_kw={"autocomplete": "new-password"})
+
+
+TOKEN_LIFETIMES = [SelectChoice("", "Jusqu'à sa révocation"), SelectChoice(30, "30 jours"),
+                   SelectChoice(90, "90 jours"), SelectChoice(365, "1 an")]
+
+
 class TokenForm(FlaskForm):
     name = StringField("Nom du jeton (par exemple : script de la comptabilité)",
                        validators=[Length(max=100)])
+    expires_in_days = SelectField("Validité", choices=TOKEN_LIFETIMES, coerce=optional_int,
+                                  default="")
 
 
 class NotificationsForm(FlaskForm):

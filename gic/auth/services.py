@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, delete, func, or_, select
+from sqlalchemy import and_, case, delete, func, or_, select, update
 
 from gic import timeutil
 from gic.audit.services import record
 from gic.errors import DomainError, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
+from gic.auth.models import LoginAddress
 from gic.models import ApiToken, LoginFailure, User
 
 TOKEN_PREFIX = "gic_"
+# An address the user logged in from within this many days is his: failures of
+# others on his e-mail do not lock him out from there.
+KNOWN_ADDRESS_DAYS = 90
+# Longest lifetime a token may be given (days); without one, it lasts until revoked.
+MAX_TOKEN_DAYS = 3650
 # A hash to compare against when the e-mail is unknown, so that timing does
 # not reveal which e-mails exist.
 _DUMMY_HASH = None
@@ -39,15 +45,19 @@ def authenticate(email: str, password: str, remote_addr: str) -> User:
 
     Within ``LOGIN_WINDOW_MINUTES``, attempts are refused until the window
     passes after ``LOGIN_MAX_FAILURES`` failures for this e-mail from this
-    address, ``LOGIN_MAX_FAILURES_PER_EMAIL`` for the e-mail from anywhere (a
-    distributed guess), or ``LOGIN_MAX_FAILURES_PER_ADDRESS`` from the address
-    for any e-mail (a sweep). Staff behind one shared address are not locked
-    out by one colleague's typos, and nobody locks a known e-mail with 5 tries.
+    address, or ``LOGIN_MAX_FAILURES_PER_ADDRESS`` from the address for any
+    e-mail (a sweep). ``LOGIN_MAX_FAILURES_PER_EMAIL`` failures for the e-mail
+    from anywhere (a distributed guess) refuse it only from addresses its owner
+    has not logged in from lately: strangers cannot lock the real user out of
+    his usual addresses, and a password reset lifts the lock (it forgets the
+    e-mail's failures). Staff behind one shared address are not locked out by
+    one colleague's typos, and nobody locks a known e-mail with 5 tries.
     """
     global _DUMMY_HASH
     email = (email or "").strip().lower()
     remote_addr = (remote_addr or "")[:64]
-    window = timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
+    config = current_app.config
+    window = timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
     since = timeutil.utcnow() - window
     same_email = LoginFailure.email == email
     same_address = LoginFailure.remote_addr == remote_addr
@@ -55,14 +65,15 @@ def authenticate(email: str, password: str, remote_addr: str) -> User:
         select(*(func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
                  for condition in (and_(same_email, same_address), same_email, same_address)))
         .where(LoginFailure.at >= since, or_(same_email, same_address))).one()
-    config = current_app.config
+    user = db.session.scalars(select(User).where(func.lower(User.email) == email)).first()
     if (pair >= config["LOGIN_MAX_FAILURES"]
-            or by_email >= config["LOGIN_MAX_FAILURES_PER_EMAIL"]
-            or by_address >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
+            or by_address >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+            or (by_email >= config["LOGIN_MAX_FAILURES_PER_EMAIL"]
+                and not is_known_address(user, remote_addr))):
         raise TooManyAttempts(
             "Trop de tentatives de connexion. Réessayez dans "
-            f"{current_app.config['LOGIN_WINDOW_MINUTES']} minutes.")
-    user = db.session.scalars(select(User).where(func.lower(User.email) == email)).first()
+            f"{config['LOGIN_WINDOW_MINUTES']} minutes, ou demandez un nouveau mot de "
+            "passe (« Mot de passe oublié ? »).")
     if user is None:
         from werkzeug.security import check_password_hash, generate_password_hash
         _DUMMY_HASH = _DUMMY_HASH or generate_password_hash("not-a-password")
@@ -72,8 +83,46 @@ def authenticate(email: str, password: str, remote_addr: str) -> User:
         db.session.commit()
         raise InvalidCredentials("E-mail ou mot de passe incorrect.")
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    remember_address(user, remote_addr)
     db.session.commit()
     return user
+
+
+def is_known_address(user: User | None, remote_addr: str) -> bool:
+    """True when ``user`` logged in (or reset his password) from this address within
+    ``KNOWN_ADDRESS_DAYS``."""
+    if user is None or not remote_addr:
+        return False
+    since = timeutil.utcnow() - timedelta(days=KNOWN_ADDRESS_DAYS)
+    return db.session.scalar(select(LoginAddress.id).where(
+        LoginAddress.user_id == user.id, LoginAddress.remote_addr == remote_addr[:64],
+        LoginAddress.last_success_at >= since)) is not None
+
+
+def remember_address(user: User, remote_addr: str) -> None:
+    """Note that ``user`` proved who he is from this address (in the caller's
+    transaction); addresses unused for ``KNOWN_ADDRESS_DAYS`` are forgotten."""
+    remote_addr = (remote_addr or "")[:64]
+    if not remote_addr:
+        return
+    now = timeutil.utcnow()
+    db.session.execute(delete(LoginAddress).where(
+        LoginAddress.user_id == user.id,
+        LoginAddress.last_success_at < now - timedelta(days=KNOWN_ADDRESS_DAYS)))
+    known = db.session.scalar(select(LoginAddress).where(
+        LoginAddress.user_id == user.id, LoginAddress.remote_addr == remote_addr))
+    if known is None:
+        db.session.add(LoginAddress(user_id=user.id, remote_addr=remote_addr,
+                                    last_success_at=now))
+    else:
+        known.last_success_at = now
+
+
+def forget_failures(email: str) -> None:
+    """Lift the login lock of an e-mail (after a password reset), in the caller's
+    transaction."""
+    db.session.execute(delete(LoginFailure).where(
+        LoginFailure.email == (email or "").strip().lower()))
 
 
 def end_sessions(user: User) -> None:
@@ -82,27 +131,45 @@ def end_sessions(user: User) -> None:
     db.session.commit()
 
 
-def create_token(user: User, name: str = "") -> tuple[ApiToken, str]:
-    """A new personal token; the raw value is returned once and never stored."""
+def create_token(user: User, name: str = "", *,
+                 expires_in_days: int | None = None) -> tuple[ApiToken, str]:
+    """A new personal token, valid until revoked or, with ``expires_in_days``, until
+    that many days from now; the raw value is returned once and never stored."""
     name = (name or "").strip()[:100]
+    now = timeutil.utcnow()
+    expires_at = token_expiry(expires_in_days, now)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, token_hash=ApiToken.hash(raw),
-                     prefix=raw[:12])
+                     prefix=raw[:12], created_at=now, expires_at=expires_at)
     db.session.add(token)
     db.session.flush()
-    record(user, "token.create", token, after={"name": name, "prefix": token.prefix},
+    record(user, "token.create", token,
+           after={"name": name, "prefix": token.prefix,
+                  "expires_at": expires_at.isoformat(timespec="seconds") if expires_at
+                  else None},
            establishment_id=user.establishment_id)
     db.session.commit()
     return token, raw
 
 
+def token_expiry(expires_in_days: int | None, now: datetime | None = None) -> datetime | None:
+    """When a token made now for ``expires_in_days`` expires (None: never); 1 to
+    ``MAX_TOKEN_DAYS`` days, else :class:`InvalidField`."""
+    if expires_in_days is None:
+        return None
+    if not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
+        raise InvalidField(f"La durée de validité d'un jeton va de 1 à {MAX_TOKEN_DAYS} jours.",
+                           field="expires_in_days")
+    return (now or timeutil.utcnow()) + timedelta(days=expires_in_days)
+
+
 def user_for_token(raw: str) -> User | None:
-    """The active user owning a valid, unrevoked token; records its use."""
+    """The active user owning a valid, unrevoked, unexpired token; records its use."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
     token = db.session.scalars(select(ApiToken).where(
         ApiToken.token_hash == ApiToken.hash(raw), ApiToken.revoked_at.is_(None))).first()
-    if token is None or not token.user.active:
+    if token is None or token.is_expired() or not token.user.active:
         return None
     token.last_used_at = timeutil.utcnow()
     db.session.commit()
@@ -125,6 +192,15 @@ def revoke_token(user: User, token_id: int) -> None:
         record(user, "token.revoke", token, before={"prefix": token.prefix},
                establishment_id=user.establishment_id)
         db.session.commit()
+
+
+def revoke_all_tokens(user: User) -> int:
+    """Revoke every live token of ``user`` (deactivation), in the caller's
+    transaction; returns how many. Reactivation does not bring them back."""
+    now = timeutil.utcnow()
+    result = db.session.execute(update(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=now))
+    return result.rowcount or 0
 
 
 def check_password_strength(password: str) -> str:

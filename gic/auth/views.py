@@ -5,8 +5,14 @@ from urllib.parse import urlsplit
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from gic.auth import bp, services
-from gic.auth.forms import LoginForm, NotificationsForm, TokenForm
+from gic.auth import bp, passwords, services
+from gic.auth.forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    NotificationsForm,
+    ResetPasswordForm,
+    TokenForm,
+)
 from gic.errors import DomainError, NotFound
 from gic.notifications.services import channel_of, set_channel
 
@@ -58,7 +64,8 @@ def profile():
     form = TokenForm()
     new_token = None
     if form.validate_on_submit():
-        _, new_token = services.create_token(current_user, form.name.data)
+        _, new_token = services.create_token(current_user, form.name.data,
+                                             expires_in_days=form.expires_in_days.data)
         flash("Jeton créé : copiez-le maintenant, il ne sera plus affiché.", "success")
     return render_template("auth/profile.html", form=form, new_token=new_token,
                            tokens=services.user_tokens(current_user),
@@ -93,3 +100,45 @@ def revoke_token(token_id: int):
         abort(404)
     flash("Jeton révoqué.", "success")
     return redirect(url_for("auth.profile"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """« Mot de passe oublié » : a reset link by e-mail; the same answer whether or
+    not the e-mail has an account (throttled per address and per e-mail)."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        try:
+            passwords.request_reset(form.email.data, request.remote_addr or "")
+        except services.TooManyAttempts as error:
+            form.email.errors.append(error.message)
+            return render_template("auth/forgot.html", form=form), 429
+        flash("Si un compte actif correspond à cette adresse, un e-mail vient de lui être "
+              "envoyé avec un lien pour choisir un nouveau mot de passe. Pensez à regarder "
+              "dans les indésirables.", "info")
+        return redirect(url_for("auth.forgot_password"))
+    return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password from an e-mailed link (once, before it expires); every
+    session of the account ends and its login lock is lifted."""
+    try:
+        user = passwords.user_for_reset_token(token)
+    except passwords.InvalidResetLink as error:
+        return render_template("auth/reset.html", form=None, invalid=error.message), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            passwords.reset_password(token, form.password.data, request.remote_addr or "")
+        except passwords.InvalidResetLink as error:
+            return render_template("auth/reset.html", form=None, invalid=error.message), 400
+        except DomainError as error:
+            form.password.errors.append(error.message)
+        else:  # the account's sessions ended with the change (its session token)
+            flash("Mot de passe changé : connectez-vous avec le nouveau. Vos autres "
+                  "sessions ont été fermées.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form, user=user, invalid=None), \
+        422 if form.errors else 200

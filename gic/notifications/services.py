@@ -173,21 +173,38 @@ def mark_all_read(user: User) -> int:
 
 def send_email(n: Notification) -> None:
     """Send one notification by SMTP, or write it to instance/outbox/."""
-    config = current_app.config
-    message = EmailMessage()
-    message["From"] = config.get("MAIL_DEFAULT_SENDER", "GIC <no-reply@gic.invalid>")
-    message["To"] = n.user.email
-    # A header is one line: a subject built from user text (a meeting title sent
-    # with a line break) must not make the e-mail fail (nor inject a header).
-    message["Subject"] = " ".join(n.subject.split())
-    message["Date"] = format_datetime(n.created_at.replace(tzinfo=UTC))
-    message["Message-ID"] = make_msgid(domain="gic.invalid")
-    public_url = config.get("PUBLIC_URL", "").rstrip("/")
+    public_url = current_app.config.get("PUBLIC_URL", "").rstrip("/")
     text = f"Bonjour {n.user.name},\n\n{n.body}\n"
     if n.link:
         text += f"\nVoir : {public_url}{n.link}\n"
     text += ("\n-- \nGIC · message automatique, aussi dans vos notifications : "
              f"{public_link('notifications.index')}\n")
+    _deliver(n.user.email, n.subject, text, n.created_at, f"{n.id:06d}-{n.kind}")
+
+
+def send_private_email(user: User, *, kind: str, subject: str, body: str) -> None:
+    """E-mail ``user`` something that must not be kept in the app (a password reset
+    link): not stored as a notification, sent whatever his notification choices.
+    ``user`` needs only ``id``, ``name`` and ``email`` (a thread may send it).
+    Raises if the mail server fails (the caller decides what to say)."""
+    text = (f"Bonjour {user.name},\n\n{body}\n"
+            "\n-- \nGIC · message automatique, ne pas y répondre.\n")
+    now = timeutil.utcnow()
+    _deliver(user.email, subject, text, now,
+             f"{now:%Y%m%d%H%M%S%f}-{kind}-{user.id}")
+
+
+def _deliver(to: str, subject: str, text: str, at, name: str) -> None:
+    """One e-mail by SMTP when ``MAIL_SERVER`` is set, else ``<outbox>/<name>.eml``."""
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config.get("MAIL_DEFAULT_SENDER", "GIC <no-reply@gic.invalid>")
+    message["To"] = to
+    # A header is one line: a subject built from user text (a meeting title sent
+    # with a line break) must not make the e-mail fail (nor inject a header).
+    message["Subject"] = " ".join(subject.split())
+    message["Date"] = format_datetime(at.replace(tzinfo=UTC))
+    message["Message-ID"] = make_msgid(domain="gic.invalid")
     if config.get("MAIL_SERVER"):
         message.set_content(text)
         with smtplib.SMTP(config["MAIL_SERVER"], int(config.get("MAIL_PORT", 587)),
@@ -202,4 +219,4 @@ def send_email(n: Notification) -> None:
     outbox.mkdir(parents=True, exist_ok=True)
     # Plain UTF-8 (headers and body), so that the file reads well in any editor too.
     message.set_content(text, cte="8bit")
-    (outbox / f"{n.id:06d}-{n.kind}.eml").write_bytes(message.as_bytes(policy=READABLE))
+    (outbox / f"{name}.eml").write_bytes(message.as_bytes(policy=READABLE))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -152,3 +154,51 @@ def test_token_use_is_recorded(api, world):
     api.get("/me", user)
     token = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)).one()
     assert token.last_used_at is not None
+
+
+# --- Tokens with an expiry (issue 12, item 8) ---------------------------------------
+
+def test_a_token_may_expire(api, world, clock):
+    user = world.technicians["A"]
+    response = api.post("/tokens", json={"email": user.email, "password": PASSWORD,
+                                         "name": "script", "expires_in_days": 30})
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["expires_at"].startswith("2026-12-23T")  # 30 days after the pinned now
+    headers = {"Authorization": f"Bearer {body['token']}"}
+    assert api.get("/me", headers=headers).status_code == 200
+    clock.shift(timedelta(days=30, minutes=1))
+    assert api.get("/me", headers=headers).status_code == 401
+    token = db.session.get(ApiToken, body["id"])
+    assert token.revoked_at is None and token.is_expired()
+
+
+def test_without_expiry_a_token_lasts_until_revoked(api, world, clock):
+    response = api.post("/tokens", json={"email": "tech.a@gic65.test", "password": PASSWORD})
+    assert response.get_json()["expires_at"] is None
+    clock.shift(timedelta(days=3000))
+    assert api.get("/me", headers={
+        "Authorization": f"Bearer {response.get_json()['token']}"}).status_code == 200
+
+
+@pytest.mark.parametrize("days", [0, -1, 3651])
+def test_an_impossible_expiry_is_refused_before_any_login(api, world, days):
+    response = api.post("/tokens", json={"email": "tech.a@gic65.test", "password": PASSWORD,
+                                         "expires_in_days": days})
+    assert response.status_code == 422
+    assert error_of(response)["field"] == "expires_in_days"
+    assert db.session.scalar(select(func.count(ApiToken.id))) == 0
+
+
+def test_the_profile_page_creates_an_expiring_token(app, client, world):
+    from tests.conftest import login
+    login(client, world.directors["A"])
+    page = client.post("/profile", data={"name": "tableur", "expires_in_days": "90"})
+    assert page.status_code == 200
+    token = db.session.scalars(select(ApiToken).where(ApiToken.name == "tableur")).one()
+    assert (token.expires_at - token.created_at).days == 90
+    text = page.get_data(as_text=True)
+    assert "Expire le" in text and "21 février 2027" in text
+    assert client.post("/profile", data={"name": "x", "expires_in_days": "12"}
+                       ).status_code == 200  # not an offered choice: refused
+    assert db.session.scalar(select(func.count(ApiToken.id)).where(ApiToken.name == "x")) == 0

@@ -68,6 +68,23 @@ def test_create_accountant_without_establishment(api, world):
     assert response.get_json()["establishment_id"] is None
 
 
+def test_created_user_is_listed_then_changed(api, world):
+    """POST /users, GET /users, PATCH /users/{id}: a person's whole life in the API
+    (details in test_users_api.py)."""
+    created = api.post("/users", world.coordinator, json={
+        "email": "vie@gic65.test", "name": "Vie", "role": "technician",
+        "establishment_id": world.establishments["C"].id, "password": "un-bon-mot-de-passe"})
+    uid = created.get_json()["id"]
+    listed = api.get("/users", world.coordinator).get_json()["items"]
+    assert created.get_json() in listed
+    changed = api.patch(f"/users/{uid}", world.coordinator,
+                        json={"name": "Vie (B)", "establishment_id": world.establishments["B"].id,
+                              "active": False})
+    assert changed.status_code == 200
+    assert changed.get_json() == {**created.get_json(), "name": "Vie (B)", "active": False,
+                                  "establishment_id": world.establishments["B"].id}
+
+
 def test_create_draft(api, world):
     response = api.post("/interventions", world.directors["B"], json={
         "beneficiary_id": world.establishments["B"].id,

@@ -191,7 +191,8 @@ def test_unknown_urls_404_json(api, world, method, path):
 
 
 @pytest.mark.parametrize("method, path", [
-    ("DELETE", "/me"), ("PUT", "/interventions"), ("GET", "/tokens"), ("GET", "/users"),
+    ("DELETE", "/me"), ("PUT", "/interventions"), ("GET", "/tokens"), ("PUT", "/users"),
+    ("GET", "/users/1"),
 ])
 def test_wrong_method_405_json(api, world, method, path):
     response = api.call(method, path, world.coordinator)

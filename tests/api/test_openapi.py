@@ -96,3 +96,20 @@ def test_request_schemas_match_what_the_api_parses():
         "estimated_onsite_minutes", "estimated_remote_minutes", "secondment_id"}
     assert schemas["UserCreate"]["properties"]["establishment_id"]["type"] == [
         "integer", "null"]
+
+
+def test_the_user_lifecycle_is_documented():
+    """GET /users, PATCH /users/{user_id} and the token expiry (issue 12, items 7-8)."""
+    doc = document()
+    patch = doc["paths"]["/users/{user_id}"]["patch"]
+    assert set(patch["responses"]) == {"200", "400", "401", "403", "404", "409", "422"}
+    update = doc["components"]["schemas"]["UserUpdate"]
+    assert update["properties"]["active"]["type"] == "boolean"
+    assert "required" not in update and update["additionalProperties"] is False
+    listing = doc["paths"]["/users"]["get"]["responses"]["200"]
+    assert listing["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/UserList"}
+    assert doc["components"]["schemas"]["TokenCreate"]["properties"]["expires_in_days"] == {
+        "type": "integer", "description": "Validité en jours (1 à 3650) ; sans elle, "
+                                          "jusqu'à la révocation."}
+    assert "expires_at" in doc["components"]["schemas"]["Token"]["required"]

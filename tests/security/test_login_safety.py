@@ -136,6 +136,69 @@ def test_unknown_e_mails_cost_one_password_check_like_known_ones(app, client, wo
     assert len(calls) == 2
 
 
+# --- Lock-out is no weapon (issue 12, item 8) -----------------------------------------
+
+def from_addr(client, email: str, password: str, addr: str):
+    return client.post("/login", data={"email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": addr})
+
+
+def test_strangers_cannot_lock_the_owner_out_of_his_usual_address(app, world):
+    """20 wrong passwords for a known e-mail from 20 addresses used to lock its owner
+    out everywhere for 15 minutes: now the strangers' addresses are refused (and an
+    unknown e-mail gets the very same answers), his usual address is not."""
+    home = "192.0.2.1"
+    assert from_addr(app.test_client(), KNOWN, PASSWORD, home).status_code == 302
+    for n in range(app.config["LOGIN_MAX_FAILURES_PER_EMAIL"]):
+        for email in (KNOWN, UNKNOWN):
+            from_addr(app.test_client(), email, "wrong-password", f"198.51.100.{n}")
+    stranger = from_addr(app.test_client(), KNOWN, PASSWORD, "203.0.113.9")
+    unknown = from_addr(app.test_client(), UNKNOWN, PASSWORD, "203.0.113.9")
+    assert stranger.status_code == unknown.status_code == 429
+    assert normalised(stranger, KNOWN) == normalised(unknown, UNKNOWN)
+    assert "Mot de passe oublié" in stranger.get_data(as_text=True)
+    owner = app.test_client()
+    assert from_addr(owner, KNOWN, PASSWORD, home).status_code == 302
+    assert owner.get("/", environ_base={"REMOTE_ADDR": home}).status_code == 200
+
+
+def test_guessers_at_the_owner_s_address_are_still_throttled(app, world):
+    home = "192.0.2.1"
+    assert from_addr(app.test_client(), KNOWN, PASSWORD, home).status_code == 302
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        assert from_addr(app.test_client(), KNOWN, "wrong-password", home).status_code == 200
+    assert from_addr(app.test_client(), KNOWN, PASSWORD, home).status_code == 429
+
+
+def test_an_address_is_the_owner_s_for_a_while_only(app, world, clock):
+    home = "192.0.2.1"
+    assert from_addr(app.test_client(), KNOWN, PASSWORD, home).status_code == 302
+    clock.shift(timedelta(days=91))
+    for n in range(app.config["LOGIN_MAX_FAILURES_PER_EMAIL"]):
+        from_addr(app.test_client(), KNOWN, "wrong-password", f"198.51.100.{n}")
+    assert from_addr(app.test_client(), KNOWN, PASSWORD, home).status_code == 429
+
+
+@pytest.mark.parametrize("settings", [{"GIC_ENV": "production", "SECRET_KEY": "x" * 32},
+                                      {"PUBLIC_URL": "https://gic.exemple.fr"}],
+                         ids=["production", "https"])
+def test_cookies_are_secure_in_production_or_behind_https(database_url, settings):
+    """Forced even when instance/config.py (or a test) says False."""
+    secured = make_app(database_url, SESSION_COOKIE_SECURE=False, **settings)
+    try:
+        assert secured.config["SESSION_COOKIE_SECURE"] is True
+        assert secured.config["REMEMBER_COOKIE_SECURE"] is True
+        response = secured.test_client().get("/login?lang=fr", base_url="https://localhost")
+        assert "Secure" in response.headers["Set-Cookie"]
+    finally:
+        with secured.app_context():
+            db.engine.dispose()
+
+
+def test_cookies_are_not_forced_secure_in_development(app):
+    assert not app.config.get("SESSION_COOKIE_SECURE")
+
+
 # --- Session renewed at login, invalidated at logout ------------------------------
 
 def test_login_renews_the_session(app, world):

@@ -59,6 +59,7 @@ OPERATIONS = sorted((path, method) for path, item in document()["paths"].items()
 CALLER = {
     "/tokens": None, "/openapi.json": None, "/me": "coordinator",
     "/establishments": "coordinator", "/users": "coordinator",
+    "/users/{user_id}": "coordinator",
     "/interventions": "dir_B", "/interventions/{intervention_id}": "dir_B",
     "/interventions/{intervention_id}/activate": "dir_B",
     "/interventions/{intervention_id}/cancel": "dir_B",
@@ -86,10 +87,12 @@ def api_schema(app):
 
 @pytest.fixture
 def real_ids(world) -> dict:
-    """An accepted intervention with a session (2025): real ids for positive mode."""
+    """An accepted intervention with a session (2025), a person to change (C's
+    technician): real ids for positive mode."""
     i = accepted(world)
     s = session(world, i, date(2025, 1, 6), "08:00", "09:00", mode="remote")
-    return {"intervention_id": i.id, "session_id": s.id, "year": 2025}
+    return {"intervention_id": i.id, "session_id": s.id, "year": 2025,
+            "user_id": world.technicians["C"].id}
 
 
 
