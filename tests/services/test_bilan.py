@@ -284,7 +284,8 @@ def test_publish_notifies_each_director_once(world, other_world):
     gone.active = False
     db.session.commit()
     bilan.publish(world.coordinator, YEAR)
-    notes = list(db.session.scalars(select(Notification).order_by(Notification.user_id)))
+    notes = list(db.session.scalars(select(Notification).where(Notification.kind == "bilan")
+                                    .order_by(Notification.user_id)))
     assert [n.user_id for n in notes] == sorted(d.id for d in world.directors.values())
     assert {n.key for n in notes} == {f"bilan:{world.groupement.id}:{YEAR}:1"}
     assert all(n.link == f"/bilan/{YEAR}" and "2025" in n.subject for n in notes)
@@ -292,7 +293,8 @@ def test_publish_notifies_each_director_once(world, other_world):
         bilan.publish(world.coordinator, YEAR)
     assert error.value.code == "no_draft"
     db.session.rollback()
-    assert db.session.scalar(select(func.count(Notification.id))) == 3
+    assert db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.kind == "bilan")) == 3
 
 
 @pytest.mark.parametrize("who", ["tech_A", "dir_A", "accountant"])
@@ -371,7 +373,8 @@ def test_job_drafts_last_year_for_every_groupement_and_is_idempotent(world, othe
     published = rows()
     assert bilan.job_bilan_draft(date(2026, 1, 1))["groupements"] == 1  # the other one
     assert rows() == published  # a published year is left alone, no version 2
-    assert db.session.scalar(select(func.count(Notification.id))) == 3  # from publishing only
+    assert db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.kind == "bilan")) == 3  # from publishing only
 
 
 def test_job_isolates_a_failing_groupement(world, other_world, monkeypatch):

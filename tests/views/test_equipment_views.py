@@ -181,8 +181,8 @@ def test_minutes_list_the_loans_outstanding(app, world):
                      r"Établissement B .*1er septembre 2026 .*1er octobre 2026 .*19 jours", page)
     document = Document(io.BytesIO(client.get(f"/meetings/{meeting.id}/minutes/1.docx").data))
     rows = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
-    assert ["Onduleur APC 1500 (n° AS123)", "Établissement A", "Établissement B",
-            "1er septembre 2026", "1er octobre 2026", "19 j"] in rows
+    assert ["Onduleur APC 1500 (Autre, n° AS123)", "Établissement A", "Établissement B",
+            "1er septembre 2026", "1er octobre 2026", "19 jours"] in rows
 
 
 def test_forms_need_the_csrf_token(csrf_client, world):

@@ -77,7 +77,7 @@ def test_coordinator_edits_name_role_and_establishment(app, world):
     assert entry.before["role"] == "technician" and entry.after["role"] == "director"
     assert "Compte de Technicienne A enregistré." in text_of(client.get(response.location))
     journal = text_of(client.get("/audit/"))
-    assert "Utilisateur modifié" in journal and "rôle : Technicien → Directeur" in journal
+    assert "Utilisateur modifié" in journal and "rôle : Technique → Direction" in journal
 
 
 def test_an_invalid_edit_says_why_and_changes_nothing(app, world):
