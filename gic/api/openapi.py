@@ -290,14 +290,16 @@ PATHS: dict[str, Schema] = {
                    description="Comptable : tout le groupement ; direction : ses paires.")},
     "/billing/{year}.csv": _download(
         "Facturation de l'année en CSV", "text/csv",
-        "Comptable. Séparateur « ; », UTF-8 avec BOM, fins de ligne CRLF, décimales à "
+        "Comptable ; direction : ses paires. "
+        "Séparateur « ; », UTF-8 avec BOM, fins de ligne CRLF, décimales à "
         "virgule, dates jj/mm/aaaa ; une colonne « Section » (Interventions, Totaux par "
         "paire, En attente, Règlements, Détachements). Texte commençant par = + - @ préfixé d'une "
         "apostrophe. Identique octet pour octet pour une année clôturée."),
     "/billing/{year}.xlsx": _download(
         "Facturation de l'année en XLSX",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "Comptable. Une feuille par vue (Interventions, Totaux par paire, En attente, "
+        "Comptable ; direction : ses paires. "
+        "Une feuille par vue (Interventions, Totaux par paire, En attente, "
         "Règlements, Détachements), cellules typées, montants en euros. Identique octet "
         "pour octet pour une année clôturée."),
     "/billing/{year}/close": {
@@ -307,8 +309,9 @@ PATHS: dict[str, Schema] = {
                                 "séances dans l'année n'est ni validée ni annulée.")},
     "/bilan/{year}": {
         "get": _op("Bilan annuel", 200, "Bilan", errors=(403, 404, 422), params=[YEAR],
-                   tag="bilan", description="Direction : dernière version publiée ; "
-                                            "coordination : brouillon compris.")},
+                   tag="bilan", description="Tout membre du groupement (directions, "
+                                            "techniciens, comptables) : dernière version "
+                                            "publiée ; coordination : brouillon compris.")},
     "/bilan/{year}.pdf": {
         "get": _pdf(_op("Bilan annuel en PDF", 200, None, errors=(403, 404, 422),
                         params=[YEAR], tag="bilan",

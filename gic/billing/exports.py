@@ -300,7 +300,8 @@ def to_xlsx(detail: BillingDetail) -> bytes:
         # stamps every zip entry with a fixed date of 1980.
         workbook.set_properties({
             "title": _ILLEGAL_XML.sub(
-                "", f"Facturation {detail.year} — {detail.groupement_name}"),
+                "", f"Facturation {detail.year} — {detail.groupement_name}"
+                    + (f" — {detail.scope_name}" if detail.scope_name else "")),
             "author": "GIC", "created": stamp(detail)})
         formats = {"bold": workbook.add_format({"bold": True}),
                    "money": workbook.add_format({"num_format": MONEY_FORMAT}),
@@ -319,8 +320,10 @@ def slug(text: str) -> str:
 
 
 def filename(detail: BillingDetail, extension: str) -> str:
-    """``facturation-<groupement>-<year>.<extension>``."""
-    return f"facturation-{slug(detail.groupement_name)}-{detail.year}.{extension}"
+    """``facturation-<groupement>-<year>.<extension>``, with the establishment
+    before the year for a director's pairs (``…-<establishment>-<year>…``)."""
+    scope = f"{slug(detail.scope_name)}-" if detail.scope_name else ""
+    return f"facturation-{slug(detail.groupement_name)}-{scope}{detail.year}.{extension}"
 
 
 def _headers(detail: BillingDetail, extension: str) -> dict[str, str]:
