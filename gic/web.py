@@ -10,6 +10,7 @@ from babel.numbers import format_currency, format_decimal
 from flask import Flask, abort, current_app, render_template, request, session, url_for
 from flask_babel import format_datetime, get_locale, to_user_timezone
 from flask_login import current_user
+from jinja2 import pass_context
 from werkzeug.utils import import_string
 
 from gic.extensions import db, login_manager
@@ -27,9 +28,13 @@ MENU_GATES = {
 }
 
 
-def openable(endpoint: str) -> bool:
+@pass_context
+def openable(context, endpoint: str) -> bool:
     """Whether the current user may open the menu page ``endpoint`` (Jinja test
-    ``is openable``): registered, and its gate (:data:`MENU_GATES`) lets him in."""
+    ``is openable``): registered, and its gate (:data:`MENU_GATES`) lets him in.
+
+    ``pass_context`` keeps Jinja from deciding it once when it compiles a template
+    (a test of a constant is folded then, outside any request: for every user)."""
     if endpoint not in current_app.view_functions or not current_user.is_authenticated:
         return False
     gate = MENU_GATES.get(endpoint)

@@ -11,6 +11,15 @@ from tests.conftest import login
 ROLES = ["tech_A", "dir_A", "accountant", "coordinator"]
 
 
+@pytest.fixture(autouse=True)
+def first_page_is_the_login(app, monkeypatch):
+    """Templates compiled anew by an anonymous visitor's login page, as when the
+    server has just started: the menu must still be decided per user, per request."""
+    from jinja2.utils import LRUCache
+    monkeypatch.setattr(app.jinja_env, "cache", LRUCache(400))
+    assert app.test_client().get("/login").status_code == 200
+
+
 def user_of(world, key):
     return {"tech_A": world.technicians["A"], "dir_A": world.directors["A"],
             "accountant": world.accountant, "coordinator": world.coordinator}[key]
