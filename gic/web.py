@@ -7,10 +7,12 @@ from decimal import Decimal
 
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_currency, format_decimal
-from flask import Flask, abort, render_template, request, session, url_for
+from flask import Flask, abort, current_app, render_template, request, session, url_for
 from flask_babel import format_datetime, get_locale, to_user_timezone
 from flask_login import current_user
+from jinja2 import pass_context
 from markupsafe import Markup, escape
+from werkzeug.utils import import_string
 
 from gic.extensions import db, login_manager
 from gic.formatting import (
@@ -25,6 +27,27 @@ from gic.formatting import (
 from gic.models import User
 
 LOCALES = ("fr", "en")
+
+# Menu pages that not every member may open: endpoint -> "module:predicate(user)".
+# The menu shows a link only to a page that answers 200 (tests/views/test_menu.py).
+MENU_GATES = {
+    "reports.index": "gic.reports.services:can_read",
+    "equipment.index": "gic.equipment.services:can_read",
+    "exchanges.index": "gic.exchanges.services:can_read",
+}
+
+
+@pass_context
+def openable(context, endpoint: str) -> bool:
+    """Whether the current user may open the menu page ``endpoint`` (Jinja test
+    ``is openable``): registered, and its gate (:data:`MENU_GATES`) lets him in.
+
+    ``pass_context`` keeps Jinja from deciding it once when it compiles a template
+    (a test of a constant is folded then, outside any request: for every user)."""
+    if endpoint not in current_app.view_functions or not current_user.is_authenticated:
+        return False
+    gate = MENU_GATES.get(endpoint)
+    return gate is None or bool(import_string(gate)(current_user))
 
 
 def select_locale() -> str:
@@ -131,6 +154,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(hm=hm, page_url=page_url,
                                  has_endpoint=lambda name: name in app.view_functions,
                                  available_endpoints=app.view_functions)
+    app.jinja_env.tests["openable"] = openable
 
     @app.context_processor
     def _labels():

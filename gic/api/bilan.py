@@ -1,7 +1,7 @@
 """The annual bilan through the API (SPEC §8): ``GET /bilan/{year}`` and ``.pdf``.
 
-Same readers as the web page (directors: published versions; coordinators:
-drafts too; 403 for others; 404 when no version is visible).
+Same readers as the web page (every member of the groupement: published
+versions; coordinators: drafts too; 404 when no version is visible).
 """
 
 from __future__ import annotations

@@ -18,13 +18,15 @@ def billing(year: int):
 
 @bp.get("/billing/<int:year>.csv")
 def billing_csv(year: int):
-    """The year's billing as CSV (``;``, UTF-8 with BOM): accountants only."""
+    """The year's billing as CSV (``;``, UTF-8 with BOM): accountants; a director
+    gets his own pairs."""
     return exports.csv_response(services.export_detail(api_user(), year))
 
 
 @bp.get("/billing/<int:year>.xlsx")
 def billing_xlsx(year: int):
-    """The year's billing as XLSX, one sheet per view: accountants only."""
+    """The year's billing as XLSX, one sheet per view: accountants; a director gets
+    his own pairs."""
     return exports.xlsx_response(services.export_detail(api_user(), year))
 
 

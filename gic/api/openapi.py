@@ -305,7 +305,8 @@ PATHS: dict[str, Schema] = {
                    description="Comptable : tout le groupement ; direction : ses paires.")},
     "/billing/{year}.csv": _download(
         "Facturation de l'année en CSV", "text/csv",
-        "Comptable. Séparateur « ; », UTF-8 avec BOM, fins de ligne CRLF, décimales à "
+        "Comptable ; direction : ses paires. "
+        "Séparateur « ; », UTF-8 avec BOM, fins de ligne CRLF, décimales à "
         "virgule, dates jj/mm/aaaa ; une colonne « Section » (Interventions, Totaux par "
         "paire, En attente, Règlements, Détachements, Note). Colonnes : Section, N° demande, "
         "Prestataire, Bénéficiaire, Technicien, Premier jour, Dernier jour, Minutes "
@@ -317,7 +318,7 @@ PATHS: dict[str, Schema] = {
     "/billing/{year}.xlsx": _download(
         "Facturation de l'année en XLSX",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "Comptable. Une feuille par vue (Interventions, Totaux par paire, En attente, "
+        "Comptable ; direction : ses paires. Une feuille par vue (Interventions, Totaux par paire, En attente, "
         "Règlements, Détachements), cellules typées, montants en euros, heures aussi en "
         "nombre décimal (dernière colonne). Impression : A4 paysage, ajustée à la largeur "
         "d'une page, ligne d'en-tête répétée sur chaque page. Identique octet pour octet "
@@ -329,8 +330,9 @@ PATHS: dict[str, Schema] = {
                                 "séances dans l'année n'est ni validée ni annulée.")},
     "/bilan/{year}": {
         "get": _op("Bilan annuel", 200, "Bilan", errors=(403, 404, 422), params=[YEAR],
-                   tag="bilan", description="Direction : dernière version publiée ; "
-                                            "coordination : brouillon compris.")},
+                   tag="bilan", description="Tout membre du groupement (directions, "
+                                            "techniciens, comptables) : dernière version "
+                                            "publiée ; coordination : brouillon compris.")},
     "/bilan/{year}.pdf": {
         "get": _pdf(_op("Bilan annuel en PDF", 200, None, errors=(403, 404, 422),
                         params=[YEAR], tag="bilan",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
 
 from gic.audit.models import AuditEntry
 from gic.errors import Forbidden
 from gic.extensions import db
+from gic.interventions.models import Intervention
+from gic.interventions.permissions import submitted_clause
 from gic.models import Role, User
 
 
@@ -35,13 +37,19 @@ def record(actor: User | None, action: str, obj: Any, *, before: dict | None = N
 
 def visible_entries(user: User) -> Select:
     """Entries the user may read: all of the groupement for a coordinator, those of
-    his establishment for a director; nobody else reads the log."""
+    his establishment for a director; nobody else reads the log.
+
+    A provider's director does not read the entries of a request its beneficiary
+    has not activated (a draft is the beneficiary's business, like its page)."""
     stmt = select(AuditEntry).where(AuditEntry.groupement_id == user.groupement_id)
     if user.role == Role.COORDINATOR:
         return stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     if user.role == Role.DIRECTOR and user.establishment_id:
+        unsubmitted = select(Intervention.id).where(
+            Intervention.id == AuditEntry.object_id, ~submitted_clause()).exists()
         return stmt.where(
             or_(AuditEntry.establishment_id == user.establishment_id,
-                AuditEntry.other_establishment_id == user.establishment_id)
+                and_(AuditEntry.other_establishment_id == user.establishment_id,
+                     ~and_(AuditEntry.object_type == "Intervention", unsubmitted)))
         ).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     raise Forbidden("Le journal d'audit est réservé à la coordination et aux directions.")

@@ -367,7 +367,8 @@ def to_xlsx(detail: BillingDetail) -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()
-    title = _ILLEGAL_XML.sub("", f"Facturation {detail.year} — {detail.groupement_name}")
+    title = _ILLEGAL_XML.sub("", f"Facturation {detail.year} — {detail.groupement_name}"
+                                 + (f" — {detail.scope_name}" if detail.scope_name else ""))
     # « with »: closing removes the rows' temporary files, also after an error.
     with xlsxwriter.Workbook(buffer, {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
@@ -394,8 +395,10 @@ def slug(text: str) -> str:
 
 
 def filename(detail: BillingDetail, extension: str) -> str:
-    """``facturation-<groupement>-<year>.<extension>``."""
-    return f"facturation-{slug(detail.groupement_name)}-{detail.year}.{extension}"
+    """``facturation-<groupement>-<year>.<extension>``, with the establishment
+    before the year for a director's pairs (``…-<establishment>-<year>…``)."""
+    scope = f"{slug(detail.scope_name)}-" if detail.scope_name else ""
+    return f"facturation-{slug(detail.groupement_name)}-{scope}{detail.year}.{extension}"
 
 
 def _headers(detail: BillingDetail, extension: str) -> dict[str, str]:

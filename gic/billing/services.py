@@ -28,6 +28,14 @@ def check_year(year: int) -> int:
     return year
 
 
+def billing_years(groupement: Groupement) -> range:
+    """The civil years the billing pages lead to: from the year the convention
+    started (its first version) to the current one."""
+    first = groupement.terms_on(date.min).start_date.year
+    last = timeutil.local_today(groupement.timezone).year
+    return range(first, max(first, last) + 1)
+
+
 def closed_years(groupement_id: int) -> set[int]:
     """Years whose billing is frozen."""
     return set(db.session.scalars(
@@ -260,6 +268,13 @@ class BillingDetail:
     summary: BillingSummary
     pairs: list[PairDetail] = field(default_factory=list)
     pending: list[InterventionLine] = field(default_factory=list)
+    # The establishment whose pairs only are shown (a director's), None for all.
+    scope: int | None = None
+
+    @property
+    def scope_name(self) -> str | None:
+        """The name of :attr:`scope`'s establishment (file names, titles)."""
+        return self.names.get(self.scope) if self.scope is not None else None
 
     @property
     def total_minutes(self) -> int:
@@ -296,7 +311,8 @@ def billing_detail(user: User, year: int) -> BillingDetail:
             YearClosure.groupement_id == gid, YearClosure.year == year,
             YearClosure.closed.is_(True)))
     detail = BillingDetail(year=year, closed=summary.closed, closed_at=closed_at,
-                           groupement_name=groupement.name, names=names, summary=summary)
+                           groupement_name=groupement.name, names=names, summary=summary,
+                           scope=scope)
     pairs: dict[tuple[int, int], PairDetail] = {}
     for line in summary.lines:
         pair = PairDetail(line["provider_id"], line["beneficiary_id"],
@@ -315,6 +331,46 @@ def billing_detail(user: User, year: int) -> BillingDetail:
     return detail
 
 
+@dataclass(frozen=True)
+class BilledYear:
+    """One civil year of a validated intervention as the billing counts it (R4):
+    its billable minutes and its amount, the one of its line on the billing page
+    (rounded on its own: the pair's total is rounded once, R6)."""
+
+    year: int
+    minutes: int
+    amount: Decimal
+
+
+def intervention_billing(user: User, i: Intervention) -> list[BilledYear] | None:
+    """What a validated intervention bills, per year, for a reader of its billing
+    (an accountant; a director of one of its two establishments); None for anyone
+    else, before validation and under a secondment (billed by it, R8). The same
+    grouped query as the billing page (:func:`queries.billable_by_intervention`),
+    no second formula; an empty list when the work stayed free (R1, R2)."""
+    if i.state != State.VALIDATED or i.secondment_id is not None:
+        return None
+    try:
+        scope = billing_scope(user)
+    except Forbidden:
+        return None
+    if user.groupement_id != i.groupement_id or scope not in (None, i.provider_id,
+                                                              i.beneficiary_id):
+        return None
+    years = sorted({s.year for s in i.sessions})
+    if not years:
+        return []
+    rows = db.session.execute(queries.billable_by_intervention(
+        years, Intervention.id == i.id, ids=select(Intervention.id).where(Intervention.id == i.id))
+        .order_by(InterventionSession.year))
+    return [BilledYear(row.year, int(row.minutes), _amount(row.weighted_cents)) for row in rows]
+
+
+def _amount(weighted_cents) -> Decimal:
+    """Σ minutes × rate in cents (the queries' ``weighted_cents``) as euros, R6's rounding."""
+    return rules.round_cents(Decimal(int(weighted_cents)) / 6000)
+
+
 def _line(row) -> InterventionLine:
     """A row of :func:`gic.billing.queries.billable_interventions` as a line."""
     return InterventionLine(
@@ -322,7 +378,7 @@ def _line(row) -> InterventionLine:
         beneficiary_id=row.beneficiary_id, state=str(row.state),
         description=row.description or "", technician=row.technician_name or "",
         first_day=row.first_day, last_day=row.last_day, minutes=int(row.minutes),
-        amount=rules.round_cents(Decimal(int(row.weighted_cents)) / 6000))
+        amount=_amount(row.weighted_cents))
 
 
 # --- The billing page at scale: a page of pairs, a page of one pair -------------
@@ -363,7 +419,11 @@ def pending_lines(user: User, year: int, intervention_ids: list[int]) -> list[In
 
 
 def export_detail(user: User, year: int) -> BillingDetail:
-    """The detailed billing for the CSV and XLSX exports: accountants only (SPEC §8)."""
-    if user.role != Role.ACCOUNTANT:
-        raise Forbidden("Les exports de la facturation sont réservés aux comptables.")
-    return billing_detail(user, year)
+    """The detailed billing for the CSV and XLSX exports, scoped like the page: the
+    whole groupement for an accountant, a director's own pairs (and their
+    settlements, secondments) for a director; Forbidden for anyone else."""
+    try:
+        return billing_detail(user, year)
+    except Forbidden:
+        raise Forbidden("Les exports de la facturation sont réservés aux comptables et "
+                        "aux directions (pour leurs paires).") from None

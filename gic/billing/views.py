@@ -3,7 +3,8 @@ reopening (coordinator).
 
 Accountants read the whole groupement's billing, directors their own pairs
 (:func:`billing_scope` decides and raises Forbidden for anyone else); only
-accountants download the exports (:func:`export_detail`). A
+accountants and directors download the exports, scoped the same way
+(:func:`export_detail`). A
 coordinator does not read amounts (SPEC §1: billing is the accountants'); he
 sees the year's closing state and the reopen form only.
 """
@@ -18,6 +19,7 @@ from gic.billing import bp, exports
 from gic.billing.forms import CloseYearForm, ReopenYearForm
 from gic.billing.services import (
     billing_summary,
+    billing_years,
     close_year,
     closed_years,
     export_detail,
@@ -86,6 +88,7 @@ def _render_year(year: int, *, close_form=None, reopen_form=None, status: int = 
     return render_template(
         "billing/year.html", year=year, summary=summary, closed=year in closed,
         closed_years=sorted(closed, reverse=True), current_year=_current_year(),
+        years=billing_years(current_user.groupement),
         names=establishments, close_form=close_form or CloseYearForm(),
         reopen_form=reopen_form or ReopenYearForm(), **lists,
     ), status
@@ -126,7 +129,8 @@ def pair(year: int, provider_id: int, beneficiary_id: int):
 
 
 def _export(year: int, respond):
-    """An export of ``year`` for an accountant (404 for an implausible year, 403 for others)."""
+    """An export of ``year`` for an accountant or a director (404 for an implausible
+    year, 403 for others)."""
     try:
         detail = export_detail(current_user, year)
     except InvalidField:
@@ -139,14 +143,16 @@ def _export(year: int, respond):
 @bp.route("/<int:year>.csv")
 @login_required
 def export_csv(year: int):
-    """« Télécharger CSV »: the year's billing for French Excel (accountants)."""
+    """« Télécharger CSV »: the year's billing for French Excel (accountants; a
+    director: his pairs)."""
     return _export(year, exports.csv_response)
 
 
 @bp.route("/<int:year>.xlsx")
 @login_required
 def export_xlsx(year: int):
-    """« Télécharger XLSX »: one sheet per view, typed cells (accountants)."""
+    """« Télécharger XLSX »: one sheet per view, typed cells (accountants; a
+    director: his pairs)."""
     return _export(year, exports.xlsx_response)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy import ColumnElement, and_, or_
+
 from gic.errors import Forbidden
 from gic.interventions.models import SESSION_STATES, TRANSITIONS, Intervention, State
 from gic.models import Role, User
@@ -33,13 +35,45 @@ def authorize_draft(user: User) -> None:
         raise Forbidden(DRAFT_REFUSAL)
 
 
+# A draft is the beneficiary's business (SPEC §3: « à la seule initiative de la
+# direction de chaque établissement »): the provider learns of a request when its
+# beneficiary's director activates it. A draft cancelled before that never reaches it.
+UNSUBMITTED_STATES = (State.DRAFT, State.CANCELLED)
+
+
+def submitted(i: Intervention) -> bool:
+    """True once the beneficiary's director has activated the request."""
+    return i.activated_at is not None or State(i.state) not in UNSUBMITTED_STATES
+
+
+def submitted_clause() -> ColumnElement[bool]:
+    """The SQL twin of :func:`submitted`."""
+    return or_(Intervention.activated_at.is_not(None),
+               Intervention.state.not_in(UNSUBMITTED_STATES))
+
+
 def can_view(user: User, i: Intervention) -> bool:
-    """Coordinators and accountants see the groupement; others their establishment's."""
+    """Coordinators and accountants see the groupement; others their establishment's,
+    the provider's people only once the request was activated."""
     if not _same_groupement(user, i):
         return False
     if user.role in (Role.COORDINATOR, Role.ACCOUNTANT):
         return True
-    return user.establishment_id in (i.beneficiary_id, i.provider_id)
+    if user.establishment_id is None:
+        return False
+    if user.establishment_id == i.beneficiary_id:
+        return True
+    return user.establishment_id == i.provider_id and submitted(i)
+
+
+def visible_clause(user: User) -> ColumnElement[bool]:
+    """The SQL twin of :func:`can_view` (lists, dashboards, the API)."""
+    in_groupement = Intervention.groupement_id == user.groupement_id
+    if user.role in (Role.COORDINATOR, Role.ACCOUNTANT):
+        return in_groupement
+    return and_(in_groupement, or_(
+        Intervention.beneficiary_id == user.establishment_id,
+        and_(Intervention.provider_id == user.establishment_id, submitted_clause())))
 
 
 def _beneficiary_director(user: User, i: Intervention) -> bool:

@@ -31,7 +31,12 @@ from gic.interventions.models import (
     State,
     Urgency,
 )
-from gic.interventions.permissions import authorize, authorize_draft, can_view
+from gic.interventions.permissions import (
+    authorize,
+    authorize_draft,
+    can_view,
+    visible_clause,
+)
 from gic.models import Establishment, Groupement, Role, User
 from gic.registers import clean_text
 from gic.secondments import services as secondments
@@ -42,12 +47,9 @@ MAX_TEXT = 10_000
 # --- Reading ----------------------------------------------------------------
 
 def visible_interventions(user: User) -> Select:
-    """Interventions the user may read, newest first (scoped by groupement and §1)."""
-    stmt = select(Intervention).where(Intervention.groupement_id == user.groupement_id)
-    if user.role not in (Role.COORDINATOR, Role.ACCOUNTANT):
-        stmt = stmt.where(or_(Intervention.beneficiary_id == user.establishment_id,
-                              Intervention.provider_id == user.establishment_id))
-    return stmt.order_by(Intervention.id.desc())
+    """Interventions the user may read, newest first (scoped by groupement and §1;
+    a provider's people do not see a draft: :func:`permissions.visible_clause`)."""
+    return select(Intervention).where(visible_clause(user)).order_by(Intervention.id.desc())
 
 
 def filter_interventions(stmt: Select, *, year: int | None = None, state: str | None = None,

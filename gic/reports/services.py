@@ -2,9 +2,10 @@
 
 A groupement-year has at most one draft, recomputed on demand (and by the
 1 January job); publishing freezes it as version n, notifies every director,
-and any later draft becomes version n + 1. Directors read published versions
-(the whole groupement's bilan, handed to each direction); coordinators read
-drafts too and publish; nobody else reads the bilan.
+and any later draft becomes version n + 1. Every member of the groupement reads
+its published versions (SPEC §5: « remis auprès de chaque direction », and
+everybody gets it: directors, technicians, accountants); coordinators read drafts
+too and publish.
 """
 
 from __future__ import annotations
@@ -29,13 +30,18 @@ from gic.reports.models import BilanStatus, BilanVersion
 
 log = logging.getLogger(__name__)
 
-READERS = frozenset({Role.DIRECTOR, Role.COORDINATOR})
+READERS = frozenset(Role)  # every member of the groupement: published versions
+
+
+def can_read(user: User) -> bool:
+    """Every member of the groupement reads its published bilans (the menu asks too)."""
+    return user.role in READERS
 
 
 def check_reader(user: User) -> None:
-    """Only directors and coordinators read the bilan (accountants have the billing)."""
-    if user.role not in READERS:
-        raise Forbidden("Le bilan annuel est réservé aux directions et à la coordination.")
+    """Raise :class:`Forbidden` for a role that does not read the bilan."""
+    if not can_read(user):
+        raise Forbidden("Le bilan annuel est réservé aux membres du groupement.")
 
 
 def _visible(user: User) -> list:
@@ -49,8 +55,8 @@ def _visible(user: User) -> list:
 def visible_version(user: User, year: int, version: int | None = None) -> BilanVersion:
     """The latest version of ``year`` the user may read (or the one asked for).
 
-    Directors see published versions only, coordinators drafts too; 403 for
-    other roles, 404 when there is none (another groupement's bilan is never
+    Members see published versions only, coordinators drafts too; 404 when
+    there is none (another groupement's bilan is never
     reachable: every lookup is within the user's own groupement).
     """
     check_reader(user)

@@ -1,7 +1,8 @@
 """The bilan pages: list of years, one year's bilan (page and PDF), draft and publish.
 
-Directors and coordinators only (:func:`services.check_reader` decides: 403 for
-others); a year with no version the reader may see is a 404. Forms post to one
+Every member of the groupement reads the published versions, coordinators the
+drafts too (:func:`services.check_reader` and :func:`services.visible_version`
+decide); a year with no version the reader may see is a 404. Forms post to one
 service each; its refusal is flashed in French.
 """
 

@@ -32,6 +32,7 @@ from gic.audit.services import record
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.interventions.models import Intervention
+from gic.interventions.permissions import visible_clause
 from gic.models import Groupement, Role, User
 from gic.notifications.services import directors_of, link_for, notify
 from gic.registers import clean_text, establishment_in
@@ -73,10 +74,11 @@ def get_secondment(user: User, secondment_id: int) -> Secondment:
     return s
 
 
-def interventions_of(s: Secondment) -> list[Intervention]:
-    """The interventions attached to ``s`` (the page shows them all: a project has few)."""
+def interventions_of(s: Secondment, viewer: User) -> list[Intervention]:
+    """The interventions attached to ``s`` that ``viewer`` may read (the page shows
+    them all: a project has few; the provider's people see no draft)."""
     return list(db.session.scalars(
-        select(Intervention).where(Intervention.secondment_id == s.id)
+        select(Intervention).where(Intervention.secondment_id == s.id, visible_clause(viewer))
         .options(selectinload(Intervention.technician)).order_by(Intervention.id)))
 
 

@@ -103,7 +103,7 @@ def _detail_page(s: Secondment, *, status: int = 200, refusal: str | None = None
     me = _me()
     return render_template(
         "secondments/detail.html", s=s, today=_today(), actions=services.next_actions(me, s),
-        interventions=services.interventions_of(s), yearly=services.yearly_billing(s),
+        interventions=services.interventions_of(s, me), yearly=services.yearly_billing(s),
         button=ActionForm(formdata=None), refuse_form=refuse_form or RefuseForm(formdata=None),
         refusal=refusal, can_attach=services.can_attach(me, s), Pricing=Pricing), status
 

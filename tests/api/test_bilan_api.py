@@ -14,8 +14,9 @@ from tests.services.test_bilan import YEAR, build_2025, finish
 USERS = ["tech_A", "dir_A", "dir_B", "coordinator", "accountant", "other_dir",
          "other_coordinator", "other_accountant"]
 # Once 2025 is published in the first groupement (version 1) with a draft version 2.
-STATUS = {"tech_A": 403, "dir_A": 200, "dir_B": 200, "coordinator": 200, "accountant": 403,
-          "other_dir": 404, "other_coordinator": 404, "other_accountant": 403}
+# Every member reads the published version (SPEC §5); another groupement has none.
+STATUS = {"tech_A": 200, "dir_A": 200, "dir_B": 200, "coordinator": 200, "accountant": 200,
+          "other_dir": 404, "other_coordinator": 404, "other_accountant": 404}
 
 
 def user_of(world, other_world, key):
@@ -64,6 +65,15 @@ def test_director_reads_the_published_version(api, world, versions):
     assert data["totals"]["minutes"] == 2360
     assert data["billing"]["lines"][0]["amount"] == "350.00"
     assert [m["month"] for m in data["months"]] == list(range(1, 13))
+
+
+@pytest.mark.parametrize("who", ["tech_A", "accountant"])
+def test_technicians_and_accountants_read_the_published_version(api, world, other_world,
+                                                                 versions, who):
+    """The bilan is everyone's (SPEC §5), the draft (version 2) the coordinator's only."""
+    body = api.get(f"/bilan/{YEAR}", user_of(world, other_world, who)).get_json()
+    assert (body["year"], body["version"], body["status"]) == (YEAR, 1, "published")
+    assert body["data"]["billing"]["total_amount"] == "708.33"
 
 
 def test_coordinator_reads_the_draft(api, world, versions):

@@ -1,4 +1,5 @@
-"""GET /api/v1/billing/{year}.csv and .xlsx: accountants only, bearer token."""
+"""GET /api/v1/billing/{year}.csv and .xlsx: accountants (all), directors (their
+pairs), bearer token."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def test_no_token_is_401(api, world, extension):
 
 @pytest.mark.parametrize("extension", ["csv", "xlsx"])
 @pytest.mark.parametrize(("who", "status"), [
-    ("technician", 403), ("director", 403), ("coordinator", 403), ("other_director", 403),
+    ("technician", 403), ("director", 200), ("coordinator", 403), ("other_director", 200),
     ("accountant", 200), ("other_accountant", 200),
 ])
 def test_permission_table(api, world, other_world, billed, extension, who, status):
@@ -47,9 +48,12 @@ def test_permission_table(api, world, other_world, billed, extension, who, statu
     assert response.status_code == status
     if status == 403:
         error = error_of(response)
-        assert error["message"] == "Les exports de la facturation sont réservés aux comptables."
+        assert error["message"] == ("Les exports de la facturation sont réservés aux "
+                                    "comptables et aux directions (pour leurs paires).")
         return
-    slug = "gic-65" if who == "accountant" else "gcsms-demo"
+    slug = {"accountant": "gic-65", "director": "gic-65-etablissement-b",
+            "other_accountant": "gcsms-demo",
+            "other_director": "gcsms-demo-etablissement-x"}[who]
     assert response.headers["Content-Disposition"] \
         == f'attachment; filename="facturation-{slug}-{YEAR}.{extension}"'
     assert response.headers["Content-Type"] == (

@@ -17,6 +17,9 @@ USERS = ["tech_A", "tech_B", "tech_C", "dir_A", "dir_B", "dir_C", "coordinator",
          "accountant", "other_tech", "other_dir", "other_coordinator", "other_accountant"]
 # Who sees an A -> B intervention (SPEC §1); everyone else gets 404 on it.
 VIEWERS = {"tech_A", "tech_B", "dir_A", "dir_B", "coordinator", "accountant"}
+# A draft is the beneficiary's business: the provider's people (A) do not see it
+# before B's director activates it.
+DRAFT_VIEWERS = VIEWERS - {"tech_A", "dir_A"}
 
 
 def _user(world, other_world, key):
@@ -71,7 +74,10 @@ ENDPOINTS = {
                                        "provider_id": w.establishments["A"].id, "axis": 2,
                                        "nature": "incident", "description": "Panne"},
                             {"tech_B": 201, "dir_B": 201}, False),
-    "get": ("draft", "GET", "/interventions/{i}", None, dict.fromkeys(VIEWERS, 200), True),
+    "get": ("draft", "GET", "/interventions/{i}", None, dict.fromkeys(DRAFT_VIEWERS, 200),
+            True),
+    "get_active": ("active", "GET", "/interventions/{i}", None, dict.fromkeys(VIEWERS, 200),
+                   True),
     "activate": ("draft", "POST", "/interventions/{i}/activate", None, {"dir_B": 200}, True),
     "accept": ("active", "POST", "/interventions/{i}/accept",
                lambda w: {"technician_id": w.technicians["A"].id}, {"dir_A": 200}, True),
@@ -91,16 +97,24 @@ ENDPOINTS = {
     "billing": (None, "GET", "/billing/2025", None,
                 dict.fromkeys(["dir_A", "dir_B", "dir_C", "accountant", "other_dir",
                                "other_accountant"], 200), False),
+    # A director downloads his own pairs; the accountant the whole year.
+    "billing_csv": (None, "GET", "/billing/2025.csv", None,
+                    dict.fromkeys(["dir_A", "dir_B", "dir_C", "accountant", "other_dir",
+                                   "other_accountant"], 200), False),
+    "billing_xlsx": (None, "GET", "/billing/2025.xlsx", None,
+                     dict.fromkeys(["dir_A", "dir_B", "dir_C", "accountant", "other_dir",
+                                    "other_accountant"], 200), False),
     "close_year": (None, "POST", "/billing/2024/close", None,
                    {"accountant": 200, "other_accountant": 200}, False),
 }
 
 
 def _expected(endpoint: str, user: str) -> int:
-    _, _, _, _, allowed, scoped = ENDPOINTS[endpoint]
+    state, _, _, _, allowed, scoped = ENDPOINTS[endpoint]
     if user in allowed:
         return allowed[user]
-    return 404 if scoped and user not in VIEWERS else 403
+    viewers = DRAFT_VIEWERS if state == "draft" else VIEWERS
+    return 404 if scoped and user not in viewers else 403
 
 
 TABLE = [(endpoint, user, _expected(endpoint, user)) for endpoint in ENDPOINTS

@@ -3,6 +3,7 @@ request addressed to his establishment and validates completed work."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -90,6 +91,8 @@ def test_director(world, open_journey):
     j.flash("Heures validées : elles entrent dans la facturation.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Validée")
     expect(page.get_by_role("button", name="Valider les heures")).to_have_count(0)
+    # What the validated work bills: 440 min × 25 € / 60 (worked example 5).
+    expect(page.locator("#facturation")).to_contain_text(re.compile(r"183,33\s€ pour 7\sh\s20"))
 
     _dashboard(j)
     j.sees("Aucune demande à activer.")

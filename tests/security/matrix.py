@@ -34,6 +34,10 @@ GROUPS = {
     # Who sees an A -> B intervention (SPEC §1); the others get 404 on it.
     "viewers": ("tech_A", "dir_A", "tech_B", "dir_B", "accountant", "coordinator"),
     "outsiders": ("tech_C", "dir_C", "other_coord", "other_dir"),
+    # A draft is the beneficiary's business: the provider's people (A) do not see
+    # it before B's director activates it (404, like any outsider).
+    "draft_viewers": ("tech_B", "dir_B", "accountant", "coordinator"),
+    "draft_outsiders": ("tech_A", "dir_A", "tech_C", "dir_C", "other_coord", "other_dir"),
     # Who reads a technicians' meeting of the first groupement.
     "meeting_readers": ("tech_A", "dir_A", "tech_B", "dir_B", "tech_C", "dir_C",
                         "coordinator"),
@@ -73,6 +77,17 @@ def web_scoped(**allowed: Any) -> dict[str, Any]:
 def api_scoped(**allowed: Any) -> dict[str, Any]:
     """The API twin of :func:`web_scoped`."""
     return api(viewers=403, outsiders=404, **allowed)
+
+
+def web_draft(**allowed: Any) -> dict[str, Any]:
+    """An action on an A -> B draft: 403 for those who see it, 404 for the rest
+    (the provider A included)."""
+    return web(draft_viewers=403, draft_outsiders=404, **allowed)
+
+
+def api_draft(**allowed: Any) -> dict[str, Any]:
+    """The API twin of :func:`web_draft`."""
+    return api(draft_viewers=403, draft_outsiders=404, **allowed)
 
 
 def coordinator_only(ok: Any, other_coord: Any | None = None, *, maker=web) -> dict[str, Any]:
@@ -200,19 +215,22 @@ MATRIX: dict[tuple[str, str], Route] = {
                                        dir_B=200, dir_C=404),
                                    args={"year": 2025, "provider_id": "establishment_A",
                                          "beneficiary_id": "establishment_B"}),
-    ("billing.export_csv", "GET"): Route(web(logged=403, accountant=200), args={"year": 2025}),
-    ("billing.export_xlsx", "GET"): Route(web(logged=403, accountant=200), args={"year": 2025}),
+    # Exports: the accountant's whole year, a director's own pairs (another
+    # groupement's director gets his own groupement's).
+    ("billing.export_csv", "GET"): Route(web(logged=403, accountant=200, dirs=200, other_dir=200),
+                                         args={"year": 2025}),
+    ("billing.export_xlsx", "GET"): Route(web(logged=403, accountant=200, dirs=200,
+                                              other_dir=200), args={"year": 2025}),
     ("billing.close", "POST"): Route(web(logged=403, accountant=302), args={"year": 2024}),
     ("billing.reopen", "POST"): Route(coordinator_only(302), args={"year": 2022},
                                       body={"reason": "Erreur de saisie"}),
 
-    # Bilan: directors read published versions, the coordinator drafts too;
-    # another groupement has no bilan 2025 (404, nothing of the first leaks).
-    ("reports.index", "GET"): Route(web(logged=403, dirs=200, coordinator=200, other=200)),
-    ("reports.year", "GET"): Route(web(logged=403, dirs=200, coordinator=200, other=404),
-                                   args={"year": 2025}),
-    ("reports.pdf", "GET"): Route(web(logged=403, dirs=200, coordinator=200, other=404),
-                                  args={"year": 2025}),
+    # Bilan: every member reads published versions (technicians and accountants
+    # too, SPEC §5), the coordinator drafts too; another groupement has no bilan
+    # 2025 (404, nothing of the first leaks).
+    ("reports.index", "GET"): Route(web(logged=200)),
+    ("reports.year", "GET"): Route(web(same=200, other=404), args={"year": 2025}),
+    ("reports.pdf", "GET"): Route(web(same=200, other=404), args={"year": 2025}),
     ("reports.new_draft", "POST"): Route(coordinator_only(302), body={"year": "2023"}),
     ("reports.draft", "POST"): Route(coordinator_only(302), args={"year": 2024}),
     ("reports.publish", "POST"): Route(coordinator_only(302), args={"year": 2024}),
@@ -225,12 +243,12 @@ MATRIX: dict[tuple[str, str], Route] = {
                                          body=_draft_form),
     ("interventions.detail", "GET"): Route(web(viewers=200, outsiders=404),
                                            args={IID: "view"}),
-    ("interventions.activate", "POST"): Route(web_scoped(dir_B=302), args={IID: "activate_web"}),
+    ("interventions.activate", "POST"): Route(web_draft(dir_B=302), args={IID: "activate_web"}),
     ("interventions.accept", "POST"): Route(web_scoped(dir_A=302), args={IID: "accept_web"},
                                             body=_technician_form),
     ("interventions.decline", "POST"): Route(web_scoped(dir_A=302), args={IID: "decline_web"},
                                              body={"reason": "Personne de disponible."}),
-    ("interventions.cancel", "POST"): Route(web_scoped(dir_B=302, tech_B=302),
+    ("interventions.cancel", "POST"): Route(web_draft(dir_B=302, tech_B=302),
                                             args={IID: "cancel_web"}),
     ("interventions.complete", "POST"): Route(web_scoped(tech_A=302), args={IID: "complete_web"},
                                               body={"report": "Serveur remis en service."}),
@@ -321,12 +339,12 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("api.create_intervention", "POST"): Route(
         api(logged=403, techs=201, dirs=201, other_dir=422), body=_draft_json),
     ("api.get_intervention", "GET"): Route(api(viewers=200, outsiders=404), args={IID: "view"}),
-    ("api.activate", "POST"): Route(api_scoped(dir_B=200), args={IID: "activate_api"}),
+    ("api.activate", "POST"): Route(api_draft(dir_B=200), args={IID: "activate_api"}),
     ("api.accept", "POST"): Route(api_scoped(dir_A=200), args={IID: "accept_api"},
                                   body=_technician_json),
     ("api.decline", "POST"): Route(api_scoped(dir_A=200), args={IID: "decline_api"},
                                    body={"reason": "Personne de disponible."}),
-    ("api.cancel", "POST"): Route(api_scoped(dir_B=200, tech_B=200), args={IID: "cancel_api"}),
+    ("api.cancel", "POST"): Route(api_draft(dir_B=200, tech_B=200), args={IID: "cancel_api"}),
     ("api.complete", "POST"): Route(api_scoped(tech_A=200), args={IID: "complete_api"},
                                     body={"report": "Serveur remis en service."}),
     ("api.validate", "POST"): Route(api_scoped(dir_B=200), args={IID: "validate_api"}),
@@ -339,13 +357,13 @@ MATRIX: dict[tuple[str, str], Route] = {
                                             args={"session_id": "session_delete_api"}),
     ("api.billing", "GET"): Route(api(logged=403, dirs=200, accountant=200, other_dir=200),
                                   args={"year": 2025}),
-    ("api.billing_csv", "GET"): Route(api(logged=403, accountant=200), args={"year": 2025}),
-    ("api.billing_xlsx", "GET"): Route(api(logged=403, accountant=200), args={"year": 2025}),
+    ("api.billing_csv", "GET"): Route(api(logged=403, dirs=200, accountant=200, other_dir=200),
+                                      args={"year": 2025}),
+    ("api.billing_xlsx", "GET"): Route(api(logged=403, dirs=200, accountant=200, other_dir=200),
+                                       args={"year": 2025}),
     ("api.close_year", "POST"): Route(api(logged=403, accountant=200), args={"year": 2023}),
-    ("api.bilan", "GET"): Route(api(logged=403, dirs=200, coordinator=200, other=404),
-                                args={"year": 2025}),
-    ("api.bilan_pdf", "GET"): Route(api(logged=403, dirs=200, coordinator=200, other=404),
-                                    args={"year": 2025}),
+    ("api.bilan", "GET"): Route(api(same=200, other=404), args={"year": 2025}),
+    ("api.bilan_pdf", "GET"): Route(api(same=200, other=404), args={"year": 2025}),
 }
 
 # Routes that end the session: called last for each role.

@@ -327,17 +327,21 @@ def test_publish_refusals(world):
 
 def test_who_reads_which_version(world, other_world):
     bilan.generate_draft(world.groupement.id, YEAR)
-    for user in (world.technicians["A"], world.accountant):
-        with pytest.raises(Forbidden):
+    members = (world.directors["B"], world.technicians["A"], world.accountant)
+    for user in members:
+        with pytest.raises(NotFound):  # a draft is the coordinator's only
             bilan.visible_version(user, YEAR)
-    with pytest.raises(NotFound):  # a draft is the coordinator's only
-        bilan.visible_version(world.directors["B"], YEAR)
     assert bilan.visible_version(world.coordinator, YEAR).status == BilanStatus.DRAFT
+    bilan.publish(world.coordinator, YEAR)
+    for user in members:  # the published bilan is everyone's (SPEC §5)
+        assert bilan.visible_version(user, YEAR).status == BilanStatus.PUBLISHED
+    bilan.generate_draft(world.groupement.id, YEAR)  # version 2, a draft
+    assert [[v.version for v in year] for year in bilan.bilan_years(world.accountant)] == [[1]]
+    assert [[v.version for v in year] for year in bilan.bilan_years(world.coordinator)] == [
+        [2, 1]]
     for user in (other_world.coordinator, other_world.directors["X"]):
         with pytest.raises(NotFound):
             bilan.visible_version(user, YEAR)
-    assert bilan.bilan_years(world.directors["B"]) == []
-    assert [[v.version for v in year] for year in bilan.bilan_years(world.coordinator)] == [[1]]
     assert bilan.bilan_years(other_world.coordinator) == []
 
 

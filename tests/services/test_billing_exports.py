@@ -136,12 +136,20 @@ def test_detail_refused_to_others(world, billed, who):
         billing_detail(user, YEAR)
 
 
-@pytest.mark.parametrize("who", ["technician", "director", "coordinator"])
-def test_exports_are_for_accountants_only(world, who):
-    user = {"technician": world.technicians["A"], "director": world.directors["A"],
-            "coordinator": world.coordinator}[who]
+@pytest.mark.parametrize("who", ["technician", "coordinator"])
+def test_exports_are_for_accountants_and_directors(world, who):
+    user = {"technician": world.technicians["A"], "coordinator": world.coordinator}[who]
     with pytest.raises(Forbidden):
         export_detail(user, YEAR)
+
+
+def test_a_directors_export_is_scoped_to_his_pairs(world, billed):
+    detail = export_detail(world.directors["C"], YEAR)
+    assert detail.scope == world.establishments["C"].id
+    assert detail.scope_name == "Établissement C"
+    assert {(p.provider_id, p.beneficiary_id) for p in detail.pairs} == {
+        (world.establishments["A"].id, world.establishments["C"].id)}
+    assert exports.filename(detail, "csv") == "facturation-gic-65-etablissement-c-2025.csv"
 
 
 def test_implausible_year_is_refused(world):

@@ -54,12 +54,14 @@ def published(world):
 # --- Who may read ------------------------------------------------------------------
 
 READ = {  # user: (index, year page, pdf) once 2025 is published in the first groupement
+    # Every member reads a published bilan (SPEC §5, seed 002), technicians and
+    # accountants included; another groupement finds none.
     "anonymous": (302, 302, 302),
-    "tech_A": (403, 403, 403),
+    "tech_A": (200, 200, 200),
     "dir_A": (200, 200, 200),
     "dir_B": (200, 200, 200),
     "coordinator": (200, 200, 200),
-    "accountant": (403, 403, 403),
+    "accountant": (200, 200, 200),
     "other_dir": (200, 404, 404),
     "other_coordinator": (200, 404, 404),
 }
@@ -73,11 +75,13 @@ def test_permission_table(app, world, other_world, published, who):
     assert statuses == READ[who]
 
 
-@pytest.mark.parametrize("who, status", [("dir_A", 404), ("coordinator", 200)])
+@pytest.mark.parametrize("who, status", [("dir_A", 404), ("tech_A", 404), ("accountant", 404),
+                                         ("coordinator", 200)])
 def test_a_draft_is_the_coordinators_only(app, world, who, status):
     build_2025(world)
     bilan.generate_draft(world.groupement.id, YEAR)
-    user = {"dir_A": world.directors["A"], "coordinator": world.coordinator}[who]
+    user = {"dir_A": world.directors["A"], "tech_A": world.technicians["A"],
+            "accountant": world.accountant, "coordinator": world.coordinator}[who]
     client = client_for(app, user)
     assert client.get(f"/bilan/{YEAR}").status_code == status
     assert client.get(f"/bilan/{YEAR}.pdf").status_code == status

@@ -52,7 +52,7 @@ def _user(world, other_world, who):
 
 @pytest.mark.parametrize("extension", ["csv", "xlsx"])
 @pytest.mark.parametrize(("who", "status"), [
-    (None, 302), ("technician", 403), ("director", 403), ("coordinator", 403),
+    (None, 302), ("technician", 403), ("director", 200), ("coordinator", 403),
     ("accountant", 200), ("other_accountant", 200),
 ])
 def test_download_permission_table(app, world, other_world, billed, extension, who, status):
@@ -64,7 +64,8 @@ def test_download_permission_table(app, world, other_world, billed, extension, w
     elif status == 403:
         assert "attachment" not in response.headers.get("Content-Disposition", "")
     else:
-        slug = "gic-65" if who == "accountant" else "gcsms-demo"
+        slug = {"accountant": "gic-65", "director": "gic-65-etablissement-a",
+                "other_accountant": "gcsms-demo"}[who]
         assert response.headers["Content-Disposition"] \
             == f'attachment; filename="facturation-{slug}-{YEAR}.{extension}"'
         assert response.headers["Cache-Control"] == "private, no-store"
@@ -144,9 +145,10 @@ def test_accountant_page_has_the_detail_and_the_download_buttons(app, world, bil
     assert "Terminée" in page and "02/06/2025" in page  # pending, with its state and day
 
 
-def test_director_sees_his_detail_without_download_buttons(app, world, billed):
+def test_director_sees_his_detail_and_downloads_his_pairs(app, world, billed):
     page = text_of(client_for(app, world.directors["C"]).get(f"/billing/{YEAR}"))
-    assert "Télécharger" not in page
+    assert f'href="/billing/{YEAR}.csv"' in page and f'href="/billing/{YEAR}.xlsx"' in page
+    assert "Facturation 2025 de vos paires (Établissement C" in page
     assert "<h3>Établissement A → Établissement C</h3>" in page
     assert "<h3>Établissement A → Établissement B</h3>" not in page
     assert f"Demande n° {billed['across'].id}<" in page
@@ -156,3 +158,32 @@ def test_director_sees_his_detail_without_download_buttons(app, world, billed):
 def test_coordinator_page_has_neither_detail_nor_buttons(app, world, billed):
     page = text_of(client_for(app, world.coordinator).get(f"/billing/{YEAR}"))
     assert "Télécharger" not in page and "Détail par paire" not in page
+
+
+# --- A director's downloads: his own pairs only ---------------------------------------
+
+def test_a_directors_csv_holds_his_pairs_only(app, world, billed):
+    rows = csv_rows(client_for(app, world.directors["C"]).get(f"/billing/{YEAR}.csv"))
+    pairs = {(r["Prestataire"], r["Bénéficiaire"]) for r in rows
+             if r["Section"] in ("Interventions", "Totaux par paire", "En attente")}
+    assert pairs == {("Établissement A", "Établissement C"), ("Établissement C", "Établissement B")}
+    ids = {r["N° demande"] for r in rows if r["Section"] == "Interventions"}
+    assert ids == {str(billed["across"].id)}
+    # The settlement of A and B (B pays A 191,67 €) is not C's business.
+    assert not [r for r in rows if r["Section"] == "Règlements"
+                and "Établissement C" not in (r["Prestataire"], r["Bénéficiaire"])]
+
+
+def test_a_directors_xlsx_holds_his_pairs_only(app, world, billed):
+    response = client_for(app, world.directors["B"]).get(f"/billing/{YEAR}.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data))["Totaux par paire"]
+    pairs = {(row[0], row[1]) for row in sheet.iter_rows(min_row=2, values_only=True)
+             if row[0] and row[1]}
+    assert pairs == {("Établissement A", "Établissement B"), ("Établissement B", "Établissement A")}
+
+
+def test_the_pair_page_offers_the_directors_downloads(app, world, billed):
+    a, b = world.establishments["A"].id, world.establishments["B"].id
+    page = text_of(client_for(app, world.directors["B"]).get(f"/billing/{YEAR}/paires/{a}-{b}"))
+    assert f'href="/billing/{YEAR}.csv"' in page and f'href="/billing/{YEAR}.xlsx"' in page
+    assert "de vos paires (Établissement B" in page

@@ -84,6 +84,25 @@ def test_index_redirects_to_the_current_year(app, world):
     assert response.headers["Location"].endswith(f"/billing/{local_today().year}")
 
 
+def year_links(response) -> list[int]:
+    """The years the « Années » navigation of a billing page leads to."""
+    import re
+    nav = re.search(r'<nav class="pagination" aria-label="Années">(.*?)</nav>',
+                    response.get_data(as_text=True), re.S)[1]
+    return [int(y) for y in re.findall(r'href="/billing/(\d{4})"', nav)]
+
+
+@pytest.mark.parametrize("who", ["accountant", "director", "coordinator"])
+def test_year_navigation_stays_within_the_conventions_years(app, world, who):
+    """The convention started on 2019-09-30; today is in 2026."""
+    user = {"accountant": world.accountant, "director": world.directors["A"],
+            "coordinator": world.coordinator}[who]
+    client = client_for(app, user)
+    assert year_links(client.get("/billing/2019")) == [2026, 2020]  # no « ← 2018 »
+    assert year_links(client.get("/billing/2020")) == [2019, 2026, 2021]
+    assert year_links(client.get("/billing/2026")) == [2025]  # no « 2027 → »
+
+
 @pytest.mark.parametrize("who", ["accountant", "coordinator"])
 def test_implausible_year_is_not_found(app, world, who):
     user = world.accountant if who == "accountant" else world.coordinator

@@ -223,6 +223,17 @@ def test_coordinator_sees_counts_per_state_and_establishments(app, world, other_
     assert 'href="/audit/"' in page and 'href="/admin/"' in page
 
 
+def test_coordinators_closed_years_list_no_open_year(app, world):
+    from gic.billing.services import close_year, reopen_year
+    close_year(world.accountant, 2024)
+    close_year(world.accountant, 2023)
+    reopen_year(world.coordinator, 2023, "Correction d'une séance")
+    page = dashboard(app, world.coordinator)
+    card = re.search(r'<div class="card" id="annees-cloturees">(.*?)</div>', page, re.S)[1]
+    assert re.findall(r"20\d\d", card) == ["2024", "2024"]  # its link and its label
+    assert 'href="/billing/"' in page  # the closures page is still one click away
+
+
 # --- Query budget -----------------------------------------------------------------
 
 @contextmanager

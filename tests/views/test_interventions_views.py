@@ -196,7 +196,8 @@ ACTIONS = {  # action -> (state needed, url, data)
 }
 
 PERMISSIONS = [
-    ("activate", "director:A", 403), ("activate", "technician:B", 403),
+    ("activate", "director:A", 404),  # the provider does not see a draft
+    ("activate", "technician:B", 403),
     ("activate", "coordinator", 403), ("activate", "accountant", 403),
     ("activate", "director:C", 404), ("activate", "other", 404),
     ("accept", "director:B", 403), ("accept", "technician:A", 403),
@@ -294,7 +295,9 @@ def test_list_is_scoped_and_filtered(app, world, other_world):
         a_asks_b.id, c_asks_a.id]
     assert numbers(coordinator, "?year=2021") == []
     assert numbers(client_for(app, world.technicians["C"])) == [c_asks_a.id]
-    assert numbers(client_for(app, world.directors["B"])) == [a_asks_b.id, b_asks_a.id]
+    # B provides to A: A's draft is not B's business until A's director activates it.
+    assert numbers(client_for(app, world.directors["B"])) == [b_asks_a.id]
+    assert numbers(client_for(app, world.directors["A"])) == [a_asks_b.id, b_asks_a.id]
     assert numbers(client_for(app, other_world.coordinator)) == [elsewhere.id]
 
 
@@ -357,8 +360,10 @@ def count_queries():
 
 
 def test_list_queries_do_not_grow_with_rows(app, world):
-    for n in range(30):
+    for n in range(30):  # B asks A: A sees the 20 activated ones, not B's drafts
         in_state(world, ("draft", "active", "accepted")[n % 3])
+    for _ in range(10):  # and its own 10 drafts
+        draft(world, beneficiary="A", provider="B")
     i = draft(world, beneficiary="C", provider="B")
     services.activate(i, world.directors["C"])
     services.accept(i, world.directors["B"], world.technicians["B"].id)
@@ -389,3 +394,65 @@ def test_phone_friendly_markup(app, world):
         assert f'data-label="{label}"' in detail
     assert 'type="date"' in detail and 'type="time"' in detail
     assert "style=" not in detail and "<script" not in detail  # CSP: no inline style/script
+
+
+# --- What a validated intervention bills ------------------------------------------------
+
+def billed_intervention(world) -> Intervention:
+    """A -> B, 7 h 20 on site on two days of 2025 and 1 h remote (worked example 5)."""
+    from tests.helpers import accepted
+    i = accepted(world, "A", "B")
+    session(world, i, date(2025, 3, 3), "08:00", "12:00")
+    session(world, i, date(2025, 3, 4), "08:00", "11:20")
+    session(world, i, date(2025, 3, 5), "14:00", "15:00", mode="remote")
+    services.complete(i, world.technicians["A"], "Fait.")
+    return i
+
+
+def billing_card(response) -> str:
+    """The « Facturation » card of the detail page, as text ('' when absent)."""
+    found = re.search(r'<div class="card" id="facturation">(.*?)</div>', text(response), re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found[1])).replace("\u00a0", " ") \
+        .replace("\u202f", " ") if found else ""
+
+
+@pytest.mark.parametrize("who", ["dir_A", "dir_B", "accountant"])
+def test_a_validated_intervention_shows_its_amount(app, world, who):
+    i = billed_intervention(world)
+    user = {"dir_A": world.directors["A"], "dir_B": world.directors["B"],
+            "accountant": world.accountant}[who]
+    client = client_for(app, user)
+    assert billing_card(client.get(f"/interventions/{i.id}")) == ""  # not validated yet
+    services.validate(i, world.directors["B"])
+    card = billing_card(client.get(f"/interventions/{i.id}"))
+    assert "2025 183,33 € pour 7 h 20 facturables" in card  # 440 × 25 / 60, R6
+    a, b = world.establishments["A"].id, world.establishments["B"].id
+    assert f'href="/billing/2025/paires/{a}-{b}"' in text(client.get(f"/interventions/{i.id}"))
+
+
+@pytest.mark.parametrize("who", ["tech_A", "tech_B", "coordinator"])
+def test_the_amount_is_for_the_billing_readers_only(app, world, who):
+    i = billed_intervention(world)
+    services.validate(i, world.directors["B"])
+    user = {"tech_A": world.technicians["A"], "tech_B": world.technicians["B"],
+            "coordinator": world.coordinator}[who]
+    response = client_for(app, user).get(f"/interventions/{i.id}")
+    assert response.status_code == 200 and billing_card(response) == ""
+    assert "facturable : 7 h 20" in plain(response).replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def test_the_amount_per_year_and_a_free_one(app, world):
+    from tests.helpers import accepted
+    across = accepted(world, "A", "B")
+    session(world, across, date(2024, 12, 16), "08:00", "12:00")
+    session(world, across, date(2025, 1, 13), "08:00", "12:00")
+    free = accepted(world, "A", "B")
+    session(world, free, date(2025, 2, 3), "08:00", "14:59")
+    for i in (across, free):
+        services.complete(i, world.technicians["A"], "Fait.")
+        services.validate(i, world.directors["B"])
+    client = client_for(app, world.directors["B"])
+    card = billing_card(client.get(f"/interventions/{across.id}"))
+    assert "2024 100,00 € pour 4 h 00 facturables" in card
+    assert "2025 100,00 € pour 4 h 00 facturables" in card
+    assert "Rien à facturer" in billing_card(client.get(f"/interventions/{free.id}"))
