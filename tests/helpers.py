@@ -3,12 +3,29 @@ Office documents to attach to a technical file."""
 
 from __future__ import annotations
 
+import html
 import io
+import re
 import zipfile
 from datetime import date, time
 
 from gic.interventions import services
 from gic.interventions.models import Intervention
+
+
+def text_of(response) -> str:
+    """The page's HTML unescaped, French spacing normalised (the pages and Babel put
+    no-break spaces before « h », after « n° », inside « »)."""
+    text = html.unescape(response.get_data(as_text=True))
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def visible_text(response, *, tag_gap: str = " ") -> str:
+    """The page's visible text: tags dropped (replaced by ``tag_gap``), French spacing
+    normalised, runs of blanks as one space."""
+    text = re.sub(r"<[^>]+>", tag_gap, response.get_data(as_text=True))
+    text = html.unescape(text).replace("\u00a0", " ").replace("\u202f", " ")
+    return re.sub(r"\s+", " ", text)
 
 
 def hm(text: str) -> time:

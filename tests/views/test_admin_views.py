@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import pytest
 from sqlalchemy import func, select
 
@@ -11,6 +9,7 @@ from gic.audit.models import AuditEntry
 from gic.extensions import db
 from gic.models import Establishment, User
 from tests.conftest import login
+from tests.helpers import text_of
 
 
 def client_for(app, user):
@@ -18,10 +17,6 @@ def client_for(app, user):
     if user is not None:
         login(client, user)
     return client
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True)).replace("\u00a0", " ")
 
 
 def count(model, *where) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
 import pytest
@@ -12,7 +11,7 @@ from gic.billing.services import close_year, reopen_year
 from gic.extensions import db
 from gic.interventions import services
 from tests.conftest import login
-from tests.helpers import accepted, hm, session
+from tests.helpers import accepted, hm, session, text_of
 
 
 def page_for(app, user, url="/audit/"):
@@ -20,10 +19,6 @@ def page_for(app, user, url="/audit/"):
     if user is not None:
         login(client, user)
     return client.get(url)
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True)).replace("\u00a0", " ")
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 import shutil
 import subprocess
@@ -16,6 +15,7 @@ from gic.reports import present
 from gic.reports import services as bilan
 from gic.reports.models import BilanPdf, BilanStatus, BilanVersion
 from tests.conftest import PASSWORD, csrf_login, login
+from tests.helpers import visible_text
 from tests.services.test_bilan import YEAR, build_2025, held_meetings
 
 USERS = ["anonymous", "tech_A", "dir_A", "dir_B", "coordinator", "accountant",
@@ -37,10 +37,7 @@ def client_for(app, user):
 
 
 def text_of(response) -> str:
-    """The page's text without tags, French spacing normalised (Babel's no-break spaces)."""
-    text = re.sub(r"<[^>]+>", "", response.get_data(as_text=True))
-    text = html.unescape(text).replace("\u00a0", " ").replace("\u202f", " ")
-    return re.sub(r"\s+", " ", text)
+    return visible_text(response, tag_gap="")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import html
 import io
 from datetime import date
 
@@ -14,7 +13,7 @@ from gic.billing.services import close_year
 from gic.extensions import db
 from gic.interventions import services
 from tests.conftest import login
-from tests.helpers import accepted, session
+from tests.helpers import accepted, session, text_of
 from tests.services.test_billing_exports import YEAR, billed_year, finish
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,11 +24,6 @@ def client_for(app, user):
     if user is not None:
         login(client, user)
     return client
-
-
-def text_of(response) -> str:
-    text = html.unescape(response.get_data(as_text=True))
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def csv_rows(response) -> list[dict]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
 import pytest
@@ -14,15 +13,9 @@ from gic.extensions import db
 from gic.interventions import services
 from gic.timeutil import local_today
 from tests.conftest import csrf_login, login
-from tests.helpers import accepted, session
+from tests.helpers import accepted, session, text_of
 
 YEAR = 2025
-
-
-def text_of(response) -> str:
-    """The page's text with French spacing normalised (Babel uses no-break spaces)."""
-    text = html.unescape(response.get_data(as_text=True))
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def client_for(app, user):

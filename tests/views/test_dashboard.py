@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from contextlib import contextmanager
 from datetime import date, datetime, time
@@ -14,7 +13,7 @@ from sqlalchemy import event
 from gic.extensions import db
 from gic.interventions import services
 from tests.conftest import login
-from tests.helpers import accepted, session
+from tests.helpers import accepted, session, text_of
 
 TODAY = date(2026, 3, 20)  # the dashboards' « today » in these tests
 
@@ -23,12 +22,6 @@ TODAY = date(2026, 3, 20)  # the dashboards' « today » in these tests
 def fixed_today(clock):
     """« This month » on the dashboards: the clock moved to ``TODAY``, noon in Paris."""
     clock.move_to(datetime.combine(TODAY, time(12, 0), ZoneInfo("Europe/Paris")))
-
-
-def text_of(response) -> str:
-    """The page's text with French spacing normalised (Babel uses no-break spaces)."""
-    text = html.unescape(response.get_data(as_text=True))
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def dashboard(app, user) -> str:

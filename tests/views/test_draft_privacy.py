@@ -4,14 +4,12 @@ list, page (404), audit log, API, dashboards, the secondment's page."""
 
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 
 from gic.interventions import services
 from tests.api.conftest import Api
 from tests.conftest import login
+from tests.helpers import visible_text
 from tests.services.test_secondments import secondment
 
 SECRET = "Remplacement du pare-feu ZX-PRIVÉ"
@@ -24,8 +22,7 @@ def api(client) -> Api:
 
 def page_of(client, path: str) -> tuple[int, str]:
     response = client.get(path)
-    return response.status_code, html.unescape(re.sub(r"<[^>]+>", " ",
-                                                      response.get_data(as_text=True)))
+    return response.status_code, visible_text(response)
 
 
 def client_for(app, user):

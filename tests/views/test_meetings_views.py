@@ -3,7 +3,6 @@ editing and read-only state, votes, and the .ics / PDF / DOCX files."""
 
 from __future__ import annotations
 
-import html
 import io
 import re
 from datetime import date, datetime, time
@@ -19,16 +18,10 @@ from gic.meetings.models import Decision, Meeting, Minutes, Vote
 from gic.notifications.models import Notification
 from tests.conftest import PASSWORD, csrf_login, csrf_token, login
 from tests.helpers import accepted, session
+from tests.helpers import visible_text as text_of
 
 PAST = date(2026, 11, 2)
 FUTURE = date(2026, 12, 1)
-
-
-def text_of(response) -> str:
-    """The page's visible text: tags dropped, French spaces and blanks normalised."""
-    text = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
-    text = html.unescape(text).replace("\u00a0", " ").replace("\u202f", " ")
-    return re.sub(r"\s+", " ", text)
 
 
 def client_for(app, user):

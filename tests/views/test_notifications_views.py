@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -13,10 +12,7 @@ from sqlalchemy import event, select
 from gic.extensions import db
 from gic.notifications.models import Notification
 from tests.conftest import csrf_login, csrf_token, login
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True)).replace("\u00a0", " ")
+from tests.helpers import text_of
 
 
 def add(user, subject: str, *, key: str | None = None, link: str | None = None,

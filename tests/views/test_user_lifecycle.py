@@ -4,7 +4,6 @@ asks for one with « Mot de passe oublié ». Every change is audited."""
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +17,7 @@ from gic.auth.services import create_token, user_for_token
 from gic.extensions import db
 from gic.models import LoginFailure, Role, User
 from tests.conftest import PASSWORD, add_user, login
+from tests.helpers import text_of
 
 NEW_PASSWORD = "un-nouveau-mot-de-passe"
 
@@ -27,10 +27,6 @@ def client_for(app, user):
     if user is not None:
         assert login(client, user).status_code == 302
     return client
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True)).replace("\u00a0", " ")
 
 
 def audit(action: str) -> list[AuditEntry]:
