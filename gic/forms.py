@@ -38,7 +38,7 @@ class BoundedIntConverter(IntegerConverter):
     ``Allow`` header listing methods that would have been refused too.
     """
 
-    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
+    def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_INT)
         super().__init__(map, *args, **kwargs)
         if not self.signed and not self.fixed_digits and self.max is not None:
@@ -138,7 +138,7 @@ class DateField(wtforms.DateField):
     """A date: « AAAA-MM-JJ » (what the browser's date picker sends) or « JJ/MM/AAAA »
     (typed where there is no picker)."""
 
-    def __init__(self, label=None, validators=None, format=None, **kwargs):  # noqa: A002
+    def __init__(self, label=None, validators=None, format=None, **kwargs):
         kwargs.setdefault("invalid_value_message",
                           "Date illisible : écrivez-la « JJ/MM/AAAA » ou « AAAA-MM-JJ ».")
         super().__init__(label, validators, format=format or list(DATE_FORMATS), **kwargs)
@@ -147,7 +147,7 @@ class DateField(wtforms.DateField):
 class TimeField(wtforms.TimeField):
     """A time of day, « 9:00 » or « 09:00 » (seconds accepted, as some browsers send)."""
 
-    def __init__(self, label=None, validators=None, format=None, **kwargs):  # noqa: A002
+    def __init__(self, label=None, validators=None, format=None, **kwargs):
         kwargs.setdefault("invalid_value_message",
                           "Heure illisible : écrivez-la « 9:00 » ou « 09:00 ».")
         super().__init__(label, validators, format=format or list(TIME_FORMATS), **kwargs)

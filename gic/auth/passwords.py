@@ -57,7 +57,7 @@ def _in_app_context(app, mail) -> None:
     with app.app_context():
         try:
             mail()
-        except Exception:  # noqa: BLE001 - nobody waits for this thread
+        except Exception:
             log.exception("password reset e-mail failed")
 
 
@@ -130,7 +130,7 @@ def send_reset_link(user: User, *, by: User | None = None, background: bool = Fa
     else:
         try:
             mail()
-        except Exception as error:  # noqa: BLE001 - SMTP down: said, not a 500
+        except Exception as error:
             log.exception("password reset e-mail to user %s failed", user.id)
             raise MailFailed("L'e-mail n'a pas pu partir (serveur de messagerie "
                              "injoignable) : réessayez plus tard.") from error

@@ -10,9 +10,9 @@ from sqlalchemy import and_, case, delete, func, or_, select, update
 
 from gic import timeutil
 from gic.audit.services import record
+from gic.auth.models import LoginAddress
 from gic.errors import DomainError, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
-from gic.auth.models import LoginAddress
 from gic.models import ApiToken, LoginFailure, User
 
 TOKEN_PREFIX = "gic_"

@@ -50,13 +50,13 @@ STEPS: dict[str, tuple[Callable[[Intervention], list[User]], str, str]] = {
     "activate": (_provider_directors, "À accepter ou refuser",
                  "À vous de l'accepter en affectant un technicien, ou de la refuser."),
     "accept": (_technician, "Intervention confiée",
-               "Elle vous est confiée : saisissez vos séances, puis terminez-la avec "
-               "un compte rendu."),
+               ("Elle vous est confiée : saisissez vos séances, puis terminez-la avec "
+                "un compte rendu.")),
     "decline": (lambda i: [i.created_by], "Refusée", "Motif du refus : {reason}"),
     "cancel": (_cancelled_people, "Annulée", "Elle n'est plus à traiter."),
     "complete": (_beneficiary_directors, "Heures à valider",
-                 "À vous de valider les heures : elles ne sont facturées qu'une fois "
-                 "validées."),
+                 ("À vous de valider les heures : elles ne sont facturées qu'une fois "
+                  "validées.")),
     "validate": (lambda i: _provider_directors(i) + _technician(i), "Heures validées",
                  "Les heures sont validées : l'intervention est close."),
 }

@@ -81,7 +81,7 @@ def year_links(response) -> list[int]:
     """The years the « Années » navigation of a billing page leads to."""
     import re
     nav = re.search(r'<nav class="pagination" aria-label="Années">(.*?)</nav>',
-                    response.get_data(as_text=True), re.S)[1]
+                    response.get_data(as_text=True), re.DOTALL)[1]
     return [int(y) for y in re.findall(r'href="/billing/(\d{4})"', nav)]
 
 

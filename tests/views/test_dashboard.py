@@ -222,7 +222,7 @@ def test_coordinators_closed_years_list_no_open_year(app, world):
     close_year(world.accountant, 2023)
     reopen_year(world.coordinator, 2023, "Correction d'une séance")
     page = dashboard(app, world.coordinator)
-    card = re.search(r'<div class="card" id="annees-cloturees">(.*?)</div>', page, re.S)[1]
+    card = re.search(r'<div class="card" id="annees-cloturees">(.*?)</div>', page, re.DOTALL)[1]
     assert re.findall(r"20\d\d", card) == ["2024", "2024"]  # its link and its label
     assert 'href="/billing/"' in page  # the closures page is still one click away
 

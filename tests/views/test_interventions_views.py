@@ -411,7 +411,7 @@ def billed_intervention(world) -> Intervention:
 
 def billing_card(response) -> str:
     """The « Facturation » card of the detail page, as text ('' when absent)."""
-    found = re.search(r'<div class="card" id="facturation">(.*?)</div>', text(response), re.S)
+    found = re.search(r'<div class="card" id="facturation">(.*?)</div>', text(response), re.DOTALL)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found[1])).replace("\u00a0", " ") \
         .replace("\u202f", " ") if found else ""
 

@@ -28,9 +28,9 @@ def user_of(world, key):
 def menu_links(client) -> dict[str, str]:
     """Label -> href of the main navigation of the home page."""
     page = client.get("/").get_data(as_text=True)
-    nav = re.search(r'<nav aria-label="Navigation principale">(.*?)</nav>', page, re.S)[1]
+    nav = re.search(r'<nav aria-label="Navigation principale">(.*?)</nav>', page, re.DOTALL)[1]
     links = {}
-    for href, label in re.findall(r'<a href="([^"]+)">(.*?)</a>', nav, re.S):
+    for href, label in re.findall(r'<a href="([^"]+)">(.*?)</a>', nav, re.DOTALL):
         links[re.sub(r"<[^>]+>|\s+", " ", label).split(" ")[0] if "badge" in label
               else label.strip()] = href
     return links

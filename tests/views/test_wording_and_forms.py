@@ -70,8 +70,8 @@ def test_no_article_is_guessed_before_an_establishment_name(app, world):
     home = raw(client_for(app, world.technicians["A"]).get("/"))
     assert ("validation des heures par la direction de l'établissement "
             "Centre Jean-Marie Larrieu") in home
-    for page in (page, home):
-        assert "de Centre" not in page and "à Centre" not in page
+    for text in (page, home):
+        assert "de Centre" not in text and "à Centre" not in text
 
 
 @pytest.mark.parametrize(("who", "label"), [
