@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Response, current_app, render_template, url_for
+from flask_babel import force_locale
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -84,8 +85,12 @@ def page_context(version: BilanVersion, viewer: User, *, print_mode: bool = Fals
 
 
 def _pdf_source(version: BilanVersion, viewer: User) -> tuple[str, Path]:
-    """The HTML WeasyPrint renders, and its style sheet."""
-    html = render_template("reports/year.html", **page_context(version, viewer, print_mode=True))
+    """The HTML WeasyPrint renders, and its style sheet. In French whatever the reader's
+    language: the bilan is the convention's document, and its stored PDF must not be
+    rendered again (nor change) because a reader chose English."""
+    with force_locale("fr"):
+        html = render_template("reports/year.html",
+                               **page_context(version, viewer, print_mode=True))
     return html, Path(current_app.static_folder) / PRINT_CSS
 
 

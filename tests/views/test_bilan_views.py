@@ -297,6 +297,16 @@ def test_published_pdf_is_rendered_once_then_served_as_stored(app, world, publis
     assert len(renders) == 3
 
 
+def test_the_stored_pdf_does_not_depend_on_the_readers_language(app, world, published,
+                                                               renders):
+    """A reader who chose English gets the same French PDF, not a new rendering."""
+    french = client_for(app, world.accountant).get(f"/bilan/{YEAR}.pdf").data
+    english = client_for(app, world.accountant)
+    english.get("/?lang=en")
+    assert english.get(f"/bilan/{YEAR}.pdf").data == french
+    assert len(renders) == 1
+
+
 def test_the_stored_pdf_does_not_depend_on_the_host_asked(app, world, renders,
                                                           monkeypatch):
     """The meetings' links are on PUBLIC_URL: a forged Host header neither enters the
