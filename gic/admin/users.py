@@ -48,6 +48,22 @@ def _keep_a_coordinator(user: User, message: str) -> None:
         raise RuleRefused(message, code="last_coordinator")
 
 
+def _check_no_open_assignment(technician: User) -> None:
+    """A technician with requests in progress keeps his establishment and role: only
+    the assigned technician logs time and completes, and he could no longer open them."""
+    from gic.interventions.models import Intervention, State  # areas import admin
+
+    open_ids = list(db.session.scalars(select(Intervention.id).where(
+        Intervention.technician_id == technician.id, Intervention.state == State.ACCEPTED)
+        .order_by(Intervention.id)))
+    if open_ids:
+        numbers = ", ".join(f"n° {n}" for n in open_ids)
+        raise RuleRefused(
+            f"{technician.name} a des interventions en cours ({numbers}) : qu'elles soient "
+            "terminées ou annulées avant de changer son établissement ou son rôle.",
+            code="open_assignments")
+
+
 def update_user(actor: User, user: User, *, name=UNSET, role=UNSET,
                 establishment_id=UNSET, active=UNSET) -> User:
     """Change a person's name, role, establishment and/or active state (fields left
@@ -77,6 +93,9 @@ def update_user(actor: User, user: User, *, name=UNSET, role=UNSET,
     if new_role in (Role.TECHNICIAN, Role.DIRECTOR) and new_establishment is None:
         raise InvalidField("Un technicien ou une direction appartient à un établissement.",
                            field="establishment_id")
+    if user.role == Role.TECHNICIAN and (new_role != Role.TECHNICIAN
+                                         or new_establishment != user.establishment_id):
+        _check_no_open_assignment(user)
     if new_role != Role.COORDINATOR:
         _keep_a_coordinator(user, "Le groupement doit garder au moins un coordinateur actif : "
                                   "nommez-en un autre avant de changer ce rôle.")

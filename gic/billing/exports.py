@@ -310,6 +310,18 @@ def header_lines(view: View) -> int:
                for column in view.columns)
 
 
+def page_header_text(title: str) -> str:
+    """``title`` for a page header: at most HEADER_LIMIT characters once its « & »
+    are doubled, never ending inside a doubled pair."""
+    text = ""
+    for char in title:
+        piece = "&&" if char == "&" else char
+        if len(text) + len(piece) > HEADER_LIMIT:
+            break
+        text += piece
+    return text
+
+
 def _print_setup(ws, title: str) -> None:
     """Printed on A4 in landscape, as wide as one page (as many pages down as the
     rows need), the header row on each page, gridlines, title and page numbers."""
@@ -319,8 +331,9 @@ def _print_setup(ws, title: str) -> None:
     ws.repeat_rows(0)
     ws.hide_gridlines(0)  # printed too: the rows stay readable on paper
     ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
-    # « & » starts a header code: doubled, it prints itself.
-    ws.set_header(f"&L{title.replace('&', '&&')[:HEADER_LIMIT]}&R&A")
+    # « & » starts a header code: doubled, it prints itself (cut first, so that the
+    # cut never leaves a lone « & » that would swallow the next code).
+    ws.set_header(f"&L{page_header_text(title)}&R&A")
     ws.set_footer("&CPage &P / &N")
 
 

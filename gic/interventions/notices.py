@@ -32,7 +32,10 @@ def _provider_directors(i: Intervention) -> list[User]:
 
 
 def _technician(i: Intervention) -> list[User]:
-    return [i.technician] if i.technician is not None else []
+    """The assigned technician, while he still works for the provider (he could not
+    open the request otherwise)."""
+    t = i.technician
+    return [t] if t is not None and t.establishment_id == i.provider_id else []
 
 
 def _cancelled_people(i: Intervention) -> list[User]:
@@ -52,7 +55,8 @@ STEPS: dict[str, tuple[Callable[[Intervention], list[User]], str, str]] = {
     "accept": (_technician, "Intervention confiée",
                ("Elle vous est confiée : saisissez vos séances, puis terminez-la avec "
                 "un compte rendu.")),
-    "decline": (lambda i: [i.created_by], "Refusée", "Motif du refus : {reason}"),
+    "decline": (lambda i: [i.created_by] + _beneficiary_directors(i), "Refusée",
+                "Motif du refus : {reason}"),
     "cancel": (_cancelled_people, "Annulée", "Elle n'est plus à traiter."),
     "complete": (_beneficiary_directors, "Heures à valider",
                  ("À vous de valider les heures : elles ne sont facturées qu'une fois "
@@ -69,11 +73,12 @@ DONE = {"create": "a rédigé", "activate": "a activé", "accept": "a accepté",
 def tell(i: Intervention, step: str, actor: User) -> int:
     """Notify whoever must act (or know) after ``step``; returns how many were told.
 
-    The actor's own unread notifications about the request are marked read: he
-    has just acted on it, so his « à vous » is done.
+    The unread notifications of the request's earlier steps are marked read, the
+    actor's and everyone else's: the move they asked for is made (a second director
+    of the establishment no longer reads « à vous de l'activer » once it is active).
     """
     db.session.execute(update(Notification).where(
-        Notification.user_id == actor.id, Notification.read_at.is_(None),
+        Notification.read_at.is_(None),
         Notification.key.startswith(f"intervention:{i.id}:", autoescape=True))
         .values(read_at=timeutil.utcnow()))
     db.session.commit()

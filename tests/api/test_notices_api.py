@@ -29,10 +29,11 @@ def test_each_api_step_tells_whose_move_it_is(api, world):
     assert n.link == f"/interventions/{i['id']}" and f"n° {i['id']}" in n.subject
 
 
-def test_an_api_decline_tells_the_drafter(api, world):
+def test_an_api_decline_tells_the_drafter_and_the_beneficiary_s_directors(api, world):
     i = draft(api, world)
     assert api.post(f"/interventions/{i['id']}/activate", world.directors["B"]).status_code == 200
     response = api.post(f"/interventions/{i['id']}/decline", world.directors["A"],
                         json={"reason": "Pas de technicien disponible."})
     assert response.status_code == 200, response.get_json()
-    assert notified(f"intervention:{i['id']}:decline") == {world.technicians["B"].id}
+    assert notified(f"intervention:{i['id']}:decline") == {world.technicians["B"].id,
+                                                           world.directors["B"].id}

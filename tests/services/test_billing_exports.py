@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -477,3 +478,16 @@ def test_text_looking_like_xlsx_markup_stays_text(world, billed):
     ws = read_xlsx(exports.to_xlsx(export_detail(world.accountant, YEAR)))["Interventions"]
     assert ws["J2"].value == injected
     assert ws.max_column == 11 and ws["K2"].value == 7.33 and ws["L2"].value is None
+
+
+@pytest.mark.parametrize("title", ["Facturation 2026 — A & B", "&" * 150, "x" * 199 + "&&&",
+                                   "Facturation 2026 — " + "Centre & Foyer " * 30])
+def test_the_page_header_keeps_its_ampersands_whole(title):
+    """A long groupement name is cut before the « & » are doubled: no lone « & » is
+    left to swallow the sheet-name code that follows."""
+    from gic.billing.exports import HEADER_LIMIT, page_header_text
+
+    text = page_header_text(title)
+    assert len(text) <= HEADER_LIMIT
+    assert re.fullmatch(r"(?:[^&]|&&)*", text)  # only doubled « & »
+    assert text.replace("&&", "&") == title[:len(text.replace("&&", "&"))]

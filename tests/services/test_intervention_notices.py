@@ -67,12 +67,14 @@ def test_each_step_tells_the_person_whose_move_it_is(world):
     assert tech_b.id not in people
 
 
-def test_decline_tells_the_drafter_with_the_reason(world):
+def test_decline_tells_the_drafter_and_the_beneficiary_s_directors_with_the_reason(world):
     i = draft(world)
     services.activate(i, world.directors["B"])
     services.decline(i, world.directors["A"], "Aucun technicien disponible en décembre.")
-    [(who, n)] = told(i, "decline").items()
-    assert who == world.technicians["B"].email
+    declined = told(i, "decline")
+    # The drafter, and the beneficiary's director who had activated it.
+    assert set(declined) == {world.technicians["B"].email, world.directors["B"].email}
+    n = declined[world.technicians["B"].email]
     assert n.subject.startswith(f"Refusée : demande n° {i.id} ")
     assert n.body.endswith("Motif du refus : Aucun technicien disponible en décembre.")
 
@@ -157,3 +159,28 @@ def test_acting_on_a_request_marks_ones_own_notifications_about_it_read(world):
     assert told(i, "activate")[dir_a.email].read_at is not None  # his « à vous » is done
     assert told(other, "activate")[dir_a.email].read_at is None  # another request's is not
     assert told(i, "accept")[world.technicians["A"].email].read_at is None
+
+
+def test_a_step_done_clears_the_other_directors_notice_of_it(world):
+    """Two directors at B: once one has activated, the other's « à vous de l'activer »
+    is read too; the new step's notices are unread."""
+    deputy = add_user(world.groupement, "adjoint@gic65.test", Role.DIRECTOR,
+                      world.establishments["B"])
+    i = draft(world)
+    assert told(i, "create")[deputy.email].read_at is None
+    services.activate(i, world.directors["B"])
+    assert told(i, "create")[deputy.email].read_at is not None
+    assert told(i, "activate")[world.directors["A"].email].read_at is None
+
+
+def test_a_technician_who_moved_away_is_not_told(world):
+    """He could not open the request any more (the link would answer 404)."""
+    from gic.admin.users import update_user
+
+    i = accepted(world)
+    tech = world.technicians["A"]
+    session(world, i, date(2026, 11, 20), "09:00", "10:00")
+    services.complete(i, tech, "Serveur réparé.")
+    update_user(world.coordinator, tech, establishment_id=world.establishments["C"].id)
+    services.validate(i, world.directors["B"])
+    assert set(told(i, "validate")) == {world.directors["A"].email}

@@ -15,9 +15,10 @@ from gic.audit.models import AuditEntry
 from gic.auth.models import PasswordResetRequest
 from gic.auth.services import create_token, user_for_token
 from gic.extensions import db
+from gic.interventions import services
 from gic.models import LoginFailure, Role, User
-from tests.conftest import PASSWORD, add_user, login
-from tests.helpers import text_of
+from tests.conftest import PASSWORD, TODAY, add_user, login
+from tests.helpers import accepted, session, text_of
 
 NEW_PASSWORD = "un-nouveau-mot-de-passe"
 
@@ -74,6 +75,29 @@ def test_coordinator_edits_name_role_and_establishment(app, world):
     assert "Compte de Technicienne A enregistré." in text_of(client.get(response.location))
     journal = text_of(client.get("/audit/"))
     assert "Utilisateur modifié" in journal and "rôle : Technique → Direction" in journal
+
+
+def test_a_technician_with_work_in_progress_keeps_his_establishment(app, world):
+    """Only the assigned technician logs time and completes: moved elsewhere, he could
+    no longer open his requests, which would stay stuck."""
+    i = accepted(world)  # B → A, technician A
+    tech = world.technicians["A"]
+    client = client_for(app, world.coordinator)
+    for data in ({"establishment_id": str(world.establishments["C"].id), "role": "technician"},
+                 {"establishment_id": str(world.establishments["A"].id), "role": "director"}):
+        response = client.post(f"/admin/users/{tech.id}", data={"name": tech.name, **data})
+        assert response.status_code == 422
+        assert f"interventions en cours (n° {i.id})" in text_of(response)
+        db.session.refresh(tech)
+        assert (tech.role, tech.establishment_id) == (Role.TECHNICIAN,
+                                                      world.establishments["A"].id)
+    assert audit("user.update") == []
+    session(world, i, TODAY - timedelta(days=1), "09:00", "10:00")
+    services.complete(i, tech, "Serveur réparé.")  # done: he may move now
+    response = client.post(f"/admin/users/{tech.id}", data={
+        "name": tech.name, "role": "technician",
+        "establishment_id": str(world.establishments["C"].id)})
+    assert response.status_code == 302
 
 
 def test_an_invalid_edit_says_why_and_changes_nothing(app, world):
