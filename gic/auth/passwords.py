@@ -29,6 +29,7 @@ from gic.auth.services import (
     end_sessions,
     forget_failures,
     remember_address,
+    revoke_all_tokens,
 )
 from gic.errors import DomainError, RuleRefused
 from gic.extensions import db
@@ -171,8 +172,9 @@ def request_reset(email: str, remote_addr: str) -> None:
 
 
 def reset_password(token: str, password: str, remote_addr: str) -> User:
-    """Set the new password of a valid link: ends every session of the user, lifts
-    his login lock and makes this address his; the link then no longer works."""
+    """Set the new password of a valid link: ends every session of the user, revokes
+    his API tokens, lifts his login lock and makes this address his; the link then no
+    longer works."""
     user = user_for_reset_token(token)
     check_password_strength(password)
     user.set_password(password)
@@ -180,6 +182,7 @@ def reset_password(token: str, password: str, remote_addr: str) -> User:
     remember_address(user, remote_addr)
     record(user, "user.password_reset", user, after={"email": user.email},
            establishment_id=user.establishment_id)
+    revoke_all_tokens(user)  # tokens made by whoever had the account stop too
     end_sessions(user)  # commits
     return user
 
@@ -191,4 +194,5 @@ def set_password_unattended(user: User, password: str) -> None:
     forget_failures(user.email)
     record(None, "user.password_set", user, after={"email": user.email},
            establishment_id=user.establishment_id)
+    revoke_all_tokens(user)
     end_sessions(user)  # commits

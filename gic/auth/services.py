@@ -78,7 +78,10 @@ def authenticate(email: str, password: str, remote_addr: str) -> User:
         from werkzeug.security import check_password_hash, generate_password_hash
         _DUMMY_HASH = _DUMMY_HASH or generate_password_hash("not-a-password")
         check_password_hash(_DUMMY_HASH, password or "")
-    if user is None or not user.active or not user.check_password(password or ""):
+    # The hash is checked for a deactivated account too: the answer's time must not
+    # tell it apart from an active one.
+    matches = user is not None and user.check_password(password or "")
+    if not matches or not user.active:
         db.session.add(LoginFailure(email=email[:254], remote_addr=remote_addr))
         db.session.commit()
         raise InvalidCredentials("E-mail ou mot de passe incorrect.")

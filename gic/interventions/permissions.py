@@ -87,7 +87,10 @@ def _provider_director(user: User, i: Intervention) -> bool:
 
 
 def _assigned_technician(user: User, i: Intervention) -> bool:
-    return _same_groupement(user, i) and i.technician_id is not None and user.id == i.technician_id
+    """The technician assigned to ``i``, while he is still one of the provider's."""
+    return (_same_groupement(user, i) and i.technician_id is not None
+            and user.id == i.technician_id and user.role == Role.TECHNICIAN
+            and user.establishment_id == i.provider_id)
 
 
 def _can_cancel(user: User, i: Intervention) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import selectinload
 
 from gic.errors import Forbidden, NotFound
@@ -48,13 +48,17 @@ def opens_file(user: User, i: Intervention) -> bool:
     """Does intervention ``i`` open its beneficiary's file to ``user`` now?
     (the Python twin of :func:`granting_interventions`)"""
     return (i.groupement_id == user.groupement_id and i.technician_id == user.id
-            and i.state == OPEN_STATE and i.beneficiary_id != user.establishment_id)
+            and i.state == OPEN_STATE and i.beneficiary_id != user.establishment_id
+            and user.role == Role.TECHNICIAN and i.provider_id == user.establishment_id)
 
 
 def granting_interventions(user: User) -> Select:
     """Accepted interventions assigned to ``user`` for another establishment, newest first."""
+    if user.role != Role.TECHNICIAN or user.establishment_id is None:
+        return select(Intervention).where(false())
     stmt = select(Intervention).where(Intervention.groupement_id == user.groupement_id,
                                       Intervention.technician_id == user.id,
+                                      Intervention.provider_id == user.establishment_id,
                                       Intervention.state == OPEN_STATE)
     if user.establishment_id is not None:
         stmt = stmt.where(Intervention.beneficiary_id != user.establishment_id)

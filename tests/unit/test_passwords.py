@@ -4,6 +4,8 @@ attached files (no app needed)."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import date
 
 import pytest
@@ -267,3 +269,53 @@ def test_a_size_announced_larger_or_smaller_than_the_text_is_not_trusted(monkeyp
 def test_a_document_whose_text_cannot_be_read_safely_is_refused(xml):
     with pytest.raises(InvalidField, match="fichier refusé"):
         scanned_text(_checked("piege.odt", odt_file(xml)))
+
+
+def _with_part(data: bytes, part: str, xml: bytes, *, encrypted: bool = False) -> bytes:
+    """``data`` (a real DOCX or ODT) with ``part`` replaced by ``xml``; ``encrypted``
+    sets the part's « encrypted » flag, as a password-protected archive does."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, xml if item.filename == part else source.read(item))
+    result = bytearray(out.getvalue())
+    if encrypted:  # bit 0 of the flags, in every local header and directory entry
+        for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+            start = 0
+            while (at := result.find(signature, start)) != -1:
+                result[at + offset] |= 0x1
+                start = at + 4
+    return bytes(result)
+
+
+def test_an_entity_declaration_is_refused_whatever_the_encoding():
+    """A DTD in UTF-16 escapes a search for « <!DOCTYPE » in the bytes: the parser
+    itself refuses it (a 4 KB file could otherwise expand to gigabytes)."""
+    xml = ('<?xml version="1.0" encoding="UTF-16"?>'
+           '<!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+           '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/'
+           'main"><w:body><w:p><w:r><w:t>&b;</w:t></w:r></w:p></w:body></w:document>')
+    data = _with_part(docx_file(["x"]), "word/document.xml", xml.encode("utf-16"))
+    with pytest.raises(InvalidField, match="n'est pas un document valide"):
+        scanned_text(_checked("bombe.docx", data))
+
+
+def test_a_plain_utf16_document_is_still_read():
+    xml = ('<?xml version="1.0" encoding="UTF-16"?>'
+           '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/'
+           'main"><w:body><w:p><w:r><w:t>mot de passe : Tr0ub4dor&amp;3</w:t></w:r></w:p>'
+           '</w:body></w:document>')
+    data = _with_part(docx_file(["x"]), "word/document.xml", xml.encode("utf-16"))
+    assert scanned_text(_checked("utf16.docx", data)) == "mot de passe : Tr0ub4dor&3"
+
+
+@pytest.mark.parametrize("case", ["deep", "encrypted"])
+def test_an_odd_but_valid_archive_is_refused_with_a_message_not_a_crash(case):
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    depth = 5000 if case == "deep" else 1
+    xml = (f'<w:document {w}><w:body>' + "<w:sdt>" * depth + "<w:p><w:r><w:t>texte</w:t>"
+           "</w:r></w:p>" + "</w:sdt>" * depth + "</w:body></w:document>").encode()
+    data = _with_part(docx_file(["x"]), "word/document.xml", xml,
+                      encrypted=case == "encrypted")
+    with pytest.raises(InvalidField, match="fichier refusé"):
+        scanned_text(_checked("bizarre.docx", data))

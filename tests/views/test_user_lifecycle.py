@@ -407,3 +407,45 @@ def test_forgotten_password_mails_leave_after_the_answer(app, world, smtp):
     assert "/password/reset/" in message.get_content()
     smtp.down = True
     assert forgot(app.test_client(), "tech.b@gic65.test").status_code == 302
+
+
+def test_a_password_reset_also_revokes_the_api_tokens(app, world):
+    """Tokens made by whoever had the account stop working with the new password."""
+    from gic.auth.passwords import reset_password, reset_token
+
+    tech = world.technicians["A"]
+    raw = create_token(tech, "script")[1]
+    reset_password(reset_token(tech), "un-nouveau-secret", "192.0.2.7")
+    assert user_for_token(raw) is None
+
+
+def test_a_deactivated_account_costs_a_password_check_like_any_other(app, world, monkeypatch):
+    """The login's time must not tell a deactivated account from an active one."""
+    from gic.auth import services as auth
+
+    checks = []
+    original = User.check_password
+    monkeypatch.setattr(User, "check_password",
+                        lambda self, password: checks.append(self.id) or original(self, password))
+    tech = world.technicians["A"]
+    tech.active = False
+    db.session.flush()
+    with pytest.raises(auth.InvalidCredentials):
+        auth.authenticate(tech.email, PASSWORD, "192.0.2.8")
+    assert checks == [tech.id]
+
+
+def test_a_moved_technician_no_longer_acts_on_his_old_assignment(app, world):
+    """Second layer under the refusal to move him: if his establishment changed
+    anyway (database edit, older data), the assignment opens nothing any more."""
+    from gic.errors import Forbidden
+    from gic.techfiles.access import opens_file
+
+    i = accepted(world)  # B → A, technician A
+    tech = world.technicians["A"]
+    assert opens_file(tech, i)
+    tech.establishment_id = world.establishments["C"].id
+    db.session.flush()
+    assert not opens_file(tech, i)
+    with pytest.raises(Forbidden):
+        session(world, i, TODAY - timedelta(days=1), "09:00", "10:00")
