@@ -80,8 +80,11 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def _fingerprint(user: User) -> str:
-    """Changes whenever the password changes (a new salted hash): one use per link."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:24]
+    """Changes whenever the password changes (a new salted hash: one use per link) and
+    whenever the user's sessions are ended (logout, deactivation: a link sent before a
+    deactivation does not come back to life with a reactivation)."""
+    stamp = f"{user.password_hash}\0{user.session_token}"
+    return hashlib.sha256(stamp.encode()).hexdigest()[:24]
 
 
 def reset_token(user: User) -> str:

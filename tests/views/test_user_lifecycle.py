@@ -449,3 +449,16 @@ def test_a_moved_technician_no_longer_acts_on_his_old_assignment(app, world):
     assert not opens_file(tech, i)
     with pytest.raises(Forbidden):
         session(world, i, TODAY - timedelta(days=1), "09:00", "10:00")
+
+
+def test_a_link_sent_before_a_deactivation_stays_dead_after_reactivation(app, world):
+    from gic.admin.users import set_active
+    from gic.auth.passwords import InvalidResetLink, reset_token, user_for_reset_token
+
+    tech = world.technicians["A"]
+    token = reset_token(tech)
+    set_active(world.coordinator, tech, False)
+    set_active(world.coordinator, tech, True)
+    with pytest.raises(InvalidResetLink):
+        user_for_reset_token(token)
+    assert user_for_reset_token(reset_token(tech)) == tech  # a new link works
