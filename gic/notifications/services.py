@@ -39,7 +39,8 @@ def notify(users: Iterable[User], *, kind: str, key: str, subject: str, body: st
 
     Commits. Users who chose the app only on their profile get no e-mail.
     E-mail failures are logged, never raised: the in-app notification is what
-    counts, and a mail server being down must not undo a workflow step.
+    counts, and a mail server being down must not undo a workflow step (nor hold
+    the page: after one failure the batch's other e-mails are not tried).
     """
     created = []
     for user in users:
@@ -60,9 +61,12 @@ def notify(users: Iterable[User], *, kind: str, key: str, subject: str, body: st
         try:
             send_email(n)
         except Exception:  # noqa: BLE001 - logged; the in-app notification stays
-            log.exception("e-mail of notification %s failed", n.id)
-        else:
-            n.emailed_at = timeutil.utcnow()
+            # The mail server is down or refuses: the others would wait as long
+            # (10 s each), and the page must answer. They stay in the app.
+            log.exception("e-mail of notification %s failed; the next ones of this "
+                          "batch are not tried", n.id)
+            break
+        n.emailed_at = timeutil.utcnow()
     if created:
         db.session.commit()
     return created

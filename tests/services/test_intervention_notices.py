@@ -184,3 +184,23 @@ def test_a_technician_who_moved_away_is_not_told(world):
     update_user(world.coordinator, tech, establishment_id=world.establishments["C"].id)
     services.validate(i, world.directors["B"])
     assert set(told(i, "validate")) == {world.directors["A"].email}
+
+
+def test_a_mail_server_down_costs_one_try_and_undoes_nothing(world, monkeypatch):
+    """Three directors to tell and a mail server that does not answer: one try (10 s
+    at worst, not 30), the step stands, every notice is in the app, none marked e-mailed."""
+    from gic.notifications import services as notifications
+
+    for n in (2, 3):
+        add_user(world.groupement, f"direction{n}@gic65.test", Role.DIRECTOR,
+                 world.establishments["B"])
+    tries = []
+
+    def down(n):
+        tries.append(n.user_id)
+        raise OSError("Connection timed out")
+
+    monkeypatch.setattr(notifications, "send_email", down)
+    i = draft(world)
+    assert len(told(i, "create")) == 3 and len(tries) == 1
+    assert all(n.emailed_at is None for n in told(i, "create").values())
