@@ -322,6 +322,7 @@ def test_schedule_of_every_job():
         "minutes_overdue": datetime(2026, 11, 24, 7, 20, tzinfo=PARIS),
         "bilan_draft": datetime(2027, 1, 1, 6, 0, tzinfo=PARIS),
         "overdue_returns": datetime(2026, 11, 24, 7, 25, tzinfo=PARIS),
+        "forget_old_attempts": datetime(2026, 11, 24, 3, 30, tzinfo=PARIS),
     }
     assert not scheduler.running
     assert [job.name for job in due_jobs(date(2027, 1, 1))] == list(JOBS)
@@ -461,7 +462,8 @@ def test_run_jobs_without_names_runs_the_jobs_of_that_day(runner, world, test_jo
     result = runner.invoke(args=["run-jobs", "--today", "2026-11-23"])
     assert result.exit_code == 0, result.output
     assert {r.name for r in runs()} == {"cap_alerts", "convention_renewal", "meeting_reminders",
-                                        "minutes_overdue", "overdue_returns"}
+                                        "minutes_overdue", "overdue_returns",
+                                        "forget_old_attempts"}
     result = runner.invoke(args=["run-jobs", "--today", "2027-01-01"])
     assert result.exit_code == 0, result.output
     assert {r.name for r in runs() if r.day == date(2027, 1, 1)} == set(JOBS) - {"failing_once"}
@@ -556,3 +558,29 @@ def test_other_groupement_is_untouched_by_a_job_for_one(world, other_world):
         session(other_world, i, date(2026, 3, 2) + timedelta(days=n), "08:00", "15:00")
     run_job("cap_alerts", TODAY)
     assert [n.user_id for n in notifications()] == [other_world.directors["Y"].id]
+
+
+def test_old_login_attempts_and_reset_requests_are_forgotten(world, clock):
+    """The throttling tables keep what still counts, not every attempt ever made."""
+    from datetime import timedelta
+
+    from gic.auth.models import LoginAddress, PasswordResetRequest
+    from gic.models import LoginFailure
+    from gic.timeutil import utcnow
+
+    now, tech = utcnow(), world.technicians["A"]
+    for age in (timedelta(days=2), timedelta(minutes=5)):
+        db.session.add(LoginFailure(email=tech.email, remote_addr="192.0.2.1", at=now - age))
+        db.session.add(PasswordResetRequest(email=tech.email, remote_addr="192.0.2.1",
+                                            at=now - age))
+    db.session.add(LoginAddress(user_id=tech.id, remote_addr="192.0.2.2",
+                                last_success_at=now - timedelta(days=91)))
+    db.session.add(LoginAddress(user_id=tech.id, remote_addr="192.0.2.3",
+                                last_success_at=now - timedelta(days=3)))
+    db.session.commit()
+    result = run_job("forget_old_attempts", TODAY)
+    assert result.status == JobStatus.OK
+    assert result.counts == {"login_failures": 1, "reset_requests": 1, "addresses": 1}
+    assert db.session.scalar(select(func.count(LoginFailure.id))) == 1
+    assert db.session.scalar(select(func.count(PasswordResetRequest.id))) == 1
+    assert list(db.session.scalars(select(LoginAddress.remote_addr))) == ["192.0.2.3"]

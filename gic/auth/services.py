@@ -212,3 +212,24 @@ def check_password_strength(password: str) -> str:
         raise InvalidField("Le mot de passe doit contenir au moins 8 caractères.",
                            field="password")
     return password
+
+
+def job_forget_old_attempts(today) -> dict[str, int]:
+    """Delete what no longer counts: failed logins and « mot de passe oublié »
+    requests older than a day (the limits look back ``LOGIN_WINDOW_MINUTES`` and an
+    hour), and addresses unused for ``KNOWN_ADDRESS_DAYS``. Returns the counts."""
+    from gic.auth.models import PasswordResetRequest
+
+    now = timeutil.utcnow()
+    day = max(timedelta(days=1), timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"]))
+    counts = {
+        "login_failures": db.session.execute(delete(LoginFailure).where(
+            LoginFailure.at < now - day)).rowcount or 0,
+        "reset_requests": db.session.execute(delete(PasswordResetRequest).where(
+            PasswordResetRequest.at < now - day)).rowcount or 0,
+        "addresses": db.session.execute(delete(LoginAddress).where(
+            LoginAddress.last_success_at < now - timedelta(days=KNOWN_ADDRESS_DAYS)))
+        .rowcount or 0,
+    }
+    db.session.commit()
+    return counts

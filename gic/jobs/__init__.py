@@ -90,6 +90,9 @@ JOBS: dict[str, Job] = {job.name: job for job in (
                                                          "minute": 0}),
     Job("overdue_returns", "gic.equipment.services:job_overdue_returns",
         "Matériel prêté non rendu à la date prévue", {"hour": 7, "minute": 25}),
+    Job("forget_old_attempts", "gic.auth.services:job_forget_old_attempts",
+        "Oubli des tentatives de connexion et demandes de mot de passe anciennes",
+        {"hour": 3, "minute": 30}),
 )}
 
 
