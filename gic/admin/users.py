@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from gic.admin.services import _require_coordinator
 from gic.audit.services import record
 from gic.auth.services import revoke_all_tokens
 from gic.errors import InvalidField, NotFound, RuleRefused
 from gic.extensions import db
-from gic.models import Establishment, Role, User
+from gic.models import Establishment, Groupement, Role, User
 
 UNSET = object()  # a field the caller does not change (API PATCH)
 
@@ -44,7 +44,15 @@ def _other_active_coordinators(user: User) -> int:
 
 
 def _keep_a_coordinator(user: User, message: str) -> None:
-    if user.role == Role.COORDINATOR and user.active and not _other_active_coordinators(user):
+    """Refuse to take away the groupement's last active coordinator. Two coordinators
+    removing each other at once must not both pass: the groupement's row is locked
+    first (the transaction's first write: on PostgreSQL a row lock until commit, on
+    SQLite the write lock), so the second counts after the first has committed."""
+    if user.role != Role.COORDINATOR or not user.active:
+        return
+    db.session.execute(update(Groupement).where(Groupement.id == user.groupement_id)
+                       .values(id=Groupement.id).execution_options(synchronize_session=False))
+    if not _other_active_coordinators(user):
         raise RuleRefused(message, code="last_coordinator")
 
 

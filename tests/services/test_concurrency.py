@@ -25,7 +25,8 @@ from gic.errors import RuleRefused
 from gic.extensions import db
 from gic.interventions import services
 from gic.interventions.models import Intervention, InterventionSession, State
-from gic.models import User
+from gic.models import Role, User
+from tests.conftest import add_user
 from tests.helpers import accepted, hm, session
 
 # Threads on their own connections race on committed data.
@@ -272,3 +273,26 @@ def test_accept_racing_decline_of_the_same_request(app, world, monkeypatch, roun
         "SELECT count(*) FROM audit_entry WHERE object_id = :i AND action IN "
         "('intervention.accept', 'intervention.decline')"), {"i": iid})
     assert transitions == 1
+
+
+@pytest.mark.parametrize("round_", ROUNDS)
+def test_two_coordinators_removing_each_other_leave_one(app, world, monkeypatch, round_):
+    """Each deactivates the other at the same moment: without the groupement's lock
+    both see « another coordinator is left » and the groupement has none."""
+    from gic.admin import users
+
+    second = add_user(world.groupement, "coordination2@gic65.test", Role.COORDINATOR)
+    pair = [(world.coordinator.id, second.id), (second.id, world.coordinator.id)]
+
+    def deactivate(actor_id: int, target_id: int):
+        def prepare():
+            actor, target = db.session.get(User, actor_id), db.session.get(User, target_id)
+            return lambda: users.set_active(actor, target, False)
+        return prepare
+
+    slowed(monkeypatch, users, "_other_active_coordinators")
+    done, refused = split(race(app, [deactivate(a, t) for a, t in pair]))
+    assert len(done) == 1 and len(refused) == 1
+    assert refused[0].code == "last_coordinator"
+    assert db.session.scalar(select(func.count(User.id)).where(
+        User.role == Role.COORDINATOR, User.active.is_(True))) == 1
