@@ -77,6 +77,22 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
                                                    "est atteint, sinon 0 ; 0 sous un "
                                                    "détachement (facturé selon ses termes)."},
         "billable_minutes_by_year": {"type": "object", "additionalProperties": INT},
+        "cap": {"oneOf": [_obj({
+            "year": {**INT, "description": "L'année civile en cours (heure du groupement)."},
+            "cap_minutes": {**INT, "description": "Plafond annuel de l'année (R5)."},
+            "billable_minutes": {**INT, "description": "Minutes facturables du bénéficiaire "
+                                 "cette année, tous prestataires, en attente et validées."},
+            "remaining_minutes": {**INT, "minimum": 0,
+                                  "description": "Minutes facturables restantes."}}),
+            {"type": "null"}], "description": "Le plafond du bénéficiaire ; null sous un "
+            "détachement (R8) ou pour une demande annulée ou refusée."},
+        "threshold": {"oneOf": [_obj({
+            "threshold_minutes": {**INT, "description": "Seuil de gratuité de l'intervention."},
+            "counted_minutes": {**INT, "description": "Minutes sur site de l'intervention, "
+                                "toutes années (le distanciel ne compte pas)."},
+            "reached": {**BOOL, "description": "Seuil atteint : tout le sur-site est "
+                        "facturable (R3)."}}),
+            {"type": "null"}], "description": "null dans les mêmes cas que cap."},
         "actions": {"type": "array", "description": "Ce que l'appelant peut faire maintenant.",
                     "items": {"enum": ["activate", "accept", "decline", "cancel",
                                        "complete", "validate", "log_session"]}}})]},

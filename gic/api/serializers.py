@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from gic import rules
+from gic.billing.cap import cap_status
 from gic.billing.services import BillingSummary
 from gic.interventions.models import Intervention, InterventionSession
 from gic.interventions.permissions import next_actions
@@ -81,6 +82,8 @@ def intervention_detail_json(i: Intervention, user: User) -> dict[str, Any]:
     data["billable_minutes_by_year"] = {str(year): m for year, m
                                         in sorted(totals.billable_by_year.items())}
     data["actions"] = next_actions(user, i)
+    status = cap_status(i)
+    data.update(status.as_json() if status else {"cap": None, "threshold": None})
     return data
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from gic import rules, timeutil
 from gic.admin.services import establishments_of
+from gic.billing.cap import cap_status
 from gic.billing.services import intervention_billing
 from gic.errors import DomainError, Forbidden, NotFound
 from gic.interventions import bp, services
@@ -176,7 +177,7 @@ def _render_detail(i: Intervention, *, status: int = 200, refusal: str | None = 
     on_field = shown and any(refusal in errors for errors in forms[shown].errors.values())
     return render_template("interventions/detail.html", i=i, actions=actions, forms=forms,
                            sessions=sessions, totals=totals, next_step=next_step,
-                           billed=intervention_billing(me, i),
+                           billed=intervention_billing(me, i), cap=cap_status(i),
                            refusal=refusal, cap_refused=cap_refused, posted=shown,
                            refusal_in_form=None if on_field else refusal), status
 
