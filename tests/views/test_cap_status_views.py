@@ -39,7 +39,7 @@ def test_near_the_cap_the_form_says_what_is_left_and_that_the_threshold_would_br
     i = accepted(world)
     session(world, i, date(2026, 11, 9), "08:00", "12:00")  # 4 h on site: still free
     form = form_of(page(app, world.technicians["A"], i))
-    assert ("Plafond 2026 de Établissement B : 5 h 00 facturables restantes sur 35 h 00"
+    assert ("Plafond 2026 de l'établissement Établissement B : 5 h 00 facturables restantes sur 35 h 00"
             in form)
     assert "Encore 3 h 00 sur site avant le seuil de 7 h 00 (heures gratuites)" in form
     assert "Atteindre le seuil rendrait au moins 7 h 00 facturables en 2026" in form
@@ -69,7 +69,7 @@ def test_the_parties_see_it_without_the_form(app, world):
     for reader in (world.directors["B"], world.directors["A"]):
         text = page(app, reader, i)
         assert "Saisir du temps passé" not in text
-        assert "Plafond 2026 de Établissement B : 27 h 40 facturables restantes" in text
+        assert "Plafond 2026 de l'établissement Établissement B : 27 h 40 facturables restantes" in text
         assert "a atteint le seuil de 7 h 00 sur site" in text
 
 
@@ -77,7 +77,7 @@ def test_sessions_of_another_year_say_which_year_is_shown(app, world):
     i = accepted(world)
     session(world, i, date(2025, 12, 30), "08:00", "12:00")
     form = form_of(page(app, world.technicians["A"], i))
-    assert "Plafond 2026 de Établissement B : 35 h 00 facturables restantes" in form
+    assert "Plafond 2026 de l'établissement Établissement B : 35 h 00 facturables restantes" in form
     assert "Encore 3 h 00 sur site avant le seuil" in form  # the threshold counts every year
     assert ("Plafond affiché : 2026. Les séances de 2025 comptent sur le plafond de leur "
             "année.") in form
