@@ -75,8 +75,10 @@ class CapStatus:
 def cap_status(i: Intervention) -> CapStatus | None:
     """The cap of the current civil year (groupement's local date) and the threshold
     of ``i``; None when neither applies: under a secondment (R8: billed by it, outside
-    the cap and the threshold) or for a cancelled or declined request. Two queries:
-    the year's cap use and the convention version of the year."""
+    the cap and the threshold) or for a cancelled or declined request. Two queries,
+    whatever the number of sessions: the year's cap use and the convention version
+    of the year; a third when the groupement (its time zone: which year) is not yet
+    in the session, as in the API, where the caller's groupement is not loaded."""
     if i.secondment_id is not None or i.state in NOT_COUNTED:
         return None
     groupement = db.session.get(Groupement, i.groupement_id)
