@@ -50,12 +50,9 @@ def downgrade():
     with op.batch_alter_table('establishment_engagement', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_establishment_engagement_establishment_id'))
     op.drop_table('establishment_engagement')
-    with op.batch_alter_table('establishment', schema=None) as batch_op:
-        batch_op.drop_column('chorus_service_code')
-        batch_op.drop_column('city')
-        batch_op.drop_column('postal_code')
-        batch_op.drop_column('street')
-        batch_op.drop_column('vat_regime')
-        batch_op.drop_column('payer_kind')
-        batch_op.drop_column('siret')
-        batch_op.drop_column('legal_name')
+    # Not in batch mode: on SQLite that would copy the establishment table, which
+    # every other table references (foreign keys on); SQLite ≥ 3.35 drops a plain
+    # column in place, like PostgreSQL.
+    for column in ('chorus_service_code', 'city', 'postal_code', 'street', 'vat_regime',
+                   'payer_kind', 'siret', 'legal_name'):
+        op.drop_column('establishment', column)
