@@ -140,6 +140,29 @@ class MembershipStatus(enum.StrEnum):
     NOT_ADMITTED = "not_admitted"
 
 
+class PayerKind(enum.StrEnum):
+    """Public payers are invoiced through Chorus Pro; private ones directly."""
+
+    PUBLIC = "public"
+    PRIVATE = "private"
+
+
+class VatRegime(enum.StrEnum):
+    """Most members are outside VAT: their documents say so."""
+
+    NOT_SUBJECT = "not_subject"
+    SUBJECT = "subject"
+
+
+PAYER_KIND_LABELS = {PayerKind.PUBLIC: "Public (factures par Chorus Pro)",
+                     PayerKind.PRIVATE: "Privé"}
+VAT_REGIME_LABELS = {VatRegime.NOT_SUBJECT: "Non assujetti à la TVA",
+                     VatRegime.SUBJECT: "Assujetti à la TVA"}
+# What the documents print about VAT, per regime.
+VAT_MENTIONS = {VatRegime.NOT_SUBJECT: "Établissement non assujetti à la TVA.",
+                VatRegime.SUBJECT: "Établissement assujetti à la TVA."}
+
+
 class Establishment(db.Model):
     """A member establishment (ESMS), identified by its FINESS number."""
 
@@ -157,13 +180,46 @@ class Establishment(db.Model):
     # check): the UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite).
     lock_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
+    # Billing identity (issue 15): who pays, as written on the documents; empty
+    # until the coordinator fills it (gic/admin/identity.py checks it).
+    legal_name: Mapped[str | None] = mapped_column(String(200))
+    siret: Mapped[str | None] = mapped_column(String(14))
+    payer_kind: Mapped[PayerKind | None] = mapped_column(String(10))
+    vat_regime: Mapped[VatRegime | None] = mapped_column(String(12))
+    street: Mapped[str | None] = mapped_column(String(300))
+    postal_code: Mapped[str | None] = mapped_column(String(5))
+    city: Mapped[str | None] = mapped_column(String(100))
+    chorus_service_code: Mapped[str | None] = mapped_column(String(100))
 
     groupement: Mapped[Groupement] = relationship(back_populates="establishments")
+    engagements: Mapped[list[EstablishmentEngagement]] = relationship(
+        back_populates="establishment", order_by="EstablishmentEngagement.year.desc()",
+        cascade="all, delete-orphan")
+
+    @property
+    def has_billing_identity(self) -> bool:
+        """True once the coordinator has saved the billing identity."""
+        return self.siret is not None
 
     @property
     def is_member(self) -> bool:
         """True for a member (founding, or admitted by unanimity), not a candidate."""
         return self.status == MembershipStatus.MEMBER
+
+
+class EstablishmentEngagement(db.Model):
+    """A public payer's engagement number (bon de commande) for one year, printed on
+    that year's documents and given to Chorus Pro."""
+
+    __tablename__ = "establishment_engagement"
+    __table_args__ = (UniqueConstraint("establishment_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    establishment_id: Mapped[int] = mapped_column(ForeignKey("establishment.id"), index=True)
+    year: Mapped[int]
+    number: Mapped[str] = mapped_column(String(50))
+
+    establishment: Mapped[Establishment] = relationship(back_populates="engagements")
 
 
 class User(UserMixin, db.Model):

@@ -15,4 +15,5 @@ AUDIT_LABELS = {
     "user.reset_link": "Lien de nouveau mot de passe envoyé",
     "user.password_reset": "Mot de passe changé par lien e-mail",
     "user.password_set": "Mot de passe défini en ligne de commande",
+    "establishment.identity": "Identité de facturation modifiée",
 }

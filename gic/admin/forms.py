@@ -1,12 +1,20 @@
 """Coordination forms: shape only (FINESS, e-mail uniqueness, roles… are the services')."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    EmailField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from gic.forms import optional_int
-from gic.models import ROLE_LABELS
+from gic.models import PAYER_KIND_LABELS, ROLE_LABELS, VAT_REGIME_LABELS
 
 
 class EstablishmentForm(FlaskForm):
@@ -48,3 +56,35 @@ class UserEditForm(FlaskForm):
                                    validate_choice=False)
 
     set_establishments = UserForm.set_establishments
+
+
+class IdentityForm(FlaskForm):
+    """An establishment's billing identity (the SIRET's check digit, the Chorus Pro
+    fields of public payers… are checked by gic/admin/identity.py)."""
+
+    legal_name = StringField("Raison sociale",
+                             validators=[DataRequired("Indiquez la raison sociale."),
+                                         Length(max=200)])
+    siret = StringField("SIRET", validators=[DataRequired("Indiquez le numéro SIRET."),
+                                             Length(max=20)])
+    payer_kind = RadioField("Payeur", choices=[SelectChoice(str(k), label) for k, label
+                                               in PAYER_KIND_LABELS.items()],
+                            validators=[DataRequired("Choisissez un payeur public ou privé.")])
+    vat_regime = RadioField("TVA", choices=[SelectChoice(str(k), label) for k, label
+                                            in VAT_REGIME_LABELS.items()],
+                            validators=[DataRequired("Choisissez le régime de TVA.")])
+    street = TextAreaField("Adresse (numéro, voie, complément)",
+                           validators=[DataRequired("Indiquez l'adresse."), Length(max=300)])
+    postal_code = StringField("Code postal",
+                              validators=[DataRequired("Indiquez le code postal."),
+                                          Length(max=5, message="Le code postal compte "
+                                                 "5 chiffres.")])
+    city = StringField("Commune", validators=[DataRequired("Indiquez la commune."),
+                                              Length(max=100)])
+    chorus_service_code = StringField("Code service Chorus Pro",
+                                      validators=[Optional(), Length(max=100)])
+    engagement_year = IntegerField(
+        "Année du numéro d'engagement",
+        validators=[Optional(), NumberRange(2000, 2100, "Une année entre 2000 et 2100.")])
+    engagement_number = StringField("Numéro d'engagement",
+                                    validators=[Optional(), Length(max=50)])

@@ -7,11 +7,12 @@ The services check the role (:func:`users_of`, :func:`create_establishment`,
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from gic.admin import bp, services, users
-from gic.admin.forms import EstablishmentForm, UserEditForm, UserForm
+from gic import timeutil
+from gic.admin import bp, identity, services, users
+from gic.admin.forms import EstablishmentForm, IdentityForm, UserEditForm, UserForm
 from gic.errors import DomainError, Forbidden, NotFound
 from gic.extensions import db
-from gic.models import Role
+from gic.models import PAYER_KIND_LABELS, VAT_MENTIONS, Role
 
 
 def _forms(establishment_form=None, user_form=None):
@@ -165,3 +166,47 @@ def send_reset_link(user_id: int):
     """E-mail the person a single-use link to choose a new password."""
     return _lifecycle_step(user_id, lambda u: users.send_reset_link(current_user, u),
                            "Lien envoyé à {name} pour choisir un nouveau mot de passe.")
+
+
+@bp.route("/establishments/<int:establishment_id>/identity", methods=["GET", "POST"])
+@login_required
+def establishment_identity(establishment_id: int):
+    """An establishment's billing identity: the coordinator edits it, the accountant
+    reads it (the documents print it)."""
+    try:
+        e = identity.identity_in_scope(current_user, establishment_id)
+    except Forbidden:
+        abort(403)
+    except NotFound:
+        abort(404)
+    editable = current_user.role == Role.COORDINATOR
+    if request.method == "POST" and not editable:
+        abort(403)
+    form = IdentityForm(obj=e)
+    year = timeutil.local_today(current_user.groupement.timezone).year
+    if request.method == "GET":
+        form.engagement_year.data = year
+        form.engagement_number.data = next(
+            (g.number for g in e.engagements if g.year == year), None)
+    status = 200
+    if editable and form.validate_on_submit():
+        try:
+            identity.update_identity(
+                current_user, e, legal_name=form.legal_name.data, siret=form.siret.data,
+                payer_kind=form.payer_kind.data, vat_regime=form.vat_regime.data,
+                street=form.street.data, postal_code=form.postal_code.data,
+                city=form.city.data, chorus_service_code=form.chorus_service_code.data,
+                engagement_year=form.engagement_year.data,
+                engagement_number=form.engagement_number.data)
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            flash(f"Identité de facturation de « {e.name} » enregistrée.", "success")
+            return redirect(url_for("admin.establishment_identity", establishment_id=e.id))
+    if request.method == "POST":
+        status = 422
+        flash("Rien n'est enregistré : corrigez les champs signalés.", "error")
+    return render_template("admin/identity.html", establishment=e, form=form,
+                           editable=editable, year=year, PAYER_KIND_LABELS=PAYER_KIND_LABELS,
+                           VAT_MENTIONS=VAT_MENTIONS), status

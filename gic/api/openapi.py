@@ -48,8 +48,21 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
                            "status": {"enum": ["member", "candidate", "not_admitted"],
                                       "description": "Un établissement ajouté après la "
                                       "constitution du groupement est candidat jusqu'à "
-                                      "l'accord unanime des directions membres."}},
+                                      "l'accord unanime des directions membres."},
+                           "billing_identity": {
+                               "oneOf": [_ref("BillingIdentity"), {"type": "null"}],
+                               "description": "Coordination et comptabilité seulement (absent "
+                               "pour les autres rôles) ; null tant qu'elle n'est pas saisie."}},
                           required=["id", "name", "finess"]),
+    "BillingIdentity": _obj({
+        "legal_name": STR, "siret": {**STR, "pattern": r"^\d{14}$"},
+        "payer_kind": {"enum": ["public", "private"]},
+        "vat_regime": {"enum": ["not_subject", "subject"],
+                       "description": "not_subject : « non assujetti à la TVA » sur les "
+                       "documents."},
+        "street": STR, "postal_code": {**STR, "pattern": r"^\d{5}$"}, "city": STR,
+        "chorus_service_code": {**NULL_STR, "description": "Payeur public (Chorus Pro)."},
+        "engagements": {"type": "array", "items": _obj({"year": INT, "number": STR})}}),
     "EstablishmentList": _obj({"items": {"type": "array", "items": _ref("Establishment")}}),
     "User": _obj({"id": INT, "email": STR, "name": STR,
                   "role": {"enum": list(schemas.USER_CREATE["role"].enum)},

@@ -35,6 +35,18 @@ def establishment_json(e: Establishment, *, status: bool = False) -> dict[str, A
     return data
 
 
+def billing_identity_json(e: Establishment) -> dict[str, Any] | None:
+    """The payer's identity printed on documents (issue 15), or None until the
+    coordinator has filled it; engagement numbers by year."""
+    if not e.has_billing_identity:
+        return None
+    return {"legal_name": e.legal_name, "siret": e.siret, "payer_kind": str(e.payer_kind),
+            "vat_regime": str(e.vat_regime), "street": e.street,
+            "postal_code": e.postal_code, "city": e.city,
+            "chorus_service_code": e.chorus_service_code,
+            "engagements": [{"year": g.year, "number": g.number} for g in e.engagements]}
+
+
 def user_json(user: User) -> dict[str, Any]:
     """A person (never the password hash)."""
     return {"id": user.id, "email": user.email, "name": user.name, "role": str(user.role),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from gic.admin import identity
 from gic.admin import services as admin_services
 from gic.admin import users as admin_users
 from gic.api import bp, schemas
 from gic.api.auth import api_user
-from gic.api.serializers import establishment_json, me_json, user_json
+from gic.api.serializers import billing_identity_json, establishment_json, me_json, user_json
 
 
 @bp.get("/me")
@@ -20,9 +21,15 @@ def me():
 @bp.get("/establishments")
 def establishments():
     """The establishments of the caller's groupement, by name (candidates too: see
-    their ``status``)."""
-    items = admin_services.establishments_of(api_user(), candidates=True)
-    return jsonify({"items": [establishment_json(e, status=True) for e in items]})
+    their ``status``); with their billing identity for the coordinator and the
+    accountant."""
+    user = api_user()
+    items = admin_services.establishments_of(user, candidates=True)
+    data = [establishment_json(e, status=True) for e in items]
+    if user.role in identity.READERS:  # the billing identity: coordination, accounting
+        for e, item in zip(items, data):
+            item["billing_identity"] = billing_identity_json(e)
+    return jsonify({"items": data})
 
 
 @bp.post("/establishments")

@@ -1,0 +1,138 @@
+"""Establishments' billing identity (issue 15, item 1): what the documents print
+about the payer. The coordinator edits it, the accountant reads it.
+
+Scope: the groupement's establishments only (another groupement's is
+:class:`NotFound`, like an unknown id); any other role is :class:`Forbidden`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from gic.admin.services import _require_coordinator
+from gic.audit.services import record
+from gic.errors import Forbidden, InvalidField, NotFound
+from gic.extensions import db
+from gic.models import (
+    Establishment,
+    EstablishmentEngagement,
+    PayerKind,
+    Role,
+    User,
+    VatRegime,
+)
+from gic.siret import normalize_siret, siret_error
+
+POSTAL_CODE_RE = re.compile(r"^\d{5}$")
+CHORUS_CODE_RE = re.compile(r"^[A-Za-z0-9_\-./]{1,100}$")
+READERS = (Role.COORDINATOR, Role.ACCOUNTANT)
+
+
+def identity_in_scope(actor: User, establishment_id: int) -> Establishment:
+    """An establishment of the actor's groupement, for the coordinator or the
+    accountant (403 for other roles, 404 outside the groupement)."""
+    if actor.role not in READERS:
+        raise Forbidden("Réservé à la coordination et à la comptabilité du groupement.")
+    e = db.session.get(Establishment, establishment_id)
+    if e is None or e.groupement_id != actor.groupement_id:
+        raise NotFound("Établissement introuvable.")
+    return e
+
+
+def _snapshot(e: Establishment) -> dict:
+    return {"legal_name": e.legal_name, "siret": e.siret,
+            "payer_kind": str(e.payer_kind) if e.payer_kind else None,
+            "vat_regime": str(e.vat_regime) if e.vat_regime else None,
+            "street": e.street, "postal_code": e.postal_code, "city": e.city,
+            "chorus_service_code": e.chorus_service_code,
+            "engagements": {str(g.year): g.number for g in e.engagements}}
+
+
+def _text(value: str | None, field: str, label: str, limit: int, *,
+          required: bool = True) -> str | None:
+    value = " ".join((value or "").split()) if field != "street" else (value or "").strip()
+    if not value:
+        if required:
+            raise InvalidField(f"Indiquez {label}.", field=field)
+        return None
+    if len(value) > limit:
+        raise InvalidField(f"{label[0].upper()}{label[1:]} : {limit} caractères au plus.",
+                           field=field)
+    return value
+
+
+def update_identity(actor: User, e: Establishment, *, legal_name: str, siret: str,
+                    payer_kind: str, vat_regime: str, street: str, postal_code: str,
+                    city: str, chorus_service_code: str | None = None,
+                    engagement_year: int | None = None,
+                    engagement_number: str | None = None) -> Establishment:
+    """Check and save an establishment's billing identity, audited with before and
+    after. An empty engagement number removes that year's number. Nothing changes
+    when a field is refused."""
+    _require_coordinator(actor)
+    if e.groupement_id != actor.groupement_id:
+        raise NotFound("Établissement introuvable.")
+    legal_name = _text(legal_name, "legal_name", "la raison sociale", 200)
+    error = siret_error(siret)
+    if error:
+        raise InvalidField(error, field="siret")
+    siret = normalize_siret(siret)
+    try:
+        kind = PayerKind(payer_kind)
+    except ValueError:
+        raise InvalidField("Choisissez un payeur public ou privé.", field="payer_kind") from None
+    try:
+        regime = VatRegime(vat_regime)
+    except ValueError:
+        raise InvalidField("Choisissez le régime de TVA.", field="vat_regime") from None
+    street = _text(street, "street", "l'adresse (numéro et voie)", 300)
+    postal_code = (postal_code or "").strip()
+    if not POSTAL_CODE_RE.match(postal_code):
+        raise InvalidField("Le code postal compte 5 chiffres.", field="postal_code")
+    city = _text(city, "city", "la commune", 100)
+    code = (chorus_service_code or "").strip() or None
+    number = " ".join((engagement_number or "").split()) or None
+    if kind == PayerKind.PRIVATE and code:
+        raise InvalidField("Le code service Chorus Pro ne concerne que les payeurs publics : "
+                           "laissez-le vide.", field="chorus_service_code")
+    if kind == PayerKind.PRIVATE and number:
+        raise InvalidField("Le numéro d'engagement ne concerne que les payeurs publics : "
+                           "laissez-le vide.", field="engagement_number")
+    if code and not CHORUS_CODE_RE.match(code):
+        raise InvalidField("Le code service Chorus Pro s'écrit sans espace, en 100 caractères "
+                           "au plus (lettres, chiffres, - _ . /).",
+                           field="chorus_service_code")
+    if number and len(number) > 50:
+        raise InvalidField("Le numéro d'engagement : 50 caractères au plus.",
+                           field="engagement_number")
+    if engagement_year is None or not 2000 <= engagement_year <= 2100:
+        if number:
+            raise InvalidField("Indiquez l'année du numéro d'engagement (2000 à 2100).",
+                               field="engagement_year")
+        engagement_year = None
+
+    before = _snapshot(e)
+    e.legal_name, e.siret, e.payer_kind, e.vat_regime = legal_name, siret, kind, regime
+    e.street, e.postal_code, e.city, e.chorus_service_code = street, postal_code, city, code
+    if engagement_year is not None:
+        current = db.session.scalar(select(EstablishmentEngagement).where(
+            EstablishmentEngagement.establishment_id == e.id,
+            EstablishmentEngagement.year == engagement_year))
+        if number and current:
+            current.number = number
+        elif number:
+            e.engagements.append(EstablishmentEngagement(year=engagement_year, number=number))
+        elif current:
+            e.engagements.remove(current)
+    if kind == PayerKind.PRIVATE:
+        e.engagements.clear()  # a private payer has none (and keeps none from before)
+    db.session.flush()
+    db.session.refresh(e, ["engagements"])
+    after = _snapshot(e)
+    if after != before:
+        record(actor, "establishment.identity", e, before=before, after=after,
+               establishment_id=e.id)
+    db.session.commit()
+    return e
