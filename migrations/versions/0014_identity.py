@@ -2,7 +2,7 @@
 private payer, VAT regime, postal address, Chorus Pro service code, and an optional
 engagement number per year.
 
-Revision ID: 0014_identity
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-03
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0014_identity'
+revision = '0014'
 down_revision = '0013'
 branch_labels = None
 depends_on = None
