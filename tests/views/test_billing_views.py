@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -86,14 +87,19 @@ def year_links(response) -> list[int]:
 
 
 @pytest.mark.parametrize("who", ["accountant", "director", "coordinator"])
-def test_year_navigation_stays_within_the_conventions_years(app, world, who):
-    """The convention started on 2019-09-30; today is in 2026."""
+def test_year_navigation_stays_within_the_conventions_years(app, world, who, clock):
+    """The convention started on 2019-09-30; the test sets today in 2026, then in 2027."""
+    clock.move_to(datetime(2026, 11, 23, 11, 0, tzinfo=ZoneInfo("Europe/Paris")))
     user = {"accountant": world.accountant, "director": world.directors["A"],
             "coordinator": world.coordinator}[who]
     client = client_for(app, user)
     assert year_links(client.get("/billing/2019")) == [2026, 2020]  # no « ← 2018 »
     assert year_links(client.get("/billing/2020")) == [2019, 2026, 2021]
     assert year_links(client.get("/billing/2026")) == [2025]  # no « 2027 → »
+    clock.move_to(datetime(2027, 2, 1, 9, 0, tzinfo=ZoneInfo("Europe/Paris")))
+    client = client_for(app, user)  # a new login: the old session has expired by then
+    # previous, this year, next: 2027 has come
+    assert year_links(client.get("/billing/2026")) == [2025, 2027, 2027]
 
 
 @pytest.mark.parametrize("who", ["accountant", "coordinator"])
