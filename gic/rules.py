@@ -256,6 +256,12 @@ def first_overlap(start: time, end: time, others: Iterable[tuple]) -> tuple | No
 
 # --- Billing ----------------------------------------------------------------
 
+def threshold_reached(onsite_minutes: int, threshold_minutes: int) -> bool:
+    """R3: an intervention's on-site time is billable once it reaches the threshold
+    (exactly the threshold is billable; only « under » it is free)."""
+    return onsite_minutes >= threshold_minutes
+
+
 def billable_by_year(sessions: Iterable[SessionFact], threshold_minutes: int) -> dict[int, int]:
     """R1–R4: billable minutes of ONE intervention, per civil year of the sessions.
 
@@ -264,7 +270,7 @@ def billable_by_year(sessions: Iterable[SessionFact], threshold_minutes: int) ->
     """
     sessions = list(sessions)
     onsite = [s for s in sessions if s.mode == Mode.ONSITE]
-    if sum(s.minutes for s in onsite) < threshold_minutes:
+    if not threshold_reached(sum(s.minutes for s in onsite), threshold_minutes):
         return {}
     per_year: dict[int, int] = defaultdict(int)
     for s in onsite:
@@ -293,6 +299,54 @@ def totals(sessions: Iterable[SessionFact], threshold_minutes: int) -> Totals:
         remote=sum(s.minutes for s in sessions if s.mode == Mode.REMOTE),
         billable_by_year=billable_by_year(sessions, threshold_minutes),
     )
+
+
+@dataclass(frozen=True)
+class CapStatus:
+    """Where one intervention stands, for the people who enter its time: the
+    beneficiary's cap of ``year`` (R5) and the intervention's threshold (R2–R3)."""
+
+    year: int
+    cap_minutes: int
+    billable_minutes: int  # the beneficiary's, all providers, pending and validated
+    threshold_minutes: int
+    counted_minutes: int  # the intervention's on-site minutes, every year (R3)
+    onsite_other_years: int  # of which dated in another year than ``year``
+    other_years: tuple[int, ...]  # years of the intervention's sessions other than ``year``
+
+    @property
+    def remaining_minutes(self) -> int:
+        """Billable minutes the beneficiary may still use in ``year`` (never below 0)."""
+        return max(0, self.cap_minutes - self.billable_minutes)
+
+    @property
+    def reached(self) -> bool:
+        """R3: exactly the threshold is billable, only « under » it is free."""
+        return threshold_reached(self.counted_minutes, self.threshold_minutes)
+
+    @property
+    def before_threshold(self) -> int:
+        """On-site minutes still free before the threshold (0 once reached)."""
+        return max(0, self.threshold_minutes - self.counted_minutes)
+
+    @property
+    def threshold_breaks_cap(self) -> bool:
+        """Reaching the threshold makes all the on-site time billable at once: at
+        least this year's share of the threshold, which may be more than is left
+        (SPEC §4 case 6: the session that reaches it is then refused)."""
+        at_least = self.threshold_minutes - self.onsite_other_years
+        return not self.reached and at_least > self.remaining_minutes
+
+    def as_json(self) -> dict:
+        """The API's ``cap`` and ``threshold`` objects (minutes as integers)."""
+        return {
+            "cap": {"year": self.year, "cap_minutes": self.cap_minutes,
+                    "billable_minutes": self.billable_minutes,
+                    "remaining_minutes": self.remaining_minutes},
+            "threshold": {"threshold_minutes": self.threshold_minutes,
+                          "counted_minutes": self.counted_minutes,
+                          "reached": self.reached},
+        }
 
 
 def amount(minutes_and_rates: Iterable[tuple[int, Decimal]]) -> Decimal:

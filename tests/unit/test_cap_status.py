@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gic.billing.cap import CapStatus
+from gic.rules import CapStatus
 
 
 def status(**values) -> CapStatus:
