@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from gic.admin.services import _require_coordinator
 from gic.audit.services import record
@@ -136,3 +137,12 @@ def update_identity(actor: User, e: Establishment, *, legal_name: str, siret: st
                establishment_id=e.id)
     db.session.commit()
     return e
+
+
+def load_engagements(establishments: list[Establishment]) -> None:
+    """Load the engagement numbers of many establishments in one query (a list that
+    shows every identity), instead of one query per establishment."""
+    ids = [e.id for e in establishments if e.id is not None]
+    if ids:
+        db.session.scalars(select(Establishment).where(Establishment.id.in_(ids))
+                           .options(selectinload(Establishment.engagements))).all()

@@ -27,6 +27,7 @@ def establishments():
     items = admin_services.establishments_of(user, candidates=True)
     data = [establishment_json(e, status=True) for e in items]
     if user.role in identity.READERS:  # the billing identity: coordination, accounting
+        identity.load_engagements(items)
         for e, item in zip(items, data):
             item["billing_identity"] = billing_identity_json(e)
     return jsonify({"items": data})

@@ -62,3 +62,19 @@ def test_billing_does_not_grow_with_pairs(api, world):
         j = accepted(world, provider=provider, beneficiary="B")
         session(world, j, date(2025, 4, 1), "08:00", "15:00", provider=provider)
     assert i and _queries(api, "/billing/2025", world.accountant) == few
+
+
+def test_establishments_with_identities_do_not_grow_with_establishments(api, world):
+    """Each identity's engagement numbers: one query for all, not one each."""
+    from gic.admin.services import create_establishment
+
+    def with_identity(e):
+        e.legal_name, e.siret = e.name, "73282932000074"  # what the identity page saves
+        db.session.commit()
+
+    with_identity(world.establishments["A"])
+    few = _queries(api, "/establishments", world.accountant)
+    for n in range(4):
+        with_identity(create_establishment(world.coordinator, name=f"EHPAD {n}",
+                                           finess=f"65000{n}123"))
+    assert _queries(api, "/establishments", world.accountant) == few
