@@ -16,6 +16,7 @@ from sqlalchemy import update
 from gic import timeutil
 from gic.extensions import db
 from gic.interventions.models import Intervention
+from gic.interventions.permissions import can_view
 from gic.models import User
 from gic.notifications.models import Notification
 from gic.notifications.services import directors_of, link_for, notify
@@ -32,10 +33,7 @@ def _provider_directors(i: Intervention) -> list[User]:
 
 
 def _technician(i: Intervention) -> list[User]:
-    """The assigned technician, while he still works for the provider (he could not
-    open the request otherwise)."""
-    t = i.technician
-    return [t] if t is not None and t.establishment_id == i.provider_id else []
+    return [i.technician] if i.technician is not None else []
 
 
 def _cancelled_people(i: Intervention) -> list[User]:
@@ -100,10 +98,11 @@ def tell(i: Intervention, step: str, actor: User) -> int:
 
 
 def _recipients(users: Iterable[User | None], i: Intervention, actor: User) -> list[User]:
-    """Each person once, in the intervention's groupement, never the actor."""
+    """Each person once, never the actor, only people who can open the request (its
+    groupement; not a technician who has since moved to another establishment)."""
     found: dict[int, User] = {}
     for user in users:
-        if user is not None and user.id != actor.id and user.groupement_id == i.groupement_id:
+        if user is not None and user.id != actor.id and can_view(user, i):
             found.setdefault(user.id, user)
     return list(found.values())
 
