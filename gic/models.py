@@ -19,10 +19,12 @@ from sqlalchemy import (
     Numeric,
     String,
     UniqueConstraint,
+    event,
     select,
     true,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.exc import NoResultFound
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from gic import timeutil
@@ -112,23 +114,41 @@ class ConventionVersion(db.Model):
     @staticmethod
     def in_force(groupement_id: int, day: date) -> ConventionVersion:
         """The version in force on ``day``; before the first one, the first one."""
-        version = db.session.scalars(
-            select(ConventionVersion)
-            .where(
-                ConventionVersion.groupement_id == groupement_id,
-                ConventionVersion.valid_from <= day,
-            )
-            .order_by(ConventionVersion.valid_from.desc())
-            .limit(1)
-        ).first()
-        if version is None:
-            version = db.session.scalars(
-                select(ConventionVersion)
-                .where(ConventionVersion.groupement_id == groupement_id)
-                .order_by(ConventionVersion.valid_from)
-                .limit(1)
-            ).one()
-        return version
+        versions = ConventionVersion.history(groupement_id)
+        if not versions:
+            raise NoResultFound(f"Le groupement {groupement_id} n'a aucune version de convention.")
+        return next((v for v in reversed(versions) if v.valid_from <= day), versions[0])
+
+    @staticmethod
+    def history(groupement_id: int) -> list[ConventionVersion]:
+        """The groupement's versions, oldest first, read once per transaction.
+
+        A request asks for the terms of many days (each session's year, each
+        cap): one query answers them all. The session forgets them at each
+        commit or rollback, and when it flushes a change to a version.
+        """
+        cache = db.session.info.setdefault(_HISTORY, {})
+        if groupement_id not in cache:
+            cache[groupement_id] = list(db.session.scalars(
+                select(ConventionVersion).where(ConventionVersion.groupement_id == groupement_id)
+                .order_by(ConventionVersion.valid_from)))
+        return cache[groupement_id]
+
+
+_HISTORY = "gic.convention_history"
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_history(session: Session, *_args) -> None:
+    session.info.pop(_HISTORY, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_changed_history(session: Session, _context) -> None:
+    if any(isinstance(o, ConventionVersion)
+           for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(_HISTORY, None)
 
 
 class MembershipStatus(enum.StrEnum):
