@@ -169,7 +169,8 @@ def reset_password(token: str):
             form.password.errors.append(error.message)
         else:  # the account's sessions ended with the change (its session token)
             flash("Mot de passe changé : connectez-vous avec le nouveau. Vos autres "
-                  "sessions ont été fermées et vos jetons d'API révoqués.", "success")
+                  "sessions ont été fermées, vos jetons d'API et votre abonnement calendrier "
+                  "révoqués.", "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form, user=user, invalid=None), \
         422 if form.errors else 200
