@@ -11,6 +11,7 @@ from sqlalchemy import and_, case, delete, func, or_, select, update
 from gic import timeutil
 from gic.audit.services import record
 from gic.auth.models import LoginAddress
+from gic.calendar import services as calendar
 from gic.errors import DomainError, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.models import ApiToken, LoginFailure, User
@@ -198,8 +199,11 @@ def revoke_token(user: User, token_id: int) -> None:
 
 
 def revoke_all_tokens(user: User) -> int:
-    """Revoke every live token of ``user`` (deactivation), in the caller's
-    transaction; returns how many. Reactivation does not bring them back."""
+    """Revoke every live token of ``user`` (deactivation, new password), his calendar
+    address too, in the caller's transaction; returns how many API tokens.
+    Reactivation does not bring them back."""
+    calendar.revoke(user, None, reason="révoqué avec les jetons d'API du compte "
+                                       "(désactivation ou nouveau mot de passe)")
     now = timeutil.utcnow()
     result = db.session.execute(update(ApiToken).where(
         ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=now))

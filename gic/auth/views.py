@@ -1,4 +1,4 @@
-"""Login, logout, profile with personal API tokens."""
+"""Login, logout, profile with personal API tokens and the calendar subscription."""
 
 from urllib.parse import urlsplit
 
@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_login import current_user, login_required, login_user, logout_user
 
 from gic.auth import bp, passwords, services
+from gic.calendar import services as calendar
 from gic.auth.forms import (
     ForgotPasswordForm,
     LoginForm,
@@ -67,10 +68,40 @@ def profile():
         _, new_token = services.create_token(current_user, form.name.data,
                                              expires_in_days=form.expires_in_days.data)
         flash("Jeton créé : copiez-le maintenant, il ne sera plus affiché.", "success")
-    return render_template("auth/profile.html", form=form, new_token=new_token,
+    return _profile_page(form=form, new_token=new_token)
+
+
+def _profile_page(form: TokenForm | None = None, **shown):
+    """The profile page; ``shown``: what is displayed once (a new token or address)."""
+    return render_template("auth/profile.html",
+                           form=form if form is not None else TokenForm(formdata=None),
                            tokens=services.user_tokens(current_user),
+                           calendar_feed=calendar.feed_of(current_user),
                            notifications_form=NotificationsForm(
-                               formdata=None, channel=channel_of(current_user)))
+                               formdata=None, channel=channel_of(current_user)),
+                           **{"new_token": None, "calendar_address": None} | shown)
+
+
+@bp.route("/profile/calendar", methods=["POST"])
+@login_required
+def calendar_feed():
+    """Make the calendar subscription address, or a new one (the old one stops); it
+    is shown on this answer only, never again (only its hash is kept)."""
+    regenerated = calendar.feed_of(current_user) is not None
+    _, raw = calendar.generate(current_user)  # CSRF is checked app-wide before the view
+    flash(("Nouvelle adresse créée : l'ancienne ne fonctionne plus. " if regenerated else
+           "Adresse d'abonnement créée. ")
+          + "Ajoutez-la maintenant à votre agenda : elle ne sera plus affichée.", "success")
+    return _profile_page(calendar_address=calendar.address(raw))
+
+
+@bp.route("/profile/calendar/disable", methods=["POST"])
+@login_required
+def disable_calendar_feed():
+    """Stop the calendar subscription: its address answers « introuvable » from now on."""
+    if calendar.disable(current_user):
+        flash("Abonnement calendrier désactivé : son adresse ne fonctionne plus.", "success")
+    return redirect(url_for("auth.profile", _anchor="calendar"))
 
 
 @bp.route("/profile/notifications", methods=["POST"])
@@ -138,7 +169,8 @@ def reset_password(token: str):
             form.password.errors.append(error.message)
         else:  # the account's sessions ended with the change (its session token)
             flash("Mot de passe changé : connectez-vous avec le nouveau. Vos autres "
-                  "sessions ont été fermées et vos jetons d'API révoqués.", "success")
+                  "sessions ont été fermées, vos jetons d'API et votre abonnement calendrier "
+                  "révoqués.", "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form, user=user, invalid=None), \
         422 if form.errors else 200
