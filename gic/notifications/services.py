@@ -28,6 +28,7 @@ from sqlalchemy import Select, func, select, update
 from gic import timeutil
 from gic.errors import InvalidField, NotFound
 from gic.extensions import db
+from gic.formatting import french_spacing
 from gic.models import Role, User
 from gic.notifications.models import Notification
 
@@ -210,10 +211,12 @@ def send_email(n: Notification, parts: EmailParts | None = None) -> None:
         text += f"\nVoir : {link}\n"
     text += ("\n-- \nGIC · message automatique, aussi dans vos notifications : "
              f"{notifications_url}\n")
+    # The HTML keeps « 7 h 00 », « n° 12 » and « … » on one line (no-break spaces).
     html = current_app.jinja_env.get_template("notifications/email.html").render(
-        subject=" ".join(n.subject.split()), name=n.user.name,
-        lines=[line for line in n.body.split("\n") if line.strip()], parts=parts,
-        link=link, notifications_url=notifications_url)
+        subject=french_spacing(" ".join(n.subject.split())), name=n.user.name,
+        lines=[french_spacing(line) for line in n.body.split("\n") if line.strip()],
+        facts=[(label, french_spacing(value)) for label, value in parts.facts],
+        parts=parts, link=link, notifications_url=notifications_url)
     _deliver(n.user.email, n.subject, text, n.created_at, f"{n.id:06d}-{n.kind}", html=html)
 
 
