@@ -194,7 +194,9 @@ def test_the_post_acts_once_audited_from_the_e_mail_without_logging_in(
 def test_without_its_csrf_token_the_post_does_nothing(app, world, activation, csrf_client):
     i, path = activation
     csrf_client.get(path)
-    assert csrf_client.post(path, data={}).status_code == 400
+    response = csrf_client.post(path, data={})
+    assert response.status_code == 400
+    assert response.headers["Referrer-Policy"] == "no-referrer"  # its error page too
     db.session.expire_all()
     assert i.state == State.DRAFT
 
