@@ -98,6 +98,14 @@ def test_the_e_mail_is_html_and_text_in_french_with_the_stakes_and_its_link(app,
     assert "valables 72 heures et une seule fois" in body
 
 
+def test_the_html_part_escapes_what_people_typed(app, world):
+    services.create_draft(world.technicians["B"], provider_id=world.establishments["A"].id,
+                          axis=2, nature="incident",
+                          description='<img src=x onerror="alert(1)"> panne')
+    [message] = mails_to(app, world.directors["B"])
+    assert "<img" not in html(message) and "&lt;img src=x" in html(message)
+
+
 def test_under_the_threshold_the_estimate_costs_nothing(app, world):
     draft(world, onsite=120)
     [message] = mails_to(app, world.directors["B"])
@@ -176,8 +184,13 @@ def test_the_post_acts_once_audited_from_the_e_mail_without_logging_in(
     director = app.test_client()
     csrf_login(director, world.directors["B"])
     assert "depuis le lien de l'e-mail" in text_of(director.get("/audit/"))
-    # The provider was told, as after the web page's button.
+    # The provider was told, as after the web page's button; his step taken on the
+    # web is not marked as coming from an e-mail.
     assert len(mails_to(app, world.directors["A"])) == 1
+    services.accept(i, world.directors["A"], world.technicians["A"].id)
+    accept = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "intervention.accept")).one()
+    assert "via" not in accept.after
 
     # Used: the same link (GET or POST) says what happened instead.
     again = csrf_client.get(path)
