@@ -69,6 +69,11 @@ LOGIN_WINDOW_MINUTES = 15
 # works once, for this many hours.
 PASSWORD_RESET_HOURS = 24
 
+# The action links of a notification e-mail (« Activer », « Accepter et affecter… »,
+# « Valider », « Refuser ») open a confirmation page for this many hours; each
+# works once (the request then moves on) and only for the person it was sent to.
+# EMAIL_ACTION_HOURS = 72
+
 # Behind a reverse proxy (nginx…), the number of proxies to trust for
 # X-Forwarded-For/Proto/Host, so that throttling sees the client's address and
 # HTTPS is detected (HSTS). 0: not behind a proxy.

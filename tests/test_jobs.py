@@ -170,7 +170,7 @@ def test_cap_alert_is_written_as_a_readable_eml_in_french(app, world):
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     assert message["Subject"] == "Plafond annuel : 80 % atteints pour Établissement B (2026)"
     assert message["To"] == world.directors["B"].email
-    body = message.get_content()
+    body = message.get_body(preferencelist=("plain",)).get_content()
     assert body.startswith("Bonjour Direction B,\n\nLes heures facturables de 2026 reçues par "
                            "Établissement B atteignent 28 h 00 / 35 h 00")
     # Links are absolute (PUBLIC_URL) so they work from a mail client.
@@ -534,7 +534,10 @@ def test_notifications_go_by_smtp_when_a_server_is_set(app, world, smtp):
     [message] = connection.sent
     assert message["Subject"] == "Réunion des directions : à préparer"
     assert message["To"] == director.email and message["From"] == "GIC 65 <gic@exemple.test>"
-    assert "https://gic.exemple.test/billing/2026" in message.get_content()
+    # Plain text and HTML, links on PUBLIC_URL in both.
+    assert "https://gic.exemple.test/billing/2026" in message.get_body(("plain",)).get_content()
+    assert 'href="https://gic.exemple.test/billing/2026"' in message.get_body(
+        ("html",)).get_content()
     assert n.emailed_at is not None
     assert not list(Path(app.config["MAIL_OUTBOX"]).glob("*.eml"))
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
@@ -13,12 +16,34 @@ from gic.interventions.models import Intervention
 from gic.interventions.permissions import submitted_clause
 from gic.models import Role, User
 
+# How an action reached the app when it was not the usual page or API call (the
+# audit page shows it): « email » for a link of a notification e-mail.
+VIA_LABELS = {"email": "depuis le lien de l'e-mail"}
+_VIA: ContextVar[str | None] = ContextVar("audit_via", default=None)
+
+
+@contextmanager
+def via(channel: str) -> Iterator[None]:
+    """Within the block, every entry recorded notes ``channel`` (a key of
+    :data:`VIA_LABELS`) in its ``after``: the services stay as they are, and the
+    entry of the step they take says how it was asked for."""
+    if channel not in VIA_LABELS:
+        raise ValueError(channel)
+    token = _VIA.set(channel)
+    try:
+        yield
+    finally:
+        _VIA.reset(token)
+
 
 def record(actor: User | None, action: str, obj: Any, *, before: dict | None = None,
            after: dict | None = None, establishment_id: int | None = None,
            other_establishment_id: int | None = None, reason: str | None = None,
            groupement_id: int | None = None) -> AuditEntry:
-    """Add an entry to the current transaction: it commits (or not) with the change."""
+    """Add an entry to the current transaction: it commits (or not) with the change
+    (within :func:`via`, ``after`` also says how the action came)."""
+    if (channel := _VIA.get()) is not None:
+        after = {**(after or {}), "via": channel}
     entry = AuditEntry(
         groupement_id=groupement_id or getattr(obj, "groupement_id", None) or actor.groupement_id,
         establishment_id=establishment_id,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from gic.audit import bp
 from gic.audit.models import AuditEntry
-from gic.audit.services import visible_entries
+from gic.audit.services import VIA_LABELS, visible_entries
 from gic.errors import Forbidden
 from gic.extensions import db
 from gic.formatting import hours_minutes
@@ -155,6 +155,8 @@ def _row(entry: AuditEntry, names: _Names) -> Row:
         changes = _other_changes(entry, before, after, names)
     if entry.reason:
         changes.append(f"motif : {entry.reason}")
+    if after.get("via") in VIA_LABELS:
+        changes.append(VIA_LABELS[after["via"]])
     return Row(entry, ACTION_LABELS.get(entry.action, entry.action), label, url, changes)
 
 

@@ -4,7 +4,8 @@ Called by :mod:`gic.interventions.services` once a step is committed, so web and
 API notify alike. One notification per intervention, step and person (the key
 ``intervention:<id>:<step>``); the actor is never told of his own action (and
 his pending ones about the request count as read), and only people of the
-intervention's groupement are told.
+intervention's groupement are told. Each one's e-mail adds the minutes and amount
+at stake and his own action links (:mod:`gic.interventions.mails`).
 """
 
 from __future__ import annotations
@@ -80,21 +81,26 @@ def tell(i: Intervention, step: str, actor: User) -> int:
         Notification.key.startswith(f"intervention:{i.id}:", autoescape=True))
         .values(read_at=timeutil.utcnow()))
     db.session.commit()
+    from gic.interventions import mails  # it reads the services, which import this module
     who, title, todo = STEPS[step]
     people = _recipients(who(i), i, actor)
     if not people:
         return 0
-    excerpt = " ".join(i.description.split())
-    if len(excerpt) > EXCERPT:
-        excerpt = excerpt[:EXCERPT - 1].rstrip() + "…"
-    body = (f"{actor.name} {DONE[step]} la demande n° {i.id} : « {excerpt} »\n"
+    body = (f"{actor.name} {DONE[step]} la demande n° {i.id} : « {excerpt(i)} »\n"
             f"Bénéficiaire : {i.beneficiary.name} · prestataire : {i.provider.name}.\n"
             + todo.format(reason=i.decline_reason or ""))
     return len(notify(
         people, kind="intervention", key=f"intervention:{i.id}:{step}",
         subject=f"{title} : demande n° {i.id} ({i.beneficiary.name}, prestataire "
                 f"{i.provider.name})",
-        body=body, link=link_for("interventions.detail", intervention_id=i.id)))
+        body=body, link=link_for("interventions.detail", intervention_id=i.id),
+        parts=lambda user: mails.parts(i, user)))
+
+
+def excerpt(i: Intervention) -> str:
+    """The start of the description, on one line, as the notices quote it."""
+    text = " ".join(i.description.split())
+    return text if len(text) <= EXCERPT else text[:EXCERPT - 1].rstrip() + "…"
 
 
 def _recipients(users: Iterable[User | None], i: Intervention, actor: User) -> list[User]:

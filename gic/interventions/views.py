@@ -19,6 +19,7 @@ from gic.billing.cap import cap_status
 from gic.billing.services import intervention_billing
 from gic.errors import DomainError, Forbidden, NotFound
 from gic.interventions import bp, services
+from gic.interventions import maillink_views  # noqa: F401 - attaches the e-mail links' page
 from gic.interventions.forms import (
     AcceptForm,
     ActionForm,

@@ -2,6 +2,8 @@
 
 E-mail goes through SMTP when ``MAIL_SERVER`` is set; otherwise each message is
 written as an ``.eml`` file to ``instance/outbox/`` so a developer can read it.
+Each e-mail has a plain-text part and an HTML one (one column, readable on a
+phone); a notice may add, per reader, facts and action links (:class:`EmailParts`).
 A notification is identified by ``(user, key)``: sending the same key twice
 does nothing the second time, which makes scheduled jobs idempotent.
 """
@@ -11,9 +13,10 @@ from __future__ import annotations
 import email.policy
 import logging
 import smtplib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -25,6 +28,7 @@ from sqlalchemy import Select, func, select, update
 from gic import timeutil
 from gic.errors import InvalidField, NotFound
 from gic.extensions import db
+from gic.formatting import french_spacing
 from gic.models import Role, User
 from gic.notifications.models import Notification
 
@@ -33,11 +37,25 @@ READABLE = email.policy.default.clone(utf8=True)  # .eml files of the developmen
 _EMAIL_HELD: ContextVar[bool] = ContextVar("notifications_email_held", default=False)
 
 
+@dataclass(frozen=True)
+class EmailParts:
+    """What one reader's e-mail adds to its notification, never stored with it:
+    ``facts`` (label, value) such as the establishments and the minutes at stake,
+    ``actions`` (label, full URL, ``"danger"`` or ``""``): personal signed links,
+    and a ``note`` under them."""
+
+    facts: tuple[tuple[str, str], ...] = ()
+    actions: tuple[tuple[str, str, str], ...] = ()
+    note: str = ""
+
+
 def notify(users: Iterable[User], *, kind: str, key: str, subject: str, body: str,
-           link: str | None = None) -> list[Notification]:
+           link: str | None = None,
+           parts: Callable[[User], EmailParts] | None = None) -> list[Notification]:
     """Notify each active user once per ``key``; returns the new notifications.
 
-    Commits. Users who chose the app only on their profile get no e-mail.
+    Commits. Users who chose the app only on their profile get no e-mail;
+    ``parts(user)`` gives what his e-mail adds (made when it leaves).
     E-mail failures are logged, never raised: the in-app notification is what
     counts, and a mail server being down must not undo a workflow step (nor hold
     the page: after one failure the batch's other e-mails are not tried).
@@ -59,7 +77,7 @@ def notify(users: Iterable[User], *, kind: str, key: str, subject: str, body: st
         if _EMAIL_HELD.get() or not n.user.notify_by_email:
             continue
         try:
-            send_email(n)
+            send_email(n, parts(n.user) if parts else None)
         except Exception:  # noqa: BLE001 - logged; the in-app notification stays
             # The mail server is down or refuses: the others would wait as long
             # (10 s each), and the page must answer. They stay in the app.
@@ -175,15 +193,31 @@ def mark_all_read(user: User) -> int:
 
 # --- E-mail ----------------------------------------------------------------------
 
-def send_email(n: Notification) -> None:
-    """Send one notification by SMTP, or write it to instance/outbox/."""
+def send_email(n: Notification, parts: EmailParts | None = None) -> None:
+    """Send one notification by SMTP, or write it to instance/outbox/: plain text,
+    and the same in HTML (``templates/notifications/email.html``)."""
+    parts = parts or EmailParts()
     public_url = current_app.config.get("PUBLIC_URL", "").rstrip("/")
+    link = f"{public_url}{n.link}" if n.link else None
+    notifications_url = public_link("notifications.index")
     text = f"Bonjour {n.user.name},\n\n{n.body}\n"
-    if n.link:
-        text += f"\nVoir : {public_url}{n.link}\n"
+    if parts.facts:
+        text += "\n" + "".join(f"{label} : {value}\n" for label, value in parts.facts)
+    if parts.actions:
+        text += "\n" + "".join(f"{label} : {url}\n" for label, url, _ in parts.actions)
+    if parts.note:
+        text += f"({parts.note})\n"
+    if link:
+        text += f"\nVoir : {link}\n"
     text += ("\n-- \nGIC · message automatique, aussi dans vos notifications : "
-             f"{public_link('notifications.index')}\n")
-    _deliver(n.user.email, n.subject, text, n.created_at, f"{n.id:06d}-{n.kind}")
+             f"{notifications_url}\n")
+    # The HTML keeps « 7 h 00 », « n° 12 » and « … » on one line (no-break spaces).
+    html = current_app.jinja_env.get_template("notifications/email.html").render(
+        subject=french_spacing(" ".join(n.subject.split())), name=n.user.name,
+        lines=[french_spacing(line) for line in n.body.split("\n") if line.strip()],
+        facts=[(label, french_spacing(value)) for label, value in parts.facts],
+        parts=parts, link=link, notifications_url=notifications_url)
+    _deliver(n.user.email, n.subject, text, n.created_at, f"{n.id:06d}-{n.kind}", html=html)
 
 
 def send_private_email(user: User, *, kind: str, subject: str, body: str) -> None:
@@ -198,8 +232,11 @@ def send_private_email(user: User, *, kind: str, subject: str, body: str) -> Non
              f"{now:%Y%m%d%H%M%S%f}-{kind}-{user.id}")
 
 
-def _deliver(to: str, subject: str, text: str, at, name: str) -> None:
-    """One e-mail by SMTP when ``MAIL_SERVER`` is set, else ``<outbox>/<name>.eml``."""
+def _deliver(to: str, subject: str, text: str, at, name: str, *,
+             html: str | None = None) -> None:
+    """One e-mail by SMTP when ``MAIL_SERVER`` is set, else ``<outbox>/<name>.eml``;
+    with ``html``, an HTML alternative after the text (mail clients show the last
+    they can)."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config.get("MAIL_DEFAULT_SENDER", "GIC <no-reply@gic.invalid>")
@@ -211,6 +248,8 @@ def _deliver(to: str, subject: str, text: str, at, name: str) -> None:
     message["Message-ID"] = make_msgid(domain="gic.invalid")
     if config.get("MAIL_SERVER"):
         message.set_content(text)
+        if html:
+            message.add_alternative(html, subtype="html")
         with smtplib.SMTP(config["MAIL_SERVER"], int(config.get("MAIL_PORT", 587)),
                           timeout=10) as smtp:
             if config.get("MAIL_USE_TLS", True):
@@ -223,4 +262,6 @@ def _deliver(to: str, subject: str, text: str, at, name: str) -> None:
     outbox.mkdir(parents=True, exist_ok=True)
     # Plain UTF-8 (headers and body), so that the file reads well in any editor too.
     message.set_content(text, cte="8bit")
+    if html:
+        message.add_alternative(html, subtype="html", cte="8bit")
     (outbox / f"{name}.eml").write_bytes(message.as_bytes(policy=READABLE))

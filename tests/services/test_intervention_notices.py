@@ -143,7 +143,7 @@ def test_in_app_only_stores_the_notification_but_writes_no_email(world, app):
     assert message["To"] == dir_a.email
     assert message["Subject"] == (f"À accepter ou refuser : demande n° {i.id} "
                                   "(Établissement B, prestataire Établissement A)")
-    body = message.get_content()
+    body = message.get_body(preferencelist=("plain",)).get_content()
     assert body.startswith("Bonjour Direction A,\n\nDirection B a activé la demande n° ")
     assert f"Voir : http://127.0.0.1:5000/interventions/{i.id}\n" in body
 
@@ -196,7 +196,7 @@ def test_a_mail_server_down_costs_one_try_and_undoes_nothing(world, monkeypatch)
                  world.establishments["B"])
     tries = []
 
-    def down(n):
+    def down(n, parts=None):
         tries.append(n.user_id)
         raise OSError("Connection timed out")
 

@@ -1,0 +1,95 @@
+"""The page an e-mail's action link opens (issue 13, item 2; :mod:`maillinks`).
+
+No login: the signed link names its person. GET (and HEAD) show a one-screen
+confirmation with what the e-mail showed, never more; only the page's POST, with
+its CSRF token, acts, through the step's service with the link's person as actor
+(his permission as of now), audited « depuis le lien de l'e-mail ». Acting does
+not log anyone in. The answers are neither cached, indexed nor sent as referrer.
+"""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from gic.audit.services import via
+from gic.errors import DomainError
+from gic.extensions import db
+from gic.interventions import bp, mails, maillinks, notices, services
+from gic.interventions.forms import AcceptForm, ActionForm, DeclineForm
+
+PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store",
+                   "X-Robots-Tag": "noindex, nofollow"}
+ENDPOINT = "interventions.email_action"
+
+FORMS = {"activate": ActionForm, "accept": AcceptForm, "decline": DeclineForm,
+         "validate": ActionForm}
+QUESTIONS = {"activate": "Activer la demande ?", "accept": "Accepter la demande ?",
+             "decline": "Refuser la demande ?", "validate": "Valider les heures ?"}
+BUTTONS = {"activate": "Activer la demande", "accept": "Accepter et affecter",
+           "decline": "Refuser la demande", "validate": "Valider les heures"}
+CALLS = {
+    "activate": lambda i, user, form: services.activate(i, user),
+    "accept": lambda i, user, form: services.accept(i, user, form.technician_id.data),
+    "decline": lambda i, user, form: services.decline(i, user, form.reason.data),
+    "validate": lambda i, user, form: services.validate(i, user),
+}
+DONE = {
+    "activate": "Demande activée : l'établissement prestataire peut maintenant y répondre.",
+    "accept": "Demande acceptée : le technicien affecté est prévenu.",
+    "decline": "Demande refusée : le motif est transmis à l'établissement bénéficiaire.",
+    "validate": "Heures validées : elles entrent dans la facturation.",
+}
+
+
+@bp.after_request
+def _private(response):
+    """The link's token is in the URL: no cache keeps the page, no search engine
+    lists it, no other site learns it as referrer (error pages included)."""
+    if request.endpoint == ENDPOINT:
+        response.headers.update(PRIVATE_HEADERS)
+    return response
+
+
+def _page(status: int, **values):
+    return render_template("interventions/email_action.html", **values), status
+
+
+@bp.route("/email/<token>", methods=["GET", "POST"])
+def email_action(token: str):
+    """Confirm, then do, the action of an e-mail's link (see the module's docstring)."""
+    visitor = current_user._get_current_object() if current_user.is_authenticated else None
+    try:
+        link = maillinks.read(token, visitor)
+    except maillinks.LinkRefused as refusal:
+        db.session.rollback()
+        return _page(refusal.status, refusal=refusal.message)
+    i, user = link.intervention, link.user
+    form: FlaskForm = FORMS[link.action]()
+    if link.action == "accept":
+        form.set_choices(services.assignable_technicians(i))
+        if not form.is_submitted() and link.technician_id:
+            form.technician_id.data = link.technician_id
+    status, error = 200, None
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            state = str(i.state)
+            try:
+                with via("email"):
+                    CALLS[link.action](i, user, form)
+            except DomainError as refusal:
+                db.session.rollback()
+                if refusal.code == "wrong_state":  # another step won the race
+                    return _page(410, refusal=maillinks.what_happened(i, state))
+                status, error = refusal.status, refusal.message
+                if refusal.field and refusal.field in form:
+                    form[refusal.field].errors = [*form[refusal.field].errors, error]
+            else:
+                return _page(200, done=DONE[link.action], i=i)
+        else:
+            error = "Rien n'est fait : corrigez le champ signalé."
+    return _page(status, i=i, user=user, action=link.action, form=form, error=error,
+                 question=QUESTIONS[link.action], button=BUTTONS[link.action],
+                 facts=mails.stakes(i, user), excerpt=notices.excerpt(i))
