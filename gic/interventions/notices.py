@@ -80,21 +80,25 @@ def tell(i: Intervention, step: str, actor: User) -> int:
         Notification.read_at.is_(None),
         Notification.key.startswith(f"intervention:{i.id}:", autoescape=True))
         .values(read_at=timeutil.utcnow()))
-    db.session.commit()
     from gic.interventions import mails  # it reads the services, which import this module
     who, title, todo = STEPS[step]
     people = _recipients(who(i), i, actor)
     if not people:
+        db.session.commit()  # the read marks
         return 0
     body = (f"{actor.name} {DONE[step]} la demande n° {i.id} : « {excerpt(i)} »\n"
             f"Bénéficiaire : {i.beneficiary.name} · prestataire : {i.provider.name}.\n"
             + todo.format(reason=i.decline_reason or ""))
-    return len(notify(
+    # The read marks are committed with the new notices (by notify), or below when
+    # everyone was already told.
+    told = notify(
         people, kind="intervention", key=f"intervention:{i.id}:{step}",
         subject=f"{title} : demande n° {i.id} ({i.beneficiary.name}, prestataire "
                 f"{i.provider.name})",
         body=body, link=link_for("interventions.detail", intervention_id=i.id),
-        parts=lambda user: mails.parts(i, user)))
+        parts=lambda user: mails.parts(i, user))
+    db.session.commit()
+    return len(told)
 
 
 def excerpt(i: Intervention) -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import contains_eager
 
 from gic import timeutil
 from gic.errors import InvalidField, NotFound
@@ -60,22 +61,32 @@ def notify(users: Iterable[User], *, kind: str, key: str, subject: str, body: st
     counts, and a mail server being down must not undo a workflow step (nor hold
     the page: after one failure the batch's other e-mails are not tried).
     """
-    created = []
+    people: dict[int, User] = {}
     for user in users:
-        if not user.active:
-            continue
-        exists = db.session.scalar(select(Notification.id).where(
-            Notification.user_id == user.id, Notification.key == key))
-        if exists:
-            continue
-        n = Notification(groupement_id=user.groupement_id, user_id=user.id, kind=kind,
-                         key=key[:200], subject=subject[:300], body=body, link=link)
-        db.session.add(n)
-        created.append(n)
+        if user.active:
+            people.setdefault(user.id, user)
+    if not people:
+        return []
+    told = set(db.session.scalars(select(Notification.user_id).where(
+        Notification.user_id.in_(list(people)), Notification.key == key)))
+    created = [Notification(groupement_id=user.groupement_id, user_id=user.id, kind=kind,
+                            key=key[:200], subject=subject[:300], body=body, link=link)
+               for user in people.values() if user.id not in told]
+    if not created:
+        return []
+    db.session.add_all(created)
+    db.session.flush()
+    ids = [n.id for n in created]
     db.session.commit()
-    for n in created:
-        if _EMAIL_HELD.get() or not n.user.notify_by_email:
-            continue
+    if _EMAIL_HELD.get():
+        return created
+    # The commit expired them: one query reads them back with their readers.
+    outgoing = db.session.scalars(
+        select(Notification).join(Notification.user).options(contains_eager(Notification.user))
+        .where(Notification.id.in_(ids), User.notify_by_email.is_(True))
+        .order_by(Notification.id)).all()
+    sent = []
+    for n in outgoing:
         try:
             send_email(n, parts(n.user) if parts else None)
         except Exception:  # noqa: BLE001 - logged; the in-app notification stays
@@ -84,8 +95,10 @@ def notify(users: Iterable[User], *, kind: str, key: str, subject: str, body: st
             log.exception("e-mail of notification %s failed; the next ones of this "
                           "batch are not tried", n.id)
             break
-        n.emailed_at = timeutil.utcnow()
-    if created:
+        sent.append(n.id)
+    if sent:
+        db.session.execute(update(Notification).where(Notification.id.in_(sent))
+                           .values(emailed_at=timeutil.utcnow()))
         db.session.commit()
     return created
 
