@@ -192,16 +192,17 @@ class InterventionSheet(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     intervention_id: Mapped[int] = mapped_column(ForeignKey("intervention.id"), unique=True)
     signatory_name: Mapped[str] = mapped_column(String(NAME_MAX))
-    signatory_signature: Mapped[bytes] = mapped_column(LargeBinary)
+    signatory_signature: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     signatory_signed_at: Mapped[datetime]
     technician_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     # The name as it was when he signed (a later rename does not change the sheet).
     technician_name: Mapped[str] = mapped_column(String(NAME_MAX))
-    technician_signature: Mapped[bytes] = mapped_column(LargeBinary)
+    technician_signature: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     technician_signed_at: Mapped[datetime]
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int]
-    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    # Deferred: the page and the API say « fiche signée » without loading the files.
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
 
     intervention: Mapped[Intervention] = relationship(back_populates="sheet")

@@ -210,8 +210,9 @@ def detail(intervention_id: int):
     return _render_detail(_load(intervention_id))
 
 
-def _act(intervention_id: int, key: str, form: FlaskForm, call, success: str):
-    """Run one workflow step from a POSTed form; refusals re-render the page."""
+def _act(intervention_id: int, key: str, form: FlaskForm, call, success):
+    """Run one workflow step from a POSTed form; refusals re-render the page.
+    ``success``: the message, or a function of the intervention giving it."""
     i = _load(intervention_id)
     if key == "accept":
         form.set_choices(services.assignable_technicians(i))
@@ -224,7 +225,7 @@ def _act(intervention_id: int, key: str, form: FlaskForm, call, success: str):
         status = _refused(error, form)
         return _render_detail(i, status=status, refusal=error.message,
                               cap_refused=error.code == "cap_exceeded", **{key: form})
-    flash(success, "success")
+    flash(success(i) if callable(success) else success, "success")
     return redirect(url_for(".detail", intervention_id=i.id))
 
 
@@ -268,9 +269,6 @@ def _complete(i: Intervention, form: CompleteForm) -> None:
                       signatory_name=form.signatory_name.data,
                       signatory_signature=form.signatory_signature.data,
                       technician_signature=form.technician_signature.data)
-    if i.sheet is not None:
-        flash("Fiche signée enregistrée : elle se télécharge depuis la page de "
-              "l'intervention.", "success")
 
 
 @bp.post("/<int:intervention_id>/complete")
@@ -278,8 +276,10 @@ def _complete(i: Intervention, form: CompleteForm) -> None:
 def complete(intervention_id: int):
     """The assigned technician completes with a report, and the signed sheet if both
     signed on the screen."""
-    return _act(intervention_id, "complete", CompleteForm(), _complete,
-                "Intervention terminée : la direction bénéficiaire doit valider les heures.")
+    return _act(intervention_id, "complete", CompleteForm(), _complete, lambda i: (
+        "Intervention terminée" + (" avec sa fiche signée, enregistrée en PDF"
+                                   if i.sheet is not None else "")
+        + " : la direction bénéficiaire doit valider les heures."))
 
 
 @bp.get("/<int:intervention_id>/fiche.pdf")
