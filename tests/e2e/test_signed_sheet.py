@@ -17,7 +17,9 @@ pytestmark = [pytest.mark.commits, pytest.mark.slow]
 
 def sign(page, pad) -> None:
     """Draw a zigzag with the pointer across the pad's canvas."""
-    box = page.locator(f"[data-signature-pad={pad}] canvas").bounding_box()
+    canvas = page.locator(f"[data-signature-pad={pad}] canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
     x, y, w, h = box["x"], box["y"], box["width"], box["height"]
     page.mouse.move(x + w * 0.1, y + h * 0.7)
     page.mouse.down()
@@ -58,7 +60,7 @@ def test_signed_sheet(world, open_journey):
     j.flash("Intervention terminée avec sa fiche signée")
     j.sees("Fiche signée")
     link = page.get_by_role("link", name="Télécharger la fiche signée (PDF)")
-    pdf = page.request.get(link.get_attribute("href"))
+    pdf = page.request.get(j.base_url + link.get_attribute("href"))
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
     j.screenshot()
     db.session.expire_all()
