@@ -111,7 +111,7 @@ def test_the_reference_is_typed_on_the_draft_shown_and_changed(app, world):
     i = db.session.scalars(select(Intervention)).one()
     assert i.beneficiary_reference == "TCK-42"
     page = text(tech_b.get(f"/interventions/{i.id}"))
-    assert "<dt>Référence interne du bénéficiaire</dt><dd>TCK-42</dd>" in page
+    assert "<dt>Référence interne</dt><dd>TCK-42</dd>" in page
     assert "Modifier la référence interne" in page
     r = tech_b.post(f"/interventions/{i.id}/reference", data={"beneficiary_reference": "TCK-43"})
     assert r.status_code == 302
