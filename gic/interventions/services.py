@@ -186,6 +186,8 @@ def set_reference(i: Intervention, actor: User, reference: str | None) -> Interv
     reference for the request, until the hours are validated (the sheet and the
     exports then carry it)."""
     authorize_reference(actor, i)
+    _lock(i.beneficiary_id)  # the state read after a concurrent validation, not before
+    db.session.refresh(i)
     if State(i.state) not in REFERENCE_STATES:
         raise RuleRefused(f"La référence interne ne se modifie plus : la demande est à "
                           f"l'état « {i.state_label} ».", code="wrong_state")
