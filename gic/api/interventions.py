@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
 
 from gic.api import bp, schemas
 from gic.api.auth import api_user
@@ -12,7 +12,7 @@ from gic.api.serializers import (
     session_json,
 )
 from gic.extensions import db
-from gic.interventions import services
+from gic.interventions import services, sheet
 
 MAX_PER_PAGE = 100
 ID = f"<int(max={schemas.MAX_INT}):{{}}>"  # larger ids cannot exist: 404, no query
@@ -58,6 +58,16 @@ def get_intervention(intervention_id: int):
     return _detail(intervention_id)
 
 
+@bp.patch(INTERVENTION)
+def update_intervention(intervention_id: int):
+    """The beneficiary's staff gives (or changes, or clears) its internal reference."""
+    i = services.get_intervention(api_user(), intervention_id)
+    data = schemas.parse_body(schemas.INTERVENTION_UPDATE)
+    if "beneficiary_reference" in data:
+        services.set_reference(i, api_user(), data["beneficiary_reference"])
+    return _detail(intervention_id)
+
+
 @bp.post(INTERVENTION + "/activate")
 def activate(intervention_id: int):
     """The beneficiary's director activates a draft (R7)."""
@@ -99,8 +109,19 @@ def complete(intervention_id: int):
     """The assigned technician completes with a report."""
     i = services.get_intervention(api_user(), intervention_id)
     data = schemas.parse_body(schemas.COMPLETE)
-    services.complete(i, api_user(), data["report"])
+    services.complete(i, api_user(), data["report"],
+                      signatory_name=data.get("signatory_name"),
+                      signatory_signature=data.get("signatory_signature"),
+                      technician_signature=data.get("technician_signature"))
     return _detail(intervention_id)
+
+
+@bp.get(INTERVENTION + "/sheet.pdf")
+def sheet_pdf(intervention_id: int):
+    """The signed sheet as stored (404 when there is none)."""
+    i, signed = services.signed_sheet(api_user(), intervention_id)
+    return Response(signed.pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{sheet.file_name(i)}"'})
 
 
 @bp.post(INTERVENTION + "/validate")

@@ -80,7 +80,9 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
         "threshold_minutes": INT, "technician_id": NULL_INT, "decline_reason": NULL_STR,
         "secondment_id": {**NULL_INT, "description": "Détachement temporaire (R8) sous lequel "
                           "l'intervention est facturée, hors plafond ; null sinon."},
-        "report": NULL_STR, "created_by_id": INT, "created_at": DATETIME,
+        "report": NULL_STR, "created_by_id": INT,
+        "beneficiary_reference": {**NULL_STR, "description": schemas.REFERENCE_DESCRIPTION},
+        "created_at": DATETIME,
         "activated_at": DATETIME, "decided_at": DATETIME, "completed_at": DATETIME,
         "validated_at": DATETIME, "cancelled_at": DATETIME, "updated_at": DATETIME}),
     "InterventionDetail": {"allOf": [_ref("Intervention"), _obj({
@@ -108,7 +110,9 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
             {"type": "null"}], "description": "null dans les mêmes cas que cap."},
         "actions": {"type": "array", "description": "Ce que l'appelant peut faire maintenant.",
                     "items": {"enum": ["activate", "accept", "decline", "cancel",
-                                       "complete", "validate", "log_session"]}}})]},
+                                       "complete", "validate", "log_session"]}},
+        "signed_sheet": {**BOOL, "description": "Une fiche signée est enregistrée "
+                                                "(GET …/sheet.pdf)."}})]},
     "InterventionPage": _obj({"items": {"type": "array", "items": _ref("Intervention")},
                               "page": INT, "per_page": {**INT, "maximum": 100},
                               "total": INT}),
@@ -170,6 +174,7 @@ REQUEST_SCHEMAS = {
     "TokenCreate": schemas.TOKEN_CREATE, "EstablishmentCreate": schemas.ESTABLISHMENT_CREATE,
     "UserCreate": schemas.USER_CREATE, "UserUpdate": schemas.USER_UPDATE,
     "InterventionCreate": schemas.INTERVENTION_CREATE,
+    "InterventionUpdate": schemas.INTERVENTION_UPDATE,
     "Empty": schemas.EMPTY, "Accept": schemas.ACCEPT, "Decline": schemas.DECLINE,
     "Complete": schemas.COMPLETE, "SessionCreate": schemas.SESSION_CREATE,
     "SessionUpdate": schemas.SESSION_UPDATE,
@@ -302,7 +307,18 @@ PATHS: dict[str, Schema] = {
                     description="Technicien ou direction de l'établissement bénéficiaire.")},
     "/interventions/{intervention_id}": {
         "get": _op("Une demande avec ses séances", 200, "InterventionDetail", errors=(404,),
-                   params=[INTERVENTION_ID])},
+                   params=[INTERVENTION_ID]),
+        "patch": _op("Donner la référence interne du bénéficiaire", 200, "InterventionDetail",
+                     body="InterventionUpdate", errors=(403, 404, 409),
+                     params=[INTERVENTION_ID],
+                     description="Techniciens et direction de l'établissement bénéficiaire, "
+                                 "jusqu'à la validation des heures (409 ensuite).")},
+    "/interventions/{intervention_id}/sheet.pdf": {
+        "get": _pdf(_op("La fiche d'intervention signée, en PDF", 200, None, errors=(404,),
+                        params=[INTERVENTION_ID],
+                        description="Qui voit la demande ; enregistrée une fois à la fin de "
+                                    "l'intervention, servie telle quelle (mêmes octets). 404 "
+                                    "sans fiche signée."))},
     "/interventions/{intervention_id}/activate": _action(
         "Activer", "Empty", "Direction de l'établissement bénéficiaire ; R7 (plafond)."),
     "/interventions/{intervention_id}/accept": _action(
@@ -314,7 +330,9 @@ PATHS: dict[str, Schema] = {
         "Annuler", "Empty", "Direction du bénéficiaire (ou l'auteur d'un brouillon), tant "
                             "qu'aucune séance n'est saisie."),
     "/interventions/{intervention_id}/complete": _action(
-        "Terminer avec un compte rendu", "Complete", "Technicien affecté."),
+        "Terminer avec un compte rendu", "Complete",
+        "Technicien affecté. Avec les trois champs de signature, la fiche signée est "
+        "enregistrée en PDF (GET …/sheet.pdf) ; une signature illisible : 422, rien ne change."),
     "/interventions/{intervention_id}/validate": _action(
         "Valider les heures", "Empty", "Direction de l'établissement bénéficiaire."),
     "/interventions/{intervention_id}/sessions": {
@@ -341,7 +359,8 @@ PATHS: dict[str, Schema] = {
         "Prestataire, Bénéficiaire, Technicien, Premier jour, Dernier jour, Minutes "
         "facturables, Heures (« 7 h 20 »), Montant, État, Objet, Type de ligne (Intervention "
         "validée, Total de la paire, Intervention en attente, Règlement net, Détachement, "
-        "Note), Heures (décimal) (minutes / 60 arrondi au centième : « 7,33 »). Texte "
+        "Note), Heures (décimal) (minutes / 60 arrondi au centième : « 7,33 »), "
+        "Référence bénéficiaire (sa référence interne de la demande, son n° de ticket…). Texte "
         "commençant par = + - @ préfixé d'une apostrophe. Identique octet pour octet pour "
         "une année clôturée."),
     "/billing/{year}.xlsx": _download(

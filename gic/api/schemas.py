@@ -80,6 +80,8 @@ USER_UPDATE = {
                                            "révoqués) ; true : réactive (les anciens jetons "
                                            "restent révoqués)."),
 }
+REFERENCE_DESCRIPTION = ("Référence interne du bénéficiaire (son n° de ticket…), 60 caractères "
+                         "au plus ; figure sur la fiche d'intervention et dans les exports.")
 INTERVENTION_CREATE = {
     "beneficiary_id": Field("integer", description="Par défaut, l'établissement de l'auteur."),
     "provider_id": Field("integer", required=True),
@@ -94,11 +96,28 @@ INTERVENTION_CREATE = {
     "secondment_id": Field("integer", description="Détachement temporaire approuvé de la même "
                                                   "paire (R8) : facturé selon ses termes, "
                                                   "hors plafond."),
+    "beneficiary_reference": Field("string", description=REFERENCE_DESCRIPTION),
+}
+INTERVENTION_UPDATE = {
+    "beneficiary_reference": Field("string", nullable=True, description=REFERENCE_DESCRIPTION
+                                   + " Techniciens et direction du bénéficiaire, jusqu'à la "
+                                     "validation ; null ou \"\" l'efface."),
 }
 EMPTY: dict[str, Field] = {}
 ACCEPT = {"technician_id": Field("integer", required=True)}
 DECLINE = {"reason": Field("string", required=True)}
-COMPLETE = {"report": Field("string", required=True)}
+SIGNATURE = ("Signature dessinée : URL data:image/png;base64,… (PNG de 100 × 40 à "
+             "2000 × 1000 pixels, 200 Ko au plus, non vide).")
+COMPLETE = {
+    "report": Field("string", required=True),
+    "signatory_name": Field("string", description="Fiche signée (facultative ; les trois "
+                            "champs ensemble) : nom et fonction de la personne présente de "
+                            "l'établissement bénéficiaire qui signe."),
+    "signatory_signature": Field("string", description="Fiche signée : la signature de cette "
+                                 "personne. " + SIGNATURE),
+    "technician_signature": Field("string", description="Fiche signée : la signature du "
+                                  "technicien. " + SIGNATURE),
+}
 SESSION_CREATE = {
     "date": Field("date", required=True),
     "start": Field("time", required=True),

@@ -73,6 +73,7 @@ def intervention_json(i: Intervention) -> dict[str, Any]:
         "threshold_minutes": i.threshold_minutes,
         "technician_id": i.technician_id, "decline_reason": i.decline_reason,
         "secondment_id": i.secondment_id, "report": i.report, "created_by_id": i.created_by_id,
+        "beneficiary_reference": i.beneficiary_reference,
         "created_at": iso_datetime(i.created_at), "activated_at": iso_datetime(i.activated_at),
         "decided_at": iso_datetime(i.decided_at), "completed_at": iso_datetime(i.completed_at),
         "validated_at": iso_datetime(i.validated_at),
@@ -94,6 +95,7 @@ def intervention_detail_json(i: Intervention, user: User) -> dict[str, Any]:
     data["billable_minutes_by_year"] = {str(year): m for year, m
                                         in sorted(totals.billable_by_year.items())}
     data["actions"] = next_actions(user, i)
+    data["signed_sheet"] = i.sheet is not None
     status = cap_status(i)
     data.update(status.as_json() if status else {"cap": None, "threshold": None})
     return data

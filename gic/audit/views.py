@@ -37,6 +37,8 @@ ACTION_LABELS = {
     "intervention.cancel": "Demande annulée",
     "intervention.complete": "Intervention terminée",
     "intervention.validate": "Heures validées",
+    "intervention.sign": "Fiche d'intervention signée",
+    "intervention.reference": "Référence interne du bénéficiaire",
     "session.create": "Séance ajoutée",
     "session.update": "Séance modifiée",
     "session.delete": "Séance supprimée",

@@ -23,14 +23,15 @@ decimal comma without thousands separator (« 1234,56 » is read as a number),
 dates ``dd/mm/yyyy``, minutes as plain integers, hours as text « 7 h 20 » and
 as a decimal number « 7,33 ».
 
-Its 14 columns (:data:`CSV_HEADER`; the last two came later, after the first
+Its 15 columns (:data:`CSV_HEADER`; the last three came later, after the first
 twelve, so that readers of those keep working): Section, N° demande,
 Prestataire, Bénéficiaire, Technicien, Premier jour, Dernier jour, Minutes
 facturables, Heures, Montant, État, Objet, **Type de ligne** (what the row is:
 :data:`LINE_TYPES`, so that a filter keeps the interventions and drops the
-totals and notes) and **Heures (décimal)** (minutes / 60 rounded half up to
+totals and notes), **Heures (décimal)** (minutes / 60 rounded half up to
 the hundredth, from Decimal: « 7,33 » for 440 minutes; to add up hours, sum
-the minutes).
+the minutes) and **Référence bénéficiaire** (the beneficiary's own reference
+for the request, its ticket number…, on the intervention rows).
 
 **XLSX.** One sheet per view, typed cells (minutes int, amounts Decimal with
 the euro format, dates as dates ``DD/MM/YYYY``, hours as text « 7 h 20 » next
@@ -117,6 +118,7 @@ class View:
 # --- The five views (typed rows: str, int, Decimal, DecimalHours, date) -----------
 
 DECIMAL_HOURS = "Heures (décimal)"
+REFERENCE = "Référence bénéficiaire"
 
 def views(detail: BillingDetail) -> list[View]:
     """The export's views, in sheet order, with typed values."""
@@ -125,7 +127,7 @@ def views(detail: BillingDetail) -> list[View]:
         (line.intervention_id, names[line.provider_id], names[line.beneficiary_id],
          line.technician, line.first_day, line.last_day, line.minutes,
          hours_minutes(line.minutes), line.amount, line.description,
-         decimal_hours(line.minutes))
+         decimal_hours(line.minutes), line.reference)
         for pair in detail.pairs for line in pair.interventions]
     totals = [
         (names[pair.provider_id], names[pair.beneficiary_id], len(pair.interventions),
@@ -135,7 +137,7 @@ def views(detail: BillingDetail) -> list[View]:
         (line.intervention_id, names[line.provider_id], names[line.beneficiary_id],
          STATE_LABELS[State(line.state)], line.technician, line.first_day, line.last_day,
          line.minutes, hours_minutes(line.minutes), line.description,
-         decimal_hours(line.minutes))
+         decimal_hours(line.minutes), line.reference)
         for line in detail.pending]
     settlements = [(names[s["from_id"]], names[s["to_id"]], s["amount"])
                    for s in detail.summary.settlements]
@@ -152,7 +154,7 @@ def views(detail: BillingDetail) -> list[View]:
             Column("Technicien", 24), Column("Premier jour", 13), Column("Dernier jour", 13),
             Column("Minutes facturables", 12), Column("Heures", 10),
             Column("Montant indicatif", 16), Column("Objet", 50),
-            Column(DECIMAL_HOURS, 10)), interventions,
+            Column(DECIMAL_HOURS, 10), Column(REFERENCE, 18)), interventions,
             note=ROUNDING_NOTE),
         View("Totaux par paire", (
             Column("Prestataire", 30), Column("Bénéficiaire", 30), Column("Interventions", 14),
@@ -162,7 +164,8 @@ def views(detail: BillingDetail) -> list[View]:
             Column("N° demande", 12), Column("Prestataire", 30), Column("Bénéficiaire", 30),
             Column("État", 12), Column("Technicien", 24), Column("Premier jour", 13),
             Column("Dernier jour", 13), Column("Minutes facturables", 12),
-            Column("Heures", 10), Column("Objet", 50), Column(DECIMAL_HOURS, 10)), pending,
+            Column("Heures", 10), Column("Objet", 50), Column(DECIMAL_HOURS, 10),
+            Column(REFERENCE, 18)), pending,
             note="Heures facturables dont l'intervention n'est pas encore validée : elles "
                  "comptent dans le plafond mais ne sont pas facturées."),
         View("Règlements", (
@@ -184,7 +187,7 @@ def views(detail: BillingDetail) -> list[View]:
 
 CSV_HEADER = ("Section", "N° demande", "Prestataire", "Bénéficiaire", "Technicien",
               "Premier jour", "Dernier jour", "Minutes facturables", "Heures", "Montant",
-              "État", "Objet", "Type de ligne", DECIMAL_HOURS)
+              "État", "Objet", "Type de ligne", DECIMAL_HOURS, REFERENCE)
 # « Type de ligne »: what each row of the CSV is, by section.
 LINE_TYPES = {"Interventions": "Intervention validée", "Totaux par paire": "Total de la paire",
               "En attente": "Intervention en attente", "Règlements": "Règlement net",
@@ -204,27 +207,27 @@ def _csv_value(value) -> str:
 
 
 def csv_rows(detail: BillingDetail) -> Iterator[tuple]:
-    """The CSV's rows, header first, in the 14 columns of :data:`CSV_HEADER` (typed)."""
+    """The CSV's rows, header first, in the 15 columns of :data:`CSV_HEADER` (typed)."""
     interventions, totals, pending, settlements, secondments = views(detail)
     yield CSV_HEADER
-    for n, provider, beneficiary, tech, first, last, minutes, hours, amount, what, decimal in (
-            interventions.rows):
+    for (n, provider, beneficiary, tech, first, last, minutes, hours, amount, what, decimal,
+         reference) in interventions.rows:
         yield (interventions.name, n, provider, beneficiary, tech, first, last, minutes,
                hours, amount, STATE_LABELS[State.VALIDATED], what,
-               LINE_TYPES[interventions.name], decimal)
+               LINE_TYPES[interventions.name], decimal, reference)
     for provider, beneficiary, count, minutes, hours, amount, decimal in totals.rows:
         yield (totals.name, None, provider, beneficiary, None, None, None, minutes, hours,
                amount, None, f"Total de la paire ({count} intervention{'s' * (count > 1)})",
-               LINE_TYPES[totals.name], decimal)
-    for n, provider, beneficiary, state, tech, first, last, minutes, hours, what, decimal in (
-            pending.rows):
+               LINE_TYPES[totals.name], decimal, None)
+    for (n, provider, beneficiary, state, tech, first, last, minutes, hours, what, decimal,
+         reference) in pending.rows:
         yield (pending.name, n, provider, beneficiary, tech, first, last, minutes, hours,
-               None, state, what, LINE_TYPES[pending.name], decimal)
+               None, state, what, LINE_TYPES[pending.name], decimal, reference)
     for payer, payee, amount in settlements.rows:
         # The beneficiary pays the provider: the payee stands in « Prestataire ».
         yield (settlements.name, None, payee, payer, None, None, None, None, None, amount,
                None, f"{payer} paie {_csv_value(amount)} € à {payee} (solde net)",
-               LINE_TYPES[settlements.name], None)
+               LINE_TYPES[settlements.name], None, None)
     for (number, project, provider, beneficiary, start, end, _, rate, lump_sum, minutes, hours,
          waiting, amount, decimal) in secondments.rows:
         terms = (f"taux horaire convenu {_csv_value(rate)} € TTC" if rate is not None else
@@ -233,9 +236,10 @@ def csv_rows(detail: BillingDetail) -> Iterator[tuple]:
             terms += f" ; {hours_minutes(waiting)} en attente de validation (non facturées)"
         yield (secondments.name, None, provider, beneficiary, None, start, end, minutes, hours,
                amount, None, f"Détachement n° {number} « {project} » : {terms}",
-               LINE_TYPES[secondments.name], decimal)
-    yield (secondments.name,) + (None,) * 10 + (secondments.note, LINE_TYPES["Note"], None)
-    yield ("Note",) + (None,) * 10 + (ROUNDING_NOTE, LINE_TYPES["Note"], None)
+               LINE_TYPES[secondments.name], decimal, None)
+    yield (secondments.name,) + (None,) * 10 + (secondments.note, LINE_TYPES["Note"], None,
+                                                None)
+    yield ("Note",) + (None,) * 10 + (ROUNDING_NOTE, LINE_TYPES["Note"], None, None)
 
 
 def csv_chunks(detail: BillingDetail) -> Iterator[bytes]:

@@ -351,8 +351,9 @@ def billable_interventions(groupement_id: int, year: int,
     """Every billable intervention of ``year`` (validated and pending), one row each.
 
     Columns: ``intervention_id, provider_id, beneficiary_id, state, description,
-    technician_name, first_day, last_day, minutes, weighted_cents`` where the days
-    are the first and last dates of the intervention's billable (on-site) sessions
+    beneficiary_reference, technician_name, first_day, last_day, minutes,
+    weighted_cents`` where the days are the first and last dates of the
+    intervention's billable (on-site) sessions
     of the year and ``weighted_cents`` is Σ minutes × rate in cents (divide by
     6000 for euros). One grouped query (:func:`billable_by_intervention`), ordered
     by pair then intervention number. ``establishment_id`` keeps the pairs where
@@ -384,6 +385,7 @@ def billable_interventions(groupement_id: int, year: int,
     per_intervention = billable_by_intervention([year], *filters, ids=ids, days=True).subquery()
     columns = [Intervention.id.label("intervention_id"), Intervention.provider_id,
                Intervention.beneficiary_id, Intervention.state, Intervention.description,
+               Intervention.beneficiary_reference,
                User.name.label("technician_name"), per_intervention.c.first_day,
                per_intervention.c.last_day, per_intervention.c.minutes,
                per_intervention.c.weighted_cents]

@@ -234,6 +234,8 @@ class InterventionLine:
     last_day: date
     minutes: int
     amount: Decimal
+    # The beneficiary's own reference for the request (its ticket number…), or "".
+    reference: str = ""
 
 
 @dataclass
@@ -378,7 +380,7 @@ def _line(row) -> InterventionLine:
         beneficiary_id=row.beneficiary_id, state=str(row.state),
         description=row.description or "", technician=row.technician_name or "",
         first_day=row.first_day, last_day=row.last_day, minutes=int(row.minutes),
-        amount=_amount(row.weighted_cents))
+        amount=_amount(row.weighted_cents), reference=row.beneficiary_reference or "")
 
 
 # --- The billing page at scale: a page of pairs, a page of one pair -------------

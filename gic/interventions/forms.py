@@ -13,9 +13,11 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    HiddenField,
     RadioField,
     SelectChoice,
     SelectField,
+    StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -28,7 +30,13 @@ from gic.forms import (
     YearField,
     optional_int,
 )
-from gic.interventions.models import STATE_LABELS, URGENCY_LABELS, Urgency
+from gic.interventions.models import (
+    NAME_MAX,
+    REFERENCE_MAX,
+    STATE_LABELS,
+    URGENCY_LABELS,
+    Urgency,
+)
 from gic.rules import (
     FORBIDDEN_NATURES,
     INTERVENTION_AXES,
@@ -39,6 +47,7 @@ from gic.rules import (
 )
 
 TEXT_MAX = 10_000
+REFERENCE_LABEL = "Référence interne du bénéficiaire"
 
 _HOURS_MINUTES = re.compile(
     r"^(?P<h>\d{1,4})\s*(?:(?::|h)\s*(?P<m>\d{1,2})?\s*(?:min|mn)?)?$", re.IGNORECASE)
@@ -103,6 +112,11 @@ class DraftForm(FlaskForm):
                                              description="Par exemple « 7:30 » ou « 7 h 30 ».")
     estimated_remote_minutes = DurationField("Temps estimé à distance",
                                              description="Par exemple « 1:15 » ou « 45 min ».")
+    beneficiary_reference = StringField(
+        REFERENCE_LABEL, validators=[
+            Length(max=REFERENCE_MAX, message=f"{REFERENCE_MAX} caractères au plus.")],
+        description="Facultatif : le numéro de ticket ou de dossier de votre établissement. "
+                    "Il figure sur la fiche d'intervention et dans les exports de facturation.")
     secondment_id = SelectField(
         "Détachement temporaire", coerce=optional_int, validate_choice=False,
         description="Rattachée à un détachement approuvé, la demande est facturée selon ses "
@@ -151,10 +165,25 @@ class DeclineForm(FlaskForm):
 
 
 class CompleteForm(FlaskForm):
-    """Finish the work with the intervention report."""
+    """Finish the work with the intervention report and, optionally, the signed sheet:
+    the beneficiary's staff present types his name and signs, then the technician
+    signs (``static/signature.js`` writes each drawing as a PNG data URL in a hidden
+    field; the service checks it). Without JavaScript the signature part stays hidden."""
 
     report = TextAreaField("Compte rendu d'intervention", validators=[
         DataRequired("Rédigez le compte rendu."), Length(max=TEXT_MAX)])
+    signatory_name = StringField(
+        "Nom et fonction de la personne qui signe pour le bénéficiaire",
+        validators=[Length(max=NAME_MAX)])
+    signatory_signature = HiddenField("Signature du bénéficiaire")
+    technician_signature = HiddenField("Signature du technicien")
+
+
+class ReferenceForm(FlaskForm):
+    """The beneficiary's own reference for the request (its ticket number…)."""
+
+    beneficiary_reference = StringField(REFERENCE_LABEL, validators=[
+        Length(max=REFERENCE_MAX, message=f"{REFERENCE_MAX} caractères au plus.")])
 
 
 class SessionForm(FlaskForm):

@@ -7,7 +7,15 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic import rules, timeutil
@@ -53,6 +61,12 @@ TRANSITIONS: dict[str, tuple[frozenset[State], State]] = {
 }
 # Sessions may be logged, changed or removed only in these states.
 SESSION_STATES = frozenset({State.ACCEPTED})
+# The beneficiary's own reference may be given or changed until the hours are validated.
+REFERENCE_STATES = frozenset({State.DRAFT, State.ACTIVE, State.ACCEPTED, State.COMPLETED})
+
+
+REFERENCE_MAX = 60
+NAME_MAX = 200
 
 
 class Urgency(enum.StrEnum):
@@ -95,6 +109,8 @@ class Intervention(db.Model):
     secondment_id: Mapped[int | None] = mapped_column(ForeignKey("secondment.id"), index=True)
     decline_reason: Mapped[str | None] = mapped_column(Text)
     report: Mapped[str | None] = mapped_column(Text)
+    # The beneficiary's own reference for the request (its ticket number…), if given.
+    beneficiary_reference: Mapped[str | None] = mapped_column(String(REFERENCE_MAX))
 
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
@@ -114,6 +130,8 @@ class Intervention(db.Model):
         back_populates="intervention",
         order_by="(InterventionSession.date, InterventionSession.start_time)",
     )
+    sheet: Mapped[InterventionSheet | None] = relationship(
+        back_populates="intervention", lazy="select")
 
     @property
     def state_label(self) -> str:
@@ -161,3 +179,30 @@ class InterventionSession(db.Model):
 
     intervention: Mapped[Intervention] = relationship(back_populates="sessions")
     technician: Mapped[User] = relationship()
+
+
+class InterventionSheet(db.Model):
+    """The intervention sheet signed at completion: the signature of the beneficiary's
+    staff present and the technician's (PNG drawn on the touchscreen), their names and
+    the server's times, and the PDF rendered from them once, then served as stored
+    (the same bytes at every download: it is what both parties signed)."""
+
+    __tablename__ = "intervention_sheet"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    intervention_id: Mapped[int] = mapped_column(ForeignKey("intervention.id"), unique=True)
+    signatory_name: Mapped[str] = mapped_column(String(NAME_MAX))
+    signatory_signature: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    signatory_signed_at: Mapped[datetime]
+    technician_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    # The name as it was when he signed (a later rename does not change the sheet).
+    technician_name: Mapped[str] = mapped_column(String(NAME_MAX))
+    technician_signature: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    technician_signed_at: Mapped[datetime]
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    # Deferred: the page and the API say « fiche signée » without loading the files.
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
+
+    intervention: Mapped[Intervention] = relationship(back_populates="sheet")

@@ -12,7 +12,13 @@ from collections.abc import Callable
 from sqlalchemy import ColumnElement, and_, or_
 
 from gic.errors import Forbidden
-from gic.interventions.models import SESSION_STATES, TRANSITIONS, Intervention, State
+from gic.interventions.models import (
+    REFERENCE_STATES,
+    SESSION_STATES,
+    TRANSITIONS,
+    Intervention,
+    State,
+)
 from gic.models import Role, User
 
 
@@ -91,6 +97,27 @@ def _assigned_technician(user: User, i: Intervention) -> bool:
     return (_same_groupement(user, i) and i.technician_id is not None
             and user.id == i.technician_id and user.role == Role.TECHNICIAN
             and user.establishment_id == i.provider_id)
+
+
+def _beneficiary_staff(user: User, i: Intervention) -> bool:
+    """A technician or the director of the beneficiary establishment."""
+    return (_same_groupement(user, i) and user.role in (Role.TECHNICIAN, Role.DIRECTOR)
+            and user.establishment_id == i.beneficiary_id)
+
+
+REFERENCE_REFUSAL = ("Seuls les techniciens et la direction de l'établissement bénéficiaire "
+                     "donnent sa référence interne.")
+
+
+def can_set_reference(user: User, i: Intervention) -> bool:
+    """The beneficiary's staff may give its reference now (the page shows the form)."""
+    return _beneficiary_staff(user, i) and State(i.state) in REFERENCE_STATES
+
+
+def authorize_reference(user: User, i: Intervention) -> None:
+    """Raise :class:`Forbidden` unless ``user`` is the beneficiary's staff."""
+    if not _beneficiary_staff(user, i):
+        raise Forbidden(REFERENCE_REFUSAL)
 
 
 def _can_cancel(user: User, i: Intervention) -> bool:

@@ -6,6 +6,7 @@ the audit log and commits. Refusals raise :mod:`gic.errors` with French messages
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -22,18 +23,22 @@ from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.formatting import long_date
 from gic.governance.guards import admitted_at, check_members
-from gic.interventions import notices
+from gic.interventions import notices, sheet
 from gic.interventions.models import (
+    REFERENCE_MAX,
+    REFERENCE_STATES,
     SESSION_STATES,
     TRANSITIONS,
     Intervention,
     InterventionSession,
+    InterventionSheet,
     State,
     Urgency,
 )
 from gic.interventions.permissions import (
     authorize,
     authorize_draft,
+    authorize_reference,
     can_view,
     visible_clause,
 )
@@ -124,9 +129,11 @@ def _establishment_in(groupement_id: int, establishment_id: int, field: str) -> 
 def create_draft(actor: User, *, provider_id: int, axis: int, nature: str, description: str,
                  beneficiary_id: int | None = None, urgency: str = Urgency.NORMAL,
                  estimated_onsite_minutes: int = 0, estimated_remote_minutes: int = 0,
-                 secondment_id: int | None = None) -> Intervention:
+                 secondment_id: int | None = None,
+                 beneficiary_reference: str | None = None) -> Intervention:
     """A technician or director drafts a request for his own establishment, possibly
-    under an approved secondment of the same pair (R8)."""
+    under an approved secondment of the same pair (R8), with the establishment's own
+    reference for it (its ticket number…) if it has one."""
     authorize_draft(actor)
     if beneficiary_id is None:
         beneficiary_id = actor.establishment_id
@@ -159,12 +166,38 @@ def create_draft(actor: User, *, provider_id: int, axis: int, nature: str, descr
         estimated_remote_minutes=estimated_remote_minutes,
         threshold_minutes=terms.threshold_minutes, state=State.DRAFT,
         created_by_id=actor.id, secondment_id=secondment_id,
+        beneficiary_reference=_reference(beneficiary_reference),
     )
     db.session.add(i)
     db.session.flush()
     record(actor, "intervention.create", i, after=_snapshot(i), **_parties(i))
     db.session.commit()
     notices.tell(i, "create", actor)
+    return i
+
+
+def _reference(value: str | None) -> str | None:
+    return clean_text(value, "beneficiary_reference", label="La référence interne",
+                      max_length=REFERENCE_MAX) or None
+
+
+def set_reference(i: Intervention, actor: User, reference: str | None) -> Intervention:
+    """The beneficiary's technician or director gives (or changes, or clears) its own
+    reference for the request, until the hours are validated (the sheet and the
+    exports then carry it)."""
+    authorize_reference(actor, i)
+    _lock(i.beneficiary_id)  # the state read after a concurrent validation, not before
+    db.session.refresh(i)
+    if State(i.state) not in REFERENCE_STATES:
+        raise RuleRefused(f"La référence interne ne se modifie plus : la demande est à "
+                          f"l'état « {i.state_label} ».", code="wrong_state")
+    value = _reference(reference)
+    if value != i.beneficiary_reference:
+        record(actor, "intervention.reference", i, before={"beneficiary_reference":
+                                                           i.beneficiary_reference},
+               after={"beneficiary_reference": value}, **_parties(i))
+        i.beneficiary_reference = value
+    db.session.commit()
     return i
 
 
@@ -209,14 +242,58 @@ def cancel(i: Intervention, actor: User) -> Intervention:
     return _transition(i, actor, "cancel", cancelled_at=timeutil.utcnow())
 
 
-def complete(i: Intervention, actor: User, report: str) -> Intervention:
-    """The assigned technician closes his work with a report."""
+def complete(i: Intervention, actor: User, report: str, *, signatory_name: str | None = None,
+             signatory_signature: str | None = None,
+             technician_signature: str | None = None) -> Intervention:
+    """The assigned technician closes his work with a report.
+
+    With the signatures (the beneficiary's staff present: name and PNG data URL;
+    his own), the signed sheet is printed and stored in the same transaction: the
+    intervention is completed with its sheet, or not at all. Without any, it is
+    completed without a sheet (no JavaScript, or nobody there to sign).
+    """
     _begin(i, actor, "complete")  # no session slips in after the report
     report = _clean_text(report, "report", required=True, label="Le compte rendu")
+    signatures = sheet.read_signatures(signatory_name, signatory_signature,
+                                       technician_signature)
     if not _session_count(i.id):
         raise RuleRefused("Saisissez au moins une séance avant de terminer l'intervention.",
                           code="wrong_state")
-    return _transition(i, actor, "complete", report=report, completed_at=timeutil.utcnow())
+    now = timeutil.utcnow()
+    if signatures is not None:
+        _store_sheet(i, actor, signatures, report=report, signed_at=now)
+    return _transition(i, actor, "complete", report=report, completed_at=now)
+
+
+def _store_sheet(i: Intervention, actor: User, signatures: sheet.Signatures, *,
+                 report: str, signed_at: datetime) -> InterventionSheet:
+    """Print the signed sheet once (both signed at ``signed_at``, the server's time)
+    and add it to the transaction; it is then served as stored."""
+    signed = InterventionSheet(
+        intervention_id=i.id, signatory_name=signatures.signatory_name,
+        signatory_signature=signatures.signatory_png, signatory_signed_at=signed_at,
+        technician_id=actor.id, technician_name=actor.name,
+        technician_signature=signatures.technician_png, technician_signed_at=signed_at)
+    content = sheet.render_pdf(i, signed, report=report, completed_at=signed_at)
+    signed.pdf, signed.size = content, len(content)
+    signed.pdf_sha256 = hashlib.sha256(content).hexdigest()
+    db.session.add(signed)
+    db.session.flush()
+    record(actor, "intervention.sign", i, after={
+        "signatory_name": signed.signatory_name, "technician_id": actor.id,
+        "signed_at": signed_at.isoformat(), "pdf_sha256": signed.pdf_sha256}, **_parties(i))
+    return signed
+
+
+def signed_sheet(user: User, intervention_id: int) -> tuple[Intervention, InterventionSheet]:
+    """The intervention and its signed sheet, for whoever may see the intervention;
+    404 when it is not visible or has no signed sheet."""
+    i = get_intervention(user, intervention_id)
+    signed = db.session.scalars(select(InterventionSheet).where(
+        InterventionSheet.intervention_id == i.id)).first()
+    if signed is None:
+        raise NotFound("Cette intervention n'a pas de fiche signée.")
+    return i, signed
 
 
 def validate(i: Intervention, actor: User) -> Intervention:
@@ -441,7 +518,8 @@ def _snapshot(i: Intervention) -> dict:
     return {"state": str(i.state), "technician_id": i.technician_id, "axis": i.axis,
             "nature": str(i.nature), "beneficiary_id": i.beneficiary_id,
             "provider_id": i.provider_id, "decline_reason": i.decline_reason,
-            "report": i.report, "secondment_id": i.secondment_id}
+            "report": i.report, "secondment_id": i.secondment_id,
+            "beneficiary_reference": i.beneficiary_reference}
 
 
 def _session_snapshot(s: InterventionSession) -> dict:

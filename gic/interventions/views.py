@@ -8,7 +8,7 @@ status (403, 409, 422) without redirecting, so what the user typed is kept.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
@@ -18,7 +18,7 @@ from gic.admin.services import establishments_of
 from gic.billing.cap import cap_status
 from gic.billing.services import intervention_billing
 from gic.errors import DomainError, Forbidden, NotFound
-from gic.interventions import bp, services
+from gic.interventions import bp, services, sheet
 from gic.interventions import maillink_views  # noqa: F401 - attaches the e-mail links' page
 from gic.interventions.forms import (
     AcceptForm,
@@ -27,6 +27,7 @@ from gic.interventions.forms import (
     DeclineForm,
     DraftForm,
     FilterForm,
+    ReferenceForm,
     SessionForm,
 )
 from gic.interventions.models import Intervention, InterventionSession, State
@@ -34,6 +35,7 @@ from gic.interventions.permissions import (
     DRAFT_REFUSAL,
     authorize,
     can_draft,
+    can_set_reference,
     next_actions,
 )
 from gic.models import User
@@ -138,7 +140,8 @@ def new():
                     urgency=form.urgency.data or "normal",
                     estimated_onsite_minutes=form.estimated_onsite_minutes.data or 0,
                     estimated_remote_minutes=form.estimated_remote_minutes.data or 0,
-                    secondment_id=form.secondment_id.data)
+                    secondment_id=form.secondment_id.data,
+                    beneficiary_reference=form.beneficiary_reference.data)
             except DomainError as refusal:
                 status, error = _refused(refusal, form), refusal.message
             else:
@@ -163,6 +166,8 @@ def _render_detail(i: Intervention, *, status: int = 200, refusal: str | None = 
         "accept": AcceptForm(formdata=None),
         "decline": DeclineForm(formdata=None),
         "complete": CompleteForm(formdata=None),
+        "reference": ReferenceForm(formdata=None,
+                                   data={"beneficiary_reference": i.beneficiary_reference}),
         "session": SessionForm(formdata=None, data={
             "date": timeutil.local_today(me.groupement.timezone), "mode": rules.Mode.ONSITE.value}),
     }
@@ -174,9 +179,11 @@ def _render_detail(i: Intervention, *, status: int = 200, refusal: str | None = 
     next_step = NEXT_STEPS[State(i.state)].format(
         beneficiary=i.beneficiary.name, provider=i.provider.name,
         technician=i.technician.name if i.technician else "Le technicien")
-    shown = _shown_form(posted, actions)
+    reference = can_set_reference(me, i)
+    shown = _shown_form(posted, [*actions, *(["set_reference"] if reference else [])])
     on_field = shown and any(refusal in errors for errors in forms[shown].errors.values())
     return render_template("interventions/detail.html", i=i, actions=actions, forms=forms,
+                           can_set_reference=reference,
                            sessions=sessions, totals=totals, next_step=next_step,
                            billed=intervention_billing(me, i), cap=cap_status(i),
                            refusal=refusal, cap_refused=cap_refused, posted=shown,
@@ -186,7 +193,7 @@ def _render_detail(i: Intervention, *, status: int = 200, refusal: str | None = 
 # The forms with fields, by the action that shows them: a refusal of one of them is
 # shown in it, and its action URL ends with its #id (see the template).
 FORM_ACTIONS = {"accept": "accept", "decline": "decline", "session": "log_session",
-                "complete": "complete"}
+                "complete": "complete", "reference": "set_reference"}
 
 
 def _shown_form(posted: dict[str, FlaskForm], actions) -> str | None:
@@ -204,8 +211,9 @@ def detail(intervention_id: int):
     return _render_detail(_load(intervention_id))
 
 
-def _act(intervention_id: int, key: str, form: FlaskForm, call, success: str):
-    """Run one workflow step from a POSTed form; refusals re-render the page."""
+def _act(intervention_id: int, key: str, form: FlaskForm, call, success):
+    """Run one workflow step from a POSTed form; refusals re-render the page.
+    ``success``: the message, or a function of the intervention giving it."""
     i = _load(intervention_id)
     if key == "accept":
         form.set_choices(services.assignable_technicians(i))
@@ -218,7 +226,7 @@ def _act(intervention_id: int, key: str, form: FlaskForm, call, success: str):
         status = _refused(error, form)
         return _render_detail(i, status=status, refusal=error.message,
                               cap_refused=error.code == "cap_exceeded", **{key: form})
-    flash(success, "success")
+    flash(success(i) if callable(success) else success, "success")
     return redirect(url_for(".detail", intervention_id=i.id))
 
 
@@ -257,13 +265,44 @@ def cancel(intervention_id: int):
                 lambda i, f: services.cancel(i, _me()), "Demande annulée.")
 
 
+def _complete(i: Intervention, form: CompleteForm) -> None:
+    services.complete(i, _me(), form.report.data,
+                      signatory_name=form.signatory_name.data,
+                      signatory_signature=form.signatory_signature.data,
+                      technician_signature=form.technician_signature.data)
+
+
 @bp.post("/<int:intervention_id>/complete")
 @login_required
 def complete(intervention_id: int):
-    """The assigned technician completes with a report."""
-    return _act(intervention_id, "complete", CompleteForm(),
-                lambda i, f: services.complete(i, _me(), f.report.data),
-                "Intervention terminée : la direction bénéficiaire doit valider les heures.")
+    """The assigned technician completes with a report, and the signed sheet if both
+    signed on the screen."""
+    return _act(intervention_id, "complete", CompleteForm(), _complete, lambda i: (
+        "Intervention terminée" + (" avec sa fiche signée, enregistrée en PDF"
+                                   if i.sheet is not None else "")
+        + " : la direction bénéficiaire doit valider les heures."))
+
+
+@bp.get("/<int:intervention_id>/fiche.pdf")
+@login_required
+def sheet_pdf(intervention_id: int):
+    """The signed sheet as stored (the same bytes at each download), for whoever
+    sees the intervention; 404 otherwise or when there is none."""
+    try:
+        i, signed = services.signed_sheet(_me(), intervention_id)
+    except NotFound:
+        abort(404)
+    return Response(signed.pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{sheet.file_name(i)}"'})
+
+
+@bp.post("/<int:intervention_id>/reference")
+@login_required
+def set_reference(intervention_id: int):
+    """The beneficiary's staff gives its internal reference for the request."""
+    return _act(intervention_id, "reference", ReferenceForm(),
+                lambda i, f: services.set_reference(i, _me(), f.beneficiary_reference.data),
+                "Référence interne enregistrée.")
 
 
 @bp.post("/<int:intervention_id>/validate")

@@ -93,9 +93,27 @@ def test_request_schemas_match_what_the_api_parses():
     draft = schemas["InterventionCreate"]
     assert set(draft["properties"]) == {
         "beneficiary_id", "provider_id", "axis", "nature", "description", "urgency",
-        "estimated_onsite_minutes", "estimated_remote_minutes", "secondment_id"}
+        "estimated_onsite_minutes", "estimated_remote_minutes", "secondment_id",
+        "beneficiary_reference"}
     assert schemas["UserCreate"]["properties"]["establishment_id"]["type"] == [
         "integer", "null"]
+
+
+def test_the_signed_sheet_and_the_reference_are_documented():
+    """Issue 14, item 3: the completion's signatures, the sheet's PDF, the reference."""
+    doc = document()
+    complete = doc["components"]["schemas"]["Complete"]
+    assert complete["required"] == ["report"]
+    assert {"signatory_name", "signatory_signature", "technician_signature"} <= set(
+        complete["properties"])
+    pdf = doc["paths"]["/interventions/{intervention_id}/sheet.pdf"]["get"]
+    assert list(pdf["responses"]["200"]["content"]) == ["application/pdf"]
+    patch = doc["paths"]["/interventions/{intervention_id}"]["patch"]
+    assert set(patch["responses"]) == {"200", "400", "401", "403", "404", "409", "422"}
+    update = doc["components"]["schemas"]["InterventionUpdate"]
+    assert set(update["properties"]) == {"beneficiary_reference"}
+    detail = doc["components"]["schemas"]["InterventionDetail"]["allOf"][1]
+    assert detail["properties"]["signed_sheet"]["type"] == "boolean"
 
 
 def test_the_user_lifecycle_is_documented():

@@ -68,6 +68,7 @@ CALLER = {
     "/interventions/{intervention_id}/decline": "dir_A",
     "/interventions/{intervention_id}/sessions": "tech_A",
     "/interventions/{intervention_id}/complete": "tech_A",
+    "/interventions/{intervention_id}/sheet.pdf": "dir_B",
     "/sessions/{session_id}": "tech_A",
     "/billing/{year}": "accountant", "/billing/{year}.csv": "accountant",
     "/billing/{year}.xlsx": "accountant", "/billing/{year}/close": "accountant",

@@ -234,7 +234,7 @@ def test_csv_has_a_line_type_and_decimal_hours_after_the_first_twelve_columns(wo
     assert list(rows[0])[:12] == [
         "Section", "N° demande", "Prestataire", "Bénéficiaire", "Technicien", "Premier jour",
         "Dernier jour", "Minutes facturables", "Heures", "Montant", "État", "Objet"]
-    assert list(rows[0])[12:] == ["Type de ligne", "Heures (décimal)"]
+    assert list(rows[0])[12:] == ["Type de ligne", "Heures (décimal)", "Référence bénéficiaire"]
     kinds = {(r["Section"], r["Type de ligne"]) for r in rows}
     assert kinds == {("Interventions", "Intervention validée"),
                      ("Totaux par paire", "Total de la paire"),
@@ -254,6 +254,29 @@ def test_csv_has_a_line_type_and_decimal_hours_after_the_first_twelve_columns(wo
     # Filtering out the notes leaves only rows with figures.
     assert all(r["Montant"] or r["Minutes facturables"] for r in rows
                if r["Type de ligne"] != "Note")
+
+
+def test_the_beneficiary_reference_is_in_both_exports(world, billed):
+    """Issue 14, item 3: the beneficiary's own reference (its ticket number) on the
+    rows of its interventions, validated and pending; empty elsewhere."""
+    billed["first"].beneficiary_reference = "TCK-2025-0042"
+    billed["pending"].beneficiary_reference = "=GLPI-9"
+    db.session.commit()
+    detail = export_detail(world.accountant, YEAR)
+    rows = read_csv(exports.to_csv(detail))
+    by_number = {r["N° demande"]: r["Référence bénéficiaire"] for r in rows if r["N° demande"]}
+    assert by_number[str(billed["first"].id)] == "TCK-2025-0042"
+    assert by_number[str(billed["second"].id)] == ""
+    assert by_number[str(billed["pending"].id)] == "'=GLPI-9"  # neutralised like any text
+    assert {r["Référence bénéficiaire"] for r in rows if not r["N° demande"]} == {""}
+    wb = read_xlsx(exports.to_xlsx(detail))
+    interventions = {row[0].value: row[-1].value for row in wb["Interventions"].iter_rows(
+        min_row=2) if isinstance(row[0].value, int)}
+    assert interventions[billed["first"].id] == "TCK-2025-0042"
+    assert interventions[billed["second"].id] in ("", None)
+    pending = wb["En attente"]
+    assert pending.cell(1, pending.max_column).value == "Référence bénéficiaire"
+    assert pending.cell(2, pending.max_column).value == "'=GLPI-9"
 
 
 @pytest.mark.parametrize(("minutes", "hours"), [
@@ -282,7 +305,8 @@ def test_xlsx_sheets_typed_cells_formats_and_frozen_header(world, billed):
     header = [c.value for c in ws[1]]
     assert header == ["N° demande", "Prestataire", "Bénéficiaire", "Technicien",
                       "Premier jour", "Dernier jour", "Minutes facturables", "Heures",
-                      "Montant indicatif", "Objet", "Heures (décimal)"]
+                      "Montant indicatif", "Objet", "Heures (décimal)",
+                      "Référence bénéficiaire"]
     assert all(c.font.b for c in ws[1])
     assert ws.freeze_panes == "A2"
     # 30 characters as Excel stores them: 30 digits of 7 px + 5 px of padding, in 1/256.
@@ -472,12 +496,12 @@ def test_text_looking_like_xlsx_markup_stays_text(world, billed):
     """XlsxWriter copies a text « <r>…</r> » raw into the sheet: it must not
     inject cells (here a formula) into the file."""
     injected = ('<r><t>a</t></r></is></c><c r="K2"><f>1+1</f></c>'
-                '<c r="L2" t="inlineStr"><is><r><t>b</t></r>')
+                '<c r="M2" t="inlineStr"><is><r><t>b</t></r>')
     billed["first"].description = injected
     db.session.commit()
     ws = read_xlsx(exports.to_xlsx(export_detail(world.accountant, YEAR)))["Interventions"]
     assert ws["J2"].value == injected
-    assert ws.max_column == 11 and ws["K2"].value == 7.33 and ws["L2"].value is None
+    assert ws.max_column == 12 and ws["K2"].value == 7.33 and ws["M2"].value is None
 
 
 @pytest.mark.parametrize("title", ["Facturation 2026 — A & B", "&" * 150, "x" * 199 + "&&&",

@@ -393,7 +393,11 @@ def test_phone_friendly_markup(app, world):
     for label in ("Date", "Horaires", "Mode", "Durée", "Notes", "Actions"):
         assert f'data-label="{label}"' in detail
     assert 'type="date"' in detail and 'type="time"' in detail
-    assert "style=" not in detail and "<script" not in detail  # CSP: no inline style/script
+    # CSP: no inline style or script; the only script is a static file (signature pads).
+    assert "style=" not in detail
+    assert re.findall(r"<script[^>]*>[^<]*</script>", detail) == [
+        '<script src="/static/signature.js" defer></script>']
+    assert detail.count("<script") == 1
 
 
 # --- What a validated intervention bills ------------------------------------------------
