@@ -1,7 +1,7 @@
 """Each user's private calendar feed (issue 14, item 4): one subscription address
 per user at most, its token stored as a SHA-256.
 
-Revision ID: 0015_ical
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-03
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0015_ical'
+revision = '0015'
 down_revision = '0014'
 branch_labels = None
 depends_on = None

@@ -6,8 +6,8 @@
   present and the technician (both signatures as PNG, names and times) and its PDF,
   rendered once and then served as stored.
 
-Revision ID: 0015_sheet
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-03
 
 """
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0015_sheet'
-down_revision = '0014'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
