@@ -204,13 +204,16 @@ def year_documents(user: User, year: int) -> list[SettlementStatement]:
 
 
 def get_document(user: User, statement_id: int) -> SettlementStatement:
-    """One document ``user`` reads: 403 for a role that reads none, 404 when it is
-    unknown, another groupement's or (a director) not his establishment's."""
-    scope = documents_scope(user)
-    statement = db.session.scalars(_scoped(select(SettlementStatement).where(
+    """One document ``user`` reads: 404 when it is unknown or another groupement's,
+    403 for a role that reads none, 404 for a director whose establishment is not
+    a party."""
+    statement = db.session.scalars(select(SettlementStatement).where(
         SettlementStatement.id == statement_id,
-        SettlementStatement.groupement_id == user.groupement_id), scope)).first()
+        SettlementStatement.groupement_id == user.groupement_id)).first()
     if statement is None:
+        raise NotFound("Document introuvable.")
+    scope = documents_scope(user)
+    if scope is not None and scope not in (statement.payer_id, statement.payee_id):
         raise NotFound("Document introuvable.")
     return statement
 
@@ -264,7 +267,13 @@ def recovery_pack(user: User, year: int, establishment_id: int) -> tuple[str, by
     """One ZIP for a public creditor's year: the PDFs of the statements in force that
     pay it, and a CSV of the recovery orders to raise (debtor, SIRET, amount,
     object, reference) for the finance software. Built from the stored documents
-    with fixed dates: the same bytes at each download (audited)."""
+    with fixed dates: the same bytes at each download (audited). 404 for another
+    groupement's establishment (whoever asks), then 403 for a role without
+    documents, 404 when it is no public creditor of the year the user may see."""
+    if db.session.scalar(select(Establishment.id).where(
+            Establishment.id == establishment_id,
+            Establishment.groupement_id == user.groupement_id)) is None:
+        raise NotFound("Établissement introuvable.")
     creditor = next((e for e in pack_creditors(user, year) if e.id == establishment_id), None)
     if creditor is None:
         raise NotFound("Aucun ordre de recouvrement pour cet établissement cette année.")
