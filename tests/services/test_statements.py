@@ -224,3 +224,9 @@ def test_vat_subject_seller_uses_the_exempt_category(world):
                      namespaces=NS)[0]
     assert tax.findtext("ram:CategoryCode", namespaces=NS) == "E"
     assert "261 B" in tax.findtext("ram:ExemptionReason", namespaces=NS)
+
+
+def test_the_number_names_the_groupement_the_year_and_a_four_digit_sequence(world, other_world):
+    from gic.billing.documents import document_number
+    assert document_number(world.groupement, 2025, 1) == "GIC65-2025-0001"
+    assert document_number(other_world.groupement, 2025, 12) == "GCSMSDEMO-2025-0012"
