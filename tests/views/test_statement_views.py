@@ -122,3 +122,15 @@ def test_the_public_creditors_pack_holds_the_pdfs_and_the_recovery_orders(app, c
                    ).status_code == 404
     director_b = client_for(app, world.directors["B"])
     assert director_b.get(f"/billing/2024/recouvrement/{a}.zip").status_code == 404
+
+
+def test_the_audit_log_names_the_documents(app, world):
+    year_2024(world)
+    billing.close_year(world.accountant, 2024)
+    first = numbers(world)["GIC65-2024-0001"]
+    client_for(app, world.directors["A"]).get(f"/billing/documents/{first.id}.pdf")
+    text = visible_text(client_for(app, world.coordinator).get("/audit/"))
+    assert "Relevé de règlement émis" in text and "Document GIC65-2024-0001" in text
+    assert "Document téléchargé" in text
+    assert '/billing/2024/documents' in client_for(app, world.coordinator).get(
+        "/audit/").get_data(as_text=True)
