@@ -157,6 +157,25 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
                 "amount": MONEY})}}),
     "YearClosure": _obj({"year": INT, "closed": BOOL, "closed_at": DATETIME,
                          "closed_by_id": INT}),
+    "Statement": _obj({
+        "id": INT, "number": {**STR, "examples": ["GIC65-2025-0001"]},
+        "kind": {"enum": ["statement", "credit"],
+                 "description": "Relevé de règlement, ou avoir qui en annule un."},
+        "year": INT, "issued_on": {"type": "string", "format": "date"},
+        "payer_id": {**INT, "description": "Débiteur (acheteur)."},
+        "payee_id": {**INT, "description": "Créancier (vendeur, prestataire)."},
+        "amount": MONEY,
+        "cancels_id": {**NULL_INT, "description": "Avoir : le relevé annulé."},
+        "cancelled": {**BOOL, "description": "Relevé annulé par un avoir."},
+        "pdf_sha256": STR, "pdf_url": STR,
+        "facturx_url": {**NULL_STR, "description": "null : une partie n'a pas de SIRET."},
+        "facturx_missing": {**NULL_STR, "description": "Pourquoi le Factur-X manque."}}),
+    "StatementList": _obj({
+        "year": INT, "closed": BOOL,
+        "documents": {"type": "array", "items": _ref("Statement")},
+        "recovery_packs": {"type": "array", "description": "Créanciers publics de l'année : "
+                           "ZIP des ordres de recouvrement.",
+                           "items": _obj({"establishment_id": INT, "url": STR})}}),
     "Bilan": _obj({
         "year": INT, "version": {**INT, "minimum": 1},
         "status": {"enum": ["draft", "published"]},
@@ -235,6 +254,8 @@ INTERVENTION_ID = _path_param("intervention_id", "Identifiant de la demande.")
 SESSION_ID = _path_param("session_id", "Identifiant de la séance.")
 USER_ID = _path_param("user_id", "Identifiant de l'utilisateur.")
 YEAR = _path_param("year", "Année civile (2000–2100).")
+STATEMENT_ID = _path_param("statement_id", "Identifiant du relevé ou de l'avoir.")
+ESTABLISHMENT_ID = _path_param("establishment_id", "Identifiant de l'établissement.")
 LIST_PARAMS = [
     _query_param("year", "Créées cette année ou avec une séance cette année.", INT),
     _query_param("state", "État de la demande.", {"enum": list(schemas.STATES)}),
@@ -267,6 +288,13 @@ def _pdf(operation: Schema) -> Schema:
     """An operation whose success is a PDF document instead of JSON."""
     operation["responses"]["200"] = {"description": "Le document PDF.", "content": {
         "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}
+    return operation
+
+
+def _zip(operation: Schema) -> Schema:
+    """An operation whose success is a ZIP archive instead of JSON."""
+    operation["responses"]["200"] = {"description": "L'archive ZIP.", "content": {
+        "application/zip": {"schema": {"type": "string", "format": "binary"}}}}
     return operation
 
 
@@ -376,6 +404,31 @@ PATHS: dict[str, Schema] = {
                     errors=(403, 409), params=[YEAR], tag="billing",
                     description="Comptable. Refusé (409) tant qu'une demande avec des "
                                 "séances dans l'année n'est ni validée ni annulée.")},
+    "/billing/{year}/documents": {
+        "get": _op("Documents de l'année", 200, "StatementList", errors=(403, 422),
+                   params=[YEAR], tag="billing",
+                   description="Relevés de règlement numérotés émis à la clôture et avoirs "
+                               "émis à la réouverture. Comptable : tout le groupement ; "
+                               "direction : les documents où son établissement est partie.")},
+    "/billing/documents/{statement_id}.pdf": {
+        "get": _pdf(_op("PDF d'un relevé ou d'un avoir", 200, None, errors=(403, 404),
+                        params=[STATEMENT_ID], tag="billing",
+                        description="Identique octet pour octet à chaque téléchargement "
+                                    "(PDF/A-3b enregistré à l'émission) ; téléchargement "
+                                    "inscrit au journal d'audit."))},
+    "/billing/documents/{statement_id}/factur-x.pdf": {
+        "get": _pdf(_op("Factur-X (EN 16931) d'un relevé ou d'un avoir", 200, None,
+                        errors=(403, 404), params=[STATEMENT_ID], tag="billing",
+                        description="PDF/A-3 avec le XML CII EN 16931 intégré ; 404 si une "
+                                    "partie n'a pas de SIRET (voir facturx_missing)."))},
+    "/billing/{year}/recovery/{establishment_id}.zip": {
+        "get": _zip(_op("Ordres de recouvrement d'un créancier public", 200, None,
+                        errors=(403, 404, 422), params=[YEAR, ESTABLISHMENT_ID],
+                        tag="billing",
+                        description="ZIP : PDF des relevés en vigueur qui le paient et CSV "
+                                    "(« ; », UTF-8 avec BOM) Débiteur, SIRET, Montant, "
+                                    "Objet, Référence. Comptable ; direction : son "
+                                    "établissement."))},
     "/bilan/{year}": {
         "get": _op("Bilan annuel", 200, "Bilan", errors=(403, 404, 422), params=[YEAR],
                    tag="bilan", description="Tout membre du groupement (directions, "

@@ -7,8 +7,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from flask import url_for
+
 from gic import rules
 from gic.billing.cap import cap_status
+from gic.billing.models import SettlementStatement
 from gic.billing.services import BillingSummary
 from gic.interventions.models import Intervention, InterventionSession
 from gic.interventions.permissions import next_actions
@@ -129,3 +132,15 @@ def secondment_line_json(line: dict[str, Any]) -> dict[str, Any]:
             "lump_sum": None if line["lump_sum"] is None else money(line["lump_sum"]),
             "start_date": line["start_date"].isoformat(),
             "end_date": line["end_date"].isoformat(), "amount": money(line["amount"])}
+
+
+def statement_json(s: SettlementStatement) -> dict[str, Any]:
+    """A numbered statement or credit statement, with the addresses of its files."""
+    return {"id": s.id, "number": s.number, "kind": str(s.kind), "year": s.year,
+            "issued_on": s.issued_on.isoformat(), "payer_id": s.payer_id,
+            "payee_id": s.payee_id, "amount": money(s.amount), "cancels_id": s.cancels_id,
+            "cancelled": s.cancelled, "pdf_sha256": s.pdf_sha256,
+            "pdf_url": url_for("api.billing_document_pdf", statement_id=s.id),
+            "facturx_url": (None if s.facturx_missing else
+                            url_for("api.billing_document_facturx", statement_id=s.id)),
+            "facturx_missing": s.facturx_missing}

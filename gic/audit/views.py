@@ -176,6 +176,10 @@ def _object(entry: AuditEntry, before: dict, after: dict) -> tuple[str, str | No
         year = after.get("year") or before.get("year")
         if year:
             return f"Facturation {year}", url_for("billing.year", year=year)
+    if kind == "SettlementStatement" and after.get("number"):
+        year = after["number"].split("-")[-2]
+        url = url_for("billing.documents", year=int(year)) if year.isdigit() else None
+        return f"Document {after['number']}", url
     if kind == "Establishment":
         return after.get("name") or "Établissement", None
     if kind == "User":

@@ -6,3 +6,12 @@ from flask import Blueprint
 # services import this package, and views import services).
 
 bp = Blueprint("billing", __name__, url_prefix="/billing")
+
+# French labels of the audit log (read by gic/audit/views.py).
+AUDIT_LABELS = {
+    "statement.issue": "Relevé de règlement émis",
+    "statement.cancel": "Relevé annulé par un avoir",
+    "statement.download": "Document téléchargé",
+    "statement.pack": "Ordres de recouvrement téléchargés",
+}
+AUDIT_OBJECTS = {"SettlementStatement": "Relevé de règlement"}

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from gic import rules, timeutil
 from gic.audit.services import record
-from gic.billing import queries
+from gic.billing import queries, statements
 from gic.billing.models import YearClosure
 from gic.errors import Forbidden, InvalidField, RuleRefused
 from gic.extensions import db
@@ -62,7 +62,8 @@ def unsettled_interventions(groupement_id: int, year: int) -> list[int]:
 
 
 def close_year(actor: User, year: int) -> YearClosure:
-    """R9: the accountant freezes a year, once every intervention in it is settled."""
+    """R9: the accountant freezes a year, once every intervention in it is settled;
+    each settlement line gets its numbered statement (gic.billing.statements)."""
     if actor.role != Role.ACCOUNTANT:
         raise Forbidden("Seul un comptable peut clôturer une année.")
     check_year(year)
@@ -95,12 +96,15 @@ def close_year(actor: User, year: int) -> YearClosure:
     closure.closed, closure.closed_at, closure.closed_by_id = True, timeutil.utcnow(), actor.id
     db.session.flush()
     record(actor, "year.close", closure, after={"year": year, "closed": True})
+    # In the same transaction: a closed year always has its numbered statements.
+    statements.issue_for_year(actor, closure)
     db.session.commit()
     return closure
 
 
 def reopen_year(actor: User, year: int, reason: str) -> YearClosure:
-    """Only a coordinator reopens a closed year, with a reason kept in the audit log."""
+    """Only a coordinator reopens a closed year, with a reason kept in the audit log;
+    the year's statements are cancelled by credit statements."""
     if actor.role != Role.COORDINATOR:
         raise Forbidden("Seul un coordinateur peut rouvrir une année clôturée.")
     check_year(year)
@@ -116,6 +120,8 @@ def reopen_year(actor: User, year: int, reason: str) -> YearClosure:
     closure.reopened_at, closure.reopened_by_id, closure.reopen_reason = timeutil.utcnow(), actor.id, reason
     record(actor, "year.reopen", closure, before={"year": year, "closed": True},
            after={"year": year, "closed": False}, reason=reason[:1000])
+    # Its statements are cancelled by credit statements, never renumbered.
+    statements.cancel_for_year(actor, closure.groupement_id, year)
     db.session.commit()
     return closure
 

@@ -10,16 +10,17 @@ sees the year's closing state and the reopen form only.
 """
 
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from gic import timeutil
 from gic.admin.services import establishments_of
-from gic.billing import bp, exports
+from gic.billing import bp, exports, statements
 from gic.billing.forms import CloseYearForm, ReopenYearForm
 from gic.billing.services import (
     billing_summary,
     billing_years,
+    check_year,
     close_year,
     closed_years,
     export_detail,
@@ -29,7 +30,7 @@ from gic.billing.services import (
     reopen_year,
     secondments_note,
 )
-from gic.errors import DomainError, Forbidden, InvalidField
+from gic.errors import DomainError, Forbidden, InvalidField, NotFound
 from gic.forms import page_arg
 from gic.models import Role
 from gic.pages import ListPage
@@ -195,3 +196,71 @@ def reopen(year: int):
     else:
         flash(f"L'année {year} est rouverte.", "success")
     return redirect(url_for("billing.year", year=year))
+
+
+# --- Documents of the year (issue 15, items 2–5) -------------------------------------
+
+def _documents_or_abort(call, *args):
+    """A statements service call for the current user: 403 / 404 as it says."""
+    try:
+        return call(current_user, *args)
+    except Forbidden:
+        abort(403)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/<int:year>/documents")
+@login_required
+def documents(year: int):
+    """« Documents de l'année »: the numbered statements and credit statements of
+    ``year`` with their PDF and Factur-X, and the public creditors' recovery-order
+    packs (accountant: the whole groupement; a director: his establishment's)."""
+    try:
+        check_year(year)
+    except InvalidField:
+        abort(404)
+    docs = _documents_or_abort(statements.year_documents, year)
+    names = {e.id: e for e in establishments_of(current_user, candidates=True)}
+    credits = {d.cancels_id: d for d in docs if d.cancels_id}
+    by_id = {d.id: d for d in docs}
+    return render_template(
+        "billing/documents.html", year=year, docs=docs, names=names, credits=credits,
+        by_id=by_id, closed=is_closed(current_user.groupement_id, year),
+        creditors=statements.pack_creditors(current_user, year),
+        years=billing_years(current_user.groupement), current_year=_current_year())
+
+
+def _document_file(statement_id: int, file: str):
+    statement, content = _documents_or_abort(statements.download, statement_id, file)
+    name = statements.file_name(statement, file)
+    return Response(content, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+@bp.route("/documents/<int:statement_id>.pdf")
+@login_required
+def document_pdf(statement_id: int):
+    """A statement's PDF as stored: the same bytes at every download (audited)."""
+    return _document_file(statement_id, "pdf")
+
+
+@bp.route("/documents/<int:statement_id>/factur-x.pdf")
+@login_required
+def document_facturx(statement_id: int):
+    """A statement's Factur-X PDF/A-3 (EN 16931), when both parties have a SIRET."""
+    return _document_file(statement_id, "facturx")
+
+
+@bp.route("/<int:year>/recouvrement/<int:establishment_id>.zip")
+@login_required
+def recovery_pack(year: int, establishment_id: int):
+    """A public creditor's pack of the year: the statements' PDFs and the CSV of
+    the recovery orders to raise, for the finance software."""
+    try:
+        check_year(year)
+    except InvalidField:
+        abort(404)
+    name, content = _documents_or_abort(statements.recovery_pack, year, establishment_id)
+    return Response(content, mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

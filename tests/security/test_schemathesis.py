@@ -72,6 +72,10 @@ CALLER = {
     "/sessions/{session_id}": "tech_A",
     "/billing/{year}": "accountant", "/billing/{year}.csv": "accountant",
     "/billing/{year}.xlsx": "accountant", "/billing/{year}/close": "accountant",
+    "/billing/{year}/documents": "accountant",
+    "/billing/documents/{statement_id}.pdf": "accountant",
+    "/billing/documents/{statement_id}/factur-x.pdf": "accountant",
+    "/billing/{year}/recovery/{establishment_id}.zip": "accountant",
     "/bilan/{year}": "coordinator", "/bilan/{year}.pdf": "coordinator",
 }
 
@@ -92,8 +96,12 @@ def real_ids(world) -> dict:
     technician): real ids for positive mode."""
     i = accepted(world)
     s = session(world, i, date(2025, 1, 6), "08:00", "09:00", mode="remote")
+    # No closed year here (rendering its documents takes seconds per test): the
+    # documents' operations answer their documented 404 (tests/views/test_statement_views.py
+    # covers their success).
     return {"intervention_id": i.id, "session_id": s.id, "year": 2025,
-            "user_id": world.technicians["C"].id}
+            "user_id": world.technicians["C"].id, "statement_id": 1,
+            "establishment_id": world.establishments["A"].id}
 
 
 
