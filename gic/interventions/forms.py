@@ -13,6 +13,7 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    HiddenField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -170,6 +171,14 @@ class SessionForm(FlaskForm):
                                for m in (Mode.ONSITE, Mode.REMOTE)],
                       validators=[InputRequired("Choisissez le mode.")])
     notes = TextAreaField("Notes", validators=[Length(max=TEXT_MAX)])
+
+
+class LogSessionForm(SessionForm):
+    """A new session, with the UUID of the entry: the page puts a fresh one in each
+    form it shows, the offline outbox one per entry, so that a double tap or a
+    replay stores the session once (the service checks the UUID)."""
+
+    client_uuid = HiddenField(validators=[Optional(), Length(max=36)])
 
 
 class FilterForm(FlaskForm):

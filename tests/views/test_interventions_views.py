@@ -393,7 +393,10 @@ def test_phone_friendly_markup(app, world):
     for label in ("Date", "Horaires", "Mode", "Durée", "Notes", "Actions"):
         assert f'data-label="{label}"' in detail
     assert 'type="date"' in detail and 'type="time"' in detail
-    assert "style=" not in detail and "<script" not in detail  # CSP: no inline style/script
+    assert "style=" not in detail  # CSP: no inline style
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", detail, re.S)
+    assert scripts and all(' src="/static/' in attrs and not body.strip()
+                           for attrs, body in scripts)  # nor inline script: files of the app
 
 
 # --- What a validated intervention bills ------------------------------------------------
