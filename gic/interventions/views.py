@@ -22,6 +22,7 @@ from gic.api.serializers import session_json
 from gic.billing.cap import cap_status
 from gic.billing.services import intervention_billing
 from gic.errors import DomainError, Forbidden, NotFound
+from gic.formatting import long_date
 from gic.interventions import bp, services
 from gic.interventions.forms import (
     AcceptForm,
@@ -329,6 +330,9 @@ def _log_session_json(intervention_id: int):
             i, _me(), client_uuid=form.client_uuid.data, **_session_values(form))
     except DomainError as error:
         return domain_error(error)
+    # Shown by the page the outbox reloads once its entries are sent.
+    flash(f"Séance du {long_date(s.date)} ({s.start_time:%H:%M}–{s.end_time:%H:%M}) "
+          f"saisie hors ligne : envoyée, temps passé enregistré.", "success")
     return jsonify({"session": session_json(s), "created": created}), 201 if created else 200
 
 

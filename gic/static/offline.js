@@ -105,8 +105,12 @@
       item.append(element('p', {}, element('a', {href: e.action.replace(/\/sessions$/, '')}, e.title)));
     }
     if (v.notes) item.append(element('p', {class: 'prewrap'}, v.notes));
-    item.append(element('p', {class: 'outbox-state'},
-      element('span', {class: 'badge'}, 'non synchronisé'), ` ${typedAt(e.saved_at)}`));
+    const state = element('p', {class: 'outbox-state'},
+      element('span', {class: 'badge'}, 'non synchronisé'), ` ${typedAt(e.saved_at)}`);
+    if (e.status === 'refused') {
+      state.prepend(element('span', {class: 'badge refused'}, 'refusée par le serveur'), ' ');
+    }
+    item.append(state);
     if (e.message) {
       item.append(element('p', {class: e.status === 'refused' ? 'error' : 'muted',
                                 role: e.status === 'refused' ? 'alert' : 'status'}, e.message));
@@ -225,7 +229,7 @@
           sent += 1;
         } else if (json && json.error && response.status >= 400 && response.status < 500) {
           e.status = 'refused';
-          e.message = `Refusée par le serveur : ${json.error.message}`;
+          e.message = json.error.message;
           await save(e);
         } else {
           e.message = response.redirected && new URL(response.url).pathname === '/login'
