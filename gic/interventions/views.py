@@ -297,7 +297,16 @@ def _say_repeated_hour(form: SessionForm) -> None:
 
 
 def _log_session(i, form: LogSessionForm) -> None:
-    services.log_session(i, _me(), client_uuid=form.client_uuid.data, **_session_values(form))
+    try:
+        services.log_session(i, _me(), client_uuid=form.client_uuid.data,
+                             **_session_values(form))
+    except DomainError as error:
+        # The form shown again is a new entry: its next sending must not be taken for
+        # the replay of this one (whose UUID may be stored: « same key, other values »).
+        form.client_uuid.data = str(uuid.uuid4())
+        if error.field == "client_uuid":  # hidden: the message goes above the fields
+            error.field = None
+        raise
     _say_repeated_hour(form)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from gic.extensions import db
 from gic.interventions.models import InterventionSession
 from tests.conftest import csrf_login, csrf_token
-from tests.helpers import accepted, session
+from tests.helpers import accepted, session, text_of
 
 STATIC = Path(__file__).resolve().parents[2] / "gic" / "static"
 JSON = {"Accept": "application/json"}
@@ -186,3 +186,21 @@ def test_scripts_are_files_only_for_the_technician_and_the_csp_stays_strict(app,
     director = client_for(app, world.directors["A"]).get("/").get_data(as_text=True)
     assert "<script" not in director  # other people's pages are as before
     assert (STATIC / "vendor" / "idb-8.0.4" / "LICENSE").is_file()
+
+
+def test_without_script_a_refused_entry_is_shown_again_with_a_new_uuid(tech):
+    """Back button after a stored session, other values, same form: refused, and the
+    form shown again is a new entry (its next sending is stored)."""
+    client, i, token = tech
+    key = str(uuid.uuid4())
+    client.post(f"/interventions/{i.id}/sessions", data=entry(token, key))
+    refused = client.post(f"/interventions/{i.id}/sessions",
+                          data=entry(token, key, "10:00", "11:00"))
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "déjà été enregistrée avec d'autres valeurs" in text_of(refused)
+    fresh = re.search(r'name="client_uuid" type="hidden" value="([^"]+)"', page)[1]
+    assert fresh != key
+    again = client.post(f"/interventions/{i.id}/sessions",
+                        data=entry(token, fresh, "10:00", "11:00"))
+    assert again.status_code == 302 and count_sessions() == 2
