@@ -102,6 +102,13 @@ def test_two_sessions_typed_offline_are_sent_once_back_online(world, open_journe
     expect(entries).to_have_count(2)
     j.check_accessibility("intervention hors ligne, deux séances en attente (téléphone)")
     shot(page, "outbox")
+    j.go("/")  # « Mes interventions » offline, with what waits to be sent
+    expect(page.get_by_role("heading", name="Mes interventions")).to_be_visible()
+    expect(entries).to_have_count(2)
+    expect(entries.nth(0).get_by_role("link", name=i.title)).to_be_visible()
+    shot(page, "dashboard", top="#en-attente")
+    page.get_by_role("link", name=i.title).first.click()
+    expect(entries).to_have_count(2)
 
     page.context.set_offline(False)  # « online »: the outbox is replayed, the page reloaded
     sessions = page.locator("section[aria-labelledby=sessions-title] tbody tr")
