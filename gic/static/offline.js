@@ -115,9 +115,15 @@
       item.append(element('p', {class: e.status === 'refused' ? 'error' : 'muted',
                                 role: e.status === 'refused' ? 'alert' : 'status'}, e.message));
     }
+    // Changed on its intervention's page (the form); deleted anywhere it is listed
+    // (the dashboard too: an intervention completed since shows no form).
+    const buttons = element('div', {class: 'actions'});
     if (form) {
       const edit = element('button', {type: 'button', class: 'secondary'}, 'Modifier');
       edit.addEventListener('click', () => startEditing(e));
+      buttons.append(edit);
+    }
+    {
       const drop = element('button', {type: 'button', class: 'danger'}, 'Supprimer');
       drop.addEventListener('click', async () => {
         if (!drop.dataset.armed) { // a second tap confirms: nothing is lost by mistake
@@ -129,8 +135,9 @@
         say('Séance en attente supprimée : elle ne sera pas envoyée.');
         render();
       });
-      item.append(element('div', {class: 'actions'}, edit, drop));
+      buttons.append(drop);
     }
+    item.append(buttons);
     return item;
   }
 

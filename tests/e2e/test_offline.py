@@ -95,6 +95,11 @@ def test_two_sessions_typed_offline_are_sent_once_back_online(world, open_journe
     expect(entries.nth(0)).to_contain_text("non synchronisé")
     expect(entries.nth(0)).to_contain_text(re.compile(r"saisie à \d\d:\d\d"))
     expect(entries.nth(1)).to_contain_text("09:30–10:45 · À distance")
+    type_session(page, "12:00", "13:00", "Saisie en trop")  # deleted: two taps
+    expect(entries).to_have_count(3)
+    entries.nth(2).get_by_role("button", name="Supprimer").click()
+    entries.nth(2).get_by_role("button", name="Confirmer la suppression").click()
+    expect(entries).to_have_count(2)
     assert stored(i) == []
 
     page.reload()  # still offline: the page kept by the service worker, the outbox kept
@@ -106,6 +111,8 @@ def test_two_sessions_typed_offline_are_sent_once_back_online(world, open_journe
     expect(page.get_by_role("heading", name="Mes interventions")).to_be_visible()
     expect(entries).to_have_count(2)
     expect(entries.nth(0).get_by_role("link", name=i.title)).to_be_visible()
+    expect(entries.nth(0).get_by_role("button", name="Modifier")).to_have_count(0)
+    expect(entries.nth(0).get_by_role("button", name="Supprimer")).to_be_visible()
     shot(page, "dashboard", top="#en-attente")
     page.get_by_role("link", name=i.title).first.click()
     expect(entries).to_have_count(2)
