@@ -1,7 +1,9 @@
 """Home: the dashboard of the current user's role; the service worker and the web
 app manifest, served at the root so that they cover every page."""
 
-from flask import current_app, render_template, send_from_directory
+from pathlib import Path
+
+from flask import current_app, render_template, request
 from flask_login import current_user, login_required
 
 from gic.main import bp, services
@@ -15,13 +17,20 @@ def index():
     return render_template(f"main/{current_user.role}.html", board=board)
 
 
+def _root_file(name: str, mimetype: str):
+    """A small file of gic/static served at the root, revalidated at each visit
+    (``no-cache`` with an ETag), so that a new version is picked up at once."""
+    body = (Path(current_app.static_folder) / name).read_bytes()
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
 @bp.route("/sw.js")
 def service_worker():
-    """The service worker (gic/static/sw.js) at the root: its scope is every page.
-    Never cached by the browser, so that a new version is picked up at the next visit."""
-    response = send_from_directory(current_app.static_folder, "sw.js",
-                                   mimetype="text/javascript", max_age=0)
-    response.headers["Cache-Control"] = "no-cache"
+    """The service worker (gic/static/sw.js) at the root: its scope is every page."""
+    response = _root_file("sw.js", "text/javascript")
     response.headers["Service-Worker-Allowed"] = "/"
     return response
 
@@ -29,7 +38,4 @@ def service_worker():
 @bp.route("/manifest.webmanifest")
 def manifest():
     """The web app manifest: GIC can be installed on a phone's home screen."""
-    response = send_from_directory(current_app.static_folder, "manifest.webmanifest",
-                                   mimetype="application/manifest+json", max_age=0)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return _root_file("manifest.webmanifest", "application/manifest+json")

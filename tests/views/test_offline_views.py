@@ -146,6 +146,8 @@ def test_the_service_worker_is_served_at_the_root_never_cached(client):
     assert response.mimetype == "text/javascript"
     assert response.headers["Cache-Control"] == "no-cache"
     assert response.headers["Service-Worker-Allowed"] == "/"
+    revalidated = client.get("/sw.js", headers={"If-None-Match": response.headers["ETag"]})
+    assert revalidated.status_code == 304
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     # Everything it loads is the app's own, vendored by scripts/vendor-js (no CDN).
     assert "https://" not in source and "googleapis" not in source
