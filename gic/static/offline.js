@@ -211,10 +211,16 @@
   }
 
   let syncing = false;
+  let asked = false; // asked again while sending: one more round after this one
 
   async function sync() {
-    if (syncing || !navigator.onLine) return;
+    if (!navigator.onLine) return;
+    if (syncing) {
+      asked = true;
+      return;
+    }
     syncing = true;
+    asked = false;
     let sent = 0;
     try {
       for (const e of (await entries()).filter((x) => x.status === 'pending')) {
@@ -250,6 +256,10 @@
       syncing = false;
     }
     await render();
+    if (asked && !sent) {
+      sync();
+      return;
+    }
     if (sent) {
       window.location.reload(); // the page shows the stored sessions (and the server's message)
     } else if ((await entries()).some((e) => e.status === 'refused')) {
