@@ -11,6 +11,7 @@ from gic.api.serializers import (
     intervention_json,
     session_json,
 )
+from gic.errors import InvalidField
 from gic.extensions import db
 from gic.interventions import services, sheet
 
@@ -135,12 +136,22 @@ def validate(intervention_id: int):
 
 @bp.post(INTERVENTION + "/sessions")
 def log_session(intervention_id: int):
-    """The assigned technician logs a session: 201, 409 (cap, closed year) or 422."""
+    """The assigned technician logs a session: 201, 409 (cap, closed year) or 422.
+
+    With an ``Idempotency-Key: <uuid>`` header the session is stored once: a replay
+    answers the stored session with 200 and changes nothing."""
     i = services.get_intervention(api_user(), intervention_id)
     data = schemas.parse_body(schemas.SESSION_CREATE)
-    s = services.log_session(i, api_user(), day=data["date"], start=data["start"],
-                             end=data["end"], mode=data["mode"], notes=data.get("notes", ""))
-    return jsonify(session_json(s)), 201
+    key = request.headers.get("Idempotency-Key")
+    try:
+        s, created = services.log_session_once(
+            i, api_user(), day=data["date"], start=data["start"], end=data["end"],
+            mode=data["mode"], notes=data.get("notes", ""), client_uuid=key)
+    except InvalidField as error:
+        if error.field == "client_uuid":  # the header, not a body field
+            error.field = "Idempotency-Key"
+        raise
+    return jsonify(session_json(s)), 201 if created else 200
 
 
 @bp.patch(SESSION)

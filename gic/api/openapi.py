@@ -251,6 +251,20 @@ def _op(summary: str, status: int, schema: str | None, *, errors: tuple[int, ...
 
 
 INTERVENTION_ID = _path_param("intervention_id", "Identifiant de la demande.")
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "UUID choisi par le client pour cette saisie (rejeu sans doublon).",
+    "schema": {"type": "string", "format": "uuid"}}
+
+
+def _replayable(operation: Schema) -> Schema:
+    """An operation that answers 200 with the stored object to a replayed key."""
+    created = operation["responses"]["201"]
+    operation["responses"]["200"] = {**created, "description": "Rejeu d'une clé "
+                                     "Idempotency-Key déjà enregistrée : rien ne change."}
+    return operation
+
+
 SESSION_ID = _path_param("session_id", "Identifiant de la séance.")
 USER_ID = _path_param("user_id", "Identifiant de l'utilisateur.")
 YEAR = _path_param("year", "Année civile (2000–2100).")
@@ -364,10 +378,15 @@ PATHS: dict[str, Schema] = {
     "/interventions/{intervention_id}/validate": _action(
         "Valider les heures", "Empty", "Direction de l'établissement bénéficiaire."),
     "/interventions/{intervention_id}/sessions": {
-        "post": _op("Saisir une séance", 201, "Session", body="SessionCreate",
-                    errors=(403, 404, 409), params=[INTERVENTION_ID],
-                    description="Technicien affecté. 409 si le plafond annuel serait "
-                                "dépassé (remaining_minutes) ou si l'année est clôturée.")},
+        "post": _replayable(_op(
+            "Saisir une séance", 201, "Session", body="SessionCreate",
+            errors=(403, 404, 409), params=[INTERVENTION_ID, IDEMPOTENCY_KEY],
+            description="Technicien affecté. 409 si le plafond annuel serait dépassé "
+                        "(remaining_minutes) ou si l'année est clôturée. Avec l'en-tête "
+                        "Idempotency-Key, la séance n'est enregistrée qu'une fois : un "
+                        "nouvel envoi de la même clé répond 200 avec la séance enregistrée "
+                        "et ne change rien (409 idempotency_conflict si les valeurs "
+                        "diffèrent)."))},
     "/sessions/{session_id}": {
         "patch": _op("Modifier une séance", 200, "Session", body="SessionUpdate",
                      errors=(403, 404, 409), params=[SESSION_ID],

@@ -201,6 +201,14 @@ class SessionForm(FlaskForm):
     notes = TextAreaField("Notes", validators=[Length(max=TEXT_MAX)])
 
 
+class LogSessionForm(SessionForm):
+    """A new session, with the UUID of the entry: the page puts a fresh one in each
+    form it shows, the offline outbox one per entry, so that a double tap or a
+    replay stores the session once (the service checks the UUID)."""
+
+    client_uuid = HiddenField(validators=[Optional(), Length(max=36)])
+
+
 class FilterForm(FlaskForm):
     """The list filters, read from the query string (no CSRF on a GET)."""
 

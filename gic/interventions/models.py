@@ -158,6 +158,9 @@ class InterventionSession(db.Model):
         CheckConstraint("minutes > 0", name="minutes_positive"),
         Index("ix_session_intervention_year", "intervention_id", "year"),
         Index("ix_session_technician_date", "technician_id", "date"),
+        # One session per key: a replayed entry (offline outbox, double tap, API
+        # ``Idempotency-Key``) is stored once, even when two replays race.
+        Index("uq_session_client_uuid", "client_uuid", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -174,6 +177,8 @@ class InterventionSession(db.Model):
     # Hourly rate (TTC) of the convention version in force on ``date`` (R6).
     hourly_rate: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The UUID the client made for this entry (canonical lower-case form), if any.
+    client_uuid: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow, onupdate=timeutil.utcnow)
 

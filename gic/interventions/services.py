@@ -7,12 +7,14 @@ the audit log and commits. Refusals raise :mod:`gic.errors` with French messages
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import Select, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from gic import rules, timeutil
@@ -305,12 +307,39 @@ def validate(i: Intervention, actor: User) -> Intervention:
 # --- Sessions ---------------------------------------------------------------
 
 def log_session(i: Intervention, actor: User, *, day: date, start: time, end: time,
-                mode: str, notes: str = "", now: datetime | None = None) -> InterventionSession:
-    """The assigned technician logs time; refused (nothing stored) if a rule says no."""
+                mode: str, notes: str = "", now: datetime | None = None,
+                client_uuid: str | None = None) -> InterventionSession:
+    """The assigned technician logs time; refused (nothing stored) if a rule says no.
+    With ``client_uuid``, a replay answers the stored session (:func:`log_session_once`)."""
+    return log_session_once(i, actor, day=day, start=start, end=end, mode=mode, notes=notes,
+                            now=now, client_uuid=client_uuid)[0]
+
+
+def log_session_once(i: Intervention, actor: User, *, day: date, start: time, end: time,
+                     mode: str, notes: str = "", now: datetime | None = None,
+                     client_uuid: str | None = None) -> tuple[InterventionSession, bool]:
+    """:func:`log_session`, applied once per ``client_uuid`` (the UUID the client made
+    for the entry: offline outbox, double tap, API ``Idempotency-Key``).
+
+    Returns the session and whether it was stored now. A replay of an entry already
+    stored for this technician and intervention changes nothing and returns the
+    stored session (even if the intervention has moved on since); the same key with
+    other values is refused (409, ``idempotency_conflict``). Two replays at once
+    give one session: the second waits at the beneficiary's lock and then finds the
+    first; across beneficiaries the unique index decides, and the loser returns the
+    winner's row.
+    """
+    key = client_key(client_uuid)
+    values = (day, start, end, mode, notes)
+    if key and (stored := _replayed(i, actor, key, *values)):
+        return stored, False
     authorize("log_session", actor, i)
     fact = _checked_fact(i, actor, day, start, end, mode, now)
     _lock(i.beneficiary_id)
     db.session.refresh(i)
+    if key and (stored := _replayed(i, actor, key, *values)):
+        db.session.rollback()  # a racing replay was stored while this one waited: no change
+        return stored, False
     _check_session_state(i)
     _check_overlap(actor.id, day, start, end, exclude_id=None)
     _check_billing_change(i, removed=None, added=fact)
@@ -319,11 +348,53 @@ def log_session(i: Intervention, actor: User, *, day: date, start: time, end: ti
         end_time=end, mode=fact.mode, minutes=fact.minutes, year=day.year,
         hourly_rate=fact.rate,
         notes=_clean_text(notes, "notes", required=False, label="Les notes"),
+        client_uuid=key,
     )
     db.session.add(s)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        if key and (stored := _replayed(i, actor, key, *values)):
+            return stored, False
+        raise
     record(actor, "session.create", s, after=_session_snapshot(s), **_parties(i))
     db.session.commit()
+    return s, True
+
+
+def client_key(value: str | None) -> str | None:
+    """The canonical form of a client-made UUID (``None`` if empty); a value that is
+    not a UUID is refused (422)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise InvalidField("Identifiant de saisie invalide : un UUID est attendu "
+                           "(par exemple « 3f2c8a9e-1b4d-4c6e-9a0b-5d7e8f901234 »).",
+                           field="client_uuid") from None
+
+
+IDEMPOTENCY_CONFLICT = ("Cette saisie a déjà été enregistrée avec d'autres valeurs (même "
+                        "identifiant de saisie) : rien n'a été modifié. Vérifiez la séance "
+                        "enregistrée, ou saisissez-la à nouveau comme une nouvelle séance.")
+
+
+def _replayed(i: Intervention, actor: User, key: str, day: date, start: time, end: time,
+              mode: str, notes: str) -> InterventionSession | None:
+    """The session already stored under ``key``, if this is its replay (same
+    technician, intervention and values); another use of the key is refused."""
+    s = db.session.scalar(select(InterventionSession).where(
+        InterventionSession.client_uuid == key))
+    if s is None:
+        return None
+    same = (s.technician_id == actor.id and s.intervention_id == i.id
+            and (s.date, s.start_time, s.end_time, str(s.mode)) == (day, start, end, mode)
+            and s.notes == _clean_text(notes, "notes", required=False, label="Les notes"))
+    if not same:
+        raise RuleRefused(IDEMPOTENCY_CONFLICT, code="idempotency_conflict")
     return s
 
 

@@ -8,16 +8,21 @@ status (403, 409, 422) without redirecting, so what the user typed is kept.
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+import uuid
+
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 
 from gic import rules, timeutil
 from gic.admin.services import establishments_of
+from gic.api.errors import domain_error, json_error
+from gic.api.serializers import session_json
 from gic.billing.cap import cap_status
 from gic.billing.services import intervention_billing
 from gic.errors import DomainError, Forbidden, NotFound
+from gic.formatting import long_date
 from gic.interventions import bp, services, sheet
 from gic.interventions import maillink_views  # noqa: F401 - attaches the e-mail links' page
 from gic.interventions.forms import (
@@ -27,6 +32,7 @@ from gic.interventions.forms import (
     DeclineForm,
     DraftForm,
     FilterForm,
+    LogSessionForm,
     ReferenceForm,
     SessionForm,
 )
@@ -168,8 +174,9 @@ def _render_detail(i: Intervention, *, status: int = 200, refusal: str | None = 
         "complete": CompleteForm(formdata=None),
         "reference": ReferenceForm(formdata=None,
                                    data={"beneficiary_reference": i.beneficiary_reference}),
-        "session": SessionForm(formdata=None, data={
-            "date": timeutil.local_today(me.groupement.timezone), "mode": rules.Mode.ONSITE.value}),
+        "session": LogSessionForm(formdata=None, data={
+            "date": timeutil.local_today(me.groupement.timezone), "mode": rules.Mode.ONSITE.value,
+            "client_uuid": str(uuid.uuid4())}),
     }
     forms.update(posted)
     if "accept" in actions:
@@ -329,17 +336,53 @@ def _say_repeated_hour(form: SessionForm) -> None:
         flash(note, "info")
 
 
-def _log_session(i, form: SessionForm) -> None:
-    services.log_session(i, _me(), **_session_values(form))
+def _log_session(i, form: LogSessionForm) -> None:
+    try:
+        services.log_session(i, _me(), client_uuid=form.client_uuid.data,
+                             **_session_values(form))
+    except DomainError as error:
+        # The form shown again is a new entry: its next sending must not be taken for
+        # the replay of this one (whose UUID may be stored: « same key, other values »).
+        form.client_uuid.data = str(uuid.uuid4())
+        if error.field == "client_uuid":  # hidden: the message goes above the fields
+            error.field = None
+        raise
     _say_repeated_hour(form)
 
 
 @bp.post("/<int:intervention_id>/sessions")
 @login_required
 def log_session(intervention_id: int):
-    """The assigned technician logs a session (refused: nothing stored, input kept)."""
-    return _act(intervention_id, "session", SessionForm(), _log_session,
+    """The assigned technician logs a session (refused: nothing stored, input kept).
+    Asked for JSON (the offline outbox's replay), it answers JSON."""
+    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == \
+            "application/json":
+        return _log_session_json(intervention_id)
+    return _act(intervention_id, "session", LogSessionForm(), _log_session,
                 "Temps passé enregistré.")
+
+
+def _log_session_json(intervention_id: int):
+    """The outbox's replay of one entry (same form, CSRF token and rules as the page):
+    201 with the session, 200 if its UUID was already stored (nothing changes), or
+    the JSON error of SPEC §8 with the refusal in French (and ``remaining_minutes``
+    for the cap), which the page shows on the entry."""
+    form = LogSessionForm()
+    try:
+        i = services.get_intervention(_me(), intervention_id)
+        if not form.validate_on_submit():
+            fields = {name: errors for name, errors in form.errors.items()}
+            first = next(iter(fields.values()), ["Champ invalide."])[0]
+            return json_error(422, "invalid_field", f"Séance non enregistrée : {first}",
+                              field=next(iter(fields), None), fields=fields)
+        s, created = services.log_session_once(
+            i, _me(), client_uuid=form.client_uuid.data, **_session_values(form))
+    except DomainError as error:
+        return domain_error(error)
+    # Shown by the page the outbox reloads once its entries are sent.
+    flash(f"Séance du {long_date(s.date)} ({s.start_time:%H:%M}–{s.end_time:%H:%M}) "
+          f"saisie hors ligne : envoyée, temps passé enregistré.", "success")
+    return jsonify({"session": session_json(s), "created": created}), 201 if created else 200
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])

@@ -187,6 +187,9 @@ DRAFT = {MID: "draft_meeting", "version": 1}
 MATRIX: dict[tuple[str, str], Route] = {
     # Home, login, profile
     ("main.index", "GET"): Route(web(logged=200)),
+    # The service worker and the manifest: static files, public (no data in them).
+    ("main.service_worker", "GET"): Route(who(anon=200, logged=200)),
+    ("main.manifest", "GET"): Route(who(anon=200, logged=200)),
     ("auth.login", "GET"): Route(who(anon=200, logged=302)),
     ("auth.login", "POST"): Route(who(anon=302, logged=302), body=_credentials),
     ("auth.logout", "POST"): Route(web(logged=LOGIN)),
