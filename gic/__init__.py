@@ -115,7 +115,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 AREAS = ("auth", "main", "interventions", "billing", "audit", "admin", "notifications", "reports",
-         "meetings", "equipment", "trainings", "exchanges", "techfiles", "secondments", "governance")
+         "meetings", "equipment", "trainings", "exchanges", "techfiles", "secondments", "governance",
+         "standins")
 
 
 def _register_blueprints(app: Flask) -> None:

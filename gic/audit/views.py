@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from gic.audit import bp
 from gic.audit.models import AuditEntry
-from gic.audit.services import visible_entries
+from gic.audit.services import visible_entries, with_standin
 from gic.errors import Forbidden
 from gic.extensions import db
 from gic.formatting import hours_minutes
@@ -108,7 +108,7 @@ def index():
         stmt = visible_entries(current_user)
     except Forbidden:
         abort(403)
-    page = paginate(stmt.options(selectinload(AuditEntry.actor)), PER_PAGE)
+    page = paginate(stmt.options(selectinload(AuditEntry.actor), *with_standin()), PER_PAGE)
     names = _names(current_user.groupement_id, page.items)
     rows = [_row(entry, names) for entry in page.items]
     return render_template("audit/index.html", page=page, rows=rows)

@@ -25,6 +25,7 @@ from gic.governance.forms import (
 )
 from gic.governance.models import Ballot, Procedure
 from gic.models import Role
+from gic.standins.access import directs
 from gic.pages import paginate
 
 PER_PAGE = 30
@@ -52,8 +53,10 @@ def _coordinator_or_403() -> None:
 
 @bp.app_context_processor
 def _governance_helpers() -> dict:
-    """Dashboards read the votes awaited from a director (templates/main/director.html)."""
-    return {"governance_awaiting": queries.awaiting_votes}
+    """Dashboards read the votes awaited from a director (templates/main/director.html);
+    the sub-navigation asks who follows the procedures (a stand-in in force too)."""
+    return {"governance_awaiting": queries.awaiting_votes,
+            "governance_can_read": queries.can_read}
 
 
 # --- Identity card -----------------------------------------------------------------
@@ -135,6 +138,7 @@ def _procedure_page(procedure: Procedure, ballot_form=None, withdraw_form=None,
     return render_template(
         "governance/procedure.html", procedure=procedure,
         outcome=procedures.outcome(procedure), mine=mine,
+        can_vote=directs(current_user, current_user.establishment_id),
         renewal_end=queries.renewal_target(procedure),
         ballot_form=ballot_form or BallotForm(formdata=None),
         withdraw_form=withdraw_form or WithdrawForm(formdata=None)), status

@@ -94,7 +94,7 @@ def tell(i: Intervention, step: str, actor: User) -> int:
         people, kind="intervention", key=f"intervention:{i.id}:{step}",
         subject=f"{title} : demande n° {i.id} ({i.beneficiary.name}, prestataire "
                 f"{i.provider.name})",
-        body=body, link=link_for("interventions.detail", intervention_id=i.id)))
+        body=body, link=link_for("interventions.detail", intervention_id=i.id), actor=actor))
 
 
 def _recipients(users: Iterable[User | None], i: Intervention, actor: User) -> list[User]:

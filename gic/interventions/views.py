@@ -15,6 +15,8 @@ from sqlalchemy.orm import selectinload
 
 from gic import rules, timeutil
 from gic.admin.services import establishments_of
+from gic.audit.services import steps_of
+from gic.audit.views import ACTION_LABELS
 from gic.billing.cap import cap_status
 from gic.billing.services import intervention_billing
 from gic.errors import DomainError, Forbidden, NotFound
@@ -179,6 +181,7 @@ def _render_detail(i: Intervention, *, status: int = 200, refusal: str | None = 
                            sessions=sessions, totals=totals, next_step=next_step,
                            billed=intervention_billing(me, i), cap=cap_status(i),
                            refusal=refusal, cap_refused=cap_refused, posted=shown,
+                           steps=steps_of(i), step_labels=ACTION_LABELS,
                            refusal_in_form=None if on_field else refusal), status
 
 

@@ -25,8 +25,10 @@ from sqlalchemy import Select, func, select, update
 from gic import timeutil
 from gic.errors import InvalidField, NotFound
 from gic.extensions import db
+from gic.formatting import long_date
 from gic.models import Role, User
 from gic.notifications.models import Notification
+from gic.standins.access import with_standins
 
 log = logging.getLogger(__name__)
 READABLE = email.policy.default.clone(utf8=True)  # .eml files of the development outbox
@@ -34,24 +36,32 @@ _EMAIL_HELD: ContextVar[bool] = ContextVar("notifications_email_held", default=F
 
 
 def notify(users: Iterable[User], *, kind: str, key: str, subject: str, body: str,
-           link: str | None = None) -> list[Notification]:
+           link: str | None = None, actor: User | None = None) -> list[Notification]:
     """Notify each active user once per ``key``; returns the new notifications.
 
+    A director's stand-in in force gets a copy, marked « (suppléance de …) »
+    (:func:`gic.standins.access.with_standins`), unless he is ``actor``.
     Commits. Users who chose the app only on their profile get no e-mail.
     E-mail failures are logged, never raised: the in-app notification is what
     counts, and a mail server being down must not undo a workflow step (nor hold
     the page: after one failure the batch's other e-mails are not tried).
     """
     created = []
-    for user in users:
+    for user, standin in with_standins(users, actor):
         if not user.active:
             continue
         exists = db.session.scalar(select(Notification.id).where(
             Notification.user_id == user.id, Notification.key == key))
         if exists:
             continue
+        text, title = body, subject
+        if standin is not None:
+            title = f"{subject} (suppléance de {standin.director.name})"
+            text = (f"Message adressé à {standin.director.name} : vous le recevez en "
+                    f"suppléance de la direction de {standin.establishment.name} "
+                    f"(jusqu'au {long_date(standin.ends_on)}).\n\n{body}")
         n = Notification(groupement_id=user.groupement_id, user_id=user.id, kind=kind,
-                         key=key[:200], subject=subject[:300], body=body, link=link)
+                         key=key[:200], subject=title[:300], body=text, link=link)
         db.session.add(n)
         created.append(n)
     db.session.commit()
