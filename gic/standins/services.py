@@ -87,11 +87,11 @@ def named_by(user: User) -> list[Standin]:
 
 def get_standin(user: User, standin_id: int) -> Standin:
     """A stand-in of the director's establishment; :class:`NotFound` otherwise."""
+    _require_director(user)
     s = db.session.get(Standin, standin_id)
     if (s is None or s.groupement_id != user.groupement_id
             or s.establishment_id != user.establishment_id):
         raise NotFound("Suppléance introuvable.")
-    _require_director(user)
     return s
 
 
@@ -158,9 +158,9 @@ def name_standin(actor: User, *, standin_id: int | None, starts_on: date | None,
 
 def end_standin(s: Standin, actor: User) -> Standin:
     """A director of the establishment ends a stand-in early (at once)."""
+    _require_director(actor)
     if s.groupement_id != actor.groupement_id or s.establishment_id != actor.establishment_id:
         raise NotFound("Suppléance introuvable.")
-    _require_director(actor)
     _lock(s.establishment_id)
     db.session.refresh(s)
     today = today_of(actor)
