@@ -36,6 +36,7 @@ from gic.interventions.permissions import (
     authorize,
     can_draft,
     next_actions,
+    on_behalf,
 )
 from gic.models import User
 from gic.pages import paginate
@@ -182,7 +183,18 @@ def _render_detail(i: Intervention, *, status: int = 200, refusal: str | None = 
                            billed=intervention_billing(me, i), cap=cap_status(i),
                            refusal=refusal, cap_refused=cap_refused, posted=shown,
                            steps=steps_of(i), step_labels=ACTION_LABELS,
+                           standin=_standin_on(me, i, actions),
                            refusal_in_form=None if on_field else refusal), status
+
+
+def _standin_on(me: User, i: Intervention, actions: list[str]):
+    """The stand-in through which ``me`` may act on ``i`` now (the page says for
+    which direction), or None."""
+    for action in actions:
+        standin = on_behalf(action, me, i)
+        if standin is not None:
+            return standin
+    return None
 
 
 # The forms with fields, by the action that shows them: a refusal of one of them is

@@ -134,8 +134,7 @@ def name_standin(actor: User, *, standin_id: int | None, starts_on: date | None,
         raise RuleRefused(
             f"Cette période chevauche la suppléance de {clash.standin.name} "
             f"{clash.range_label} : un établissement n'a qu'une suppléance à la fois. "
-            "Changez les dates, ou mettez d'abord fin à celle-ci.", code="standin_overlap",
-            field="starts_on")
+            "Changez les dates, ou mettez d'abord fin à celle-ci.", code="standin_overlap")
     s = Standin(groupement_id=actor.groupement_id, establishment_id=actor.establishment_id,
                 director_id=actor.id, standin_id=person.id, starts_on=starts_on,
                 ends_on=ends_on)

@@ -16,6 +16,9 @@ from gic.standins.forms import ActionForm, StandinForm
 from gic.standins.models import Standin
 
 
+FORM_ERROR = "Suppléance non enregistrée : corrigez les champs signalés."
+
+
 def _me() -> User:
     return current_user._get_current_object()
 
@@ -58,12 +61,14 @@ def index():
         return _page()
     form.set_choices(services.candidates(me))
     if not form.validate():
-        return _page(form, 422, "Suppléance non enregistrée : corrigez les champs signalés.")
+        return _page(form, 422, FORM_ERROR)
     try:
         s = services.name_standin(me, standin_id=form.standin_id.data,
                                   starts_on=form.starts_on.data, ends_on=form.ends_on.data)
     except DomainError as refusal:
-        return _page(form, _refused(refusal, form), refusal.message)
+        status = _refused(refusal, form)
+        on_field = any(refusal.message in errors for errors in form.errors.values())
+        return _page(form, status, FORM_ERROR if on_field else refusal.message)
     flash(f"Suppléance enregistrée : {s.standin.name} vous supplée {s.range_label} "
           "(une notification l'en informe).", "success")
     return redirect(url_for(".index"))

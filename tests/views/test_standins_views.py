@@ -136,7 +136,12 @@ def test_the_stand_in_gets_the_director_s_buttons_in_range_only(app, world, cloc
     name(world, end=TODAY)
     i = draft(world)
     client = client_for(app, world.technicians["B"])
-    assert "Activer la demande" in visible_text(client.get(f"/interventions/{i.id}"))
+    page = visible_text(client.get(f"/interventions/{i.id}"))
+    assert "Activer la demande" in page
+    assert ("Vous agissez ici pour la direction de Établissement B (suppléance de "
+            "Direction B), jusqu'au 23 novembre 2026") in page
+    assert "Vous agissez ici" not in visible_text(
+        client_for(app, world.directors["B"]).get(f"/interventions/{i.id}"))
     clock.move_to("2026-11-24 09:00 +01:00")
     client = client_for(app, world.technicians["B"])
     assert "Activer la demande" not in visible_text(client.get(f"/interventions/{i.id}"))
