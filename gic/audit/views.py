@@ -242,9 +242,23 @@ def _other_changes(entry: AuditEntry, before: dict, after: dict, names: _Names) 
         return [f"FINESS {after.get('finess', '—')}"]
     if entry.object_type == "User":
         return _user_changes(entry.action, before, after, names)
+    if entry.object_type == "Standin":
+        return _standin_changes(before, after)
     if entry.object_type == "ApiToken" and after.get("name"):
         return [f"nom : {after['name']}"]
     return []
+
+
+def _standin_changes(before: dict, after: dict) -> list[str]:
+    """Who stands in, and when (« jusqu'au … » becomes the day it was ended)."""
+    try:
+        days = [fr_date(date.fromisoformat(after[k])) for k in ("starts_on", "ends_on")]
+    except (KeyError, TypeError, ValueError):
+        return []
+    changes = [f"{after.get('standin_name', '—')} : du {days[0]} au {days[1]}"]
+    if after.get("ended_early") and not before.get("ended_early"):
+        changes.append("fin anticipée")
+    return changes
 
 
 def _role(value) -> str:

@@ -195,6 +195,7 @@ def _lock(establishment_id: int) -> None:
 
 def _snapshot(s: Standin) -> dict:
     return {"director_id": s.director_id, "standin_id": s.standin_id,
+            "standin_name": s.standin.name,
             "starts_on": s.starts_on.isoformat(), "ends_on": s.ends_on.isoformat(),
             "ended_early": s.ended_early_at is not None}
 

@@ -181,12 +181,14 @@ def test_each_action_from_the_page_shows_for_whom_it_was_done(app, world):
 
 
 def test_the_audit_log_says_for_which_direction(app, world):
-    name(world)
+    s = name(world)
     i = draft(world)
     client_for(app, world.technicians["B"]).post(f"/interventions/{i.id}/activate")
     page = visible_text(client_for(app, world.directors["B"]).get("/audit/"))
     assert ("Technicien B pour la direction de Établissement B (suppléance de Direction B)"
             in page)
+    assert (f"Suppléance de la direction désignée Suppléance n° {s.id} Technicien B : du "
+            "23 novembre 2026 au 29 novembre 2026") in page
 
 
 # --- governance ------------------------------------------------------------------------------------
