@@ -125,11 +125,7 @@ def name_standin(actor: User, *, standin_id: int | None, starts_on: date | None,
     if ends_on < starts_on:
         raise InvalidField("Le dernier jour est avant le premier.", field="ends_on")
     _lock(actor.establishment_id)
-    clash = db.session.scalars(
-        select(Standin).where(Standin.establishment_id == actor.establishment_id,
-                              Standin.ended_early_at.is_(None),
-                              Standin.starts_on <= ends_on, Standin.ends_on >= starts_on)
-        .options(selectinload(Standin.standin)).order_by(Standin.starts_on)).first()
+    clash = overlapping(actor.establishment_id, starts_on, ends_on)
     if clash is not None:
         raise RuleRefused(
             f"Cette période chevauche la suppléance de {clash.standin.name} "
@@ -191,6 +187,16 @@ def _lock(establishment_id: int) -> None:
         update(Establishment).where(Establishment.id == establishment_id)
         .values(lock_version=Establishment.lock_version + 1)
         .execution_options(synchronize_session=False))
+
+
+def overlapping(establishment_id: int, starts_on: date, ends_on: date) -> Standin | None:
+    """The first stand-in of the establishment (not ended early) whose range meets
+    ``starts_on``–``ends_on``; read after :func:`_lock`."""
+    return db.session.scalars(
+        select(Standin).where(Standin.establishment_id == establishment_id,
+                              Standin.ended_early_at.is_(None),
+                              Standin.starts_on <= ends_on, Standin.ends_on >= starts_on)
+        .options(selectinload(Standin.standin)).order_by(Standin.starts_on)).first()
 
 
 def _snapshot(s: Standin) -> dict:
