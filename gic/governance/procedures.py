@@ -275,7 +275,8 @@ def _conclude(procedure: Procedure, actor: User) -> bool:
         if candidate is not None:
             candidate.status = MembershipStatus.NOT_ADMITTED
         record(actor, "governance.refuse", procedure, establishment_id=procedure.establishment_id,
-               after={"procedure": procedure.title}, reason=result.reason)
+               after={"procedure": procedure.title}, reason=result.reason,
+               standin=acting_for(actor, actor.establishment_id))
         return True
     procedure.status, procedure.outcome_reason = ProcedureStatus.APPROVED, result.reason
     if procedure.kind == ProcedureKind.MEMBERSHIP:
@@ -294,7 +295,7 @@ def _conclude(procedure: Procedure, actor: User) -> bool:
         after = {"procedure": procedure.title, "period_end": procedure.period_end.isoformat(),
                  "new_period_end": procedure.new_period_end.isoformat()}
     record(actor, "governance.approve", procedure, establishment_id=procedure.establishment_id,
-           after=after)
+           after=after, standin=acting_for(actor, actor.establishment_id))
     return True
 
 
