@@ -36,8 +36,8 @@ from gic.meetings.models import VoteChoice
 from gic.meetings.votes import Outcome
 from gic.models import Establishment, MembershipStatus, Role, User
 from gic.notifications.services import directors_of, link_for, notify, users_with_role
-from gic.standins.access import acting_for, directs
 from gic.registers import clean_text
+from gic.standins.access import acting_for, directs
 
 MAX_TEXT = 2000
 COORDINATOR_ONLY = "Seule la coordination du groupement ouvre ou retire une procédure."

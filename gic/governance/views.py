@@ -25,8 +25,8 @@ from gic.governance.forms import (
 )
 from gic.governance.models import Ballot, Procedure
 from gic.models import Role
-from gic.standins.access import directs
 from gic.pages import paginate
+from gic.standins.access import directs
 
 PER_PAGE = 30
 
