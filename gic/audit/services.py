@@ -52,6 +52,18 @@ def steps_of(i: Intervention) -> list[AuditEntry]:
         .order_by(AuditEntry.at, AuditEntry.id)))
 
 
+def on_behalf_of(obj: Any) -> dict[int, str]:
+    """Who acted on ``obj`` as a stand-in: actor id -> « pour la direction de … »
+    (the approvals of a secondment, the ballots of a procedure say it on their page)."""
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == type(obj).__name__,
+                                 AuditEntry.object_id == obj.id,
+                                 AuditEntry.groupement_id == obj.groupement_id,
+                                 AuditEntry.standin_id.is_not(None))
+        .options(*with_standin()).order_by(AuditEntry.id))
+    return {e.actor_id: e.on_behalf for e in entries}
+
+
 def with_standin() -> tuple:
     """Loader options of an entry's stand-in, its director and establishment (no N+1)."""
     standin = selectinload(AuditEntry.standin)

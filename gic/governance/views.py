@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from gic.audit.services import on_behalf_of
 from gic.errors import DomainError, Forbidden, NotFound
 from gic.governance import bp, procedures, queries, services, versions
 from gic.governance.forms import (
@@ -139,6 +140,7 @@ def _procedure_page(procedure: Procedure, ballot_form=None, withdraw_form=None,
         "governance/procedure.html", procedure=procedure,
         outcome=procedures.outcome(procedure), mine=mine,
         can_vote=directs(current_user, current_user.establishment_id),
+        behalf=on_behalf_of(procedure),
         renewal_end=queries.renewal_target(procedure),
         ballot_form=ballot_form or BallotForm(formdata=None),
         withdraw_form=withdraw_form or WithdrawForm(formdata=None)), status

@@ -18,7 +18,7 @@ from gic.models import Role
 from gic.standins.models import Standin
 from tests.conftest import TODAY, add_user, csrf_login, csrf_token
 from tests.helpers import accepted, visible_text
-from tests.services.test_standins import WEEK_END, active, completed, draft, name
+from tests.services.test_standins import WEEK_END, _proposal, active, completed, draft, name
 from tests.views.test_interventions_views import client_for
 
 # --- the « Suppléance » page --------------------------------------------------------------------
@@ -206,3 +206,30 @@ def test_the_stand_in_votes_from_the_procedure_page_in_range(app, world, clock):
     assert client.get(f"/groupement/procedures/{procedure.id}").status_code == 403
     r = client.post(f"/groupement/procedures/{procedure.id}/vote", data={"choice": "for"})
     assert r.status_code == 403
+
+
+def test_the_procedure_page_says_the_vote_was_cast_for_the_direction(app, world):
+    accepted(world)
+    name(world)
+    procedure = procedures.propose_member(world.coordinator, name="IME de Bagnères",
+                                          finess="650781995", contact="Mme Verdier")
+    procedures.cast_ballot(procedure, world.technicians["B"], choice="for")
+    page = visible_text(client_for(app, world.directors["A"]).get(
+        f"/groupement/procedures/{procedure.id}"))
+    assert ("Technicien B pour la direction de Établissement B (suppléance de Direction B)"
+            in page)
+
+
+# --- secondments ------------------------------------------------------------------------------------
+
+def test_the_secondment_page_says_the_approval_was_given_for_the_direction(app, world):
+    name(world)
+    s = _proposal(world)
+    client = client_for(app, world.technicians["B"])
+    assert "Approuver pour Établissement B" in visible_text(client.get(f"/secondments/{s.id}"))
+    assert client.post(f"/secondments/{s.id}/approve").status_code == 302
+    page = visible_text(client_for(app, world.directors["A"]).get(f"/secondments/{s.id}"))
+    assert ("Approuvé par Technicien B pour la direction de Établissement B (suppléance de "
+            "Direction B) le") in page
+    db.session.refresh(s)
+    assert s.beneficiary_approved_by_id == world.technicians["B"].id
