@@ -30,6 +30,7 @@ def _obj(properties: dict[str, Schema], required: list[str] | None = None) -> Sc
 INT, STR, BOOL = {"type": "integer"}, {"type": "string"}, {"type": "boolean"}
 NULL_INT, NULL_STR = {"type": ["integer", "null"]}, {"type": ["string", "null"]}
 DATETIME = {"type": ["string", "null"], "format": "date-time"}
+DATE = {"type": "string", "format": "date"}
 MONEY = {"type": "string", "pattern": r"^\d+\.\d{2}$", "examples": ["183.33"]}
 
 RESPONSE_SCHEMAS: dict[str, Schema] = {
@@ -68,9 +69,20 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
                   "role": {"enum": list(schemas.USER_CREATE["role"].enum)},
                   "establishment_id": NULL_INT, "groupement_id": INT, "active": BOOL}),
     "UserList": _obj({"items": {"type": "array", "items": _ref("User")}}),
+    "Standin": _obj({
+        "id": INT, "establishment_id": INT,
+        "director_id": {**INT, "description": "La direction suppléée."},
+        "standin_id": {**INT, "description": "La personne qui la supplée."},
+        "starts_on": DATE, "ends_on": {**DATE, "description": "Dernier jour, inclus."}}),
     "Me": {"allOf": [_ref("User"), _obj({
         "establishment": {"oneOf": [_ref("Establishment"), {"type": "null"}]},
-        "groupement": _obj({"id": INT, "name": STR})})]},
+        "groupement": _obj({"id": INT, "name": STR}),
+        "standins": {"type": "array", "items": _ref("Standin"), "description":
+                     "Suppléances de direction : celles en vigueur aujourd'hui où "
+                     "l'utilisateur supplée une direction (son jeton fait alors les actions "
+                     "de cette direction pour l'établissement : activer, accepter, refuser, "
+                     "valider, annuler), puis celles qu'il a désignées, en cours ou à "
+                     "venir."}})]},
     "Intervention": _obj({
         "id": INT, "state": {"enum": list(schemas.STATES)}, "beneficiary_id": INT,
         "provider_id": INT, "axis": {"type": "integer", "minimum": 1, "maximum": 5},

@@ -16,6 +16,9 @@ from gic.billing.services import BillingSummary
 from gic.interventions.models import Intervention, InterventionSession
 from gic.interventions.permissions import next_actions
 from gic.models import Establishment, User
+from gic.standins.access import standing_in
+from gic.standins.models import Standin
+from gic.standins.services import named_by
 
 
 def iso_datetime(value: datetime | None) -> str | None:
@@ -62,7 +65,17 @@ def me_json(user: User) -> dict[str, Any]:
     data = user_json(user)
     data["establishment"] = establishment_json(user.establishment) if user.establishment else None
     data["groupement"] = {"id": user.groupement.id, "name": user.groupement.name}
+    # The stand-ins in force where he stands in for a director, then those he named
+    # (current or to come): with his token, he acts for those directions (issue 13).
+    data["standins"] = [standin_json(s) for s in standing_in(user) + named_by(user)]
     return data
+
+
+def standin_json(s: Standin) -> dict[str, Any]:
+    """A stand-in: who stands in for which director of which establishment, when."""
+    return {"id": s.id, "establishment_id": s.establishment_id, "director_id": s.director_id,
+            "standin_id": s.standin_id, "starts_on": s.starts_on.isoformat(),
+            "ends_on": s.ends_on.isoformat()}
 
 
 def intervention_json(i: Intervention) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from gic import timeutil
 from gic.extensions import db
 from gic.models import User
+from gic.standins.models import Standin
 
 
 class AuditEntry(db.Model):
@@ -33,5 +34,13 @@ class AuditEntry(db.Model):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(String(1000))
+    # Set when the actor acted as a director's stand-in (« par X pour la direction de Y »).
+    standin_id: Mapped[int | None] = mapped_column(ForeignKey("standin.id"))
 
     actor: Mapped[User | None] = relationship()
+    standin: Mapped[Standin | None] = relationship()
+
+    @property
+    def on_behalf(self) -> str | None:
+        """« pour la direction de Y (suppléance de Z) » for an action of a stand-in."""
+        return self.standin.on_behalf if self.standin is not None else None

@@ -8,6 +8,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import selectinload
 
 from gic.audit.models import AuditEntry
 from gic.errors import Forbidden
@@ -15,6 +16,7 @@ from gic.extensions import db
 from gic.interventions.models import Intervention
 from gic.interventions.permissions import submitted_clause
 from gic.models import Role, User
+from gic.standins.models import Standin
 
 # How an action reached the app when it was not the usual page or API call (the
 # audit page shows it): « email » for a link of a notification e-mail.
@@ -39,9 +41,12 @@ def via(channel: str) -> Iterator[None]:
 def record(actor: User | None, action: str, obj: Any, *, before: dict | None = None,
            after: dict | None = None, establishment_id: int | None = None,
            other_establishment_id: int | None = None, reason: str | None = None,
-           groupement_id: int | None = None) -> AuditEntry:
+           groupement_id: int | None = None, standin: Standin | None = None) -> AuditEntry:
     """Add an entry to the current transaction: it commits (or not) with the change
-    (within :func:`via`, ``after`` also says how the action came)."""
+    (within :func:`via`, ``after`` also says how the action came).
+
+    ``standin``: the stand-in through which the actor acted for a director
+    (:func:`gic.standins.access.acting_for`), shown « par X pour la direction de Y »."""
     if (channel := _VIA.get()) is not None:
         after = {**(after or {}), "via": channel}
     entry = AuditEntry(
@@ -55,9 +60,40 @@ def record(actor: User | None, action: str, obj: Any, *, before: dict | None = N
         before=before,
         after=after,
         reason=reason,
+        standin_id=standin.id if standin is not None else None,
     )
     db.session.add(entry)
     return entry
+
+
+def steps_of(i: Intervention) -> list[AuditEntry]:
+    """The state changes of a request, oldest first, with who made them and, for a
+    stand-in, for which direction (the request's page; one query, two for stand-ins)."""
+    return list(db.session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "Intervention",
+                                 AuditEntry.object_id == i.id,
+                                 AuditEntry.groupement_id == i.groupement_id)
+        .options(selectinload(AuditEntry.actor), *with_standin())
+        .order_by(AuditEntry.at, AuditEntry.id)))
+
+
+def on_behalf_of(obj: Any) -> dict[int, str]:
+    """Who acted on ``obj`` as a stand-in: actor id -> « pour la direction de … »
+    (the approvals of a secondment, the ballots of a procedure say it on their page)."""
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == type(obj).__name__,
+                                 AuditEntry.object_id == obj.id,
+                                 AuditEntry.groupement_id == obj.groupement_id,
+                                 AuditEntry.standin_id.is_not(None))
+        .options(*with_standin()).order_by(AuditEntry.id))
+    return {e.actor_id: e.on_behalf for e in entries}
+
+
+def with_standin() -> tuple:
+    """Loader options of an entry's stand-in, its director and establishment (no N+1)."""
+    standin = selectinload(AuditEntry.standin)
+    return (standin.selectinload(Standin.director),
+            standin.selectinload(Standin.establishment))
 
 
 def visible_entries(user: User) -> Select:

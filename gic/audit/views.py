@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from gic.audit import bp
 from gic.audit.models import AuditEntry
-from gic.audit.services import VIA_LABELS, visible_entries
+from gic.audit.services import VIA_LABELS, visible_entries, with_standin
 from gic.errors import Forbidden
 from gic.extensions import db
 from gic.formatting import hours_minutes
@@ -110,7 +110,7 @@ def index():
         stmt = visible_entries(current_user)
     except Forbidden:
         abort(403)
-    page = paginate(stmt.options(selectinload(AuditEntry.actor)), PER_PAGE)
+    page = paginate(stmt.options(selectinload(AuditEntry.actor), *with_standin()), PER_PAGE)
     names = _names(current_user.groupement_id, page.items)
     rows = [_row(entry, names) for entry in page.items]
     return render_template("audit/index.html", page=page, rows=rows)
@@ -250,9 +250,23 @@ def _other_changes(entry: AuditEntry, before: dict, after: dict, names: _Names) 
         return [f"FINESS {after.get('finess', '—')}"]
     if entry.object_type == "User":
         return _user_changes(entry.action, before, after, names)
+    if entry.object_type == "Standin":
+        return _standin_changes(before, after)
     if entry.object_type == "ApiToken" and after.get("name"):
         return [f"nom : {after['name']}"]
     return []
+
+
+def _standin_changes(before: dict, after: dict) -> list[str]:
+    """Who stands in, and when (« jusqu'au … » becomes the day it was ended)."""
+    try:
+        days = [fr_date(date.fromisoformat(after[k])) for k in ("starts_on", "ends_on")]
+    except (KeyError, TypeError, ValueError):
+        return []
+    changes = [f"{after.get('standin_name', '—')} : du {days[0]} au {days[1]}"]
+    if after.get("ended_early") and not before.get("ended_early"):
+        changes.append("fin anticipée")
+    return changes
 
 
 def _role(value) -> str:

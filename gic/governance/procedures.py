@@ -37,6 +37,7 @@ from gic.meetings.votes import Outcome
 from gic.models import Establishment, MembershipStatus, Role, User
 from gic.notifications.services import directors_of, link_for, notify, users_with_role
 from gic.registers import clean_text
+from gic.standins.access import acting_for, directs
 
 MAX_TEXT = 2000
 COORDINATOR_ONLY = "Seule la coordination du groupement ouvre ou retire une procédure."
@@ -223,7 +224,7 @@ def cast_ballot(procedure: Procedure, actor: User, *, choice: str, reason: str =
     reason. The vote that decides closes the procedure. Commits, then notifies."""
     if procedure.groupement_id != actor.groupement_id:
         raise NotFound("Procédure introuvable.")
-    if actor.role != Role.DIRECTOR or actor.establishment_id is None:
+    if not directs(actor, actor.establishment_id):  # the director, or his stand-in
         raise Forbidden(VOTERS_ONLY)
     try:
         value = VoteChoice(choice)
@@ -253,7 +254,8 @@ def cast_ballot(procedure: Procedure, actor: User, *, choice: str, reason: str =
     ballot.cast_at = now or timeutil.utcnow()
     db.session.flush()
     record(actor, "governance.vote", procedure, establishment_id=actor.establishment_id,
-           after={"procedure": procedure.title, "choice": str(value)}, reason=reason or None)
+           after={"procedure": procedure.title, "choice": str(value)}, reason=reason or None,
+           standin=acting_for(actor, actor.establishment_id))
     closed = _conclude(procedure, actor)
     db.session.commit()
     if closed:
@@ -273,7 +275,8 @@ def _conclude(procedure: Procedure, actor: User) -> bool:
         if candidate is not None:
             candidate.status = MembershipStatus.NOT_ADMITTED
         record(actor, "governance.refuse", procedure, establishment_id=procedure.establishment_id,
-               after={"procedure": procedure.title}, reason=result.reason)
+               after={"procedure": procedure.title}, reason=result.reason,
+               standin=acting_for(actor, actor.establishment_id))
         return True
     procedure.status, procedure.outcome_reason = ProcedureStatus.APPROVED, result.reason
     if procedure.kind == ProcedureKind.MEMBERSHIP:
@@ -292,7 +295,7 @@ def _conclude(procedure: Procedure, actor: User) -> bool:
         after = {"procedure": procedure.title, "period_end": procedure.period_end.isoformat(),
                  "new_period_end": procedure.new_period_end.isoformat()}
     record(actor, "governance.approve", procedure, establishment_id=procedure.establishment_id,
-           after=after)
+           after=after, standin=acting_for(actor, actor.establishment_id))
     return True
 
 

@@ -17,16 +17,18 @@ from gic.extensions import db
 from gic.governance.models import Ballot, Procedure, ProcedureKind, ProcedureStatus
 from gic.governance.periods import convention_end, next_period_end
 from gic.models import Role, User
+from gic.standins.access import directs
 
 RENEWAL_EARLIEST_DAYS = 365  # a renewal is put to the vote in the period's last year
 
 
 def can_read(user: User) -> bool:
-    """The coordinator and the directors of member establishments follow the procedures."""
+    """The coordinator and the directors of member establishments (or their stand-ins
+    in force) follow the procedures."""
     if user.role == Role.COORDINATOR:
         return True
-    return (user.role == Role.DIRECTOR and user.establishment is not None
-            and user.establishment.is_member)
+    return (user.establishment is not None and user.establishment.is_member
+            and directs(user, user.establishment_id))
 
 
 def visible_procedures(user: User) -> Select:
@@ -99,7 +101,7 @@ def renewal_state(user: User, today: date | None = None) -> RenewalState:
 
 def awaiting_votes(user: User) -> list[Procedure]:
     """Open procedures where the director's establishment has not voted yet (one query)."""
-    if user.role != Role.DIRECTOR or user.establishment_id is None:
+    if not directs(user, user.establishment_id):
         return []
     return list(db.session.scalars(
         select(Procedure).join(Ballot, Ballot.procedure_id == Procedure.id)

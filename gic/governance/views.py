@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from gic.audit.services import on_behalf_of
 from gic.errors import DomainError, Forbidden, NotFound
 from gic.governance import bp, procedures, queries, services, versions
 from gic.governance.forms import (
@@ -26,6 +27,7 @@ from gic.governance.forms import (
 from gic.governance.models import Ballot, Procedure
 from gic.models import Role
 from gic.pages import paginate
+from gic.standins.access import directs
 
 PER_PAGE = 30
 
@@ -52,8 +54,10 @@ def _coordinator_or_403() -> None:
 
 @bp.app_context_processor
 def _governance_helpers() -> dict:
-    """Dashboards read the votes awaited from a director (templates/main/director.html)."""
-    return {"governance_awaiting": queries.awaiting_votes}
+    """Dashboards read the votes awaited from a director (templates/main/director.html);
+    the sub-navigation asks who follows the procedures (a stand-in in force too)."""
+    return {"governance_awaiting": queries.awaiting_votes,
+            "governance_can_read": queries.can_read}
 
 
 # --- Identity card -----------------------------------------------------------------
@@ -135,6 +139,8 @@ def _procedure_page(procedure: Procedure, ballot_form=None, withdraw_form=None,
     return render_template(
         "governance/procedure.html", procedure=procedure,
         outcome=procedures.outcome(procedure), mine=mine,
+        can_vote=directs(current_user, current_user.establishment_id),
+        behalf=on_behalf_of(procedure),
         renewal_end=queries.renewal_target(procedure),
         ballot_form=ballot_form or BallotForm(formdata=None),
         withdraw_form=withdraw_form or WithdrawForm(formdata=None)), status

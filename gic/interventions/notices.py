@@ -96,7 +96,7 @@ def tell(i: Intervention, step: str, actor: User) -> int:
         subject=f"{title} : demande n° {i.id} ({i.beneficiary.name}, prestataire "
                 f"{i.provider.name})",
         body=body, link=link_for("interventions.detail", intervention_id=i.id),
-        parts=lambda user: mails.parts(i, user))
+        actor=actor, parts=lambda user: mails.parts(i, user))
     db.session.commit()
     return len(told)
 

@@ -20,6 +20,8 @@ from gic.interventions.models import (
     State,
 )
 from gic.models import Role, User
+from gic.standins.access import acting_for, directs
+from gic.standins.models import Standin
 
 
 def _same_groupement(user: User, i: Intervention) -> bool:
@@ -83,13 +85,13 @@ def visible_clause(user: User) -> ColumnElement[bool]:
 
 
 def _beneficiary_director(user: User, i: Intervention) -> bool:
-    return (_same_groupement(user, i) and user.role == Role.DIRECTOR
-            and user.establishment_id == i.beneficiary_id)
+    """The beneficiary's director, or his stand-in in force (:func:`directs`)."""
+    return _same_groupement(user, i) and directs(user, i.beneficiary_id)
 
 
 def _provider_director(user: User, i: Intervention) -> bool:
-    return (_same_groupement(user, i) and user.role == Role.DIRECTOR
-            and user.establishment_id == i.provider_id)
+    """The provider's director, or his stand-in in force (:func:`directs`)."""
+    return _same_groupement(user, i) and directs(user, i.provider_id)
 
 
 def _assigned_technician(user: User, i: Intervention) -> bool:
@@ -144,6 +146,23 @@ RULES: dict[str, tuple[Callable[[User, Intervention], bool], str]] = {
     "log_session": (_assigned_technician,
                     "Seul le technicien affecté à l'intervention peut saisir du temps passé."),
 }
+
+
+# The establishment whose direction an action belongs to: the audit log says
+# « pour la direction de … » when a stand-in does it (:func:`on_behalf`).
+DIRECTED_BY = {"activate": "beneficiary_id", "cancel": "beneficiary_id",
+               "validate": "beneficiary_id", "accept": "provider_id", "decline": "provider_id"}
+
+
+def on_behalf(action: str, user: User, i: Intervention) -> Standin | None:
+    """The stand-in through which ``user`` does ``action`` on ``i`` (None when he does
+    it in his own name: a director, or the drafter cancelling his draft)."""
+    field = DIRECTED_BY.get(action)
+    if field is None or not _same_groupement(user, i):
+        return None
+    if action == "cancel" and i.state == State.DRAFT and user.id == i.created_by_id:
+        return None
+    return acting_for(user, getattr(i, field))
 
 
 def authorize(action: str, user: User, i: Intervention) -> None:

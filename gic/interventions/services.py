@@ -42,6 +42,7 @@ from gic.interventions.permissions import (
     authorize_draft,
     authorize_reference,
     can_view,
+    on_behalf,
     visible_clause,
 )
 from gic.models import Establishment, Groupement, Role, User
@@ -491,11 +492,12 @@ def _check_session_state(i: Intervention) -> None:
 
 def _transition(i: Intervention, actor: User, action: str, **changes) -> Intervention:
     before = _snapshot(i)
+    standin = on_behalf(action, actor, i)  # read before the state changes (a draft's cancel)
     i.state = TRANSITIONS[action][1]
     for key, value in changes.items():
         setattr(i, key, value)
     record(actor, f"intervention.{action}", i, before=before, after=_snapshot(i),
-           **_parties(i))
+           standin=standin, **_parties(i))
     db.session.commit()
     notices.tell(i, action, actor)  # after the commit: a step done is told, never undone
     return i

@@ -19,6 +19,8 @@ from gic import rules, timeutil
 from gic.admin.services import establishments_of
 from gic.api.errors import domain_error, json_error
 from gic.api.serializers import session_json
+from gic.audit.services import steps_of
+from gic.audit.views import ACTION_LABELS
 from gic.billing.cap import cap_status
 from gic.billing.services import intervention_billing
 from gic.errors import DomainError, Forbidden, NotFound
@@ -43,6 +45,7 @@ from gic.interventions.permissions import (
     can_draft,
     can_set_reference,
     next_actions,
+    on_behalf,
 )
 from gic.models import User
 from gic.pages import paginate
@@ -194,7 +197,19 @@ def _render_detail(i: Intervention, *, status: int = 200, refusal: str | None = 
                            sessions=sessions, totals=totals, next_step=next_step,
                            billed=intervention_billing(me, i), cap=cap_status(i),
                            refusal=refusal, cap_refused=cap_refused, posted=shown,
+                           steps=steps_of(i), step_labels=ACTION_LABELS,
+                           standin=_standin_on(me, i, actions),
                            refusal_in_form=None if on_field else refusal), status
+
+
+def _standin_on(me: User, i: Intervention, actions: list[str]):
+    """The stand-in through which ``me`` may act on ``i`` now (the page says for
+    which direction), or None."""
+    for action in actions:
+        standin = on_behalf(action, me, i)
+        if standin is not None:
+            return standin
+    return None
 
 
 # The forms with fields, by the action that shows them: a refusal of one of them is

@@ -29,9 +29,10 @@ from sqlalchemy.orm import contains_eager
 from gic import timeutil
 from gic.errors import InvalidField, NotFound
 from gic.extensions import db
-from gic.formatting import french_spacing
+from gic.formatting import french_spacing, long_date
 from gic.models import Role, User
 from gic.notifications.models import Notification
+from gic.standins.access import with_standins
 
 log = logging.getLogger(__name__)
 READABLE = email.policy.default.clone(utf8=True)  # .eml files of the development outbox
@@ -51,27 +52,36 @@ class EmailParts:
 
 
 def notify(users: Iterable[User], *, kind: str, key: str, subject: str, body: str,
-           link: str | None = None,
+           link: str | None = None, actor: User | None = None,
            parts: Callable[[User], EmailParts] | None = None) -> list[Notification]:
     """Notify each active user once per ``key``; returns the new notifications.
 
+    A director's stand-in in force gets a copy, marked « (suppléance de …) »
+    (:func:`gic.standins.access.with_standins`), unless he is ``actor``.
     Commits. Users who chose the app only on their profile get no e-mail;
     ``parts(user)`` gives what his e-mail adds (made when it leaves).
     E-mail failures are logged, never raised: the in-app notification is what
     counts, and a mail server being down must not undo a workflow step (nor hold
     the page: after one failure the batch's other e-mails are not tried).
     """
-    people: dict[int, User] = {}
-    for user in users:
-        if user.active:
-            people.setdefault(user.id, user)
+    people = [(user, standin) for user, standin in with_standins(users, actor) if user.active]
     if not people:
         return []
     told = set(db.session.scalars(select(Notification.user_id).where(
-        Notification.user_id.in_(list(people)), Notification.key == key)))
-    created = [Notification(groupement_id=user.groupement_id, user_id=user.id, kind=kind,
-                            key=key[:200], subject=subject[:300], body=body, link=link)
-               for user in people.values() if user.id not in told]
+        Notification.user_id.in_([user.id for user, _ in people]), Notification.key == key)))
+    created = []
+    for user, standin in people:
+        if user.id in told:
+            continue
+        text, title = body, subject
+        if standin is not None:
+            title = f"{subject} (suppléance de {standin.director.name})"
+            text = (f"Message adressé à {standin.director.name} : vous le recevez en "
+                    f"suppléance de la direction de {standin.establishment.name} "
+                    f"(jusqu'au {long_date(standin.ends_on)}).\n\n{body}")
+        created.append(Notification(groupement_id=user.groupement_id, user_id=user.id,
+                                    kind=kind, key=key[:200], subject=title[:300], body=text,
+                                    link=link))
     if not created:
         return []
     db.session.add_all(created)

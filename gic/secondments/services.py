@@ -12,7 +12,8 @@ Decided for GIC (the SPEC says « approved by both directors »):
   changes), and approving is refused too if such a year was closed meanwhile;
 - scope (SPEC §1): the staff of both establishments read it, the coordinator
   and the accountant read every secondment of the groupement; nobody acts for
-  a director; another groupement's secondment does not exist (404).
+  a director but his stand-in in force (gic/standins); another groupement's
+  secondment does not exist (404).
 
 Each step checks permission and state under a row lock, writes the audit log,
 commits, then notifies the directors concerned.
@@ -44,6 +45,8 @@ from gic.secondments.models import (
     SecondmentStatus,
     SecondmentTechnician,
 )
+from gic.standins.access import acting_for, directs
+from gic.standins.models import Standin
 
 PROPOSE_REFUSAL = ("Seuls les techniciens et les directions d'un établissement proposent "
                    "un détachement temporaire.")
@@ -128,7 +131,7 @@ def check_attachable(groupement_id: int, secondment_id: int, *, provider_id: int
 
 def awaiting_approval(user: User) -> list[Secondment]:
     """Proposed secondments waiting for this director's approval (his dashboard)."""
-    if user.role != Role.DIRECTOR or not user.establishment_id:
+    if not directs(user, user.establishment_id):
         return []
     eid = user.establishment_id
     return list(db.session.scalars(with_parties(select(Secondment).where(
@@ -164,14 +167,22 @@ def can_attach(user: User, s: Secondment) -> bool:
 
 
 def _side(user: User, s: Secondment) -> str | None:
-    """« provider » or « beneficiary » if ``user`` directs one of the two establishments."""
-    if user.groupement_id != s.groupement_id or user.role != Role.DIRECTOR:
+    """« provider » or « beneficiary » if ``user`` directs one of the two establishments
+    (its director, or his stand-in in force: :func:`directs`)."""
+    if user.groupement_id != s.groupement_id:
         return None
-    if user.establishment_id == s.provider_id:
+    if directs(user, s.provider_id):
         return "provider"
-    if user.establishment_id == s.beneficiary_id:
+    if directs(user, s.beneficiary_id):
         return "beneficiary"
     return None
+
+
+def _on_behalf(user: User, s: Secondment, side: str | None) -> Standin | None:
+    """The stand-in through which ``user`` approves or refuses for ``side``."""
+    if side is None:
+        return None
+    return acting_for(user, s.provider_id if side == "provider" else s.beneficiary_id)
 
 
 def _approved_at(s: Secondment, side: str):
@@ -236,7 +247,8 @@ def propose(actor: User, *, provider_id: int | None, beneficiary_id: int | None,
     db.session.flush()
     db.session.add_all(SecondmentTechnician(secondment_id=s.id, user_id=t.id)
                        for t in technicians)
-    record(actor, "secondment.propose", s, after=_snapshot(s, technicians), **_parties(s))
+    record(actor, "secondment.propose", s, after=_snapshot(s, technicians),
+           standin=_on_behalf(actor, s, side), **_parties(s))
     db.session.commit()
     _notify_awaited(s)
     return s
@@ -254,7 +266,8 @@ def approve(s: Secondment, actor: User) -> Secondment:
     setattr(s, f"{side}_approved_at", timeutil.utcnow())
     if s.provider_approved_at and s.beneficiary_approved_at:
         s.status, s.approved_at = SecondmentStatus.APPROVED, timeutil.utcnow()
-    record(actor, "secondment.approve", s, before=before, after=_snapshot(s), **_parties(s))
+    record(actor, "secondment.approve", s, before=before, after=_snapshot(s),
+           standin=_on_behalf(actor, s, side), **_parties(s))
     db.session.commit()
     if s.status == SecondmentStatus.APPROVED:
         notify(_people(s), kind="secondment", key=f"secondment-{s.id}-approved",
@@ -264,25 +277,25 @@ def approve(s: Secondment, actor: User) -> Secondment:
                     f"« {s.project} » (du {s.start_date:%d/%m/%Y} au {s.end_date:%d/%m/%Y}). "
                     "Les demandes d'intervention de ce projet peuvent maintenant y être "
                     "rattachées.",
-               link=_link(s))
+               link=_link(s), actor=actor)
     return s
 
 
 def refuse(s: Secondment, actor: User, reason: str) -> Secondment:
     """A director of one of the two establishments refuses, saying why: it ends there."""
-    _begin(s, actor, "refuse")
+    side = _begin(s, actor, "refuse")
     reason = clean_text(reason, "reason", label="Le motif du refus",
                         max_length=checks.MAX_TEXT, required=True)
     before = _snapshot(s)
     s.status, s.refused_by_id, s.refused_at = SecondmentStatus.REFUSED, actor.id, timeutil.utcnow()
     s.refusal_reason = reason
     record(actor, "secondment.refuse", s, before=before, after=_snapshot(s),
-           reason=reason[:1000], **_parties(s))
+           reason=reason[:1000], standin=_on_behalf(actor, s, side), **_parties(s))
     db.session.commit()
     notify(_people(s), kind="secondment", key=f"secondment-{s.id}-refused",
            subject=f"Détachement refusé : {s.project}",
            body=f"{actor.name} a refusé le détachement temporaire « {s.project} » pour "
-                f"{actor.establishment.name}. Motif : {reason}", link=_link(s))
+                f"{actor.establishment.name}. Motif : {reason}", link=_link(s), actor=actor)
     return s
 
 

@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 
 from gic import timeutil
 from gic.admin.services import establishments_of
+from gic.audit.services import on_behalf_of
 from gic.errors import DomainError, NotFound
 from gic.forms import optional_int
 from gic.models import User
@@ -105,7 +106,8 @@ def _detail_page(s: Secondment, *, status: int = 200, refusal: str | None = None
         "secondments/detail.html", s=s, today=_today(), actions=services.next_actions(me, s),
         interventions=services.interventions_of(s, me), yearly=services.yearly_billing(s),
         button=ActionForm(formdata=None), refuse_form=refuse_form or RefuseForm(formdata=None),
-        refusal=refusal, can_attach=services.can_attach(me, s), Pricing=Pricing), status
+        refusal=refusal, can_attach=services.can_attach(me, s), Pricing=Pricing,
+        behalf=on_behalf_of(s)), status
 
 
 @bp.route("/<int:secondment_id>")

@@ -277,4 +277,4 @@ def test_query_count_does_not_grow_with_the_data(app, world, role):
         page = client.get("/")
     assert page.status_code == 200
     assert len(large) == len(small), (len(small), len(large))
-    assert len(large) <= 15
+    assert len(large) <= 16  # 15, and a director's stand-in (named or in force: one query)

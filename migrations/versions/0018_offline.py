@@ -1,8 +1,8 @@
 """Offline session logging (issue 14, item 1): the client-made UUID of a session,
 unique, so that a replayed entry is stored once.
 
-Revision ID: 0015_offline
-Revises: 0014
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-03
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0015_offline'
-down_revision = '0014'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

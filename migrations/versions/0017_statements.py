@@ -5,8 +5,8 @@
 - ``settlement_statement``: a settlement statement or the credit statement that
   cancels it, with its frozen content, its PDF and its Factur-X PDF as stored.
 
-Revision ID: 0015_statements
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-03
 
 """
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0015_statements'
-down_revision = '0014'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,32 @@
+"""Forms of the stand-in page: the shape of the input only (the service checks who
+may be named, the dates against today and the other ranges)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+from wtforms.validators import InputRequired
+
+from gic.forms import DateField, optional_int
+from gic.models import ROLE_LABELS, User
+
+
+class StandinForm(FlaskForm):
+    """Who stands in, from which day to which day (both included)."""
+
+    standin_id = SelectField("Personne qui vous supplée", coerce=optional_int,
+                             validate_choice=False,
+                             validators=[InputRequired("Choisissez la personne.")])
+    starts_on = DateField("Premier jour",
+                          validators=[InputRequired("Indiquez le premier jour.")])
+    ends_on = DateField("Dernier jour (inclus)",
+                        validators=[InputRequired("Indiquez le dernier jour.")])
+
+    def set_choices(self, people: list[User]) -> None:
+        """The people of the director's establishment he may name."""
+        self.standin_id.choices = [("", "— Choisir —")] + [
+            (p.id, f"{p.name} ({ROLE_LABELS[p.role]})") for p in people]
+
+
+class ActionForm(FlaskForm):
+    """A button with nothing to type (« Mettre fin »)."""
