@@ -4,7 +4,12 @@ request's page and the audit log say « pour la direction de … » (issue 13 it
 
 from __future__ import annotations
 
+import email
+import email.policy
+import re
+import urllib.request
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +18,9 @@ from gic.audit.models import AuditEntry
 from gic.extensions import db
 from gic.interventions import services
 from gic.interventions.models import Intervention, State
+from gic.models import Role
 from gic.timeutil import local_today
+from tests.conftest import add_user
 from tests.e2e.conftest import PHONE, expect
 
 # Served in threads on their own connections: the journey's data is committed.
@@ -76,3 +83,62 @@ def test_standin(world, open_journey):
     entry = db.session.scalars(select(AuditEntry).where(
         AuditEntry.action == "intervention.activate")).one()
     assert (entry.actor_id, entry.standin.director_id) == (technician.id, director.id)
+
+
+def test_standin_activates_from_the_link_of_the_e_mail(app, world, open_journey):
+    """Issue 13's journey end to end: the director names a stand-in on the web; the
+    request drafted afterwards reaches the stand-in's mailbox as a copy « (suppléance
+    de …) » with its « Activer » link; a mail scanner's HEAD and GET change nothing;
+    the stand-in confirms with the page's POST; the journal says both « pour la
+    direction de » and « depuis le lien de l'e-mail »."""
+    director = world.directors["B"]
+    deputy = add_user(world.groupement, "adjointe.b@gic65.test", Role.TECHNICIAN,
+                      world.establishments["B"], "Adjointe B")
+    db.session.commit()
+    today = local_today()
+
+    j = open_journey(PHONE)
+    page = j.page
+    j.login(director)
+    j.go("/standins/")
+    page.get_by_label("Personne qui vous supplée").select_option(label="Adjointe B (Technique)")
+    page.get_by_label("Premier jour").fill(today.isoformat())
+    page.get_by_label("Dernier jour (inclus)").fill((today + timedelta(days=6)).isoformat())
+    page.get_by_role("button", name="Désigner").click()
+    j.flash("Suppléance enregistrée : Adjointe B vous supplée")
+
+    draft = services.create_draft(
+        world.technicians["B"], provider_id=world.establishments["A"].id, axis=2,
+        nature="incident", description="Borne Wi-Fi de l'accueil hors service")
+    messages = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+                for p in Path(app.config["MAIL_OUTBOX"]).glob("*-intervention.eml")]
+    [copy] = [m for m in messages if m["To"] == deputy.email]
+    assert "(suppléance de Direction B)" in copy["Subject"]
+    text = copy.get_body(preferencelist=("plain",)).get_content()
+    path = re.search(r"Activer la demande : https?://[^/\s]+(/interventions/email/\S+)",
+                     text)[1]
+
+    for method in ("HEAD", "GET"):  # a mail scanner, before her
+        with urllib.request.urlopen(urllib.request.Request(j.base_url + path,
+                                                           method=method)) as answer:
+            assert answer.status == 200
+    db.session.rollback()
+    assert db.session.get(Intervention, draft.id).state == State.DRAFT
+
+    k = open_journey(PHONE)  # her phone, not logged in
+    k.go(path)
+    expect(k.page.get_by_role("heading", level=1)).to_have_text("Activer la demande ?")
+    k.page.get_by_role("button", name="Activer la demande").click()
+    k.flash("Demande activée")
+    db.session.rollback()
+    assert db.session.get(Intervention, draft.id).state == State.ACTIVE
+
+    page.get_by_role("link", name="Journal").click()
+    row = page.locator("tbody tr").filter(has_text="Activation de la demande").first
+    expect(row).to_contain_text(f"Adjointe B {ON_BEHALF}")
+    expect(row).to_contain_text("depuis le lien de l'e-mail")
+    j.screenshot()
+    entry = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "intervention.activate")).one()
+    assert (entry.actor_id, entry.standin.director_id) == (deputy.id, director.id)
+    assert entry.after["via"] == "email"
