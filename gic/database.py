@@ -1,7 +1,11 @@
-"""Engine settings that make SQLite behave under concurrent requests."""
+"""Engine settings that make SQLite behave under concurrent requests, and what a
+transaction may remember (:func:`memo`)."""
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from gic.extensions import db
 
 
 def configure_engine(engine: Engine) -> None:
@@ -29,3 +33,27 @@ def configure_engine(engine: Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+# --- What a transaction may remember ------------------------------------------------
+
+_MEMO = "gic.memo"
+
+
+def memo(name: str) -> dict:
+    """A dict the session keeps for the current transaction only (emptied at each
+    commit and rollback): facts a request reads many times and rarely changes, such
+    as a groupement's convention versions or the stand-ins in force, are read once
+    per transaction and are fresh after each commit."""
+    return db.session.info.setdefault(_MEMO, {}).setdefault(name, {})
+
+
+def forget(name: str, session: Session | None = None) -> None:
+    """Empty one memo now (the transaction changed what it holds)."""
+    (session or db.session).info.get(_MEMO, {}).pop(name, None)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_all(session: Session, *_args) -> None:
+    session.info.pop(_MEMO, None)

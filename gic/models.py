@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from gic import timeutil
+from gic.database import forget, memo
 from gic.extensions import db
 from gic.rules import ConventionTerms
 
@@ -127,28 +128,22 @@ class ConventionVersion(db.Model):
         cap): one query answers them all. The session forgets them at each
         commit or rollback, and when it flushes a change to a version.
         """
-        cache = db.session.info.setdefault(_HISTORY, {})
-        if groupement_id not in cache:
-            cache[groupement_id] = list(db.session.scalars(
+        versions = memo(HISTORY)
+        if groupement_id not in versions:
+            versions[groupement_id] = list(db.session.scalars(
                 select(ConventionVersion).where(ConventionVersion.groupement_id == groupement_id)
                 .order_by(ConventionVersion.valid_from)))
-        return cache[groupement_id]
+        return versions[groupement_id]
 
 
-_HISTORY = "gic.convention_history"
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_history(session: Session, *_args) -> None:
-    session.info.pop(_HISTORY, None)
+HISTORY = "convention_history"
 
 
 @event.listens_for(Session, "after_flush")
 def _forget_changed_history(session: Session, _context) -> None:
     if any(isinstance(o, ConventionVersion)
            for o in (*session.new, *session.dirty, *session.deleted)):
-        session.info.pop(_HISTORY, None)
+        forget(HISTORY, session)
 
 
 class MembershipStatus(enum.StrEnum):

@@ -11,9 +11,9 @@ A stand-in is in force on a day when the day is in its range, it was not ended
 early, the stand-in still belongs to the establishment, is active and is not a
 coordinator, and the director who named him is still its active director. The
 day is the groupement's today (:func:`gic.timeutil.local_today`). Inside a
-request, the stand-ins of a user are read once (one query), then kept in
-``flask.g``; outside (services called by jobs, the CLI, tests) they are read each
-time, so that a change is seen at once.
+transaction, the stand-ins of a user are read once (one query), then remembered
+until the next commit or rollback (:func:`gic.database.memo`), and forgotten at once
+when a stand-in or a person changes.
 """
 
 from __future__ import annotations
@@ -21,21 +21,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from flask import g, has_request_context
-from sqlalchemy import ColumnElement, and_, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy import ColumnElement, and_, event, select
+from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from gic import timeutil
+from gic.database import forget as forget_memo
+from gic.database import memo
 from gic.extensions import db
 from gic.models import Role, User
 from gic.standins.models import Standin
 
 _CACHE = "standins_in_force"
+_ZONES = "groupement_timezones"
 
 
 def today_of(user: User) -> date:
-    """Today in the user's groupement time zone."""
-    return timeutil.local_today(user.groupement.timezone)
+    """Today in the user's groupement time zone (read once per transaction)."""
+    zones = memo(_ZONES)
+    if user.groupement_id not in zones:
+        zones[user.groupement_id] = user.groupement.timezone
+    return timeutil.local_today(zones[user.groupement_id])
 
 
 def in_force_clause(day: date) -> ColumnElement[bool]:
@@ -53,28 +58,35 @@ def standing_in(user: User | None) -> list[Standin]:
         return []  # the coordinator cannot be one (SPEC §1: never on a director's behalf)
     if user.role == Role.DIRECTOR:
         return []  # a director of the establishment acts in his own name (no query)
-    cache = g.setdefault(_CACHE, {}) if has_request_context() else None
-    if cache is not None and user.id in cache:
-        return cache[user.id]
+    day = today_of(user)
+    cache = memo(_CACHE)
+    if (user.id, day) in cache:
+        return cache[user.id, day]
     director = aliased(User)
     found = list(db.session.scalars(
         select(Standin).join(director, Standin.director)
         .where(Standin.standin_id == user.id,
                Standin.establishment_id == user.establishment_id,
-               in_force_clause(today_of(user)),
+               in_force_clause(day),
                director.active.is_(True), director.role == Role.DIRECTOR,
                director.establishment_id == Standin.establishment_id)
         .options(contains_eager(Standin.director.of_type(director)),
                  joinedload(Standin.establishment))))
-    if cache is not None:
-        cache[user.id] = found
+    cache[user.id, day] = found
     return found
 
 
+@event.listens_for(Session, "after_flush")
+def _forget_on_change(session: Session, _context) -> None:
+    """A person moved or deactivated, a stand-in named or ended: read them again."""
+    if any(isinstance(o, (User, Standin))
+           for o in (*session.new, *session.dirty, *session.deleted)):
+        forget_memo(_CACHE, session)
+
+
 def forget() -> None:
-    """Drop this request's memory of the stand-ins (after naming or ending one)."""
-    if has_request_context():
-        g.pop(_CACHE, None)
+    """Drop this transaction's memory of the stand-ins (after naming or ending one)."""
+    forget_memo(_CACHE)
 
 
 def acting_for(user: User | None, establishment_id: int | None) -> Standin | None:
