@@ -21,6 +21,7 @@ reads the real date.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import itertools
 import os
@@ -43,6 +44,7 @@ from sqlalchemy import Connection, text
 from gic import create_app
 from gic.extensions import db
 from gic.models import ConventionVersion, Establishment, Groupement, Role, User
+from gic.notifications.services import in_app_only
 
 PASSWORD = "gic-test-password"
 # The pinned "now" of every test: Monday 23 November 2026, 11:00 in Paris.
@@ -223,10 +225,16 @@ def app(shared_app, request, _outboxes, monkeypatch) -> Iterator[Flask]:
     """The app with an application context pushed, on empty tables, its own outbox.
 
     Per-test settings go through ``monkeypatch.setitem(app.config, …)``.
+    Notifications are stored but not e-mailed (building an e-mail costs more than
+    the step that notifies) unless the test is marked ``emails``: the tests that
+    read e-mails, or their ``emailed_at``, carry the marker. Threads (a served app)
+    are not concerned: they e-mail as in production.
     """
     outbox = _outboxes / str(next(_TESTS))
     monkeypatch.setitem(shared_app.config, "MAIL_OUTBOX", str(outbox))
-    with shared_app.app_context():
+    with shared_app.app_context(), contextlib.ExitStack() as stack:
+        if not request.node.get_closest_marker("emails"):
+            stack.enter_context(in_app_only())
         if request.node.get_closest_marker("commits"):
             try:
                 yield shared_app

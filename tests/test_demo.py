@@ -21,7 +21,7 @@ from gic.notifications.models import Notification
 from tests.conftest import TODAY
 
 # Loads the whole demo (both groupements) through the services.
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.emails, pytest.mark.slow]
 
 
 def row_counts() -> dict[str, int]:

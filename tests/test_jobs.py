@@ -40,6 +40,9 @@ from gic.notifications.models import Notification
 from gic.notifications.services import notify
 from tests.helpers import accepted, session
 
+# They read the e-mails of notifications (or check that none left).
+pytestmark = pytest.mark.emails
+
 TODAY = date(2026, 11, 23)
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -18,7 +18,7 @@ from gic.interventions import services
 from gic.interventions.models import Intervention, State
 from tests.e2e.conftest import PHONE, SCREENSHOTS, expect
 
-pytestmark = [pytest.mark.commits, pytest.mark.slow]
+pytestmark = [pytest.mark.emails, pytest.mark.commits, pytest.mark.slow]
 
 
 def _state(intervention_id: int) -> State:

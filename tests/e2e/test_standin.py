@@ -85,6 +85,7 @@ def test_standin(world, open_journey):
     assert (entry.actor_id, entry.standin.director_id) == (technician.id, director.id)
 
 
+@pytest.mark.emails
 def test_standin_activates_from_the_link_of_the_e_mail(app, world, open_journey):
     """Issue 13's journey end to end: the director names a stand-in on the web; the
     request drafted afterwards reaches the stand-in's mailbox as a copy « (suppléance

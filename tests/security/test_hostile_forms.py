@@ -235,6 +235,7 @@ def test_hostile_login_is_the_form_or_a_login_and_only_counts_a_failure(app, wor
             assert added == 0 and "Trop de tentatives" in page
 
 
+@pytest.mark.emails
 def test_a_title_with_line_breaks_still_sends_every_invitation_on_one_line(app, fscene):
     """Found by these tests: a meeting title sent with CR/LF (a crafted request: the
     browser's one-line field cannot) made every invitation e-mail fail, since an

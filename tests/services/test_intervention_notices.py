@@ -8,6 +8,7 @@ import email.policy
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from gic.extensions import db
@@ -16,6 +17,9 @@ from gic.models import Role
 from gic.notifications.models import Notification
 from tests.conftest import add_user
 from tests.helpers import accepted, session
+
+# They read the e-mails of notifications (or check that none left).
+pytestmark = pytest.mark.emails
 
 
 def told(i, step: str) -> dict[str, Notification]:

@@ -23,6 +23,9 @@ from gic.models import Role
 from tests.conftest import add_user, csrf_login, csrf_token
 from tests.helpers import accepted, session, text_of, visible_text
 
+# They read the e-mails of notifications (or check that none left).
+pytestmark = pytest.mark.emails
+
 LINK = re.compile(r"https?://[^/\s]+(/interventions/email/[^\s\"<]+)")
 
 

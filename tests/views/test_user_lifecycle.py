@@ -20,6 +20,9 @@ from gic.models import LoginFailure, Role, User
 from tests.conftest import PASSWORD, TODAY, add_user, login
 from tests.helpers import accepted, session, text_of
 
+# They read the e-mails of notifications (or check that none left).
+pytestmark = pytest.mark.emails
+
 NEW_PASSWORD = "un-nouveau-mot-de-passe"
 
 
