@@ -380,3 +380,11 @@ def login(client, user: User, password: str = PASSWORD):
     """Log ``user`` in through the real login form."""
     return client.post("/login", data={"email": user.email, "password": password},
                        follow_redirects=False)
+
+
+def client_for(app: Flask, user: User | None):
+    """A test client, logged in as ``user`` through the login form unless None."""
+    client = app.test_client()
+    if user is not None:
+        assert login(client, user).status_code == 302
+    return client

@@ -8,15 +8,8 @@ from sqlalchemy import func, select
 from gic.audit.models import AuditEntry
 from gic.extensions import db
 from gic.models import Establishment, User
-from tests.conftest import login
+from tests.conftest import client_for, login
 from tests.helpers import text_of
-
-
-def client_for(app, user):
-    client = app.test_client()
-    if user is not None:
-        login(client, user)
-    return client
 
 
 def count(model, *where) -> int:

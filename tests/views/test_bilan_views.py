@@ -14,7 +14,7 @@ from gic.notifications.models import Notification
 from gic.reports import present
 from gic.reports import services as bilan
 from gic.reports.models import BilanPdf, BilanStatus, BilanVersion
-from tests.conftest import PASSWORD, csrf_login, login
+from tests.conftest import PASSWORD, client_for, csrf_login
 from tests.helpers import visible_text
 from tests.services.test_bilan import YEAR, build_2025, held_meetings
 
@@ -27,13 +27,6 @@ def user_of(world, other_world, key):
             "dir_B": world.directors["B"], "coordinator": world.coordinator,
             "accountant": world.accountant, "other_dir": other_world.directors["X"],
             "other_coordinator": other_world.coordinator}[key]
-
-
-def client_for(app, user):
-    client = app.test_client()
-    if user is not None:
-        assert login(client, user).status_code == 302
-    return client
 
 
 def text_of(response) -> str:

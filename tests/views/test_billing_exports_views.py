@@ -12,18 +12,11 @@ from openpyxl import load_workbook
 from gic.billing.services import close_year
 from gic.extensions import db
 from gic.interventions import services
-from tests.conftest import login
+from tests.conftest import client_for
 from tests.helpers import accepted, session, text_of
 from tests.services.test_billing_exports import YEAR, billed_year, finish
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def client_for(app, user):
-    client = app.test_client()
-    if user is not None:
-        login(client, user)
-    return client
 
 
 def csv_rows(response) -> list[dict]:

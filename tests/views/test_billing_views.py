@@ -13,17 +13,10 @@ from gic.billing.models import YearClosure
 from gic.extensions import db
 from gic.interventions import services
 from gic.timeutil import local_today
-from tests.conftest import csrf_login, login
+from tests.conftest import client_for, csrf_login
 from tests.helpers import accepted, session, text_of
 
 YEAR = 2025
-
-
-def client_for(app, user):
-    client = app.test_client()
-    if user is not None:
-        login(client, user)
-    return client
 
 
 def finish(world, i, beneficiary, validate=True):

@@ -8,7 +8,7 @@ import pytest
 
 from gic.interventions import services
 from tests.api.conftest import Api
-from tests.conftest import login
+from tests.conftest import client_for
 from tests.helpers import visible_text
 from tests.services.test_secondments import secondment
 
@@ -23,12 +23,6 @@ def api(client) -> Api:
 def page_of(client, path: str) -> tuple[int, str]:
     response = client.get(path)
     return response.status_code, visible_text(response)
-
-
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user).status_code == 302
-    return client
 
 
 def draft_of(world, **extra):

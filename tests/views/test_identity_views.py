@@ -9,7 +9,7 @@ from sqlalchemy import select
 from gic.audit.models import AuditEntry
 from gic.extensions import db
 from gic.models import EstablishmentEngagement
-from tests.conftest import csrf_login, csrf_token, login
+from tests.conftest import client_for, csrf_login, csrf_token
 from tests.helpers import text_of
 
 FORM = {"legal_name": "Association Les Tilleuls", "siret": "732 829 320 00074",
@@ -21,12 +21,6 @@ FORM = {"legal_name": "Association Les Tilleuls", "siret": "732 829 320 00074",
 
 def url(e) -> str:
     return f"/admin/establishments/{e.id}/identity"
-
-
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user).status_code == 302
-    return client
 
 
 def audit() -> list[AuditEntry]:

@@ -17,7 +17,7 @@ from gic.extensions import db
 from gic.interventions import services
 from gic.interventions.models import Intervention, InterventionSession, State
 from gic.timeutil import local_today
-from tests.conftest import login
+from tests.conftest import client_for
 from tests.helpers import session
 
 DAY1, DAY2 = date(2026, 11, 2), date(2026, 11, 3)
@@ -32,13 +32,6 @@ def text(response) -> str:
 def plain(response) -> str:
     """The page's text without tags."""
     return re.sub(r"<[^>]+>", "", text(response))
-
-
-def client_for(app, user):
-    """A test client logged in as ``user``."""
-    client = app.test_client()
-    assert login(client, user).status_code == 302
-    return client
 
 
 def sessions_of(i: Intervention) -> list[InterventionSession]:

@@ -16,19 +16,12 @@ from gic.meetings import minutes as steps
 from gic.meetings import services, votes
 from gic.meetings.models import Decision, Meeting, Minutes, Vote
 from gic.notifications.models import Notification
-from tests.conftest import PASSWORD, csrf_login, csrf_token, login
+from tests.conftest import PASSWORD, client_for, csrf_login, csrf_token
 from tests.helpers import accepted, session
 from tests.helpers import visible_text as text_of
 
 PAST = date(2026, 11, 2)
 FUTURE = date(2026, 12, 1)
-
-
-def client_for(app, user):
-    client = app.test_client()
-    if user is not None:
-        login(client, user)
-    return client
 
 
 def plan(world, kind="technicians", day=FUTURE, **extra):

@@ -18,7 +18,14 @@ from gic.models import Role
 from gic.standins.models import Standin
 from tests.conftest import TODAY, add_user, csrf_login, csrf_token
 from tests.helpers import accepted, visible_text
-from tests.services.test_standins import WEEK_END, _proposal, active, completed, draft, name
+from tests.services.test_standins import (
+    WEEK_END,
+    _proposal,
+    active,
+    completed,
+    draft,
+    name,
+)
 from tests.views.test_interventions_views import client_for
 
 # --- the « Suppléance » page --------------------------------------------------------------------

@@ -15,15 +15,9 @@ from gic.billing import services as billing
 from gic.billing.models import SettlementStatement
 from gic.extensions import db
 from tests.api.conftest import Api
-from tests.conftest import login
+from tests.conftest import client_for
 from tests.helpers import text_of, visible_text
 from tests.services.test_statements import SIRETS, identify, year_2024
-
-
-def client_for(app, user):
-    client = app.test_client()
-    login(client, user)
-    return client
 
 
 def numbers(world) -> dict[str, SettlementStatement]:

@@ -17,20 +17,13 @@ from gic.auth.services import create_token, user_for_token
 from gic.extensions import db
 from gic.interventions import services
 from gic.models import LoginFailure, Role, User
-from tests.conftest import PASSWORD, TODAY, add_user, login
+from tests.conftest import PASSWORD, TODAY, add_user, client_for, login
 from tests.helpers import accepted, session, text_of
 
 # They read the e-mails of notifications (or check that none left).
 pytestmark = pytest.mark.emails
 
 NEW_PASSWORD = "un-nouveau-mot-de-passe"
-
-
-def client_for(app, user):
-    client = app.test_client()
-    if user is not None:
-        assert login(client, user).status_code == 302
-    return client
 
 
 def audit(action: str) -> list[AuditEntry]:
