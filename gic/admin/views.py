@@ -145,19 +145,20 @@ def _lifecycle_step(user_id: int, step, done: str):
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 @login_required
 def deactivate_user(user_id: int):
-    """Deactivate: no more login, sessions ended, every API token revoked."""
+    """Deactivate: no more login, sessions ended, every API token and the calendar
+    address revoked."""
     return _lifecycle_step(user_id, lambda u: users.set_active(current_user, u, False),
-                           "Compte de {name} désactivé : ses sessions sont fermées et ses "
-                           "jetons d'API révoqués.")
+                           "Compte de {name} désactivé : ses sessions sont fermées, ses "
+                           "jetons d'API et son adresse d'agenda révoqués.")
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
 @login_required
 def reactivate_user(user_id: int):
-    """Reactivate (old API tokens stay revoked)."""
+    """Reactivate (old API tokens and calendar address stay revoked)."""
     return _lifecycle_step(user_id, lambda u: users.set_active(current_user, u, True),
-                           "Compte de {name} réactivé. Ses anciens jetons d'API restent "
-                           "révoqués.")
+                           "Compte de {name} réactivé. Ses anciens jetons d'API et son "
+                           "ancienne adresse d'agenda restent révoqués.")
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
