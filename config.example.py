@@ -69,6 +69,10 @@ LOGIN_WINDOW_MINUTES = 15
 # works once, for this many hours.
 PASSWORD_RESET_HOURS = 24
 
+# How new passwords are hashed (werkzeug's method string; existing hashes keep
+# theirs and still verify). The default, scrypt, is werkzeug's own.
+# PASSWORD_HASH_METHOD = "scrypt"
+
 # The action links of a notification e-mail (« Activer », « Accepter et affecter… »,
 # « Valider », « Refuser ») open a confirmation page for this many hours; each
 # works once (the request then moves on) and only for the person it was sent to.

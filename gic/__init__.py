@@ -65,6 +65,7 @@ def _configure(app: Flask, config: dict[str, Any] | None) -> None:
         PROXY_FIX_X_FOR=0,
         LOGIN_WINDOW_MINUTES=15,
         PASSWORD_RESET_HOURS=24,
+        PASSWORD_HASH_METHOD="scrypt",
         EMAIL_ACTION_HOURS=72,
         SESSION_BACKDATE_DAYS=30,
         MAIL_SERVER="",

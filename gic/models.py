@@ -12,6 +12,7 @@ import secrets
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import (
     CheckConstraint,
@@ -44,6 +45,9 @@ class Role(enum.StrEnum):
 
 # Users are women and men: a role is named by its function, never by a gendered
 # job title (« Direction », not « Directeur »).
+# werkzeug's default; PASSWORD_HASH_METHOD may name another (the tests' cheap pbkdf2).
+DEFAULT_HASH_METHOD = "scrypt"
+
 ROLE_LABELS = {
     Role.TECHNICIAN: "Technique",
     Role.DIRECTOR: "Direction",
@@ -237,6 +241,14 @@ class EstablishmentEngagement(db.Model):
     establishment: Mapped[Establishment] = relationship(back_populates="engagements")
 
 
+def password_hash_method() -> str:
+    """How new passwords are hashed: werkzeug's scrypt unless the app says otherwise
+    (the test suite hashes with a cheap pbkdf2: hundreds of users a minute)."""
+    if has_app_context():
+        return current_app.config.get("PASSWORD_HASH_METHOD", DEFAULT_HASH_METHOD)
+    return DEFAULT_HASH_METHOD
+
+
 class User(UserMixin, db.Model):
     """A person of one groupement, usually attached to one establishment."""
 
@@ -264,8 +276,8 @@ class User(UserMixin, db.Model):
     establishment: Mapped[Establishment | None] = relationship()
 
     def set_password(self, password: str) -> None:
-        """Store a salted hash, never the password."""
-        self.password_hash = generate_password_hash(password)
+        """Store a salted hash, never the password (``PASSWORD_HASH_METHOD``)."""
+        self.password_hash = generate_password_hash(password, password_hash_method())
 
     def check_password(self, password: str) -> bool:
         """True when ``password`` matches the stored hash."""

@@ -47,6 +47,8 @@ from gic.models import ConventionVersion, Establishment, Groupement, Role, User
 from gic.notifications.services import in_app_only
 
 PASSWORD = "gic-test-password"
+# Passwords are hashed cheaply in tests (the app's default, scrypt, takes ~0.2 s a hash).
+HASH_METHOD = "pbkdf2:sha256:1000"
 # The pinned "now" of every test: Monday 23 November 2026, 11:00 in Paris.
 NOW = datetime(2026, 11, 23, 11, 0, tzinfo=ZoneInfo("Europe/Paris"))
 TODAY = NOW.date()
@@ -114,7 +116,7 @@ def make_app(database_url: str, **overrides):
     """
     config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
               "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test", "SERVER_NAME": None,
-              "MAIL_OUTBOX": OUTBOX,
+              "MAIL_OUTBOX": OUTBOX, "PASSWORD_HASH_METHOD": HASH_METHOD,
               # The suite's requests are drafted at the pinned now and log sessions of
               # 2025: the 30-day limit has its own tests (tests/services/test_sessions.py).
               "SESSION_BACKDATE_DAYS": 100 * 366}
@@ -317,7 +319,7 @@ class World:
 def password_hash() -> str:
     """The test password's hash, made once (a cheap method: logins stay fast)."""
     from werkzeug.security import generate_password_hash
-    return generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    return generate_password_hash(PASSWORD, method=HASH_METHOD)
 
 
 def add_user(groupement: Groupement, email: str, role: Role,

@@ -14,7 +14,7 @@ from gic.auth.models import LoginAddress
 from gic.calendar import services as calendar
 from gic.errors import DomainError, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
-from gic.models import ApiToken, LoginFailure, User
+from gic.models import ApiToken, LoginFailure, User, password_hash_method
 
 TOKEN_PREFIX = "gic_"
 # An address the user logged in from within this many days is his: failures of
@@ -24,7 +24,7 @@ KNOWN_ADDRESS_DAYS = 90
 MAX_TOKEN_DAYS = 3650
 # A hash to compare against when the e-mail is unknown, so that timing does
 # not reveal which e-mails exist.
-_DUMMY_HASH = None
+_DUMMY_HASHES: dict[str, str] = {}  # method -> the hash of no password
 
 
 class InvalidCredentials(DomainError):
@@ -54,7 +54,6 @@ def authenticate(email: str, password: str, remote_addr: str) -> User:
     e-mail's failures). Staff behind one shared address are not locked out by
     one colleague's typos, and nobody locks a known e-mail with 5 tries.
     """
-    global _DUMMY_HASH
     email = (email or "").strip().lower()
     remote_addr = (remote_addr or "")[:64]
     config = current_app.config
@@ -76,9 +75,12 @@ def authenticate(email: str, password: str, remote_addr: str) -> User:
             f"{config['LOGIN_WINDOW_MINUTES']} minutes, ou demandez un nouveau mot de "
             "passe (« Mot de passe oublié ? »).")
     if user is None:
+        # A hash made the way real ones are, so that an unknown e-mail takes as long.
         from werkzeug.security import check_password_hash, generate_password_hash
-        _DUMMY_HASH = _DUMMY_HASH or generate_password_hash("not-a-password")
-        check_password_hash(_DUMMY_HASH, password or "")
+        method = password_hash_method()
+        if method not in _DUMMY_HASHES:
+            _DUMMY_HASHES[method] = generate_password_hash("not-a-password", method)
+        check_password_hash(_DUMMY_HASHES[method], password or "")
     # The hash is checked for a deactivated account too: the answer's time must not
     # tell it apart from an active one.
     matches = user is not None and user.check_password(password or "")

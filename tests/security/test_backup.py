@@ -40,9 +40,6 @@ STAMPED = r"gic-\d{8}T\d{6}Z"
 @pytest.fixture(params=["sqlite", "postgresql"])
 def scratch(request, tmp_path, monkeypatch):
     """An app on a new database of its own, migrated to head, its instance folder in tmp."""
-    from werkzeug.security import generate_password_hash
-    monkeypatch.setattr("gic.models.generate_password_hash",  # the demo's slow part
-                        lambda password: generate_password_hash(password, "pbkdf2:sha256:1000"))
     with scratch_database(request.param, "gic_backup_test", tmp_path) as url, \
             app_on(url, tmp_path) as app:
         app.instance_path = str(tmp_path / "instance")

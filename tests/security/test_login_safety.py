@@ -134,6 +134,24 @@ def test_unknown_e_mails_cost_one_password_check_like_known_ones(app, client, wo
     assert len(calls) == 1
     attempt(client, UNKNOWN, "wrong-password")
     assert len(calls) == 2
+    assert calls[0] == calls[1]  # the dummy is hashed the way real passwords are
+
+
+def test_passwords_are_hashed_with_scrypt_unless_the_settings_say_otherwise(app, world,
+                                                                            monkeypatch):
+    """Production hashes with werkzeug's scrypt; the suite's cheap method is a setting."""
+    from gic import create_app
+    assert create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"}) \
+        .config["PASSWORD_HASH_METHOD"] == "scrypt"
+    user = world.technicians["A"]
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", "scrypt")
+    user.set_password("un-mot-de-passe-solide")
+    assert user.password_hash.startswith("scrypt:")
+    assert user.check_password("un-mot-de-passe-solide")
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
+    user.set_password("un-autre-mot-de-passe")
+    assert user.password_hash.startswith("pbkdf2:sha256:1000$")
+    assert user.check_password("un-autre-mot-de-passe")
 
 
 # --- Lock-out is no weapon (issue 12, item 8) -----------------------------------------

@@ -83,15 +83,7 @@ def app_on(url: str, folder: Path):
 
 
 @pytest.fixture
-def cheap_passwords(monkeypatch) -> None:
-    """Users' passwords hashed cheaply (the demo's hashing is its slow part, not the point)."""
-    from werkzeug.security import generate_password_hash
-    monkeypatch.setattr("gic.models.generate_password_hash",
-                        lambda password: generate_password_hash(password, "pbkdf2:sha256:1000"))
-
-
-@pytest.fixture
-def scratch_url(tmp_path, cheap_passwords) -> Iterator[str]:
+def scratch_url(tmp_path) -> Iterator[str]:
     """A separate, empty database on the suite's engine."""
     with scratch_database(KIND, "gic_migrations_test", tmp_path) as url:
         yield url
