@@ -57,3 +57,24 @@ def forget(name: str, session: Session | None = None) -> None:
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_all(session: Session, *_args) -> None:
     session.info.pop(_MEMO, None)
+
+
+# --- Committing a step whose objects are read next ---------------------------------
+
+def commit_keeping() -> None:
+    """Commit without expiring the session's objects.
+
+    A commit normally expires every loaded object, so the next attribute read
+    reloads it (one SELECT per object). A workflow step that commits and then
+    tells people about what it just wrote (the request, its establishments, the
+    actor) would read back its own writes: its objects hold exactly what was
+    committed. Anything read under a lock is refreshed explicitly
+    (``db.session.refresh``), never through expiry.
+    """
+    session = db.session()
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep

@@ -18,13 +18,12 @@ import unicodedata
 import warnings
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from lxml import etree
 
-from gic import rules
+from gic import pdf, rules
 from gic.billing import queries
 from gic.formatting import hours_minutes
 from gic.models import VAT_MENTIONS, ConventionVersion, Establishment, Groupement, VatRegime
@@ -149,13 +148,8 @@ ROUNDING_NOTE = ("Le montant de chaque sens est calculé sur l'ensemble de ses h
 def render_pdf(html: str, title: str, issued_at: datetime) -> bytes:
     """A PDF/A-3b of ``html`` whose dates are ``issued_at`` (so the same document
     renders to the same bytes)."""
-    import weasyprint  # lazily: the app starts without it
-    from weasyprint.urls import URLFetcher
-
-    css = Path(current_app.static_folder) / PRINT_CSS
-    fetcher = URLFetcher(allowed_protocols=())  # the document embeds everything it shows
-    document = weasyprint.HTML(string=html, base_url=str(css.parent), url_fetcher=fetcher)
-    rendered = document.render(stylesheets=[weasyprint.CSS(filename=str(css))])
+    options = {"pdf_variant": "pdf/a-3b", "pdf_tags": True, "pdf_identifier": title.encode()}
+    rendered = pdf.document(html, pdf.stylesheet(static=PRINT_CSS), **options)
     stamp = issued_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     rendered.metadata.title = title
     rendered.metadata.authors = ["GIC"]
@@ -164,8 +158,7 @@ def render_pdf(html: str, title: str, issued_at: datetime) -> bytes:
         # WeasyPrint opens its sRGB profile for PDF/A's output intent without
         # closing it (the file is freed, and warned about, inside this call).
         warnings.simplefilter("ignore", ResourceWarning)
-        return rendered.write_pdf(pdf_variant="pdf/a-3b", pdf_tags=True,
-                                  pdf_identifier=title.encode())
+        return rendered.write_pdf(**options)
 
 
 # --- Factur-X (EN 16931, CII) -----------------------------------------------------------

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import current_app, render_template
+from flask import render_template
 from sqlalchemy import and_, extract, func, select
 
-from gic import timeutil
+from gic import pdf, timeutil
 from gic.audit.services import record
 from gic.errors import Forbidden, InvalidField
 from gic.extensions import db
@@ -155,17 +155,10 @@ def update_card(actor: User, *, resource_persons: int | None, **texts: str) -> G
 def card_pdf(user: User) -> bytes:
     """The identity card as an A4 PDF: the page's own template in its print variant,
     through WeasyPrint, with fixed metadata dates (:attr:`Card.stamp`)."""
-    import weasyprint  # lazily: the app starts without it
-    from weasyprint.urls import URLFetcher
-
     the_card = card(user)
     html = render_template("governance/card.html", print=True, card=the_card,
                            stamp=the_card.stamp)
-    css = render_template("governance/print.css")
-    fetcher = URLFetcher(allowed_protocols=())  # the card embeds everything it shows
-    document = weasyprint.HTML(string=html, base_url=current_app.static_folder,
-                               url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[weasyprint.CSS(string=css)])
+    return pdf.write_pdf(html, pdf.stylesheet(text=render_template("governance/print.css")))
 
 
 # --- Bilan -------------------------------------------------------------------------------

@@ -97,7 +97,8 @@ def tell(i: Intervention, step: str, actor: User) -> int:
                 f"{i.provider.name})",
         body=body, link=link_for("interventions.detail", intervention_id=i.id),
         actor=actor, parts=lambda user: mails.parts(i, user))
-    db.session.commit()
+    if not told:
+        db.session.commit()  # the read marks (notify committed them with its notices)
     return len(told)
 
 

@@ -21,6 +21,7 @@ from gic import rules, timeutil
 from gic.audit.services import record
 from gic.billing import queries
 from gic.billing.services import closed_years
+from gic.database import commit_keeping
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.formatting import long_date
@@ -174,7 +175,7 @@ def create_draft(actor: User, *, provider_id: int, axis: int, nature: str, descr
     db.session.add(i)
     db.session.flush()
     record(actor, "intervention.create", i, after=_snapshot(i), **_parties(i))
-    db.session.commit()
+    commit_keeping()  # tell reads the request, its establishments and the actor, then commits
     notices.tell(i, "create", actor)
     return i
 
@@ -498,7 +499,7 @@ def _transition(i: Intervention, actor: User, action: str, **changes) -> Interve
         setattr(i, key, value)
     record(actor, f"intervention.{action}", i, before=before, after=_snapshot(i),
            standin=standin, **_parties(i))
-    db.session.commit()
+    commit_keeping()  # tell reads the request, its establishments and the actor, then commits
     notices.tell(i, action, actor)  # after the commit: a step done is told, never undone
     return i
 

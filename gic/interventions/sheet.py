@@ -17,12 +17,12 @@ import binascii
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 
+from gic import pdf
 from gic.errors import InvalidField
 from gic.extensions import db
 from gic.formatting import long_datetime
@@ -166,16 +166,11 @@ def render_pdf(i: Intervention, sheet: InterventionSheet, *, report: str,
                completed_at: datetime) -> bytes:
     """The sheet as PDF, in French (the parties' document); its metadata dates are the
     completion's, so the same sheet always prints the same bytes."""
-    import weasyprint  # lazily: the app starts without it
-    from weasyprint.urls import URLFetcher
-
     with force_locale("fr"):
         html = render_template("interventions/sheet.html", **sheet_context(
             i, sheet, report=report, completed_at=completed_at))
-    css = Path(current_app.static_folder) / PRINT_CSS
-    fetcher = URLFetcher(allowed_protocols=("data",))  # the two embedded signatures only
-    document = weasyprint.HTML(string=html, base_url=str(css.parent), url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[weasyprint.CSS(filename=str(css))], pdf_tags=True)
+    return pdf.write_pdf(html, pdf.stylesheet(static=PRINT_CSS),
+                         protocols=("data",), pdf_tags=True)  # the two signatures only
 
 
 def file_name(i: Intervention) -> str:

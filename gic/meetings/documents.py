@@ -14,8 +14,9 @@ import zipfile
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask import render_template, request
+from flask import render_template
 
+from gic import pdf
 from gic.meetings.minutes import readable_versions
 from gic.meetings.models import Meeting, MeetingStatus, Minutes, to_local
 from gic.meetings.votes import Outcome, unanimity
@@ -149,14 +150,9 @@ def minutes_html(user: User, minutes: Minutes) -> str:
 
 
 def minutes_pdf(user: User, minutes: Minutes) -> bytes:
-    """The minutes page, print variant, through WeasyPrint (imported here only:
-    the app runs without it)."""
-    import weasyprint
-
-    html = minutes_html(user, minutes)
-    css = render_template("meetings/print.css")
-    return weasyprint.HTML(string=html, base_url=request.url_root).write_pdf(
-        stylesheets=[weasyprint.CSS(string=css)])
+    """The minutes page, print variant, through WeasyPrint."""
+    return pdf.write_pdf(minutes_html(user, minutes),
+                         pdf.stylesheet(text=render_template("meetings/print.css")))
 
 
 # --- DOCX ----------------------------------------------------------------------

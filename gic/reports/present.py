@@ -21,6 +21,7 @@ from flask_babel import force_locale
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from gic import pdf
 from gic.extensions import db
 from gic.models import Role, User
 from gic.notifications.services import public_link
@@ -96,12 +97,7 @@ def _pdf_source(version: BilanVersion, viewer: User) -> tuple[str, Path]:
 
 def write_pdf(html: str, css: Path) -> bytes:
     """WeasyPrint's rendering (seconds for a groupement's bilan)."""
-    import weasyprint  # lazily: the app starts without it
-    from weasyprint.urls import URLFetcher
-
-    fetcher = URLFetcher(allowed_protocols=())  # the page embeds everything it shows
-    document = weasyprint.HTML(string=html, base_url=str(css.parent), url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[weasyprint.CSS(filename=str(css))], pdf_tags=True)
+    return pdf.write_pdf(html, pdf.stylesheet(static=css.name), pdf_tags=True)
 
 
 def bilan_pdf(version: BilanVersion, viewer: User) -> bytes:
