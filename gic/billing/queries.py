@@ -78,6 +78,10 @@ def rate_cents(rate):
     return cast(func.round(rate * 100), Integer)
 
 
+# Aliases are made once: a new one per call costs more than the query it serves.
+_EVERY = aliased(InterventionSession, name="every_session")
+
+
 def billable_by_intervention(years: Iterable[int], *filters, ids: Select | None = None,
                              days: bool = False) -> Select:
     """Billable on-site minutes of each intervention in each of ``years`` (R1–R4).
@@ -98,7 +102,7 @@ def billable_by_intervention(years: Iterable[int], *filters, ids: Select | None 
     """
     years = sorted(set(years))
     sessions = InterventionSession
-    every = aliased(InterventionSession)
+    every = _EVERY
     onsite_total = (select(func.sum(every.minutes))
                     .where(every.intervention_id == Intervention.id, every.mode == Mode.ONSITE)
                     .scalar_subquery())

@@ -32,10 +32,15 @@ def _out_on(day: date) -> list:
             or_(Movement.returned_on.is_(None), Movement.returned_on > day)]
 
 
+# Aliases are made once: a new one per call costs more than the query it serves.
+_LENDER = aliased(Establishment, name="lender")
+_BORROWER = aliased(Establishment, name="borrower")
+
+
 def loans_out_on(groupement_id: int, day: date) -> list[dict[str, Any]]:
     """Loans of the groupement out at the end of ``day`` (one query), the most
     overdue first, with both establishments' names and the days late on that day."""
-    lender, borrower = aliased(Establishment), aliased(Establishment)
+    lender, borrower = _LENDER, _BORROWER
     rows = db.session.execute(
         select(Movement.id, Movement.item, Movement.category, Movement.serial_number,
                Movement.date, Movement.expected_return, Movement.from_id, lender.name,

@@ -18,10 +18,11 @@ when a stand-in or a person changes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, event, select
+from sqlalchemy import BindParameter, ColumnElement, Date, Select, and_, bindparam, event, select
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from gic import timeutil
@@ -43,10 +44,42 @@ def today_of(user: User) -> date:
     return timeutil.local_today(zones[user.groupement_id])
 
 
-def in_force_clause(day: date) -> ColumnElement[bool]:
+def in_force_clause(day: date | BindParameter) -> ColumnElement[bool]:
     """The SQL of « the range covers ``day`` and was not ended early »."""
     return and_(Standin.starts_on <= day, Standin.ends_on >= day,
                 Standin.ended_early_at.is_(None))
+
+
+# Built once: these run at every permission check and notification, and building an
+# ORM statement with an alias costs more than running it (~3 ms against ~0.3 ms).
+_DIRECTOR = aliased(User, name="standin_director")
+_PERSON = aliased(User, name="standin_person")
+
+
+@functools.cache
+def _stand_ins_of() -> Select:
+    """Where ``:person`` stands in for his establishment ``:establishment`` on ``:day``."""
+    return (select(Standin).join(_DIRECTOR, Standin.director)
+            .where(Standin.standin_id == bindparam("person"),
+                   Standin.establishment_id == bindparam("establishment"),
+                   in_force_clause(bindparam("day", type_=Date)),
+                   _DIRECTOR.active.is_(True), _DIRECTOR.role == Role.DIRECTOR,
+                   _DIRECTOR.establishment_id == Standin.establishment_id)
+            .options(contains_eager(Standin.director.of_type(_DIRECTOR)),
+                     joinedload(Standin.establishment)))
+
+
+@functools.cache
+def _stand_ins_for() -> Select:
+    """The stand-ins in force on ``:day`` of the ``:directors``, with their people."""
+    return (select(Standin).join(_PERSON, Standin.standin)
+            .where(Standin.director_id.in_(bindparam("directors", expanding=True)),
+                   in_force_clause(bindparam("day", type_=Date)), _PERSON.active.is_(True),
+                   _PERSON.role != Role.COORDINATOR,
+                   _PERSON.establishment_id == Standin.establishment_id)
+            .options(contains_eager(Standin.standin.of_type(_PERSON)),
+                     joinedload(Standin.director), joinedload(Standin.establishment))
+            .order_by(Standin.id))
 
 
 def standing_in(user: User | None) -> list[Standin]:
@@ -62,16 +95,9 @@ def standing_in(user: User | None) -> list[Standin]:
     cache = memo(_CACHE)
     if (user.id, day) in cache:
         return cache[user.id, day]
-    director = aliased(User)
-    found = list(db.session.scalars(
-        select(Standin).join(director, Standin.director)
-        .where(Standin.standin_id == user.id,
-               Standin.establishment_id == user.establishment_id,
-               in_force_clause(day),
-               director.active.is_(True), director.role == Role.DIRECTOR,
-               director.establishment_id == Standin.establishment_id)
-        .options(contains_eager(Standin.director.of_type(director)),
-                 joinedload(Standin.establishment))))
+    found = list(db.session.scalars(_stand_ins_of(), {"person": user.id,
+                                                      "establishment": user.establishment_id,
+                                                      "day": day}))
     cache[user.id, day] = found
     return found
 
@@ -123,16 +149,8 @@ def with_standins(users: Iterable[User], actor: User | None = None
     if not directors:
         return list(people.values())
     day = today_of(directors[0])
-    person = aliased(User)
-    for s in db.session.scalars(
-            select(Standin).join(person, Standin.standin)
-            .where(Standin.director_id.in_([d.id for d in directors]),
-                   in_force_clause(day), person.active.is_(True),
-                   person.role != Role.COORDINATOR,
-                   person.establishment_id == Standin.establishment_id)
-            .options(contains_eager(Standin.standin.of_type(person)),
-                     joinedload(Standin.director), joinedload(Standin.establishment))
-            .order_by(Standin.id)):
+    for s in db.session.scalars(_stand_ins_for(), {"directors": [d.id for d in directors],
+                                                   "day": day}):
         director = s.director
         if director.establishment_id != s.establishment_id:
             continue  # he has moved: his stand-in is no longer in force
