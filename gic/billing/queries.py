@@ -11,6 +11,7 @@ measures them at a million sessions).
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -78,8 +79,11 @@ def rate_cents(rate):
     return cast(func.round(rate * 100), Integer)
 
 
-# Aliases are made once: a new one per call costs more than the query it serves.
-_EVERY = aliased(InterventionSession, name="every_session")
+@functools.cache
+def _every_session() -> type[InterventionSession]:
+    """Made once (on first use: the mappers are then complete); a new alias per call
+    costs more to build than the query it serves."""
+    return aliased(InterventionSession, name="every_session")
 
 
 def billable_by_intervention(years: Iterable[int], *filters, ids: Select | None = None,
@@ -102,7 +106,7 @@ def billable_by_intervention(years: Iterable[int], *filters, ids: Select | None 
     """
     years = sorted(set(years))
     sessions = InterventionSession
-    every = _EVERY
+    every = _every_session()
     onsite_total = (select(func.sum(every.minutes))
                     .where(every.intervention_id == Intervention.id, every.mode == Mode.ONSITE)
                     .scalar_subquery())

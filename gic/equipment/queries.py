@@ -7,6 +7,7 @@ JSON-ready values (ints, strings, ISO dates, establishment ids).
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from datetime import date
 from typing import Any
@@ -32,15 +33,17 @@ def _out_on(day: date) -> list:
             or_(Movement.returned_on.is_(None), Movement.returned_on > day)]
 
 
-# Aliases are made once: a new one per call costs more than the query it serves.
-_LENDER = aliased(Establishment, name="lender")
-_BORROWER = aliased(Establishment, name="borrower")
+@functools.cache
+def _lender_and_borrower() -> tuple[type[Establishment], type[Establishment]]:
+    """Made once (on first use: the mappers are then complete); new aliases per call
+    cost more to build than the query they serve."""
+    return aliased(Establishment, name="lender"), aliased(Establishment, name="borrower")
 
 
 def loans_out_on(groupement_id: int, day: date) -> list[dict[str, Any]]:
     """Loans of the groupement out at the end of ``day`` (one query), the most
     overdue first, with both establishments' names and the days late on that day."""
-    lender, borrower = _LENDER, _BORROWER
+    lender, borrower = _lender_and_borrower()
     rows = db.session.execute(
         select(Movement.id, Movement.item, Movement.category, Movement.serial_number,
                Movement.date, Movement.expected_return, Movement.from_id, lender.name,
