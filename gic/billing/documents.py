@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import warnings
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -148,17 +147,11 @@ ROUNDING_NOTE = ("Le montant de chaque sens est calculé sur l'ensemble de ses h
 def render_pdf(html: str, title: str, issued_at: datetime) -> bytes:
     """A PDF/A-3b of ``html`` whose dates are ``issued_at`` (so the same document
     renders to the same bytes)."""
-    options = {"pdf_variant": "pdf/a-3b", "pdf_tags": True, "pdf_identifier": title.encode()}
-    rendered = pdf.document(html, pdf.stylesheet(static=PRINT_CSS), **options)
     stamp = issued_at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    rendered.metadata.title = title
-    rendered.metadata.authors = ["GIC"]
-    rendered.metadata.created = rendered.metadata.modified = stamp
-    with warnings.catch_warnings():
-        # WeasyPrint opens its sRGB profile for PDF/A's output intent without
-        # closing it (the file is freed, and warned about, inside this call).
-        warnings.simplefilter("ignore", ResourceWarning)
-        return rendered.write_pdf(**options)
+    return pdf.write_pdf(html, static=PRINT_CSS, pdf_variant="pdf/a-3b", pdf_tags=True,
+                         pdf_identifier=title.encode(),
+                         metadata={"title": title, "authors": ["GIC"], "created": stamp,
+                                   "modified": stamp})
 
 
 # --- Factur-X (EN 16931, CII) -----------------------------------------------------------

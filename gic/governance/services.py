@@ -158,7 +158,7 @@ def card_pdf(user: User) -> bytes:
     the_card = card(user)
     html = render_template("governance/card.html", print=True, card=the_card,
                            stamp=the_card.stamp)
-    return pdf.write_pdf(html, pdf.stylesheet(text=render_template("governance/print.css")))
+    return pdf.write_pdf(html, css=render_template("governance/print.css"))
 
 
 # --- Bilan -------------------------------------------------------------------------------

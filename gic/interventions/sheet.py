@@ -169,8 +169,8 @@ def render_pdf(i: Intervention, sheet: InterventionSheet, *, report: str,
     with force_locale("fr"):
         html = render_template("interventions/sheet.html", **sheet_context(
             i, sheet, report=report, completed_at=completed_at))
-    return pdf.write_pdf(html, pdf.stylesheet(static=PRINT_CSS),
-                         protocols=("data",), pdf_tags=True)  # the two signatures only
+    return pdf.write_pdf(html, static=PRINT_CSS, protocols=("data",),  # the signatures only
+                         pdf_tags=True)
 
 
 def file_name(i: Intervention) -> str:

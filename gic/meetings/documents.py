@@ -151,8 +151,7 @@ def minutes_html(user: User, minutes: Minutes) -> str:
 
 def minutes_pdf(user: User, minutes: Minutes) -> bytes:
     """The minutes page, print variant, through WeasyPrint."""
-    return pdf.write_pdf(minutes_html(user, minutes),
-                         pdf.stylesheet(text=render_template("meetings/print.css")))
+    return pdf.write_pdf(minutes_html(user, minutes), css=render_template("meetings/print.css"))
 
 
 # --- DOCX ----------------------------------------------------------------------

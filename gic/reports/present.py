@@ -97,7 +97,7 @@ def _pdf_source(version: BilanVersion, viewer: User) -> tuple[str, Path]:
 
 def write_pdf(html: str, css: Path) -> bytes:
     """WeasyPrint's rendering (seconds for a groupement's bilan)."""
-    return pdf.write_pdf(html, pdf.stylesheet(static=css.name), pdf_tags=True)
+    return pdf.write_pdf(html, static=css.name, pdf_tags=True)
 
 
 def bilan_pdf(version: BilanVersion, viewer: User) -> bytes:
