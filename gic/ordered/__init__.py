@@ -17,6 +17,7 @@ AUDIT_LABELS: dict[str, str] = {
     "ordered.expenses": "Dépenses réelles de l'année enregistrées",
     "ordered.regularise": "Régularisation de l'année émise",
     "ordered.download": "Document de contribution téléchargé",
+    "ordered.withdraw": "Régularisation retirée (année rouverte)",
 }
 
 # French names of this area's audited objects (model class name -> name).
