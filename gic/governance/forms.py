@@ -100,10 +100,11 @@ class VersionForm(FlaskForm):
                                   validators=[InputRequired("Indiquez la durée.")])
     # Issue 16: the model and its settings (checked by the service; empty keeps them).
     model = SelectField("Modèle de la convention", validate_choice=False,
-                        choices=[(m.value, label) for m, label in
+                        choices=[SelectChoice(m.value, label) for m, label in
                                  CONVENTION_MODEL_LABELS.items()])
     overrun_allowed = SelectField("Dépassement des heures commandées", validate_choice=False,
-                                  choices=[("yes", "Autorisé (et signalé)"), ("no", "Refusé")])
+                                  choices=[SelectChoice("yes", "Autorisé (et signalé)"),
+                                           SelectChoice("no", "Refusé")])
     quorum_percent = IntegerField("Quorum des votes pondérés (% des voix)",
                                   validators=[Optional()])
     majority_percent = IntegerField("Majorité (plus de … % des voix exprimées)",

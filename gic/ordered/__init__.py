@@ -12,6 +12,7 @@ bp = Blueprint("ordered", __name__, url_prefix="/ordered")
 # French labels of the audit actions this area records (merged into the journal's).
 AUDIT_LABELS: dict[str, str] = {
     "ordered.order": "Heures commandées enregistrées",
+    "ordered.participation": "Participation de l'établissement changée (membre ou utilisateur)",
     "ordered.vote": "Vote du budget enregistré",
     "ordered.call": "Appel de contribution provisionnel émis",
     "ordered.expenses": "Dépenses réelles de l'année enregistrées",

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 from calendar import monthrange
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -142,6 +142,27 @@ def save_orders(actor: User, year: int, minutes_by_establishment: dict[int, int 
         changed += 1
     db.session.commit()
     return changed
+
+
+def set_participation(actor: User, establishment_id: int, participation: str) -> Establishment:
+    """A participant is a member (votes, shares the result) or a « utilisateur »."""
+    _coordinator(actor)
+    e = db.session.scalars(select(Establishment).where(
+        Establishment.id == establishment_id,
+        Establishment.groupement_id == actor.groupement_id)).first()
+    if e is None:
+        raise NotFound("Établissement introuvable.")
+    try:
+        value = Participation(participation)
+    except ValueError:
+        raise InvalidField("Choisissez membre ou utilisateur.", field="participation") from None
+    if value != e.participation:
+        before = str(e.participation)
+        e.participation = value
+        record(actor, "ordered.participation", e, before={"participation": before},
+               after={"participation": str(value)}, establishment_id=e.id)
+    db.session.commit()
+    return e
 
 
 # --- 2. The budget's vote ---------------------------------------------------------------------
@@ -274,19 +295,6 @@ def _new_document(actor: User, groupement: Groupement, e: Establishment, year: i
 
 # --- 4 and 5. The year's end ---------------------------------------------------------------------
 
-def parse_amount(text: str | None) -> Decimal:
-    """« 8 700,00 » → Decimal, else 422 on the field."""
-    try:
-        value = Decimal((text or "").replace("\u00a0", "").replace(" ", "").replace(",", "."))
-    except InvalidOperation:
-        raise InvalidField("Montant illisible : écrivez par exemple « 8 700,00 ».",
-                           field="real_expenses") from None
-    if not value.is_finite() or not 0 <= value <= MAX_EXPENSES or value != round_cents(value):
-        raise InvalidField("Le montant va de 0 à 100 000 000 €, au centime.",
-                           field="real_expenses")
-    return value
-
-
 def save_expenses(actor: User, year: int, amount: Decimal | None, note: str = "") -> OrderedYear:
     """The groupement's real expenses of ``year``, once the year is over and until it
     is regularised."""
@@ -300,6 +308,9 @@ def save_expenses(actor: User, year: int, amount: Decimal | None, note: str = ""
                           code="regularised")
     if amount is None:
         raise InvalidField("Indiquez le montant des dépenses réelles.", field="real_expenses")
+    if not Decimal(0) <= amount <= MAX_EXPENSES or amount != round_cents(amount):
+        raise InvalidField("Le montant va de 0 à 100 000 000 €, au centime.",
+                           field="real_expenses")
     before = str(year_row.real_expenses) if year_row.real_expenses is not None else None
     year_row.real_expenses = round_cents(amount)
     year_row.expenses_note = (note or "").strip()[:REFERENCE_MAX] or None
