@@ -28,6 +28,7 @@ from gic.ordered.forms import (
     VoteForm,
 )
 from gic.pages import load, me, refused
+from gic.web import money
 
 READERS = (Role.COORDINATOR, Role.ACCOUNTANT, Role.DIRECTOR)
 
@@ -190,8 +191,7 @@ def record_vote(year: int):
         row = services.record_vote(user, year, form.voted_on.data, form.reference.data)
     except DomainError as error:
         return _refused(year, error, form, "vote_form")
-    flash(f"Vote du budget {year} enregistré : {row.budget:.2f} €.".replace(".", ","),
-          "success")
+    flash(f"Vote du budget {year} enregistré : {money(row.budget)}.", "success")
     return redirect(url_for("ordered.year_page", year=year))
 
 
