@@ -29,23 +29,26 @@ import re
 import shutil
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask, g, request_started
 from sqlalchemy import Connection, text
+from sqlalchemy import inspect as sa_inspect
 
 from gic import create_app
 from gic.extensions import db
 from gic.models import ConventionVersion, Establishment, Groupement, Role, User
 from gic.notifications.services import in_app_only
 
+T = TypeVar("T")
 PASSWORD = "gic-test-password"
 # Passwords are hashed cheaply in tests (the app's default, scrypt, takes ~0.2 s a hash).
 HASH_METHOD = "pbkdf2:sha256:1000"
@@ -58,6 +61,8 @@ atexit.register(shutil.rmtree, OUTBOX, ignore_errors=True)
 _TESTS = itertools.count(1)  # numbers each test's outbox
 # The shared app and its settings as built (checked after every test).
 _BUILT: dict = {}
+# Set while a module's base built once (built_once) is open: its tests start from it.
+_BASE: dict = {}
 
 
 @pytest.fixture(autouse=True)
@@ -196,6 +201,40 @@ def _rolled_back() -> Iterator[None]:
 
 
 @contextmanager
+def _in_base_savepoint() -> Iterator[None]:
+    """A test of a module whose base is built once (:func:`built_once`): it runs in a
+    savepoint of the module's transaction, rolled back after it."""
+    connection = db.engines[None]
+    savepoint = connection.begin_nested()
+    try:
+        yield
+    finally:
+        db.session.remove()
+        savepoint.rollback()
+
+
+def built_once(shared_app: Flask, build: Callable[[], T]) -> Iterator[T]:
+    """For a module-scoped fixture (``yield from built_once(shared_app, build)``):
+    what ``build()`` makes, five minutes before the pinned ``NOW`` (each test starts
+    at ``NOW``: what the build signed or stamped is in its past), stays in one
+    transaction of its own;
+    each test of the module then runs in a savepoint of it, rolled back after the
+    test, and the whole is rolled back when the module is done. ``build`` hands over
+    ids, not objects: each test reads its objects in its own session."""
+    import time_machine
+    with shared_app.app_context(), in_app_only(), _rolled_back(), \
+            time_machine.travel(NOW.astimezone(ZoneInfo("UTC")) - timedelta(minutes=5),
+                                tick=True):
+        result = build()
+        db.session.remove()  # the tests read through their own sessions
+        _BASE["open"] = True
+        try:
+            yield result
+        finally:
+            _BASE.clear()
+
+
+@contextmanager
 def example_rolled_back() -> Iterator[None]:
     """One example of a property-based test, rolled back after it (hypothesis runs
     many examples in one test): the test's tables as they were, at savepoint cost."""
@@ -245,6 +284,9 @@ def app(shared_app, request, _outboxes, monkeypatch) -> Iterator[Flask]:
                 empty_tables()
                 db.session.remove()
                 db.engine.dispose()  # no connection of a thread stays open
+        elif _BASE:
+            with _in_base_savepoint():
+                yield shared_app
         else:
             with _rolled_back():
                 yield shared_app
@@ -372,6 +414,29 @@ def build_world(name: str = "GIC 65", domain: str = "gic65", rate: str = "25.00"
                                 flush=False)
     db.session.commit()
     return world
+
+
+def world_ids(world: World) -> World:
+    """The same world with ids in place of its objects (to hand over between sessions)."""
+    def ident(obj):
+        return sa_inspect(obj).identity[0]
+    return World(groupement=ident(world.groupement),
+                 establishments={k: ident(v) for k, v in world.establishments.items()},
+                 directors={k: ident(v) for k, v in world.directors.items()},
+                 technicians={k: ident(v) for k, v in world.technicians.items()},
+                 coordinator=ident(world.coordinator), accountant=ident(world.accountant))
+
+
+def world_from_ids(ids: World) -> World:
+    """The world of :func:`world_ids`, its objects read in the current session."""
+    def users(found: dict) -> dict:
+        return {k: db.session.get(User, v) for k, v in found.items()}
+    return World(groupement=db.session.get(Groupement, ids.groupement),
+                 establishments={k: db.session.get(Establishment, v)
+                                 for k, v in ids.establishments.items()},
+                 directors=users(ids.directors), technicians=users(ids.technicians),
+                 coordinator=db.session.get(User, ids.coordinator),
+                 accountant=db.session.get(User, ids.accountant))
 
 
 @pytest.fixture

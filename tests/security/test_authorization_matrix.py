@@ -16,6 +16,7 @@ nothing of the first groupement changed.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
@@ -31,7 +32,15 @@ from gic.meetings import services as meetings
 from gic.models import User
 from gic.notifications.models import Notification
 from gic.reports.services import generate_draft, publish
-from tests.conftest import World, build_world, csrf_login, login
+from tests.conftest import (
+    World,
+    build_world,
+    built_once,
+    csrf_login,
+    login,
+    world_from_ids,
+    world_ids,
+)
 from tests.security.matrix import AREA_MODULES, LAST, LOGIN, MATRIX, ROLES, Route
 
 # Every route of the app, for every role.
@@ -81,6 +90,16 @@ class Ctx:
     other: World
     ids: dict[str, object] = field(default_factory=dict)
     me: User | None = None
+
+    def as_ids(self) -> Ctx:
+        """The same, its worlds as ids (to hand over to another session)."""
+        return Ctx(world_ids(self.world), world_ids(self.other), dict(self.ids))
+
+    def acting_as(self, role: str) -> Ctx:
+        """From :meth:`as_ids`: the objects read in this test's session, ``role``'s user."""
+        ctx = Ctx(world_from_ids(self.world), world_from_ids(self.other), dict(self.ids))
+        ctx.me = ctx.user(role)
+        return ctx
 
     def user(self, role: str) -> User | None:
         """The user playing ``role`` (None for anonymous)."""
@@ -140,6 +159,20 @@ def _meeting(world: World, day: date, *, minutes: str | None = None):
 
 
 def build(role: str) -> Ctx:
+    """Both groupements and every object the table's URLs name, acted in as ``role``."""
+    ctx = make()
+    ctx.me = ctx.user(role)
+    return ctx
+
+
+@pytest.fixture(scope="module")
+def base(shared_app) -> Iterator[Ctx]:
+    """What :func:`make` builds, made once for the module: each test starts from it
+    (in a savepoint, rolled back after the test)."""
+    yield from built_once(shared_app, lambda: make().as_ids())
+
+
+def make() -> Ctx:
     """Both groupements and every object the table's URLs name."""
     world = build_world()
     other = build_world(name="GCSMS Démo", domain="demo", rate="30.00", letters="XY")
@@ -193,7 +226,6 @@ def build(role: str) -> Ctx:
     for module in AREA_MODULES:
         if hasattr(module, "build"):
             module.build(ctx)
-    ctx.me = ctx.user(role)
     return ctx
 
 
@@ -294,10 +326,10 @@ def leaks(response) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_authorization_matrix(app, role):
+def test_authorization_matrix(app, base, role):
     """One role against every route: each answer as declared, never a 500."""
     check_declared(app)
-    ctx = build(role)
+    ctx = base.acting_as(role)
     client = app.test_client()
     token = None
     if ctx.me is not None:
@@ -336,10 +368,10 @@ def _passing_role(route: Route) -> str:
     return "coordinator"
 
 
-def test_no_web_form_gets_through_without_its_csrf_token(app, monkeypatch):
+def test_no_web_form_gets_through_without_its_csrf_token(app, base, monkeypatch):
     """Every web POST of the url_map, as a role allowed to make it, with a valid
     body but no token: 400, and nothing changes in either groupement."""
-    ctx = build("coordinator")
+    ctx = base.acting_as("coordinator")
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     routes = {key: rule for key, rule in app_routes(app).items()
               if key[1] != "GET" and not key[0].startswith("api.")}
