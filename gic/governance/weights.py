@@ -6,20 +6,20 @@ apports financiers sur le budget en cours » and « la convention constitutive
 définit des quorums et des seuils de représentativité et de validité ». So:
 
 - each member weighs its contributions of the current year (an amount in euros;
-  a member that contributed nothing votes but weighs nothing);
+  a member that contributed nothing votes but weighs nothing); while no member
+  has contributed anything, every member weighs the same (one member, one voice);
 - **quorum**: the weight of the members who took part (for, against, or
-  abstaining) is at least ``quorum_percent`` of the total weight; with no
-  contribution at all the quorum is never reached;
-- **majority**: the weight for is at least ``majority_percent`` of the weight
-  expressed (for + against: abstentions are not expressed) *and* more than the
-  weight against — a tie never adopts, 50 is the simple majority, 66 reaches two
-  thirds, 100 needs every vote expressed to be for;
+  abstaining) is at least ``quorum_percent`` of the total weight;
+- **majority**: the weight for is *more than* ``majority_percent`` of the weight
+  expressed (for + against: abstentions are not expressed), as the convention
+  version's setting says — 50 is the simple majority (a tie never adopts), 66
+  reaches two thirds; and never less than the weight against;
 - an open vote is decided as soon as the members who have not voted cannot
   change the outcome any more; a closed one (minutes finalised) counts those
   who did not vote as absent.
 
-Displayed weights are rounded to 0.1 % by the largest remainder, so that the
-column adds up to 100 %; displayed tallies are truncated to 0.1 %, so that a
+Displayed weights are rounded to 0.01 % by the largest remainder, so that the
+column adds up to 100 %; displayed tallies are truncated to 0.01 %, so that a
 figure shown at the threshold has really reached it.
 """
 
@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
 CHOICES = ("for", "against", "abstain")
-TENTH = Decimal("0.1")
+HUNDREDTH = Decimal("0.01")
+ZERO_PERCENT = Decimal("0.00")
 HUNDRED = Decimal(100)
 NBSP = "\u00a0"
 
@@ -52,30 +53,38 @@ class WeightedVote:
     choice: str | None
 
 
+def effective(amounts: Sequence[Decimal]) -> list[Decimal]:
+    """The weights the vote counts: the amounts (negative ones as 0), or one each
+    while nobody has contributed anything."""
+    weights = [max(Decimal(a), Decimal(0)) for a in amounts]
+    if sum(weights, Decimal(0)) <= 0:
+        return [Decimal(1) for _ in weights]
+    return weights
+
+
 def shares(amounts: Sequence[Decimal]) -> list[Decimal]:
-    """Each amount's share of the total in percent, to 0.1 %, adding up to 100.0
-    (largest remainder; on equal remainders the earlier one). All zero: all 0.0."""
-    total = sum(amounts, Decimal(0))
-    if total <= 0:
-        return [Decimal("0.0") for _ in amounts]
-    exact = [a * 1000 / total for a in amounts]  # in tenths of a percent
+    """Each member's weight in percent, to 0.01 %, adding up to 100.00 (largest
+    remainder; on equal remainders the earlier one)."""
+    weights = effective(amounts)
+    total = sum(weights, Decimal(0))
+    exact = [w * 10000 / total for w in weights]  # in hundredths of a percent
     floors = [int(x) for x in exact]
-    left = 1000 - sum(floors)
+    left = 10000 - sum(floors)
     order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
     for i in order[:left]:
         floors[i] += 1
-    return [(Decimal(f) * TENTH).quantize(TENTH) for f in floors]
+    return [(Decimal(f) * HUNDREDTH).quantize(HUNDREDTH) for f in floors]
 
 
 def truncated_percent(part: Decimal, whole: Decimal) -> Decimal:
-    """``part`` of ``whole`` in percent, truncated to 0.1 % (0.0 when ``whole`` is 0)."""
+    """``part`` of ``whole`` in percent, truncated to 0.01 % (0.00 when ``whole`` is 0)."""
     if whole <= 0:
-        return Decimal("0.0")
-    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(TENTH, ROUND_DOWN)
+        return ZERO_PERCENT
+    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(HUNDREDTH, ROUND_DOWN)
 
 
 def percent_text(value: Decimal | int) -> str:
-    """« 55,0 % » (French decimal comma, no-break space); an int: « 50 % »."""
+    """« 55,00 % » (French decimal comma, no-break space); an int: « 50 % »."""
     return f"{value}".replace(".", ",") + f"{NBSP}%"
 
 
@@ -134,7 +143,7 @@ class Tally:
             return quorum
         return (f"{quorum} Pour : {percent_text(self.yes_percent)} des voix exprimées, "
                 f"contre : {percent_text(self.no_percent)} "
-                f"(majorité requise : {percent_text(self.majority_percent)}).")
+                f"(majorité requise : plus de {percent_text(self.majority_percent)}).")
 
 
 def _quorum(voted: Decimal, total: Decimal, quorum_percent: int) -> bool:
@@ -142,7 +151,7 @@ def _quorum(voted: Decimal, total: Decimal, quorum_percent: int) -> bool:
 
 
 def _adopts(yes: Decimal, no: Decimal, majority_percent: int) -> bool:
-    return yes > no and yes * HUNDRED >= majority_percent * (yes + no)
+    return yes > no and yes * HUNDRED > majority_percent * (yes + no)
 
 
 def tally(votes: Sequence[WeightedVote], quorum_percent: int, majority_percent: int, *,
@@ -154,10 +163,10 @@ def tally(votes: Sequence[WeightedVote], quorum_percent: int, majority_percent: 
     they could not adopt it; pending otherwise. Closed: the votes cast decide.
     """
     weights = {c: Decimal(0) for c in (*CHOICES, None)}
-    for vote in votes:
+    for vote, weight in zip(votes, effective([v.amount for v in votes]), strict=True):
         if vote.choice is not None and vote.choice not in CHOICES:
             raise ValueError(f"unknown vote choice: {vote.choice!r}")
-        weights[vote.choice] += Decimal(vote.amount)
+        weights[vote.choice] += weight
     yes, no, abstained, waiting = (weights["for"], weights["against"], weights["abstain"],
                                    weights[None])
     total = yes + no + abstained + waiting
