@@ -25,6 +25,7 @@ figure shown at the threshold has really reached it.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
@@ -34,6 +35,20 @@ HUNDREDTH = Decimal("0.01")
 ZERO_PERCENT = Decimal("0.00")
 HUNDRED = Decimal(100)
 NBSP = "\u00a0"
+
+
+
+class VoteRule(enum.StrEnum):
+    """How a procedure or a decision of the minutes is decided."""
+
+    UNANIMITY = "unanimity"
+    WEIGHTED = "weighted"
+
+
+RULE_LABELS = {
+    VoteRule.UNANIMITY: "Unanimité des établissements membres",
+    VoteRule.WEIGHTED: "Vote pondéré par les contributions de l'année",
+}
 
 STATUS_LABELS = {
     "adopted": "adoptée",
