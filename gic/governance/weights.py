@@ -30,6 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
+from gic.rules_ordered import vote_weights
+
 CHOICES = ("for", "against", "abstain")
 HUNDREDTH = Decimal("0.01")
 ZERO_PERCENT = Decimal("0.00")
@@ -78,17 +80,11 @@ def effective(amounts: Sequence[Decimal]) -> list[Decimal]:
 
 
 def shares(amounts: Sequence[Decimal]) -> list[Decimal]:
-    """Each member's weight in percent, to 0.01 %, adding up to 100.00 (largest
-    remainder; on equal remainders the earlier one)."""
-    weights = effective(amounts)
-    total = sum(weights, Decimal(0))
-    exact = [w * 10000 / total for w in weights]  # in hundredths of a percent
-    floors = [int(x) for x in exact]
-    left = 10000 - sum(floors)
-    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
-    for i in order[:left]:
-        floors[i] += 1
-    return [(Decimal(f) * HUNDREDTH).quantize(HUNDREDTH) for f in floors]
+    """Each member's weight in percent, to 0.01 %, adding up to 100.00 (the
+    foundation's :func:`gic.rules_ordered.vote_weights`: largest remainder, on
+    equal remainders the earlier one; one each while nobody contributed)."""
+    weights = vote_weights(dict(enumerate(amounts)))
+    return [weights[i] for i in range(len(amounts))]
 
 
 def truncated_percent(part: Decimal, whole: Decimal) -> Decimal:
