@@ -316,3 +316,31 @@ def test_per_intervention_minutes_have_no_weighted_vote(world):
     with pytest.raises(InvalidField, match="heures commandées"):
         steps.add_decision(minutes, world.coordinator, text="Budget", needs_unanimity=False,
                            weighted=True)
+
+
+def test_minutes_docx_shows_the_weights_the_pdf_shows(app, world, minutes):
+    from gic.meetings.documents import minutes_html
+    from tests.services.test_meetings import _docx, _docx_blocks, _PrintedBlocks
+
+    weighted = steps.add_decision(minutes, world.coordinator, text="Budget 2027",
+                                  needs_unanimity=False, weighted=True)
+    unanimous = steps.add_decision(minutes, world.coordinator, text="Adhésion",
+                                   needs_unanimity=True)
+    votes.cast_vote(weighted, world.directors["A"], choice="for")
+    votes.cast_vote(weighted, world.directors["B"], choice="against", comment="Trop cher")
+    votes.cast_vote(unanimous, world.directors["C"], choice="for")
+    steps.finalise(minutes, world.coordinator)
+    with app.test_request_context("/"):
+        printed = _PrintedBlocks()
+        printed.feed(minutes_html(world.coordinator, minutes))
+    headings, paragraphs, tables = _docx_blocks(_docx(app, world, minutes))
+    assert tables == printed.tables
+    assert headings == printed.headings
+    assert paragraphs == printed.paragraphs
+    assert "Voixdesmembres(2026)" in headings
+    assert ["ÉtablissementA", "4950,00€", "55,00%"] in tables[-4]
+    assert ["ÉtablissementB", "2250,00€", "25,00%", "Contre", "Tropcher"] in tables[-3]
+    assert ["ÉtablissementC", "1800,00€", "20,00%", "Pour", "—"] in tables[-1]
+    assert tables[-2][1:] == [["Ontprispartauvote(quorum)", "80,00%", "atteint(minimum50%)"],
+                              ["Pour(desvoixexprimées)", "68,75%", "majorité:plusde50%"],
+                              ["Contre(desvoixexprimées)", "31,25%", "—"]]
