@@ -28,6 +28,7 @@ from gic.governance.models import (
     ProcedureStatus,
 )
 from gic.governance.periods import Period, periods
+from gic.governance.weights import VoteRule
 from gic.models import (
     ConventionVersion,
     Establishment,
@@ -190,7 +191,8 @@ def bilan_section(groupement_id: int, year: int) -> dict:
         counts[kind]["opened"] = n
     approved = db.session.execute(
         select(Procedure.kind, Procedure.establishment_id, Procedure.candidate_name,
-               Procedure.closed_at, Procedure.period_end, Procedure.new_period_end)
+               Procedure.closed_at, Procedure.period_end, Procedure.new_period_end,
+               Procedure.rule)
         .where(in_year, Procedure.status == ProcedureStatus.APPROVED)
         .order_by(Procedure.closed_at, Procedure.id)).all()
     votes: dict[int, dict[str, int]] = {}
@@ -212,13 +214,18 @@ def bilan_section(groupement_id: int, year: int) -> dict:
     return {
         "year": year,
         "procedures": counts,
-        "admitted": [{"establishment_id": eid, "name": name, "on": closed.date().isoformat()}
-                     for kind, eid, name, closed, _e, _n in approved
+        "admitted": [{"establishment_id": eid, "name": name, "on": closed.date().isoformat(),
+                      "weighted": rule == VoteRule.WEIGHTED}
+                     for kind, eid, name, closed, _e, _n, rule in approved
                      if kind == ProcedureKind.MEMBERSHIP],
         "renewals": [{"on": closed.date().isoformat(), "period_end": end.isoformat(),
-                      "new_period_end": new.isoformat()}
-                     for kind, _eid, _name, closed, end, new in approved
+                      "new_period_end": new.isoformat(), "weighted": rule == VoteRule.WEIGHTED}
+                     for kind, _eid, _name, closed, end, new, rule in approved
                      if kind == ProcedureKind.RENEWAL and end and new],
+        # Approvals by the members' weighted vote (ordered-hours model, issue 16 item 6).
+        "weighted": {kind.value: sum(1 for k, *_rest, rule in approved
+                                     if k == kind and rule == VoteRule.WEIGHTED)
+                     for kind in ProcedureKind},
         "versions": [{"valid_from": day.isoformat(), "threshold_minutes": threshold,
                       "cap_minutes": cap, "hourly_rate": f"{rate:.2f}",
                       "duration_years": duration}

@@ -344,3 +344,22 @@ def test_minutes_docx_shows_the_weights_the_pdf_shows(app, world, minutes):
     assert tables[-2][1:] == [["Ontprispartauvote(quorum)", "80,00%", "atteint(minimum50%)"],
                               ["Pour(desvoixexprimées)", "68,75%", "majorité:plusde50%"],
                               ["Contre(desvoixexprimées)", "31,25%", "—"]]
+
+
+def test_the_bilan_says_which_approvals_were_weighted(app, world, ordered):
+    from flask import render_template
+
+    from gic.governance.services import bilan_section
+
+    unanimous = propose(world, rule="unanimity", name="SESSAD", finess="650000029")
+    for letter in "ABC":
+        vote(world, unanimous, letter)
+    weighted = propose(world)
+    vote(world, weighted, "A")
+    section = bilan_section(world.groupement.id, YEAR)
+    assert section["weighted"] == {"membership": 1, "renewal": 0}
+    assert [a["weighted"] for a in section["admitted"]] == [False, True]
+    with app.test_request_context():
+        text = render_template("governance/_bilan.html", section=section, names={})
+    assert "2</span> adhésions approuvées (dont 1 au vote pondéré)" in text
+    assert "IME de Bagnères</strong> (le 23 novembre 2026, au vote pondéré)" in text
