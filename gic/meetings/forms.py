@@ -131,8 +131,8 @@ class DecisionForm(FlaskForm):
     needs_unanimity = BooleanField("Demande l'unanimité des directions (nouveau membre, "
                                    "renouvellement…)")
     # Shown under the ordered-hours model only (issue 16 item 6).
-    weighted = BooleanField("Soumise au vote pondéré des membres (voix proportionnelles à "
-                            "leurs contributions de l'année)")
+    weighted = BooleanField("Soumise au vote pondéré des membres, voix proportionnelles à "
+                            "leurs contributions de l'année")
 
 
 class ActionForm(FlaskForm):
