@@ -223,15 +223,17 @@ def open_renewal(actor: User, *, message: str = "", today: date | None = None,
     return procedure
 
 
-def outcome(procedure: Procedure) -> Outcome:
+def outcome(procedure: Procedure, *, closing: bool = False) -> Outcome:
     """Unanimity: refused as soon as one member voted against (the reason names it
     and quotes it); reached when all approved; pending otherwise (the votes
     awaited). Weighted: decided as soon as the votes still awaited cannot change
-    the outcome (:func:`gic.governance.weights.tally`)."""
+    the outcome (:func:`gic.governance.weights.tally`); ``closing``: what the
+    votes cast decide if the coordinator closes the vote now (the members who
+    did not vote count as absent)."""
     rows = [(b.establishment.name, b if b.choice else None) for b in procedure.ballots]
     if procedure.is_weighted:
         return weighed(rows, [b.weight or Decimal(0) for b in procedure.ballots],
-                       procedure.quorum_percent, procedure.majority_percent, closed=False)
+                       procedure.quorum_percent, procedure.majority_percent, closed=closing)
     against = [(name, b) for name, b in rows if b is not None and b.choice == VoteChoice.AGAINST]
     if against:
         return Outcome("refused", "unanimité refusée", "; ".join(
@@ -308,9 +310,9 @@ def cast_ballot(procedure: Procedure, actor: User, *, choice: str, reason: str =
     return ballot
 
 
-def _conclude(procedure: Procedure, actor: User) -> bool:
+def _conclude(procedure: Procedure, actor: User, result: Outcome | None = None) -> bool:
     """Close the procedure when the votes decide it (no commit); True when closed."""
-    result = outcome(procedure)
+    result = result or outcome(procedure)
     if result.status == "pending":
         return False
     procedure.closed_at, procedure.closed_by_id, procedure.open_key = timeutil.utcnow(), actor.id, None
@@ -342,6 +344,29 @@ def _conclude(procedure: Procedure, actor: User) -> bool:
     record(actor, "governance.approve", procedure, establishment_id=procedure.establishment_id,
            after=after, standin=acting_for(actor, actor.establishment_id))
     return True
+
+
+def close_vote(procedure: Procedure, actor: User) -> Procedure:
+    """The coordinator closes a weighted vote (the assembly is over): the members
+    who did not vote count as absent, the quorum and majority of the votes cast
+    decide. A unanimity procedure waits for every member (or is withdrawn)."""
+    if procedure.groupement_id != actor.groupement_id:
+        raise NotFound("Procédure introuvable.")
+    _require_coordinator(actor)
+    if not procedure.is_weighted:
+        raise RuleRefused("Une procédure à l'unanimité attend le vote de chaque établissement "
+                          "membre : retirez-la si l'un d'eux ne peut pas voter.",
+                          code="unanimity")
+    _lock(procedure)
+    if not procedure.is_open:
+        _refuse("Cette procédure est déjà close.", "procedure_closed")
+    result = outcome(procedure, closing=True)
+    result = Outcome(result.status, result.label,
+                     "Scrutin clos par la coordination. " + result.reason, result.rows)
+    _conclude(procedure, actor, result)
+    db.session.commit()
+    _announce_outcome(procedure)
+    return procedure
 
 
 def withdraw(procedure: Procedure, actor: User, *, reason: str) -> Procedure:

@@ -150,6 +150,8 @@ def _procedure_page(procedure: Procedure, ballot_form=None, withdraw_form=None,
     return render_template(
         "governance/procedure.html", procedure=procedure,
         outcome=procedures.outcome(procedure), mine=mine,
+        closing=procedures.outcome(procedure, closing=True) if procedure.is_weighted
+        and procedure.is_open else None, button=ButtonForm(),
         can_vote=directs(current_user, current_user.establishment_id),
         behalf=on_behalf_of(procedure),
         renewal_end=queries.renewal_target(procedure),
@@ -179,6 +181,23 @@ def vote(procedure_id: int):
         status = _fail(error, form)
         return _procedure_page(_load(procedure_id), ballot_form=form, status=status)
     flash("Vote enregistré.", "success")
+    return redirect(url_for("governance.procedure", procedure_id=procedure_id))
+
+
+@bp.route("/procedures/<int:procedure_id>/cloture", methods=["POST"])
+@login_required
+def close_vote(procedure_id: int):
+    """The coordinator closes a weighted vote: the votes cast decide."""
+    item = _load(procedure_id)
+    _coordinator_or_403()
+    if not ButtonForm().validate_on_submit():
+        return _procedure_page(item, status=400)
+    try:
+        procedures.close_vote(item, current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+        return _procedure_page(_load(procedure_id), status=error.status)
+    flash("Scrutin clos : la procédure est décidée par les votes exprimés.", "success")
     return redirect(url_for("governance.procedure", procedure_id=procedure_id))
 
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from gic.audit.models import AuditEntry
-from gic.errors import InvalidField, RuleRefused
+from gic.errors import Forbidden, InvalidField, RuleRefused
 from gic.extensions import db
 from gic.governance import procedures
 from gic.governance.models import ProcedureStatus
@@ -363,3 +363,44 @@ def test_the_bilan_says_which_approvals_were_weighted(app, world, ordered):
         text = render_template("governance/_bilan.html", section=section, names={})
     assert "2</span> adhésions approuvées (dont 1 au vote pondéré)" in text
     assert "IME de Bagnères</strong> (le 23 novembre 2026, au vote pondéré)" in text
+
+
+def test_the_coordinator_closes_the_vote_and_the_votes_cast_decide(world, ordered):
+    ordered.quorum_percent = 40
+    db.session.commit()
+    procedure = propose(world)
+    vote(world, procedure, "B")
+    vote(world, procedure, "C", "against", "Non")
+    assert procedure.is_open  # A (55 %) could still tip it either way
+    assert procedures.outcome(procedure, closing=True).status == "reached"  # 25 vs 20 %
+    with pytest.raises(Forbidden):
+        procedures.close_vote(procedure, world.directors["A"])
+    procedures.close_vote(procedure, world.coordinator)
+    assert procedure.status == ProcedureStatus.APPROVED
+    assert procedure.outcome_reason == (
+        "Scrutin clos par la coordination. Quorum atteint : 45,00\u00a0% des voix ont pris "
+        "part au vote (minimum 40\u00a0%). Pour : 55,55\u00a0% des voix exprimées, contre : "
+        "44,44\u00a0% (majorité requise : plus de 50\u00a0%). Contre : Établissement C "
+        "(« Non »).")
+    assert procedure.establishment.status == MembershipStatus.MEMBER
+    with pytest.raises(RuleRefused, match="close"):
+        vote(world, procedure, "A")
+
+
+def test_closing_without_quorum_refuses(world, ordered):
+    procedure = propose(world)
+    vote(world, procedure, "C")
+    procedures.close_vote(procedure, world.coordinator)
+    assert procedure.status == ProcedureStatus.REFUSED
+    assert procedure.outcome_reason == (
+        "Scrutin clos par la coordination. Quorum non atteint : 20,00\u00a0% des voix ont "
+        "pris part au vote (minimum 50\u00a0%).")
+    with pytest.raises(RuleRefused, match="déjà close"):
+        procedures.close_vote(procedure, world.coordinator)
+
+
+def test_a_unanimity_procedure_cannot_be_closed(world, ordered):
+    procedure = propose(world, rule="unanimity")
+    with pytest.raises(RuleRefused, match="attend le vote de chaque") as refused:
+        procedures.close_vote(procedure, world.coordinator)
+    assert refused.value.code == "unanimity" and procedure.is_open

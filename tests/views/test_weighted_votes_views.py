@@ -166,3 +166,25 @@ def test_the_minutes_and_their_pdf_show_the_weights(app, world, weighted_minutes
     pdf = client_for(app, world.directors["A"]).get(
         f"/meetings/{weighted_minutes.meeting_id}/minutes/1.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_the_coordinator_closes_the_vote_from_the_page(app, world, ordered):
+    procedure = propose(world)
+    procedures.cast_ballot(procedure, world.directors["A"], choice="against", reason="Non")
+    url = f"/groupement/procedures/{procedure.id}"
+    coordinator = client_for(app, world.coordinator)
+    assert procedure.status == "refused"  # A alone (55 %) against: decided at once
+    assert "Clore le scrutin" not in text_of(coordinator.get(url))
+    other = procedures.propose_member(world.coordinator, name="SESSAD", finess="650000029",
+                                      contact="M. Roux")
+    procedures.cast_ballot(other, world.directors["C"], choice="for")
+    url = f"/groupement/procedures/{other.id}"
+    page = visible_text(coordinator.get(url))
+    assert "Avec les votes enregistrés, la procédure serait : quorum non atteint ." in page
+    assert "Clore le scrutin" not in text_of(client_for(app, world.directors["C"]).get(url))
+    assert client_for(app, world.directors["C"]).post(url + "/cloture").status_code == 403
+    assert coordinator.post(url + "/cloture").status_code == 302
+    page = visible_text(coordinator.get(url))
+    assert "Refusée" in page and "Scrutin clos par la coordination. Quorum non atteint" in page
+    again = coordinator.post(url + "/cloture")
+    assert again.status_code == 409 and "déjà close" in text_of(again)
