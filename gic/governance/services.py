@@ -63,6 +63,13 @@ class Card:
     periods: list[Period]
     today: date
     admitted_on: dict[int, datetime]  # establishment id -> unanimity (others: founders)
+    # Admitted by the members' weighted vote (ordered-hours model, issue 16 item 6).
+    weighted_admissions: frozenset[int] = frozenset()
+
+    @property
+    def weighted_terms(self) -> ConventionVersion | None:
+        """The version in force when it weighs the votes (ordered-hours model)."""
+        return self.terms_today if self.terms_today.is_ordered_hours else None
 
     @property
     def resource_persons(self) -> int:
@@ -116,15 +123,18 @@ def card(user: User, today: date | None = None) -> Card:
         Procedure.groupement_id == gid, Procedure.kind == ProcedureKind.MEMBERSHIP,
         Procedure.status == ProcedureStatus.OPEN).order_by(Procedure.opened_at)))
     today = today or timeutil.local_today(groupement.timezone)
+    admissions = db.session.execute(
+        select(Procedure.establishment_id, Procedure.closed_at, Procedure.rule).where(
+            Procedure.groupement_id == gid, Procedure.kind == ProcedureKind.MEMBERSHIP,
+            Procedure.status == ProcedureStatus.APPROVED)).all()
     return Card(
         groupement=groupement, profile=profile_of(gid), members=member_establishments(gid),
         candidacies=candidacies, technicians=technicians,
         first_version=ConventionVersion.in_force(gid, date.min),
         terms_today=ConventionVersion.in_force(gid, today), periods=periods(groupement),
-        today=today, admitted_on=dict(db.session.execute(
-            select(Procedure.establishment_id, Procedure.closed_at).where(
-                Procedure.groupement_id == gid, Procedure.kind == ProcedureKind.MEMBERSHIP,
-                Procedure.status == ProcedureStatus.APPROVED)).all()))
+        today=today, admitted_on={eid: closed for eid, closed, _rule in admissions},
+        weighted_admissions=frozenset(eid for eid, _closed, rule in admissions
+                                      if rule == VoteRule.WEIGHTED))
 
 
 def update_card(actor: User, *, resource_persons: int | None, **texts: str) -> GroupementProfile:

@@ -188,3 +188,18 @@ def test_the_coordinator_closes_the_vote_from_the_page(app, world, ordered):
     assert "Refusée" in page and "Scrutin clos par la coordination. Quorum non atteint" in page
     again = coordinator.post(url + "/cloture")
     assert again.status_code == 409 and "déjà close" in text_of(again)
+
+
+def test_the_identity_card_says_how_the_members_vote(app, world):
+    make_ordered(world, users="C")
+    procedure = propose(world)
+    for letter in "AB":  # no order yet: A and B weigh the same
+        procedures.cast_ballot(procedure, world.directors[letter], choice="for")
+    page = visible_text(client_for(app, world.directors["B"]).get("/groupement/"))
+    assert f"Établissement C {world.establishments['C'].finess} utilisateur (ne vote pas)" \
+        in page
+    assert "IME de Bagnères" in page and "admis au vote pondéré le" in page
+    assert ("sont votés par les directions des établissements membres, chacun pesant ses "
+            "contributions de l'année (quorum 50 % des voix, adoption avec plus de 50 % des "
+            "voix exprimées)") in page
+    assert "décidés à l'unanimité" not in page
