@@ -180,7 +180,7 @@ def test_the_coordinator_closes_the_vote_from_the_page(app, world, ordered):
     procedures.cast_ballot(other, world.directors["C"], choice="for")
     url = f"/groupement/procedures/{other.id}"
     page = visible_text(coordinator.get(url))
-    assert "Avec les votes enregistrés, la procédure serait : quorum non atteint ." in page
+    assert "Avec les votes enregistrés, la procédure serait refusée (quorum non atteint)." in page
     assert "Clore le scrutin" not in text_of(client_for(app, world.directors["C"]).get(url))
     assert client_for(app, world.directors["C"]).post(url + "/cloture").status_code == 403
     assert coordinator.post(url + "/cloture").status_code == 302
