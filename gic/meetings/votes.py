@@ -33,7 +33,8 @@ MAX_COMMENT = 2000
 
 @dataclass(frozen=True)
 class Outcome:
-    """Where a unanimity vote stands, with each member's vote (None: not yet)."""
+    """Where a vote stands (unanimity, or weighted: then with its tally and each
+    member's weight), with each member's vote (None: not yet)."""
 
     status: str  # "reached", "refused", "pending"
     label: str
