@@ -36,19 +36,16 @@ READERS = (Role.COORDINATOR, Role.ACCOUNTANT, Role.DIRECTOR)
 @bp.app_template_global("ordered_menu")
 def ordered_menu(user: User) -> bool:
     """True when the menu leads to « Heures commandées »: a coordinator, accountant or
-    director of a groupement whose version in force today (or next 1 January's) uses
-    the ordered-hours model."""
+    director of a groupement that has a version of the ordered-hours model."""
     if not getattr(user, "is_authenticated", False) or user.role not in READERS:
         return False
-    today = timeutil.local_today(user.groupement.timezone)
-    return any(ConventionVersion.in_force(user.groupement_id, day).is_ordered_hours
-               for day in (today, date(today.year + 1, 1, 1)))
+    return ledger.uses_ordered_hours(user.groupement_id)
 
 
 @bp.app_template_global("uses_ordered_hours")
 def uses_ordered_hours(groupement_id: int) -> bool:
     """True when one of the groupement's versions uses the ordered-hours model."""
-    return any(v.is_ordered_hours for v in ConventionVersion.history(groupement_id))
+    return ledger.uses_ordered_hours(groupement_id)
 
 
 def _year_or_404(year: int) -> int:
@@ -192,6 +189,24 @@ def record_vote(year: int):
     except DomainError as error:
         return _refused(year, error, form, "vote_form")
     flash(f"Vote du budget {year} enregistré : {money(row.budget)}.", "success")
+    return redirect(url_for("ordered.year_page", year=year))
+
+
+@bp.route("/<int:year>/vote/retirer", methods=["POST"])
+@login_required
+def cancel_vote(year: int):
+    """Withdraw a vote recorded by mistake (before any call)."""
+    year = _year_or_404(year)
+    user = _coordinator_or_403()
+    if not ButtonForm().validate_on_submit():
+        flash("Vote non retiré : la page a expiré, recommencez.", "error")
+        return _page(year, 400)
+    try:
+        services.cancel_vote(user, year)
+    except DomainError as error:
+        return _refused(year, error)
+    flash(f"Vote du budget {year} retiré : les commandes peuvent de nouveau changer.",
+          "success")
     return redirect(url_for("ordered.year_page", year=year))
 
 

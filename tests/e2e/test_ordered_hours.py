@@ -58,7 +58,8 @@ def test_ordered_hours(world, open_journey, clock):
         page.get_by_role("link", name="PDF GIC65-2026-0001").click()
     popup.value.close()
     j.check_accessibility("heures commandées : appels émis")
-    j.page.screenshot(path="/work/shots/ordered-calls-1280.png", full_page=True)
+    j.name = "ordered_hours_calls"
+    j.screenshot()
 
     # B's technician works 10 h for A, through the session form
     for_a = accepted(world, provider="B", beneficiary="A")
@@ -95,12 +96,13 @@ def test_ordered_hours(world, open_journey, clock):
     j.sees("Régularisation à émettre")
     j.sees("Déficit couvert par les membres")
     j.check_accessibility("heures commandées : régularisation à émettre")
-    j.page.screenshot(path="/work/shots/ordered-preview-1280.png", full_page=True)
+    j.name = "ordered_hours_preview"
+    j.screenshot()
     page.get_by_role("button", name="Émettre la régularisation").click()
     j.flash("Régularisation 2026 émise : 3 relevés.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Année régularisée")
     j.sees("GIC65-2026-0009")
-    j.page.screenshot(path="/work/shots/ordered-regularised-1280.png", full_page=True)
+    j.name = "ordered_hours_regularised"
     j.screenshot()
     assert sum(ledger.contributions(world.groupement.id, 2026).values()) == Decimal("870.00")
 
@@ -109,4 +111,5 @@ def test_ordered_hours(world, open_journey, clock):
     phone.go("/ordered/2026")
     expect(phone.page.get_by_role("heading", level=1)).to_contain_text("Année régularisée")
     phone.check_accessibility("heures commandées (téléphone)")
-    phone.page.screenshot(path="/work/shots/ordered-regularised-390.png", full_page=True)
+    phone.name = "ordered_hours_phone"
+    phone.screenshot()

@@ -43,6 +43,8 @@ ROUTES = {
                                            body=_vote),
     ("ordered.issue_calls", "POST"): Route(coordinator_only(302, 409), args=Y2027,
                                            body={"instalments": "2"}),
+    # after the calls: the vote no longer withdraws
+    ("ordered.cancel_vote", "POST"): Route(coordinator_only(409), args=Y2027, body={}),
     ("ordered.save_expenses", "POST"): Route(coordinator_only(409), args=Y2027,
                                              body={"real_expenses": "1000,00", "note": ""}),
     ("ordered.regularise", "POST"): Route(coordinator_only(409), args=Y2027, body={}),
