@@ -24,6 +24,7 @@ from gic.formatting import (
     numero,
     quoted,
 )
+from gic.governance.weights import percent_text
 from gic.models import User
 
 LOCALES = ("fr", "en")
@@ -150,7 +151,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     app.jinja_env.filters.update(fr_date=fr_date, iso_fr_date=iso_fr_date, money=money,
                                  hm=hm, number=number, nbsp=nbsp, numero=numero_filter,
-                                 quoted=quoted_filter)
+                                 quoted=quoted_filter, percent=percent_text)
     app.jinja_env.globals.update(hm=hm, page_url=page_url,
                                  has_endpoint=lambda name: name in app.view_functions,
                                  available_endpoints=app.view_functions)

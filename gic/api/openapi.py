@@ -49,7 +49,8 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
                            "status": {"enum": ["member", "candidate", "not_admitted"],
                                       "description": "Un établissement ajouté après la "
                                       "constitution du groupement est candidat jusqu'à "
-                                      "l'accord unanime des directions membres."},
+                                      "l'approbation des directions membres (unanimité, ou "
+                                      "vote pondéré en heures commandées)."},
                            "billing_identity": {
                                "oneOf": [_ref("BillingIdentity"), {"type": "null"}],
                                "description": "Coordination et comptabilité seulement (absent "

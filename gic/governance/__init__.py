@@ -1,4 +1,5 @@
-"""The groupement itself: identity card, membership and renewal by unanimity, convention versions."""
+"""The groupement itself: identity card, membership and renewal by unanimity (or,
+under the ordered-hours model, by the members' weighted vote), convention versions."""
 
 from flask import Blueprint
 
@@ -9,9 +10,9 @@ bp = Blueprint("governance", __name__, url_prefix="/groupement")
 # French labels of the audit actions this area records (merged into the journal's).
 AUDIT_LABELS: dict[str, str] = {
     "governance.card_update": "Carte d'identité du groupement modifiée",
-    "governance.open": "Procédure à l'unanimité ouverte (adhésion ou renouvellement)",
+    "governance.open": "Procédure ouverte au vote des membres (adhésion ou renouvellement)",
     "governance.vote": "Vote d'un établissement membre (adhésion ou renouvellement)",
-    "governance.approve": "Procédure approuvée à l'unanimité",
+    "governance.approve": "Procédure approuvée (unanimité ou vote pondéré)",
     "governance.refuse": "Procédure close par un refus",
     "governance.withdraw": "Procédure retirée par la coordination",
     "convention.version_create": "Nouvelle version des paramètres de la convention",

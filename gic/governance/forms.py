@@ -55,12 +55,24 @@ class CandidateForm(FlaskForm):
                           description="Nom, fonction, téléphone ou e-mail de la personne "
                                       "qui porte la candidature.")
     message = TextAreaField("Présentation aux directions", validators=[Length(max=2000)])
+    rule = RadioField("Règle de décision", validate_choice=False, choices=[],
+                      validators=[Optional()])
 
 
 class RenewalForm(FlaskForm):
     """Open the renewal procedure."""
 
     message = TextAreaField("Message aux directions", validators=[Length(max=2000)])
+    rule = RadioField("Règle de décision", validate_choice=False, choices=[],
+                      validators=[Optional()])
+
+
+def offer_rules(form: CandidateForm | RenewalForm, choices: list[tuple[str, str]]) -> None:
+    """The rules the groupement's model allows (issue 16 item 6), the first by default;
+    one rule only (unanimity, per-intervention model): no choice is shown."""
+    form.rule.choices = [SelectChoice(value, label) for value, label in choices]
+    if not form.rule.data:
+        form.rule.data = choices[0][0]
 
 
 class BallotForm(FlaskForm):

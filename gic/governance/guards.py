@@ -2,8 +2,8 @@
 groupement's work (interventions, loans, secondments…): it must be a member.
 
 A candidate (created directly by the coordinator after the groupement was set
-up, SPEC §7) waits for every member director's approval; a candidate refused
-stays out. Imports nothing but the core models, so any service can use it.
+up, SPEC §7) waits for the member directors' approval (unanimity, or their
+weighted vote under the ordered-hours model); a candidate refused stays out. Imports nothing but the core models, so any service can use it.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from gic.models import Establishment, MembershipStatus
 
 NOT_MEMBER = {
     MembershipStatus.CANDIDATE: ("{name} n'est pas encore membre du groupement : son adhésion "
-                                 "attend l'accord unanime des directions des établissements "
-                                 "membres."),
+                                 "attend le vote des directions des établissements membres."),
     MembershipStatus.NOT_ADMITTED: ("{name} n'est pas membre du groupement : son adhésion a été "
                                     "refusée."),
 }

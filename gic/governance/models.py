@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic import timeutil
 from gic.extensions import db
+from gic.governance.weights import VoteRule
 from gic.meetings.models import VOTE_LABELS, VoteChoice
 from gic.models import Establishment, Groupement, User
 
@@ -52,6 +54,7 @@ STATUS_LABELS = {
     ProcedureStatus.REFUSED: "Refusée",
     ProcedureStatus.WITHDRAWN: "Retirée",
 }
+WEIGHTED_APPROVED_LABEL = "Approuvée au vote pondéré"
 
 # The two choices of a ballot: the meetings' vote values (no abstention here).
 BALLOT_CHOICES = (VoteChoice.FOR, VoteChoice.AGAINST)
@@ -100,6 +103,7 @@ class Procedure(db.Model):
         # While open: « renewal », or the candidate's FINESS. One open renewal at a
         # time and one open candidacy per FINESS, whatever races (NULLs never clash).
         UniqueConstraint("groupement_id", "kind", "open_key"),
+        CheckConstraint("rule IN ('unanimity', 'weighted')", name="rule_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -124,6 +128,14 @@ class Procedure(db.Model):
     outcome_reason: Mapped[str] = mapped_column(Text, default="")
     # Bumped first by every vote: serialises the last votes (see procedures._lock).
     lock_version: Mapped[int] = mapped_column(default=0)
+    # Issue 16 item 6: unanimity (per-intervention model, or chosen at the opening),
+    # or weighted by the members' contributions of ``weight_year`` with the quorum
+    # and majority of the version in force at the opening (ballots keep the weights).
+    rule: Mapped[VoteRule] = mapped_column(String(10), default=VoteRule.UNANIMITY,
+                                           server_default=VoteRule.UNANIMITY.value)
+    quorum_percent: Mapped[int | None]
+    majority_percent: Mapped[int | None]
+    weight_year: Mapped[int | None]
 
     groupement: Mapped[Groupement] = relationship()
     establishment: Mapped[Establishment | None] = relationship()
@@ -138,7 +150,14 @@ class Procedure(db.Model):
 
     @property
     def status_label(self) -> str:
+        if self.is_weighted and self.status == ProcedureStatus.APPROVED:
+            return WEIGHTED_APPROVED_LABEL
         return STATUS_LABELS[ProcedureStatus(self.status)]
+
+    @property
+    def is_weighted(self) -> bool:
+        """Decided by the members' weighted votes rather than by unanimity."""
+        return self.rule == VoteRule.WEIGHTED
 
     @property
     def is_open(self) -> bool:
@@ -168,6 +187,8 @@ class Ballot(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     cast_at: Mapped[datetime | None]
+    # A weighted procedure: the member's contributions of the year at the opening.
+    weight: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
 
     procedure: Mapped[Procedure] = relationship(back_populates="ballots")
     establishment: Mapped[Establishment] = relationship()

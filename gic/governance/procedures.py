@@ -1,6 +1,12 @@
 """Membership and renewal decided by unanimity (SPEC §7, seed 002: « toute nouvelle
 demande d'adhésion devrait être soumise à l'approbation de l'ensemble des parties »;
-« 3 ans renouvelables avec accord de l'ensemble des parties »).
+« 3 ans renouvelables avec accord de l'ensemble des parties »), or, under the
+ordered-hours model, by the members' votes weighted by their contributions of the
+year (issue 16 item 6, seed 002: « chaque membre possède un nombre de voix
+proportionnel à ses apports financiers de l'année »), unanimity staying available
+when the procedure is opened. The weights, quorum and majority are frozen at the
+opening (:mod:`gic.governance.electorate`, rule in :mod:`gic.governance.weights`);
+« utilisateurs » establishments never vote.
 
 The coordinator opens a procedure; the director of each member establishment of
 that day votes once (for, or against with a reason); every vote is audited. The
@@ -18,6 +24,7 @@ until unanimity (:func:`new_establishment_status`, :func:`candidacy_for`).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
@@ -28,12 +35,14 @@ from gic.audit.services import record
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.formatting import long_date
+from gic.governance import electorate
 from gic.governance.models import Ballot, Procedure, ProcedureKind, ProcedureStatus
 from gic.governance.periods import convention_end, next_period_end
 from gic.governance.queries import RENEWAL_EARLIEST_DAYS
+from gic.governance.weights import VoteRule, percent_text
 from gic.interventions.models import Intervention
 from gic.meetings.models import VoteChoice
-from gic.meetings.votes import Outcome
+from gic.meetings.votes import Outcome, weighed
 from gic.models import Establishment, MembershipStatus, Role, User
 from gic.notifications.services import directors_of, link_for, notify, users_with_role
 from gic.registers import clean_text
@@ -76,7 +85,8 @@ def new_establishment_status(actor: User, finess: str) -> MembershipStatus:
 
 def candidacy_for(actor: User, e: Establishment) -> Procedure | None:
     """Open the membership procedure of an establishment added as a candidate (in
-    the caller's transaction; :func:`announce` after the commit). None for a member."""
+    the caller's transaction; :func:`announce` after the commit). None for a member.
+    The model's default rule applies (weighted under the ordered-hours model)."""
     if e.status != MembershipStatus.CANDIDATE:
         return None
     return _open(actor, kind=ProcedureKind.MEMBERSHIP, open_key=e.finess, candidate_name=e.name,
@@ -86,21 +96,27 @@ def candidacy_for(actor: User, e: Establishment) -> Procedure | None:
 
 # --- Opening ---------------------------------------------------------------------------
 
-def _electorate(groupement_id: int) -> list[Establishment]:
-    return list(db.session.scalars(select(Establishment).where(
-        Establishment.groupement_id == groupement_id,
-        Establishment.status == MembershipStatus.MEMBER).order_by(Establishment.name)))
-
-
-def _open(actor: User, **fields) -> Procedure:
-    """Add a procedure and one empty ballot per member establishment (no commit)."""
-    electorate = _electorate(actor.groupement_id)
-    if not electorate:
+def _open(actor: User, rule: str | None = None, **fields) -> Procedure:
+    """Add a procedure and one empty ballot per voting member establishment, with
+    its weight when the vote is weighted (no commit)."""
+    terms = electorate.weighted_terms(actor.groupement_id,
+                                      timeutil.local_today(actor.groupement.timezone))
+    chosen = electorate.checked_rule(rule, terms)
+    voters = electorate.voters(actor.groupement_id)
+    if not voters:
         raise RuleRefused("Le groupement n'a encore aucun établissement membre pour voter.",
                           code="no_member")
     procedure = Procedure(groupement_id=actor.groupement_id, opened_by_id=actor.id,
-                          status=ProcedureStatus.OPEN, **fields)
-    procedure.ballots = [Ballot(establishment_id=e.id) for e in electorate]
+                          status=ProcedureStatus.OPEN, rule=chosen, **fields)
+    if chosen == VoteRule.WEIGHTED:
+        procedure.quorum_percent, procedure.majority_percent = (terms.quorum_percent,
+                                                                terms.majority_percent)
+        procedure.weight_year = terms.year
+        amounts = electorate.weights(actor.groupement_id, terms.year, [e.id for e in voters])
+        procedure.ballots = [Ballot(establishment_id=e.id, weight=amounts[e.id])
+                             for e in voters]
+    else:
+        procedure.ballots = [Ballot(establishment_id=e.id) for e in voters]
     db.session.add(procedure)
     try:
         db.session.flush()
@@ -113,8 +129,27 @@ def _open(actor: User, **fields) -> Procedure:
                   "finess": procedure.candidate_finess or None,
                   "period_end": procedure.period_end.isoformat()
                   if procedure.period_end else None,
-                  "voters": [e.id for e in electorate]})
+                  "voters": [e.id for e in voters], **_rule_audit(procedure)})
     return procedure
+
+
+def _rule_audit(procedure: Procedure) -> dict:
+    """The weighted rule's terms for the audit log (nothing for unanimity, as before)."""
+    if not procedure.is_weighted:
+        return {}
+    return {"rule": str(procedure.rule), "quorum_percent": procedure.quorum_percent,
+            "majority_percent": procedure.majority_percent, "year": procedure.weight_year,
+            "weights": {str(b.establishment_id): f"{b.weight:.2f}" for b in procedure.ballots}}
+
+
+def rule_text(procedure: Procedure) -> str:
+    """How the procedure is decided, in a sentence for people."""
+    if not procedure.is_weighted:
+        return "à l'accord unanime des établissements membres"
+    return (f"au vote des établissements membres, chacun pesant ses contributions de "
+            f"{procedure.weight_year} (quorum {percent_text(procedure.quorum_percent)} des "
+            f"voix, majorité : plus de {percent_text(procedure.majority_percent)} des voix "
+            "exprimées)")
 
 
 def announce(procedure: Procedure) -> None:
@@ -127,15 +162,16 @@ def announce(procedure: Procedure) -> None:
     notify(voters, kind="governance_vote", key=f"governance:{procedure.id}:vote",
            subject=f"Vote attendu : {procedure.title}",
            body=(f"La coordination du groupement {procedure.groupement.name} soumet {what} "
-                 "à l'accord unanime des établissements membres. Le vote de votre "
+                 f"{rule_text(procedure)}. Le vote de votre "
                  "établissement est attendu : approuvez, ou refusez en indiquant le motif."),
            link=link_for("governance.procedure", procedure_id=procedure.id))
 
 
 def propose_member(actor: User, *, name: str, finess: str, contact: str,
-                   message: str = "") -> Procedure:
+                   message: str = "", rule: str | None = None) -> Procedure:
     """The coordinator proposes a candidate establishment; its establishment is
-    created (as a member) only when every member director has approved."""
+    created (as a member) only when every member director has approved (or, with
+    the weighted rule, when the members' weighted vote adopts it)."""
     _require_coordinator(actor)
     name = clean_text(name, "name", label="Le nom", required=True, max_length=200)
     finess = check_finess(finess)
@@ -153,7 +189,7 @@ def propose_member(actor: User, *, name: str, finess: str, contact: str,
                            "cours.", field="finess", code="duplicate")
     if existing is not None:  # a new candidacy after one that did not succeed
         existing.name, existing.status = name, MembershipStatus.CANDIDATE
-    procedure = _open(actor, kind=ProcedureKind.MEMBERSHIP, open_key=finess,
+    procedure = _open(actor, rule, kind=ProcedureKind.MEMBERSHIP, open_key=finess,
                       candidate_name=name, candidate_finess=finess, candidate_contact=contact,
                       message=message, establishment_id=existing.id if existing else None)
     db.session.commit()
@@ -161,7 +197,8 @@ def propose_member(actor: User, *, name: str, finess: str, contact: str,
     return procedure
 
 
-def open_renewal(actor: User, *, message: str = "", today: date | None = None) -> Procedure:
+def open_renewal(actor: User, *, message: str = "", today: date | None = None,
+                 rule: str | None = None) -> Procedure:
     """The coordinator puts the renewal of the current period to the vote, in its
     last year (or after it lapsed: the new period still follows the last one)."""
     _require_coordinator(actor)
@@ -179,17 +216,24 @@ def open_renewal(actor: User, *, message: str = "", today: date | None = None) -
             Procedure.status == ProcedureStatus.OPEN)):
         raise RuleRefused("Une procédure de renouvellement est déjà en cours.",
                           code="already_open")
-    procedure = _open(actor, kind=ProcedureKind.RENEWAL, open_key="renewal", period_end=end,
-                      message=message)
+    procedure = _open(actor, rule, kind=ProcedureKind.RENEWAL, open_key="renewal",
+                      period_end=end, message=message)
     db.session.commit()
     announce(procedure)
     return procedure
 
 
-def outcome(procedure: Procedure) -> Outcome:
-    """Refused as soon as one member voted against (the reason names it and quotes
-    it); reached when all approved; pending otherwise (the votes awaited)."""
+def outcome(procedure: Procedure, *, closing: bool = False) -> Outcome:
+    """Unanimity: refused as soon as one member voted against (the reason names it
+    and quotes it); reached when all approved; pending otherwise (the votes
+    awaited). Weighted: decided as soon as the votes still awaited cannot change
+    the outcome (:func:`gic.governance.weights.tally`); ``closing``: what the
+    votes cast decide if the coordinator closes the vote now (the members who
+    did not vote count as absent)."""
     rows = [(b.establishment.name, b if b.choice else None) for b in procedure.ballots]
+    if procedure.is_weighted:
+        return weighed(rows, [b.weight or Decimal(0) for b in procedure.ballots],
+                       procedure.quorum_percent, procedure.majority_percent, closed=closing)
     against = [(name, b) for name, b in rows if b is not None and b.choice == VoteChoice.AGAINST]
     if against:
         return Outcome("refused", "unanimité refusée", "; ".join(
@@ -241,6 +285,9 @@ def cast_ballot(procedure: Procedure, actor: User, *, choice: str, reason: str =
     ballot = next((b for b in procedure.ballots if b.establishment_id == actor.establishment_id),
                   None)
     if ballot is None:
+        if actor.establishment is not None and actor.establishment.is_user_participant:
+            _refuse("Votre établissement est utilisateur du groupement : il ne vote pas.",
+                    "not_a_voter")
         if procedure.establishment_id == actor.establishment_id:
             _refuse("Votre établissement est le candidat : il ne vote pas sur sa propre "
                     "adhésion.", "not_a_voter")
@@ -263,9 +310,9 @@ def cast_ballot(procedure: Procedure, actor: User, *, choice: str, reason: str =
     return ballot
 
 
-def _conclude(procedure: Procedure, actor: User) -> bool:
+def _conclude(procedure: Procedure, actor: User, result: Outcome | None = None) -> bool:
     """Close the procedure when the votes decide it (no commit); True when closed."""
-    result = outcome(procedure)
+    result = result or outcome(procedure)
     if result.status == "pending":
         return False
     procedure.closed_at, procedure.closed_by_id, procedure.open_key = timeutil.utcnow(), actor.id, None
@@ -297,6 +344,29 @@ def _conclude(procedure: Procedure, actor: User) -> bool:
     record(actor, "governance.approve", procedure, establishment_id=procedure.establishment_id,
            after=after, standin=acting_for(actor, actor.establishment_id))
     return True
+
+
+def close_vote(procedure: Procedure, actor: User) -> Procedure:
+    """The coordinator closes a weighted vote (the assembly is over): the members
+    who did not vote count as absent, the quorum and majority of the votes cast
+    decide. A unanimity procedure waits for every member (or is withdrawn)."""
+    if procedure.groupement_id != actor.groupement_id:
+        raise NotFound("Procédure introuvable.")
+    _require_coordinator(actor)
+    if not procedure.is_weighted:
+        raise RuleRefused("Une procédure à l'unanimité attend le vote de chaque établissement "
+                          "membre : retirez-la si l'un d'eux ne peut pas voter.",
+                          code="unanimity")
+    _lock(procedure)
+    if not procedure.is_open:
+        _refuse("Cette procédure est déjà close.", "procedure_closed")
+    result = outcome(procedure, closing=True)
+    result = Outcome(result.status, result.label,
+                     "Scrutin clos par la coordination. " + result.reason, result.rows)
+    _conclude(procedure, actor, result)
+    db.session.commit()
+    _announce_outcome(procedure)
+    return procedure
 
 
 def withdraw(procedure: Procedure, actor: User, *, reason: str) -> Procedure:
@@ -335,7 +405,10 @@ def _announce_outcome(procedure: Procedure) -> None:
                 "prendre part aux interventions." if procedure.kind == ProcedureKind.MEMBERSHIP
                 else f"La convention est renouvelée jusqu'au "
                      f"{long_date(procedure.new_period_end)}.")
-        body = "Toutes les directions des établissements membres ont approuvé. " + body
+        if procedure.is_weighted:
+            body = f"Vote pondéré : {procedure.outcome_reason} " + body
+        else:
+            body = "Toutes les directions des établissements membres ont approuvé. " + body
     elif status == ProcedureStatus.REFUSED:
         body = f"La procédure est close par un refus : {procedure.outcome_reason}"
     else:

@@ -28,6 +28,7 @@ from gic.governance.models import (
     ProcedureStatus,
 )
 from gic.governance.periods import Period, periods
+from gic.governance.weights import VoteRule
 from gic.models import (
     ConventionVersion,
     Establishment,
@@ -62,6 +63,13 @@ class Card:
     periods: list[Period]
     today: date
     admitted_on: dict[int, datetime]  # establishment id -> unanimity (others: founders)
+    # Admitted by the members' weighted vote (ordered-hours model, issue 16 item 6).
+    weighted_admissions: frozenset[int] = frozenset()
+
+    @property
+    def weighted_terms(self) -> ConventionVersion | None:
+        """The version in force when it weighs the votes (ordered-hours model)."""
+        return self.terms_today if self.terms_today.is_ordered_hours else None
 
     @property
     def resource_persons(self) -> int:
@@ -115,15 +123,18 @@ def card(user: User, today: date | None = None) -> Card:
         Procedure.groupement_id == gid, Procedure.kind == ProcedureKind.MEMBERSHIP,
         Procedure.status == ProcedureStatus.OPEN).order_by(Procedure.opened_at)))
     today = today or timeutil.local_today(groupement.timezone)
+    admissions = db.session.execute(
+        select(Procedure.establishment_id, Procedure.closed_at, Procedure.rule).where(
+            Procedure.groupement_id == gid, Procedure.kind == ProcedureKind.MEMBERSHIP,
+            Procedure.status == ProcedureStatus.APPROVED)).all()
     return Card(
         groupement=groupement, profile=profile_of(gid), members=member_establishments(gid),
         candidacies=candidacies, technicians=technicians,
         first_version=ConventionVersion.in_force(gid, date.min),
         terms_today=ConventionVersion.in_force(gid, today), periods=periods(groupement),
-        today=today, admitted_on=dict(db.session.execute(
-            select(Procedure.establishment_id, Procedure.closed_at).where(
-                Procedure.groupement_id == gid, Procedure.kind == ProcedureKind.MEMBERSHIP,
-                Procedure.status == ProcedureStatus.APPROVED)).all()))
+        today=today, admitted_on={eid: closed for eid, closed, _rule in admissions},
+        weighted_admissions=frozenset(eid for eid, _closed, rule in admissions
+                                      if rule == VoteRule.WEIGHTED))
 
 
 def update_card(actor: User, *, resource_persons: int | None, **texts: str) -> GroupementProfile:
@@ -183,7 +194,8 @@ def bilan_section(groupement_id: int, year: int) -> dict:
         counts[kind]["opened"] = n
     approved = db.session.execute(
         select(Procedure.kind, Procedure.establishment_id, Procedure.candidate_name,
-               Procedure.closed_at, Procedure.period_end, Procedure.new_period_end)
+               Procedure.closed_at, Procedure.period_end, Procedure.new_period_end,
+               Procedure.rule)
         .where(in_year, Procedure.status == ProcedureStatus.APPROVED)
         .order_by(Procedure.closed_at, Procedure.id)).all()
     votes: dict[int, dict[str, int]] = {}
@@ -205,13 +217,18 @@ def bilan_section(groupement_id: int, year: int) -> dict:
     return {
         "year": year,
         "procedures": counts,
-        "admitted": [{"establishment_id": eid, "name": name, "on": closed.date().isoformat()}
-                     for kind, eid, name, closed, _e, _n in approved
+        "admitted": [{"establishment_id": eid, "name": name, "on": closed.date().isoformat(),
+                      "weighted": rule == VoteRule.WEIGHTED}
+                     for kind, eid, name, closed, _e, _n, rule in approved
                      if kind == ProcedureKind.MEMBERSHIP],
         "renewals": [{"on": closed.date().isoformat(), "period_end": end.isoformat(),
-                      "new_period_end": new.isoformat()}
-                     for kind, _eid, _name, closed, end, new in approved
+                      "new_period_end": new.isoformat(), "weighted": rule == VoteRule.WEIGHTED}
+                     for kind, _eid, _name, closed, end, new, rule in approved
                      if kind == ProcedureKind.RENEWAL and end and new],
+        # Approvals by the members' weighted vote (ordered-hours model, issue 16 item 6).
+        "weighted": {kind.value: sum(1 for k, *_rest, rule in approved
+                                     if k == kind and rule == VoteRule.WEIGHTED)
+                     for kind in ProcedureKind},
         "versions": [{"valid_from": day.isoformat(), "threshold_minutes": threshold,
                       "cap_minutes": cap, "hourly_rate": f"{rate:.2f}",
                       "duration_years": duration}

@@ -1,6 +1,6 @@
 """Pages of the governance area (/groupement): the identity card (page and PDF),
-the procedures decided by unanimity (membership, renewal) and the convention's
-versions.
+the procedures decided by unanimity or, under the ordered-hours model, by the
+members' weighted vote (membership, renewal) and the convention's versions.
 
 Thin handlers: load or 404, check the form's shape, call one service, flash,
 redirect. A service's refusal is shown on the form field it names (or on top)
@@ -12,9 +12,10 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from gic import timeutil
 from gic.audit.services import on_behalf_of
 from gic.errors import DomainError, Forbidden, NotFound
-from gic.governance import bp, procedures, queries, services, versions
+from gic.governance import bp, electorate, procedures, queries, services, versions
 from gic.governance.forms import (
     BallotForm,
     ButtonForm,
@@ -23,6 +24,7 @@ from gic.governance.forms import (
     RenewalForm,
     VersionForm,
     WithdrawForm,
+    offer_rules,
 )
 from gic.governance.models import Ballot, Procedure
 from gic.models import Role
@@ -103,17 +105,26 @@ def edit_card():
 
 # --- Procedures ---------------------------------------------------------------------
 
+def _terms() -> electorate.WeightedTerms | None:
+    """The weighted vote's settings today (None: per-intervention, unanimity only)."""
+    return electorate.weighted_terms(current_user.groupement_id,
+                                     timeutil.local_today(current_user.groupement.timezone))
+
+
 def _procedures_page(renewal_form: RenewalForm | None = None, status: int = 200):
     try:
         stmt = queries.visible_procedures(current_user)
     except Forbidden:
         abort(403)
     page = paginate(stmt, PER_PAGE)
+    terms = _terms()
+    renewal_form = renewal_form or RenewalForm(formdata=None)
+    offer_rules(renewal_form, electorate.rule_choices(terms))
     return render_template(
         "governance/procedures.html", page=page,
         tallies=queries.tallies([p.id for p in page.items]),
-        renewal=queries.renewal_state(current_user),
-        renewal_form=renewal_form or RenewalForm(formdata=None)), status
+        renewal=queries.renewal_state(current_user), terms=terms,
+        renewal_form=renewal_form), status
 
 
 @bp.route("/procedures")
@@ -139,6 +150,8 @@ def _procedure_page(procedure: Procedure, ballot_form=None, withdraw_form=None,
     return render_template(
         "governance/procedure.html", procedure=procedure,
         outcome=procedures.outcome(procedure), mine=mine,
+        closing=procedures.outcome(procedure, closing=True) if procedure.is_weighted
+        and procedure.is_open else None, button=ButtonForm(),
         can_vote=directs(current_user, current_user.establishment_id),
         behalf=on_behalf_of(procedure),
         renewal_end=queries.renewal_target(procedure),
@@ -171,6 +184,23 @@ def vote(procedure_id: int):
     return redirect(url_for("governance.procedure", procedure_id=procedure_id))
 
 
+@bp.route("/procedures/<int:procedure_id>/cloture", methods=["POST"])
+@login_required
+def close_vote(procedure_id: int):
+    """The coordinator closes a weighted vote: the votes cast decide."""
+    item = _load(procedure_id)
+    _coordinator_or_403()
+    if not ButtonForm().validate_on_submit():
+        return _procedure_page(item, status=400)
+    try:
+        procedures.close_vote(item, current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+        return _procedure_page(_load(procedure_id), status=error.status)
+    flash("Scrutin clos : la procédure est décidée par les votes exprimés.", "success")
+    return redirect(url_for("governance.procedure", procedure_id=procedure_id))
+
+
 @bp.route("/procedures/<int:procedure_id>/retrait", methods=["POST"])
 @login_required
 def withdraw(procedure_id: int):
@@ -195,12 +225,13 @@ def propose():
     """The coordinator proposes a candidate establishment to the member directors."""
     _coordinator_or_403()
     form = CandidateForm()
+    terms = _terms()
     status = 200
     if form.validate_on_submit():
         try:
             item = procedures.propose_member(
                 current_user, name=form.name.data, finess=form.finess.data,
-                contact=form.contact.data, message=form.message.data)
+                contact=form.contact.data, message=form.message.data, rule=form.rule.data)
         except DomainError as error:
             status = _fail(error, form)
         else:
@@ -209,7 +240,8 @@ def propose():
             return redirect(url_for("governance.procedure", procedure_id=item.id))
     elif form.is_submitted():
         status = 422
-    return render_template("governance/propose.html", form=form), status
+    offer_rules(form, electorate.rule_choices(terms))
+    return render_template("governance/propose.html", form=form, terms=terms), status
 
 
 @bp.route("/renouvellement", methods=["POST"])
@@ -220,7 +252,8 @@ def open_renewal():
     form = RenewalForm()
     if form.validate_on_submit():
         try:
-            item = procedures.open_renewal(current_user, message=form.message.data)
+            item = procedures.open_renewal(current_user, message=form.message.data,
+                                           rule=form.rule.data)
         except DomainError as error:
             return _procedures_page(form, _fail(error, form))
         flash("Renouvellement de la convention soumis au vote des directions.", "success")

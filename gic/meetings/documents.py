@@ -17,9 +17,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask import render_template
 
 from gic import pdf
+from gic.governance.weights import shares
 from gic.meetings.minutes import readable_versions
 from gic.meetings.models import Meeting, MeetingStatus, Minutes, to_local
-from gic.meetings.votes import Outcome, unanimity
+from gic.meetings.votes import Outcome, outcome
 from gic.models import User
 
 PRODID = "-//GIC//Reunions du groupement//FR"
@@ -118,8 +119,8 @@ def minutes_context(user: User, minutes: Minutes) -> dict:
     rows = snap["establishments"]
     totals = {d: {k: sum(r[d][k] for r in rows) for k in ("interventions", "onsite", "remote")}
               for d in ("given", "received")}
-    outcomes: dict[int, Outcome] = {d.id: unanimity(d) for d in minutes.decisions
-                                    if d.needs_unanimity}
+    outcomes: dict[int, Outcome] = {d.id: outcome(d) for d in minutes.decisions if d.is_voted}
+    vote = snap.get("vote")
     previous = snap.get("previous_meeting")
     return {
         "meeting": minutes.meeting, "minutes": minutes, "snap": snap,
@@ -133,8 +134,19 @@ def minutes_context(user: User, minutes: Minutes) -> dict:
                             if minutes.finalised_at else None),
         "open_actions": [dict(a, due_date=_day(a["due_date"])) for a in snap["open_actions"]],
         "versions": readable_versions(user, minutes.meeting),
+        # The ordered-hours model: each voter's contributions and weight (issue 16 item 6).
+        "vote": vote, "voter_rows": _voter_rows(vote),
         "stamp": minutes.finalised_at or minutes.created_at,
     }
+
+
+def _voter_rows(vote: dict | None) -> list[dict]:
+    """Each voter of the snapshot with its contributions and weight in percent."""
+    if not vote:
+        return []
+    amounts = [Decimal(v["amount"]) for v in vote["voters"]]
+    return [dict(v, amount=a, percent=p)
+            for v, a, p in zip(vote["voters"], amounts, shares(amounts), strict=True)]
 
 
 def document_name(minutes: Minutes, extension: str) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from babel.numbers import format_currency
 from docx import Document
 from docx.document import Document as DocumentType
 from docx.enum.section import WD_ORIENT
@@ -26,6 +27,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor, Twips
 
 from gic.formatting import hours_minutes, long_date, long_datetime
+from gic.governance.weights import Tally, percent_text
 from gic.meetings.models import Minutes
 
 LANGUAGE = "fr-FR"
@@ -250,6 +252,7 @@ def write_minutes(c: dict) -> DocumentType:
         _muted(document, "Liste vide.")
 
     _data(document, c)
+    _weights(document, c)
 
     document.add_heading("Déroulé et échanges", level=1)
     document.add_paragraph(minutes.summary or "—")
@@ -326,6 +329,38 @@ def _data(document: DocumentType, c: dict) -> None:
         _muted(document, "Aucune action ouverte.")
 
 
+def _money(amount) -> str:
+    """« 4 950,00 € », as the page's ``money`` filter writes it."""
+    return format_currency(amount, "EUR", locale="fr")
+
+
+def _weights(document: DocumentType, c: dict) -> None:
+    """The ordered-hours model's voters with their contributions and weights."""
+    vote = c["vote"]
+    if not vote:
+        return
+    document.add_heading(f"Voix des membres ({vote['year']})", level=1)
+    _muted(document, f"Chaque établissement membre pèse ses contributions de l'année "
+                     f"{vote['year']} ; les établissements utilisateurs ne votent pas. Quorum : "
+                     f"{percent_text(vote['quorum_percent'])} des voix ; une décision au vote "
+                     f"pondéré est adoptée avec plus de {percent_text(vote['majority_percent'])}"
+                     " des voix exprimées. Arrêté à la création de cette version.")
+    _table(document, [Col("Établissement membre"), Col(f"Contributions {vote['year']}", num=True),
+                      Col("Poids", num=True)],
+           [[r["name"], _money(r["amount"]), percent_text(r["percent"])]
+            for r in c["voter_rows"]])
+
+
+def _tally(document: DocumentType, t: Tally) -> None:
+    _table(document, [Col("Résultat pondéré"), Col("Part des voix", num=True), Col("Seuil")], [
+        ["Ont pris part au vote (quorum)", percent_text(t.voted_percent),
+         f"{'atteint' if t.quorum_reached else 'non atteint'} "
+         f"(minimum {percent_text(t.quorum_percent)})"],
+        ["Pour (des voix exprimées)", percent_text(t.yes_percent),
+         f"majorité : plus de {percent_text(t.majority_percent)}"],
+        ["Contre (des voix exprimées)", percent_text(t.no_percent), "—"]])
+
+
 def _decisions(document: DocumentType, minutes: Minutes, outcomes: dict) -> None:
     document.add_heading("Décisions", level=1)
     if not minutes.decisions:
@@ -333,11 +368,20 @@ def _decisions(document: DocumentType, minutes: Minutes, outcomes: dict) -> None
         return
     for d in minutes.decisions:
         document.add_paragraph(d.text)
-        if not d.needs_unanimity:
+        if not d.is_voted:
             continue
         outcome = outcomes[d.id]
-        document.add_paragraph(
-            f"Unanimité des établissements membres : {outcome.label} {outcome.reason}")
-        _table(document, [Col("Établissement"), Col("Vote"), Col("Commentaire")],
-               [[name, vote.choice_label if vote else "pas encore voté",
-                 (vote.comment if vote else "") or "—"] for name, vote in outcome.rows])
+        rule = ("Vote pondéré des établissements membres" if d.weighted
+                else "Unanimité des établissements membres")
+        document.add_paragraph(f"{rule} : {outcome.label} {outcome.reason}")
+        weights = outcome.weights
+        columns = [Col("Établissement"), Col("Vote"), Col("Commentaire")]
+        if weights:
+            columns[1:1] = [Col("Contributions de l'année", num=True), Col("Poids", num=True)]
+        _table(document, columns,
+               [[name, *([_money(weights[n][0]), percent_text(weights[n][1])] if weights else []),
+                 vote.choice_label if vote else "pas encore voté",
+                 (vote.comment if vote else "") or "—"]
+                for n, (name, vote) in enumerate(outcome.rows)])
+        if outcome.tally is not None:
+            _tally(document, outcome.tally)

@@ -130,6 +130,9 @@ class DecisionForm(FlaskForm):
                                                  Length(max=TEXT_MAX)])
     needs_unanimity = BooleanField("Demande l'unanimité des directions (nouveau membre, "
                                    "renouvellement…)")
+    # Shown under the ordered-hours model only (issue 16 item 6).
+    weighted = BooleanField("Soumise au vote pondéré des membres, voix proportionnelles à "
+                            "leurs contributions de l'année")
 
 
 class ActionForm(FlaskForm):

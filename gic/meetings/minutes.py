@@ -144,7 +144,7 @@ def start_minutes(meeting: Meeting, actor: User) -> Minutes:
         minutes.attendance = [Attendance(user_id=a.user_id, name=a.name, presence=a.presence)
                               for a in last.attendance]
         minutes.decisions = [
-            Decision(text=d.text, needs_unanimity=d.needs_unanimity, votes=[
+            Decision(text=d.text, needs_unanimity=d.needs_unanimity, weighted=d.weighted, votes=[
                 Vote(user_id=v.user_id, establishment_id=v.establishment_id, choice=v.choice,
                      comment=v.comment, cast_at=v.cast_at) for v in d.votes])
             for d in last.decisions]
@@ -229,16 +229,28 @@ def remove_attendee(minutes: Minutes, actor: User, attendance_id: int) -> None:
 
 
 def add_decision(minutes: Minutes, actor: User, *, text: str | None,
-                 needs_unanimity: bool) -> Decision:
-    """A decision; one needing unanimity collects each member director's vote."""
+                 needs_unanimity: bool, weighted: bool = False) -> Decision:
+    """A decision; one needing unanimity collects each member director's vote. In
+    the ordered-hours model a decision may instead go to the members' vote weighted
+    by their contributions (the minutes' snapshot holds the weights)."""
     _editable(minutes, actor)
+    if weighted and "vote" not in minutes.snapshot:
+        raise InvalidField("Le vote pondéré par les contributions ne s'applique qu'aux "
+                           "conventions en heures commandées : ici, la décision se prend à "
+                           "l'unanimité.", field="weighted")
+    if weighted and needs_unanimity:
+        raise InvalidField("Choisissez l'unanimité ou le vote pondéré, pas les deux.",
+                           field="weighted")
     decision = Decision(text=_text(text, "text", "Décision"),
-                        needs_unanimity=bool(needs_unanimity))
+                        needs_unanimity=bool(needs_unanimity), weighted=bool(weighted))
     minutes.decisions.append(decision)
     db.session.flush()
+    after = {"version": minutes.version, "text": decision.text,
+             "needs_unanimity": decision.needs_unanimity}
+    if decision.weighted:
+        after["weighted"] = True
     record(actor, "minutes.decision_add", minutes, groupement_id=minutes.meeting.groupement_id,
-           after={"version": minutes.version, "text": decision.text,
-                  "needs_unanimity": decision.needs_unanimity})
+           after=after)
     db.session.commit()
     return decision
 

@@ -190,10 +190,12 @@ def remove_attendee(meeting_id: int, version: int, item_id: int):
 @bp.post(BASE + "/decisions")
 @login_required
 def add_decision(meeting_id: int, version: int):
-    """Add a decision (possibly needing every director's vote)."""
+    """Add a decision (possibly needing every director's vote, or the members'
+    weighted vote under the ordered-hours model)."""
     return _step(meeting_id, version, "decision", DecisionForm(),
                  lambda m, f: steps.add_decision(m, _me(), text=f.text.data,
-                                                 needs_unanimity=f.needs_unanimity.data),
+                                                 needs_unanimity=f.needs_unanimity.data,
+                                                 weighted=f.weighted.data),
                  "Décision ajoutée.", "decisions")
 
 
@@ -263,16 +265,18 @@ def finalise(meeting_id: int, version: int):
 
 def _vote_page(decision, form: VoteForm, status: int = 200, refusal: str | None = None):
     meeting = decision.minutes.meeting
+    me = _me()
     return render_template("meetings/vote.html", decision=decision, form=form,
-                           outcome=votes.unanimity(decision), refusal=refusal, meeting=meeting,
-                           can_vote=can_vote(_me(), meeting) and not decision.minutes.is_final
-                           ), status
+                           outcome=votes.outcome(decision), refusal=refusal, meeting=meeting,
+                           can_vote=can_vote(me, meeting) and not decision.minutes.is_final
+                           and ("vote" not in decision.minutes.snapshot
+                                or votes.votes_in(me, decision.minutes))), status
 
 
 @bp.route("/decisions/<int:decision_id>/vote", methods=["GET", "POST"])
 @login_required
 def vote(decision_id: int):
-    """A director records his establishment's vote on a decision needing unanimity."""
+    """A director records his establishment's vote on a decision put to the vote."""
     me = _me()
     try:
         decision = votes.get_decision(me, decision_id)

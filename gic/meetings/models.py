@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -253,18 +254,29 @@ class Attendance(db.Model):
 
 
 class Decision(db.Model):
-    """A decision written in the minutes; some need every member director's vote."""
+    """A decision written in the minutes; some need every member director's vote
+    (unanimity), or, in the ordered-hours model, the members' weighted vote."""
 
     __tablename__ = "meeting_decision"
+    __table_args__ = (
+        CheckConstraint("NOT (needs_unanimity AND weighted)", name="one_rule"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     minutes_id: Mapped[int] = mapped_column(ForeignKey("meeting_minutes.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     needs_unanimity: Mapped[bool] = mapped_column(default=False)
+    # Issue 16 item 6: weighted by the contributions frozen in the minutes' snapshot.
+    weighted: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     minutes: Mapped[Minutes] = relationship(back_populates="decisions")
     votes: Mapped[list[Vote]] = relationship(
         back_populates="decision", cascade="all, delete-orphan", order_by="Vote.id")
+
+    @property
+    def is_voted(self) -> bool:
+        """Put to the member establishments' vote (unanimity or weighted)."""
+        return self.needs_unanimity or self.weighted
 
 
 class Vote(db.Model):

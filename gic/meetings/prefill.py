@@ -16,6 +16,7 @@ from gic import timeutil
 from gic.billing.queries import cap_use_by_beneficiary
 from gic.equipment.queries import loans_out_on
 from gic.extensions import db
+from gic.governance import electorate
 from gic.interventions.models import Intervention, InterventionSession
 from gic.meetings.models import (
     Action,
@@ -125,7 +126,7 @@ def build_snapshot(meeting: Meeting) -> dict:
     year = end.year
     cap = groupement.cap_for_year(year)
     used = cap_use_by_beneficiary(groupement.id, year)
-    return {
+    snapshot = {
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "previous_meeting": None if previous is None else {
             "id": previous.id, "title": previous.title,
@@ -147,6 +148,25 @@ def build_snapshot(meeting: Meeting) -> dict:
              "origin": action_origin(a)}
             for a in open_actions_before(meeting)],
     }
+    vote = weighted_vote(groupement.id, meeting.local_date)
+    if vote is not None:
+        snapshot["vote"] = vote
+    return snapshot
+
+
+def weighted_vote(groupement_id: int, day: date) -> dict | None:
+    """Under the ordered-hours model on ``day`` (issue 16 item 6): the voters (no
+    « utilisateur ») with their contributions of the year, and the quorum and
+    majority of the version in force, frozen with the minutes. None otherwise."""
+    terms = electorate.weighted_terms(groupement_id, day)
+    if terms is None:
+        return None
+    voters = electorate.voters(groupement_id)
+    amounts = electorate.weights(groupement_id, terms.year, [e.id for e in voters])
+    return {"year": terms.year, "quorum_percent": terms.quorum_percent,
+            "majority_percent": terms.majority_percent,
+            "voters": [{"id": e.id, "name": e.name, "amount": f"{amounts[e.id]:.2f}"}
+                       for e in voters]}
 
 
 def year_bounds_utc(year: int, tz: str) -> tuple[datetime, datetime]:

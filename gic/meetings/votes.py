@@ -1,15 +1,20 @@
-"""Votes on the decisions that need unanimity (new member, renewal…).
+"""Votes on the decisions that need unanimity (new member, renewal…), or, in
+the ordered-hours model, the members' weighted vote (issue 16 item 6).
 
 Each member establishment's director records its vote while the minutes are a
 draft (one vote per establishment: voting again replaces it); the members are
 the establishments of the minutes' snapshot, so a finalised version keeps the
 outcome it had. Abstaining, like voting against, blocks unanimity (SPEC §7:
-every member's director must approve).
+every member's director must approve). A weighted decision weighs each member
+by its contributions of the year frozen in the snapshot, with the quorum and
+majority of the version then in force (:mod:`gic.governance.weights`); once the
+minutes are final, the members who did not vote count as absent.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
 
@@ -17,6 +22,7 @@ from gic import timeutil
 from gic.audit.services import record
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
+from gic.governance.weights import Tally, WeightedVote, percent_text, shares, tally
 from gic.meetings.minutes import current_draft
 from gic.meetings.models import Decision, Meeting, Minutes, Vote, VoteChoice
 from gic.meetings.permissions import VOTE_REFUSAL, can_manage, can_view, can_vote
@@ -27,17 +33,70 @@ MAX_COMMENT = 2000
 
 @dataclass(frozen=True)
 class Outcome:
-    """Where a unanimity vote stands, with each member's vote (None: not yet)."""
+    """Where a vote stands (unanimity, or weighted: then with its tally and each
+    member's weight), with each member's vote (None: not yet)."""
 
     status: str  # "reached", "refused", "pending"
     label: str
     reason: str
     rows: list[tuple[str, Vote | None]]
+    # A weighted vote: the tally, and each row's (contributions, weight in %).
+    tally: Tally | None = None
+    weights: list[tuple[Decimal, Decimal]] | None = None
+
+
+WEIGHTED_STATUS = {"adopted": "reached", "rejected": "refused", "no_quorum": "refused",
+                   "pending": "pending"}
+WEIGHTED_LABELS = {"adopted": "adoptée au vote pondéré", "rejected": "rejetée au vote pondéré",
+                   "no_quorum": "quorum non atteint", "pending": "en attente"}
+
+
+def weighed(rows: list[tuple[str, object | None]], amounts: list[Decimal], quorum_percent: int,
+            majority_percent: int, *, closed: bool) -> Outcome:
+    """The weighted outcome of ``rows`` (name, vote or ballot or None) whose members
+    contributed ``amounts``: the tally's summary, then the votes awaited (open) or
+    the reasons given against."""
+    result = tally([WeightedVote(n, amount, str(v.choice) if v is not None and v.choice
+                                 else None)
+                    for n, ((_name, v), amount) in enumerate(zip(rows, amounts, strict=True))],
+                   quorum_percent, majority_percent, closed=closed)
+    percents = shares(amounts)
+    reason = result.summary
+    against = [f"{name} (« {v.comment} »)" for name, v in rows
+               if v is not None and v.choice == VoteChoice.AGAINST and v.comment]
+    if against:
+        reason += " Contre : " + "; ".join(against) + "."
+    waiting = [f"{name} ({percent_text(p)})" for (name, v), p in zip(rows, percents, strict=True)
+               if v is None or not v.choice]
+    if result.status == "pending" and waiting:
+        reason += " Votes attendus : " + ", ".join(waiting) + "."
+    return Outcome(WEIGHTED_STATUS[result.status], WEIGHTED_LABELS[result.status], reason, rows,
+                   tally=result, weights=list(zip(amounts, percents, strict=True)))
 
 
 def members(minutes: Minutes) -> list[dict]:
-    """The member establishments who vote: those of the minutes' snapshot."""
-    return [{"id": e["id"], "name": e["name"]} for e in minutes.snapshot["establishments"]]
+    """The member establishments who vote: those of the minutes' snapshot (in the
+    ordered-hours model, its voters: not the « utilisateurs »)."""
+    weighted = minutes.snapshot.get("vote")
+    rows = weighted["voters"] if weighted else minutes.snapshot["establishments"]
+    return [{"id": e["id"], "name": e["name"]} for e in rows]
+
+
+def outcome(decision: Decision) -> Outcome:
+    """Where a voted decision stands: weighted, or unanimity (with the members'
+    weights shown in the ordered-hours model)."""
+    terms = decision.minutes.snapshot.get("vote")
+    if terms is None:
+        return unanimity(decision)
+    amounts = [Decimal(v["amount"]) for v in terms["voters"]]
+    if not decision.weighted:
+        result = unanimity(decision)
+        return Outcome(result.status, result.label, result.reason, result.rows,
+                       weights=list(zip(amounts, shares(amounts), strict=True)))
+    votes = {v.establishment_id: v for v in decision.votes}
+    rows = [(m["name"], votes.get(m["id"])) for m in members(decision.minutes)]
+    return weighed(rows, amounts, terms["quorum_percent"], terms["majority_percent"],
+                   closed=decision.minutes.is_final)
 
 
 def unanimity(decision: Decision) -> Outcome:
@@ -61,11 +120,19 @@ def unanimity(decision: Decision) -> Outcome:
 
 
 def decisions_to_vote(user: User, meeting: Meeting) -> list[Decision]:
-    """The draft's decisions needing unanimity, for a director to vote on."""
+    """The draft's decisions put to the vote, for a director to vote on (none for
+    a « utilisateur » establishment of the ordered-hours model)."""
     draft = current_draft(meeting)
     if draft is None or not can_vote(user, meeting):
         return []
-    return [d for d in draft.decisions if d.needs_unanimity]
+    if "vote" in draft.snapshot and not votes_in(user, draft):
+        return []
+    return [d for d in draft.decisions if d.is_voted]
+
+
+def votes_in(user: User, minutes: Minutes) -> bool:
+    """The user's establishment is one of the minutes' voters."""
+    return user.establishment_id in {m["id"] for m in members(minutes)}
 
 
 def get_decision(user: User, decision_id: int) -> Decision:
@@ -89,12 +156,15 @@ def cast_vote(decision: Decision, actor: User, *, choice: str,
         raise NotFound("Décision introuvable.")
     if not can_vote(actor, meeting):
         raise Forbidden(VOTE_REFUSAL)
-    if not decision.needs_unanimity:
+    if not decision.is_voted:
         raise RuleRefused("Cette décision ne demande pas de vote à l'unanimité.")
     if minutes.is_final:
         raise RuleRefused("Le compte rendu est finalisé : les votes sont clos.",
                           code="minutes_final")
-    if actor.establishment_id not in {m["id"] for m in members(minutes)}:
+    if not votes_in(actor, minutes):
+        if actor.establishment is not None and actor.establishment.is_user_participant:
+            raise RuleRefused("Votre établissement est utilisateur du groupement : il ne "
+                              "vote pas.", code="not_a_voter")
         raise RuleRefused("Votre établissement n'était pas membre du groupement à la date "
                           "de cette réunion.")
     try:

@@ -2,8 +2,8 @@
 
 Everyone of a groupement reads its identity card (page, PDF) and the
 convention's versions; only its coordinator edits the card, proposes a
-candidate, opens the renewal, withdraws a procedure and adds or deletes a
-future version. Procedures are followed by the coordinator and the member
+candidate, opens the renewal, withdraws a procedure, closes a weighted vote
+and adds or deletes a future version. Procedures are followed by the coordinator and the member
 directors (403 for technicians and the accountant); each member director votes
 once (every role has its own world); another groupement's procedure or version
 is a 404.
@@ -56,6 +56,10 @@ ROUTES = {
     ("governance.withdraw", "POST"): Route(web(logged=403, coordinator=302, other=404),
                                            args={"procedure_id": "gov_withdraw"},
                                            body={"reason": "Candidature retirée par l'IME."}),
+    # Issue 16 item 6: closing a weighted vote; the matrix's procedures are unanimity
+    # ones (per-intervention model), so the coordinator's answer is the refusal (409).
+    ("governance.close_vote", "POST"): Route(web(logged=403, coordinator=409, other=404),
+                                             args={"procedure_id": "gov_read"}),
     ("governance.propose", "GET"): Route(coordinator_only(200)),
     ("governance.propose", "POST"): Route(coordinator_only(302), body=_candidate_form),
     # Both worlds' conventions lapsed (see build): the renewal can be opened.
