@@ -36,10 +36,11 @@ READERS = (Role.COORDINATOR, Role.ACCOUNTANT, Role.DIRECTOR)
 @bp.app_template_global("ordered_menu")
 def ordered_menu(user: User) -> bool:
     """True when the menu leads to « Heures commandées »: a coordinator, accountant or
-    director of a groupement that has a version of the ordered-hours model."""
+    director of a groupement that has a version of the ordered-hours model (from the
+    versions the request reads anyway: no query of its own on most pages)."""
     if not getattr(user, "is_authenticated", False) or user.role not in READERS:
         return False
-    return ledger.uses_ordered_hours(user.groupement_id)
+    return any(v.is_ordered_hours for v in ConventionVersion.history(user.groupement_id))
 
 
 @bp.app_template_global("uses_ordered_hours")
