@@ -53,6 +53,11 @@ def forget(name: str, session: Session | None = None) -> None:
     (session or db.session).info.get(_MEMO, {}).pop(name, None)
 
 
+def forget_all(session: Session | None = None) -> None:
+    """Empty every memo now (a test's requests share one session: each starts fresh)."""
+    (session or db.session).info.pop(_MEMO, None)
+
+
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_all(session: Session, *_args) -> None:

@@ -44,6 +44,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy import inspect as sa_inspect
 
 from gic import create_app
+from gic.database import forget_all
 from gic.extensions import db
 from gic.models import ConventionVersion, Establishment, Groupement, Role, User
 from gic.notifications.services import in_app_only
@@ -142,7 +143,7 @@ def empty_tables() -> None:
 
 
 def _fresh_g(sender, **extra) -> None:
-    """Empty ``flask.g`` at each request, as in production.
+    """Empty ``flask.g`` and the session's memo at each request, as in production.
 
     The ``app`` fixture keeps one app context pushed for the whole test, so test
     client requests share it and its ``g``, where Flask-Login caches the loaded
@@ -150,6 +151,9 @@ def _fresh_g(sender, **extra) -> None:
     """
     for key in list(vars(g)):
         delattr(g, key)
+    # Nor what the test's session remembers for its transaction (gic.database.memo):
+    # in production each request has a session of its own.
+    forget_all()
 
 
 @pytest.fixture(scope="session")
