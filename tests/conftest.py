@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask, g, request_started
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, select, text
 from sqlalchemy import inspect as sa_inspect
 
 from gic import create_app
@@ -432,15 +432,55 @@ def world_ids(world: World) -> World:
 
 
 def world_from_ids(ids: World) -> World:
-    """The world of :func:`world_ids`, its objects read in the current session."""
-    def users(found: dict) -> dict:
+    """The world of :func:`world_ids`, its objects read in the current session (three
+    queries)."""
+    db.session.scalars(select(User).where(User.groupement_id == ids.groupement)).all()
+    db.session.scalars(select(Establishment).where(
+        Establishment.groupement_id == ids.groupement)).all()
+
+    def users(found: dict) -> dict:  # from the identity map
         return {k: db.session.get(User, v) for k, v in found.items()}
-    return World(groupement=db.session.get(Groupement, ids.groupement),
-                 establishments={k: db.session.get(Establishment, v)
-                                 for k, v in ids.establishments.items()},
-                 directors=users(ids.directors), technicians=users(ids.technicians),
-                 coordinator=db.session.get(User, ids.coordinator),
-                 accountant=db.session.get(User, ids.accountant))
+    world = World(groupement=db.session.get(Groupement, ids.groupement),
+                  establishments={k: db.session.get(Establishment, v)
+                                  for k, v in ids.establishments.items()},
+                  directors=users(ids.directors), technicians=users(ids.technicians),
+                  coordinator=db.session.get(User, ids.coordinator),
+                  accountant=db.session.get(User, ids.accountant))
+    db.session.commit()  # as build_world leaves the session: no transaction, objects expired
+    return world
+
+
+def worlds_built_once(extra: Callable[[World], dict[str, int]] | None = None):
+    """For a test file whose tests all start from the same data: ``base``, ``world``,
+    ``other_world`` and ``extra`` fixtures over a base built once for the file
+    (:func:`built_once`), instead of for each test. ``extra(world)`` builds more and
+    returns ids by name; the ``extra`` fixture gives them back as ids.
+
+    In the file: ``base, world, other_world, extra = worlds_built_once(…)``.
+    """
+    def build() -> dict:
+        first = build_world()
+        other = build_world(name="GCSMS Démo", domain="demo", rate="30.00", letters="XY")
+        return {"world": world_ids(first), "other": world_ids(other),
+                "extra": extra(first) if extra else {}}
+
+    @pytest.fixture(scope="module", name="base")
+    def base_fixture(shared_app):
+        yield from built_once(shared_app, build)
+
+    @pytest.fixture(name="world")
+    def world_fixture(app, base) -> World:
+        return world_from_ids(base["world"])
+
+    @pytest.fixture(name="other_world")
+    def other_world_fixture(app, base, world) -> World:
+        return world_from_ids(base["other"])
+
+    @pytest.fixture(name="extra")
+    def extra_fixture(base) -> dict[str, int]:
+        return dict(base["extra"])
+
+    return base_fixture, world_fixture, other_world_fixture, extra_fixture
 
 
 @pytest.fixture

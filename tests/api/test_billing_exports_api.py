@@ -14,14 +14,12 @@ from gic.billing import exports
 from gic.billing.services import close_year
 from gic.interventions import services
 from tests.api.conftest import error_of
-from tests.services.test_billing_exports import YEAR, billed_year
+from tests.services.test_billing_exports import YEAR, billed_built_once
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@pytest.fixture
-def billed(world):
-    return billed_year(world)
+base, world, other_world, extra, billed = billed_built_once()
 
 
 def _user(world, other_world, who):

@@ -14,7 +14,7 @@ from gic.extensions import db
 from gic.interventions import services
 from tests.conftest import client_for
 from tests.helpers import accepted, session, text_of
-from tests.services.test_billing_exports import YEAR, billed_year, finish
+from tests.services.test_billing_exports import YEAR, billed_built_once, finish
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -24,9 +24,7 @@ def csv_rows(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
 
 
-@pytest.fixture
-def billed(world):
-    return billed_year(world)
+base, world, other_world, extra, billed = billed_built_once()
 
 
 def _user(world, other_world, who):
