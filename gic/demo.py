@@ -120,7 +120,9 @@ class _Builder:
             e = create_establishment(coordinator, name=place.name, finess=place.finess)
             self.places[place.key] = e
             self.directors[place.key] = self._user(*place.director, "director", e.id)
-            self.technicians[place.key] = self._user(*place.technician, "technician", e.id)
+            if place.technician:  # a « utilisateur » of GCSMS ISI Démo has none
+                self.technicians[place.key] = self._user(*place.technician, "technician",
+                                                         e.id)
         setup_day = date(self.today.year - 2, 1, 6)
         self._backdate_setup(self._at(setup_day, 9, 0))
         # Stories and meetings in date order: a meeting's pre-filled minutes see
@@ -192,7 +194,8 @@ class _Builder:
             self.result.skipped.append(f"{self.demo.name} : « {story.description} » "
                                        "(pas assez de jours passés cette année)")
             return
-        drafter = self.directors[b] if story.by_director else self.technicians[b]
+        drafter = (self.directors[b] if story.by_director or b not in self.technicians
+                   else self.technicians[b])
         start = days[0] if days else target
         stamps = {"create": self._at(start - timedelta(days=3), 9, self.rng.randrange(60))}
         stamps["activate"] = stamps["create"] + timedelta(days=1, hours=1)

@@ -36,6 +36,7 @@ def test_demo_command_creates_the_accounts_and_a_second_run_adds_nothing(app, ru
     assert result.exit_code == 0, result.output
     assert "Données de démonstration créées : GIC 65" in result.output
     assert "Données de démonstration créées : GCSMS Démo" in result.output
+    assert "Données de démonstration créées : GCSMS ISI Démo" in result.output
     assert f"mot de passe : {PASSWORD}" in result.output
     assert "/login" in result.output
     emails = account_emails()
@@ -86,7 +87,7 @@ def test_demo_data_is_lifelike_and_obeys_the_rules(app, monkeypatch):
     # The shipped setting (the suite's default lets other tests log old sessions freely).
     monkeypatch.setitem(app.config, "SESSION_BACKDATE_DAYS", 30)
     result = load_demo(today=today)
-    assert result.created == ["GIC 65", "GCSMS Démo"]
+    assert result.created == ["GIC 65", "GCSMS Démo", "GCSMS ISI Démo"]
     assert result.skipped == []
 
     gic65 = db.session.scalars(select(Groupement).where(Groupement.name == "GIC 65")).one()
