@@ -117,7 +117,7 @@ def _init_extensions(app: Flask) -> None:
 
 AREAS = ("auth", "main", "interventions", "billing", "audit", "admin", "notifications", "reports",
          "meetings", "equipment", "trainings", "exchanges", "techfiles", "secondments", "governance",
-         "calendar", "standins")
+         "calendar", "standins", "ordered")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -79,6 +79,21 @@ class Groupement(db.Model):
         return self.terms_on(date(year, 1, 1)).cap_minutes
 
 
+class ConventionModel(enum.StrEnum):
+    """How a convention version bills (issue 16): after the fact, per intervention
+    (GIC 65: threshold, cap, rate), or hours ordered in advance with provisional
+    calls and a year-end regularisation (a GCSMS like the ISI; gic.rules_ordered)."""
+
+    PER_INTERVENTION = "per_intervention"
+    ORDERED_HOURS = "ordered_hours"
+
+
+CONVENTION_MODEL_LABELS = {
+    ConventionModel.PER_INTERVENTION: "Facturation à l'intervention (seuil, plafond, taux)",
+    ConventionModel.ORDERED_HOURS: "Heures commandées (appels provisionnels, régularisation)",
+}
+
+
 class ConventionVersion(db.Model):
     """The convention's parameters from ``valid_from`` on; past years keep theirs."""
 
@@ -99,8 +114,31 @@ class ConventionVersion(db.Model):
     cap_minutes: Mapped[int] = mapped_column(default=2100)
     hourly_rate: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("25.00"))
     created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
+    # Issue 16: the version's model. The ordered-hours settings below mean nothing
+    # to a per-intervention version (its threshold_minutes applies to both; 0 = none).
+    model: Mapped[ConventionModel] = mapped_column(
+        String(20), default=ConventionModel.PER_INTERVENTION,
+        server_default=ConventionModel.PER_INTERVENTION.value)
+    # May a beneficiary consume more than its hours ordered?
+    overrun_allowed: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Weighted votes of the general assembly (item 6): the weight present for a
+    # quorum, and the weight of the votes cast a decision needs (more than it).
+    quorum_percent: Mapped[int] = mapped_column(default=50, server_default="50")
+    majority_percent: Mapped[int] = mapped_column(default=50, server_default="50")
+    # The provisional call of the first semester, in this many instalments.
+    instalments: Mapped[int] = mapped_column(default=1, server_default="1")
 
     groupement: Mapped[Groupement] = relationship(back_populates="convention_versions")
+
+    @property
+    def is_ordered_hours(self) -> bool:
+        """True for a version of the ordered-hours model."""
+        return self.model == ConventionModel.ORDERED_HOURS
+
+    @property
+    def model_label(self) -> str:
+        """The model as users say it."""
+        return CONVENTION_MODEL_LABELS[ConventionModel(self.model)]
 
     def terms(self) -> ConventionTerms:
         """The pure-value view of this version used by :mod:`gic.rules`."""
@@ -110,6 +148,8 @@ class ConventionVersion(db.Model):
             threshold_minutes=self.threshold_minutes,
             cap_minutes=self.cap_minutes,
             hourly_rate=Decimal(self.hourly_rate),
+            model=str(self.model or ConventionModel.PER_INTERVENTION),
+            overrun_allowed=bool(self.overrun_allowed is None or self.overrun_allowed),
         )
 
     @staticmethod
@@ -153,6 +193,19 @@ class MembershipStatus(enum.StrEnum):
     MEMBER = "member"
     CANDIDATE = "candidate"
     NOT_ADMITTED = "not_admitted"
+
+
+class Participation(enum.StrEnum):
+    """How an establishment takes part in an ordered-hours groupement (issue 16): a
+    member votes and shares the year's surplus or deficit; a « utilisateur » orders
+    hours, is called and consumes, but never votes nor shares the result."""
+
+    MEMBER = "member"
+    USER = "user"
+
+
+PARTICIPATION_LABELS = {Participation.MEMBER: "Membre",
+                        Participation.USER: "Utilisateur"}
 
 
 class PayerKind(enum.StrEnum):
@@ -205,6 +258,10 @@ class Establishment(db.Model):
     postal_code: Mapped[str | None] = mapped_column(String(5))
     city: Mapped[str | None] = mapped_column(String(100))
     chorus_service_code: Mapped[str | None] = mapped_column(String(100))
+    # Issue 16: member (votes, shares the result) or « utilisateur ».
+    participation: Mapped[Participation] = mapped_column(
+        String(10), default=Participation.MEMBER,
+        server_default=Participation.MEMBER.value)
 
     groupement: Mapped[Groupement] = relationship(back_populates="establishments")
     engagements: Mapped[list[EstablishmentEngagement]] = relationship(
@@ -215,6 +272,16 @@ class Establishment(db.Model):
     def has_billing_identity(self) -> bool:
         """True once the coordinator has saved the billing identity."""
         return self.siret is not None
+
+    @property
+    def is_user_participant(self) -> bool:
+        """True for a « utilisateur » of an ordered-hours groupement (never votes)."""
+        return self.participation == Participation.USER
+
+    @property
+    def participation_label(self) -> str:
+        """« Membre » or « Utilisateur »."""
+        return PARTICIPATION_LABELS[Participation(self.participation)]
 
     @property
     def is_member(self) -> bool:

@@ -78,6 +78,9 @@ class ConventionTerms:
     threshold_minutes: int
     cap_minutes: int
     hourly_rate: Decimal
+    # Issue 16: "per_intervention" (these rules) or "ordered_hours" (gic.rules_ordered).
+    model: str = "per_intervention"
+    overrun_allowed: bool = True
 
     @property
     def end_date(self) -> date:
