@@ -11,6 +11,7 @@ from flask import url_for
 
 from gic import rules
 from gic.billing.cap import cap_status
+from gic.ordered.consumption import order_status
 from gic.billing.models import SettlementStatement
 from gic.billing.services import BillingSummary
 from gic.interventions.models import Intervention, InterventionSession
@@ -114,6 +115,9 @@ def intervention_detail_json(i: Intervention, user: User) -> dict[str, Any]:
     data["signed_sheet"] = i.sheet is not None
     status = cap_status(i)
     data.update(status.as_json() if status else {"cap": None, "threshold": None})
+    # Issue 16: in a year of the ordered-hours model, the hours ordered instead.
+    order = order_status(i)
+    data["ordered_hours"] = order.as_json() if order else None
     return data
 
 
