@@ -12,6 +12,7 @@ from flask import url_for
 from gic import rules
 from gic.billing.cap import cap_status
 from gic.ordered.consumption import order_status
+from gic.ordered.figures import figures_json
 from gic.billing.models import SettlementStatement
 from gic.billing.services import BillingSummary
 from gic.interventions.models import Intervention, InterventionSession
@@ -139,6 +140,10 @@ def billing_json(summary: BillingSummary) -> dict[str, Any]:
         "beneficiaries": list(summary.beneficiaries),
         "settlements": [{**s, "amount": money(s["amount"])} for s in summary.settlements],
         "secondments": [secondment_line_json(line) for line in summary.secondments],
+        # Issue 16, item 7: the year's model and, in the ordered-hours model, its
+        # figures instead of pairs, settlements and cap use (empty lists then).
+        "model": summary.model,
+        "ordered_hours": figures_json(summary.ordered) if summary.ordered else None,
     }
 
 

@@ -15,7 +15,9 @@ from gic.billing.models import YearClosure
 from gic.errors import Forbidden, InvalidField, RuleRefused
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
-from gic.models import Establishment, Groupement, Role, User
+from gic.models import ConventionModel, Establishment, Groupement, Role, User
+from gic.ordered import ledger
+from gic.ordered.ledger import YearFigures
 from gic.secondments import queries as secondment_queries
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -139,6 +141,11 @@ class BillingSummary:
     # R8, apart from the pairs and their settlements: one line per approved
     # secondment meeting the year, each its own settlement (gic.secondments.queries).
     secondments: list[dict] = field(default_factory=list)
+    # Issue 16, item 7: the year's convention model; in the ordered-hours model no
+    # pair is billed (no lines, settlements, cap): the figures are the participants'
+    # hours ordered, consumed, called and regularised (gic.ordered.ledger).
+    model: str = ConventionModel.PER_INTERVENTION.value
+    ordered: YearFigures | None = None
 
     @property
     def total_minutes(self) -> int:
@@ -175,6 +182,15 @@ def summary_for(gid: int, year: int, scope: int | None = None) -> BillingSummary
     """
     groupement = db.session.get(Groupement, gid)
     summary = BillingSummary(year=year, closed=is_closed(gid, year))
+    if ledger.is_ordered(gid, year):
+        summary.model = ConventionModel.ORDERED_HOURS.value
+        summary.ordered = ledger.year_figures(gid, year)
+        if scope is not None:  # a director: his establishment's row
+            summary.ordered.rows = [r for r in summary.ordered.rows
+                                    if r.establishment_id == scope]
+        summary.secondments = secondment_queries.billing_lines(gid, year,
+                                                               establishment_id=scope)
+        return summary
     # Pairs, pending and cap use from one pass over the year's sessions.
     billed = queries.year_billing(gid, year, establishment_id=scope)
     amounts: dict[tuple[int, int], Decimal] = {}

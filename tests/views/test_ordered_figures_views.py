@@ -1,0 +1,98 @@
+"""Issue 16, item 7: in a year of the ordered-hours model the billing page, the
+exports and the API show the model's figures (ordered, consumed, called,
+regularised) instead of pairs, cap and threshold."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from gic.extensions import db
+from gic.ordered.models import ContributionDocument, ContributionLine, DocumentKind, LineKind
+from tests.api.conftest import Api
+from tests.helpers import accepted, session, visible_text
+from tests.ordered_helpers import H, make_ordered
+from tests.services.test_ordered_consumption import order
+from tests.views.test_interventions_views import client_for
+
+
+def call(world, letter: str, amount: str, sequence: int) -> None:
+    """A provisional call issued to ``letter`` (as the ordered area's service stores it)."""
+    doc = ContributionDocument(
+        groupement_id=world.groupement.id, establishment_id=world.establishments[letter].id,
+        year=2026, sequence=sequence, number=f"GIC65-2026-{sequence:04d}",
+        kind=DocumentKind.CALL, amount=Decimal(amount), issued_on=date(2026, 3, 2),
+        issued_by_id=world.coordinator.id, data={}, pdf=b"%PDF", pdf_sha256="0" * 64)
+    doc.lines = [ContributionLine(kind=LineKind.PROVISIONAL, amount=Decimal(amount))]
+    db.session.add(doc)
+    db.session.commit()
+
+
+@pytest.fixture
+def api(client) -> Api:
+    return Api(client)
+
+
+@pytest.fixture
+def ordered_year(world):
+    """B (member) ordered 10 h and consumed 8 h; C (« utilisateur ») ordered 4 h and
+    consumed 5 h; both called for their order at 45 EUR/h."""
+    make_ordered(world, users="C")
+    order(world, "B", 10 * H)
+    order(world, "C", 4 * H)
+    call(world, "B", "450.00", 1)
+    call(world, "C", "180.00", 2)
+    i = accepted(world, "A", "B")
+    session(world, i, date(2026, 11, 2), "08:00", "16:00", mode="remote")
+    j = accepted(world, "A", "C")
+    session(world, j, date(2026, 11, 3), "08:00", "13:00")
+    return world
+
+
+def test_the_accountant_reads_the_models_figures(app, ordered_year):
+    world = ordered_year
+    response = client_for(app, world.accountant).get("/billing/2026")
+    assert response.status_code == 200
+    text = visible_text(response)
+    assert "Heures commandées, consommées et contributions" in text
+    assert "Budget 2026 : 630,00 € (heures commandées × taux, pas encore voté)" in text
+    assert ("Établissement B Membre 10 h 00 8 h 00 2 h 00 80 % 450,00 € 450,00 € 360,00 € "
+            "0,00 € -90,00 €") in text
+    assert ("Établissement C Utilisateur 4 h 00 5 h 00 dépassement 1 h 00 125 % 180,00 € "
+            "180,00 € 225,00 € 0,00 € 45,00 €") in text
+    assert "Total 14 h 00 13 h 00" in text
+    for cap_word in ("Plafond annuel", "par paire", "Règlements nets", "seuil"):
+        assert cap_word not in text
+
+
+def test_a_director_reads_his_row_only(app, ordered_year):
+    world = ordered_year
+    text = visible_text(client_for(app, world.directors["C"]).get("/billing/2026"))
+    assert "Établissement C Utilisateur 4 h 00 5 h 00" in text
+    assert "Établissement B" not in text
+
+
+def test_the_api_gives_the_figures(api, ordered_year):
+    world = ordered_year
+    body = api.get("/billing/2026", world.accountant).get_json()
+    assert body["model"] == "ordered_hours"
+    assert body["lines"] == body["settlements"] == body["beneficiaries"] == []
+    figures = body["ordered_hours"]
+    assert (figures["rate"], figures["budget"], figures["voted"]) == ("45.00", "630.00", False)
+    a, b, c = figures["participants"]  # by name; A ordered nothing
+    assert (a["ordered_minutes"], a["consumed_minutes"], a["called"]) == (0, 0, "0.00")
+    assert b == {"establishment_id": world.establishments["B"].id, "participation": "member",
+                 "ordered_minutes": 600, "consumed_minutes": 480, "remaining_minutes": 120,
+                 "over_minutes": 0, "percent": 80, "ordered_amount": "450.00",
+                 "consumed_amount": "360.00", "called": "450.00", "regularised": "0.00",
+                 "balance": "-90.00"}
+    assert (c["participation"], c["over_minutes"], c["balance"]) == ("user", 60, "45.00")
+    assert figures["totals"]["called"] == "630.00"
+    assert figures["totals"]["establishment_id"] is None
+
+
+def test_the_per_intervention_model_keeps_its_billing(api, world):
+    body = api.get("/billing/2026", world.accountant).get_json()
+    assert body["model"] == "per_intervention" and body["ordered_hours"] is None
