@@ -337,6 +337,8 @@ def billing_detail(user: User, year: int) -> BillingDetail:
     detail = BillingDetail(year=year, closed=summary.closed, closed_at=closed_at,
                            groupement_name=groupement.name, names=names, summary=summary,
                            scope=scope)
+    if summary.ordered is not None:  # issue 16: no pair billed in the ordered-hours model
+        return detail
     pairs: dict[tuple[int, int], PairDetail] = {}
     for line in summary.lines:
         pair = PairDetail(line["provider_id"], line["beneficiary_id"],

@@ -9,11 +9,13 @@ from decimal import Decimal
 
 import pytest
 
+from gic.billing.exports_ordered import CSV_HEADER
 from gic.extensions import db
 from gic.ordered.models import ContributionDocument, ContributionLine, DocumentKind, LineKind
 from tests.api.conftest import Api
 from tests.helpers import accepted, session, visible_text
 from tests.ordered_helpers import H, make_ordered
+from tests.services.test_billing_exports import read_csv, read_xlsx
 from tests.services.test_ordered_consumption import order
 from tests.views.test_interventions_views import client_for
 
@@ -96,3 +98,30 @@ def test_the_api_gives_the_figures(api, ordered_year):
 def test_the_per_intervention_model_keeps_its_billing(api, world):
     body = api.get("/billing/2026", world.accountant).get_json()
     assert body["model"] == "per_intervention" and body["ordered_hours"] is None
+
+
+def test_the_exports_give_the_same_figures(app, ordered_year):
+    world = ordered_year
+    client = client_for(app, world.accountant)
+    rows = read_csv(client.get("/billing/2026.csv").data)
+    assert list(rows[0]) == list(CSV_HEADER)
+    by_name = {r["Établissement"]: r for r in rows}
+    b = by_name["Établissement B"]
+    assert (b["Participation"], b["Minutes commandées"], b["Heures consommées"],
+            b["Minutes restantes"], b["Appelé"], b["Consommé"], b["Solde"],
+            b["Type de ligne"]) == ("Membre", "600", "8 h 00", "120", "450,00", "360,00",
+                                    "-90,00", "Participant")
+    c = by_name["Établissement C"]
+    assert (c["Participation"], c["Minutes en dépassement"], c["Solde"]) == (
+        "Utilisateur", "60", "45,00")
+    assert by_name["Total"]["Appelé"] == "630,00"
+    assert "Plafond" not in client.get("/billing/2026.csv").data.decode("utf-8-sig")
+
+    book = read_xlsx(client.get("/billing/2026.xlsx").data)
+    assert book.sheetnames == ["Heures commandées", "Détachements"]
+    sheet = book["Heures commandées"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[:3] == ["Établissement", "Participation", "Minutes commandées"]
+    values = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]}
+    assert values["Établissement C"][7] == 60 and values["Établissement C"][12] == 45.0
+    assert values["Total"][9] == 630.0
