@@ -12,6 +12,8 @@ import pytest
 from gic.billing.exports_ordered import CSV_HEADER
 from gic.extensions import db
 from gic.ordered.models import ContributionDocument, ContributionLine, DocumentKind, LineKind
+from gic.reports.compute import compute_bilan
+from gic.reports.services import generate_draft
 from tests.api.conftest import Api
 from tests.helpers import accepted, session, visible_text
 from tests.ordered_helpers import H, make_ordered
@@ -125,3 +127,36 @@ def test_the_exports_give_the_same_figures(app, ordered_year):
     values = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]}
     assert values["Établissement C"][7] == 60 and values["Établissement C"][12] == 45.0
     assert values["Total"][9] == 630.0
+
+
+def test_the_bilan_shows_the_models_figures(app, api, ordered_year):
+    world = ordered_year
+    generate_draft(world.groupement.id, 2026)
+    data = compute_bilan(world.groupement.id, 2026)
+    assert data["model"] == "ordered_hours"
+    assert data["ordered_hours"]["totals"]["consumed_minutes"] == 13 * H
+    assert {p["cap"] for p in data["per_establishment"]} == {None}
+    assert data["billing"]["lines"] == []
+
+    response = client_for(app, world.coordinator).get("/bilan/2026")
+    assert response.status_code == 200
+    text = visible_text(response)
+    assert "modèle des heures commandées" in text
+    assert "13 h 00 consommées sur 14 h 00 commandées (92 %), budget 630,00 €" in text
+    assert "Heures commandées, consommées et contributions" in text
+    assert "Établissement C Utilisateur 4 h 00 5 h 00 dépassement 1 h 00 125 %" in text
+    for cap_word in ("Usage du plafond", "plafond annuel de", "gratuite sous",
+                     "Heures facturables et montants", "dans le plafond"):
+        assert cap_word not in text
+    body = api.get("/bilan/2026", world.coordinator).get_json()
+    assert body["data"]["ordered_hours"]["participants"][2]["over_minutes"] == 60
+
+
+def test_the_per_intervention_bilan_is_unchanged(app, world):
+    data = compute_bilan(world.groupement.id, 2026)
+    assert data["model"] == "per_intervention" and data["ordered_hours"] is None
+    assert data["per_establishment"][0]["cap"]["cap_minutes"] == 2100
+    generate_draft(world.groupement.id, 2026)
+    text = visible_text(client_for(app, world.coordinator).get("/bilan/2026"))
+    assert "plafond annuel de 35 h 00 facturables" in text and "Usage du plafond annuel" in text
+    assert "heures commandées" not in text
