@@ -124,6 +124,9 @@ def reopen_year(actor: User, year: int, reason: str) -> YearClosure:
            after={"year": year, "closed": False}, reason=reason[:1000])
     # Its statements are cancelled by credit statements, never renumbered.
     statements.cancel_for_year(actor, closure.groupement_id, year)
+    # Issue 16: an ordered-hours year's regularisation is withdrawn, done again later.
+    from gic.ordered.services import withdraw_regularisation
+    withdraw_regularisation(actor, closure.groupement_id, year)
     db.session.commit()
     return closure
 

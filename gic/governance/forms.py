@@ -7,13 +7,14 @@ field names are those of ``DomainError.field`` so a refusal lands on its field.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from gic.forms import DateField, IntegerField, MoneyField
 from gic.interventions.forms import DurationField
 from gic.meetings.models import VoteChoice
+from gic.models import CONVENTION_MODEL_LABELS
 
 TEXT_MAX = 4000
 
@@ -97,12 +98,25 @@ class VersionForm(FlaskForm):
                              validators=[InputRequired("Indiquez le taux horaire.")])
     duration_years = IntegerField("Durée d'une période (années)",
                                   validators=[InputRequired("Indiquez la durée.")])
+    # Issue 16: the model and its settings (checked by the service; empty keeps them).
+    model = SelectField("Modèle de la convention", validate_choice=False,
+                        choices=[SelectChoice(m.value, label) for m, label in
+                                 CONVENTION_MODEL_LABELS.items()])
+    overrun_allowed = SelectField("Dépassement des heures commandées", validate_choice=False,
+                                  choices=[SelectChoice("yes", "Autorisé (et signalé)"),
+                                           SelectChoice("no", "Refusé")])
+    quorum_percent = IntegerField("Quorum des votes pondérés (% des voix)",
+                                  validators=[Optional()])
+    majority_percent = IntegerField("Majorité (plus de … % des voix exprimées)",
+                                    validators=[Optional()])
+    instalments = IntegerField("Échéances de l'appel provisionnel", validators=[Optional()])
 
     def values(self) -> dict:
         """The values for :func:`gic.governance.versions.preview_version`."""
         return {name: getattr(self, name).data for name in
                 ("valid_from", "threshold_minutes", "cap_minutes", "hourly_rate",
-                 "duration_years")}
+                 "duration_years", "model", "overrun_allowed", "quorum_percent",
+                 "majority_percent", "instalments")}
 
 
 class ButtonForm(FlaskForm):

@@ -28,7 +28,8 @@ from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.formatting import hours_minutes, long_date
 from gic.governance.periods import convention_end
-from gic.models import ConventionVersion, Role, User
+from gic.models import CONVENTION_MODEL_LABELS, ConventionModel, ConventionVersion, Role, User
+from gic.rules_ordered import MAX_INSTALMENTS
 
 MAX_THRESHOLD_MINUTES = 24 * 60
 MAX_CAP_MINUTES = 2000 * 60
@@ -116,13 +117,58 @@ def _check_values(threshold_minutes, cap_minutes, hourly_rate, duration_years) -
     return rate.quantize(Decimal("0.01"))
 
 
+# Issue 16: the model and the ordered-hours settings. Left empty (None) they keep
+# the previous version's; a per-intervention version keeps them as they were.
+ORDERED_KEYS = ("model", "overrun_allowed", "quorum_percent", "majority_percent",
+                "instalments")
+OVERRUN_CHOICES = {"yes": True, "no": False}
+
+
+def _check_model_values(previous: ConventionVersion, model, overrun_allowed, quorum_percent,
+                        majority_percent, instalments) -> dict:
+    """The model and its settings, checked; an empty one keeps the previous value."""
+    values = {key: getattr(previous, key) for key in ORDERED_KEYS}
+    if model not in (None, ""):
+        try:
+            values["model"] = ConventionModel(model)
+        except ValueError:
+            raise InvalidField("Modèle de convention inconnu.", field="model") from None
+    values["model"] = ConventionModel(values["model"])
+    if values["model"] != ConventionModel.ORDERED_HOURS:
+        return values
+    if overrun_allowed not in (None, ""):
+        if isinstance(overrun_allowed, str):
+            if overrun_allowed not in OVERRUN_CHOICES:
+                raise InvalidField("Choisissez si le dépassement est autorisé.",
+                                   field="overrun_allowed")
+            overrun_allowed = OVERRUN_CHOICES[overrun_allowed]
+        values["overrun_allowed"] = bool(overrun_allowed)
+    for key, low, high, message in (
+            ("quorum_percent", 0, 100, "Le quorum va de 0 à 100 % des voix."),
+            ("majority_percent", 0, 99, "La majorité va de 0 à 99 % des voix exprimées "
+                                        "(une décision en recueille plus)."),
+            ("instalments", 1, MAX_INSTALMENTS,
+             f"Le nombre d'échéances va de 1 à {MAX_INSTALMENTS}.")):
+        value = {"quorum_percent": quorum_percent, "majority_percent": majority_percent,
+                 "instalments": instalments}[key]
+        if value is None:
+            continue
+        if not low <= value <= high:
+            raise InvalidField(message, field=key)
+        values[key] = value
+    return values
+
+
 def _money(value: Decimal) -> str:
     return f"{Decimal(value):.2f}".replace(".", ",") + " €"
 
 
 def preview_version(actor: User, *, valid_from: date | None, threshold_minutes: int | None,
                     cap_minutes: int | None, hourly_rate, duration_years: int | None,
-                    today: date | None = None) -> VersionPreview:
+                    today: date | None = None, model: str | None = None,
+                    overrun_allowed=None, quorum_percent: int | None = None,
+                    majority_percent: int | None = None,
+                    instalments: int | None = None) -> VersionPreview:
     """Check a new version and describe what it changes, for whom, from when."""
     _require_coordinator(actor)
     groupement = actor.groupement
@@ -152,7 +198,9 @@ def preview_version(actor: User, *, valid_from: date | None, threshold_minutes: 
         .order_by(ConventionVersion.valid_from).limit(1)).first()
     preview = VersionPreview(valid_from, previous, following, values={
         "valid_from": valid_from, "threshold_minutes": threshold_minutes,
-        "cap_minutes": cap_minutes, "hourly_rate": rate, "duration_years": duration_years})
+        "cap_minutes": cap_minutes, "hourly_rate": rate, "duration_years": duration_years,
+        **_check_model_values(previous, model, overrun_allowed, quorum_percent,
+                              majority_percent, instalments)})
     _describe(preview, groupement, today)
     if not preview.changes:
         raise InvalidField("Aucun paramètre ne change par rapport à la version en vigueur à "
@@ -188,6 +236,7 @@ def _describe(p: VersionPreview, groupement, today: date) -> None:
             p.changes.append(Change(label, before, after, effect))
         else:
             p.unchanged.append((label, before))
+    _describe_model(p)
     changed = {c.label for c in p.changes}
     p.notes.append(f"La facturation {start.year - 1} et antérieure ne change pas, ni ses "
                    "plafonds : elle garde les paramètres de ses dates.")
@@ -202,6 +251,43 @@ def _describe(p: VersionPreview, groupement, today: date) -> None:
                        "suivants restent calculés au même taux.")
     if today.year < start.year:
         p.notes.append(f"L'année en cours ({today.year}) n'est pas concernée.")
+
+
+def _describe_model(p: VersionPreview) -> None:
+    """The model's change, and the ordered-hours settings of an ordered-hours version."""
+    old, new, start = p.previous, p.values, p.valid_from
+    first = start.year if _jan_first(start) else start.year + 1
+    years = (f"Années {first} et suivantes (le modèle d'une année est celui de la version en "
+             f"vigueur au 1er janvier ; {first - 1} garde le sien).")
+    labels = {
+        "model": ("Modèle de la convention", lambda v: CONVENTION_MODEL_LABELS[
+            ConventionModel(v)], years + " Les interventions sont comptées sur les heures "
+            "commandées par le bénéficiaire ; appels provisionnels et régularisation "
+            "remplacent le seuil et le plafond."
+            if new["model"] == ConventionModel.ORDERED_HOURS else
+            years + " Retour à la facturation à l'intervention (seuil, plafond, taux)."),
+        "overrun_allowed": ("Dépassement des heures commandées",
+                            lambda v: "Autorisé" if v else "Refusé",
+                            "Séances enregistrées à partir de cette date."),
+        "quorum_percent": ("Quorum des votes pondérés", lambda v: f"{v} % des voix",
+                           "Votes de l'assemblée générale ouverts à partir de cette date."),
+        "majority_percent": ("Majorité des votes pondérés",
+                             lambda v: f"plus de {v} % des voix exprimées",
+                             "Votes de l'assemblée générale ouverts à partir de cette date."),
+        "instalments": ("Échéances de l'appel provisionnel",
+                        lambda v: f"{v} échéance{'s' if v > 1 else ''}",
+                        f"Appels provisionnels des années {first} et suivantes."),
+    }
+    keys = ORDERED_KEYS if new["model"] == ConventionModel.ORDERED_HOURS else ("model",)
+    for key in keys:
+        label, show, effect = labels[key]
+        before, after = getattr(old, key), new[key]
+        if key == "model":
+            before = ConventionModel(before or ConventionModel.PER_INTERVENTION)
+        if before != after:
+            p.changes.append(Change(label, show(before), show(after), effect))
+        else:
+            p.unchanged.append((label, show(before)))
 
 
 def _jan_first(day: date) -> bool:
@@ -236,13 +322,15 @@ def create_version(actor: User, *, today: date | None = None, **values) -> Conve
         groupement_id=actor.groupement_id, valid_from=v["valid_from"],
         start_date=preview.previous.start_date, duration_years=v["duration_years"],
         threshold_minutes=v["threshold_minutes"], cap_minutes=v["cap_minutes"],
-        hourly_rate=v["hourly_rate"])
+        hourly_rate=v["hourly_rate"], **{key: v[key] for key in ORDERED_KEYS})
     db.session.add(version)
     db.session.flush()
     record(actor, "convention.version_create", version,
            after={"valid_from": v["valid_from"].isoformat(),
                   "threshold_minutes": v["threshold_minutes"], "cap_minutes": v["cap_minutes"],
-                  "hourly_rate": str(v["hourly_rate"]), "duration_years": v["duration_years"]},
+                  "hourly_rate": str(v["hourly_rate"]), "duration_years": v["duration_years"],
+                  **{key: (str(v[key]) if key == "model" else v[key])
+                     for key in ORDERED_KEYS}},
            before={"version_id": preview.previous.id})
     db.session.commit()
     return version

@@ -247,7 +247,11 @@ def new_version():
     latest = current[-1].version
     form = VersionForm(formdata=None, threshold_minutes=latest.threshold_minutes,
                        cap_minutes=latest.cap_minutes, hourly_rate=latest.hourly_rate,
-                       duration_years=latest.duration_years)
+                       duration_years=latest.duration_years, model=latest.model,
+                       overrun_allowed="yes" if latest.overrun_allowed else "no",
+                       quorum_percent=latest.quorum_percent,
+                       majority_percent=latest.majority_percent,
+                       instalments=latest.instalments)
     return render_template("governance/version_form.html", form=form)
 
 

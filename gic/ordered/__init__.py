@@ -12,11 +12,13 @@ bp = Blueprint("ordered", __name__, url_prefix="/ordered")
 # French labels of the audit actions this area records (merged into the journal's).
 AUDIT_LABELS: dict[str, str] = {
     "ordered.order": "Heures commandées enregistrées",
+    "ordered.participation": "Participation de l'établissement changée (membre ou utilisateur)",
     "ordered.vote": "Vote du budget enregistré",
     "ordered.call": "Appel de contribution provisionnel émis",
     "ordered.expenses": "Dépenses réelles de l'année enregistrées",
     "ordered.regularise": "Régularisation de l'année émise",
     "ordered.download": "Document de contribution téléchargé",
+    "ordered.withdraw": "Régularisation retirée (année rouverte)",
 }
 
 # French names of this area's audited objects (model class name -> name).
