@@ -259,11 +259,13 @@ def _isi_place(key: str, name: str, finess: str, slug: str, director: str,
 
 
 # Issue 16: a GCSMS ISI-like groupement (seed 002) in the ordered-hours model. Its
-# members and users order hours before the year (Σ hours × rate is the budget), are
-# called provisionally in the first semester, and every session of the year counts
-# against the beneficiary's order (no free threshold; going over is allowed and
-# regularised at close). Its 8 member and 6 user associations are there; of its 12
-# resource persons, three technicians (employed by ADAGES, UNAPEI 34 and APEAI OH).
+# members and users ordered this year's hours (Σ hours × rate is the budget, voted
+# last December), were called provisionally (gic/ordered/demo.py), and every session
+# of the year counts against the beneficiary's order (no free threshold; going over
+# is allowed and regularised at close); next year's orders are being collected. Its
+# 8 member and 6 user associations are there; of its 12 resource persons, three
+# technicians (employed by ADAGES, UNAPEI 34 and APEAI Ouest Hérault). Its stories
+# are of the current year only.
 ISI = DemoGroupement(
     name="GCSMS ISI Démo", start=date(2022, 1, 3), rate="45.00",
     coordinator=("administration@isi-demo.test", "Sylvie Roustan"),
@@ -295,29 +297,15 @@ ISI = DemoGroupement(
                    participation="user"),
     ),
     orders=(
-        *((-1, key, hours) for key, hours in (
-            ("AD", 110), ("GA", 50), ("AP", 70), ("UN", 90), ("FA", 36), ("PI", 16),
-            ("CM", 24), ("GI", 20), ("FH", 10), ("RO", 8), ("AR", 8), ("CI", 6), ("SI", 6),
-            ("CO", 4))),
         *((0, key, hours) for key, hours in (
             ("AD", 120), ("GA", 60), ("AP", 80), ("UN", 100), ("FA", 40), ("PI", 16),
             ("CM", 30), ("GI", 24), ("FH", 12), ("RO", 8), ("AR", 10), ("CI", 8), ("SI", 6),
             ("CO", 6))),
+        # Next year's orders, being collected before the budget's vote.
+        *((1, key, hours) for key, hours in (
+            ("AD", 130), ("GA", 60), ("AP", 80), ("UN", 110), ("PI", 24), ("CI", 12))),
     ),
     stories=(
-        # --- last year ----------------------------------------------------------
-        Story(-1, (3, 9), "AD", "GA", 2, "deployment",
-              "Déploiement de la messagerie collaborative au siège.", S.VALIDATED,
-              onsite=900, work=(*full_day(0, "Comptes, boîtes partagées."),
-                                *full_day(1, "Postes du siège, accompagnement."))),
-        Story(-1, (5, 17), "UN", "PI", 3, "incident",
-              "Serveur de fichiers inaccessible après une coupure électrique.", S.VALIDATED,
-              onsite=240, remote=60, urgency="urgent", work=(
-                  Work(0, "08:00", "09:00", "remote", "Diagnostic à distance."),
-                  Work(1, "09:00", "13:00", notes="Onduleur remplacé, serveur redémarré."))),
-        Story(-1, (10, 4), "AP", "FH", 2, "occasional_work",
-              "Configuration des postes de l'antenne de Béziers.", S.VALIDATED, onsite=420,
-              work=(Work(0, "08:30", "12:00"), Work(0, "13:00", "16:30"))),
         # --- this year ------------------------------------------------------------
         Story(0, (2, 3), "AD", "PI", 2, "deployment",
               "Renouvellement du parc : 20 postes de travail et imprimantes.", S.VALIDATED,
