@@ -208,7 +208,7 @@ def check_isi(today: date) -> None:
         ContributionDocument.groupement_id == isi.id,
         ContributionDocument.kind == DocumentKind.CALL)) == 14
     pinede, cigalieres = rows["La Pinède"], rows["Cigalières"]
-    assert (pinede.consumed_minutes, pinede.consumption.alert_level) == (14 * 60, 80)
+    assert (pinede.consumed_minutes, pinede.consumption.alert_level) == (15 * 60, 80)
     assert (cigalieres.consumed_minutes, cigalieres.consumption.over_minutes) == (9 * 60, 60)
     assert len(ledger.ordered_minutes(isi.id, year + 1)) == 6
     assert not ledger.year_figures(isi.id, year + 1).voted

@@ -62,9 +62,9 @@ def test_the_accountant_reads_the_models_figures(app, ordered_year):
     text = visible_text(response)
     assert "Heures commandées, consommées et contributions" in text
     assert "Budget 2026 : 630,00 € (heures commandées × taux, pas encore voté)" in text
-    assert ("Établissement B Membre 10 h 00 8 h 00 2 h 00 80 % 450,00 € 450,00 € 360,00 € "
+    assert ("Établissement B membre 10 h 00 8 h 00 2 h 00 80 % 450,00 € 450,00 € 360,00 € "
             "0,00 € -90,00 €") in text
-    assert ("Établissement C Utilisateur 4 h 00 5 h 00 dépassement 1 h 00 125 % 180,00 € "
+    assert ("Établissement C utilisateur 4 h 00 5 h 00 +1 h 00 125 % 180,00 € "
             "180,00 € 225,00 € 0,00 € 45,00 €") in text
     assert "Total 14 h 00 13 h 00" in text
     for cap_word in ("Plafond annuel", "par paire", "Règlements nets", "seuil"):
@@ -74,7 +74,7 @@ def test_the_accountant_reads_the_models_figures(app, ordered_year):
 def test_a_director_reads_his_row_only(app, ordered_year):
     world = ordered_year
     text = visible_text(client_for(app, world.directors["C"]).get("/billing/2026"))
-    assert "Établissement C Utilisateur 4 h 00 5 h 00" in text
+    assert "Établissement C utilisateur 4 h 00 5 h 00" in text
     assert "Établissement B" not in text
 
 
@@ -144,7 +144,7 @@ def test_the_bilan_shows_the_models_figures(app, api, ordered_year):
     assert "modèle des heures commandées" in text
     assert "13 h 00 consommées sur 14 h 00 commandées (92 %), budget 630,00 €" in text
     assert "Heures commandées, consommées et contributions" in text
-    assert "Établissement C Utilisateur 4 h 00 5 h 00 dépassement 1 h 00 125 %" in text
+    assert "Établissement C utilisateur 4 h 00 5 h 00 +1 h 00 125 %" in text
     for cap_word in ("Usage du plafond", "plafond annuel de", "gratuite sous",
                      "Heures facturables et montants", "dans le plafond"):
         assert cap_word not in text
