@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.helpers import accepted, session
+from tests.helpers import accepted, session, visible_text
 from tests.ordered_helpers import H, make_ordered
 from tests.services.test_ordered_consumption import order
 from tests.views.test_cap_status_views import form_of, page
@@ -59,3 +59,14 @@ def test_a_refused_overrun_is_said_on_the_form_and_changes_nothing(app, world):
     assert "ne permet pas de dépasser les heures commandées" in shown
     assert "Sauvegardes" in shown  # the input is kept
     assert [s.minutes for s in sessions_of(i)] == [240]
+
+
+def test_the_directors_dashboard_shows_the_hours_ordered(app, world):
+    make_ordered(world)
+    order(world, "B", 10 * H)
+    i = accepted(world)
+    session(world, i, date(2026, 11, 3), "08:00", "19:00", mode="remote")  # 11 h of 10 h
+    text = visible_text(client_for(app, world.directors["B"]).get("/"))
+    assert "Heures commandées 2026" in text
+    assert "11 h 00 / 10 h 00 commandées — dépassement de 1 h 00" in text
+    assert "Plafond 2026" not in text
