@@ -40,7 +40,8 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
         "properties": {"code": STR, "message": {**STR, "description": "En français."},
                        "field": {**STR, "description": "Champ en cause (400, 422)."},
                        "remaining_minutes": {**INT, "description": "Minutes facturables "
-                                             "restantes (refus de plafond, 409)."}},
+                                             "restantes (refus de plafond, 409) ou minutes "
+                                             "commandées restantes (order_exceeded, 409)."}},
         "required": ["code", "message"], "additionalProperties": True}}),
     "Token": _obj({"token": {**STR, "description": "Montré une seule fois."},
                    "id": INT, "prefix": STR,
