@@ -387,6 +387,11 @@ def intervention_billing(user: User, i: Intervention) -> list[BilledYear] | None
                                                               i.beneficiary_id):
         return None
     years = sorted({s.year for s in i.sessions})
+    # Issue 16: no pair is billed in a year of the ordered-hours model.
+    billed_years = [y for y in years if not ledger.is_ordered(i.groupement_id, y)]
+    if years and not billed_years:
+        return None
+    years = billed_years
     if not years:
         return []
     rows = db.session.execute(queries.billable_by_intervention(
@@ -423,6 +428,8 @@ def pair_details(user: User, year: int, pairs: list[tuple[int, int]], *,
     with nothing validated, are left out. One query."""
     check_year(year)
     scope = billing_scope(user)
+    if ledger.is_ordered(user.groupement_id, year):  # issue 16: no pair billed that year
+        return []
     found: dict[tuple[int, int], PairDetail] = {}
     for row in queries.billable_interventions(
             user.groupement_id, year, establishment_id=scope, pairs=pairs,

@@ -160,3 +160,17 @@ def test_the_per_intervention_bilan_is_unchanged(app, world):
     text = visible_text(client_for(app, world.coordinator).get("/bilan/2026"))
     assert "plafond annuel de 35 h 00 facturables" in text and "Usage du plafond annuel" in text
     assert "heures commandées" not in text
+
+
+def test_no_pair_is_billed_in_an_ordered_year(app, ordered_year):
+    world = ordered_year
+    i = accepted(world, "A", "B")
+    session(world, i, date(2026, 11, 5), "08:00", "10:00")
+    from gic.interventions import services
+    services.complete(i, world.technicians["A"], "Fait.")
+    services.validate(i, world.directors["B"])
+    client = client_for(app, world.accountant)
+    a, b = world.establishments["A"].id, world.establishments["B"].id
+    assert client.get(f"/billing/2026/paires/{a}-{b}").status_code == 404
+    page = visible_text(client.get(f"/interventions/{i.id}"))
+    assert "Facturation" not in page.split("Temps passé", 1)[1]
