@@ -286,7 +286,8 @@ def _describe_model(p: VersionPreview) -> None:
             before = ConventionModel(before or ConventionModel.PER_INTERVENTION)
         if before != after:
             p.changes.append(Change(label, show(before), show(after), effect))
-        else:
+        elif new["model"] == ConventionModel.ORDERED_HOURS:
+            # (a per-intervention version's preview stays as it was before issue 16)
             p.unchanged.append((label, show(before)))
 
 

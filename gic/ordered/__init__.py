@@ -14,6 +14,7 @@ AUDIT_LABELS: dict[str, str] = {
     "ordered.order": "Heures commandées enregistrées",
     "ordered.participation": "Participation de l'établissement changée (membre ou utilisateur)",
     "ordered.vote": "Vote du budget enregistré",
+    "ordered.vote_cancel": "Vote du budget retiré (avant les appels)",
     "ordered.call": "Appel de contribution provisionnel émis",
     "ordered.expenses": "Dépenses réelles de l'année enregistrées",
     "ordered.regularise": "Régularisation de l'année émise",

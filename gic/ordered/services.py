@@ -197,6 +197,26 @@ def record_vote(actor: User, year: int, voted_on: date | None, reference: str) -
     return year_row
 
 
+def cancel_vote(actor: User, year: int) -> OrderedYear:
+    """Withdraw a vote recorded by mistake, as long as no call was issued: the orders
+    may be changed again, then the vote recorded anew."""
+    _coordinator(actor)
+    year_row = _ordered_year(actor, year)
+    if not year_row.voted:
+        raise RuleRefused(f"Le budget {year} n'a pas été voté.", code="budget_not_voted")
+    if calls_issued(actor.groupement_id, year):
+        raise RuleRefused(f"Les appels provisionnels {year} sont émis : le vote ne se retire "
+                          "plus.", code="calls_issued")
+    before = {"year": year, "voted_on": year_row.voted_on.isoformat(),
+              "budget": str(year_row.budget)}
+    year_row.hourly_rate = year_row.ordered_minutes = year_row.budget = None
+    year_row.voted_on = year_row.vote_reference = None
+    year_row.voted_by_id = year_row.voted_at = None
+    record(actor, "ordered.vote_cancel", year_row, before=before, after={"year": year})
+    db.session.commit()
+    return year_row
+
+
 # --- 3. Provisional calls ----------------------------------------------------------------------
 
 def default_due_dates(year: int, count: int) -> list[date]:

@@ -28,6 +28,7 @@ from gic.ordered.forms import (
     VoteForm,
 )
 from gic.pages import load, me, refused
+from gic.web import money
 
 READERS = (Role.COORDINATOR, Role.ACCOUNTANT, Role.DIRECTOR)
 
@@ -190,7 +191,24 @@ def record_vote(year: int):
         row = services.record_vote(user, year, form.voted_on.data, form.reference.data)
     except DomainError as error:
         return _refused(year, error, form, "vote_form")
-    flash(f"Vote du budget {year} enregistré : {row.budget:.2f} €.".replace(".", ","),
+    flash(f"Vote du budget {year} enregistré : {money(row.budget)}.", "success")
+    return redirect(url_for("ordered.year_page", year=year))
+
+
+@bp.route("/<int:year>/vote/retirer", methods=["POST"])
+@login_required
+def cancel_vote(year: int):
+    """Withdraw a vote recorded by mistake (before any call)."""
+    year = _year_or_404(year)
+    user = _coordinator_or_403()
+    if not ButtonForm().validate_on_submit():
+        flash("Vote non retiré : la page a expiré, recommencez.", "error")
+        return _page(year, 400)
+    try:
+        services.cancel_vote(user, year)
+    except DomainError as error:
+        return _refused(year, error)
+    flash(f"Vote du budget {year} retiré : les commandes peuvent de nouveau changer.",
           "success")
     return redirect(url_for("ordered.year_page", year=year))
 

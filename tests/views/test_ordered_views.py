@@ -134,6 +134,13 @@ def test_orders_vote_and_calls_through_the_page(app, world):
     assert "Enregistrer les commandes" not in page
     assert client.post(f"/ordered/{YEAR}/commandes",
                        data=order_form(world, A="1")).status_code == 409
+    # a vote recorded by mistake is withdrawn before the calls, then recorded again
+    withdrawn = client.post(f"/ordered/{YEAR}/vote/retirer", follow_redirects=True)
+    assert "Vote du budget 2026 retiré" in text_of(withdrawn)
+    assert "Enregistrer les commandes" in text_of(withdrawn)
+    assert client.post(f"/ordered/{YEAR}/vote/retirer").status_code == 409
+    client.post(f"/ordered/{YEAR}/vote", data={"voted_on": "2025-12-10",
+                                               "reference": "AG du 10/12/2025"})
     assert client.post(f"/ordered/{YEAR}/appels",
                        data={"instalments": "0"}).status_code == 422
     issued = client.post(f"/ordered/{YEAR}/appels", data={"instalments": "2"},
@@ -142,6 +149,8 @@ def test_orders_vote_and_calls_through_the_page(app, world):
     assert "6 appels de contribution provisionnels émis : n° GIC65-2026-0001 à n° " \
            "GIC65-2026-0006" in text
     assert "2 250,00" in text and "1/2" in text
+    assert client.post(f"/ordered/{YEAR}/vote/retirer").status_code == 409
+    assert "Retirer ce vote" not in text_of(client.get(f"/ordered/{YEAR}"))
     doc = db.session.scalars(select(ContributionDocument).order_by(
         ContributionDocument.sequence)).first()
     pdf = client.get(f"/ordered/documents/{doc.id}.pdf")
