@@ -25,6 +25,7 @@ from gic.interventions.permissions import next_actions
 from gic.interventions.services import visible_interventions, with_sessions
 from gic.models import Establishment, Groupement, Role, User
 from gic.ordered import ledger
+from gic.ordered.ledger import YearFigures
 
 # What a button would do, for the « next step » column, in the order shown
 # (cancelling and declining are possible but never « the next step »).
@@ -188,6 +189,8 @@ class AccountantDashboard:
     total_minutes: int = 0     # of all pairs, ``lines`` showing only the largest
     total_amount: Decimal = Decimal("0.00")  # each pair rounded once (R6)
     pair_count: int = 0
+    # Issue 16: a year of the ordered-hours model has no pair: its figures instead.
+    ordered: YearFigures | None = None
 
     @property
     def more_pairs(self) -> int:
@@ -215,7 +218,7 @@ def accountant_dashboard(user: User) -> AccountantDashboard:
         pending_count=len(summary.pending),
         pending_minutes=sum(p["billable_minutes"] for p in summary.pending),
         total_minutes=summary.total_minutes, total_amount=summary.total_amount,
-        pair_count=len(summary.lines),
+        pair_count=len(summary.lines), ordered=summary.ordered,
     )
 
 

@@ -174,3 +174,10 @@ def test_no_pair_is_billed_in_an_ordered_year(app, ordered_year):
     assert client.get(f"/billing/2026/paires/{a}-{b}").status_code == 404
     page = visible_text(client.get(f"/interventions/{i.id}"))
     assert "Facturation" not in page.split("Temps passé", 1)[1]
+
+
+def test_the_accountants_dashboard_gives_the_years_figures(app, ordered_year):
+    text = visible_text(client_for(app, ordered_year.accountant).get("/"))
+    assert "Budget 2026 630,00 € 14 h 00 commandées · appelé : 630,00 €" in text
+    assert "Consommé 2026 13 h 00 92 % des heures commandées, soit 585,00 € au taux de 45,00 €" in text
+    assert "Facturable 2026" not in text
