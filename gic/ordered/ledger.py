@@ -68,6 +68,14 @@ def is_ordered(groupement_id: int, year: int) -> bool:
     return model_of_year(groupement_id, year) == ConventionModel.ORDERED_HOURS
 
 
+def uses_ordered_hours(groupement_id: int) -> bool:
+    """True when one of the groupement's versions (past, current or future) uses the
+    ordered-hours model. One small query, the same on every page (the menu asks)."""
+    return db.session.scalar(select(ConventionVersion.id).where(
+        ConventionVersion.groupement_id == groupement_id,
+        ConventionVersion.model == ConventionModel.ORDERED_HOURS).limit(1)) is not None
+
+
 def ordered_year(groupement_id: int, year: int) -> OrderedYear | None:
     """The year's budget and expenses record, if any."""
     return db.session.scalars(select(OrderedYear).where(

@@ -36,19 +36,16 @@ READERS = (Role.COORDINATOR, Role.ACCOUNTANT, Role.DIRECTOR)
 @bp.app_template_global("ordered_menu")
 def ordered_menu(user: User) -> bool:
     """True when the menu leads to « Heures commandées »: a coordinator, accountant or
-    director of a groupement whose version in force today (or next 1 January's) uses
-    the ordered-hours model."""
+    director of a groupement that has a version of the ordered-hours model."""
     if not getattr(user, "is_authenticated", False) or user.role not in READERS:
         return False
-    today = timeutil.local_today(user.groupement.timezone)
-    return any(ConventionVersion.in_force(user.groupement_id, day).is_ordered_hours
-               for day in (today, date(today.year + 1, 1, 1)))
+    return ledger.uses_ordered_hours(user.groupement_id)
 
 
 @bp.app_template_global("uses_ordered_hours")
 def uses_ordered_hours(groupement_id: int) -> bool:
     """True when one of the groupement's versions uses the ordered-hours model."""
-    return any(v.is_ordered_hours for v in ConventionVersion.history(groupement_id))
+    return ledger.uses_ordered_hours(groupement_id)
 
 
 def _year_or_404(year: int) -> int:
