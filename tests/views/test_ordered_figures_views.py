@@ -11,6 +11,7 @@ import pytest
 
 from gic.billing.exports_ordered import CSV_HEADER
 from gic.extensions import db
+from gic.interventions import services
 from gic.ordered.models import ContributionDocument, ContributionLine, DocumentKind, LineKind
 from gic.reports.compute import compute_bilan
 from gic.reports.services import generate_draft
@@ -166,7 +167,6 @@ def test_no_pair_is_billed_in_an_ordered_year(app, ordered_year):
     world = ordered_year
     i = accepted(world, "A", "B")
     session(world, i, date(2026, 11, 5), "08:00", "10:00")
-    from gic.interventions import services
     services.complete(i, world.technicians["A"], "Fait.")
     services.validate(i, world.directors["B"])
     client = client_for(app, world.accountant)
@@ -179,5 +179,6 @@ def test_no_pair_is_billed_in_an_ordered_year(app, ordered_year):
 def test_the_accountants_dashboard_gives_the_years_figures(app, ordered_year):
     text = visible_text(client_for(app, ordered_year.accountant).get("/"))
     assert "Budget 2026 630,00 € 14 h 00 commandées · appelé : 630,00 €" in text
-    assert "Consommé 2026 13 h 00 92 % des heures commandées, soit 585,00 € au taux de 45,00 €" in text
+    assert ("Consommé 2026 13 h 00 92 % des heures commandées, soit 585,00 € au taux de "
+            "45,00 €") in text
     assert "Facturable 2026" not in text
