@@ -1,4 +1,5 @@
-"""Demo data of SPEC §9: GIC 65 and a second groupement, GCSMS Démo.
+"""Demo data of SPEC §9: GIC 65 and a second groupement, GCSMS Démo; and a third,
+GCSMS ISI Démo, in the ordered-hours model (issue 16).
 
 Everything that follows the workflow goes through the real services
 (create_draft, activate, accept, log_session, complete, validate, close_year…),
@@ -40,14 +41,15 @@ from gic.errors import DomainError
 from gic.extensions import db
 from gic.interventions import services
 from gic.interventions.models import Intervention, InterventionSession, State
-from gic.models import Establishment, Groupement, User
+from gic.models import ConventionModel, Establishment, Groupement, User
 from gic.notifications.models import Notification
 from gic.notifications.services import in_app_only
 
 PARIS = ZoneInfo("Europe/Paris")
 # Areas whose ``gic/<area>/demo.py`` adds its part with ``load_demo(builder)``,
 # after the interventions and meetings, before years are closed and bilans published.
-DEMO_AREAS = ("equipment", "trainings", "exchanges", "techfiles", "secondments", "governance")
+DEMO_AREAS = ("equipment", "trainings", "exchanges", "techfiles", "secondments", "governance",
+              "ordered")
 
 
 @dataclass
@@ -107,8 +109,14 @@ class _Builder:
         """Groupement, convention, people, establishments, then the stories in date order."""
         demo = self.demo
         self.groupement = create_groupement(
-            demo.name, start_date=demo.start, duration_years=3, threshold_minutes=420,
-            cap_minutes=2100, hourly_rate=Decimal(demo.rate))
+            demo.name, start_date=demo.start, duration_years=3,
+            threshold_minutes=demo.threshold_minutes, cap_minutes=2100,
+            hourly_rate=Decimal(demo.rate))
+        if demo.model != ConventionModel.PER_INTERVENTION:
+            # Set up so from the start: the first version uses its model (issue 16).
+            version = self.groupement.convention_versions[0]
+            version.model, version.overrun_allowed = demo.model, demo.overrun_allowed
+            db.session.commit()
         email, name = demo.coordinator
         coordinator = create_user_unattended(self.groupement, email=email, name=name,
                                              role="coordinator", establishment_id=None,
@@ -120,7 +128,9 @@ class _Builder:
             e = create_establishment(coordinator, name=place.name, finess=place.finess)
             self.places[place.key] = e
             self.directors[place.key] = self._user(*place.director, "director", e.id)
-            self.technicians[place.key] = self._user(*place.technician, "technician", e.id)
+            if place.technician:  # a « utilisateur » of GCSMS ISI Démo has none
+                self.technicians[place.key] = self._user(*place.technician, "technician",
+                                                         e.id)
         setup_day = date(self.today.year - 2, 1, 6)
         self._backdate_setup(self._at(setup_day, 9, 0))
         # Stories and meetings in date order: a meeting's pre-filled minutes see
@@ -192,7 +202,8 @@ class _Builder:
             self.result.skipped.append(f"{self.demo.name} : « {story.description} » "
                                        "(pas assez de jours passés cette année)")
             return
-        drafter = self.directors[b] if story.by_director else self.technicians[b]
+        drafter = (self.directors[b] if story.by_director or b not in self.technicians
+                   else self.technicians[b])
         start = days[0] if days else target
         stamps = {"create": self._at(start - timedelta(days=3), 9, self.rng.randrange(60))}
         stamps["activate"] = stamps["create"] + timedelta(days=1, hours=1)

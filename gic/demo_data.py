@@ -22,7 +22,10 @@ class Place:
     name: str
     finess: str
     director: tuple[str, str]  # e-mail, name
-    technician: tuple[str, str]
+    technician: tuple[str, str] | None
+    # "member" (votes) or "user" (« utilisateur »: orders and consumes hours, never
+    # votes), in the ordered-hours model (issue 16).
+    participation: str = "member"
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,13 @@ class DemoGroupement:
     places: tuple[Place, ...]
     stories: tuple[Story, ...]
     close_years_ago: tuple[int, ...] = ()
+    # The convention model (issue 16): "per_intervention" (threshold, cap) or
+    # "ordered_hours" (hours ordered per establishment and year, see ``orders``).
+    model: str = "per_intervention"
+    threshold_minutes: int = 420
+    overrun_allowed: bool = False
+    # Hours ordered: (year relative to today's: -1, 0, 1; establishment key; hours).
+    orders: tuple[tuple[int, str, int], ...] = ()
 
 
 S = State
@@ -238,7 +248,108 @@ GCSMS = DemoGroupement(
     ),
 )
 
-DEMOS = (GIC65, GCSMS)
+
+def _isi_place(key: str, name: str, finess: str, slug: str, director: str,
+               technician: str | None = None, participation: str = "member") -> Place:
+    """A participant of GCSMS ISI Démo: its director, and a technician for the
+    three members that employ the groupement's resource persons."""
+    return Place(key, name, finess, (f"direction.{slug}@isi-demo.test", director),
+                 (f"tech.{slug}@isi-demo.test", technician) if technician else None,
+                 participation)
+
+
+# Issue 16: a GCSMS ISI-like groupement (seed 002) in the ordered-hours model. Its
+# members and users ordered this year's hours (Σ hours × rate is the budget, voted
+# last December), were called provisionally (gic/ordered/demo.py), and every session
+# of the year counts against the beneficiary's order (no free threshold; going over
+# is allowed and regularised at close); next year's orders are being collected. Its
+# 8 member and 6 user associations are there; of its 12 resource persons, three
+# technicians (employed by ADAGES, UNAPEI 34 and APEAI Ouest Hérault). Its stories
+# are of the current year only.
+ISI = DemoGroupement(
+    name="GCSMS ISI Démo", start=date(2022, 1, 3), rate="45.00",
+    coordinator=("administration@isi-demo.test", "Sylvie Roustan"),
+    accountant=("compta@isi-demo.test", "Patrick Vidal"),
+    model="ordered_hours", threshold_minutes=0, overrun_allowed=True,
+    places=(
+        _isi_place("AD", "ADAGES", "340780477", "adages", "Jean-Luc Fabre", "Mathieu Coste"),
+        _isi_place("GA", "GAMMES", "340011295", "gammes", "Isabelle Marty"),
+        _isi_place("AP", "APEAI Ouest Hérault", "340780642", "apeai-oh", "Christine Bonnet",
+                   "Karim Benali"),
+        _isi_place("UN", "UNAPEI 34", "340785161", "unapei34", "Frédéric Roux",
+                   "Léa Granier"),
+        _isi_place("FA", "FAF-LR", "340023456", "faf-lr", "Nathalie Combes"),
+        _isi_place("PI", "La Pinède", "340780915", "pinede", "Alain Pélissier"),
+        _isi_place("CM", "Les Compagnons de Maguelone", "340012871", "maguelone",
+                   "Dominique Arnal"),
+        _isi_place("GI", "GIHP Occitanie LR", "340019873", "gihp", "Sandrine Molinier"),
+        _isi_place("FH", "Face Hérault", "340031207", "face34", "Yasmine Haddad",
+                   participation="user"),
+        _isi_place("RO", "Réso Occitanie", "340033518", "reso", "Thierry Camus",
+                   participation="user"),
+        _isi_place("AR", "ARML Occitanie", "340035129", "arml", "Céline Fournier",
+                   participation="user"),
+        _isi_place("CI", "Cigalières", "340036730", "cigalieres", "Bruno Delmas",
+                   participation="user"),
+        _isi_place("SI", "SIAO 34", "340038341", "siao34", "Hélène Guiraud",
+                   participation="user"),
+        _isi_place("CO", "Communauté360 Hérault", "340039952", "c360", "Olivia Cazals",
+                   participation="user"),
+    ),
+    orders=(
+        *((0, key, hours) for key, hours in (
+            ("AD", 120), ("GA", 60), ("AP", 80), ("UN", 100), ("FA", 40), ("PI", 16),
+            ("CM", 30), ("GI", 24), ("FH", 12), ("RO", 8), ("AR", 10), ("CI", 8), ("SI", 6),
+            ("CO", 6))),
+        # Next year's orders, being collected before the budget's vote.
+        *((1, key, hours) for key, hours in (
+            ("AD", 130), ("GA", 60), ("AP", 80), ("UN", 110), ("PI", 24), ("CI", 12))),
+    ),
+    stories=(
+        # --- this year ------------------------------------------------------------
+        Story(0, (2, 3), "AD", "PI", 2, "deployment",
+              "Renouvellement du parc : 20 postes de travail et imprimantes.", S.VALIDATED,
+              onsite=840, work=(*full_day(0, "Masterisation et installation de 10 postes."),
+                                Work(1, "08:30", "12:30", notes="Dix postes de plus."),
+                                Work(1, "13:30", "16:00", notes="Imprimantes, contrôle."))),
+        Story(0, (3, 10), "UN", "CI", 3, "incident",
+              "Rançongiciel sur un poste de l'accueil : isolement et restauration.",
+              S.VALIDATED, onsite=450, remote=90, urgency="urgent", work=(
+                  *full_day(0, "Poste isolé, analyse, restauration des sauvegardes."),
+                  Work(1, "09:00", "10:30", "remote", "Contrôle des journaux et des comptes."))),
+        Story(0, (4, 7), "AP", "GA", 2, "occasional_work",
+              "Câblage de la salle de réunion et vidéoprojection.", S.VALIDATED, onsite=360,
+              work=(Work(0, "09:00", "12:00"), Work(0, "13:00", "16:00"))),
+        Story(0, (5, 12), "AD", "UN", 2, "deployment",
+              "Mise en place de l'authentification à deux facteurs.", S.VALIDATED,
+              onsite=240, remote=180, work=(
+                  Work(0, "09:00", "12:00", "remote", "Configuration du service."),
+                  Work(1, "08:30", "12:30", notes="Enrôlement des cadres."))),
+        Story(0, (6, 2), "UN", "AD", 2, "deployment",
+              "Migration du serveur de messagerie vers la plateforme régionale.",
+              S.VALIDATED, onsite=900, work=(*full_day(0, "Préparation, migration des boîtes."),
+                                             *full_day(1, "Bascule, postes des services."))),
+        Story(0, (6, 20), "AP", "FH", 2, "occasional_work",
+              "Paramétrage du VPN des travailleurs sociaux.", S.VALIDATED, remote=120,
+              work=(Work(0, "14:00", "16:00", "remote", "Profils VPN distribués."),)),
+        Story(0, (9, 15), "AD", "SI", 3, "incident",
+              "Standard téléphonique du 115 : coupures répétées.", S.COMPLETED, onsite=180,
+              urgency="urgent", work=(Work(0, "13:30", "16:30",
+                                           notes="Carte de l'autocommutateur remplacée."),)),
+        Story(0, (10, 6), "UN", "PI", 2, "deployment",
+              "Wi-Fi du foyer : étude et pose de deux bornes.", S.ACCEPTED,
+              onsite=240, remote=60, work=(Work(0, "14:00", "15:00", "remote",
+                                                "Étude de couverture sur plan."),)),
+        Story(0, (11, 3), "AP", "CM", 2, "occasional_work",
+              "Sauvegardes : mise en place d'une rotation hors site.", S.ACTIVE, onsite=240,
+              by_director=True),
+        Story(0, (12, 1), "AD", "RO", 2, "deployment",
+              "Déploiement de tablettes pour les équipes mobiles.", S.DRAFT, onsite=300,
+              by_director=True),
+    ),
+)
+
+DEMOS = (GIC65, GCSMS, ISI)
 
 
 def account_emails() -> list[str]:
@@ -249,5 +360,7 @@ def account_emails() -> list[str]:
         if demo.accountant:
             emails.append(demo.accountant[0])
         for place in demo.places:
-            emails += [place.director[0], place.technician[0]]
+            emails.append(place.director[0])
+            if place.technician:
+                emails.append(place.technician[0])
     return emails

@@ -36,6 +36,7 @@ def test_demo_command_creates_the_accounts_and_a_second_run_adds_nothing(app, ru
     assert result.exit_code == 0, result.output
     assert "Données de démonstration créées : GIC 65" in result.output
     assert "Données de démonstration créées : GCSMS Démo" in result.output
+    assert "Données de démonstration créées : GCSMS ISI Démo" in result.output
     assert f"mot de passe : {PASSWORD}" in result.output
     assert "/login" in result.output
     emails = account_emails()
@@ -86,7 +87,7 @@ def test_demo_data_is_lifelike_and_obeys_the_rules(app, monkeypatch):
     # The shipped setting (the suite's default lets other tests log old sessions freely).
     monkeypatch.setitem(app.config, "SESSION_BACKDATE_DAYS", 30)
     result = load_demo(today=today)
-    assert result.created == ["GIC 65", "GCSMS Démo"]
+    assert result.created == ["GIC 65", "GCSMS Démo", "GCSMS ISI Démo"]
     assert result.skipped == []
 
     gic65 = db.session.scalars(select(Groupement).where(Groupement.name == "GIC 65")).one()
@@ -176,10 +177,41 @@ def test_demo_data_is_lifelike_and_obeys_the_rules(app, monkeypatch):
 
     check_meetings(gic65, today)
     check_bilans(gic65, other, today)
+    check_isi(today)
     # GCSMS Démo has its own meetings with finalised minutes.
     from gic.meetings.models import Meeting, Minutes, MinutesStatus
     assert db.session.scalar(select(func.count(Minutes.id)).join(Meeting).where(
         Meeting.groupement_id == other.id, Minutes.status == MinutesStatus.FINAL)) >= 2
+
+
+def check_isi(today: date) -> None:
+    """Issue 16: GCSMS ISI Démo, in the ordered-hours model: 8 members and 6 users,
+    this year's orders voted and called, next year's being collected, sessions that
+    consume them (one beneficiary beyond 80 %, one beyond its order)."""
+    from gic.ordered import ledger
+    from gic.ordered.models import ContributionDocument, DocumentKind
+
+    isi = db.session.scalars(select(Groupement).where(Groupement.name == "GCSMS ISI Démo")).one()
+    year = today.year
+    version = db.session.scalars(select(ConventionVersion).where(
+        ConventionVersion.groupement_id == isi.id)).one()
+    assert (version.model, version.overrun_allowed, version.threshold_minutes,
+            version.hourly_rate) == ("ordered_hours", True, 0, Decimal("45.00"))
+    figures = ledger.year_figures(isi.id, year)
+    rows = {r.name: r for r in figures.rows}
+    assert len(rows) == 14
+    assert sum(not r.is_member for r in rows.values()) == 6
+    assert all(r.ordered_minutes for r in rows.values())
+    assert figures.voted and figures.voted_on == date(year - 1, 12, 9)
+    assert figures.budget == figures.totals.called == Decimal("520") * 45
+    assert db.session.scalar(select(func.count(ContributionDocument.id)).where(
+        ContributionDocument.groupement_id == isi.id,
+        ContributionDocument.kind == DocumentKind.CALL)) == 14
+    pinede, cigalieres = rows["La Pinède"], rows["Cigalières"]
+    assert (pinede.consumed_minutes, pinede.consumption.alert_level) == (15 * 60, 80)
+    assert (cigalieres.consumed_minutes, cigalieres.consumption.over_minutes) == (9 * 60, 60)
+    assert len(ledger.ordered_minutes(isi.id, year + 1)) == 6
+    assert not ledger.year_figures(isi.id, year + 1).voted
 
 
 def check_meetings(gic65: Groupement, today: date) -> None:

@@ -32,6 +32,7 @@ NULL_INT, NULL_STR = {"type": ["integer", "null"]}, {"type": ["string", "null"]}
 DATETIME = {"type": ["string", "null"], "format": "date-time"}
 DATE = {"type": "string", "format": "date"}
 MONEY = {"type": "string", "pattern": r"^\d+\.\d{2}$", "examples": ["183.33"]}
+SIGNED_MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["-12.50"]}
 
 RESPONSE_SCHEMAS: dict[str, Schema] = {
     "Error": _obj({"error": {
@@ -39,7 +40,8 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
         "properties": {"code": STR, "message": {**STR, "description": "En français."},
                        "field": {**STR, "description": "Champ en cause (400, 422)."},
                        "remaining_minutes": {**INT, "description": "Minutes facturables "
-                                             "restantes (refus de plafond, 409)."}},
+                                             "restantes (refus de plafond, 409) ou minutes "
+                                             "commandées restantes (order_exceeded, 409)."}},
         "required": ["code", "message"], "additionalProperties": True}}),
     "Token": _obj({"token": {**STR, "description": "Montré une seule fois."},
                    "id": INT, "prefix": STR,
@@ -121,6 +123,26 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
             "reached": {**BOOL, "description": "Seuil atteint : tout le sur-site est "
                         "facturable (R3)."}}),
             {"type": "null"}], "description": "null dans les mêmes cas que cap."},
+        "ordered_hours": {"oneOf": [_obj({
+            "year": {**INT, "description": "L'année civile en cours (heure du groupement)."},
+            "ordered_minutes": {**INT, "description": "Heures commandées par le bénéficiaire "
+                                "pour l'année (minutes)."},
+            "consumed_minutes": {**INT, "description": "Minutes consommées par ses séances "
+                                 "de l'année, sur site et à distance, tous prestataires."},
+            "remaining_minutes": {**INT, "minimum": 0, "description": "Minutes commandées "
+                                  "restantes."},
+            "over_minutes": {**INT, "minimum": 0, "description": "Minutes au-delà de la "
+                             "commande."},
+            "percent": {**INT, "description": "Consommé, en % entier de la commande."},
+            "overrun_allowed": {**BOOL, "description": "La version permet de dépasser les "
+                                "heures commandées (sinon la séance est refusée, 409 "
+                                "order_exceeded)."},
+            "threshold_minutes": {**INT, "description": "Seuil de la version (0 : toutes les "
+                                  "minutes comptent)."}}),
+            {"type": "null"}], "description": "Modèle des heures commandées (issue 16) : les "
+            "heures commandées du bénéficiaire pour l'année en cours, à la place de cap et "
+            "threshold (alors null) ; null dans le modèle par intervention, sous un "
+            "détachement ou pour une demande annulée ou refusée."},
         "actions": {"type": "array", "description": "Ce que l'appelant peut faire maintenant.",
                     "items": {"enum": ["activate", "accept", "decline", "cancel",
                                        "complete", "validate", "log_session"]}},
@@ -167,7 +189,35 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
                 "billable_minutes": {**INT, "description": "Minutes validées de l'année."},
                 "pending_minutes": {**INT, "description": "Minutes de l'année pas encore "
                                                           "validées (non facturées)."},
-                "amount": MONEY})}}),
+                "amount": MONEY})},
+        "model": {"enum": ["per_intervention", "ordered_hours"],
+                  "description": "Modèle de la convention de l'année (version en vigueur au "
+                                 "1er janvier)."},
+        "ordered_hours": {"oneOf": [_ref("OrderedFigures"), {"type": "null"}],
+                          "description": "Modèle des heures commandées : heures commandées, "
+                          "consommées, appelées et régularisées par participant (lines, "
+                          "pending, beneficiaries et settlements sont alors vides) ; null "
+                          "dans le modèle par intervention."}}),
+    "OrderedRow": _obj({
+        "establishment_id": {**NULL_INT, "description": "null pour les totaux."},
+        "participation": {"enum": ["member", "user", None], "description": "Membre (vote) ou "
+                          "utilisateur ; null pour les totaux."},
+        "ordered_minutes": INT, "consumed_minutes": INT, "remaining_minutes": INT,
+        "over_minutes": INT, "percent": INT,
+        "ordered_amount": {**MONEY, "description": "Heures commandées × taux."},
+        "consumed_amount": {**MONEY, "description": "Heures consommées × taux."},
+        "called": {**MONEY, "description": "Appels provisionnels en vigueur."},
+        "regularised": {**SIGNED_MONEY, "description": "Régularisation : compléments − "
+                        "remboursements + parts du déficit − parts de l'excédent."},
+        "balance": {**SIGNED_MONEY, "description": "Consommé × taux − appelé : > 0 un "
+                    "complément à venir, < 0 un remboursement."}}),
+    "OrderedFigures": _obj({
+        "rate": MONEY, "budget": {**MONEY, "description": "Voté, sinon Σ heures commandées "
+                                                          "× taux."},
+        "voted": BOOL, "voted_on": {"type": ["string", "null"], "format": "date"},
+        "regularised": {**BOOL, "description": "La régularisation de l'année est émise."},
+        "participants": {"type": "array", "items": _ref("OrderedRow")},
+        "totals": _ref("OrderedRow")}),
     "YearClosure": _obj({"year": INT, "closed": BOOL, "closed_at": DATETIME,
                          "closed_by_id": INT}),
     "Statement": _obj({

@@ -11,6 +11,8 @@ from flask import url_for
 
 from gic import rules
 from gic.billing.cap import cap_status
+from gic.ordered.consumption import order_status
+from gic.ordered.figures import figures_json
 from gic.billing.models import SettlementStatement
 from gic.billing.services import BillingSummary
 from gic.interventions.models import Intervention, InterventionSession
@@ -114,6 +116,9 @@ def intervention_detail_json(i: Intervention, user: User) -> dict[str, Any]:
     data["signed_sheet"] = i.sheet is not None
     status = cap_status(i)
     data.update(status.as_json() if status else {"cap": None, "threshold": None})
+    # Issue 16: in a year of the ordered-hours model, the hours ordered instead.
+    order = order_status(i)
+    data["ordered_hours"] = order.as_json() if order else None
     return data
 
 
@@ -135,6 +140,10 @@ def billing_json(summary: BillingSummary) -> dict[str, Any]:
         "beneficiaries": list(summary.beneficiaries),
         "settlements": [{**s, "amount": money(s["amount"])} for s in summary.settlements],
         "secondments": [secondment_line_json(line) for line in summary.secondments],
+        # Issue 16, item 7: the year's model and, in the ordered-hours model, its
+        # figures instead of pairs, settlements and cap use (empty lists then).
+        "model": summary.model,
+        "ordered_hours": figures_json(summary.ordered) if summary.ordered else None,
     }
 
 

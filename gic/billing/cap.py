@@ -18,6 +18,7 @@ from gic.billing import queries
 from gic.extensions import db
 from gic.interventions.models import Intervention, State
 from gic.models import Groupement
+from gic.ordered import ledger
 from gic.rules import CapStatus, Mode
 
 # A cancelled or declined request never counts (R5 counts accepted work on).
@@ -27,7 +28,8 @@ NOT_COUNTED = (State.CANCELLED, State.DECLINED)
 def cap_status(i: Intervention) -> CapStatus | None:
     """The cap of the current civil year (groupement's local date) and the threshold
     of ``i``; None when neither applies: under a secondment (R8: billed by it, outside
-    the cap and the threshold) or for a cancelled or declined request. Two queries,
+    the cap and the threshold), for a cancelled or declined request, or in a year of
+    the ordered-hours model (:func:`gic.ordered.consumption.order_status` instead). Two queries,
     whatever the number of sessions: the year's cap use and the convention version
     of the year; a third when the groupement (its time zone: which year) is not yet
     in the session, as in the API, where the caller's groupement is not loaded."""
@@ -35,6 +37,8 @@ def cap_status(i: Intervention) -> CapStatus | None:
         return None
     groupement = db.session.get(Groupement, i.groupement_id)
     year = timeutil.local_today(groupement.timezone).year
+    if ledger.is_ordered(i.groupement_id, year):  # no cap: the hours ordered (issue 16)
+        return None
     totals = i.totals()
     other = {s.year for s in i.sessions if s.year != year}
     return CapStatus(

@@ -66,6 +66,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask import Response
 
 from gic import timeutil
+from gic.billing import exports_ordered
 from gic.billing.services import ROUNDING_NOTE, BillingDetail, secondments_note
 from gic.formatting import hours_minutes
 from gic.interventions.models import STATE_LABELS, State
@@ -122,6 +123,8 @@ REFERENCE = "Référence bénéficiaire"
 
 def views(detail: BillingDetail) -> list[View]:
     """The export's views, in sheet order, with typed values."""
+    if detail.summary.ordered is not None:  # issue 16: the ordered-hours model's figures
+        return _ordered_views(detail)
     names = detail.names
     interventions = [
         (line.intervention_id, names[line.provider_id], names[line.beneficiary_id],
@@ -141,13 +144,6 @@ def views(detail: BillingDetail) -> list[View]:
         for line in detail.pending]
     settlements = [(names[s["from_id"]], names[s["to_id"]], s["amount"])
                    for s in detail.summary.settlements]
-    secondments = [
-        (s["secondment_id"], s["project"], names[s["provider_id"]], names[s["beneficiary_id"]],
-         s["start_date"], s["end_date"], PRICING_LABELS[Pricing(s["pricing"])],
-         s["hourly_rate"], s["lump_sum"], s["billable_minutes"],
-         hours_minutes(s["billable_minutes"]), s["pending_minutes"], s["amount"],
-         decimal_hours(s["billable_minutes"]))
-        for s in detail.summary.secondments]
     return [
         View("Interventions", (
             Column("N° demande", 12), Column("Prestataire", 30), Column("Bénéficiaire", 30),
@@ -172,15 +168,37 @@ def views(detail: BillingDetail) -> list[View]:
             Column("Débiteur (paie)", 30), Column("Créancier (reçoit)", 30),
             Column("Montant", 16)), settlements,
             note="Solde net entre deux établissements, interventions validées seulement."),
-        View("Détachements", (
-            Column("N° détachement", 14), Column("Projet", 40), Column("Prestataire", 30),
-            Column("Bénéficiaire", 30), Column("Début", 13), Column("Fin", 13),
-            Column("Tarification", 20), Column("Taux horaire", 14), Column("Forfait", 14),
-            Column("Minutes validées", 12), Column("Heures", 10),
-            Column("Minutes en attente", 12), Column("Montant", 16),
-            Column(DECIMAL_HOURS, 10)), secondments,
-            note=secondments_note(detail.year, len(secondments))),
+        _secondments_view(detail),
     ]
+
+
+def _secondments_view(detail: BillingDetail) -> View:
+    names = detail.names
+    secondments = [
+        (s["secondment_id"], s["project"], names[s["provider_id"]], names[s["beneficiary_id"]],
+         s["start_date"], s["end_date"], PRICING_LABELS[Pricing(s["pricing"])],
+         s["hourly_rate"], s["lump_sum"], s["billable_minutes"],
+         hours_minutes(s["billable_minutes"]), s["pending_minutes"], s["amount"],
+         decimal_hours(s["billable_minutes"]))
+        for s in detail.summary.secondments]
+    return View("Détachements", (
+        Column("N° détachement", 14), Column("Projet", 40), Column("Prestataire", 30),
+        Column("Bénéficiaire", 30), Column("Début", 13), Column("Fin", 13),
+        Column("Tarification", 20), Column("Taux horaire", 14), Column("Forfait", 14),
+        Column("Minutes validées", 12), Column("Heures", 10),
+        Column("Minutes en attente", 12), Column("Montant", 16),
+        Column(DECIMAL_HOURS, 10)), secondments,
+        note=secondments_note(detail.year, len(secondments)))
+
+
+def _ordered_views(detail: BillingDetail) -> list[View]:
+    """A year of the ordered-hours model: its participants' figures, then the
+    secondments (R8, billed apart as in the other model)."""
+    figures = detail.summary.ordered
+    return [View(exports_ordered.SECTION,
+                 tuple(Column(title, width) for title, width in exports_ordered.COLUMNS),
+                 exports_ordered.rows(figures), note=exports_ordered.NOTE),
+            _secondments_view(detail)]
 
 
 # --- CSV ---------------------------------------------------------------------------
@@ -207,7 +225,11 @@ def _csv_value(value) -> str:
 
 
 def csv_rows(detail: BillingDetail) -> Iterator[tuple]:
-    """The CSV's rows, header first, in the 15 columns of :data:`CSV_HEADER` (typed)."""
+    """The CSV's rows, header first, in the 15 columns of :data:`CSV_HEADER` (typed);
+    a year of the ordered-hours model has its own (:mod:`gic.billing.exports_ordered`)."""
+    if detail.summary.ordered is not None:
+        yield from exports_ordered.csv_rows(detail.summary.ordered)
+        return
     interventions, totals, pending, settlements, secondments = views(detail)
     yield CSV_HEADER
     for (n, provider, beneficiary, tech, first, last, minutes, hours, amount, what, decimal,

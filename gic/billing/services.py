@@ -15,7 +15,9 @@ from gic.billing.models import YearClosure
 from gic.errors import Forbidden, InvalidField, RuleRefused
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
-from gic.models import Establishment, Groupement, Role, User
+from gic.models import ConventionModel, Establishment, Groupement, Role, User
+from gic.ordered import ledger
+from gic.ordered.ledger import YearFigures
 from gic.secondments import queries as secondment_queries
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -142,6 +144,11 @@ class BillingSummary:
     # R8, apart from the pairs and their settlements: one line per approved
     # secondment meeting the year, each its own settlement (gic.secondments.queries).
     secondments: list[dict] = field(default_factory=list)
+    # Issue 16, item 7: the year's convention model; in the ordered-hours model no
+    # pair is billed (no lines, settlements, cap): the figures are the participants'
+    # hours ordered, consumed, called and regularised (gic.ordered.ledger).
+    model: str = ConventionModel.PER_INTERVENTION.value
+    ordered: YearFigures | None = None
 
     @property
     def total_minutes(self) -> int:
@@ -178,6 +185,15 @@ def summary_for(gid: int, year: int, scope: int | None = None) -> BillingSummary
     """
     groupement = db.session.get(Groupement, gid)
     summary = BillingSummary(year=year, closed=is_closed(gid, year))
+    if ledger.is_ordered(gid, year):
+        summary.model = ConventionModel.ORDERED_HOURS.value
+        summary.ordered = ledger.year_figures(gid, year)
+        if scope is not None:  # a director: his establishment's row
+            summary.ordered.rows = [r for r in summary.ordered.rows
+                                    if r.establishment_id == scope]
+        summary.secondments = secondment_queries.billing_lines(gid, year,
+                                                               establishment_id=scope)
+        return summary
     # Pairs, pending and cap use from one pass over the year's sessions.
     billed = queries.year_billing(gid, year, establishment_id=scope)
     amounts: dict[tuple[int, int], Decimal] = {}
@@ -324,6 +340,8 @@ def billing_detail(user: User, year: int) -> BillingDetail:
     detail = BillingDetail(year=year, closed=summary.closed, closed_at=closed_at,
                            groupement_name=groupement.name, names=names, summary=summary,
                            scope=scope)
+    if summary.ordered is not None:  # issue 16: no pair billed in the ordered-hours model
+        return detail
     pairs: dict[tuple[int, int], PairDetail] = {}
     for line in summary.lines:
         pair = PairDetail(line["provider_id"], line["beneficiary_id"],
@@ -369,6 +387,11 @@ def intervention_billing(user: User, i: Intervention) -> list[BilledYear] | None
                                                               i.beneficiary_id):
         return None
     years = sorted({s.year for s in i.sessions})
+    # Issue 16: no pair is billed in a year of the ordered-hours model.
+    billed_years = [y for y in years if not ledger.is_ordered(i.groupement_id, y)]
+    if years and not billed_years:
+        return None
+    years = billed_years
     if not years:
         return []
     rows = db.session.execute(queries.billable_by_intervention(
@@ -405,6 +428,8 @@ def pair_details(user: User, year: int, pairs: list[tuple[int, int]], *,
     with nothing validated, are left out. One query."""
     check_year(year)
     scope = billing_scope(user)
+    if ledger.is_ordered(user.groupement_id, year):  # issue 16: no pair billed that year
+        return []
     found: dict[tuple[int, int], PairDetail] = {}
     for row in queries.billable_interventions(
             user.groupement_id, year, establishment_id=scope, pairs=pairs,

@@ -33,6 +33,7 @@ from gic.billing.services import (
 from gic.errors import DomainError, Forbidden, InvalidField, NotFound
 from gic.forms import page_arg
 from gic.models import Role
+from gic.ordered.figures import figures_json
 from gic.pages import ListPage
 
 
@@ -71,7 +72,11 @@ def _render_year(year: int, *, close_form=None, reopen_form=None, status: int = 
     # Every establishment the figures may name: candidates have a cap gauge too.
     establishments = {e.id: e for e in establishments_of(current_user, candidates=True)}
     lists = {}
-    if summary is not None:
+    if summary is not None and summary.ordered is not None:  # issue 16: the model's figures
+        lists = {"ordered": figures_json(summary.ordered),
+                 "ordered_names": {r.establishment_id: r.name for r in summary.ordered.rows},
+                 "secondments_note": secondments_note(year, len(summary.secondments))}
+    elif summary is not None:
         pairs = ListPage(summary.lines, PAIRS_PER_PAGE, "paires")
         pending = ListPage(summary.pending, PENDING_PER_PAGE, "attente")
         lists = {

@@ -40,6 +40,8 @@ def load_demo(builder: Any) -> None:
     spread over the months."""
     rng, keys = builder.rng, list(builder.places)
     per_year = PER_YEAR.get(builder.demo.name, 0)
+    if not per_year:  # a groupement without exchanges in the demo
+        return
     elapsed = (builder.today - builder.today.replace(month=1, day=1)).days
     for years_ago in (2, 1, 0):
         count = per_year if years_ago else max(1, per_year * elapsed // 365)

@@ -5,6 +5,7 @@ its period ended within the demo's years; a candidacy refused last year (with
 its reason) and one in progress, waiting for the vote of EHPAD d'Argelès-Gazost.
 GCSMS Démo: a plausible card, the renewal of a period ending soon half-voted,
 and a new hourly rate from next 1 January (a future version of the convention).
+GCSMS ISI Démo (ordered hours, issue 16): the card of seed 002.
 Timestamps, audit entries and notifications are moved back to the days the
 steps happened.
 """
@@ -80,6 +81,23 @@ CARDS = {
                        "direction membre.",
         "governance": "Comité des directions deux fois par an ; décisions à l'unanimité.",
     },
+    "GCSMS ISI Démo": {
+        "full_name": "GCSMS Informatique et Systèmes d'Information (démonstration)",
+        "department": "Hérault (34)", "city": "Montpellier",
+        "sector": "Informatique",
+        "public_served": "",
+        "cooperation": "Mutualisation de ressources humaines informatiques : les membres et "
+                       "les utilisateurs commandent chaque année un nombre d'heures de "
+                       "prestation.",
+        "agreements": "GCSMS (convention constitutive et règlement intérieur).",
+        "resource_persons": 12,
+        "entry_terms": "Être une entité à but non lucratif du secteur ; après un an de "
+                       "travail en commun comme utilisateur, les candidatures sont examinées "
+                       "en assemblée générale par les membres.",
+        "governance": "Deux assemblées générales par an, un administrateur, un directeur "
+                      "technique ; chaque membre a un nombre de voix proportionnel à ses "
+                      "apports financiers sur le budget en cours.",
+    },
 }
 
 
@@ -96,7 +114,7 @@ def load_demo(builder: _Builder) -> None:
     _past_renewals(builder)
     if builder.demo.name == "GIC 65":
         _gic65(builder)
-    else:
+    elif builder.demo.model == "per_intervention":
         _gcsms(builder)
     db.session.commit()
 

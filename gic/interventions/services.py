@@ -47,6 +47,7 @@ from gic.interventions.permissions import (
     visible_clause,
 )
 from gic.models import Establishment, Groupement, Role, User
+from gic.ordered import consumption
 from gic.registers import clean_text
 from gic.secondments import services as secondments
 
@@ -212,7 +213,10 @@ def activate(i: Intervention, actor: User) -> Intervention:
     today = timeutil.local_today(groupement.timezone)
     terms = replace(groupement.terms_on(today), threshold_minutes=i.threshold_minutes,
                     cap_minutes=groupement.cap_for_year(today.year))
-    if i.secondment_id is None:  # R8: a secondment's work is outside the cap
+    # R8: a secondment's work is outside the cap; a year of the ordered-hours model
+    # has no cap (its sessions count against the hours ordered, issue 16).
+    if i.secondment_id is None and not consumption.ordered_years(i.groupement_id,
+                                                                 [today.year]):
         used = queries.cap_use(i.beneficiary_id, [today.year]).get(today.year, 0)
         rules.check_activation(i.estimated_onsite_minutes, used, terms, today.year)
     return _transition(i, actor, "activate", activated_at=timeutil.utcnow())
@@ -566,7 +570,11 @@ def _check_billing_change(i: Intervention, *, removed: InterventionSession | Non
         touched.add(removed.date.year)
     changed = {y for y in set(before) | set(after) if before.get(y, 0) != after.get(y, 0)}
     rules.check_years_open(touched | changed, closed_years(i.groupement_id))
-    raised = [y for y in after if after[y] > before.get(y, 0)]
+    # Issue 16: a year of the ordered-hours model counts the sessions against the
+    # beneficiary's hours ordered (remote too), not against the cap.
+    consumption.check_sessions_change(i, current, proposed)
+    ordered = consumption.ordered_years(i.groupement_id, after)
+    raised = [y for y in after if after[y] > before.get(y, 0) and y not in ordered]
     if not raised or i.secondment_id is not None:  # R8: no cap under a secondment
         return
     groupement = db.session.get(Groupement, i.groupement_id)

@@ -22,6 +22,7 @@ from gic.api.serializers import session_json
 from gic.audit.services import steps_of
 from gic.audit.views import ACTION_LABELS
 from gic.billing.cap import cap_status
+from gic.ordered.consumption import order_status
 from gic.billing.services import intervention_billing
 from gic.errors import DomainError, Forbidden, NotFound
 from gic.formatting import long_date
@@ -196,6 +197,7 @@ def _render_detail(i: Intervention, *, status: int = 200, refusal: str | None = 
                            can_set_reference=reference,
                            sessions=sessions, totals=totals, next_step=next_step,
                            billed=intervention_billing(me, i), cap=cap_status(i),
+                           order=order_status(i),
                            refusal=refusal, cap_refused=cap_refused, posted=shown,
                            steps=steps_of(i), step_labels=ACTION_LABELS,
                            standin=_standin_on(me, i, actions),

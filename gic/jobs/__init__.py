@@ -74,7 +74,8 @@ class Job:
 
 JOBS: dict[str, Job] = {job.name: job for job in (
     Job("cap_alerts", "gic.jobs.convention:cap_alerts",
-        "Alerte aux directions à 80 % et 100 % du plafond annuel", {"hour": 7, "minute": 0}),
+        "Alerte aux directions à 80 % et 100 % du plafond annuel (ou des heures commandées)",
+        {"hour": 7, "minute": 0}),
     Job("convention_renewal", "gic.jobs.convention:convention_renewal",
         "Renouvellement de la convention, 90 jours avant la fin de la période",
         {"hour": 7, "minute": 5}),

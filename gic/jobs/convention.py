@@ -1,4 +1,5 @@
-"""Jobs about the convention itself: cap alerts and renewal notices (SPEC §6).
+"""Jobs about the convention itself: cap alerts (hours ordered in the ordered-hours
+model, issue 16) and renewal notices (SPEC §6).
 
 Each job walks every groupement (:func:`gic.jobs.for_each_groupement`) and
 notifies through :func:`gic.notifications.services.notify`, whose key makes a
@@ -12,6 +13,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from gic import rules_ordered
 from gic.billing.queries import cap_use_by_beneficiary
 from gic.extensions import db
 from gic.formatting import hours_minutes, long_date
@@ -19,6 +21,7 @@ from gic.governance.periods import convention_end, period_end  # noqa: F401 (re-
 from gic.jobs import for_each_groupement
 from gic.models import Establishment, Groupement, Role
 from gic.notifications.services import directors_of, link_for, notify, users_with_role
+from gic.ordered import ledger
 
 CAP_ALERT_LEVELS = (80, 100)  # percent of the annual cap that alert the beneficiary
 RENEWAL_NOTICE_DAYS = 90  # notice before the end of the convention's current period
@@ -43,6 +46,8 @@ def cap_alerts(today: date) -> dict[str, int]:
 
 def _cap_alerts_of(groupement: Groupement, today: date) -> int:
     year = today.year
+    if ledger.is_ordered(groupement.id, year):  # no cap: the hours ordered (issue 16)
+        return _order_alerts_of(groupement, year)
     cap = groupement.cap_for_year(year)
     use = cap_use_by_beneficiary(groupement.id, year)
     reached = {eid: level for eid, minutes in use.items()
@@ -75,6 +80,53 @@ def _cap_text(name: str, year: int, minutes: int, cap: int, level: int) -> tuple
             (f"Les heures facturables de {year} reçues par {name} atteignent {used}, "
              f"soit {minutes * 100 // cap} % du plafond annuel de la convention.\n"
              f"Il reste {hours_minutes(cap - minutes)} facturables cette année."))
+
+
+# --- Hours ordered (issue 16, item 4) ---------------------------------------------------
+
+def _order_alerts_of(groupement: Groupement, year: int) -> int:
+    """In a year of the ordered-hours model: tell the beneficiary's directors when
+    the sessions of the year reach 80 %, then 100 %, of its hours ordered (once per
+    level and year, only the highest level reached when a run finds both)."""
+    ordered = ledger.ordered_minutes(groupement.id, year)
+    consumed = ledger.consumed_minutes(groupement.id, year)
+    reached = {eid: level for eid, minutes in consumed.items()
+               if (level := rules_ordered.consumption(ordered.get(eid, 0),
+                                                      minutes).alert_level) is not None}
+    if not reached:
+        return 0
+    allowed = bool(ledger.year_version(groupement.id, year).overrun_allowed)
+    names = dict(db.session.execute(select(Establishment.id, Establishment.name).where(
+        Establishment.groupement_id == groupement.id, Establishment.id.in_(reached))).all())
+    directors = defaultdict(list)
+    for director in directors_of(groupement.id, reached):
+        directors[director.establishment_id].append(director)
+    sent = 0
+    for eid, level in sorted(reached.items()):
+        subject, body = _order_text(names[eid], year, consumed[eid], ordered.get(eid, 0), level,
+                                    allowed)
+        sent += len(notify(directors[eid], kind="order_alert",
+                           key=f"order:{eid}:{year}:{level}", subject=subject, body=body,
+                           link=link_for("billing.year", year=year)))
+    return sent
+
+
+def _order_text(name: str, year: int, minutes: int, ordered: int, level: int,
+                allowed: bool) -> tuple[str, str]:
+    used = f"{hours_minutes(minutes)} / {hours_minutes(ordered)}"
+    if level >= 100:
+        beyond = ("La convention permet de les dépasser : les heures en plus sont dues au "
+                  "taux horaire et régularisées à la clôture de l'année." if allowed else
+                  "La convention ne permet pas de les dépasser : aucune nouvelle séance ne "
+                  "peut être enregistrée pour cet établissement cette année sans une "
+                  "commande complémentaire, enregistrée par la coordination.")
+        return (f"Heures commandées atteintes pour {name} ({year})",
+                f"Les séances de {year} reçues par {name} ont atteint les heures commandées "
+                f"pour l'année : {used}.\n{beyond}")
+    return (f"Heures commandées : {level} % consommés pour {name} ({year})",
+            f"Les séances de {year} reçues par {name} atteignent {used} heures commandées, "
+            f"soit {minutes * 100 // ordered} % de la commande de l'année.\n"
+            f"Il reste {hours_minutes(ordered - minutes)} commandées.")
 
 
 # --- Renewal -----------------------------------------------------------------------

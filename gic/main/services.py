@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import selectinload
 
-from gic import timeutil
+from gic import rules_ordered, timeutil
 from gic.admin.services import establishments_of
 from gic.billing import queries
 from gic.billing.services import billing_summary, closed_years
@@ -24,6 +24,8 @@ from gic.interventions.models import Intervention, State
 from gic.interventions.permissions import next_actions
 from gic.interventions.services import visible_interventions, with_sessions
 from gic.models import Establishment, Groupement, Role, User
+from gic.ordered import ledger
+from gic.ordered.ledger import YearFigures
 
 # What a button would do, for the « next step » column, in the order shown
 # (cancelling and declining are possible but never « the next step »).
@@ -110,6 +112,9 @@ class DirectorDashboard:
     to_validate: list[Intervention] = field(default_factory=list)
     cap_used: int = 0
     cap: int = 0
+    # Issue 16: in a year of the ordered-hours model, the establishment's hours
+    # ordered and consumed instead of the cap (None otherwise).
+    ordered: rules_ordered.Consumption | None = None
     given: int = 0
     received: int = 0
 
@@ -150,8 +155,13 @@ def director_dashboard(user: User) -> DirectorDashboard:
             board.to_answer.append(i)
         else:
             board.to_validate.append(i)
-    board.cap_used = queries.cap_use(eid, [year]).get(year, 0)
-    board.cap = db.session.get(Groupement, user.groupement_id).cap_for_year(year)
+    if ledger.is_ordered(user.groupement_id, year):
+        board.ordered = rules_ordered.consumption(
+            ledger.ordered_minutes(user.groupement_id, year).get(eid, 0),
+            ledger.consumed_minutes(user.groupement_id, year, beneficiary_id=eid).get(eid, 0))
+    else:
+        board.cap_used = queries.cap_use(eid, [year]).get(year, 0)
+        board.cap = db.session.get(Groupement, user.groupement_id).cap_for_year(year)
     direction = queries.minutes_by_direction(eid, year)
     board.given, board.received = direction["given"], direction["received"]
     return board
@@ -179,6 +189,8 @@ class AccountantDashboard:
     total_minutes: int = 0     # of all pairs, ``lines`` showing only the largest
     total_amount: Decimal = Decimal("0.00")  # each pair rounded once (R6)
     pair_count: int = 0
+    # Issue 16: a year of the ordered-hours model has no pair: its figures instead.
+    ordered: YearFigures | None = None
 
     @property
     def more_pairs(self) -> int:
@@ -206,7 +218,7 @@ def accountant_dashboard(user: User) -> AccountantDashboard:
         pending_count=len(summary.pending),
         pending_minutes=sum(p["billable_minutes"] for p in summary.pending),
         total_minutes=summary.total_minutes, total_amount=summary.total_amount,
-        pair_count=len(summary.lines),
+        pair_count=len(summary.lines), ordered=summary.ordered,
     )
 
 

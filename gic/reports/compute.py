@@ -20,6 +20,7 @@ from gic import rules
 from gic.billing.services import BillingSummary, summary_for
 from gic.extensions import db
 from gic.models import Establishment, Groupement, MembershipStatus
+from gic.ordered.figures import figures_json
 from gic.reports import queries
 from gic.reports.sections import compute_sections
 from gic.rules import AXES, INTERVENTION_AXES, Mode
@@ -88,6 +89,7 @@ def compute_bilan(groupement_id: int, year: int) -> dict[str, Any]:
 
     # The billing, its cap use and its pending interventions: one summary, one pass.
     summary = summary_for(groupement_id, year)
+    ordered = figures_json(summary.ordered) if summary.ordered is not None else None
     billing = _billing(summary)
     use = {b["beneficiary_id"]: b["billable_minutes"] for b in summary.beneficiaries}
     pending_billable = summary.pending
@@ -108,8 +110,9 @@ def compute_bilan(groupement_id: int, year: int) -> dict[str, Any]:
             "billed_given_amount": _money_sum(line["amount"] for line in lines_given),
             "billed_received_minutes": sum(line["billable_minutes"] for line in lines_received),
             "billed_received_amount": _money_sum(line["amount"] for line in lines_received),
-            "cap": {"billable_minutes": used, "cap_minutes": cap,
-                    "remaining_minutes": max(0, cap - used)},
+            # The ordered-hours model has no cap: its figures are "ordered_hours".
+            "cap": None if ordered else {"billable_minutes": used, "cap_minutes": cap,
+                                         "remaining_minutes": max(0, cap - used)},
         })
 
     return {
@@ -135,6 +138,11 @@ def compute_bilan(groupement_id: int, year: int) -> dict[str, Any]:
                    for m in range(1, 13)],
         "meetings": queries.meetings_of_year(groupement_id, year, groupement.timezone),
         "sections": compute_sections(groupement_id, year),
+        # Issue 16, item 7: the year's model and, in the ordered-hours model, each
+        # participant's hours ordered, consumed, called and regularised (instead of
+        # the cap and the threshold; no pair is billed then).
+        "model": summary.model,
+        "ordered_hours": ordered,
     }
 
 

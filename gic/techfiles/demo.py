@@ -37,8 +37,12 @@ def load_demo(builder) -> None:
     """Technical files of the groupement's establishments (see the module's docstring)."""
     today = builder.today
     start = date(today.year - 2, 3, 2)
-    domains = [builder.directors[key].email.rpartition("@")[2] for key in builder.places]
-    for n, (key, establishment) in enumerate(builder.places.items()):
+    domains = [builder.directors[key].email.rpartition("@")[2] for key in builder.places
+               if key in builder.technicians]
+    # The places with a technician of their own (all of them, except GCSMS ISI
+    # Démo's, where a few members employ the groupement's technicians).
+    places = [(key, e) for key, e in builder.places.items() if key in builder.technicians]
+    for n, (key, establishment) in enumerate(places):
         director, technician = builder.directors[key], builder.technicians[key]
         prefix = PREFIXES.get(key) or "".join(c for c in establishment.name.lower()
                                               if c.isalnum())[:8]
@@ -47,7 +51,7 @@ def load_demo(builder) -> None:
                       domain=domain, network=10 + n, director=director.name,
                       room=ROOMS[n % len(ROOMS)], wing=WINGS[n % len(WINGS)])
         day = start + timedelta(days=9 * n)
-        complete = n != len(builder.places) - 1  # the last one is still being written
+        complete = n != len(places) - 1  # the last one is still being written
         texts = sections(place, day + timedelta(days=20), complete=complete)
         for m, (kind, text) in enumerate(texts.items()):
             author = technician if m % 3 else director

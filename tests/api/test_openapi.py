@@ -131,3 +131,19 @@ def test_the_user_lifecycle_is_documented():
         "type": "integer", "description": "Validité en jours (1 à 3650) ; sans elle, "
                                           "jusqu'à la révocation."}
     assert "expires_at" in doc["components"]["schemas"]["Token"]["required"]
+
+
+def test_the_ordered_hours_figures_are_documented():
+    """Issue 16, items 4 and 7: the intervention's hours ordered and left, the billing's
+    model and its ordered-hours figures."""
+    schemas = document()["components"]["schemas"]
+    detail = schemas["InterventionDetail"]["allOf"][1]["properties"]
+    ordered = detail["ordered_hours"]["oneOf"][0]
+    assert set(ordered["required"]) == {
+        "year", "ordered_minutes", "consumed_minutes", "remaining_minutes", "over_minutes",
+        "percent", "overrun_allowed", "threshold_minutes"}
+    billing = schemas["Billing"]["properties"]
+    assert billing["model"]["enum"] == ["per_intervention", "ordered_hours"]
+    assert billing["ordered_hours"]["oneOf"][0] == {"$ref": "#/components/schemas/OrderedFigures"}
+    row = schemas["OrderedRow"]["properties"]
+    assert {"ordered_minutes", "consumed_minutes", "called", "regularised", "balance"} <= set(row)

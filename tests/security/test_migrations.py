@@ -126,7 +126,7 @@ def schema_drift() -> list:
 def load_demo() -> None:
     from gic.demo import load_demo as load
     result = load()
-    assert result.created == ["GIC 65", "GCSMS Démo"] and result.skipped == []
+    assert result.created == ["GIC 65", "GCSMS Démo", "GCSMS ISI Démo"] and result.skipped == []
 
 
 def test_the_chain_is_linear_and_starts_from_nothing():
