@@ -54,11 +54,7 @@ def _cap_alerts_of(groupement: Groupement, today: date) -> int:
                if (level := cap_level(minutes, cap)) is not None}
     if not reached:
         return 0
-    names = dict(db.session.execute(select(Establishment.id, Establishment.name).where(
-        Establishment.groupement_id == groupement.id, Establishment.id.in_(reached))).all())
-    directors = defaultdict(list)
-    for director in directors_of(groupement.id, reached):
-        directors[director.establishment_id].append(director)
+    names, directors = _names_and_directors(groupement.id, reached)
     sent = 0
     for eid, level in sorted(reached.items()):
         subject, body = _cap_text(names[eid], year, use[eid], cap, level)
@@ -96,11 +92,7 @@ def _order_alerts_of(groupement: Groupement, year: int) -> int:
     if not reached:
         return 0
     allowed = bool(ledger.year_version(groupement.id, year).overrun_allowed)
-    names = dict(db.session.execute(select(Establishment.id, Establishment.name).where(
-        Establishment.groupement_id == groupement.id, Establishment.id.in_(reached))).all())
-    directors = defaultdict(list)
-    for director in directors_of(groupement.id, reached):
-        directors[director.establishment_id].append(director)
+    names, directors = _names_and_directors(groupement.id, reached)
     sent = 0
     for eid, level in sorted(reached.items()):
         subject, body = _order_text(names[eid], year, consumed[eid], ordered.get(eid, 0), level,
@@ -158,3 +150,15 @@ def _renewal_of(groupement: Groupement, today: date) -> int:
               "établissements membres : il est temps de recueillir la décision de chaque "
               "direction (page « Groupement », adhésions et renouvellements)."),
         link=link_for("governance.procedures_index")))
+
+
+def _names_and_directors(groupement_id: int, establishment_ids
+                         ) -> tuple[dict[int, str], dict[int, list]]:
+    """The names of the establishments an alert is about, and their active directors."""
+    names = dict(db.session.execute(select(Establishment.id, Establishment.name).where(
+        Establishment.groupement_id == groupement_id,
+        Establishment.id.in_(list(establishment_ids)))).all())
+    directors = defaultdict(list)
+    for director in directors_of(groupement_id, establishment_ids):
+        directors[director.establishment_id].append(director)
+    return names, directors
