@@ -240,3 +240,16 @@ def test_invalid_user_fields_422(api, world, change, field):
     response = api.post("/users", world.coordinator, json=body)
     assert response.status_code == 422
     assert error_of(response)["field"] == field
+
+
+# --- The bilan (tests/api/test_bilan_api.py starts every test from published versions) -----
+
+def test_nothing_visible_is_404(api, world):
+    from gic.reports import services as bilan
+    from tests.services.test_bilan import YEAR
+    bilan.generate_draft(world.groupement.id, YEAR)
+    response = api.get(f"/bilan/{YEAR}", world.directors["A"])
+    assert response.status_code == 404
+    assert error_of(response)["message"] == "Le bilan 2025 n'est pas publié."
+    assert api.get("/bilan/2024", world.coordinator).status_code == 404
+    assert api.get("/bilan/1999", world.coordinator).status_code == 422
