@@ -15,6 +15,7 @@ and the billing years, i.e. 400 examples with the default of 40.
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date, timedelta
 from urllib.parse import quote
@@ -22,7 +23,7 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from gic.extensions import db
 from gic.interventions import services
@@ -141,16 +142,20 @@ def mutated(base: st.SearchStrategy[dict], extra_keys: tuple[str, ...] = ()):
 VOLATILE = {("api_token", "last_used_at")}
 
 
+@functools.cache
+def _every_row() -> dict[str, Select]:
+    """One statement per table, built once (the snapshot runs twice per example)."""
+    statements = {}
+    for table in db.metadata.sorted_tables:
+        columns = [c for c in table.columns if (table.name, c.name) not in VOLATILE]
+        statements[table.name] = select(*columns).order_by(*table.primary_key.columns)
+    return statements
+
+
 def snapshot(*, skip_tables: frozenset[str] = frozenset()) -> dict[str, list[tuple]]:
     """Every row of every table (by primary key), read fresh from the database."""
-    rows = {}
-    for table in db.metadata.sorted_tables:
-        if table.name in skip_tables:
-            continue
-        columns = [c for c in table.columns if (table.name, c.name) not in VOLATILE]
-        rows[table.name] = [tuple(r) for r in db.session.execute(
-            select(*columns).order_by(*table.primary_key.columns))]
-    return rows
+    return {name: [tuple(r) for r in db.session.execute(statement)]
+            for name, statement in _every_row().items() if name not in skip_tables}
 
 
 def assert_unchanged(before: dict, after: dict) -> None:
