@@ -388,7 +388,8 @@ def test_hostile_billing_years_answer_cleanly(scene, segment, who):
     assert response.status_code in (200, 403, 404, 405, 422), (segment, response.status_code)
     if response.status_code == 200:
         assert set(response.get_json()) == {"year", "closed", "lines", "pending",
-                                            "beneficiaries", "settlements", "secondments"}
+                                            "beneficiaries", "settlements", "secondments",
+                                            "model", "ordered_hours"}
         assert 2000 <= response.get_json()["year"] <= 2100
     else:
         error_of(response)
