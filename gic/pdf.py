@@ -24,9 +24,12 @@ from flask import current_app
 if TYPE_CHECKING:
     import weasyprint
 
-# How many rendered documents each process remembers (a bilan is ~100 KB).
-REMEMBERED = 32
+# How much of the last rendered documents each process remembers, in bytes (a
+# bilan is ~100 KB, a statement ~30 KB): loading the demo twice in one process
+# (tests, a restored backup) lays out its ~45 documents once.
+REMEMBERED_BYTES = 16 * 2**20
 _rendered: OrderedDict[str, bytes] = OrderedDict()
+_remembered_bytes = 0
 _lock = threading.Lock()
 
 
@@ -75,8 +78,11 @@ def write_pdf(html: str, *, static: str | None = None, css: str | None = None,
         # closing it (the file is freed, and warned about, inside this call).
         warnings.simplefilter("ignore", ResourceWarning)
         content = document.write_pdf(**options)
+    global _remembered_bytes
     with _lock:
-        _rendered[key] = content
-        while len(_rendered) > REMEMBERED:
-            _rendered.popitem(last=False)
+        if key not in _rendered:
+            _rendered[key] = content
+            _remembered_bytes += len(content)
+        while _remembered_bytes > REMEMBERED_BYTES:
+            _remembered_bytes -= len(_rendered.popitem(last=False)[1])
     return content
