@@ -8,6 +8,10 @@ import io
 import re
 import zipfile
 from datetime import date, time
+from functools import cache
+
+from sqlalchemy import LargeBinary, TextClause
+from sqlalchemy import text as sql_text
 
 from gic.interventions import services
 from gic.interventions.models import Intervention
@@ -92,3 +96,44 @@ def odt_file(body: str) -> bytes:
         archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
         archive.writestr("META-INF/manifest.xml", "<manifest/>")
     return buffer.getvalue()
+
+
+# --- The whole database, to prove that a refusal changed nothing -----------------------
+
+# Changed on every authenticated API call, by design (last use of a token).
+VOLATILE = {("api_token", "last_used_at")}
+
+
+@cache
+def _every_row(dialect: str) -> TextClause:
+    """One statement that reads every row of every table but the ``VOLATILE`` columns,
+    each table as one JSON text (rows in primary-key order, binary columns in hex):
+    one round trip per snapshot instead of one per table."""
+    from gic.extensions import db
+
+    def quoted(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    parts = []
+    for table in db.metadata.sorted_tables:
+        columns = [c for c in table.columns if (table.name, c.name) not in VOLATILE]
+        order = ", ".join(quoted(c.name) for c in table.primary_key.columns)
+        if dialect == "postgresql":
+            values = ", ".join(quoted(c.name) for c in columns)
+            rows = (f"SELECT coalesce(json_agg(json_build_array({values}) ORDER BY {order})"
+                    f"::text, '[]') FROM {quoted(table.name)}")
+        else:
+            values = ", ".join(f"hex({quoted(c.name)})" if isinstance(c.type, LargeBinary)
+                               else quoted(c.name) for c in columns)
+            rows = (f"SELECT json_group_array(json_array({values})) FROM "
+                    f"(SELECT * FROM {quoted(table.name)} ORDER BY {order})")
+        parts.append(f"({rows}) AS {quoted(table.name)}")
+    return sql_text("SELECT " + ", ".join(parts))
+
+
+def database_rows(*, skip_tables: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Every row of every table but ``skip_tables``, read fresh from the database in
+    one statement: table name -> its rows as JSON text."""
+    from gic.extensions import db
+    row = db.session.execute(_every_row(db.session.get_bind().dialect.name)).one()
+    return {name: rows for name, rows in row._mapping.items() if name not in skip_tables}

@@ -4,30 +4,24 @@ from __future__ import annotations
 
 import html
 
-from sqlalchemy import select
-
 from gic.extensions import db
 from gic.interventions import services
 from gic.interventions.models import Intervention
 from tests.conftest import login
+from tests.helpers import database_rows
 
 UNKNOWN_ID = 2_000_000_000  # a plausible id that exists nowhere
 
 
-def snapshot() -> dict[str, list]:
+def snapshot() -> dict[str, str]:
     """Every row of every table (but login failures and tokens, whose last use
     any API request updates): what "nothing changed" is compared against."""
-    rows = {}
-    for table in db.metadata.sorted_tables:
-        if table.name in ("login_failure", "api_token"):
-            continue
-        rows[table.name] = [tuple(r) for r in db.session.execute(
-            select(table).order_by(*table.primary_key.columns))]
+    rows = database_rows(skip_tables=frozenset({"login_failure", "api_token"}))
     db.session.rollback()
     return rows
 
 
-def changed(before: dict[str, list]) -> list[str]:
+def changed(before: dict[str, str]) -> list[str]:
     """Tables whose rows differ from ``before``."""
     after = snapshot()
     return [name for name in before if before[name] != after[name]]

@@ -15,22 +15,22 @@ and the billing years, i.e. 400 examples with the default of 40.
 
 from __future__ import annotations
 
-import functools
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from urllib.parse import quote
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Select, select
 
 from gic.extensions import db
 from gic.interventions import services
 from gic.interventions.models import Intervention, InterventionSession, State
 from tests.api.conftest import Api, error_of
-from tests.conftest import TODAY
-from tests.helpers import accepted, hm
+from tests.conftest import TODAY, example_rolled_back
+from tests.helpers import accepted, database_rows, hm
 
 # --- Hostile values (shared with the forms' tests) -------------------------------
 
@@ -138,30 +138,27 @@ def mutated(base: st.SearchStrategy[dict], extra_keys: tuple[str, ...] = ()):
 
 # --- The database before and after ------------------------------------------------
 
-# Changed on every authenticated API call, by design (last use of a token).
-VOLATILE = {("api_token", "last_used_at")}
-
-
-@functools.cache
-def _every_row() -> dict[str, Select]:
-    """One statement per table, built once (the snapshot runs twice per example)."""
-    statements = {}
-    for table in db.metadata.sorted_tables:
-        columns = [c for c in table.columns if (table.name, c.name) not in VOLATILE]
-        statements[table.name] = select(*columns).order_by(*table.primary_key.columns)
-    return statements
-
-
-def snapshot(*, skip_tables: frozenset[str] = frozenset()) -> dict[str, list[tuple]]:
+def snapshot(*, skip_tables: frozenset[str] = frozenset()) -> dict[str, str]:
     """Every row of every table (by primary key), read fresh from the database."""
-    return {name: [tuple(r) for r in db.session.execute(statement)]
-            for name, statement in _every_row().items() if name not in skip_tables}
+    return database_rows(skip_tables=skip_tables)
 
 
 def assert_unchanged(before: dict, after: dict) -> None:
     """Name the tables a refused request changed."""
     changed = [name for name in before if before[name] != after[name]]
     assert not changed, f"refused request changed {changed}"
+
+
+@contextmanager
+def one_example(scene: Scene) -> Iterator[dict[str, str]]:
+    """One generated example, rolled back after it (``example_rolled_back``); gives
+    the tables as they were before it. Every example starts from the scene as made
+    (its interventions are made once, before the first example), so that snapshot
+    is taken once per test and a success leaves nothing for the next example."""
+    if scene.before is None:
+        scene.before = snapshot()
+    with example_rolled_back():
+        yield scene.before
 
 
 HOSTILE = settings(max_examples=40, deadline=None,
@@ -188,6 +185,7 @@ class Scene:
             api.token(user)  # before any snapshot: making a token writes rows
         self._day = 0
         self._active = self._worked = self._logging = self._patchable = None
+        self.before: dict[str, str] | None = None  # see one_example
 
     def _state(self, intervention_id) -> State | None:
         if intervention_id is None:
@@ -301,30 +299,32 @@ def check_error(response) -> dict:
                                     "accept", "decline", "complete"])
 def test_hostile_bodies_get_a_clean_answer_and_refusals_change_nothing(scene, target):
     method, path, user, base, echoed = targets(scene)[target]
+    url = path()  # makes the intervention once: every example is rolled back
+    token = scene.api.token(user)
 
     @HOSTILE
     @given(body=mutated(base, extra_keys=tuple(echoed)),
            content_type=st.sampled_from(CONTENT_TYPES))
     def run(body: bytes, content_type: str | None):
-        url = path()  # may (re)make the intervention: before the snapshot
-        before = snapshot()
-        headers = {"Authorization": f"Bearer {scene.api.token(user)}"}
-        if content_type:
-            headers["Content-Type"] = content_type
-        response = scene.api.client.open("/api/v1" + url, method=method, data=body,
-                                         headers=headers)
-        event(f"{target}: {response.status_code}")
-        assert response.status_code != 500
-        if response.status_code in (200, 201):
-            sent = json.loads(body) if body.strip() else {}  # PATCH {}: nothing to change
-            answer = response.get_json()
-            for field, key in echoed.items():
-                if isinstance(sent.get(field), str):  # stored intact (only trimmed)
-                    assert answer[key] == sent[field].strip()
-            return
-        check_error(response)
-        db.session.rollback()
-        assert_unchanged(before, snapshot())
+        assert path() == url  # the previous examples left the scene as made
+        with one_example(scene) as before:
+            headers = {"Authorization": f"Bearer {token}"}
+            if content_type:
+                headers["Content-Type"] = content_type
+            response = scene.api.client.open("/api/v1" + url, method=method, data=body,
+                                             headers=headers)
+            event(f"{target}: {response.status_code}")
+            assert response.status_code != 500
+            if response.status_code in (200, 201):
+                sent = json.loads(body) if body.strip() else {}  # PATCH {}: nothing to change
+                answer = response.get_json()
+                for field, key in echoed.items():
+                    if isinstance(sent.get(field), str):  # stored intact (only trimmed)
+                        assert answer[key] == sent[field].strip()
+                return
+            check_error(response)
+            db.session.rollback()
+            assert_unchanged(before, snapshot())
 
     run()
 

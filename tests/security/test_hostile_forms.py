@@ -40,6 +40,7 @@ from tests.security.test_hostile_api import (
     Scene,
     assert_unchanged,
     hostile_text,
+    one_example,
     snapshot,
 )
 
@@ -169,30 +170,32 @@ def assert_no_raw_markup(fields: dict, page: str) -> None:
 def test_hostile_forms_answer_the_form_and_refusals_change_nothing(fscene, target):
     who, url_of, base = form_targets(fscene)[target]
     client = fscene.clients[who]
+    url = url_of()  # makes the intervention once: every example is rolled back
 
     @HOSTILE
     @given(fields=mutated(base))
     def run(fields):
-        url = url_of()  # may (re)make the intervention: before the snapshot
-        before = snapshot()
-        response = client.post(url, data=encode(fields),
-                               content_type="application/x-www-form-urlencoded")
-        event(f"{target}: {response.status_code}")
-        assert response.status_code in (200, 302, 400, 403, 409, 422), response.status_code
-        if response.status_code == 302:
-            page = client.get(response.headers["Location"])
-            assert page.status_code == 200
-            assert_no_raw_markup(fields, page.get_data(as_text=True))
-            return
-        page = response.get_data(as_text=True)
-        if response.status_code == 400:
-            assert "Requête invalide" in page  # the NUL guard, before any form
-        else:
-            assert "<form" in page  # the form again, saying what is wrong
-            assert 'class="error"' in page or "flash-error" in page
-        assert_no_raw_markup(fields, page)
-        db.session.rollback()
-        assert_unchanged(before, snapshot())
+        assert url_of() == url  # the previous examples left the scene as made
+        with one_example(fscene) as before:
+            response = client.post(url, data=encode(fields),
+                                   content_type="application/x-www-form-urlencoded")
+            event(f"{target}: {response.status_code}")
+            assert response.status_code in (200, 302, 400, 403, 409, 422), \
+                response.status_code
+            if response.status_code == 302:
+                page = client.get(response.headers["Location"])
+                assert page.status_code == 200
+                assert_no_raw_markup(fields, page.get_data(as_text=True))
+                return
+            page = response.get_data(as_text=True)
+            if response.status_code == 400:
+                assert "Requête invalide" in page  # the NUL guard, before any form
+            else:
+                assert "<form" in page  # the form again, saying what is wrong
+                assert 'class="error"' in page or "flash-error" in page
+            assert_no_raw_markup(fields, page)
+            db.session.rollback()
+            assert_unchanged(before, snapshot())
 
     run()
 
