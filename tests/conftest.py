@@ -8,7 +8,10 @@ tests run the real Alembic migrations), and the app is built once.
 
 Each test runs inside a transaction that is rolled back at its end: the app's
 session works in a savepoint of it (its commits release the savepoint), so a
-test starts from empty tables without emptying them. Tests whose data must be
+test starts from empty tables without emptying them. The ``world`` (and
+``other_world``) that most tests start from is built once and kept, in a
+transaction of its own, for as long as the following tests ask for the same
+worlds; each of them runs in a savepoint of it, rolled back after it. Tests whose data must be
 read by another connection (threads, a served app, a subprocess, backups)
 carry the ``commits`` marker: they commit for real and the tables are emptied
 after them.
@@ -64,6 +67,8 @@ _TESTS = itertools.count(1)  # numbers each test's outbox
 _BUILT: dict = {}
 # Set while a module's base built once (built_once) is open: its tests start from it.
 _BASE: dict = {}
+# The worker's worlds built once (see _worlds_for): kind, ids, and what closes them.
+_WORLDS: dict = {}
 
 
 @pytest.fixture(autouse=True)
@@ -169,6 +174,7 @@ def shared_app(database_url) -> Iterator[Flask]:
     yield app
     _BUILT.clear()
     with app.app_context():
+        _close_worlds()
         db.engine.dispose()
 
 
@@ -217,6 +223,50 @@ def _in_base_savepoint() -> Iterator[None]:
         savepoint.rollback()
 
 
+@contextmanager
+def _before_now() -> Iterator[None]:
+    """The clock five minutes before the pinned ``NOW``, ticking: what is built once
+    for several tests is in the past of each of them (which starts at ``NOW``)."""
+    import time_machine
+    with time_machine.travel(NOW.astimezone(ZoneInfo("UTC")) - timedelta(minutes=5),
+                             tick=True):
+        yield
+
+
+def _worlds_wanted(request: pytest.FixtureRequest) -> str | None:
+    """Which worlds the test asks for, directly or through its fixtures."""
+    names = request.fixturenames
+    if "world" not in names:
+        return None
+    return "both" if "other_world" in names else "world"
+
+
+def _close_worlds() -> None:
+    """Roll back the worlds built once, if open (needs an app context)."""
+    if _WORLDS:
+        stack = _WORLDS["stack"]
+        _WORLDS.clear()
+        stack.close()
+
+
+def _open_worlds(kind: str) -> None:
+    """The ``world`` (and, for ``both``, the ``other_world``) of the tests, built once
+    in a transaction of their own and kept for every following test that asks for
+    the same ones: each test runs in a savepoint of it, rolled back after it. A test
+    that asks for other worlds, or none, or that commits, closes them first."""
+    if _WORLDS.get("kind") == kind:
+        return
+    _close_worlds()
+    stack = contextlib.ExitStack()
+    stack.enter_context(_rolled_back())
+    with _before_now():
+        ids = {"world": world_ids(build_world())}
+        if kind == "both":
+            ids["other"] = world_ids(build_world(**OTHER_WORLD))
+    db.session.remove()  # the tests read through their own sessions
+    _WORLDS.update(kind=kind, ids=ids, stack=stack)
+
+
 def built_once(shared_app: Flask, build: Callable[[], T]) -> Iterator[T]:
     """For a module-scoped fixture (``yield from built_once(shared_app, build)``):
     what ``build()`` makes, five minutes before the pinned ``NOW`` (each test starts
@@ -225,10 +275,9 @@ def built_once(shared_app: Flask, build: Callable[[], T]) -> Iterator[T]:
     each test of the module then runs in a savepoint of it, rolled back after the
     test, and the whole is rolled back when the module is done. ``build`` hands over
     ids, not objects: each test reads its objects in its own session."""
-    import time_machine
-    with shared_app.app_context(), in_app_only(), _rolled_back(), \
-            time_machine.travel(NOW.astimezone(ZoneInfo("UTC")) - timedelta(minutes=5),
-                                tick=True):
+    with shared_app.app_context():
+        _close_worlds()
+    with shared_app.app_context(), in_app_only(), _rolled_back(), _before_now():
         result = build()
         db.session.remove()  # the tests read through their own sessions
         _BASE["open"] = True
@@ -281,6 +330,7 @@ def app(shared_app, request, _outboxes, monkeypatch) -> Iterator[Flask]:
         if not request.node.get_closest_marker("emails"):
             stack.enter_context(in_app_only())
         if request.node.get_closest_marker("commits"):
+            _close_worlds()
             try:
                 yield shared_app
             finally:
@@ -291,7 +341,12 @@ def app(shared_app, request, _outboxes, monkeypatch) -> Iterator[Flask]:
         elif _BASE:
             with _in_base_savepoint():
                 yield shared_app
+        elif kind := _worlds_wanted(request):
+            _open_worlds(kind)
+            with _in_base_savepoint():
+                yield shared_app
         else:
+            _close_worlds()
             with _rolled_back():
                 yield shared_app
 
@@ -420,6 +475,10 @@ def build_world(name: str = "GIC 65", domain: str = "gic65", rate: str = "25.00"
     return world
 
 
+# The ``other_world``: a second, fully separate groupement (different rate).
+OTHER_WORLD = {"name": "GCSMS Démo", "domain": "demo", "rate": "30.00", "letters": "XY"}
+
+
 def world_ids(world: World) -> World:
     """The same world with ids in place of its objects (to hand over between sessions)."""
     def ident(obj):
@@ -460,7 +519,7 @@ def worlds_built_once(extra: Callable[[World], dict[str, int]] | None = None):
     """
     def build() -> dict:
         first = build_world()
-        other = build_world(name="GCSMS Démo", domain="demo", rate="30.00", letters="XY")
+        other = build_world(**OTHER_WORLD)
         return {"world": world_ids(first), "other": world_ids(other),
                 "extra": extra(first) if extra else {}}
 
@@ -485,14 +544,19 @@ def worlds_built_once(extra: Callable[[World], dict[str, int]] | None = None):
 
 @pytest.fixture
 def world(app) -> World:
-    """GIC 65-like groupement with establishments A, B, C."""
+    """GIC 65-like groupement with establishments A, B, C (built once for the tests
+    that follow each other with the same worlds: see ``_open_worlds``)."""
+    if _WORLDS:
+        return world_from_ids(_WORLDS["ids"]["world"])
     return build_world()
 
 
 @pytest.fixture
 def other_world(app, world) -> World:
     """A second, fully separate groupement (different rate)."""
-    return build_world(name="GCSMS Démo", domain="demo", rate="30.00", letters="XY")
+    if _WORLDS:
+        return world_from_ids(_WORLDS["ids"]["other"])
+    return build_world(**OTHER_WORLD)
 
 
 def login(client, user: User, password: str = PASSWORD):

@@ -256,7 +256,8 @@ def test_publish_freezes_and_a_new_draft_is_the_next_version(world):
     assert bilan.publish(world.coordinator, YEAR).version == 2
     assert bilan.visible_version(world.directors["A"], YEAR).version == 2
     assert bilan.visible_version(world.directors["A"], YEAR, version=1).id == published.id
-    audit = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "bilan.publish"))
+    audit = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "bilan.publish")
+                              .order_by(AuditEntry.id))
     assert [entry.after for entry in audit] == [{"year": YEAR, "version": 1},
                                                {"year": YEAR, "version": 2}]
 
