@@ -1,6 +1,7 @@
 # Shared by scripts/run and scripts/test (sourced, not executed).
-# Creates .venv with python3 if missing and installs the project in it, only
-# when pyproject.toml (or the requested extras) changed since the last install.
+# Creates .venv with python3 if missing and installs the project in it at the
+# versions of requirements.lock (scripts/lock), only when pyproject.toml, the lock
+# or the requested extras changed since the last install.
 
 as_root() {
     # Run a command as root: directly when we are root, through sudo otherwise.
@@ -49,11 +50,12 @@ ensure_venv() {
     fi
     local stamp=.venv/.gic-install-stamp
     local wanted
-    wanted="$spec $(cksum < pyproject.toml)"
+    wanted="$spec $(cksum < pyproject.toml) $(cksum < requirements.lock)"
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
-        echo "==> Installation des dépendances ($spec)"
+        echo "==> Installation des dépendances ($spec, versions de requirements.lock)"
         .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-        .venv/bin/python -m pip install -q --disable-pip-version-check -e "$spec"
+        .venv/bin/python -m pip install -q --disable-pip-version-check \
+            -c requirements.lock -e "$spec"
         echo "$wanted" > "$stamp"
     fi
 }
