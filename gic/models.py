@@ -29,9 +29,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from gic import timeutil
+from gic.convention.rules import ConventionTerms
 from gic.database import forget, memo
 from gic.extensions import db
-from gic.rules import ConventionTerms
 
 
 class Role(enum.StrEnum):
@@ -86,7 +86,7 @@ class Groupement(db.Model):
 class ConventionModel(enum.StrEnum):
     """How a convention version bills (issue 16): after the fact, per intervention
     (GIC 65: threshold, cap, rate), or hours ordered in advance with provisional
-    calls and a year-end regularisation (a GCSMS like the ISI; gic.rules_ordered)."""
+    calls and a year-end regularisation (a GCSMS like the ISI; gic.convention.rules_ordered)."""
 
     PER_INTERVENTION = "per_intervention"
     ORDERED_HOURS = "ordered_hours"
@@ -145,7 +145,7 @@ class ConventionVersion(db.Model):
         return CONVENTION_MODEL_LABELS[ConventionModel(self.model)]
 
     def terms(self) -> ConventionTerms:
-        """The pure-value view of this version used by :mod:`gic.rules`."""
+        """The pure-value view of this version used by :mod:`gic.convention.rules`."""
         return ConventionTerms(
             start_date=self.start_date,
             duration_years=self.duration_years,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from gic import rules
+from gic.convention import rules
 from gic.demo_data import GIC65, PASSWORD, account_emails
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State

@@ -3,10 +3,10 @@ people who enter its time (GIC issue 14): the beneficiary's billable minutes lef
 this year (R5) and the intervention's on-site minutes against the free threshold
 (R2–R3), so that a refused session is never a surprise.
 
-The figures' rules are pure, :class:`gic.rules.CapStatus`; here, where they come
+The figures' rules are pure, :class:`gic.convention.rules.CapStatus`; here, where they come
 from. No second formula: the year's use is :func:`gic.billing.queries.cap_use` (the
 ledger the refusal itself reads), the intervention's minutes are
-:meth:`Intervention.totals` (:func:`gic.rules.totals`), the cap is the year's
+:meth:`Intervention.totals` (:func:`gic.convention.rules.totals`), the cap is the year's
 (:meth:`Groupement.cap_for_year`). Minutes only, never euros: every reader of the
 intervention may see it, the technician included.
 """
@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from gic import timeutil
 from gic.billing import queries
+from gic.convention.rules import CapStatus, Mode
 from gic.extensions import db
 from gic.interventions.models import Intervention, State
 from gic.models import Groupement
 from gic.ordered import ledger
-from gic.rules import CapStatus, Mode
 
 # A cancelled or declined request never counts (R5 counts accepted work on).
 NOT_COUNTED = (State.CANCELLED, State.DECLINED)

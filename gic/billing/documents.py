@@ -22,8 +22,9 @@ from flask import render_template
 from flask_babel import force_locale
 from lxml import etree
 
-from gic import pdf, rules
+from gic import pdf
 from gic.billing import queries
+from gic.convention import rules
 from gic.formatting import hours_minutes
 from gic.models import VAT_MENTIONS, ConventionVersion, Establishment, Groupement, VatRegime
 

@@ -3,7 +3,7 @@
 A session is billable when it is on site, its intervention is not cancelled or
 declined, and its intervention's total on-site minutes reach the threshold
 snapshotted on the intervention (R1–R3). :func:`billable_by_intervention` is
-the only place that rule is written in SQL; :func:`gic.rules.billable_by_year`
+the only place that rule is written in SQL; :func:`gic.convention.rules.billable_by_year`
 is its pure twin, and the tests check that both agree. Every query reads the
 sessions of the years asked for, not the whole history (the benchmark, bench/,
 measures them at a million sessions).
@@ -36,10 +36,10 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import Join
 
+from gic.convention.rules import Mode
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
 from gic.models import User
-from gic.rules import Mode
 
 COUNTED_STATES = (State.ACCEPTED, State.COMPLETED, State.VALIDATED)
 
@@ -176,7 +176,7 @@ def pair_totals(groupement_id: int, year: int, *, validated_only: bool = True,
                 establishment_id: int | None = None) -> dict[tuple[int, int], tuple[int, Decimal]]:
     """Per pair (provider, beneficiary): billable minutes and Σ minutes × rate.
 
-    The amount is rounded by the caller with :func:`gic.rules.round_cents`
+    The amount is rounded by the caller with :func:`gic.convention.rules.round_cents`
     after dividing by 60 (R6: once per pair and year).
     """
     filters = [Intervention.groupement_id == groupement_id, *_scope(establishment_id)]

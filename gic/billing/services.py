@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 
-from gic import rules, timeutil
+from gic import timeutil
 from gic.audit.services import record
 from gic.billing import queries, statements
 from gic.billing.models import YearClosure
+from gic.convention import rules
 from gic.errors import Forbidden, InvalidField, RuleRefused
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State

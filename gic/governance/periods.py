@@ -18,10 +18,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from gic.convention.rules import ConventionTerms
 from gic.extensions import db
 from gic.governance.models import Procedure, ProcedureKind, ProcedureStatus
 from gic.models import Groupement
-from gic.rules import ConventionTerms
 
 
 def period_end(terms: ConventionTerms, today: date) -> date | None:

@@ -18,6 +18,7 @@ from sqlalchemy import and_, extract, func, select
 
 from gic import pdf, timeutil
 from gic.audit.services import record
+from gic.convention.weights import VoteRule
 from gic.errors import Forbidden, InvalidField
 from gic.extensions import db
 from gic.governance.models import (
@@ -28,7 +29,6 @@ from gic.governance.models import (
     ProcedureStatus,
 )
 from gic.governance.periods import Period, periods
-from gic.governance.weights import VoteRule
 from gic.models import (
     ConventionVersion,
     Establishment,

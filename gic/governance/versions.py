@@ -24,12 +24,12 @@ from sqlalchemy import select
 from gic import timeutil
 from gic.audit.services import record
 from gic.billing.services import closed_years
+from gic.convention.rules_ordered import MAX_INSTALMENTS
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.formatting import hours_minutes, long_date
 from gic.governance.periods import convention_end
 from gic.models import CONVENTION_MODEL_LABELS, ConventionModel, ConventionVersion, Role, User
-from gic.rules_ordered import MAX_INSTALMENTS
 
 MAX_THRESHOLD_MINUTES = 24 * 60
 MAX_CAP_MINUTES = 2000 * 60

@@ -11,8 +11,9 @@ from decimal import Decimal
 
 from babel.numbers import format_currency
 
-from gic import rules, timeutil
+from gic import timeutil
 from gic.billing.services import billing_scope
+from gic.convention import rules
 from gic.errors import Forbidden
 from gic.extensions import db
 from gic.formatting import hours_minutes

@@ -17,10 +17,11 @@ from sqlalchemy import Select, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from gic import rules, timeutil
+from gic import timeutil
 from gic.audit.services import record
 from gic.billing import queries
 from gic.billing.services import closed_years
+from gic.convention import rules
 from gic.database import commit_keeping
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from gic import rules_ordered
 from gic.billing.queries import cap_use_by_beneficiary
+from gic.convention import rules_ordered
 from gic.extensions import db
 from gic.formatting import hours_minutes, long_date
 from gic.governance.periods import convention_end, period_end  # noqa: F401 (re-exported)

@@ -15,10 +15,11 @@ from decimal import Decimal
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import selectinload
 
-from gic import rules_ordered, timeutil
+from gic import timeutil
 from gic.admin.services import establishments_of
 from gic.billing import queries
 from gic.billing.services import billing_summary, closed_years
+from gic.convention import rules_ordered
 from gic.extensions import db
 from gic.interventions.models import Intervention, State
 from gic.interventions.permissions import next_actions

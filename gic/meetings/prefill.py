@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from gic import timeutil
 from gic.billing.queries import cap_use_by_beneficiary
+from gic.convention.rules import Mode
 from gic.equipment.queries import loans_out_on
 from gic.extensions import db
 from gic.governance import electorate
@@ -28,7 +29,6 @@ from gic.meetings.models import (
     to_utc,
 )
 from gic.models import Establishment, MembershipStatus
-from gic.rules import Mode
 
 
 def previous_meeting(meeting: Meeting) -> Meeting | None:

@@ -17,8 +17,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from gic import rules, timeutil
+from gic import timeutil
 from gic.audit.services import record
+from gic.convention import rules
 from gic.errors import InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.formatting import hours_minutes, long_datetime

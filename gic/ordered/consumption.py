@@ -9,7 +9,7 @@ box), and the check of a change of its sessions (:func:`check_sessions_change`:
 going over the order is refused unless the version allows it).
 
 The figures are the ledger's (:mod:`gic.ordered.ledger`, grouped SQL), the rules
-:mod:`gic.rules_ordered`'s: no second formula. Minutes only, never euros: every
+:mod:`gic.convention.rules_ordered`'s: no second formula. Minutes only, never euros: every
 reader of the intervention sees them, the technician included.
 """
 
@@ -19,12 +19,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from gic import rules_ordered, timeutil
+from gic import timeutil
+from gic.convention import rules_ordered
+from gic.convention.rules import SessionFact
 from gic.extensions import db
 from gic.interventions.models import Intervention, State
 from gic.models import Groupement
 from gic.ordered import ledger
-from gic.rules import SessionFact
 
 # A cancelled or declined request never counts (as for the cap).
 NOT_COUNTED = (State.CANCELLED, State.DECLINED)
@@ -33,7 +34,7 @@ NOT_COUNTED = (State.CANCELLED, State.DECLINED)
 def counted_by_year(sessions: Iterable[SessionFact], threshold_minutes: int) -> dict[int, int]:
     """An intervention's minutes that count against its beneficiary's orders, per
     year: all of them, remote and on site, once its total time reaches
-    ``threshold_minutes`` (:func:`gic.rules_ordered.counted_minutes`), else none.
+    ``threshold_minutes`` (:func:`gic.convention.rules_ordered.counted_minutes`), else none.
     The pure twin of :func:`gic.ordered.ledger.consumed_minutes` for one intervention."""
     sessions = list(sessions)
     total = sum(s.minutes for s in sessions)

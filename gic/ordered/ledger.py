@@ -18,8 +18,8 @@ from decimal import Decimal
 from sqlalchemy import Integer, case, cast, func, or_, select
 from sqlalchemy.orm import aliased
 
-from gic import rules_ordered
 from gic.billing.queries import COUNTED_STATES, sessions_first
+from gic.convention import rules_ordered
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
 from gic.models import (
@@ -107,7 +107,7 @@ def consumed_minutes(groupement_id: int, year: int, *, beneficiary_id: int | Non
     accepted, completed or validated (``validated_only``: validated), not under a
     secondment (billed by it); an intervention counts once its total time (all
     years) reaches the threshold it snapshotted from its version (0 = always,
-    :func:`gic.rules_ordered.counted_minutes`). One grouped query.
+    :func:`gic.convention.rules_ordered.counted_minutes`). One grouped query.
     """
     sessions = InterventionSession
     every = aliased(InterventionSession)

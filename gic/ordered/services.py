@@ -11,7 +11,8 @@
 5. :func:`regularise`: once the accountant closed the year (every intervention
    validated or cancelled), a regularisation statement per participant: consumed ×
    rate against what was called (a complement or a refund) and, for members, the
-   share of the surplus or deficit « à l'euro l'euro » (:func:`gic.rules_ordered.regularise`).
+   share of the surplus or deficit « à l'euro l'euro »
+   (:func:`gic.convention.rules_ordered.regularise`).
    Reopening the year withdraws them (:func:`withdraw_regularisation`).
 
 Only the coordinator writes. Who reads (:func:`reading_scope`): the coordinator
@@ -28,12 +29,14 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from gic import rules_ordered, timeutil
+from gic import timeutil
 from gic.audit.services import record
 from gic.billing import documents as billing_documents
 from gic.billing.models import YearClosure
 from gic.billing.services import check_year
 from gic.billing.statements import next_sequence
+from gic.convention import rules_ordered
+from gic.convention.rules import round_cents
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.models import Establishment, Groupement, Participation, Role, User
@@ -47,7 +50,6 @@ from gic.ordered.models import (
     LineKind,
     OrderedYear,
 )
-from gic.rules import round_cents
 
 COORDINATOR_ONLY = "Seule la coordination du groupement gère les heures commandées."
 READERS_ONLY = ("Les heures commandées sont réservées à la coordination, à la comptabilité et "

@@ -16,14 +16,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from gic import rules
 from gic.billing.services import BillingSummary, summary_for
+from gic.convention import rules
+from gic.convention.rules import AXES, INTERVENTION_AXES, Mode
 from gic.extensions import db
 from gic.models import Establishment, Groupement, MembershipStatus
 from gic.ordered.figures import figures_json
 from gic.reports import queries
 from gic.reports.sections import compute_sections
-from gic.rules import AXES, INTERVENTION_AXES, Mode
 
 SCHEMA_VERSION = 2  # 2: the other areas' sections (equipment, trainings…)
 

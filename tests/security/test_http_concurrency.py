@@ -38,10 +38,10 @@ import pytest
 from sqlalchemy import select, text
 from werkzeug.serving import make_server
 
-from gic import rules
 from gic.audit.models import AuditEntry
 from gic.auth.services import create_token
 from gic.billing import queries
+from gic.convention import rules
 from gic.extensions import db
 from gic.interventions import services
 from gic.interventions.models import Intervention, InterventionSession, State

@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from gic import rules
 from gic.audit.models import AuditEntry
 from gic.billing import queries
+from gic.convention import rules
 from gic.errors import DomainError
 from gic.extensions import db
 from gic.interventions import services

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from gic.audit.models import AuditEntry
 from gic.billing import queries
 from gic.billing.models import YearClosure
+from gic.convention.rules import round_cents
 from gic.errors import Forbidden, InvalidField, RuleRefused
 from gic.extensions import db
 from gic.governance.versions import (
@@ -23,7 +24,6 @@ from gic.governance.versions import (
 )
 from gic.interventions import services as interventions
 from gic.models import ConventionVersion
-from gic.rules import round_cents
 from gic.timeutil import local_today
 from tests.helpers import accepted
 

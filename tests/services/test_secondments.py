@@ -14,11 +14,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from gic import rules
 from gic.audit.models import AuditEntry
 from gic.billing import exports
 from gic.billing import queries as billing_queries
 from gic.billing.services import billing_summary, close_year, export_detail
+from gic.convention import rules
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.interventions import services as interventions

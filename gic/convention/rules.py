@@ -78,7 +78,7 @@ class ConventionTerms:
     threshold_minutes: int
     cap_minutes: int
     hourly_rate: Decimal
-    # Issue 16: "per_intervention" (these rules) or "ordered_hours" (gic.rules_ordered).
+    # Issue 16: "per_intervention" (these rules) or "ordered_hours" (.rules_ordered).
     model: str = "per_intervention"
     overrun_allowed: bool = True
 
