@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from gic.convention.constants import DEFAULT_THRESHOLD_MINUTES
 from gic.interventions.models import State
 
 PASSWORD = "gic-demo"  # every demo account
@@ -82,7 +83,7 @@ class DemoGroupement:
     # The convention model (issue 16): "per_intervention" (threshold, cap) or
     # "ordered_hours" (hours ordered per establishment and year, see ``orders``).
     model: str = "per_intervention"
-    threshold_minutes: int = 420
+    threshold_minutes: int = DEFAULT_THRESHOLD_MINUTES
     overrun_allowed: bool = False
     # Hours ordered: (year relative to today's: -1, 0, 1; establishment key; hours).
     orders: tuple[tuple[int, str, int], ...] = ()

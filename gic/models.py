@@ -29,6 +29,12 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from gic import timeutil
+from gic.convention.constants import (
+    DEFAULT_CAP_MINUTES,
+    DEFAULT_DURATION_YEARS,
+    DEFAULT_HOURLY_RATE,
+    DEFAULT_THRESHOLD_MINUTES,
+)
 from gic.convention.rules import ConventionTerms
 from gic.database import forget, memo
 from gic.extensions import db
@@ -113,10 +119,10 @@ class ConventionVersion(db.Model):
     groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"), index=True)
     valid_from: Mapped[date]
     start_date: Mapped[date]
-    duration_years: Mapped[int] = mapped_column(default=3)
-    threshold_minutes: Mapped[int] = mapped_column(default=420)
-    cap_minutes: Mapped[int] = mapped_column(default=2100)
-    hourly_rate: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("25.00"))
+    duration_years: Mapped[int] = mapped_column(default=DEFAULT_DURATION_YEARS)
+    threshold_minutes: Mapped[int] = mapped_column(default=DEFAULT_THRESHOLD_MINUTES)
+    cap_minutes: Mapped[int] = mapped_column(default=DEFAULT_CAP_MINUTES)
+    hourly_rate: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=DEFAULT_HOURLY_RATE)
     created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     # Issue 16: the version's model. The ordered-hours settings below mean nothing
     # to a per-intervention version (its threshold_minutes applies to both; 0 = none).

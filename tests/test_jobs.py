@@ -20,10 +20,11 @@ import pytest
 from sqlalchemy import func, select
 
 from gic import timeutil
+from gic.convention.rules import cap_level
 from gic.extensions import db
 from gic.governance.procedures import cast_ballot, open_renewal
 from gic.jobs import JOBS, TIMEZONE, Job, due_jobs, resolve, run_job
-from gic.jobs.convention import cap_level, period_end
+from gic.jobs.convention import period_end
 from gic.jobs.models import JobRun, JobStatus
 from gic.jobs.scheduler import (
     AdvisoryLock,

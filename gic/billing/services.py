@@ -13,6 +13,7 @@ from gic.audit.services import record
 from gic.billing import queries, statements
 from gic.billing.models import YearClosure
 from gic.convention import rules
+from gic.convention.years import is_closed
 from gic.errors import Forbidden, InvalidField, RuleRefused
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
@@ -21,34 +22,12 @@ from gic.ordered import ledger
 from gic.ordered.ledger import YearFigures
 from gic.secondments import queries as secondment_queries
 
-MIN_YEAR, MAX_YEAR = 2000, 2100
-
-
-def check_year(year: int) -> int:
-    """A plausible civil year, else 422."""
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise InvalidField("Année invalide.", field="year")
-    return year
-
-
 def billing_years(groupement: Groupement) -> range:
     """The civil years the billing pages lead to: from the year the convention
     started (its first version) to the current one."""
     first = groupement.terms_on(date.min).start_date.year
     last = timeutil.local_today(groupement.timezone).year
     return range(first, max(first, last) + 1)
-
-
-def closed_years(groupement_id: int) -> set[int]:
-    """Years whose billing is frozen."""
-    return set(db.session.scalars(
-        select(YearClosure.year).where(YearClosure.groupement_id == groupement_id,
-                                       YearClosure.closed.is_(True))))
-
-
-def is_closed(groupement_id: int, year: int) -> bool:
-    """True when ``year`` is closed for the groupement."""
-    return year in closed_years(groupement_id)
 
 
 def unsettled_interventions(groupement_id: int, year: int) -> list[int]:
@@ -69,7 +48,7 @@ def close_year(actor: User, year: int) -> YearClosure:
     each settlement line gets its numbered statement (gic.billing.statements)."""
     if actor.role != Role.ACCOUNTANT:
         raise Forbidden("Seul un comptable peut clôturer une année.")
-    check_year(year)
+    rules.check_year(year)
     groupement = db.session.get(Groupement, actor.groupement_id)
     if year >= timeutil.local_today(groupement.timezone).year:
         raise RuleRefused(f"L'année {year} n'est pas terminée : elle ne peut être clôturée "
@@ -110,7 +89,7 @@ def reopen_year(actor: User, year: int, reason: str) -> YearClosure:
     the year's statements are cancelled by credit statements."""
     if actor.role != Role.COORDINATOR:
         raise Forbidden("Seul un coordinateur peut rouvrir une année clôturée.")
-    check_year(year)
+    rules.check_year(year)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidField("Indiquez le motif de la réouverture.", field="reason")
@@ -174,7 +153,7 @@ def billing_scope(user: User) -> int | None:
 
 def billing_summary(user: User, year: int) -> BillingSummary:
     """Billing of a year: all of it for an accountant, a director's own pairs only."""
-    check_year(year)
+    rules.check_year(year)
     return summary_for(user.groupement_id, year, billing_scope(user))
 
 
@@ -427,7 +406,7 @@ def pair_details(user: User, year: int, pairs: list[tuple[int, int]], *,
     ``year``, after the first ``skip`` of each pair at most ``per_pair``, with each
     pair's total (R6: rounded once) and count. Pairs outside the user's scope, or
     with nothing validated, are left out. One query."""
-    check_year(year)
+    rules.check_year(year)
     scope = billing_scope(user)
     if ledger.is_ordered(user.groupement_id, year):  # issue 16: no pair billed that year
         return []
@@ -448,7 +427,7 @@ def pair_details(user: User, year: int, pairs: list[tuple[int, int]], *,
 def pending_lines(user: User, year: int, intervention_ids: list[int]) -> list[InterventionLine]:
     """The billing lines (days, technician, minutes) of these pending interventions
     of the summary, in their order; those outside the user's scope left out."""
-    check_year(year)
+    rules.check_year(year)
     scope = billing_scope(user)
     rows = {row.intervention_id: _line(row) for row in queries.billable_interventions(
         user.groupement_id, year, establishment_id=scope, intervention_ids=intervention_ids)}

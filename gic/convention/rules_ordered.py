@@ -21,6 +21,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
+from gic.convention.constants import ALERT_LEVELS
 from gic.convention.rules import CENT, round_cents
 from gic.errors import InvalidField, RuleRefused
 from gic.formatting import hours_minutes
@@ -28,7 +29,6 @@ from gic.formatting import hours_minutes
 __all__ = ["RuleRefused"]
 
 MAX_INSTALMENTS = 12
-ALERT_LEVELS = (80, 100)  # percent of the hours ordered that warn the beneficiary
 ZERO = Decimal("0.00")
 
 
@@ -118,6 +118,11 @@ class Consumption:
         reached = [level for level in ALERT_LEVELS
                    if self.consumed_minutes * 100 >= level * self.ordered_minutes]
         return reached[-1] if reached else None
+
+    @property
+    def used_up(self) -> bool:
+        """The order is used up: the last alert level (100 %) is reached."""
+        return self.alert_level == ALERT_LEVELS[-1]
 
 
 def consumption(ordered_minutes: int, consumed_minutes: int) -> Consumption:

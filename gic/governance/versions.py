@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from gic import timeutil
 from gic.audit.services import record
-from gic.billing.services import closed_years
+from gic.convention import rules, years
 from gic.convention.rules_ordered import MAX_INSTALMENTS
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
@@ -181,9 +181,8 @@ def preview_version(actor: User, *, valid_from: date | None, threshold_minutes: 
                            "ne se réécrit pas).", field="valid_from", code="not_future")
     if valid_from.year > today.year + MAX_YEARS_AHEAD:
         raise InvalidField("Date d'entrée en vigueur trop lointaine.", field="valid_from")
-    if valid_from.year in closed_years(groupement.id):
-        raise InvalidField(f"L'année {valid_from.year} est clôturée : sa facturation est figée.",
-                           field="valid_from", code="year_closed")
+    years.check_open(groupement.id, [valid_from.year], message=rules.YEAR_CLOSED_VERSION,
+                     field="valid_from", error=InvalidField)
     rate = _check_values(threshold_minutes, cap_minutes, hourly_rate, duration_years)
     taken = db.session.scalar(select(ConventionVersion.id).where(
         ConventionVersion.groupement_id == groupement.id,

@@ -20,8 +20,8 @@ from sqlalchemy.orm import selectinload
 from gic import timeutil
 from gic.audit.services import record
 from gic.billing import queries
-from gic.billing.services import closed_years
 from gic.convention import rules
+from gic.convention.years import closed_years
 from gic.database import commit_keeping
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
@@ -72,8 +72,7 @@ def filter_interventions(stmt: Select, *, year: int | None = None, state: str | 
     beneficiary. Unknown values raise :class:`InvalidField`.
     """
     if year is not None:
-        if not 2000 <= year <= 2100:
-            raise InvalidField("Année invalide.", field="year")
+        rules.check_year(year)
         # Correlated (EXISTS per intervention, by the (intervention, year) index):
         # an IN list would first gather every session of the year of the instance.
         # The OFFSET 0 keeps PostgreSQL from turning it into a hash of all those

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from gic.billing.queries import cap_use_by_beneficiary
-from gic.convention import rules_ordered
+from gic.convention import rules, rules_ordered
 from gic.extensions import db
 from gic.formatting import hours_minutes, long_date
 from gic.governance.periods import convention_end, period_end  # noqa: F401 (re-exported)
@@ -23,19 +23,10 @@ from gic.models import Establishment, Groupement, Role
 from gic.notifications.services import directors_of, link_for, notify, users_with_role
 from gic.ordered import ledger
 
-CAP_ALERT_LEVELS = (80, 100)  # percent of the annual cap that alert the beneficiary
 RENEWAL_NOTICE_DAYS = 90  # notice before the end of the convention's current period
 
 
 # --- Cap alerts --------------------------------------------------------------------
-
-def cap_level(minutes: int, cap_minutes: int) -> int | None:
-    """The highest alert level (80 or 100) that ``minutes`` reach, or None."""
-    if cap_minutes <= 0:
-        return None
-    reached = [level for level in CAP_ALERT_LEVELS if minutes * 100 >= cap_minutes * level]
-    return max(reached, default=None)
-
 
 def cap_alerts(today: date) -> dict[str, int]:
     """Tell the beneficiary's directors when its billable hours of the year reach
@@ -51,7 +42,7 @@ def _cap_alerts_of(groupement: Groupement, today: date) -> int:
     cap = groupement.cap_for_year(year)
     use = cap_use_by_beneficiary(groupement.id, year)
     reached = {eid: level for eid, minutes in use.items()
-               if (level := cap_level(minutes, cap)) is not None}
+               if (level := rules.cap_level(minutes, cap)) is not None}
     if not reached:
         return 0
     names, directors = _names_and_directors(groupement.id, reached)

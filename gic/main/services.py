@@ -18,8 +18,8 @@ from sqlalchemy.orm import selectinload
 from gic import timeutil
 from gic.admin.services import establishments_of
 from gic.billing import queries
-from gic.billing.services import billing_summary, closed_years
-from gic.convention import rules_ordered
+from gic.billing.services import billing_summary
+from gic.convention import rules_ordered, years
 from gic.extensions import db
 from gic.interventions.models import Intervention, State
 from gic.interventions.permissions import next_actions
@@ -244,7 +244,7 @@ def coordinator_dashboard(user: User) -> CoordinatorDashboard:
         year=today_for(user).year,
         counts=queries.intervention_counts_by_state(user.groupement_id),
         establishments=establishments_of(user),
-        closed_years=sorted(closed_years(user.groupement_id), reverse=True),
+        closed_years=sorted(years.closed_years(user.groupement_id), reverse=True),
     )
 
 

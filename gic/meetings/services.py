@@ -98,7 +98,7 @@ def _checked(groupement: Groupement, *, kind: str, title: str | None, day: date 
         kind_value = MeetingKind(kind)
     except ValueError:
         raise InvalidField("Type de réunion inconnu.", field="kind") from None
-    if day is None or not 2000 <= day.year <= 2100:
+    if day is None or not rules.is_plausible_year(day.year):
         raise InvalidField("Indiquez la date de la réunion.", field="day")
     if start is None:
         raise InvalidField("Indiquez l'heure de début.", field="start")

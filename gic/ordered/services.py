@@ -32,11 +32,9 @@ from sqlalchemy import select
 from gic import timeutil
 from gic.audit.services import record
 from gic.billing import documents as billing_documents
-from gic.billing.models import YearClosure
-from gic.billing.services import check_year
 from gic.billing.statements import next_sequence
-from gic.convention import rules_ordered
-from gic.convention.rules import round_cents
+from gic.convention import rules, rules_ordered, years
+from gic.convention.rules import check_year, round_cents
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.models import Establishment, Groupement, Participation, Role, User
@@ -98,12 +96,6 @@ def _ordered_year(actor: User, year: int) -> OrderedYear:
 
 def _today(actor: User) -> date:
     return timeutil.local_today(actor.groupement.timezone)
-
-
-def _closed(groupement_id: int, year: int) -> bool:
-    return db.session.scalar(select(YearClosure.id).where(
-        YearClosure.groupement_id == groupement_id, YearClosure.year == year,
-        YearClosure.closed.is_(True))) is not None
 
 
 # --- 1. Orders ------------------------------------------------------------------------------
@@ -250,8 +242,7 @@ def issue_calls(actor: User, year: int, instalments: int | None = None) -> list[
         raise RuleRefused(f"Enregistrez d'abord le vote du budget {year}.", code="budget_not_voted")
     if calls_issued(actor.groupement_id, year):
         raise RuleRefused(f"Les appels provisionnels {year} sont déjà émis.", code="calls_issued")
-    if _closed(actor.groupement_id, year):
-        raise RuleRefused(f"L'année {year} est clôturée.", code="year_closed")
+    years.check_open(actor.groupement_id, [year], message=rules.YEAR_CLOSED_CALLS)
     count = instalments or ledger.year_version(actor.groupement_id, year).instalments
     rate = Decimal(year_row.hourly_rate)
     today = _today(actor)
@@ -371,7 +362,7 @@ def regularise(actor: User, year: int) -> list[ContributionDocument]:
         raise RuleRefused(f"L'année {year} est déjà régularisée.", code="regularised")
     if not year_row.voted:
         raise RuleRefused(f"Le budget {year} n'a pas été voté.", code="budget_not_voted")
-    if not _closed(actor.groupement_id, year):
+    if not years.is_closed(actor.groupement_id, year):
         raise RuleRefused(f"La régularisation suit la clôture : l'année {year} doit d'abord être "
                           "clôturée par la comptabilité (toutes ses interventions validées ou "
                           "annulées).", code="year_not_closed")

@@ -16,7 +16,8 @@ from flask_login import current_user, login_required
 
 from gic import timeutil
 from gic.errors import DomainError, Forbidden, InvalidField
-from gic.billing.services import check_year, is_closed
+from gic.convention.rules import check_year
+from gic.convention.years import is_closed
 from gic.models import ConventionModel, ConventionVersion, Role, User
 from gic.ordered import bp, ledger, services
 from gic.ordered.forms import (
