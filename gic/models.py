@@ -20,12 +20,9 @@ from sqlalchemy import (
     Numeric,
     String,
     UniqueConstraint,
-    event,
-    select,
     true,
 )
-from sqlalchemy.exc import NoResultFound
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from gic import timeutil
@@ -36,7 +33,6 @@ from gic.convention.constants import (
     DEFAULT_THRESHOLD_MINUTES,
 )
 from gic.convention.rules import ConventionTerms
-from gic.database import forget, memo
 from gic.extensions import db
 
 
@@ -78,15 +74,6 @@ class Groupement(db.Model):
     convention_versions: Mapped[list[ConventionVersion]] = relationship(
         back_populates="groupement", order_by="ConventionVersion.valid_from"
     )
-
-    def terms_on(self, day: date) -> ConventionTerms:
-        """Convention parameters in force on ``day`` (the first version before it starts)."""
-        return ConventionVersion.in_force(self.id, day).terms()
-
-    def cap_for_year(self, year: int) -> int:
-        """The annual cap of ``year``: the version in force on 1 January (or the
-        first version, for the convention's first year), so a year has one cap."""
-        return self.terms_on(date(year, 1, 1)).cap_minutes
 
 
 class ConventionModel(enum.StrEnum):
@@ -161,39 +148,6 @@ class ConventionVersion(db.Model):
             model=str(self.model or ConventionModel.PER_INTERVENTION),
             overrun_allowed=bool(self.overrun_allowed is None or self.overrun_allowed),
         )
-
-    @staticmethod
-    def in_force(groupement_id: int, day: date) -> ConventionVersion:
-        """The version in force on ``day``; before the first one, the first one."""
-        versions = ConventionVersion.history(groupement_id)
-        if not versions:
-            raise NoResultFound(f"Le groupement {groupement_id} n'a aucune version de convention.")
-        return next((v for v in reversed(versions) if v.valid_from <= day), versions[0])
-
-    @staticmethod
-    def history(groupement_id: int) -> list[ConventionVersion]:
-        """The groupement's versions, oldest first, read once per transaction.
-
-        A request asks for the terms of many days (each session's year, each
-        cap): one query answers them all. The session forgets them at each
-        commit or rollback, and when it flushes a change to a version.
-        """
-        versions = memo(HISTORY)
-        if groupement_id not in versions:
-            versions[groupement_id] = list(db.session.scalars(
-                select(ConventionVersion).where(ConventionVersion.groupement_id == groupement_id)
-                .order_by(ConventionVersion.valid_from)))
-        return versions[groupement_id]
-
-
-HISTORY = "convention_history"
-
-
-@event.listens_for(Session, "after_flush")
-def _forget_changed_history(session: Session, _context) -> None:
-    if any(isinstance(o, ConventionVersion)
-           for o in (*session.new, *session.dirty, *session.deleted)):
-        forget(HISTORY, session)
 
 
 class MembershipStatus(enum.StrEnum):

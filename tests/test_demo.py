@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from gic.convention import rules
+from gic.convention.history import cap_for_year, terms_on
 from gic.demo_data import GIC65, PASSWORD, account_emails
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
@@ -138,7 +139,7 @@ def test_demo_data_is_lifelike_and_obeys_the_rules(app, monkeypatch):
             billable[(i.beneficiary_id, y)] += minutes
     assert free_onsite >= 2 and len(billable) >= 6
     for (beneficiary_id, y), minutes in billable.items():
-        assert minutes <= gic65.cap_for_year(y)
+        assert minutes <= cap_for_year(gic65.id, y)
         assert queries.cap_use(beneficiary_id, [y]) == {y: minutes}
 
     # One beneficiary near its cap this year: EHPAD d'Argelès-Gazost, 32 h of 35 h.
@@ -155,7 +156,7 @@ def test_demo_data_is_lifelike_and_obeys_the_rules(app, monkeypatch):
 
     # The second groupement: its own people and establishments, another rate.
     other = db.session.scalars(select(Groupement).where(Groupement.name == "GCSMS Démo")).one()
-    assert other.terms_on(today).hourly_rate == Decimal("30.00")
+    assert terms_on(other.id, today).hourly_rate == Decimal("30.00")
     coordinator = db.session.scalars(select(User).where(
         User.email == "coordination@gcsms-demo.test")).one()
     assert coordinator.groupement_id == other.id

@@ -25,8 +25,9 @@ from lxml import etree
 from gic import pdf
 from gic.billing import queries
 from gic.convention import rules
+from gic.convention.history import version_on
 from gic.formatting import hours_minutes
-from gic.models import VAT_MENTIONS, ConventionVersion, Establishment, Groupement, VatRegime
+from gic.models import VAT_MENTIONS, Establishment, Groupement, VatRegime
 
 PRINT_CSS = "statement-print.css"
 TEMPLATE = "billing/statement_pdf.html"
@@ -69,7 +70,7 @@ def _rate(minutes: int, weighted_cents: int) -> str | None:
 
 def convention_mention(groupement: Groupement, year: int) -> str:
     """The convention the work was done under, as the document cites it."""
-    version = ConventionVersion.in_force(groupement.id, date(year, 12, 31))
+    version = version_on(groupement.id, date(year, 12, 31))
     terms = version.terms()
     return (f"Prestations réalisées en application de la convention de partenariat du "
             f"groupement {groupement.name} signée le {terms.start_date:%d/%m/%Y} (mise à "

@@ -13,6 +13,7 @@ from gic.audit.services import record
 from gic.billing import queries, statements
 from gic.billing.models import YearClosure
 from gic.convention import rules
+from gic.convention.history import cap_for_year, is_ordered, terms_on
 from gic.convention.years import is_closed
 from gic.errors import Forbidden, InvalidField, RuleRefused
 from gic.extensions import db
@@ -25,7 +26,7 @@ from gic.secondments import queries as secondment_queries
 def billing_years(groupement: Groupement) -> range:
     """The civil years the billing pages lead to: from the year the convention
     started (its first version) to the current one."""
-    first = groupement.terms_on(date.min).start_date.year
+    first = terms_on(groupement.id, date.min).start_date.year
     last = timeutil.local_today(groupement.timezone).year
     return range(first, max(first, last) + 1)
 
@@ -165,7 +166,7 @@ def summary_for(gid: int, year: int, scope: int | None = None) -> BillingSummary
     """
     groupement = db.session.get(Groupement, gid)
     summary = BillingSummary(year=year, closed=is_closed(gid, year))
-    if ledger.is_ordered(gid, year):
+    if is_ordered(gid, year):
         summary.model = ConventionModel.ORDERED_HOURS.value
         summary.ordered = ledger.year_figures(gid, year)
         if scope is not None:  # a director: his establishment's row
@@ -185,7 +186,7 @@ def summary_for(gid: int, year: int, scope: int | None = None) -> BillingSummary
     for intervention, provider, beneficiary, minutes in billed.pending:
         summary.pending.append({"intervention_id": intervention, "provider_id": provider,
                                 "beneficiary_id": beneficiary, "billable_minutes": minutes})
-    cap = groupement.cap_for_year(year)
+    cap = cap_for_year(groupement.id, year)
     use = billed.cap_use
     establishments = db.session.scalars(
         select(Establishment.id).where(Establishment.groupement_id == gid)
@@ -368,7 +369,7 @@ def intervention_billing(user: User, i: Intervention) -> list[BilledYear] | None
         return None
     years = sorted({s.year for s in i.sessions})
     # Issue 16: no pair is billed in a year of the ordered-hours model.
-    billed_years = [y for y in years if not ledger.is_ordered(i.groupement_id, y)]
+    billed_years = [y for y in years if not is_ordered(i.groupement_id, y)]
     if years and not billed_years:
         return None
     years = billed_years
@@ -408,7 +409,7 @@ def pair_details(user: User, year: int, pairs: list[tuple[int, int]], *,
     with nothing validated, are left out. One query."""
     rules.check_year(year)
     scope = billing_scope(user)
-    if ledger.is_ordered(user.groupement_id, year):  # issue 16: no pair billed that year
+    if is_ordered(user.groupement_id, year):  # issue 16: no pair billed that year
         return []
     found: dict[tuple[int, int], PairDetail] = {}
     for row in queries.billable_interventions(

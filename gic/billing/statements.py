@@ -28,6 +28,7 @@ from gic import timeutil
 from gic.audit.services import record
 from gic.billing import documents
 from gic.billing.models import DocumentCounter, SettlementStatement, StatementKind, YearClosure
+from gic.convention.history import is_ordered
 from gic.errors import Forbidden, NotFound
 from gic.extensions import db
 from gic.models import Establishment, Groupement, PayerKind, Role, User
@@ -98,7 +99,7 @@ def issue_for_year(actor: User, closure: YearClosure) -> list[SettlementStatemen
     gid, year = closure.groupement_id, closure.year
     groupement = db.session.get(Groupement, gid)
     _counter(gid, year)  # locked first: the numbers below follow each other
-    if ledger.is_ordered(gid, year):
+    if is_ordered(gid, year):
         # Issue 16: in the ordered-hours model the participants pay the groupement
         # (calls and regularisation, gic.ordered.services), not one another.
         return []

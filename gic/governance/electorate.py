@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from gic.convention.history import version_on
 from gic.convention.weights import RULE_LABELS, VoteRule, percent_text
 from gic.errors import InvalidField
 from gic.extensions import db
@@ -47,7 +48,7 @@ class WeightedTerms:
 
 def weighted_terms(groupement_id: int, day: date) -> WeightedTerms | None:
     """The weighted vote's settings on ``day``; None under the per-intervention model."""
-    version = ledger.version_on(groupement_id, day)
+    version = version_on(groupement_id, day)
     if version.model != ConventionModel.ORDERED_HOURS:
         return None
     return WeightedTerms(day.year, version.quorum_percent, version.majority_percent)

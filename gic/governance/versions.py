@@ -9,7 +9,7 @@ version that starts on a future day; the past is never rewritten.
   dated from its first day (each session keeps the rate of its date, R6); the
   free threshold to the requests drafted from that day (a request keeps the
   threshold of the day it was drafted); the annual cap to the years whose
-  1 January falls in the version (:meth:`Groupement.cap_for_year`); the duration
+  1 January falls in the version (:func:`gic.convention.history.cap_for_year`); the duration
   to the renewals whose new period starts in it.
 """
 
@@ -24,6 +24,7 @@ from sqlalchemy import select
 from gic import timeutil
 from gic.audit.services import record
 from gic.convention import rules, years
+from gic.convention.history import version_on
 from gic.convention.rules_ordered import MAX_INSTALMENTS
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
@@ -190,7 +191,7 @@ def preview_version(actor: User, *, valid_from: date | None, threshold_minutes: 
     if taken:
         raise InvalidField("Une version commence déjà ce jour-là : supprimez-la d'abord pour "
                            "la remplacer.", field="valid_from", code="duplicate")
-    previous = ConventionVersion.in_force(groupement.id, valid_from - timedelta(days=1))
+    previous = version_on(groupement.id, valid_from - timedelta(days=1))
     following = db.session.scalars(select(ConventionVersion).where(
         ConventionVersion.groupement_id == groupement.id,
         ConventionVersion.valid_from > valid_from)

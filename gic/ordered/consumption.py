@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from gic import timeutil
 from gic.convention import rules_ordered
+from gic.convention.history import is_ordered, year_version
 from gic.convention.rules import SessionFact
 from gic.extensions import db
 from gic.interventions.models import Intervention, State
@@ -106,9 +107,9 @@ def order_status(i: Intervention) -> OrderStatus | None:
         return None
     groupement = db.session.get(Groupement, i.groupement_id)
     year = timeutil.local_today(groupement.timezone).year
-    if not ledger.is_ordered(i.groupement_id, year):
+    if not is_ordered(i.groupement_id, year):
         return None
-    version = ledger.year_version(i.groupement_id, year)
+    version = year_version(i.groupement_id, year)
     ordered = ledger.ordered_minutes(i.groupement_id, year).get(i.beneficiary_id, 0)
     consumed = ledger.consumed_minutes(i.groupement_id, year,
                                        beneficiary_id=i.beneficiary_id).get(i.beneficiary_id, 0)
@@ -119,7 +120,7 @@ def order_status(i: Intervention) -> OrderStatus | None:
 
 def ordered_years(groupement_id: int, years: Iterable[int]) -> set[int]:
     """Those of ``years`` governed by the ordered-hours model."""
-    return {y for y in years if ledger.is_ordered(groupement_id, y)}
+    return {y for y in years if is_ordered(groupement_id, y)}
 
 
 def check_sessions_change(i: Intervention, current: list[SessionFact],
@@ -134,7 +135,7 @@ def check_sessions_change(i: Intervention, current: list[SessionFact],
     after = counted_by_year(proposed, i.threshold_minutes)
     raised = [y for y in sorted(after) if after[y] > before.get(y, 0)]
     for year in sorted(ordered_years(i.groupement_id, raised)):
-        version = ledger.year_version(i.groupement_id, year)
+        version = year_version(i.groupement_id, year)
         if version.overrun_allowed:
             continue
         ordered = ledger.ordered_minutes(i.groupement_id, year).get(i.beneficiary_id, 0)

@@ -34,6 +34,7 @@ from gic.audit.services import record
 from gic.billing import documents as billing_documents
 from gic.billing.statements import next_sequence
 from gic.convention import rules, rules_ordered, years
+from gic.convention.history import is_ordered, year_version
 from gic.convention.rules import check_year, round_cents
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
@@ -78,7 +79,7 @@ def _ordered_year(actor: User, year: int) -> OrderedYear:
     """The year's record (created on first write), after checking the year is an
     ordered-hours one."""
     check_year(year)
-    if not ledger.is_ordered(actor.groupement_id, year):
+    if not is_ordered(actor.groupement_id, year):
         raise RuleRefused(f"En {year}, la convention du groupement ne suit pas le modèle des "
                           "heures commandées (version en vigueur au 1er janvier).",
                           code="wrong_model")
@@ -243,7 +244,7 @@ def issue_calls(actor: User, year: int, instalments: int | None = None) -> list[
     if calls_issued(actor.groupement_id, year):
         raise RuleRefused(f"Les appels provisionnels {year} sont déjà émis.", code="calls_issued")
     years.check_open(actor.groupement_id, [year], message=rules.YEAR_CLOSED_CALLS)
-    count = instalments or ledger.year_version(actor.groupement_id, year).instalments
+    count = instalments or year_version(actor.groupement_id, year).instalments
     rate = Decimal(year_row.hourly_rate)
     today = _today(actor)
     dues = [max(d, today + timedelta(days=30))

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 
 from gic.convention import rules, years
+from gic.convention.history import terms_on
 from gic.errors import InvalidField
 from gic.extensions import db
 from gic.models import Groupement, Role, User
@@ -33,7 +34,7 @@ def check_period(groupement: Groupement, start: date | None, end: date | None) -
         raise InvalidField("Indiquez la fin de la période.", field="end_date")
     if end < start:
         raise InvalidField("La fin de la période doit être après son début.", field="end_date")
-    first = groupement.terms_on(date.min).start_date
+    first = terms_on(groupement.id, date.min).start_date
     if start < first:
         raise InvalidField(f"La période commence avant la convention ({first:%d/%m/%Y}).",
                            field="start_date")
