@@ -224,7 +224,7 @@ def bilan_activity_before(gid: int, year: int) -> tuple:
 def year_billing_python_fold(groupement_id: int, year: int) -> tuple:
     """The former ``year_billing``: every billable intervention of the year brought
     back and folded here (pairs, pending, cap use)."""
-    from gic.billing.queries import billable_by_intervention
+    from gic.convention.ledger import billable_by_intervention
     stmt = billable_by_intervention([year], Intervention.groupement_id == groupement_id)
     weighted: dict[tuple[int, int], list[int]] = {}
     pending, use = [], defaultdict(int)

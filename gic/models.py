@@ -205,7 +205,7 @@ class Establishment(db.Model):
     groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     finess: Mapped[str] = mapped_column(String(9))
-    # Only members take part in interventions, loans, secondments… (gic.governance.guards).
+    # Only members take part in interventions, loans, secondments… (gic.convention.members).
     status: Mapped[MembershipStatus] = mapped_column(
         String(12), default=MembershipStatus.MEMBER, server_default=MembershipStatus.MEMBER.value)
     # Bumped by every write that must be serialised per beneficiary (the cap

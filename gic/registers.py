@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from gic import timeutil
 from gic.convention import rules, years
+from gic.convention.members import check_members
 from gic.errors import Forbidden, InvalidField
 from gic.extensions import db
-from gic.governance.guards import check_members
 from gic.models import Establishment, Groupement, Role, User
 
 STAFF_ROLES = (Role.TECHNICIAN, Role.DIRECTOR)

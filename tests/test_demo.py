@@ -78,9 +78,9 @@ def test_demo_data_is_lifelike_and_obeys_the_rules(app, monkeypatch):
     # A "today" one year before the pinned clock: the whole data set is in the past.
     # Imported here, once the app (and so every blueprint) is loaded: importing
     # gic.admin.services first runs into the blueprints' import cycle.
-    from gic.billing import queries
     from gic.billing.models import YearClosure
     from gic.billing.services import billing_summary
+    from gic.convention import ledger
     from gic.demo import load_demo
 
     today = date(TODAY.year - 1, 11, 23)
@@ -140,7 +140,7 @@ def test_demo_data_is_lifelike_and_obeys_the_rules(app, monkeypatch):
     assert free_onsite >= 2 and len(billable) >= 6
     for (beneficiary_id, y), minutes in billable.items():
         assert minutes <= cap_for_year(gic65.id, y)
-        assert queries.cap_use(beneficiary_id, [y]) == {y: minutes}
+        assert ledger.cap_use(beneficiary_id, [y]) == {y: minutes}
 
     # One beneficiary near its cap this year: EHPAD d'Argelès-Gazost, 32 h of 35 h.
     argeles = names["EHPAD d'Argelès-Gazost"]

@@ -9,10 +9,10 @@ from typing import Any
 
 from flask import url_for
 
-from gic.billing.cap import cap_status
 from gic.billing.models import SettlementStatement
 from gic.billing.services import BillingSummary
 from gic.convention import rules
+from gic.convention.cap import cap_status
 from gic.interventions.models import Intervention, InterventionSession
 from gic.interventions.permissions import next_actions
 from gic.models import Establishment, User

@@ -92,7 +92,7 @@ def pair_lines(groupement_id: int, year: int) -> dict[tuple[int, int], list[dict
             "intervention_id": row.intervention_id, "description": row.description or "",
             "first_day": row.first_day.isoformat(), "last_day": row.last_day.isoformat(),
             "minutes": minutes, "rate": _rate(minutes, cents),
-            "amount": str(rules.round_cents(Decimal(cents) / 6000))})
+            "amount": str(rules.cents_amount(cents))})
     return lines
 
 

@@ -14,6 +14,7 @@ from gic.billing import queries, statements
 from gic.billing.models import YearClosure
 from gic.convention import rules
 from gic.convention.history import cap_for_year, is_ordered, terms_on
+from gic.convention.ledger import billing_scope
 from gic.convention.years import is_closed
 from gic.errors import Forbidden, InvalidField, RuleRefused
 from gic.extensions import db
@@ -142,16 +143,6 @@ class BillingSummary:
         return sum((line["amount"] for line in self.lines), Decimal("0.00"))
 
 
-def billing_scope(user: User) -> int | None:
-    """Whose billing ``user`` reads: None for an accountant (all of it), a director's
-    establishment (its pairs); Forbidden for anyone else."""
-    if user.role == Role.ACCOUNTANT:
-        return None
-    if user.role == Role.DIRECTOR and user.establishment_id:
-        return user.establishment_id
-    raise Forbidden("La facturation est réservée aux comptables et aux directions.")
-
-
 def billing_summary(user: User, year: int) -> BillingSummary:
     """Billing of a year: all of it for an accountant, a director's own pairs only."""
     rules.check_year(year)
@@ -179,7 +170,7 @@ def summary_for(gid: int, year: int, scope: int | None = None) -> BillingSummary
     billed = queries.year_billing(gid, year, establishment_id=scope)
     amounts: dict[tuple[int, int], Decimal] = {}
     for (provider, beneficiary), (minutes, weighted) in sorted(billed.pairs.items()):
-        value = rules.round_cents(weighted / 60)
+        value = rules.weighted_amount(weighted)
         amounts[(provider, beneficiary)] = value
         summary.lines.append({"provider_id": provider, "beneficiary_id": beneficiary,
                               "billable_minutes": minutes, "amount": value})
@@ -341,51 +332,6 @@ def billing_detail(user: User, year: int) -> BillingDetail:
     return detail
 
 
-@dataclass(frozen=True)
-class BilledYear:
-    """One civil year of a validated intervention as the billing counts it (R4):
-    its billable minutes and its amount, the one of its line on the billing page
-    (rounded on its own: the pair's total is rounded once, R6)."""
-
-    year: int
-    minutes: int
-    amount: Decimal
-
-
-def intervention_billing(user: User, i: Intervention) -> list[BilledYear] | None:
-    """What a validated intervention bills, per year, for a reader of its billing
-    (an accountant; a director of one of its two establishments); None for anyone
-    else, before validation and under a secondment (billed by it, R8). The same
-    grouped query as the billing page (:func:`queries.billable_by_intervention`),
-    no second formula; an empty list when the work stayed free (R1, R2)."""
-    if i.state != State.VALIDATED or i.secondment_id is not None:
-        return None
-    try:
-        scope = billing_scope(user)
-    except Forbidden:
-        return None
-    if user.groupement_id != i.groupement_id or scope not in (None, i.provider_id,
-                                                              i.beneficiary_id):
-        return None
-    years = sorted({s.year for s in i.sessions})
-    # Issue 16: no pair is billed in a year of the ordered-hours model.
-    billed_years = [y for y in years if not is_ordered(i.groupement_id, y)]
-    if years and not billed_years:
-        return None
-    years = billed_years
-    if not years:
-        return []
-    rows = db.session.execute(queries.billable_by_intervention(
-        years, Intervention.id == i.id, ids=select(Intervention.id).where(Intervention.id == i.id))
-        .order_by(InterventionSession.year))
-    return [BilledYear(row.year, int(row.minutes), _amount(row.weighted_cents)) for row in rows]
-
-
-def _amount(weighted_cents) -> Decimal:
-    """Σ minutes × rate in cents (the queries' ``weighted_cents``) as euros, R6's rounding."""
-    return rules.round_cents(Decimal(int(weighted_cents)) / 6000)
-
-
 def _line(row) -> InterventionLine:
     """A row of :func:`gic.billing.queries.billable_interventions` as a line."""
     return InterventionLine(
@@ -393,7 +339,7 @@ def _line(row) -> InterventionLine:
         beneficiary_id=row.beneficiary_id, state=str(row.state),
         description=row.description or "", technician=row.technician_name or "",
         first_day=row.first_day, last_day=row.last_day, minutes=int(row.minutes),
-        amount=_amount(row.weighted_cents), reference=row.beneficiary_reference or "")
+        amount=rules.cents_amount(row.weighted_cents), reference=row.beneficiary_reference or "")
 
 
 # --- The billing page at scale: a page of pairs, a page of one pair -------------
@@ -419,7 +365,7 @@ def pair_details(user: User, year: int, pairs: list[tuple[int, int]], *,
         if key not in found:
             found[key] = PairDetail(
                 row.provider_id, row.beneficiary_id, int(row.pair_minutes),
-                rules.round_cents(Decimal(int(row.pair_cents)) / 6000),
+                rules.cents_amount(row.pair_cents),
                 count=int(row.pair_count))
         found[key].interventions.append(_line(row))
     return [found[pair] for pair in pairs if pair in found]

@@ -94,8 +94,6 @@ def issue_for_year(actor: User, closure: YearClosure) -> list[SettlementStatemen
     stored now (in the close's transaction), dated the close's day."""
     from gic.billing.services import summary_for  # services calls this module
 
-    from gic.ordered import ledger  # the ordered-hours area reads billing's numbering
-
     gid, year = closure.groupement_id, closure.year
     groupement = db.session.get(Groupement, gid)
     _counter(gid, year)  # locked first: the numbers below follow each other

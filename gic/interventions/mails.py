@@ -12,9 +12,9 @@ from decimal import Decimal
 from babel.numbers import format_currency
 
 from gic import timeutil
-from gic.billing.services import billing_scope
 from gic.convention import rules
 from gic.convention.history import terms_on
+from gic.convention.ledger import billing_scope
 from gic.errors import Forbidden
 from gic.extensions import db
 from gic.formatting import hours_minutes

@@ -19,15 +19,15 @@ from sqlalchemy.orm import selectinload
 
 from gic import timeutil
 from gic.audit.services import record
-from gic.billing import queries
-from gic.convention import rules
+from gic.convention import ledger, rules
 from gic.convention.history import cap_for_year, terms_on
+from gic.convention.members import check_members
 from gic.convention.years import closed_years
 from gic.database import commit_keeping
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.formatting import long_date
-from gic.governance.guards import admitted_at, check_members
+from gic.governance.guards import admitted_at
 from gic.interventions import notices, sheet
 from gic.interventions.models import (
     REFERENCE_MAX,
@@ -218,7 +218,7 @@ def activate(i: Intervention, actor: User) -> Intervention:
     # has no cap (its sessions count against the hours ordered, issue 16).
     if i.secondment_id is None and not consumption.ordered_years(i.groupement_id,
                                                                  [today.year]):
-        used = queries.cap_use(i.beneficiary_id, [today.year]).get(today.year, 0)
+        used = ledger.cap_use(i.beneficiary_id, [today.year]).get(today.year, 0)
         rules.check_activation(i.estimated_onsite_minutes, used, terms, today.year)
     return _transition(i, actor, "activate", activated_at=timeutil.utcnow())
 
@@ -580,7 +580,7 @@ def _check_billing_change(i: Intervention, *, removed: InterventionSession | Non
         return
     rules.check_cap(
         before=before, after=after,
-        used_by_others=queries.cap_use(i.beneficiary_id, raised, exclude_intervention_id=i.id),
+        used_by_others=ledger.cap_use(i.beneficiary_id, raised, exclude_intervention_id=i.id),
         cap_by_year={y: cap_for_year(i.groupement_id, y) for y in raised},
         beneficiary=i.beneficiary.name,
     )

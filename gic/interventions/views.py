@@ -21,9 +21,9 @@ from gic.api.errors import domain_error, json_error
 from gic.api.serializers import session_json
 from gic.audit.services import steps_of
 from gic.audit.views import ACTION_LABELS
-from gic.billing.cap import cap_status
-from gic.billing.services import intervention_billing
 from gic.convention import rules
+from gic.convention.cap import cap_status
+from gic.convention.ledger import intervention_billing
 from gic.errors import DomainError, Forbidden, NotFound
 from gic.formatting import long_date
 from gic.interventions import bp, services, sheet

@@ -13,9 +13,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from gic.billing.queries import cap_use_by_beneficiary
 from gic.convention import rules, rules_ordered
 from gic.convention.history import cap_for_year, is_ordered, terms_on, year_version
+from gic.convention.ledger import cap_use_by_beneficiary
 from gic.extensions import db
 from gic.formatting import hours_minutes, long_date
 from gic.governance.periods import convention_end, period_end  # noqa: F401 (re-exported)

@@ -21,6 +21,7 @@ from gic.billing import queries
 from gic.billing.services import billing_summary
 from gic.convention import rules_ordered, years
 from gic.convention.history import cap_for_year, is_ordered
+from gic.convention.ledger import cap_use
 from gic.extensions import db
 from gic.interventions.models import Intervention, State
 from gic.interventions.permissions import next_actions
@@ -162,7 +163,7 @@ def director_dashboard(user: User) -> DirectorDashboard:
             ledger.ordered_minutes(user.groupement_id, year).get(eid, 0),
             ledger.consumed_minutes(user.groupement_id, year, beneficiary_id=eid).get(eid, 0))
     else:
-        board.cap_used = queries.cap_use(eid, [year]).get(year, 0)
+        board.cap_used = cap_use(eid, [year]).get(year, 0)
         board.cap = cap_for_year(user.groupement_id, year)
     direction = queries.minutes_by_direction(eid, year)
     board.given, board.received = direction["given"], direction["received"]

@@ -13,8 +13,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from gic import timeutil
-from gic.billing.queries import cap_use_by_beneficiary
 from gic.convention.history import cap_for_year
+from gic.convention.ledger import cap_use_by_beneficiary
 from gic.convention.rules import Mode
 from gic.equipment.queries import loans_out_on
 from gic.extensions import db

@@ -18,9 +18,9 @@ from decimal import Decimal
 from sqlalchemy import Integer, case, cast, func, or_, select
 from sqlalchemy.orm import aliased
 
-from gic.billing.queries import COUNTED_STATES, sessions_first
 from gic.convention import rules_ordered
 from gic.convention.history import model_of_year, year_version
+from gic.convention.ledger import COUNTED_STATES, sessions_first
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
 from gic.models import (

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, extract, func, select
 
-from gic.billing.queries import COUNTED_STATES, sessions_first
+from gic.convention.ledger import COUNTED_STATES, sessions_first
 from gic.convention.rules import Mode
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State

@@ -24,8 +24,8 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from gic.billing.queries import COUNTED_STATES
 from gic.convention import rules
+from gic.convention.ledger import COUNTED_STATES
 from gic.convention.rules import Mode
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State

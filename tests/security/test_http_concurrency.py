@@ -40,8 +40,7 @@ from werkzeug.serving import make_server
 
 from gic.audit.models import AuditEntry
 from gic.auth.services import create_token
-from gic.billing import queries
-from gic.convention import rules
+from gic.convention import ledger, rules
 from gic.convention.history import cap_for_year
 from gic.extensions import db
 from gic.interventions import services
@@ -287,7 +286,7 @@ def test_many_clients_log_sessions_and_activate_for_one_beneficiary(app, world):
     # --- the cap holds at the end, and held at each activation -------------------------------
     cap = cap_for_year(groupement.id, today.year)
     years = sorted({s.year for s in stored.values()})
-    use = queries.cap_use(beneficiary.id, years)
+    use = ledger.cap_use(beneficiary.id, years)
     assert all(use.get(y, 0) <= cap for y in years), use
     assert codes[(409, "cap_exceeded")] > 0  # the load did reach the cap
     facts: dict[int, list[rules.SessionFact]] = defaultdict(list)

@@ -4,7 +4,7 @@ this year (R5) and the intervention's on-site minutes against the free threshold
 (R2–R3), so that a refused session is never a surprise.
 
 The figures' rules are pure, :class:`gic.convention.rules.CapStatus`; here, where they come
-from. No second formula: the year's use is :func:`gic.billing.queries.cap_use` (the
+from. No second formula: the year's use is :func:`gic.convention.ledger.cap_use` (the
 ledger the refusal itself reads), the intervention's minutes are
 :meth:`Intervention.totals` (:func:`gic.convention.rules.totals`), the cap is the year's
 (:func:`gic.convention.history.cap_for_year`). Minutes only, never euros: every reader of the
@@ -14,7 +14,7 @@ intervention may see it, the technician included.
 from __future__ import annotations
 
 from gic import timeutil
-from gic.billing import queries
+from gic.convention import ledger
 from gic.convention.history import cap_for_year, is_ordered
 from gic.convention.rules import CapStatus, Mode
 from gic.extensions import db
@@ -43,7 +43,7 @@ def cap_status(i: Intervention) -> CapStatus | None:
     other = {s.year for s in i.sessions if s.year != year}
     return CapStatus(
         year=year, cap_minutes=cap_for_year(groupement.id, year),
-        billable_minutes=queries.cap_use(i.beneficiary_id, [year]).get(year, 0),
+        billable_minutes=ledger.cap_use(i.beneficiary_id, [year]).get(year, 0),
         threshold_minutes=i.threshold_minutes, counted_minutes=totals.onsite,
         onsite_other_years=sum(s.minutes for s in i.sessions
                                if s.year != year and s.mode == Mode.ONSITE),
