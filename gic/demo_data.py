@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from gic.convention.constants import DEFAULT_THRESHOLD_MINUTES
+from gic.convention.constants import DEFAULT_HOURLY_RATE, DEFAULT_THRESHOLD_MINUTES
 from gic.interventions.models import State
 
 PASSWORD = "gic-demo"  # every demo account
@@ -91,7 +91,7 @@ class DemoGroupement:
 
 S = State
 GIC65 = DemoGroupement(
-    name="GIC 65", start=date(2019, 9, 30), rate="25.00",
+    name="GIC 65", start=date(2019, 9, 30), rate=str(DEFAULT_HOURLY_RATE),
     coordinator=("coordination@gic65.test", "Sophie Lacaze"),
     accountant=("compta@gic65.test", "Marc Abadie"),
     places=(
