@@ -2,7 +2,7 @@
 
 Each example logs sessions as the assigned technician, completes and validates
 as the people allowed to, then reads what is stored (minutes), the cap use
-(:func:`gic.billing.ledger.cap_use`) and the billing (:func:`billing_summary`).
+(:func:`gic.convention.ledger.cap_use`) and the billing (:func:`billing_summary`).
 """
 
 from __future__ import annotations
