@@ -30,9 +30,9 @@ from decimal import Decimal
 from sqlalchemy import Integer, Select, and_, case, cast, extract, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from gic.convention.rules import Mode
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
-from gic.rules import Mode
 
 COUNTED_STATES = (State.ACCEPTED, State.COMPLETED, State.VALIDATED)
 
@@ -113,7 +113,7 @@ def _pair_totals(groupement_id: int, year: int, *, validated_only: bool = True,
                 establishment_id: int | None = None) -> dict[tuple[int, int], tuple[int, Decimal]]:
     """Per pair (provider, beneficiary): billable minutes and Σ minutes × rate.
 
-    The amount is rounded by the caller with :func:`gic.rules.round_cents`
+    The amount is rounded by the caller with :func:`gic.convention.rules.round_cents`
     after dividing by 60 (R6: once per pair and year).
     """
     filters = [Intervention.groupement_id == groupement_id]
@@ -224,7 +224,7 @@ def bilan_activity_before(gid: int, year: int) -> tuple:
 def year_billing_python_fold(groupement_id: int, year: int) -> tuple:
     """The former ``year_billing``: every billable intervention of the year brought
     back and folded here (pairs, pending, cap use)."""
-    from gic.billing.queries import billable_by_intervention
+    from gic.convention.ledger import billable_by_intervention
     stmt = billable_by_intervention([year], Intervention.groupement_id == groupement_id)
     weighted: dict[tuple[int, int], list[int]] = {}
     pending, use = [], defaultdict(int)

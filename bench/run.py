@@ -169,6 +169,7 @@ def comparisons(target: Target) -> list[dict]:
     """Before / after pairs of the fixes, timed in the same run (bench/baseline.py)."""
     from bench import baseline
     from gic.billing import queries
+    from gic.convention import ledger
     from gic.extensions import db
     from gic.models import User
     from gic.pages import BoundedPage
@@ -194,7 +195,7 @@ def comparisons(target: Target) -> list[dict]:
          bilan_before, bilan_after),
         ("cap", f"contrôle du plafond ({current}) à la saisie d'une séance",
          lambda _: baseline.cap_use_before(beneficiary, [current], exclude_intervention_id=iid),
-         lambda _: queries.cap_use(beneficiary, [current], exclude_intervention_id=iid)),
+         lambda _: ledger.cap_use(beneficiary, [current], exclude_intervention_id=iid)),
         ("direction", f"heures données / reçues ({current}), tableau de bord direction",
          lambda _: baseline.minutes_by_direction_before(beneficiary, current),
          lambda _: queries.minutes_by_direction(beneficiary, current)),

@@ -18,6 +18,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from gic import timeutil
+from gic.convention.constants import (
+    DEFAULT_CAP_MINUTES,
+    DEFAULT_DURATION_YEARS,
+    DEFAULT_HOURLY_RATE,
+    DEFAULT_THRESHOLD_MINUTES,
+)
 from gic.errors import DomainError
 from gic.extensions import db
 from gic.jobs import JOBS
@@ -59,12 +65,12 @@ def demo_command() -> None:
 @click.argument("name")
 @click.option("--start-date", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Début de la convention (AAAA-MM-JJ), par défaut aujourd'hui.")
-@click.option("--duration-years", type=click.IntRange(1, 99), default=3, show_default=True)
-@click.option("--threshold-minutes", type=click.IntRange(0), default=420, show_default=True,
+@click.option("--duration-years", type=click.IntRange(1, 99), default=DEFAULT_DURATION_YEARS, show_default=True)
+@click.option("--threshold-minutes", type=click.IntRange(0), default=DEFAULT_THRESHOLD_MINUTES, show_default=True,
               help="Seuil de gratuité sur site (minutes).")
-@click.option("--cap-minutes", type=click.IntRange(0), default=2100, show_default=True,
+@click.option("--cap-minutes", type=click.IntRange(0), default=DEFAULT_CAP_MINUTES, show_default=True,
               help="Plafond annuel facturable par bénéficiaire (minutes).")
-@click.option("--rate", default="25.00", show_default=True, help="Taux horaire TTC (EUR).")
+@click.option("--rate", default=str(DEFAULT_HOURLY_RATE), show_default=True, help="Taux horaire TTC (EUR).")
 def create_groupement_command(name: str, start_date, duration_years: int,
                               threshold_minutes: int, cap_minutes: int, rate: str) -> None:
     """Create a groupement with the first version of its convention."""

@@ -35,6 +35,7 @@ from gic.admin.services import (
 from gic.audit.models import AuditEntry
 from gic.billing.models import YearClosure
 from gic.billing.services import close_year
+from gic.convention.constants import DEFAULT_CAP_MINUTES, DEFAULT_DURATION_YEARS
 from gic.demo_data import DEMOS, PASSWORD, DemoGroupement, Story, account_emails
 from gic.demo_meetings import MeetingsBuilder
 from gic.errors import DomainError
@@ -109,8 +110,8 @@ class _Builder:
         """Groupement, convention, people, establishments, then the stories in date order."""
         demo = self.demo
         self.groupement = create_groupement(
-            demo.name, start_date=demo.start, duration_years=3,
-            threshold_minutes=demo.threshold_minutes, cap_minutes=2100,
+            demo.name, start_date=demo.start, duration_years=DEFAULT_DURATION_YEARS,
+            threshold_minutes=demo.threshold_minutes, cap_minutes=DEFAULT_CAP_MINUTES,
             hourly_rate=Decimal(demo.rate))
         if demo.model != ConventionModel.PER_INTERVENTION:
             # Set up so from the start: the first version uses its model (issue 16).

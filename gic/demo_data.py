@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from gic.convention.constants import DEFAULT_HOURLY_RATE, DEFAULT_THRESHOLD_MINUTES
 from gic.interventions.models import State
 
 PASSWORD = "gic-demo"  # every demo account
@@ -82,7 +83,7 @@ class DemoGroupement:
     # The convention model (issue 16): "per_intervention" (threshold, cap) or
     # "ordered_hours" (hours ordered per establishment and year, see ``orders``).
     model: str = "per_intervention"
-    threshold_minutes: int = 420
+    threshold_minutes: int = DEFAULT_THRESHOLD_MINUTES
     overrun_allowed: bool = False
     # Hours ordered: (year relative to today's: -1, 0, 1; establishment key; hours).
     orders: tuple[tuple[int, str, int], ...] = ()
@@ -90,7 +91,7 @@ class DemoGroupement:
 
 S = State
 GIC65 = DemoGroupement(
-    name="GIC 65", start=date(2019, 9, 30), rate="25.00",
+    name="GIC 65", start=date(2019, 9, 30), rate=str(DEFAULT_HOURLY_RATE),
     coordinator=("coordination@gic65.test", "Sophie Lacaze"),
     accountant=("compta@gic65.test", "Marc Abadie"),
     places=(

@@ -20,18 +20,20 @@ from sqlalchemy import (
     Numeric,
     String,
     UniqueConstraint,
-    event,
-    select,
     true,
 )
-from sqlalchemy.exc import NoResultFound
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from gic import timeutil
-from gic.database import forget, memo
+from gic.convention.constants import (
+    DEFAULT_CAP_MINUTES,
+    DEFAULT_DURATION_YEARS,
+    DEFAULT_HOURLY_RATE,
+    DEFAULT_THRESHOLD_MINUTES,
+)
+from gic.convention.rules import ConventionTerms
 from gic.extensions import db
-from gic.rules import ConventionTerms
 
 
 class Role(enum.StrEnum):
@@ -73,20 +75,11 @@ class Groupement(db.Model):
         back_populates="groupement", order_by="ConventionVersion.valid_from"
     )
 
-    def terms_on(self, day: date) -> ConventionTerms:
-        """Convention parameters in force on ``day`` (the first version before it starts)."""
-        return ConventionVersion.in_force(self.id, day).terms()
-
-    def cap_for_year(self, year: int) -> int:
-        """The annual cap of ``year``: the version in force on 1 January (or the
-        first version, for the convention's first year), so a year has one cap."""
-        return self.terms_on(date(year, 1, 1)).cap_minutes
-
 
 class ConventionModel(enum.StrEnum):
     """How a convention version bills (issue 16): after the fact, per intervention
     (GIC 65: threshold, cap, rate), or hours ordered in advance with provisional
-    calls and a year-end regularisation (a GCSMS like the ISI; gic.rules_ordered)."""
+    calls and a year-end regularisation (a GCSMS like the ISI; gic.convention.rules_ordered)."""
 
     PER_INTERVENTION = "per_intervention"
     ORDERED_HOURS = "ordered_hours"
@@ -113,10 +106,10 @@ class ConventionVersion(db.Model):
     groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"), index=True)
     valid_from: Mapped[date]
     start_date: Mapped[date]
-    duration_years: Mapped[int] = mapped_column(default=3)
-    threshold_minutes: Mapped[int] = mapped_column(default=420)
-    cap_minutes: Mapped[int] = mapped_column(default=2100)
-    hourly_rate: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("25.00"))
+    duration_years: Mapped[int] = mapped_column(default=DEFAULT_DURATION_YEARS)
+    threshold_minutes: Mapped[int] = mapped_column(default=DEFAULT_THRESHOLD_MINUTES)
+    cap_minutes: Mapped[int] = mapped_column(default=DEFAULT_CAP_MINUTES)
+    hourly_rate: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=DEFAULT_HOURLY_RATE)
     created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     # Issue 16: the version's model. The ordered-hours settings below mean nothing
     # to a per-intervention version (its threshold_minutes applies to both; 0 = none).
@@ -145,7 +138,7 @@ class ConventionVersion(db.Model):
         return CONVENTION_MODEL_LABELS[ConventionModel(self.model)]
 
     def terms(self) -> ConventionTerms:
-        """The pure-value view of this version used by :mod:`gic.rules`."""
+        """The pure-value view of this version used by :mod:`gic.convention.rules`."""
         return ConventionTerms(
             start_date=self.start_date,
             duration_years=self.duration_years,
@@ -155,39 +148,6 @@ class ConventionVersion(db.Model):
             model=str(self.model or ConventionModel.PER_INTERVENTION),
             overrun_allowed=bool(self.overrun_allowed is None or self.overrun_allowed),
         )
-
-    @staticmethod
-    def in_force(groupement_id: int, day: date) -> ConventionVersion:
-        """The version in force on ``day``; before the first one, the first one."""
-        versions = ConventionVersion.history(groupement_id)
-        if not versions:
-            raise NoResultFound(f"Le groupement {groupement_id} n'a aucune version de convention.")
-        return next((v for v in reversed(versions) if v.valid_from <= day), versions[0])
-
-    @staticmethod
-    def history(groupement_id: int) -> list[ConventionVersion]:
-        """The groupement's versions, oldest first, read once per transaction.
-
-        A request asks for the terms of many days (each session's year, each
-        cap): one query answers them all. The session forgets them at each
-        commit or rollback, and when it flushes a change to a version.
-        """
-        versions = memo(HISTORY)
-        if groupement_id not in versions:
-            versions[groupement_id] = list(db.session.scalars(
-                select(ConventionVersion).where(ConventionVersion.groupement_id == groupement_id)
-                .order_by(ConventionVersion.valid_from)))
-        return versions[groupement_id]
-
-
-HISTORY = "convention_history"
-
-
-@event.listens_for(Session, "after_flush")
-def _forget_changed_history(session: Session, _context) -> None:
-    if any(isinstance(o, ConventionVersion)
-           for o in (*session.new, *session.dirty, *session.deleted)):
-        forget(HISTORY, session)
 
 
 class MembershipStatus(enum.StrEnum):
@@ -245,7 +205,7 @@ class Establishment(db.Model):
     groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     finess: Mapped[str] = mapped_column(String(9))
-    # Only members take part in interventions, loans, secondments… (gic.governance.guards).
+    # Only members take part in interventions, loans, secondments… (gic.convention.members).
     status: Mapped[MembershipStatus] = mapped_column(
         String(12), default=MembershipStatus.MEMBER, server_default=MembershipStatus.MEMBER.value)
     # Bumped by every write that must be serialised per beneficiary (the cap

@@ -14,10 +14,10 @@ from datetime import date
 from sqlalchemy import select
 
 from gic import timeutil
-from gic.billing.services import MAX_YEAR, MIN_YEAR, closed_years
-from gic.errors import Forbidden, InvalidField, RuleRefused
+from gic.convention import rules, years
+from gic.convention.members import check_members
+from gic.errors import Forbidden, InvalidField
 from gic.extensions import db
-from gic.governance.guards import check_members
 from gic.models import Establishment, Groupement, Role, User
 
 STAFF_ROLES = (Role.TECHNICIAN, Role.DIRECTOR)
@@ -84,7 +84,7 @@ def check_day(day: date | None, field: str, *, label: str = "La date",
     """A date of a plausible year, and not after ``not_after`` when given (today)."""
     if day is None:
         raise InvalidField(f"{label} est obligatoire.", field=field)
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
+    if not rules.is_plausible_year(day.year):
         raise InvalidField(f"{label} n'est pas une date plausible.", field=field)
     if not_after is not None and day > not_after:
         raise InvalidField(f"{label} ne peut pas être dans le futur.", field=field)
@@ -94,11 +94,8 @@ def check_day(day: date | None, field: str, *, label: str = "La date",
 def check_years_open(groupement_id: int, days: Iterable[date], field: str = "date") -> None:
     """Refuse a change touching a closed year: what it holds is settled for good
     (the bilan of that year is frozen with its billing, R9)."""
-    closed = sorted({d.year for d in days} & closed_years(groupement_id))
-    if closed:
-        raise RuleRefused(f"L'année {closed[0]} est clôturée : ce qui y est enregistré ne "
-                          "peut plus être ajouté, modifié ni supprimé.",
-                          code="year_closed", field=field)
+    years.check_open(groupement_id, {d.year for d in days}, message=rules.YEAR_CLOSED_RECORDS,
+                     field=field)
 
 
 def minutes_in(value: int | None, field: str, *, label: str, maximum: int) -> int:

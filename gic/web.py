@@ -14,6 +14,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 from werkzeug.utils import import_string
 
+from gic.convention.weights import percent_text
 from gic.extensions import db, login_manager
 from gic.formatting import (
     NBSP,
@@ -24,7 +25,6 @@ from gic.formatting import (
     numero,
     quoted,
 )
-from gic.governance.weights import percent_text
 from gic.models import User
 
 LOCALES = ("fr", "en")
@@ -160,7 +160,7 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _labels():
         from gic.interventions.models import STATE_LABELS, URGENCY_LABELS
-        from gic.rules import AXES, MODE_LABELS, NATURE_LABELS
+        from gic.convention.rules import AXES, MODE_LABELS, NATURE_LABELS
         return {"STATE_LABELS": STATE_LABELS, "AXES": AXES, "MODE_LABELS": MODE_LABELS,
                 "NATURE_LABELS": NATURE_LABELS, "URGENCY_LABELS": URGENCY_LABELS,
                 "current_locale": str(get_locale())}

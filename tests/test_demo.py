@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from gic import rules
+from gic.convention import rules
+from gic.convention.history import cap_for_year, terms_on
 from gic.demo_data import GIC65, PASSWORD, account_emails
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
@@ -77,9 +78,9 @@ def test_demo_data_is_lifelike_and_obeys_the_rules(app, monkeypatch):
     # A "today" one year before the pinned clock: the whole data set is in the past.
     # Imported here, once the app (and so every blueprint) is loaded: importing
     # gic.admin.services first runs into the blueprints' import cycle.
-    from gic.billing import queries
     from gic.billing.models import YearClosure
     from gic.billing.services import billing_summary
+    from gic.convention import ledger
     from gic.demo import load_demo
 
     today = date(TODAY.year - 1, 11, 23)
@@ -138,8 +139,8 @@ def test_demo_data_is_lifelike_and_obeys_the_rules(app, monkeypatch):
             billable[(i.beneficiary_id, y)] += minutes
     assert free_onsite >= 2 and len(billable) >= 6
     for (beneficiary_id, y), minutes in billable.items():
-        assert minutes <= gic65.cap_for_year(y)
-        assert queries.cap_use(beneficiary_id, [y]) == {y: minutes}
+        assert minutes <= cap_for_year(gic65.id, y)
+        assert ledger.cap_use(beneficiary_id, [y]) == {y: minutes}
 
     # One beneficiary near its cap this year: EHPAD d'Argelès-Gazost, 32 h of 35 h.
     argeles = names["EHPAD d'Argelès-Gazost"]
@@ -155,7 +156,7 @@ def test_demo_data_is_lifelike_and_obeys_the_rules(app, monkeypatch):
 
     # The second groupement: its own people and establishments, another rate.
     other = db.session.scalars(select(Groupement).where(Groupement.name == "GCSMS Démo")).one()
-    assert other.terms_on(today).hourly_rate == Decimal("30.00")
+    assert terms_on(other.id, today).hourly_rate == Decimal("30.00")
     coordinator = db.session.scalars(select(User).where(
         User.email == "coordination@gcsms-demo.test")).one()
     assert coordinator.groupement_id == other.id

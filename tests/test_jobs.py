@@ -20,10 +20,12 @@ import pytest
 from sqlalchemy import func, select
 
 from gic import timeutil
+from gic.convention.history import terms_on
+from gic.convention.rules import cap_level
 from gic.extensions import db
 from gic.governance.procedures import cast_ballot, open_renewal
 from gic.jobs import JOBS, TIMEZONE, Job, due_jobs, resolve, run_job
-from gic.jobs.convention import cap_level, period_end
+from gic.jobs.convention import period_end
 from gic.jobs.models import JobRun, JobStatus
 from gic.jobs.scheduler import (
     AdvisoryLock,
@@ -195,7 +197,7 @@ def test_cap_alert_is_written_as_a_readable_eml_in_french(app, world):
     (date(2019, 1, 1), date(2022, 9, 29)),    # before the start: the first period
 ])
 def test_period_end_is_the_first_end_on_or_after_today(world, today, end):
-    assert period_end(world.groupement.terms_on(today), today) == end
+    assert period_end(terms_on(world.groupement.id, today), today) == end
 
 
 def test_renewal_notice_90_days_before_the_period_end_not_91(world, other_world):
@@ -233,7 +235,7 @@ def test_renewal_uses_the_latest_convention_version(world):
     db.session.add(ConventionVersion(
         groupement_id=world.groupement.id, valid_from=date(2025, 9, 30),
         start_date=date(2025, 9, 30), duration_years=2, threshold_minutes=420,
-        cap_minutes=2100, hourly_rate=world.groupement.terms_on(TODAY).hourly_rate))
+        cap_minutes=2100, hourly_rate=terms_on(world.groupement.id, TODAY).hourly_rate))
     db.session.commit()
     run_job("convention_renewal", date(2027, 9, 29) - timedelta(days=90))
     assert {n.key for n in notifications()} == {f"renewal:{world.groupement.id}:2027-09-29"}

@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from gic.convention.constants import MAX_YEAR, MIN_YEAR
 from gic.forms import optional_int
 from gic.models import PAYER_KIND_LABELS, ROLE_LABELS, VAT_REGIME_LABELS
 
@@ -85,6 +86,7 @@ class IdentityForm(FlaskForm):
                                       validators=[Optional(), Length(max=100)])
     engagement_year = IntegerField(
         "Année du numéro d'engagement",
-        validators=[Optional(), NumberRange(2000, 2100, "Une année entre 2000 et 2100.")])
+        validators=[Optional(), NumberRange(MIN_YEAR, MAX_YEAR,
+                                             f"Une année entre {MIN_YEAR} et {MAX_YEAR}.")])
     engagement_number = StringField("Numéro d'engagement",
                                     validators=[Optional(), Length(max=50)])

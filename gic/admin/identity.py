@@ -14,6 +14,8 @@ from sqlalchemy.orm import selectinload
 
 from gic.admin.services import _require_coordinator
 from gic.audit.services import record
+from gic.convention.constants import MAX_YEAR, MIN_YEAR
+from gic.convention.rules import is_plausible_year
 from gic.errors import Forbidden, InvalidField, NotFound
 from gic.extensions import db
 from gic.models import (
@@ -108,9 +110,10 @@ def update_identity(actor: User, e: Establishment, *, legal_name: str, siret: st
     if number and len(number) > 50:
         raise InvalidField("Le numéro d'engagement : 50 caractères au plus.",
                            field="engagement_number")
-    if engagement_year is None or not 2000 <= engagement_year <= 2100:
+    if engagement_year is None or not is_plausible_year(engagement_year):
         if number:
-            raise InvalidField("Indiquez l'année du numéro d'engagement (2000 à 2100).",
+            raise InvalidField("Indiquez l'année du numéro d'engagement "
+                               f"({MIN_YEAR} à {MAX_YEAR}).",
                                field="engagement_year")
         engagement_year = None
 

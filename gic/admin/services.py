@@ -11,6 +11,12 @@ from sqlalchemy.orm import selectinload
 
 from gic.audit.services import record
 from gic.auth.services import check_password_strength
+from gic.convention.constants import (
+    DEFAULT_CAP_MINUTES,
+    DEFAULT_DURATION_YEARS,
+    DEFAULT_HOURLY_RATE,
+    DEFAULT_THRESHOLD_MINUTES,
+)
 from gic.errors import Forbidden, InvalidField
 from gic.extensions import db
 from gic.models import (
@@ -76,9 +82,11 @@ def create_user(actor: User, *, email: str, name: str, role: str,
                      establishment_id=establishment_id, password=password)
 
 
-def create_groupement(name: str, *, start_date: date, duration_years: int = 3,
-                      threshold_minutes: int = 420, cap_minutes: int = 2100,
-                      hourly_rate: Decimal = Decimal("25.00")) -> Groupement:
+def create_groupement(name: str, *, start_date: date,
+                      duration_years: int = DEFAULT_DURATION_YEARS,
+                      threshold_minutes: int = DEFAULT_THRESHOLD_MINUTES,
+                      cap_minutes: int = DEFAULT_CAP_MINUTES,
+                      hourly_rate: Decimal = DEFAULT_HOURLY_RATE) -> Groupement:
     """A new groupement with the first version of its convention.
 
     Used by the command line on a fresh install (there is no coordinator yet to act).

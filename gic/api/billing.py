@@ -8,6 +8,7 @@ from gic.api import bp, schemas
 from gic.api.auth import api_user
 from gic.api.serializers import billing_json, iso_datetime, statement_json
 from gic.billing import exports, services, statements
+from gic.convention import rules, years
 
 
 @bp.get("/billing/<int:year>")
@@ -45,9 +46,9 @@ def billing_documents(year: int):
     """The numbered statements and credit statements of ``year``: accountants all of
     the groupement's, a director those where his establishment is a party."""
     user = api_user()
-    services.check_year(year)
+    rules.check_year(year)
     docs = statements.year_documents(user, year)
-    return jsonify({"year": year, "closed": services.is_closed(user.groupement_id, year),
+    return jsonify({"year": year, "closed": years.is_closed(user.groupement_id, year),
                     "documents": [statement_json(d) for d in docs],
                     "recovery_packs": [
                         {"establishment_id": e.id,
@@ -79,7 +80,7 @@ def billing_document_facturx(statement_id: int):
 def billing_recovery_pack(year: int, establishment_id: int):
     """A public creditor's recovery-order pack of ``year`` (ZIP: PDFs and CSV)."""
     user = api_user()
-    services.check_year(year)
+    rules.check_year(year)
     name, content = statements.recovery_pack(user, year, establishment_id)
     return Response(content, mimetype="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -9,15 +9,15 @@ from typing import Any
 
 from flask import url_for
 
-from gic import rules
-from gic.billing.cap import cap_status
-from gic.ordered.consumption import order_status
-from gic.ordered.figures import figures_json
 from gic.billing.models import SettlementStatement
 from gic.billing.services import BillingSummary
+from gic.convention import rules
+from gic.convention.cap import cap_status
 from gic.interventions.models import Intervention, InterventionSession
 from gic.interventions.permissions import next_actions
 from gic.models import Establishment, User
+from gic.ordered.consumption import order_status
+from gic.ordered.figures import figures_json
 from gic.standins.access import standing_in
 from gic.standins.models import Standin
 from gic.standins.services import named_by

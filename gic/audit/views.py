@@ -18,13 +18,13 @@ from sqlalchemy.orm import selectinload
 from gic.audit import bp
 from gic.audit.models import AuditEntry
 from gic.audit.services import VIA_LABELS, visible_entries, with_standin
+from gic.convention.rules import MODE_LABELS, Mode
 from gic.errors import Forbidden
 from gic.extensions import db
 from gic.formatting import hours_minutes
 from gic.interventions.models import STATE_LABELS, State
 from gic.models import ROLE_LABELS, Establishment, Role, User
 from gic.pages import paginate
-from gic.rules import MODE_LABELS, Mode
 from gic.web import fr_date
 
 PER_PAGE = 50

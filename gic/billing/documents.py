@@ -22,10 +22,12 @@ from flask import render_template
 from flask_babel import force_locale
 from lxml import etree
 
-from gic import pdf, rules
+from gic import pdf
 from gic.billing import queries
+from gic.convention import rules
+from gic.convention.history import version_on
 from gic.formatting import hours_minutes
-from gic.models import VAT_MENTIONS, ConventionVersion, Establishment, Groupement, VatRegime
+from gic.models import VAT_MENTIONS, Establishment, Groupement, VatRegime
 
 PRINT_CSS = "statement-print.css"
 TEMPLATE = "billing/statement_pdf.html"
@@ -68,7 +70,7 @@ def _rate(minutes: int, weighted_cents: int) -> str | None:
 
 def convention_mention(groupement: Groupement, year: int) -> str:
     """The convention the work was done under, as the document cites it."""
-    version = ConventionVersion.in_force(groupement.id, date(year, 12, 31))
+    version = version_on(groupement.id, date(year, 12, 31))
     terms = version.terms()
     return (f"Prestations réalisées en application de la convention de partenariat du "
             f"groupement {groupement.name} signée le {terms.start_date:%d/%m/%Y} (mise à "
@@ -90,7 +92,7 @@ def pair_lines(groupement_id: int, year: int) -> dict[tuple[int, int], list[dict
             "intervention_id": row.intervention_id, "description": row.description or "",
             "first_day": row.first_day.isoformat(), "last_day": row.last_day.isoformat(),
             "minutes": minutes, "rate": _rate(minutes, cents),
-            "amount": str(rules.round_cents(Decimal(cents) / 6000))})
+            "amount": str(rules.cents_amount(cents))})
     return lines
 
 

@@ -1,145 +1,28 @@
-"""Grouped SQL over sessions: cap use, billable totals per pair and year.
+"""Grouped SQL for the billing: totals per pair and year, pending interventions,
+the detailed billing, dashboards.
 
-A session is billable when it is on site, its intervention is not cancelled or
-declined, and its intervention's total on-site minutes reach the threshold
-snapshotted on the intervention (R1–R3). :func:`billable_by_intervention` is
-the only place that rule is written in SQL; :func:`gic.rules.billable_by_year`
-is its pure twin, and the tests check that both agree. Every query reads the
-sessions of the years asked for, not the whole history (the benchmark, bench/,
-measures them at a million sessions).
+Which session time is billable is the session ledger's
+(:func:`gic.convention.ledger.billable_by_intervention`, the only place that rule
+is written in SQL); these queries group its rows. Every query reads the sessions
+of the years asked for, not the whole history (the benchmark, bench/, measures
+them at a million sessions).
 """
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import (
-    Integer,
-    Select,
-    and_,
-    case,
-    cast,
-    false,
-    func,
-    inspect,
-    literal,
-    or_,
-    select,
-    union_all,
-)
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
-from sqlalchemy.sql.selectable import Join
+from sqlalchemy import and_, case, false, func, literal, or_, select, union_all
 
+from gic.convention.ledger import billable_by_intervention
+from gic.convention.rules import Mode
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
 from gic.models import User
-from gic.rules import Mode
-
-COUNTED_STATES = (State.ACCEPTED, State.COMPLETED, State.VALIDATED)
-
-
-class SessionsFirst(Join):
-    """``sessions JOIN intervention``, read in that order on SQLite (a CROSS JOIN).
-
-    SQLite keeps no statistics unless analysed, and then may start a groupement's
-    yearly pass from the groupement's interventions (every one of them, all
-    years) and look up the year's sessions of each: at a million sessions that is
-    seconds instead of a fraction. Its CROSS JOIN fixes the order (the year's
-    sessions by index, then each intervention by its primary key); other
-    databases plan the plain JOIN from their statistics.
-    """
-
-    inherit_cache = True
-
-
-@compiles(SessionsFirst, "sqlite")
-def _sessions_first_sqlite(join, compiler, **kw):
-    kw["asfrom"] = True
-    return (f"{compiler.process(join.left, **kw)} CROSS JOIN "
-            f"{compiler.process(join.right, **kw)} ON "
-            f"{compiler.process(join.onclause, **kw)}")
-
-
-def sessions_first(sessions=InterventionSession) -> SessionsFirst:
-    """The sessions joined to their intervention, sessions read first (see above)."""
-    table = inspect(sessions).selectable
-    return SessionsFirst(table, Intervention.__table__,
-                         Intervention.id == sessions.intervention_id)
-
-
-def rate_cents(rate):
-    """The hourly rate in whole cents, so that sums are exact integers on every
-    database (SQLite has no decimal type: its sums would be floats)."""
-    return cast(func.round(rate * 100), Integer)
-
-
-@functools.cache
-def _every_session() -> type[InterventionSession]:
-    """Made once (on first use: the mappers are then complete); a new alias per call
-    costs more to build than the query it serves."""
-    return aliased(InterventionSession, name="every_session")
-
-
-def billable_by_intervention(years: Iterable[int], *filters, ids: Select | None = None,
-                             days: bool = False) -> Select:
-    """Billable on-site minutes of each intervention in each of ``years`` (R1–R4).
-
-    One row per intervention and year: ``intervention_id, provider_id,
-    beneficiary_id, state, year, minutes, weighted_cents`` (Σ minutes × rate in
-    cents; divide by 6000 for euros) and, with ``days``, ``first_day,
-    last_day`` of those sessions. One grouped pass over the on-site sessions of
-    ``years`` only, never over the whole history: an intervention is billable
-    when its on-site minutes of *all* years reach its threshold (R3), which its
-    minutes of ``years`` alone usually show (the HAVING's first term); for the
-    others one correlated sum over the intervention's sessions decides.
-
-    ``filters`` restrict the interventions (groupement, beneficiary…); ``ids``,
-    a select of intervention ids, makes the pass start from those interventions
-    (an establishment's: without it SQLite, which keeps no statistics unless
-    analysed, would read every session of the year of the whole instance first).
-    """
-    years = sorted(set(years))
-    sessions = InterventionSession
-    every = _every_session()
-    onsite_total = (select(func.sum(every.minutes))
-                    .where(every.intervention_id == Intervention.id, every.mode == Mode.ONSITE)
-                    .scalar_subquery())
-    minutes = func.sum(sessions.minutes)
-    columns = [Intervention.id.label("intervention_id"), Intervention.provider_id,
-               Intervention.beneficiary_id, Intervention.state, sessions.year,
-               minutes.label("minutes"),
-               func.sum(sessions.minutes * rate_cents(sessions.hourly_rate)).label(
-                   "weighted_cents")]
-    if days:
-        columns += [func.min(sessions.date).label("first_day"),
-                    func.max(sessions.date).label("last_day")]
-    stmt = (
-        select(*columns)
-        .select_from(sessions_first() if ids is None else sessions.__table__.join(
-            Intervention.__table__, Intervention.id == sessions.intervention_id))
-        .where(
-            sessions.year == years[0] if len(years) == 1 else sessions.year.in_(years),
-            sessions.mode == Mode.ONSITE,
-            Intervention.state.in_(COUNTED_STATES),
-            # R8: an intervention under a secondment is billed by it (gic/secondments)
-            # and never counts toward the cap.
-            Intervention.secondment_id.is_(None),
-            *filters,
-        )
-        # Grouped by the intervention's primary key: its other columns are known.
-        .group_by(Intervention.id, sessions.year)
-        .having(or_(minutes >= Intervention.threshold_minutes,
-                    onsite_total >= Intervention.threshold_minutes))
-    )
-    if ids is not None:
-        stmt = stmt.where(sessions.intervention_id.in_(ids))
-    return stmt
 
 
 def _scope(establishment_id: int | None) -> list:
@@ -150,34 +33,12 @@ def _scope(establishment_id: int | None) -> list:
                 Intervention.beneficiary_id == establishment_id)]
 
 
-def cap_use(beneficiary_id: int, years: Iterable[int], *,
-            exclude_intervention_id: int | None = None) -> dict[int, int]:
-    """Billable minutes (pending and validated) of a beneficiary per year (R5)."""
-    years = sorted(set(years))
-    if not years:
-        return {}
-    filters = [Intervention.beneficiary_id == beneficiary_id]
-    if exclude_intervention_id is not None:
-        filters.append(Intervention.id != exclude_intervention_id)
-    rows = billable_by_intervention(years, *filters, ids=select(Intervention.id).where(
-        Intervention.beneficiary_id == beneficiary_id)).subquery()
-    stmt = select(rows.c.year, func.sum(rows.c.minutes)).group_by(rows.c.year)
-    return {year: int(total) for year, total in db.session.execute(stmt)}
-
-
-def cap_use_by_beneficiary(groupement_id: int, year: int) -> dict[int, int]:
-    """Billable minutes of the year for every beneficiary of a groupement."""
-    rows = billable_by_intervention([year], Intervention.groupement_id == groupement_id).subquery()
-    stmt = select(rows.c.beneficiary_id, func.sum(rows.c.minutes)).group_by(rows.c.beneficiary_id)
-    return {b: int(total) for b, total in db.session.execute(stmt)}
-
-
 def pair_totals(groupement_id: int, year: int, *, validated_only: bool = True,
                 establishment_id: int | None = None) -> dict[tuple[int, int], tuple[int, Decimal]]:
     """Per pair (provider, beneficiary): billable minutes and Σ minutes × rate.
 
-    The amount is rounded by the caller with :func:`gic.rules.round_cents`
-    after dividing by 60 (R6: once per pair and year).
+    The caller turns it into the amount with :func:`gic.convention.rules.weighted_amount`
+    (R6: once per pair and year).
     """
     filters = [Intervention.groupement_id == groupement_id, *_scope(establishment_id)]
     if validated_only:
@@ -362,9 +223,9 @@ def billable_interventions(groupement_id: int, year: int,
     beneficiary_reference, technician_name, first_day, last_day, minutes,
     weighted_cents`` where the days are the first and last dates of the
     intervention's billable (on-site) sessions
-    of the year and ``weighted_cents`` is Σ minutes × rate in cents (divide by
-    6000 for euros). One grouped query (:func:`billable_by_intervention`), ordered
-    by pair then intervention number. ``establishment_id`` keeps the pairs where
+    of the year and ``weighted_cents`` is Σ minutes × rate in cents (in euros by
+    R6: :func:`gic.convention.rules.cents_amount`). One grouped query
+    (:func:`billable_by_intervention`), ordered by pair then intervention number. ``establishment_id`` keeps the pairs where
     that establishment is provider or beneficiary (a director's scope).
 
     For a page rather than an export: ``pairs`` (provider, beneficiary) or

@@ -8,10 +8,14 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 
-from gic import rules, timeutil
+from gic import timeutil
 from gic.audit.services import record
 from gic.billing import queries, statements
 from gic.billing.models import YearClosure
+from gic.convention import rules
+from gic.convention.history import cap_for_year, is_ordered, terms_on
+from gic.convention.ledger import billing_scope
+from gic.convention.years import is_closed
 from gic.errors import Forbidden, InvalidField, RuleRefused
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
@@ -20,34 +24,12 @@ from gic.ordered import ledger
 from gic.ordered.ledger import YearFigures
 from gic.secondments import queries as secondment_queries
 
-MIN_YEAR, MAX_YEAR = 2000, 2100
-
-
-def check_year(year: int) -> int:
-    """A plausible civil year, else 422."""
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise InvalidField("Année invalide.", field="year")
-    return year
-
-
 def billing_years(groupement: Groupement) -> range:
     """The civil years the billing pages lead to: from the year the convention
     started (its first version) to the current one."""
-    first = groupement.terms_on(date.min).start_date.year
+    first = terms_on(groupement.id, date.min).start_date.year
     last = timeutil.local_today(groupement.timezone).year
     return range(first, max(first, last) + 1)
-
-
-def closed_years(groupement_id: int) -> set[int]:
-    """Years whose billing is frozen."""
-    return set(db.session.scalars(
-        select(YearClosure.year).where(YearClosure.groupement_id == groupement_id,
-                                       YearClosure.closed.is_(True))))
-
-
-def is_closed(groupement_id: int, year: int) -> bool:
-    """True when ``year`` is closed for the groupement."""
-    return year in closed_years(groupement_id)
 
 
 def unsettled_interventions(groupement_id: int, year: int) -> list[int]:
@@ -68,7 +50,7 @@ def close_year(actor: User, year: int) -> YearClosure:
     each settlement line gets its numbered statement (gic.billing.statements)."""
     if actor.role != Role.ACCOUNTANT:
         raise Forbidden("Seul un comptable peut clôturer une année.")
-    check_year(year)
+    rules.check_year(year)
     groupement = db.session.get(Groupement, actor.groupement_id)
     if year >= timeutil.local_today(groupement.timezone).year:
         raise RuleRefused(f"L'année {year} n'est pas terminée : elle ne peut être clôturée "
@@ -109,7 +91,7 @@ def reopen_year(actor: User, year: int, reason: str) -> YearClosure:
     the year's statements are cancelled by credit statements."""
     if actor.role != Role.COORDINATOR:
         raise Forbidden("Seul un coordinateur peut rouvrir une année clôturée.")
-    check_year(year)
+    rules.check_year(year)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidField("Indiquez le motif de la réouverture.", field="reason")
@@ -161,19 +143,9 @@ class BillingSummary:
         return sum((line["amount"] for line in self.lines), Decimal("0.00"))
 
 
-def billing_scope(user: User) -> int | None:
-    """Whose billing ``user`` reads: None for an accountant (all of it), a director's
-    establishment (its pairs); Forbidden for anyone else."""
-    if user.role == Role.ACCOUNTANT:
-        return None
-    if user.role == Role.DIRECTOR and user.establishment_id:
-        return user.establishment_id
-    raise Forbidden("La facturation est réservée aux comptables et aux directions.")
-
-
 def billing_summary(user: User, year: int) -> BillingSummary:
     """Billing of a year: all of it for an accountant, a director's own pairs only."""
-    check_year(year)
+    rules.check_year(year)
     return summary_for(user.groupement_id, year, billing_scope(user))
 
 
@@ -185,7 +157,7 @@ def summary_for(gid: int, year: int, scope: int | None = None) -> BillingSummary
     """
     groupement = db.session.get(Groupement, gid)
     summary = BillingSummary(year=year, closed=is_closed(gid, year))
-    if ledger.is_ordered(gid, year):
+    if is_ordered(gid, year):
         summary.model = ConventionModel.ORDERED_HOURS.value
         summary.ordered = ledger.year_figures(gid, year)
         if scope is not None:  # a director: his establishment's row
@@ -198,14 +170,14 @@ def summary_for(gid: int, year: int, scope: int | None = None) -> BillingSummary
     billed = queries.year_billing(gid, year, establishment_id=scope)
     amounts: dict[tuple[int, int], Decimal] = {}
     for (provider, beneficiary), (minutes, weighted) in sorted(billed.pairs.items()):
-        value = rules.round_cents(weighted / 60)
+        value = rules.weighted_amount(weighted)
         amounts[(provider, beneficiary)] = value
         summary.lines.append({"provider_id": provider, "beneficiary_id": beneficiary,
                               "billable_minutes": minutes, "amount": value})
     for intervention, provider, beneficiary, minutes in billed.pending:
         summary.pending.append({"intervention_id": intervention, "provider_id": provider,
                                 "beneficiary_id": beneficiary, "billable_minutes": minutes})
-    cap = groupement.cap_for_year(year)
+    cap = cap_for_year(groupement.id, year)
     use = billed.cap_use
     establishments = db.session.scalars(
         select(Establishment.id).where(Establishment.groupement_id == gid)
@@ -360,51 +332,6 @@ def billing_detail(user: User, year: int) -> BillingDetail:
     return detail
 
 
-@dataclass(frozen=True)
-class BilledYear:
-    """One civil year of a validated intervention as the billing counts it (R4):
-    its billable minutes and its amount, the one of its line on the billing page
-    (rounded on its own: the pair's total is rounded once, R6)."""
-
-    year: int
-    minutes: int
-    amount: Decimal
-
-
-def intervention_billing(user: User, i: Intervention) -> list[BilledYear] | None:
-    """What a validated intervention bills, per year, for a reader of its billing
-    (an accountant; a director of one of its two establishments); None for anyone
-    else, before validation and under a secondment (billed by it, R8). The same
-    grouped query as the billing page (:func:`queries.billable_by_intervention`),
-    no second formula; an empty list when the work stayed free (R1, R2)."""
-    if i.state != State.VALIDATED or i.secondment_id is not None:
-        return None
-    try:
-        scope = billing_scope(user)
-    except Forbidden:
-        return None
-    if user.groupement_id != i.groupement_id or scope not in (None, i.provider_id,
-                                                              i.beneficiary_id):
-        return None
-    years = sorted({s.year for s in i.sessions})
-    # Issue 16: no pair is billed in a year of the ordered-hours model.
-    billed_years = [y for y in years if not ledger.is_ordered(i.groupement_id, y)]
-    if years and not billed_years:
-        return None
-    years = billed_years
-    if not years:
-        return []
-    rows = db.session.execute(queries.billable_by_intervention(
-        years, Intervention.id == i.id, ids=select(Intervention.id).where(Intervention.id == i.id))
-        .order_by(InterventionSession.year))
-    return [BilledYear(row.year, int(row.minutes), _amount(row.weighted_cents)) for row in rows]
-
-
-def _amount(weighted_cents) -> Decimal:
-    """Σ minutes × rate in cents (the queries' ``weighted_cents``) as euros, R6's rounding."""
-    return rules.round_cents(Decimal(int(weighted_cents)) / 6000)
-
-
 def _line(row) -> InterventionLine:
     """A row of :func:`gic.billing.queries.billable_interventions` as a line."""
     return InterventionLine(
@@ -412,7 +339,7 @@ def _line(row) -> InterventionLine:
         beneficiary_id=row.beneficiary_id, state=str(row.state),
         description=row.description or "", technician=row.technician_name or "",
         first_day=row.first_day, last_day=row.last_day, minutes=int(row.minutes),
-        amount=_amount(row.weighted_cents), reference=row.beneficiary_reference or "")
+        amount=rules.cents_amount(row.weighted_cents), reference=row.beneficiary_reference or "")
 
 
 # --- The billing page at scale: a page of pairs, a page of one pair -------------
@@ -426,9 +353,9 @@ def pair_details(user: User, year: int, pairs: list[tuple[int, int]], *,
     ``year``, after the first ``skip`` of each pair at most ``per_pair``, with each
     pair's total (R6: rounded once) and count. Pairs outside the user's scope, or
     with nothing validated, are left out. One query."""
-    check_year(year)
+    rules.check_year(year)
     scope = billing_scope(user)
-    if ledger.is_ordered(user.groupement_id, year):  # issue 16: no pair billed that year
+    if is_ordered(user.groupement_id, year):  # issue 16: no pair billed that year
         return []
     found: dict[tuple[int, int], PairDetail] = {}
     for row in queries.billable_interventions(
@@ -438,7 +365,7 @@ def pair_details(user: User, year: int, pairs: list[tuple[int, int]], *,
         if key not in found:
             found[key] = PairDetail(
                 row.provider_id, row.beneficiary_id, int(row.pair_minutes),
-                rules.round_cents(Decimal(int(row.pair_cents)) / 6000),
+                rules.cents_amount(row.pair_cents),
                 count=int(row.pair_count))
         found[key].interventions.append(_line(row))
     return [found[pair] for pair in pairs if pair in found]
@@ -447,7 +374,7 @@ def pair_details(user: User, year: int, pairs: list[tuple[int, int]], *,
 def pending_lines(user: User, year: int, intervention_ids: list[int]) -> list[InterventionLine]:
     """The billing lines (days, technician, minutes) of these pending interventions
     of the summary, in their order; those outside the user's scope left out."""
-    check_year(year)
+    rules.check_year(year)
     scope = billing_scope(user)
     rows = {row.intervention_id: _line(row) for row in queries.billable_interventions(
         user.groupement_id, year, establishment_id=scope, intervention_ids=intervention_ids)}

@@ -28,6 +28,7 @@ from gic import timeutil
 from gic.audit.services import record
 from gic.billing import documents
 from gic.billing.models import DocumentCounter, SettlementStatement, StatementKind, YearClosure
+from gic.convention.history import is_ordered
 from gic.errors import Forbidden, NotFound
 from gic.extensions import db
 from gic.models import Establishment, Groupement, PayerKind, Role, User
@@ -93,12 +94,10 @@ def issue_for_year(actor: User, closure: YearClosure) -> list[SettlementStatemen
     stored now (in the close's transaction), dated the close's day."""
     from gic.billing.services import summary_for  # services calls this module
 
-    from gic.ordered import ledger  # the ordered-hours area reads billing's numbering
-
     gid, year = closure.groupement_id, closure.year
     groupement = db.session.get(Groupement, gid)
     _counter(gid, year)  # locked first: the numbers below follow each other
-    if ledger.is_ordered(gid, year):
+    if is_ordered(gid, year):
         # Issue 16: in the ordered-hours model the participants pay the groupement
         # (calls and regularisation, gic.ordered.services), not one another.
         return []

@@ -20,16 +20,15 @@ from gic.billing.forms import CloseYearForm, ReopenYearForm
 from gic.billing.services import (
     billing_summary,
     billing_years,
-    check_year,
     close_year,
-    closed_years,
     export_detail,
-    is_closed,
     pair_details,
     pending_lines,
     reopen_year,
     secondments_note,
 )
+from gic.convention.rules import check_year
+from gic.convention.years import closed_years, is_closed
 from gic.errors import DomainError, Forbidden, InvalidField, NotFound
 from gic.forms import page_arg
 from gic.models import Role

@@ -26,6 +26,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from gic import timeutil
 from gic.calendar.services import public_host
+from gic.convention.rules import MODE_LABELS, NATURE_LABELS, Mode, Nature
 from gic.extensions import db
 from gic.formatting import numero
 from gic.interventions.models import Intervention, InterventionSession
@@ -33,7 +34,6 @@ from gic.interventions.permissions import visible_clause
 from gic.meetings.models import Meeting, MeetingStatus, to_local
 from gic.meetings.permissions import visible_meetings
 from gic.models import Establishment, Role, User
-from gic.rules import MODE_LABELS, NATURE_LABELS, Mode, Nature
 
 PRODID = "-//GIC//Agenda personnel//FR"
 # The window sent: this many days back and ahead of today (groupement's time zone).

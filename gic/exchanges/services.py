@@ -18,7 +18,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from gic.audit.services import record
-from gic.billing.services import closed_years
+from gic.convention import years
 from gic.errors import DomainError, Forbidden, InvalidField, NotFound
 from gic.exchanges.models import Exchange
 from gic.extensions import db
@@ -101,7 +101,7 @@ def can_change(user: User, e: Exchange) -> bool:
 
 def editable_ids(user: User, exchanges: list[Exchange]) -> set[int]:
     """Which of ``exchanges`` the user may correct or remove (one query for a page)."""
-    closed = closed_years(user.groupement_id)
+    closed = years.closed_years(user.groupement_id)
     return {e.id for e in exchanges if e.giver_id == user.id and e.date.year not in closed}
 
 

@@ -20,6 +20,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import update
 
 from gic.audit.models import AuditEntry
+from gic.convention.constants import (
+    DEFAULT_CAP_MINUTES,
+    DEFAULT_DURATION_YEARS,
+    DEFAULT_THRESHOLD_MINUTES,
+)
 from gic.errors import RuleRefused
 from gic.extensions import db
 from gic.governance import procedures
@@ -168,8 +173,8 @@ def _gcsms(b: _Builder) -> None:
         keys = sorted(b.directors)
         _votes(b, procedure, opened, [Vote(keys[0], 1), Vote(keys[1], 4)])
     create_version(b.coordinator, today=b.today, valid_from=date(b.today.year + 1, 1, 1),
-                   threshold_minutes=420, cap_minutes=2100, hourly_rate=Decimal("32.00"),
-                   duration_years=3)
+                   threshold_minutes=DEFAULT_THRESHOLD_MINUTES, cap_minutes=DEFAULT_CAP_MINUTES,
+                   hourly_rate=Decimal("32.00"), duration_years=DEFAULT_DURATION_YEARS)
     at = b._at(b.today - timedelta(days=5), 11, 30)
     _audit_at(b.groupement.id, "ConventionVersion", None, at)
 

@@ -6,7 +6,7 @@ every decision is taken by unanimity, as before. Under the ordered-hours model
 the general assembly's votes weigh each member by its contributions of the
 current year (:func:`gic.ordered.ledger.contributions`), with the quorum and
 majority of the convention version in force; unanimity stays available.
-The rule itself is :mod:`gic.governance.weights` (pure).
+The rule itself is :mod:`gic.convention.weights` (pure).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from gic.convention.history import version_on
+from gic.convention.weights import RULE_LABELS, VoteRule, percent_text
 from gic.errors import InvalidField
 from gic.extensions import db
-from gic.governance.weights import RULE_LABELS, VoteRule, percent_text
 from gic.models import ConventionModel, Establishment, MembershipStatus, Participation
 from gic.ordered import ledger
 
@@ -47,7 +48,7 @@ class WeightedTerms:
 
 def weighted_terms(groupement_id: int, day: date) -> WeightedTerms | None:
     """The weighted vote's settings on ``day``; None under the per-intervention model."""
-    version = ledger.version_on(groupement_id, day)
+    version = version_on(groupement_id, day)
     if version.model != ConventionModel.ORDERED_HOURS:
         return None
     return WeightedTerms(day.year, version.quorum_percent, version.majority_percent)

@@ -1,10 +1,5 @@
-"""The one check every area makes before an establishment takes part in the
-groupement's work (interventions, loans, secondments…): it must be a member.
-
-A candidate (created directly by the coordinator after the groupement was set
-up, SPEC §7) waits for the member directors' approval (unanimity, or their
-weighted vote under the ordered-hours model); a candidate refused stays out. Imports nothing but the core models, so any service can use it.
-"""
+"""When an establishment admitted by the members' approval became a member (the
+check that it is one: :func:`gic.convention.members.check_members`)."""
 
 from __future__ import annotations
 
@@ -12,25 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from gic.errors import RuleRefused
 from gic.extensions import db
 from gic.governance.models import Procedure, ProcedureKind, ProcedureStatus
-from gic.models import Establishment, MembershipStatus
-
-NOT_MEMBER = {
-    MembershipStatus.CANDIDATE: ("{name} n'est pas encore membre du groupement : son adhésion "
-                                 "attend le vote des directions des établissements membres."),
-    MembershipStatus.NOT_ADMITTED: ("{name} n'est pas membre du groupement : son adhésion a été "
-                                    "refusée."),
-}
-
-
-def check_members(*establishments: Establishment, field: str | None = None) -> None:
-    """Refuse (409) when one of ``establishments`` is not a member of its groupement."""
-    for e in establishments:
-        if e.status != MembershipStatus.MEMBER:
-            raise RuleRefused(NOT_MEMBER[MembershipStatus(e.status)].format(name=e.name),
-                              code="not_member", field=field)
+from gic.models import Establishment
 
 
 def admitted_at(*establishments: Establishment) -> dict[int, datetime]:

@@ -19,8 +19,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic import timeutil
+from gic.convention.weights import VoteRule
 from gic.extensions import db
-from gic.governance.weights import VoteRule
 from gic.meetings.models import VOTE_LABELS, VoteChoice
 from gic.models import Establishment, Groupement, User
 

@@ -18,10 +18,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from gic.convention.history import terms_on
+from gic.convention.rules import ConventionTerms
 from gic.extensions import db
 from gic.governance.models import Procedure, ProcedureKind, ProcedureStatus
 from gic.models import Groupement
-from gic.rules import ConventionTerms
 
 
 def period_end(terms: ConventionTerms, today: date) -> date | None:
@@ -66,7 +67,7 @@ def base_period(groupement: Groupement) -> Period:
     """The period in force when the groupement was registered (the first one if
     the convention started later), under the terms in force that day."""
     day = registered_on(groupement)
-    terms = groupement.terms_on(day)
+    terms = terms_on(groupement.id, day)
     years = max(terms.duration_years, 1)
     end = period_end(replace(terms, duration_years=years), max(day, terms.start_date))
     start = terms.start_date
@@ -102,4 +103,4 @@ def next_period_end(groupement: Groupement, current_end: date) -> date:
     """The end of the period a renewal of ``current_end`` would add: as long as the
     duration in force on its first day."""
     start = current_end + timedelta(days=1)
-    return end_after(start, max(groupement.terms_on(start).duration_years, 1))
+    return end_after(start, max(terms_on(groupement.id, start).duration_years, 1))

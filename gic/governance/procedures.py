@@ -5,7 +5,7 @@ ordered-hours model, by the members' votes weighted by their contributions of th
 year (issue 16 item 6, seed 002: « chaque membre possède un nombre de voix
 proportionnel à ses apports financiers de l'année »), unanimity staying available
 when the procedure is opened. The weights, quorum and majority are frozen at the
-opening (:mod:`gic.governance.electorate`, rule in :mod:`gic.governance.weights`);
+opening (:mod:`gic.governance.electorate`, rule in :mod:`gic.convention.weights`);
 « utilisateurs » establishments never vote.
 
 The coordinator opens a procedure; the director of each member establishment of
@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from gic import timeutil
 from gic.admin.services import check_finess
 from gic.audit.services import record
+from gic.convention.weights import VoteRule, percent_text
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.formatting import long_date
@@ -39,7 +40,6 @@ from gic.governance import electorate
 from gic.governance.models import Ballot, Procedure, ProcedureKind, ProcedureStatus
 from gic.governance.periods import convention_end, next_period_end
 from gic.governance.queries import RENEWAL_EARLIEST_DAYS
-from gic.governance.weights import VoteRule, percent_text
 from gic.interventions.models import Intervention
 from gic.meetings.models import VoteChoice
 from gic.meetings.votes import Outcome, weighed
@@ -227,7 +227,7 @@ def outcome(procedure: Procedure, *, closing: bool = False) -> Outcome:
     """Unanimity: refused as soon as one member voted against (the reason names it
     and quotes it); reached when all approved; pending otherwise (the votes
     awaited). Weighted: decided as soon as the votes still awaited cannot change
-    the outcome (:func:`gic.governance.weights.tally`); ``closing``: what the
+    the outcome (:func:`gic.convention.weights.tally`); ``closing``: what the
     votes cast decide if the coordinator closes the vote now (the members who
     did not vote count as absent)."""
     rows = [(b.establishment.name, b if b.choice else None) for b in procedure.ballots]

@@ -18,6 +18,8 @@ from sqlalchemy import and_, extract, func, select
 
 from gic import pdf, timeutil
 from gic.audit.services import record
+from gic.convention.history import version_on
+from gic.convention.weights import VoteRule
 from gic.errors import Forbidden, InvalidField
 from gic.extensions import db
 from gic.governance.models import (
@@ -28,7 +30,6 @@ from gic.governance.models import (
     ProcedureStatus,
 )
 from gic.governance.periods import Period, periods
-from gic.governance.weights import VoteRule
 from gic.models import (
     ConventionVersion,
     Establishment,
@@ -130,8 +131,8 @@ def card(user: User, today: date | None = None) -> Card:
     return Card(
         groupement=groupement, profile=profile_of(gid), members=member_establishments(gid),
         candidacies=candidacies, technicians=technicians,
-        first_version=ConventionVersion.in_force(gid, date.min),
-        terms_today=ConventionVersion.in_force(gid, today), periods=periods(groupement),
+        first_version=version_on(gid, date.min),
+        terms_today=version_on(gid, today), periods=periods(groupement),
         today=today, admitted_on={eid: closed for eid, closed, _rule in admissions},
         weighted_admissions=frozenset(eid for eid, _closed, rule in admissions
                                       if rule == VoteRule.WEIGHTED))

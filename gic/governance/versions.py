@@ -9,7 +9,7 @@ version that starts on a future day; the past is never rewritten.
   dated from its first day (each session keeps the rate of its date, R6); the
   free threshold to the requests drafted from that day (a request keeps the
   threshold of the day it was drafted); the annual cap to the years whose
-  1 January falls in the version (:meth:`Groupement.cap_for_year`); the duration
+  1 January falls in the version (:func:`gic.convention.history.cap_for_year`); the duration
   to the renewals whose new period starts in it.
 """
 
@@ -23,13 +23,14 @@ from sqlalchemy import select
 
 from gic import timeutil
 from gic.audit.services import record
-from gic.billing.services import closed_years
+from gic.convention import rules, years
+from gic.convention.history import version_on
+from gic.convention.rules_ordered import MAX_INSTALMENTS
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.formatting import hours_minutes, long_date
 from gic.governance.periods import convention_end
 from gic.models import CONVENTION_MODEL_LABELS, ConventionModel, ConventionVersion, Role, User
-from gic.rules_ordered import MAX_INSTALMENTS
 
 MAX_THRESHOLD_MINUTES = 24 * 60
 MAX_CAP_MINUTES = 2000 * 60
@@ -181,9 +182,8 @@ def preview_version(actor: User, *, valid_from: date | None, threshold_minutes: 
                            "ne se réécrit pas).", field="valid_from", code="not_future")
     if valid_from.year > today.year + MAX_YEARS_AHEAD:
         raise InvalidField("Date d'entrée en vigueur trop lointaine.", field="valid_from")
-    if valid_from.year in closed_years(groupement.id):
-        raise InvalidField(f"L'année {valid_from.year} est clôturée : sa facturation est figée.",
-                           field="valid_from", code="year_closed")
+    years.check_open(groupement.id, [valid_from.year], message=rules.YEAR_CLOSED_VERSION,
+                     field="valid_from", error=InvalidField)
     rate = _check_values(threshold_minutes, cap_minutes, hourly_rate, duration_years)
     taken = db.session.scalar(select(ConventionVersion.id).where(
         ConventionVersion.groupement_id == groupement.id,
@@ -191,7 +191,7 @@ def preview_version(actor: User, *, valid_from: date | None, threshold_minutes: 
     if taken:
         raise InvalidField("Une version commence déjà ce jour-là : supprimez-la d'abord pour "
                            "la remplacer.", field="valid_from", code="duplicate")
-    previous = ConventionVersion.in_force(groupement.id, valid_from - timedelta(days=1))
+    previous = version_on(groupement.id, valid_from - timedelta(days=1))
     following = db.session.scalars(select(ConventionVersion).where(
         ConventionVersion.groupement_id == groupement.id,
         ConventionVersion.valid_from > valid_from)

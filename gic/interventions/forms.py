@@ -22,6 +22,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from gic.convention.rules import (
+    FORBIDDEN_NATURES,
+    INTERVENTION_AXES,
+    MODE_LABELS,
+    NATURE_LABELS,
+    Mode,
+    Nature,
+)
 from gic.forms import (
     TIME_FORMATS,
     DateField,
@@ -36,14 +44,6 @@ from gic.interventions.models import (
     STATE_LABELS,
     URGENCY_LABELS,
     Urgency,
-)
-from gic.rules import (
-    FORBIDDEN_NATURES,
-    INTERVENTION_AXES,
-    MODE_LABELS,
-    NATURE_LABELS,
-    Mode,
-    Nature,
 )
 
 TEXT_MAX = 10_000

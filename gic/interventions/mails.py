@@ -11,8 +11,10 @@ from decimal import Decimal
 
 from babel.numbers import format_currency
 
-from gic import rules, timeutil
-from gic.billing.services import billing_scope
+from gic import timeutil
+from gic.convention import rules
+from gic.convention.history import terms_on
+from gic.convention.ledger import billing_scope
 from gic.errors import Forbidden
 from gic.extensions import db
 from gic.formatting import hours_minutes
@@ -77,7 +79,7 @@ def stakes(i: Intervention, reader: User) -> list[tuple[str, str]]:
         onsite = i.estimated_onsite_minutes
         if rules.threshold_reached(onsite, i.threshold_minutes) and onsite:
             groupement = db.session.get(Groupement, i.groupement_id)
-            rate = groupement.terms_on(timeutil.local_today(groupement.timezone)).hourly_rate
+            rate = terms_on(groupement.id, timeutil.local_today(groupement.timezone)).hourly_rate
             facts.append(("Montant estimé", f"{money(rules.amount([(onsite, rate)]))} "
                                             f"({hours_minutes(onsite)} sur site à "
                                             f"{money(rate)} de l'heure)"))

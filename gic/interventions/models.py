@@ -18,11 +18,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from gic import rules, timeutil
+from gic import timeutil
+from gic.convention import rules
+from gic.convention.rules import Mode, Nature
 from gic.extensions import db
 from gic.formatting import numero
 from gic.models import Establishment, User
-from gic.rules import Mode, Nature
 
 if TYPE_CHECKING:
     from gic.secondments.models import Secondment

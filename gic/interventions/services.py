@@ -17,15 +17,17 @@ from sqlalchemy import Select, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from gic import rules, timeutil
+from gic import timeutil
 from gic.audit.services import record
-from gic.billing import queries
-from gic.billing.services import closed_years
+from gic.convention import ledger, rules
+from gic.convention.history import cap_for_year, terms_on
+from gic.convention.members import check_members
+from gic.convention.years import closed_years
 from gic.database import commit_keeping
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.formatting import long_date
-from gic.governance.guards import admitted_at, check_members
+from gic.governance.guards import admitted_at
 from gic.interventions import notices, sheet
 from gic.interventions.models import (
     REFERENCE_MAX,
@@ -71,8 +73,7 @@ def filter_interventions(stmt: Select, *, year: int | None = None, state: str | 
     beneficiary. Unknown values raise :class:`InvalidField`.
     """
     if year is not None:
-        if not 2000 <= year <= 2100:
-            raise InvalidField("Année invalide.", field="year")
+        rules.check_year(year)
         # Correlated (EXISTS per intervention, by the (intervention, year) index):
         # an IN list would first gather every session of the year of the instance.
         # The OFFSET 0 keeps PostgreSQL from turning it into a hash of all those
@@ -161,7 +162,7 @@ def create_draft(actor: User, *, provider_id: int, axis: int, nature: str, descr
         secondments.check_attachable(actor.groupement_id, secondment_id,
                                      provider_id=provider.id, beneficiary_id=beneficiary_id)
     groupement = db.session.get(Groupement, actor.groupement_id)
-    terms = groupement.terms_on(timeutil.local_today(groupement.timezone))
+    terms = terms_on(groupement.id, timeutil.local_today(groupement.timezone))
     i = Intervention(
         groupement_id=actor.groupement_id, beneficiary_id=beneficiary_id,
         provider_id=provider.id, axis=axis, nature=nature_value,
@@ -211,13 +212,13 @@ def activate(i: Intervention, actor: User) -> Intervention:
     _begin(i, actor, "activate")
     groupement = db.session.get(Groupement, i.groupement_id)
     today = timeutil.local_today(groupement.timezone)
-    terms = replace(groupement.terms_on(today), threshold_minutes=i.threshold_minutes,
-                    cap_minutes=groupement.cap_for_year(today.year))
+    terms = replace(terms_on(groupement.id, today), threshold_minutes=i.threshold_minutes,
+                    cap_minutes=cap_for_year(groupement.id, today.year))
     # R8: a secondment's work is outside the cap; a year of the ordered-hours model
     # has no cap (its sessions count against the hours ordered, issue 16).
     if i.secondment_id is None and not consumption.ordered_years(i.groupement_id,
                                                                  [today.year]):
-        used = queries.cap_use(i.beneficiary_id, [today.year]).get(today.year, 0)
+        used = ledger.cap_use(i.beneficiary_id, [today.year]).get(today.year, 0)
         rules.check_activation(i.estimated_onsite_minutes, used, terms, today.year)
     return _transition(i, actor, "activate", activated_at=timeutil.utcnow())
 
@@ -518,7 +519,7 @@ def _checked_fact(i: Intervention, actor: User, day: date, start: time, end: tim
     groupement = db.session.get(Groupement, i.groupement_id)
     tz = groupement.timezone
     now = now or timeutil.local_now(tz)
-    first_terms = groupement.terms_on(date.min)  # the convention's first version
+    first_terms = terms_on(groupement.id, date.min)  # the convention's first version
     minutes = rules.check_session_times(day, start, end, now=now, terms=first_terms, tz=tz)
     zone = ZoneInfo(tz)
     admitted = admitted_at(i.provider, i.beneficiary)
@@ -530,7 +531,7 @@ def _checked_fact(i: Intervention, actor: User, day: date, start: time, end: tim
     if i.secondment is not None:
         rules.check_secondment_period(day, i.secondment.start_date, i.secondment.end_date)
     return rules.SessionFact(day=day, mode=mode_value, minutes=minutes,
-                             rate=groupement.terms_on(day).hourly_rate)
+                             rate=terms_on(groupement.id, day).hourly_rate)
 
 
 def _check_overlap(technician_id: int, day: date, start: time, end: time,
@@ -577,11 +578,10 @@ def _check_billing_change(i: Intervention, *, removed: InterventionSession | Non
     raised = [y for y in after if after[y] > before.get(y, 0) and y not in ordered]
     if not raised or i.secondment_id is not None:  # R8: no cap under a secondment
         return
-    groupement = db.session.get(Groupement, i.groupement_id)
     rules.check_cap(
         before=before, after=after,
-        used_by_others=queries.cap_use(i.beneficiary_id, raised, exclude_intervention_id=i.id),
-        cap_by_year={y: groupement.cap_for_year(y) for y in raised},
+        used_by_others=ledger.cap_use(i.beneficiary_id, raised, exclude_intervention_id=i.id),
+        cap_by_year={y: cap_for_year(i.groupement_id, y) for y in raised},
         beneficiary=i.beneficiary.name,
     )
 

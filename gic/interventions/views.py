@@ -15,15 +15,15 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 
-from gic import rules, timeutil
+from gic import timeutil
 from gic.admin.services import establishments_of
 from gic.api.errors import domain_error, json_error
 from gic.api.serializers import session_json
 from gic.audit.services import steps_of
 from gic.audit.views import ACTION_LABELS
-from gic.billing.cap import cap_status
-from gic.ordered.consumption import order_status
-from gic.billing.services import intervention_billing
+from gic.convention import rules
+from gic.convention.cap import cap_status
+from gic.convention.ledger import intervention_billing
 from gic.errors import DomainError, Forbidden, NotFound
 from gic.formatting import long_date
 from gic.interventions import bp, services, sheet
@@ -49,6 +49,7 @@ from gic.interventions.permissions import (
     on_behalf,
 )
 from gic.models import User
+from gic.ordered.consumption import order_status
 from gic.pages import paginate
 from gic.pages import refused as _refused
 from gic.secondments import services as secondments

@@ -13,8 +13,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from gic import rules_ordered
-from gic.billing.queries import cap_use_by_beneficiary
+from gic.convention import rules, rules_ordered
+from gic.convention.history import cap_for_year, is_ordered, terms_on, year_version
+from gic.convention.ledger import cap_use_by_beneficiary
 from gic.extensions import db
 from gic.formatting import hours_minutes, long_date
 from gic.governance.periods import convention_end, period_end  # noqa: F401 (re-exported)
@@ -23,19 +24,10 @@ from gic.models import Establishment, Groupement, Role
 from gic.notifications.services import directors_of, link_for, notify, users_with_role
 from gic.ordered import ledger
 
-CAP_ALERT_LEVELS = (80, 100)  # percent of the annual cap that alert the beneficiary
 RENEWAL_NOTICE_DAYS = 90  # notice before the end of the convention's current period
 
 
 # --- Cap alerts --------------------------------------------------------------------
-
-def cap_level(minutes: int, cap_minutes: int) -> int | None:
-    """The highest alert level (80 or 100) that ``minutes`` reach, or None."""
-    if cap_minutes <= 0:
-        return None
-    reached = [level for level in CAP_ALERT_LEVELS if minutes * 100 >= cap_minutes * level]
-    return max(reached, default=None)
-
 
 def cap_alerts(today: date) -> dict[str, int]:
     """Tell the beneficiary's directors when its billable hours of the year reach
@@ -46,12 +38,12 @@ def cap_alerts(today: date) -> dict[str, int]:
 
 def _cap_alerts_of(groupement: Groupement, today: date) -> int:
     year = today.year
-    if ledger.is_ordered(groupement.id, year):  # no cap: the hours ordered (issue 16)
+    if is_ordered(groupement.id, year):  # no cap: the hours ordered (issue 16)
         return _order_alerts_of(groupement, year)
-    cap = groupement.cap_for_year(year)
+    cap = cap_for_year(groupement.id, year)
     use = cap_use_by_beneficiary(groupement.id, year)
     reached = {eid: level for eid, minutes in use.items()
-               if (level := cap_level(minutes, cap)) is not None}
+               if (level := rules.cap_level(minutes, cap)) is not None}
     if not reached:
         return 0
     names, directors = _names_and_directors(groupement.id, reached)
@@ -91,7 +83,7 @@ def _order_alerts_of(groupement: Groupement, year: int) -> int:
                                                       minutes).alert_level) is not None}
     if not reached:
         return 0
-    allowed = bool(ledger.year_version(groupement.id, year).overrun_allowed)
+    allowed = bool(year_version(groupement.id, year).overrun_allowed)
     names, directors = _names_and_directors(groupement.id, reached)
     sent = 0
     for eid, level in sorted(reached.items()):
@@ -135,7 +127,7 @@ def _renewal_of(groupement: Groupement, today: date) -> int:
     days = (end - today).days
     if not 0 <= days <= RENEWAL_NOTICE_DAYS:
         return 0
-    terms = groupement.terms_on(end + timedelta(days=1))  # the next period's duration
+    terms = terms_on(groupement.id, end + timedelta(days=1))  # the next period's duration
     when = {0: "aujourd'hui", 1: "demain"}.get(days, f"dans {days} jours")
     end_text = long_date(end)
     recipients = (directors_of(groupement.id)

@@ -15,15 +15,18 @@ from decimal import Decimal
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import selectinload
 
-from gic import rules_ordered, timeutil
+from gic import timeutil
 from gic.admin.services import establishments_of
 from gic.billing import queries
-from gic.billing.services import billing_summary, closed_years
+from gic.billing.services import billing_summary
+from gic.convention import rules_ordered, years
+from gic.convention.history import cap_for_year, is_ordered
+from gic.convention.ledger import cap_use
 from gic.extensions import db
 from gic.interventions.models import Intervention, State
 from gic.interventions.permissions import next_actions
 from gic.interventions.services import visible_interventions, with_sessions
-from gic.models import Establishment, Groupement, Role, User
+from gic.models import Establishment, Role, User
 from gic.ordered import ledger
 from gic.ordered.ledger import YearFigures
 
@@ -155,13 +158,13 @@ def director_dashboard(user: User) -> DirectorDashboard:
             board.to_answer.append(i)
         else:
             board.to_validate.append(i)
-    if ledger.is_ordered(user.groupement_id, year):
+    if is_ordered(user.groupement_id, year):
         board.ordered = rules_ordered.consumption(
             ledger.ordered_minutes(user.groupement_id, year).get(eid, 0),
             ledger.consumed_minutes(user.groupement_id, year, beneficiary_id=eid).get(eid, 0))
     else:
-        board.cap_used = queries.cap_use(eid, [year]).get(year, 0)
-        board.cap = db.session.get(Groupement, user.groupement_id).cap_for_year(year)
+        board.cap_used = cap_use(eid, [year]).get(year, 0)
+        board.cap = cap_for_year(user.groupement_id, year)
     direction = queries.minutes_by_direction(eid, year)
     board.given, board.received = direction["given"], direction["received"]
     return board
@@ -243,7 +246,7 @@ def coordinator_dashboard(user: User) -> CoordinatorDashboard:
         year=today_for(user).year,
         counts=queries.intervention_counts_by_state(user.groupement_id),
         establishments=establishments_of(user),
-        closed_years=sorted(closed_years(user.groupement_id), reverse=True),
+        closed_years=sorted(years.closed_years(user.groupement_id), reverse=True),
     )
 
 

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask import render_template
 
 from gic import pdf
-from gic.governance.weights import shares
+from gic.convention.weights import shares
 from gic.meetings.minutes import readable_versions
 from gic.meetings.models import Meeting, MeetingStatus, Minutes, to_local
 from gic.meetings.votes import Outcome, outcome

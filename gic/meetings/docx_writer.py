@@ -26,8 +26,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor, Twips
 
+from gic.convention.weights import Tally, percent_text
 from gic.formatting import hours_minutes, long_date, long_datetime
-from gic.governance.weights import Tally, percent_text
 from gic.meetings.models import Minutes
 
 LANGUAGE = "fr-FR"

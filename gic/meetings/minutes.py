@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from gic import timeutil
 from gic.audit.services import record
+from gic.convention.rules import is_plausible_year
 from gic.errors import InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.meetings.models import (
@@ -272,7 +273,7 @@ def add_action(minutes: Minutes, actor: User, *, text: str | None, owner_id: int
     """An action to carry out: what, who (a person of the groupement), by when."""
     _editable(minutes, actor)
     owner = _member_user(minutes, owner_id, "owner_id")
-    if due_date is not None and not 2000 <= due_date.year <= 2100:
+    if due_date is not None and not is_plausible_year(due_date.year):
         raise InvalidField("Échéance invalide.", field="due_date")
     action = Action(text=_text(text, "text", "Action"), owner_id=owner.id if owner else None,
                     owner_name=owner.name if owner else "", due_date=due_date)

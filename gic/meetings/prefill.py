@@ -13,7 +13,9 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from gic import timeutil
-from gic.billing.queries import cap_use_by_beneficiary
+from gic.convention.history import cap_for_year
+from gic.convention.ledger import cap_use_by_beneficiary
+from gic.convention.rules import Mode
 from gic.equipment.queries import loans_out_on
 from gic.extensions import db
 from gic.governance import electorate
@@ -28,7 +30,6 @@ from gic.meetings.models import (
     to_utc,
 )
 from gic.models import Establishment, MembershipStatus
-from gic.rules import Mode
 
 
 def previous_meeting(meeting: Meeting) -> Meeting | None:
@@ -124,7 +125,7 @@ def build_snapshot(meeting: Meeting) -> dict:
     activity = activity_by_establishment(groupement.id, start, end)
     empty = {"interventions": 0, "onsite": 0, "remote": 0}
     year = end.year
-    cap = groupement.cap_for_year(year)
+    cap = cap_for_year(groupement.id, year)
     used = cap_use_by_beneficiary(groupement.id, year)
     snapshot = {
         "period": {"start": start.isoformat(), "end": end.isoformat()},

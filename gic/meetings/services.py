@@ -17,8 +17,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from gic import rules, timeutil
+from gic import timeutil
 from gic.audit.services import record
+from gic.convention import rules
 from gic.errors import InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.formatting import hours_minutes, long_datetime
@@ -97,7 +98,7 @@ def _checked(groupement: Groupement, *, kind: str, title: str | None, day: date 
         kind_value = MeetingKind(kind)
     except ValueError:
         raise InvalidField("Type de réunion inconnu.", field="kind") from None
-    if day is None or not 2000 <= day.year <= 2100:
+    if day is None or not rules.is_plausible_year(day.year):
         raise InvalidField("Indiquez la date de la réunion.", field="day")
     if start is None:
         raise InvalidField("Indiquez l'heure de début.", field="start")

@@ -7,7 +7,7 @@ the establishments of the minutes' snapshot, so a finalised version keeps the
 outcome it had. Abstaining, like voting against, blocks unanimity (SPEC §7:
 every member's director must approve). A weighted decision weighs each member
 by its contributions of the year frozen in the snapshot, with the quorum and
-majority of the version then in force (:mod:`gic.governance.weights`); once the
+majority of the version then in force (:mod:`gic.convention.weights`); once the
 minutes are final, the members who did not vote count as absent.
 """
 
@@ -20,9 +20,9 @@ from sqlalchemy.exc import IntegrityError
 
 from gic import timeutil
 from gic.audit.services import record
+from gic.convention.weights import Tally, WeightedVote, percent_text, shares, tally
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
-from gic.governance.weights import Tally, WeightedVote, percent_text, shares, tally
 from gic.meetings.minutes import current_draft
 from gic.meetings.models import Decision, Meeting, Minutes, Vote, VoteChoice
 from gic.meetings.permissions import VOTE_REFUSAL, can_manage, can_view, can_vote

@@ -1,7 +1,7 @@
 """Hours ordered in advance (issue 16): a groupement whose convention version uses
 the ordered-hours model takes each participant's order before the year, votes
 the budget, calls provisional contributions in the first semester and
-regularises them at the year's close (pure rules in :mod:`gic.rules_ordered`,
+regularises them at the year's close (pure rules in :mod:`gic.convention.rules_ordered`,
 figures for the other areas in :mod:`gic.ordered.ledger`)."""
 
 from flask import Blueprint

@@ -9,7 +9,7 @@ box), and the check of a change of its sessions (:func:`check_sessions_change`:
 going over the order is refused unless the version allows it).
 
 The figures are the ledger's (:mod:`gic.ordered.ledger`, grouped SQL), the rules
-:mod:`gic.rules_ordered`'s: no second formula. Minutes only, never euros: every
+:mod:`gic.convention.rules_ordered`'s: no second formula. Minutes only, never euros: every
 reader of the intervention sees them, the technician included.
 """
 
@@ -19,12 +19,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from gic import rules_ordered, timeutil
+from gic import timeutil
+from gic.convention import rules_ordered
+from gic.convention.history import is_ordered, year_version
+from gic.convention.rules import SessionFact
 from gic.extensions import db
 from gic.interventions.models import Intervention, State
 from gic.models import Groupement
 from gic.ordered import ledger
-from gic.rules import SessionFact
 
 # A cancelled or declined request never counts (as for the cap).
 NOT_COUNTED = (State.CANCELLED, State.DECLINED)
@@ -33,7 +35,7 @@ NOT_COUNTED = (State.CANCELLED, State.DECLINED)
 def counted_by_year(sessions: Iterable[SessionFact], threshold_minutes: int) -> dict[int, int]:
     """An intervention's minutes that count against its beneficiary's orders, per
     year: all of them, remote and on site, once its total time reaches
-    ``threshold_minutes`` (:func:`gic.rules_ordered.counted_minutes`), else none.
+    ``threshold_minutes`` (:func:`gic.convention.rules_ordered.counted_minutes`), else none.
     The pure twin of :func:`gic.ordered.ledger.consumed_minutes` for one intervention."""
     sessions = list(sessions)
     total = sum(s.minutes for s in sessions)
@@ -105,9 +107,9 @@ def order_status(i: Intervention) -> OrderStatus | None:
         return None
     groupement = db.session.get(Groupement, i.groupement_id)
     year = timeutil.local_today(groupement.timezone).year
-    if not ledger.is_ordered(i.groupement_id, year):
+    if not is_ordered(i.groupement_id, year):
         return None
-    version = ledger.year_version(i.groupement_id, year)
+    version = year_version(i.groupement_id, year)
     ordered = ledger.ordered_minutes(i.groupement_id, year).get(i.beneficiary_id, 0)
     consumed = ledger.consumed_minutes(i.groupement_id, year,
                                        beneficiary_id=i.beneficiary_id).get(i.beneficiary_id, 0)
@@ -118,7 +120,7 @@ def order_status(i: Intervention) -> OrderStatus | None:
 
 def ordered_years(groupement_id: int, years: Iterable[int]) -> set[int]:
     """Those of ``years`` governed by the ordered-hours model."""
-    return {y for y in years if ledger.is_ordered(groupement_id, y)}
+    return {y for y in years if is_ordered(groupement_id, y)}
 
 
 def check_sessions_change(i: Intervention, current: list[SessionFact],
@@ -133,7 +135,7 @@ def check_sessions_change(i: Intervention, current: list[SessionFact],
     after = counted_by_year(proposed, i.threshold_minutes)
     raised = [y for y in sorted(after) if after[y] > before.get(y, 0)]
     for year in sorted(ordered_years(i.groupement_id, raised)):
-        version = ledger.year_version(i.groupement_id, year)
+        version = year_version(i.groupement_id, year)
         if version.overrun_allowed:
             continue
         ordered = ledger.ordered_minutes(i.groupement_id, year).get(i.beneficiary_id, 0)

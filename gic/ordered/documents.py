@@ -16,8 +16,8 @@ from decimal import Decimal
 from flask import render_template
 from flask_babel import force_locale
 
-from gic import rules_ordered
 from gic.billing import documents as billing_documents
+from gic.convention import rules_ordered
 from gic.models import Establishment, Groupement
 from gic.ordered.models import ContributionDocument, OrderedYear
 

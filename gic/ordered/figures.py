@@ -12,8 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from gic.convention.rules import round_cents
 from gic.ordered.ledger import ParticipantFigures, YearFigures
-from gic.rules import round_cents
 
 
 def _money(value: Decimal) -> str:

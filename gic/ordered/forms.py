@@ -8,10 +8,10 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from gic.convention.rules_ordered import MAX_INSTALMENTS
 from gic.forms import DateField, IntegerField, MoneyField
 from gic.interventions.forms import DurationField, parse_duration
 from gic.models import PARTICIPATION_LABELS
-from gic.rules_ordered import MAX_INSTALMENTS
 
 
 class OrdersForm(FlaskForm):

@@ -5,8 +5,8 @@ billing page, exports, API) read these functions; they only read, never write.
 Every figure is grouped SQL over one year, the same on SQLite and PostgreSQL
 (money summed in whole cents, as :mod:`gic.billing.queries` does).
 
-Which version governs a year: the one in force on 1 January (as for the cap,
-:meth:`gic.models.Groupement.cap_for_year`), so a year has one model and one rate.
+Which version governs a year: the one in force on 1 January (as for the cap:
+:mod:`gic.convention.history`), so a year has one model and one rate.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from decimal import Decimal
 from sqlalchemy import Integer, case, cast, func, or_, select
 from sqlalchemy.orm import aliased
 
-from gic import rules_ordered
-from gic.billing.queries import COUNTED_STATES, sessions_first
+from gic.convention import rules_ordered
+from gic.convention.history import model_of_year, year_version
+from gic.convention.ledger import COUNTED_STATES, sessions_first
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
 from gic.models import (
@@ -42,31 +43,7 @@ ZERO = Decimal("0.00")
 
 
 # --- The model ---------------------------------------------------------------------------
-
-def version_on(groupement_id: int, day: date) -> ConventionVersion:
-    """The convention version in force on ``day`` (the first one before it starts)."""
-    return ConventionVersion.in_force(groupement_id, day)
-
-
-def year_version(groupement_id: int, year: int) -> ConventionVersion:
-    """The version that governs ``year``: the one in force on 1 January."""
-    return version_on(groupement_id, date(year, 1, 1))
-
-
-def model_on(groupement_id: int, day: date) -> ConventionModel:
-    """The convention model in force on ``day``."""
-    return ConventionModel(version_on(groupement_id, day).model)
-
-
-def model_of_year(groupement_id: int, year: int) -> ConventionModel:
-    """The model that governs ``year`` (the version in force on 1 January)."""
-    return ConventionModel(year_version(groupement_id, year).model)
-
-
-def is_ordered(groupement_id: int, year: int) -> bool:
-    """True when ``year`` of the groupement is under the ordered-hours model."""
-    return model_of_year(groupement_id, year) == ConventionModel.ORDERED_HOURS
-
+# Which version and model govern a year: gic.convention.history.
 
 def uses_ordered_hours(groupement_id: int) -> bool:
     """True when one of the groupement's versions (past, current or future) uses the
@@ -107,7 +84,7 @@ def consumed_minutes(groupement_id: int, year: int, *, beneficiary_id: int | Non
     accepted, completed or validated (``validated_only``: validated), not under a
     secondment (billed by it); an intervention counts once its total time (all
     years) reaches the threshold it snapshotted from its version (0 = always,
-    :func:`gic.rules_ordered.counted_minutes`). One grouped query.
+    :func:`gic.convention.rules_ordered.counted_minutes`). One grouped query.
     """
     sessions = InterventionSession
     every = aliased(InterventionSession)

@@ -11,7 +11,8 @@
 5. :func:`regularise`: once the accountant closed the year (every intervention
    validated or cancelled), a regularisation statement per participant: consumed ×
    rate against what was called (a complement or a refund) and, for members, the
-   share of the surplus or deficit « à l'euro l'euro » (:func:`gic.rules_ordered.regularise`).
+   share of the surplus or deficit « à l'euro l'euro »
+   (:func:`gic.convention.rules_ordered.regularise`).
    Reopening the year withdraws them (:func:`withdraw_regularisation`).
 
 Only the coordinator writes. Who reads (:func:`reading_scope`): the coordinator
@@ -28,12 +29,13 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from gic import rules_ordered, timeutil
+from gic import timeutil
 from gic.audit.services import record
 from gic.billing import documents as billing_documents
-from gic.billing.models import YearClosure
-from gic.billing.services import check_year
 from gic.billing.statements import next_sequence
+from gic.convention import rules, rules_ordered, years
+from gic.convention.history import is_ordered, year_version
+from gic.convention.rules import check_year, round_cents
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.models import Establishment, Groupement, Participation, Role, User
@@ -47,7 +49,6 @@ from gic.ordered.models import (
     LineKind,
     OrderedYear,
 )
-from gic.rules import round_cents
 
 COORDINATOR_ONLY = "Seule la coordination du groupement gère les heures commandées."
 READERS_ONLY = ("Les heures commandées sont réservées à la coordination, à la comptabilité et "
@@ -78,7 +79,7 @@ def _ordered_year(actor: User, year: int) -> OrderedYear:
     """The year's record (created on first write), after checking the year is an
     ordered-hours one."""
     check_year(year)
-    if not ledger.is_ordered(actor.groupement_id, year):
+    if not is_ordered(actor.groupement_id, year):
         raise RuleRefused(f"En {year}, la convention du groupement ne suit pas le modèle des "
                           "heures commandées (version en vigueur au 1er janvier).",
                           code="wrong_model")
@@ -96,12 +97,6 @@ def _ordered_year(actor: User, year: int) -> OrderedYear:
 
 def _today(actor: User) -> date:
     return timeutil.local_today(actor.groupement.timezone)
-
-
-def _closed(groupement_id: int, year: int) -> bool:
-    return db.session.scalar(select(YearClosure.id).where(
-        YearClosure.groupement_id == groupement_id, YearClosure.year == year,
-        YearClosure.closed.is_(True))) is not None
 
 
 # --- 1. Orders ------------------------------------------------------------------------------
@@ -248,9 +243,8 @@ def issue_calls(actor: User, year: int, instalments: int | None = None) -> list[
         raise RuleRefused(f"Enregistrez d'abord le vote du budget {year}.", code="budget_not_voted")
     if calls_issued(actor.groupement_id, year):
         raise RuleRefused(f"Les appels provisionnels {year} sont déjà émis.", code="calls_issued")
-    if _closed(actor.groupement_id, year):
-        raise RuleRefused(f"L'année {year} est clôturée.", code="year_closed")
-    count = instalments or ledger.year_version(actor.groupement_id, year).instalments
+    years.check_open(actor.groupement_id, [year], message=rules.YEAR_CLOSED_CALLS)
+    count = instalments or year_version(actor.groupement_id, year).instalments
     rate = Decimal(year_row.hourly_rate)
     today = _today(actor)
     dues = [max(d, today + timedelta(days=30))
@@ -369,7 +363,7 @@ def regularise(actor: User, year: int) -> list[ContributionDocument]:
         raise RuleRefused(f"L'année {year} est déjà régularisée.", code="regularised")
     if not year_row.voted:
         raise RuleRefused(f"Le budget {year} n'a pas été voté.", code="budget_not_voted")
-    if not _closed(actor.groupement_id, year):
+    if not years.is_closed(actor.groupement_id, year):
         raise RuleRefused(f"La régularisation suit la clôture : l'année {year} doit d'abord être "
                           "clôturée par la comptabilité (toutes ses interventions validées ou "
                           "annulées).", code="year_not_closed")

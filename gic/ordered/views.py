@@ -15,9 +15,11 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 
 from gic import timeutil
+from gic.convention.history import history, is_ordered, year_version
 from gic.errors import DomainError, Forbidden, InvalidField
-from gic.billing.services import check_year, is_closed
-from gic.models import ConventionModel, ConventionVersion, Role, User
+from gic.convention.rules import check_year
+from gic.convention.years import is_closed
+from gic.models import ConventionModel, Role, User
 from gic.ordered import bp, ledger, services
 from gic.ordered.forms import (
     ButtonForm,
@@ -40,7 +42,7 @@ def ordered_menu(user: User) -> bool:
     versions the request reads anyway: no query of its own on most pages)."""
     if not getattr(user, "is_authenticated", False) or user.role not in READERS:
         return False
-    return any(v.is_ordered_hours for v in ConventionVersion.history(user.groupement_id))
+    return any(v.is_ordered_hours for v in history(user.groupement_id).versions)
 
 
 @bp.app_template_global("uses_ordered_hours")
@@ -74,7 +76,7 @@ def _coordinator_or_403() -> User:
 
 def _years(groupement_id: int, today: date) -> list[int]:
     """The years the page leads to: those of the ordered-hours versions, up to next year."""
-    versions = ConventionVersion.history(groupement_id)
+    versions = history(groupement_id).versions
     ordered = [v.valid_from.year for v in versions if v.is_ordered_hours]
     first = min(ordered) if ordered else today.year
     return list(range(min(first, today.year), today.year + 2))
@@ -87,7 +89,7 @@ def index():
     _scope_or_403()
     today = timeutil.local_today(current_user.groupement.timezone)
     year = today.year
-    if not ledger.is_ordered(current_user.groupement_id, year) and ledger.is_ordered(
+    if not is_ordered(current_user.groupement_id, year) and is_ordered(
             current_user.groupement_id, year + 1):
         year += 1
     return redirect(url_for("ordered.year_page", year=year))
@@ -99,7 +101,7 @@ def _page(year: int, status: int = 200, **forms):
     scope = _scope_or_403()
     gid = user.groupement_id
     today = timeutil.local_today(user.groupement.timezone)
-    ordered = ledger.is_ordered(gid, year)
+    ordered = is_ordered(gid, year)
     figures = ledger.year_figures(gid, year) if ordered else None
     rows = figures.rows if figures else []
     if scope is not None:
@@ -109,7 +111,7 @@ def _page(year: int, status: int = 200, **forms):
     editor = user.role == Role.COORDINATOR
     preview = (services.regularisation_preview(gid, year)
                if ordered and scope is None and year < today.year else None)
-    version = ledger.year_version(gid, year)
+    version = year_version(gid, year)
     forms.setdefault("orders_form", OrdersForm(formdata=None))
     forms.setdefault("vote_form", VoteForm(formdata=None, voted_on=today))
     forms.setdefault("calls_form", CallsForm(formdata=None, instalments=version.instalments))

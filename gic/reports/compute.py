@@ -16,14 +16,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from gic import rules
 from gic.billing.services import BillingSummary, summary_for
+from gic.convention import rules
+from gic.convention.history import cap_for_year, terms_on
+from gic.convention.rules import AXES, INTERVENTION_AXES, Mode
 from gic.extensions import db
 from gic.models import Establishment, Groupement, MembershipStatus
 from gic.ordered.figures import figures_json
 from gic.reports import queries
 from gic.reports.sections import compute_sections
-from gic.rules import AXES, INTERVENTION_AXES, Mode
 
 SCHEMA_VERSION = 2  # 2: the other areas' sections (equipment, trainings…)
 
@@ -64,8 +65,8 @@ def compute_bilan(groupement_id: int, year: int) -> dict[str, Any]:
         select(Establishment).where(Establishment.groupement_id == groupement_id,
                                     Establishment.status == MembershipStatus.MEMBER)
         .order_by(Establishment.name, Establishment.id)))
-    terms = groupement.terms_on(date(year, 1, 1))
-    cap = groupement.cap_for_year(year)
+    terms = terms_on(groupement.id, date(year, 1, 1))
+    cap = cap_for_year(groupement.id, year)
 
     total = _activity()
     by_axis: dict[int, dict[str, int]] = {axis: _activity() for axis in INTERVENTION_AXES}

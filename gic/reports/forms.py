@@ -3,6 +3,7 @@
 from flask_wtf import FlaskForm
 from wtforms.validators import InputRequired, NumberRange
 
+from gic.convention.constants import MAX_YEAR, MIN_YEAR
 from gic.forms import YearField
 
 
@@ -14,7 +15,7 @@ class NewDraftForm(FlaskForm):
     """The index page's form: the year whose draft to prepare."""
 
     year = YearField("Année", validators=[InputRequired("Indiquez l'année."),
-                                             NumberRange(2000, 2100, "Année invalide.")])
+                                             NumberRange(MIN_YEAR, MAX_YEAR, "Année invalide.")])
 
 
 class PublishForm(FlaskForm):

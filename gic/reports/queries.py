@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, extract, func, select
 
-from gic.billing.queries import COUNTED_STATES, sessions_first
+from gic.convention.ledger import COUNTED_STATES, sessions_first
+from gic.convention.rules import Mode
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
-from gic.rules import Mode
 
 
 def _year_sessions(groupement_id: int, year: int) -> list:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gic import timeutil
 from gic.audit.services import record
-from gic.billing.services import check_year
+from gic.convention.rules import check_year
 from gic.errors import Forbidden, NotFound, RuleRefused
 from gic.extensions import db
 from gic.models import ConventionVersion, Groupement, Role, User

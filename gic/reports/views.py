@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from gic import timeutil
+from gic.convention.rules import is_plausible_year
 from gic.errors import DomainError, Forbidden, InvalidField, NotFound
 from gic.forms import MAX_INT
 from gic.models import Role
@@ -32,7 +33,7 @@ def _version_or_abort(year: int):
     except Forbidden:
         abort(403)
     except (InvalidField, NotFound):  # an implausible year, or nothing to read
-        if current_user.role == Role.COORDINATOR and version is None and 2000 <= year <= 2100:
+        if current_user.role == Role.COORDINATOR and version is None and is_plausible_year(year):
             return None
         abort(404)
 

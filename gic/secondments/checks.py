@@ -12,8 +12,9 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
-from gic.billing.services import closed_years
-from gic.errors import InvalidField, RuleRefused
+from gic.convention import rules, years
+from gic.convention.history import terms_on
+from gic.errors import InvalidField
 from gic.extensions import db
 from gic.models import Groupement, Role, User
 from gic.secondments.models import PRICING_LABELS, Pricing
@@ -33,7 +34,7 @@ def check_period(groupement: Groupement, start: date | None, end: date | None) -
         raise InvalidField("Indiquez la fin de la période.", field="end_date")
     if end < start:
         raise InvalidField("La fin de la période doit être après son début.", field="end_date")
-    first = groupement.terms_on(date.min).start_date
+    first = terms_on(groupement.id, date.min).start_date
     if start < first:
         raise InvalidField(f"La période commence avant la convention ({first:%d/%m/%Y}).",
                            field="start_date")
@@ -45,12 +46,8 @@ def check_period(groupement: Groupement, start: date | None, end: date | None) -
 
 def check_years_open(groupement_id: int, start: date, end: date) -> None:
     """R9: a secondment may not change the billing of a closed year."""
-    hit = sorted(set(range(start.year, end.year + 1)) & closed_years(groupement_id))
-    if hit:
-        raise RuleRefused(
-            f"La période touche l'année {', '.join(map(str, hit))}, clôturée : sa facturation "
-            "est figée. Choisissez une période dans des années ouvertes.",
-            code="year_closed", field="start_date")
+    years.check_open(groupement_id, range(start.year, end.year + 1),
+                     message=rules.YEAR_CLOSED_PERIOD, field="start_date")
 
 
 def _amount(value: Decimal | None, field: str, label: str, limit: Decimal) -> Decimal:

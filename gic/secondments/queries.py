@@ -11,7 +11,7 @@ Billing of a secondment (decided for GIC, stated on the secondment page):
   the civil year, on site AND remote (the convention's free threshold and « remote
   is free » do not apply: the directors agreed on a price for the project's time),
   × the rate / 60, rounded once per secondment and year, half-up
-  (:func:`gic.rules.secondment_amount`);
+  (:func:`gic.convention.rules.secondment_amount`);
 - lump sum: the whole sum in the civil year the period ends, once approved.
 """
 
@@ -24,12 +24,12 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from gic import rules
-from gic.billing.queries import COUNTED_STATES
+from gic.convention import rules
+from gic.convention.ledger import COUNTED_STATES
+from gic.convention.rules import Mode
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
 from gic.models import Establishment
-from gic.rules import Mode
 from gic.secondments.models import Pricing, Secondment, SecondmentStatus
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from gic.billing.services import closed_years
+from gic.convention.years import closed_years
 from gic.extensions import db
 from gic.interventions import services
 from gic.timeutil import local_today

@@ -38,14 +38,14 @@ import pytest
 from sqlalchemy import select, text
 from werkzeug.serving import make_server
 
-from gic import rules
 from gic.audit.models import AuditEntry
 from gic.auth.services import create_token
-from gic.billing import queries
+from gic.convention import ledger, rules
+from gic.convention.history import cap_for_year
 from gic.extensions import db
 from gic.interventions import services
 from gic.interventions.models import Intervention, InterventionSession, State
-from gic.models import Groupement, Role
+from gic.models import Role
 from gic.timeutil import local_today
 from tests.conftest import add_user, make_app
 
@@ -284,9 +284,9 @@ def test_many_clients_log_sessions_and_activate_for_one_beneficiary(app, world):
     assert sorted(audited) == sorted(stored)
 
     # --- the cap holds at the end, and held at each activation -------------------------------
-    cap = db.session.get(Groupement, groupement.id).cap_for_year(today.year)
+    cap = cap_for_year(groupement.id, today.year)
     years = sorted({s.year for s in stored.values()})
-    use = queries.cap_use(beneficiary.id, years)
+    use = ledger.cap_use(beneficiary.id, years)
     assert all(use.get(y, 0) <= cap for y in years), use
     assert codes[(409, "cap_exceeded")] > 0  # the load did reach the cap
     facts: dict[int, list[rules.SessionFact]] = defaultdict(list)

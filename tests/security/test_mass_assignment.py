@@ -16,7 +16,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from gic.billing.services import closed_years
+from gic.convention.years import closed_years
 from gic.extensions import db
 from gic.interventions import services
 from gic.interventions.models import Intervention, InterventionSession, State

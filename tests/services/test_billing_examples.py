@@ -2,7 +2,7 @@
 
 Each example logs sessions as the assigned technician, completes and validates
 as the people allowed to, then reads what is stored (minutes), the cap use
-(:func:`gic.billing.queries.cap_use`) and the billing (:func:`billing_summary`).
+(:func:`gic.convention.ledger.cap_use`) and the billing (:func:`billing_summary`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from gic.audit.models import AuditEntry
 from gic.billing import queries
 from gic.billing.services import billing_summary
+from gic.convention import ledger
 from gic.errors import RuleRefused
 from gic.extensions import db
 from gic.interventions import services
@@ -50,7 +51,7 @@ def line(world, provider: str, beneficiary: str, minutes: int, amount: str) -> d
 
 
 def cap_of(world, letter: str, year: int = 2025) -> int:
-    return queries.cap_use(world.establishments[letter].id, [year]).get(year, 0)
+    return ledger.cap_use(world.establishments[letter].id, [year]).get(year, 0)
 
 
 def beneficiary_row(summary, world, letter: str) -> dict:
@@ -268,7 +269,7 @@ def test_cap_is_per_civil_year_and_minutes_go_to_each_sessions_year(world):
     session(world, i, date(2025, 1, 2), "08:00", "12:00")
     finish(world, i)
     b = world.establishments["B"].id
-    assert queries.cap_use(b, [2024, 2025]) == {2024: 240, 2025: 240}
+    assert ledger.cap_use(b, [2024, 2025]) == {2024: 240, 2025: 240}
     assert billing_summary(world.accountant, 2024).lines == [
         line(world, "A", "B", 240, "100.00")]
     assert billing_summary(world.accountant, 2025).lines == [

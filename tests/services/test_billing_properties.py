@@ -6,7 +6,7 @@ change of rate. After every step:
 
 - the stored cap use never exceeds the cap (R5), whatever was refused;
 - a refused operation left the database exactly as it was;
-- the grouped SQL (:func:`queries.cap_use`, :func:`queries.pair_totals`)
+- the grouped SQL (:func:`ledger.cap_use`, :func:`queries.pair_totals`)
   agrees with the pure rules (:func:`rules.billable_by_year`,
   :func:`rules.amount`) recomputed from the stored sessions.
 """
@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from gic import rules
 from gic.audit.models import AuditEntry
 from gic.billing import queries
+from gic.convention import ledger, rules
 from gic.errors import DomainError
 from gic.extensions import db
 from gic.interventions import services
@@ -97,11 +97,11 @@ def pure_view(groupement_id: int, validated_only: bool = False):
 def check_sql_agrees_with_rules(world, validated_only: bool = False) -> None:
     gid, b = world.groupement.id, world.establishments["B"].id
     pure_cap, pure_pairs = pure_view(gid, validated_only)
-    sql_cap = queries.cap_use(b, YEARS)
+    sql_cap = ledger.cap_use(b, YEARS)
     assert sql_cap == {y: m for (e, y), m in pure_cap.items() if e == b}
     for year in YEARS:
         assert sql_cap.get(year, 0) <= CAP
-        assert queries.cap_use_by_beneficiary(gid, year) == {
+        assert ledger.cap_use_by_beneficiary(gid, year) == {
             e: m for (e, y), m in pure_cap.items() if y == year}
         sql_pairs = {(p, bb, year): (m, rules.round_cents(weighted / 60))
                      for (p, bb), (m, weighted)

@@ -19,8 +19,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select, text
 
-from gic.billing import queries
 from gic.billing import services as billing
+from gic.convention import ledger
 from gic.errors import RuleRefused
 from gic.extensions import db
 from gic.interventions import services
@@ -133,7 +133,7 @@ def assert_one_winner(world, results) -> None:
     assert losers[0].code == "cap_exceeded"
     assert losers[0].extra["remaining_minutes"] == 0
     b = world.establishments["B"].id
-    assert queries.cap_use(b, [2025]) == {2025: 2100}  # at the cap, never above
+    assert ledger.cap_use(b, [2025]) == {2025: 2100}  # at the cap, never above
     assert db.session.scalar(select(func.count(InterventionSession.id)).where(
         InterventionSession.date == RACE_DAY, InterventionSession.minutes >= 180)) == 1
 
@@ -143,7 +143,7 @@ def test_two_7h_sessions_race_for_the_last_7_hours(app, world, monkeypatch, roun
     used_28_hours(world)
     from_a = accepted(world, provider="A")
     from_c = accepted(world, provider="C")
-    slowed(monkeypatch, queries, "cap_use")
+    slowed(monkeypatch, ledger, "cap_use")
     results = race(app, [log_attempt(from_a.id, "08:00", "15:00"),
                          log_attempt(from_c.id, "08:00", "15:00")])
     assert_one_winner(world, results)
@@ -157,7 +157,7 @@ def test_two_sessions_crossing_the_threshold_race(app, world, monkeypatch, round
     from_c = accepted(world, provider="C")
     session(world, from_a, date(2025, 3, 3), "08:00", "12:00")
     session(world, from_c, date(2025, 3, 4), "08:00", "12:00")
-    slowed(monkeypatch, queries, "cap_use")
+    slowed(monkeypatch, ledger, "cap_use")
     results = race(app, [log_attempt(from_a.id, "13:00", "16:00"),
                          log_attempt(from_c.id, "13:00", "16:00")])
     assert_one_winner(world, results)
@@ -166,12 +166,12 @@ def test_two_sessions_crossing_the_threshold_race(app, world, monkeypatch, round
 def test_different_beneficiaries_do_not_block_each_other(app, world, monkeypatch):
     for_b = accepted(world, provider="A", beneficiary="B")
     for_a = accepted(world, provider="C", beneficiary="A")
-    slowed(monkeypatch, queries, "cap_use")
+    slowed(monkeypatch, ledger, "cap_use")
     results = race(app, [log_attempt(for_b.id, "08:00", "15:00"),
                          log_attempt(for_a.id, "08:00", "15:00")])
     assert split(results)[1] == [], results
-    assert queries.cap_use(world.establishments["B"].id, [2025]) == {2025: 420}
-    assert queries.cap_use(world.establishments["A"].id, [2025]) == {2025: 420}
+    assert ledger.cap_use(world.establishments["B"].id, [2025]) == {2025: 420}
+    assert ledger.cap_use(world.establishments["A"].id, [2025]) == {2025: 420}
 
 
 def test_without_the_lock_the_race_breaks_the_cap(app, world, monkeypatch):
@@ -180,20 +180,20 @@ def test_without_the_lock_the_race_breaks_the_cap(app, world, monkeypatch):
     from_a = accepted(world, provider="A")
     from_c = accepted(world, provider="C")
     both_read = threading.Barrier(2)
-    original = queries.cap_use
+    original = ledger.cap_use
 
     def read_then_wait(*args, **kwargs):
         result = original(*args, **kwargs)
         both_read.wait(timeout=10)  # each racer has read the cap use before either writes
         return result
 
-    monkeypatch.setattr(queries, "cap_use", read_then_wait)
+    monkeypatch.setattr(ledger, "cap_use", read_then_wait)
     monkeypatch.setattr(services, "_lock", lambda beneficiary_id: None)
     results = race(app, [log_attempt(from_a.id, "08:00", "15:00"),
                          log_attempt(from_c.id, "08:00", "15:00")])
     monkeypatch.undo()
     assert split(results)[1] == [], results
-    assert queries.cap_use(world.establishments["B"].id, [2025]) == {2025: 2520}
+    assert ledger.cap_use(world.establishments["B"].id, [2025]) == {2025: 2520}
 
 
 # --- A cancel never erases work; a closed year has no unsettled session ------------------

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from gic.audit.models import AuditEntry
-from gic.billing import queries as billing_queries
 from gic.billing.services import close_year
+from gic.convention import ledger
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.exchanges import services
 from gic.exchanges.models import Exchange
@@ -37,7 +37,7 @@ def test_an_exchange_is_logged_by_its_giver_free_and_audited(world):
     assert (entry.action, entry.establishment_id, entry.other_establishment_id) == (
         "exchange.create", world.establishments["A"].id, world.establishments["B"].id)
     # Never billed, never in the cap.
-    assert billing_queries.cap_use(world.establishments["B"].id, [2026]).get(2026, 0) == 0
+    assert ledger.cap_use(world.establishments["B"].id, [2026]).get(2026, 0) == 0
 
 
 @pytest.mark.parametrize("who", ["coordinator", "accountant"])

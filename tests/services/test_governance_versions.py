@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from gic.audit.models import AuditEntry
 from gic.billing import queries
 from gic.billing.models import YearClosure
+from gic.convention.history import cap_for_year, terms_on
+from gic.convention.rules import round_cents
 from gic.errors import Forbidden, InvalidField, RuleRefused
 from gic.extensions import db
 from gic.governance.versions import (
@@ -23,7 +25,6 @@ from gic.governance.versions import (
 )
 from gic.interventions import services as interventions
 from gic.models import ConventionVersion
-from gic.rules import round_cents
 from gic.timeutil import local_today
 from tests.helpers import accepted
 
@@ -83,10 +84,10 @@ def test_a_cap_changed_in_the_year_applies_from_the_next_1_january(world):
                              **values(cap_minutes=2400, hourly_rate=Decimal("26.00")))
     assert version.start_date == date(2019, 9, 30)  # the convention's start is kept
     g = world.groupement
-    assert (g.cap_for_year(2026), g.cap_for_year(2027), g.cap_for_year(2028)) == (2100, 2100,
-                                                                                 2400)
-    assert g.terms_on(date(2027, 2, 28)).hourly_rate == Decimal("25.00")
-    assert g.terms_on(date(2027, 3, 1)).hourly_rate == Decimal("26.00")
+    assert (cap_for_year(g.id, 2026), cap_for_year(g.id, 2027),
+            cap_for_year(g.id, 2028)) == (2100, 2100, 2400)
+    assert terms_on(g.id, date(2027, 2, 28)).hourly_rate == Decimal("25.00")
+    assert terms_on(g.id, date(2027, 3, 1)).hourly_rate == Decimal("26.00")
     entry = db.session.scalars(select(AuditEntry).where(
         AuditEntry.action == "convention.version_create")).one()
     assert entry.after["hourly_rate"] == "26.00" and entry.actor_id == world.coordinator.id

@@ -8,12 +8,12 @@ from datetime import date
 
 import pytest
 
+from gic.convention.rules import Mode, SessionFact
 from gic.errors import RuleRefused
 from gic.extensions import db
 from gic.interventions import services
 from gic.ordered.consumption import counted_by_year, order_status
 from gic.ordered.models import HourOrder
-from gic.rules import Mode, SessionFact
 from tests.helpers import accepted, hm, session
 from tests.ordered_helpers import H, make_ordered
 

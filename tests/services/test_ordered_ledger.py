@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from gic.convention import history
 from gic.extensions import db
 from gic.models import ConventionModel, Participation
 from gic.ordered import ledger
@@ -51,18 +52,18 @@ def ledger_now():
 
 
 def test_gic65_stays_per_intervention(world):
-    assert ledger.model_on(world.groupement.id, date(2026, 11, 23)) == \
+    assert history.model_on(world.groupement.id, date(2026, 11, 23)) == \
         ConventionModel.PER_INTERVENTION
-    assert not ledger.is_ordered(world.groupement.id, YEAR)
+    assert not history.is_ordered(world.groupement.id, YEAR)
     assert world.establishments["A"].participation == Participation.MEMBER
 
 
 def test_model_follows_the_version_in_force(world):
     make_ordered(world)
     gid = world.groupement.id
-    assert ledger.model_on(gid, date(2025, 12, 31)) == ConventionModel.PER_INTERVENTION
-    assert ledger.model_on(gid, date(2026, 1, 1)) == ConventionModel.ORDERED_HOURS
-    assert ledger.is_ordered(gid, 2026) and not ledger.is_ordered(gid, 2025)
+    assert history.model_on(gid, date(2025, 12, 31)) == ConventionModel.PER_INTERVENTION
+    assert history.model_on(gid, date(2026, 1, 1)) == ConventionModel.ORDERED_HOURS
+    assert history.is_ordered(gid, 2026) and not history.is_ordered(gid, 2025)
     assert ledger.year_rate(gid, 2026) == Decimal("45.00")
 
 

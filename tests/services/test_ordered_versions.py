@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from gic.convention import history
 from gic.errors import InvalidField
 from gic.governance.versions import create_version, preview_version
 from gic.models import ConventionModel
-from gic.ordered import ledger
 
 TODAY = date(2026, 11, 23)
 SAME = {"threshold_minutes": 420, "cap_minutes": 2100, "hourly_rate": Decimal("25.00"),
@@ -41,11 +41,11 @@ def test_settings_left_empty_are_the_previous_versions(world):
     assert (later.model, later.overrun_allowed, later.quorum_percent, later.majority_percent,
             later.instalments) == (ConventionModel.ORDERED_HOURS, False, 60, 66, 3)
     gid = world.groupement.id
-    assert [ledger.is_ordered(gid, y) for y in (2026, 2027, 2028)] == [False, True, True]
+    assert [history.is_ordered(gid, y) for y in (2026, 2027, 2028)] == [False, True, True]
     back = create_version(world.coordinator, valid_from=date(2029, 1, 1), today=TODAY,
                           model="per_intervention", instalments=99, **SAME)
     assert back.model == ConventionModel.PER_INTERVENTION and back.instalments == 3
-    assert not ledger.is_ordered(gid, 2029)
+    assert not history.is_ordered(gid, 2029)
 
 
 @pytest.mark.parametrize("field, value", [("model", "forfait"), ("instalments", 0),

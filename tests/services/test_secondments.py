@@ -14,11 +14,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from gic import rules
 from gic.audit.models import AuditEntry
 from gic.billing import exports
-from gic.billing import queries as billing_queries
 from gic.billing.services import billing_summary, close_year, export_detail
+from gic.convention import ledger, rules
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.interventions import services as interventions
@@ -246,7 +245,7 @@ def used_30_hours(world, year=YEAR):
     i = accepted(world, "C", "B")
     for day in (3, 4, 5, 6):
         session(world, i, date(year, 3, day), "08:00", "15:30")
-    assert billing_queries.cap_use(world.establishments["B"].id, [year]) == {year: 1800}
+    assert ledger.cap_use(world.establishments["B"].id, [year]) == {year: 1800}
 
 
 def test_worked_example_a_secondment_goes_beyond_the_cap(world):
@@ -255,7 +254,7 @@ def test_worked_example_a_secondment_goes_beyond_the_cap(world):
     under = attached(world, s)
     stored = session(world, under, date(YEAR, 6, 2), "08:00", "15:00")
     assert stored.minutes == 420
-    assert billing_queries.cap_use(world.establishments["B"].id, [YEAR]) == {YEAR: 1800}
+    assert ledger.cap_use(world.establishments["B"].id, [YEAR]) == {YEAR: 1800}
     plain = accepted(world, "A", "B")
     error = refused(RuleRefused, session, world, plain, date(YEAR, 6, 3), "08:00", "15:00")
     assert error.code == "cap_exceeded" and error.extra["remaining_minutes"] == 300
@@ -345,7 +344,7 @@ def test_billing_summary_keeps_secondments_apart(world):
         Decimal("1500.00")
     assert billing_summary(world.directors["C"], YEAR).secondments == [
         line for line in summary.secondments if line["secondment_id"] == b["lump"].id]
-    assert billing_queries.cap_use(ids["B"].id, [YEAR]) == {YEAR: 440}
+    assert ledger.cap_use(ids["B"].id, [YEAR]) == {YEAR: 440}
     assert services.yearly_billing(b["hourly"]) == [
         {"year": YEAR, "validated_minutes": 400, "pending_minutes": 60,
          "amount": Decimal("200.00")}]

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from gic.audit.models import AuditEntry
-from gic.billing import queries
+from gic.convention import ledger
 from gic.errors import Forbidden, InvalidField, RuleRefused
 from gic.extensions import db
 from gic.interventions import services
@@ -130,7 +130,7 @@ def test_update_recomputes_minutes_year_and_rate(world):
     assert (s.date, s.minutes, s.year, s.notes) == (date(2024, 12, 30), 480, 2024,
                                                    "Baie de brassage")
     b = world.establishments["B"].id
-    assert queries.cap_use(b, [2024, 2025]) == {2024: 480}
+    assert ledger.cap_use(b, [2024, 2025]) == {2024: 480}
 
 
 def test_update_keeps_unchanged_fields(world):
@@ -153,26 +153,26 @@ def test_update_that_would_break_the_cap_refused(world):
     assert db.session.get(InterventionSession, s.id).minutes == 240
     services.update_session(db.session.get(InterventionSession, s.id), i.technician,
                             end=hm("15:00"))
-    assert queries.cap_use(world.establishments["B"].id, [2025]) == {2025: 2100}
+    assert ledger.cap_use(world.establishments["B"].id, [2025]) == {2025: 2100}
 
 
 def test_switching_billable_work_to_remote_frees_the_cap(world):
     i = accepted(world)
     s = log(i, start="08:00", end="15:00")
     b = world.establishments["B"].id
-    assert queries.cap_use(b, [2025]) == {2025: 420}
+    assert ledger.cap_use(b, [2025]) == {2025: 420}
     services.update_session(s, i.technician, mode="remote")
-    assert queries.cap_use(b, [2025]) == {}
+    assert ledger.cap_use(b, [2025]) == {}
 
 
 def test_delete_session(world):
     i = accepted(world)
     s = log(i, start="08:00", end="15:00")
     b = world.establishments["B"].id
-    assert queries.cap_use(b, [2025]) == {2025: 420}
+    assert ledger.cap_use(b, [2025]) == {2025: 420}
     services.delete_session(s, i.technician)
     assert count_sessions() == 0
-    assert queries.cap_use(b, [2025]) == {}
+    assert ledger.cap_use(b, [2025]) == {}
 
 
 # --- Who and when ------------------------------------------------------------------
@@ -297,7 +297,7 @@ def test_a_session_is_dated_30_days_before_its_request_at_most(world, backdate_3
             "Une séance ne peut pas être datée de plus de 30 jours avant la demande "
             "(rédigée le 12/10/2026) : le 12/09/2026 au plus tôt.")
     assert db.session.scalar(select(func.count(InterventionSession.id))) == 0
-    assert queries.cap_use(world.establishments["B"].id, [2025]) == {}
+    assert ledger.cap_use(world.establishments["B"].id, [2025]) == {}
     assert session(world, i, date(2026, 9, 12), "08:00", "15:00").minutes == 420
     s = session(world, i, date(2026, 10, 20), "08:00", "09:00")
     with pytest.raises(InvalidField):  # a change is held to the same limit

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gic.rules import CapStatus
+from gic.convention.rules import CapStatus
 
 
 def status(**values) -> CapStatus:

@@ -1,4 +1,4 @@
-"""The convention rules of SPEC §4 on the pure functions of :mod:`gic.rules`.
+"""The convention rules of SPEC §4 on the pure functions of :mod:`gic.convention.rules`.
 
 No app, no database: plain values in, decisions out (milliseconds).
 """
@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from gic import rules
+from gic.convention import rules
+from gic.convention.rules import Mode, SessionFact
 from gic.errors import InvalidField, RuleRefused
-from gic.rules import Mode, SessionFact
 
 PARIS = ZoneInfo("Europe/Paris")
 THRESHOLD, CAP, RATE = 420, 2100, Decimal("25.00")

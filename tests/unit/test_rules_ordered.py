@@ -1,4 +1,5 @@
-"""The ordered-hours model (issue 16) on the pure functions of :mod:`gic.rules_ordered`.
+"""The ordered-hours model (issue 16) on the pure functions of
+:mod:`gic.convention.rules_ordered`.
 
 The worked example, written before the code: three members order 100, 60 and
 40 h at 45 EUR/h and consume 110, 50 and 40 h.
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gic import rules_ordered as ro
+from gic.convention import rules_ordered as ro
 from gic.errors import InvalidField
 
 RATE = Decimal("45.00")

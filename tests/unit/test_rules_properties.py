@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gic import rules
+from gic.convention import rules
+from gic.convention.rules import Mode, SessionFact
 from gic.errors import RuleRefused
-from gic.rules import Mode, SessionFact
 
 YEARS = (2023, 2024, 2025)
 days = st.dates(min_value=date(YEARS[0], 1, 1), max_value=date(YEARS[-1], 12, 31))

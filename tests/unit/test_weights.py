@@ -13,7 +13,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from gic.governance.weights import (
+from gic.convention.weights import (
     WeightedVote,
     percent_text,
     shares,

@@ -9,7 +9,7 @@ or a refund), and the groupement's surplus or deficit against its real expenses
 is shared among the members « à l'euro l'euro », in proportion to what each
 contributed. Members vote in proportion to their contributions of the year.
 
-No Flask, no database (like :mod:`gic.rules`): amounts are Decimal rounded
+No Flask, no database (like :mod:`gic.convention.rules`): amounts are Decimal rounded
 half-up to the cent, time is integer minutes, and every split of an amount
 (instalments, shares, weights) gives its cents by largest remainder so the parts
 add up exactly to the whole.
@@ -21,14 +21,14 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
+from gic.convention.constants import ALERT_LEVELS
+from gic.convention.rules import CENT, round_cents
 from gic.errors import InvalidField, RuleRefused
 from gic.formatting import hours_minutes
-from gic.rules import CENT, round_cents
 
 __all__ = ["RuleRefused"]
 
 MAX_INSTALMENTS = 12
-ALERT_LEVELS = (80, 100)  # percent of the hours ordered that warn the beneficiary
 ZERO = Decimal("0.00")
 
 
@@ -118,6 +118,11 @@ class Consumption:
         reached = [level for level in ALERT_LEVELS
                    if self.consumed_minutes * 100 >= level * self.ordered_minutes]
         return reached[-1] if reached else None
+
+    @property
+    def used_up(self) -> bool:
+        """The order is used up: the last alert level (100 %) is reached."""
+        return self.alert_level == ALERT_LEVELS[-1]
 
 
 def consumption(ordered_minutes: int, consumed_minutes: int) -> Consumption:

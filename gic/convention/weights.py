@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-from gic.rules_ordered import vote_weights
+from gic.convention.rules_ordered import vote_weights
 
 CHOICES = ("for", "against", "abstain")
 HUNDREDTH = Decimal("0.01")
@@ -81,7 +81,7 @@ def effective(amounts: Sequence[Decimal]) -> list[Decimal]:
 
 def shares(amounts: Sequence[Decimal]) -> list[Decimal]:
     """Each member's weight in percent, to 0.01 %, adding up to 100.00 (the
-    foundation's :func:`gic.rules_ordered.vote_weights`: largest remainder, on
+    foundation's :func:`gic.convention.rules_ordered.vote_weights`: largest remainder, on
     equal remainders the earlier one; one each while nobody contributed)."""
     weights = vote_weights(dict(enumerate(amounts)))
     return [weights[i] for i in range(len(amounts))]

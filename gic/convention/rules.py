@@ -15,7 +15,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from gic.errors import InvalidField, RuleRefused
+from gic.convention.constants import ALERT_LEVELS, MAX_YEAR, MIN_YEAR
+from gic.errors import DomainError, InvalidField, RuleRefused
 from gic.formatting import hours_minutes
 
 CENT = Decimal("0.01")
@@ -78,7 +79,7 @@ class ConventionTerms:
     threshold_minutes: int
     cap_minutes: int
     hourly_rate: Decimal
-    # Issue 16: "per_intervention" (these rules) or "ordered_hours" (gic.rules_ordered).
+    # Issue 16: "per_intervention" (these rules) or "ordered_hours" (.rules_ordered).
     model: str = "per_intervention"
     overrun_allowed: bool = True
 
@@ -352,10 +353,31 @@ class CapStatus:
         }
 
 
+def cap_level(minutes: int, cap_minutes: int) -> int | None:
+    """The highest alert level (:data:`constants.ALERT_LEVELS`: 80 or 100 % of the
+    annual cap) that a beneficiary's billable ``minutes`` reach, or None."""
+    if cap_minutes <= 0:
+        return None
+    reached = [level for level in ALERT_LEVELS if minutes * 100 >= cap_minutes * level]
+    return max(reached, default=None)
+
+
 def amount(minutes_and_rates: Iterable[tuple[int, Decimal]]) -> Decimal:
     """R6: Σ minutes × rate / 60, rounded once, half-up to the cent."""
-    total = sum((Decimal(m) * Decimal(r) for m, r in minutes_and_rates), Decimal(0))
-    return round_cents(total / 60)
+    return weighted_amount(sum((Decimal(m) * Decimal(r) for m, r in minutes_and_rates),
+                               Decimal(0)))
+
+
+def weighted_amount(weighted: Decimal) -> Decimal:
+    """R6 on a sum already made: ``weighted`` is Σ minutes × rate (EUR·min); the
+    amount is that / 60, rounded once, half-up to the cent."""
+    return round_cents(Decimal(weighted) / 60)
+
+
+def cents_amount(weighted_cents: int) -> Decimal:
+    """R6 on the ledger's ``weighted_cents`` (Σ minutes × rate in cents, an exact
+    integer on every database: :func:`gic.convention.ledger.billable_by_intervention`)."""
+    return weighted_amount(Decimal(int(weighted_cents)) / 100)
 
 
 def round_cents(value: Decimal) -> Decimal:
@@ -389,15 +411,43 @@ def check_cap(*, before: Mapping[int, int], after: Mapping[int, int],
             )
 
 
-def check_years_open(years: Iterable[int], closed_years: Iterable[int]) -> None:
-    """R9: nothing may change the billing of a closed year."""
+# R9's refusal as each kind of change tells it ({years}: the closed ones among those
+# the change touches).
+YEAR_CLOSED = ("L'année {years} est clôturée : sa facturation est figée et ses séances "
+               "ne peuvent plus être créées, modifiées ni supprimées.")
+YEAR_CLOSED_RECORDS = ("L'année {years} est clôturée : ce qui y est enregistré ne peut plus "
+                       "être ajouté, modifié ni supprimé.")
+YEAR_CLOSED_PERIOD = ("La période touche l'année {years}, clôturée : sa facturation est "
+                      "figée. Choisissez une période dans des années ouvertes.")
+YEAR_CLOSED_VERSION = "L'année {years} est clôturée : sa facturation est figée."
+YEAR_CLOSED_CALLS = "L'année {years} est clôturée."
+
+
+def check_years_open(years: Iterable[int], closed_years: Iterable[int], *,
+                     message: str = YEAR_CLOSED, field: str | None = None,
+                     error: type[DomainError] = RuleRefused) -> None:
+    """R9: nothing may change what a closed year holds (its billing, its sessions,
+    its records). ``message`` names the change (one of the ``YEAR_CLOSED`` texts);
+    ``error`` is 409 (a rule) unless the field itself is at fault (422)."""
     hit = sorted(set(years) & set(closed_years))
     if hit:
-        raise RuleRefused(
-            f"L'année {', '.join(map(str, hit))} est clôturée : sa facturation est figée "
-            "et ses séances ne peuvent plus être créées, modifiées ni supprimées.",
-            code="year_closed",
-        )
+        raise error(message.format(years=", ".join(map(str, hit))), code="year_closed",
+                    field=field)
+
+
+# --- Years -------------------------------------------------------------------------
+
+def is_plausible_year(year: int) -> bool:
+    """A civil year the application deals with (:data:`constants.MIN_YEAR` to
+    :data:`constants.MAX_YEAR`); anything else is a typing error."""
+    return MIN_YEAR <= year <= MAX_YEAR
+
+
+def check_year(year: int) -> int:
+    """A plausible civil year, else 422."""
+    if not is_plausible_year(year):
+        raise InvalidField("Année invalide.", field="year")
+    return year
 
 
 def settlements(pair_amounts: Mapping[tuple[int, int], Decimal]) -> list[tuple[int, int, Decimal]]:

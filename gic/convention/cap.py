@@ -3,23 +3,23 @@ people who enter its time (GIC issue 14): the beneficiary's billable minutes lef
 this year (R5) and the intervention's on-site minutes against the free threshold
 (R2–R3), so that a refused session is never a surprise.
 
-The figures' rules are pure, :class:`gic.rules.CapStatus`; here, where they come
-from. No second formula: the year's use is :func:`gic.billing.queries.cap_use` (the
+The figures' rules are pure, :class:`gic.convention.rules.CapStatus`; here, where they come
+from. No second formula: the year's use is :func:`gic.convention.ledger.cap_use` (the
 ledger the refusal itself reads), the intervention's minutes are
-:meth:`Intervention.totals` (:func:`gic.rules.totals`), the cap is the year's
-(:meth:`Groupement.cap_for_year`). Minutes only, never euros: every reader of the
+:meth:`Intervention.totals` (:func:`gic.convention.rules.totals`), the cap is the year's
+(:func:`gic.convention.history.cap_for_year`). Minutes only, never euros: every reader of the
 intervention may see it, the technician included.
 """
 
 from __future__ import annotations
 
 from gic import timeutil
-from gic.billing import queries
+from gic.convention import ledger
+from gic.convention.history import cap_for_year, is_ordered
+from gic.convention.rules import CapStatus, Mode
 from gic.extensions import db
 from gic.interventions.models import Intervention, State
 from gic.models import Groupement
-from gic.ordered import ledger
-from gic.rules import CapStatus, Mode
 
 # A cancelled or declined request never counts (R5 counts accepted work on).
 NOT_COUNTED = (State.CANCELLED, State.DECLINED)
@@ -37,13 +37,13 @@ def cap_status(i: Intervention) -> CapStatus | None:
         return None
     groupement = db.session.get(Groupement, i.groupement_id)
     year = timeutil.local_today(groupement.timezone).year
-    if ledger.is_ordered(i.groupement_id, year):  # no cap: the hours ordered (issue 16)
+    if is_ordered(i.groupement_id, year):  # no cap: the hours ordered (issue 16)
         return None
     totals = i.totals()
     other = {s.year for s in i.sessions if s.year != year}
     return CapStatus(
-        year=year, cap_minutes=groupement.cap_for_year(year),
-        billable_minutes=queries.cap_use(i.beneficiary_id, [year]).get(year, 0),
+        year=year, cap_minutes=cap_for_year(groupement.id, year),
+        billable_minutes=ledger.cap_use(i.beneficiary_id, [year]).get(year, 0),
         threshold_minutes=i.threshold_minutes, counted_minutes=totals.onsite,
         onsite_other_years=sum(s.minutes for s in i.sessions
                                if s.year != year and s.mode == Mode.ONSITE),
