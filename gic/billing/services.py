@@ -252,7 +252,7 @@ class InterventionLine:
     intervention_id: int
     provider_id: int
     beneficiary_id: int
-    state: str
+    state: State
     description: str
     technician: str
     first_day: date
@@ -409,7 +409,7 @@ def _line(row) -> InterventionLine:
     """A row of :func:`gic.billing.queries.billable_interventions` as a line."""
     return InterventionLine(
         intervention_id=row.intervention_id, provider_id=row.provider_id,
-        beneficiary_id=row.beneficiary_id, state=str(row.state),
+        beneficiary_id=row.beneficiary_id, state=row.state,
         description=row.description or "", technician=row.technician_name or "",
         first_day=row.first_day, last_day=row.last_day, minutes=int(row.minutes),
         amount=_amount(row.weighted_cents), reference=row.beneficiary_reference or "")

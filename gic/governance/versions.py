@@ -28,7 +28,7 @@ from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.formatting import hours_minutes, long_date
 from gic.governance.periods import convention_end
-from gic.models import CONVENTION_MODEL_LABELS, ConventionModel, ConventionVersion, Role, User
+from gic.models import ConventionModel, ConventionVersion, Role, User
 from gic.rules_ordered import MAX_INSTALMENTS
 
 MAX_THRESHOLD_MINUTES = 24 * 60
@@ -133,7 +133,6 @@ def _check_model_values(previous: ConventionVersion, model, overrun_allowed, quo
             values["model"] = ConventionModel(model)
         except ValueError:
             raise InvalidField("Modèle de convention inconnu.", field="model") from None
-    values["model"] = ConventionModel(values["model"])
     if values["model"] != ConventionModel.ORDERED_HOURS:
         return values
     if overrun_allowed not in (None, ""):
@@ -260,8 +259,7 @@ def _describe_model(p: VersionPreview) -> None:
     years = (f"Années {first} et suivantes (le modèle d'une année est celui de la version en "
              f"vigueur au 1er janvier ; {first - 1} garde le sien).")
     labels = {
-        "model": ("Modèle de la convention", lambda v: CONVENTION_MODEL_LABELS[
-            ConventionModel(v)], years + " Les interventions sont comptées sur les heures "
+        "model": ("Modèle de la convention", lambda v: v.label, years + " Les interventions sont comptées sur les heures "
             "commandées par le bénéficiaire ; appels provisionnels et régularisation "
             "remplacent le seuil et le plafond."
             if new["model"] == ConventionModel.ORDERED_HOURS else
@@ -283,7 +281,7 @@ def _describe_model(p: VersionPreview) -> None:
         label, show, effect = labels[key]
         before, after = getattr(old, key), new[key]
         if key == "model":
-            before = ConventionModel(before or ConventionModel.PER_INTERVENTION)
+            before = before or ConventionModel.PER_INTERVENTION
         if before != after:
             p.changes.append(Change(label, show(before), show(after), effect))
         elif new["model"] == ConventionModel.ORDERED_HOURS:

@@ -25,11 +25,11 @@ figure shown at the threshold has really reached it.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
+from gic.enums import Labelled
 from gic.rules_ordered import vote_weights
 
 CHOICES = ("for", "against", "abstain")
@@ -40,17 +40,11 @@ NBSP = "\u00a0"
 
 
 
-class VoteRule(enum.StrEnum):
+class VoteRule(Labelled):
     """How a procedure or a decision of the minutes is decided."""
 
-    UNANIMITY = "unanimity"
-    WEIGHTED = "weighted"
-
-
-RULE_LABELS = {
-    VoteRule.UNANIMITY: "Unanimité des établissements membres",
-    VoteRule.WEIGHTED: "Vote pondéré par les contributions de l'année",
-}
+    UNANIMITY = "unanimity", "Unanimité des établissements membres"
+    WEIGHTED = "weighted", "Vote pondéré par les contributions de l'année"
 
 STATUS_LABELS = {
     "adopted": "adoptée",

@@ -55,12 +55,12 @@ def year_version(groupement_id: int, year: int) -> ConventionVersion:
 
 def model_on(groupement_id: int, day: date) -> ConventionModel:
     """The convention model in force on ``day``."""
-    return ConventionModel(version_on(groupement_id, day).model)
+    return version_on(groupement_id, day).model
 
 
 def model_of_year(groupement_id: int, year: int) -> ConventionModel:
     """The model that governs ``year`` (the version in force on 1 January)."""
-    return ConventionModel(year_version(groupement_id, year).model)
+    return year_version(groupement_id, year).model
 
 
 def is_ordered(groupement_id: int, year: int) -> bool:
@@ -277,7 +277,7 @@ def year_figures(groupement_id: int, year: int) -> YearFigures:
     for e in participants(groupement_id):
         entry = documents.get(e.id, {})
         rows.append(ParticipantFigures(
-            establishment_id=e.id, name=e.name, participation=Participation(e.participation),
+            establishment_id=e.id, name=e.name, participation=e.participation,
             ordered_minutes=orders.get(e.id, 0), consumed_minutes=consumed.get(e.id, 0),
             ordered_amount=rules_ordered.ordered_amount(orders.get(e.id, 0), rate),
             consumed_amount=rules_ordered.ordered_amount(consumed.get(e.id, 0), rate),

@@ -294,5 +294,5 @@ def set_participation(establishment_id: int):
         if status == 403:
             abort(403)
         return redirect(url_for("admin.index"))
-    flash(f"« {e.name} » : {e.participation_label.lower()}.", "success")
+    flash(f"« {e.name} » : {e.participation.label.lower()}.", "success")
     return redirect(url_for("admin.index"))
