@@ -224,7 +224,8 @@ class Establishment(db.Model):
     finess: Mapped[str] = mapped_column(String(9))
     # Only members take part in interventions, loans, secondments… (gic.governance.guards).
     status: Mapped[MembershipStatus] = mapped_column(
-        enum_type(MembershipStatus, 12), default=MembershipStatus.MEMBER, server_default=MembershipStatus.MEMBER.value)
+        enum_type(MembershipStatus, 12), default=MembershipStatus.MEMBER,
+        server_default=MembershipStatus.MEMBER.value)
     # Bumped by every write that must be serialised per beneficiary (the cap
     # check): the UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite).
     lock_version: Mapped[int] = mapped_column(default=0)

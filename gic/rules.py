@@ -7,7 +7,6 @@ is a :class:`gic.errors.DomainError` with a French message that cites the rule.
 
 from __future__ import annotations
 
-import enum
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass

@@ -97,7 +97,8 @@ class Procedure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"), index=True)
     kind: Mapped[ProcedureKind] = mapped_column(enum_type(ProcedureKind, 12))
-    status: Mapped[ProcedureStatus] = mapped_column(enum_type(ProcedureStatus, 12), default=ProcedureStatus.OPEN)
+    status: Mapped[ProcedureStatus] = mapped_column(enum_type(ProcedureStatus, 12),
+                                                   default=ProcedureStatus.OPEN)
     open_key: Mapped[str | None] = mapped_column(String(20))
     # Membership: the candidate as proposed; its establishment row exists from the
     # start when created directly (admin page, API), else from its admission.

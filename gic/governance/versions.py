@@ -259,11 +259,12 @@ def _describe_model(p: VersionPreview) -> None:
     years = (f"Années {first} et suivantes (le modèle d'une année est celui de la version en "
              f"vigueur au 1er janvier ; {first - 1} garde le sien).")
     labels = {
-        "model": ("Modèle de la convention", lambda v: v.label, years + " Les interventions sont comptées sur les heures "
-            "commandées par le bénéficiaire ; appels provisionnels et régularisation "
-            "remplacent le seuil et le plafond."
-            if new["model"] == ConventionModel.ORDERED_HOURS else
-            years + " Retour à la facturation à l'intervention (seuil, plafond, taux)."),
+        "model": ("Modèle de la convention", lambda v: v.label,
+                  years + " Les interventions sont comptées sur les heures commandées par le "
+                  "bénéficiaire ; appels provisionnels et régularisation remplacent le seuil "
+                  "et le plafond."
+                  if new["model"] == ConventionModel.ORDERED_HOURS else
+                  years + " Retour à la facturation à l'intervention (seuil, plafond, taux)."),
         "overrun_allowed": ("Dépassement des heures commandées",
                             lambda v: "Autorisé" if v else "Refusé",
                             "Séances enregistrées à partir de cette date."),

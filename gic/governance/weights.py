@@ -46,6 +46,7 @@ class VoteRule(Labelled):
     UNANIMITY = "unanimity", "Unanimité des établissements membres"
     WEIGHTED = "weighted", "Vote pondéré par les contributions de l'année"
 
+
 STATUS_LABELS = {
     "adopted": "adoptée",
     "rejected": "rejetée",

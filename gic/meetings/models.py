@@ -93,7 +93,8 @@ class Meeting(db.Model):
     duration_minutes: Mapped[int] = mapped_column(default=120)
     place: Mapped[str] = mapped_column(String(300), default="")
     video_url: Mapped[str] = mapped_column(String(500), default="")
-    status: Mapped[MeetingStatus] = mapped_column(enum_type(MeetingStatus, 12), default=MeetingStatus.PLANNED)
+    status: Mapped[MeetingStatus] = mapped_column(enum_type(MeetingStatus, 12),
+                                                 default=MeetingStatus.PLANNED)
     # iCalendar SEQUENCE: bumped at every change, so calendars update the event.
     sequence: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
@@ -170,7 +171,8 @@ class Minutes(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
     version: Mapped[int]
-    status: Mapped[MinutesStatus] = mapped_column(enum_type(MinutesStatus, 10), default=MinutesStatus.DRAFT)
+    status: Mapped[MinutesStatus] = mapped_column(enum_type(MinutesStatus, 10),
+                                                 default=MinutesStatus.DRAFT)
     summary: Mapped[str] = mapped_column(Text, default="")
     # The data since the previous meeting, computed when the draft was started
     # (see gic/meetings/prefill.py): frozen, so finalised minutes never move.

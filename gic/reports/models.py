@@ -53,7 +53,8 @@ class BilanVersion(db.Model):
     groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"), index=True)
     year: Mapped[int]
     version: Mapped[int]
-    status: Mapped[BilanStatus] = mapped_column(enum_type(BilanStatus, 10), default=BilanStatus.DRAFT)
+    status: Mapped[BilanStatus] = mapped_column(enum_type(BilanStatus, 10),
+                                               default=BilanStatus.DRAFT)
     data: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     # When ``data`` was last computed (a draft is refreshed; frozen once published).

@@ -176,12 +176,12 @@ def history(establishment_id: int, kind: str):
 @login_required
 def version(establishment_id: int, kind: str, number: int):
     """One past version's text (logged as a read)."""
+    kind = SectionKind(kind)
     try:
         establishment, access = _load(establishment_id, "history")
-        found = services.get_version(establishment, SectionKind(kind), number)
+        found = services.get_version(establishment, kind, number)
     except DomainError as error:
         return _refused_page(error)
-    kind = SectionKind(kind)
     log_read(_me(), establishment, access, ReadKind.VERSION, section_kind=kind,
              version=number)
     return render_template("techfiles/version.html", establishment=establishment,
