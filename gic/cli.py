@@ -111,7 +111,7 @@ def create_user_command(email: str, name: str, role: str, groupement_name: str,
     with _domain_errors():
         user = create_user_unattended(groupement, email=email, name=name, role=role,
                                       establishment_id=establishment_id, password=password)
-    click.echo(f"Utilisateur créé : {user.email} ({user.role_label}, {groupement.name}).")
+    click.echo(f"Utilisateur créé : {user.email} ({user.role.label}, {groupement.name}).")
 
 
 @click.command("create-token")
@@ -222,7 +222,7 @@ def run_jobs_command(today, names: tuple[str, ...]) -> None:
     names = names or tuple(job.name for job in due_jobs(day))
     results = [run_job(name, day) for name in names]
     for result in results:
-        click.echo(f"{result.name} ({day.isoformat()}) : {result.status_label} — "
+        click.echo(f"{result.name} ({day.isoformat()}) : {result.status.label} — "
                    f"{result.message.splitlines()[0] if result.message else ''}")
     failed = [result.name for result in results if result.status == JobStatus.ERROR]
     if failed:

@@ -1,9 +1,12 @@
-"""Engine settings that make SQLite behave under concurrent requests, and what a
-transaction may remember (:func:`memo`)."""
+"""Engine settings that make SQLite behave under concurrent requests, what a
+transaction may remember (:func:`memo`), and how enumerations are stored
+(:func:`enum_type`)."""
 
-from sqlalchemy import event
+import enum
+
+from sqlalchemy import Enum, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session
 
 from gic.extensions import db
 
@@ -33,6 +36,33 @@ def configure_engine(engine: Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+# --- Enumerations stored by value ---------------------------------------------------
+
+def enum_type(kind: type[enum.StrEnum], length: int) -> Enum:
+    """The column type of a ``StrEnum``: a plain ``VARCHAR(length)`` holding the
+    member's value (the schema the migrations made: no native enum, no new CHECK),
+    loaded back as the member, so ``intervention.state.label`` just works."""
+    return Enum(kind, native_enum=False, length=length, validate_strings=True,
+                values_callable=lambda members: [m.value for m in members],
+                create_constraint=False)
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _members_on_set(mapper: Mapper, cls: type) -> None:
+    """A value set on an enum column becomes the member at once (``state="draft"``
+    reads back ``State.DRAFT`` before any flush; an unknown value is a ValueError)."""
+    for prop in mapper.column_attrs:
+        kind = getattr(prop.columns[0].type, "enum_class", None)
+        if kind is not None:
+            event.listen(getattr(cls, prop.key), "set", _to_member(kind), retval=True)
+
+
+def _to_member(kind: type[enum.StrEnum]):  # noqa: ANN202
+    def convert(_target, value, _old, _initiator):  # noqa: ANN001, ANN202
+        return value if value is None or isinstance(value, kind) else kind(value)
+    return convert
 
 
 # --- What a transaction may remember ------------------------------------------------

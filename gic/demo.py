@@ -82,7 +82,7 @@ def demo_accounts() -> list[User]:
 
 def format_accounts(users: list[User], base_url: str) -> str:
     """A plain-text table of the demo accounts and where to log in."""
-    rows = [(u.email, u.role_label, u.establishment.name if u.establishment
+    rows = [(u.email, u.role.label, u.establishment.name if u.establishment
              else f"{u.groupement.name} (groupement)") for u in users]
     header = ("E-mail", "Rôle", "Établissement")
     widths = [max(len(r[n]) for r in [header, *rows]) for n in range(3)]

@@ -33,29 +33,25 @@ from gic.convention.constants import (
     DEFAULT_THRESHOLD_MINUTES,
 )
 from gic.convention.rules import ConventionTerms
+from gic.database import enum_type
+from gic.enums import Labelled
 from gic.extensions import db
 
 
-class Role(enum.StrEnum):
-    """What a person may do; see SPEC §1."""
+class Role(Labelled):
+    """What a person may do; see SPEC §1.
 
-    TECHNICIAN = "technician"
-    DIRECTOR = "director"
-    ACCOUNTANT = "accountant"
-    COORDINATOR = "coordinator"
+    Users are women and men: a role is named by its function, never by a gendered
+    job title (« Direction », not « Directeur »)."""
+
+    TECHNICIAN = "technician", "Technique"
+    DIRECTOR = "director", "Direction"
+    ACCOUNTANT = "accountant", "Comptabilité"
+    COORDINATOR = "coordinator", "Coordination"
 
 
-# Users are women and men: a role is named by its function, never by a gendered
-# job title (« Direction », not « Directeur »).
 # werkzeug's default; PASSWORD_HASH_METHOD may name another (the tests' cheap pbkdf2).
 DEFAULT_HASH_METHOD = "scrypt"
-
-ROLE_LABELS = {
-    Role.TECHNICIAN: "Technique",
-    Role.DIRECTOR: "Direction",
-    Role.ACCOUNTANT: "Comptabilité",
-    Role.COORDINATOR: "Coordination",
-}
 
 
 class Groupement(db.Model):
@@ -76,19 +72,14 @@ class Groupement(db.Model):
     )
 
 
-class ConventionModel(enum.StrEnum):
+class ConventionModel(Labelled):
     """How a convention version bills (issue 16): after the fact, per intervention
     (GIC 65: threshold, cap, rate), or hours ordered in advance with provisional
     calls and a year-end regularisation (a GCSMS like the ISI; gic.convention.rules_ordered)."""
 
-    PER_INTERVENTION = "per_intervention"
-    ORDERED_HOURS = "ordered_hours"
-
-
-CONVENTION_MODEL_LABELS = {
-    ConventionModel.PER_INTERVENTION: "Facturation à l'intervention (seuil, plafond, taux)",
-    ConventionModel.ORDERED_HOURS: "Heures commandées (appels provisionnels, régularisation)",
-}
+    PER_INTERVENTION = ("per_intervention",
+                        "Facturation à l'intervention (seuil, plafond, taux)")
+    ORDERED_HOURS = "ordered_hours", "Heures commandées (appels provisionnels, régularisation)"
 
 
 class ConventionVersion(db.Model):
@@ -114,7 +105,7 @@ class ConventionVersion(db.Model):
     # Issue 16: the version's model. The ordered-hours settings below mean nothing
     # to a per-intervention version (its threshold_minutes applies to both; 0 = none).
     model: Mapped[ConventionModel] = mapped_column(
-        String(20), default=ConventionModel.PER_INTERVENTION,
+        enum_type(ConventionModel, 20), default=ConventionModel.PER_INTERVENTION,
         server_default=ConventionModel.PER_INTERVENTION.value)
     # May a beneficiary consume more than its hours ordered?
     overrun_allowed: Mapped[bool] = mapped_column(default=True, server_default=true())
@@ -131,11 +122,6 @@ class ConventionVersion(db.Model):
     def is_ordered_hours(self) -> bool:
         """True for a version of the ordered-hours model."""
         return self.model == ConventionModel.ORDERED_HOURS
-
-    @property
-    def model_label(self) -> str:
-        """The model as users say it."""
-        return CONVENTION_MODEL_LABELS[ConventionModel(self.model)]
 
     def terms(self) -> ConventionTerms:
         """The pure-value view of this version used by :mod:`gic.convention.rules`."""
@@ -159,40 +145,32 @@ class MembershipStatus(enum.StrEnum):
     NOT_ADMITTED = "not_admitted"
 
 
-class Participation(enum.StrEnum):
+class Participation(Labelled):
     """How an establishment takes part in an ordered-hours groupement (issue 16): a
     member votes and shares the year's surplus or deficit; a « utilisateur » orders
     hours, is called and consumes, but never votes nor shares the result."""
 
-    MEMBER = "member"
-    USER = "user"
+    MEMBER = "member", "Membre"
+    USER = "user", "Utilisateur"
 
 
-PARTICIPATION_LABELS = {Participation.MEMBER: "Membre",
-                        Participation.USER: "Utilisateur"}
-
-
-class PayerKind(enum.StrEnum):
+class PayerKind(Labelled):
     """Public payers are invoiced through Chorus Pro; private ones directly."""
 
-    PUBLIC = "public"
-    PRIVATE = "private"
+    PUBLIC = "public", "Public (factures par Chorus Pro)"
+    PRIVATE = "private", "Privé"
 
 
-class VatRegime(enum.StrEnum):
+class VatRegime(Labelled):
     """Most members are outside VAT: their documents say so."""
 
-    NOT_SUBJECT = "not_subject"
-    SUBJECT = "subject"
+    NOT_SUBJECT = "not_subject", "Non assujetti à la TVA"
+    SUBJECT = "subject", "Assujetti à la TVA"
 
-
-PAYER_KIND_LABELS = {PayerKind.PUBLIC: "Public (factures par Chorus Pro)",
-                     PayerKind.PRIVATE: "Privé"}
-VAT_REGIME_LABELS = {VatRegime.NOT_SUBJECT: "Non assujetti à la TVA",
-                     VatRegime.SUBJECT: "Assujetti à la TVA"}
-# What the documents print about VAT, per regime.
-VAT_MENTIONS = {VatRegime.NOT_SUBJECT: "Établissement non assujetti à la TVA.",
-                VatRegime.SUBJECT: "Établissement assujetti à la TVA."}
+    @property
+    def mention(self) -> str:
+        """What the documents print: « Établissement non assujetti à la TVA. »"""
+        return f"Établissement {self.label[0].lower()}{self.label[1:]}."
 
 
 class Establishment(db.Model):
@@ -207,7 +185,8 @@ class Establishment(db.Model):
     finess: Mapped[str] = mapped_column(String(9))
     # Only members take part in interventions, loans, secondments… (gic.convention.members).
     status: Mapped[MembershipStatus] = mapped_column(
-        String(12), default=MembershipStatus.MEMBER, server_default=MembershipStatus.MEMBER.value)
+        enum_type(MembershipStatus, 12), default=MembershipStatus.MEMBER,
+        server_default=MembershipStatus.MEMBER.value)
     # Bumped by every write that must be serialised per beneficiary (the cap
     # check): the UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite).
     lock_version: Mapped[int] = mapped_column(default=0)
@@ -216,15 +195,15 @@ class Establishment(db.Model):
     # until the coordinator fills it (gic/admin/identity.py checks it).
     legal_name: Mapped[str | None] = mapped_column(String(200))
     siret: Mapped[str | None] = mapped_column(String(14))
-    payer_kind: Mapped[PayerKind | None] = mapped_column(String(10))
-    vat_regime: Mapped[VatRegime | None] = mapped_column(String(12))
+    payer_kind: Mapped[PayerKind | None] = mapped_column(enum_type(PayerKind, 10))
+    vat_regime: Mapped[VatRegime | None] = mapped_column(enum_type(VatRegime, 12))
     street: Mapped[str | None] = mapped_column(String(300))
     postal_code: Mapped[str | None] = mapped_column(String(5))
     city: Mapped[str | None] = mapped_column(String(100))
     chorus_service_code: Mapped[str | None] = mapped_column(String(100))
     # Issue 16: member (votes, shares the result) or « utilisateur ».
     participation: Mapped[Participation] = mapped_column(
-        String(10), default=Participation.MEMBER,
+        enum_type(Participation, 10), default=Participation.MEMBER,
         server_default=Participation.MEMBER.value)
 
     groupement: Mapped[Groupement] = relationship(back_populates="establishments")
@@ -241,11 +220,6 @@ class Establishment(db.Model):
     def is_user_participant(self) -> bool:
         """True for a « utilisateur » of an ordered-hours groupement (never votes)."""
         return self.participation == Participation.USER
-
-    @property
-    def participation_label(self) -> str:
-        """« Membre » or « Utilisateur »."""
-        return PARTICIPATION_LABELS[Participation(self.participation)]
 
     @property
     def is_member(self) -> bool:
@@ -288,7 +262,7 @@ class User(UserMixin, db.Model):
     )
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(enum_type(Role, 20))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     # False: notifications stay in the app, no e-mail (chosen on the profile page).
@@ -317,11 +291,6 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
-
-    @property
-    def role_label(self) -> str:
-        """The role as users say it."""
-        return ROLE_LABELS[Role(self.role)]
 
 
 class ApiToken(db.Model):

@@ -159,11 +159,9 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _labels():
-        from gic.interventions.models import STATE_LABELS, URGENCY_LABELS
-        from gic.convention.rules import AXES, MODE_LABELS, NATURE_LABELS
-        return {"STATE_LABELS": STATE_LABELS, "AXES": AXES, "MODE_LABELS": MODE_LABELS,
-                "NATURE_LABELS": NATURE_LABELS, "URGENCY_LABELS": URGENCY_LABELS,
-                "current_locale": str(get_locale())}
+        from gic.convention.rules import AXES
+        from gic.interventions.models import State
+        return {"STATES": list(State), "AXES": AXES, "current_locale": str(get_locale())}
 
     @app.after_request
     def _security_headers(response):

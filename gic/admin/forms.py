@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from gic.convention.constants import MAX_YEAR, MIN_YEAR
 from gic.forms import optional_int
-from gic.models import PAYER_KIND_LABELS, ROLE_LABELS, VAT_REGIME_LABELS
+from gic.models import PayerKind, Role, VatRegime
 
 
 class EstablishmentForm(FlaskForm):
@@ -32,8 +32,8 @@ class UserForm(FlaskForm):
     email = EmailField("Adresse e-mail",
                        validators=[DataRequired("Indiquez l'adresse e-mail."), Length(max=254)])
     name = StringField("Nom", validators=[DataRequired("Indiquez le nom."), Length(max=200)])
-    role = SelectField("Rôle", choices=[SelectChoice(str(role), label)
-                                         for role, label in ROLE_LABELS.items()])
+    role = SelectField("Rôle", choices=[SelectChoice(role.value, role.label)
+                                         for role in Role])
     establishment_id = SelectField("Établissement", coerce=optional_int,
                                    validate_choice=False)
     password = PasswordField("Mot de passe initial",
@@ -51,8 +51,8 @@ class UserEditForm(FlaskForm):
     """A person's name, role and establishment (the e-mail identifies the account)."""
 
     name = StringField("Nom", validators=[DataRequired("Indiquez le nom."), Length(max=200)])
-    role = SelectField("Rôle", choices=[SelectChoice(str(role), label)
-                                         for role, label in ROLE_LABELS.items()])
+    role = SelectField("Rôle", choices=[SelectChoice(role.value, role.label)
+                                         for role in Role])
     establishment_id = SelectField("Établissement", coerce=optional_int,
                                    validate_choice=False)
 
@@ -68,11 +68,11 @@ class IdentityForm(FlaskForm):
                                          Length(max=200)])
     siret = StringField("SIRET", validators=[DataRequired("Indiquez le numéro SIRET."),
                                              Length(max=20)])
-    payer_kind = RadioField("Payeur", choices=[SelectChoice(str(k), label) for k, label
-                                               in PAYER_KIND_LABELS.items()],
+    payer_kind = RadioField("Payeur", choices=[SelectChoice(k.value, k.label)
+                                               for k in PayerKind],
                             validators=[DataRequired("Choisissez un payeur public ou privé.")])
-    vat_regime = RadioField("TVA", choices=[SelectChoice(str(k), label) for k, label
-                                            in VAT_REGIME_LABELS.items()],
+    vat_regime = RadioField("TVA", choices=[SelectChoice(k.value, k.label)
+                                            for k in VatRegime],
                             validators=[DataRequired("Choisissez le régime de TVA.")])
     street = TextAreaField("Adresse (numéro, voie, complément)",
                            validators=[DataRequired("Indiquez l'adresse."), Length(max=300)])

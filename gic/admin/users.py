@@ -84,7 +84,7 @@ def update_user(actor: User, user: User, *, name=UNSET, role=UNSET,
     new_name = user.name if name is UNSET else (name or "").strip()
     if not new_name or len(new_name) > 200:
         raise InvalidField("Le nom est obligatoire (200 caractères au plus).", field="name")
-    new_role = Role(user.role)
+    new_role = user.role
     if role is not UNSET:
         try:
             new_role = Role(role)

@@ -12,7 +12,7 @@ from gic.admin import bp, identity, services, users
 from gic.admin.forms import EstablishmentForm, IdentityForm, UserEditForm, UserForm
 from gic.errors import DomainError, Forbidden, NotFound
 from gic.extensions import db
-from gic.models import PAYER_KIND_LABELS, VAT_MENTIONS, Role
+from gic.models import Role
 
 
 def _forms(establishment_form=None, user_form=None):
@@ -88,7 +88,7 @@ def create_user():
         except DomainError as error:
             _show_error(form, error)
         else:
-            flash(f"Compte de {user.name} créé ({user.role_label}).", "success")
+            flash(f"Compte de {user.name} créé ({user.role.label}).", "success")
             return redirect(url_for("admin.index"))
     return _render(user_form=form, status=422)
 
@@ -209,5 +209,4 @@ def establishment_identity(establishment_id: int):
         status = 422
         flash("Rien n'est enregistré : corrigez les champs signalés.", "error")
     return render_template("admin/identity.html", establishment=e, form=form,
-                           editable=editable, year=year, PAYER_KIND_LABELS=PAYER_KIND_LABELS,
-                           VAT_MENTIONS=VAT_MENTIONS), status
+                           editable=editable, year=year), status

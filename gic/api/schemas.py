@@ -16,11 +16,11 @@ from typing import Any
 
 from flask import request
 
+from gic.convention.rules import Mode, Nature
 from gic.errors import DomainError, InvalidField
 from gic.forms import MAX_INT  # database integer columns
 from gic.interventions.models import State, Urgency
 from gic.models import Role
-from gic.convention.rules import Mode, Nature
 
 MAX_STRING = 10_000
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

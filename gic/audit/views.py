@@ -18,12 +18,12 @@ from sqlalchemy.orm import selectinload
 from gic.audit import bp
 from gic.audit.models import AuditEntry
 from gic.audit.services import VIA_LABELS, visible_entries, with_standin
-from gic.convention.rules import MODE_LABELS, Mode
+from gic.convention.rules import Mode
 from gic.errors import Forbidden
 from gic.extensions import db
 from gic.formatting import hours_minutes
-from gic.interventions.models import STATE_LABELS, State
-from gic.models import ROLE_LABELS, Establishment, Role, User
+from gic.interventions.models import State
+from gic.models import Establishment, Role, User
 from gic.pages import paginate
 from gic.web import fr_date
 
@@ -194,7 +194,7 @@ def _object(entry: AuditEntry, before: dict, after: dict) -> tuple[str, str | No
 
 def _state(value) -> str:
     try:
-        return STATE_LABELS[State(value)]
+        return State(value).label
     except ValueError:
         return str(value)
 
@@ -224,7 +224,7 @@ def _session_text(snapshot: dict) -> str:
     except (KeyError, TypeError, ValueError):
         day = "?"
     try:
-        mode = MODE_LABELS[Mode(snapshot.get("mode"))].lower()
+        mode = Mode(snapshot.get("mode")).label.lower()
     except ValueError:
         mode = str(snapshot.get("mode"))
     return (f"{day}, {snapshot.get('start', '?')}–{snapshot.get('end', '?')} "
@@ -271,7 +271,7 @@ def _standin_changes(before: dict, after: dict) -> list[str]:
 
 def _role(value) -> str:
     try:
-        return ROLE_LABELS[Role(value)]
+        return Role(value).label
     except ValueError:
         return str(value)
 

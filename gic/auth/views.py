@@ -6,7 +6,6 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_login import current_user, login_required, login_user, logout_user
 
 from gic.auth import bp, passwords, services
-from gic.calendar import services as calendar
 from gic.auth.forms import (
     ForgotPasswordForm,
     LoginForm,
@@ -14,6 +13,7 @@ from gic.auth.forms import (
     ResetPasswordForm,
     TokenForm,
 )
+from gic.calendar import services as calendar
 from gic.errors import DomainError, NotFound
 from gic.notifications.services import channel_of, set_channel
 

@@ -27,7 +27,7 @@ from gic.billing import queries
 from gic.convention import rules
 from gic.convention.history import version_on
 from gic.formatting import hours_minutes
-from gic.models import VAT_MENTIONS, Establishment, Groupement, VatRegime
+from gic.models import Establishment, Groupement, VatRegime
 
 PRINT_CSS = "statement-print.css"
 TEMPLATE = "billing/statement_pdf.html"
@@ -57,7 +57,7 @@ def party(e: Establishment, year: int) -> dict:
             "postal_code": e.postal_code, "city": e.city,
             "payer_kind": str(e.payer_kind) if e.payer_kind else None,
             "vat_regime": str(e.vat_regime) if e.vat_regime else None,
-            "vat_mention": VAT_MENTIONS.get(e.vat_regime) if e.vat_regime else None,
+            "vat_mention": e.vat_regime.mention if e.vat_regime else None,
             "service_code": e.chorus_service_code, "engagement": engagement}
 
 

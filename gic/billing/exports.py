@@ -69,8 +69,8 @@ from gic import timeutil
 from gic.billing import exports_ordered
 from gic.billing.services import ROUNDING_NOTE, BillingDetail, secondments_note
 from gic.formatting import hours_minutes
-from gic.interventions.models import STATE_LABELS, State
-from gic.secondments.models import PRICING_LABELS, Pricing
+from gic.interventions.models import State
+from gic.secondments.models import Pricing
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -138,7 +138,7 @@ def views(detail: BillingDetail) -> list[View]:
         for pair in detail.pairs]
     pending = [
         (line.intervention_id, names[line.provider_id], names[line.beneficiary_id],
-         STATE_LABELS[State(line.state)], line.technician, line.first_day, line.last_day,
+         line.state.label, line.technician, line.first_day, line.last_day,
          line.minutes, hours_minutes(line.minutes), line.description,
          decimal_hours(line.minutes), line.reference)
         for line in detail.pending]
@@ -176,7 +176,7 @@ def _secondments_view(detail: BillingDetail) -> View:
     names = detail.names
     secondments = [
         (s["secondment_id"], s["project"], names[s["provider_id"]], names[s["beneficiary_id"]],
-         s["start_date"], s["end_date"], PRICING_LABELS[Pricing(s["pricing"])],
+         s["start_date"], s["end_date"], Pricing(s["pricing"]).label,
          s["hourly_rate"], s["lump_sum"], s["billable_minutes"],
          hours_minutes(s["billable_minutes"]), s["pending_minutes"], s["amount"],
          decimal_hours(s["billable_minutes"]))
@@ -235,7 +235,7 @@ def csv_rows(detail: BillingDetail) -> Iterator[tuple]:
     for (n, provider, beneficiary, tech, first, last, minutes, hours, amount, what, decimal,
          reference) in interventions.rows:
         yield (interventions.name, n, provider, beneficiary, tech, first, last, minutes,
-               hours, amount, STATE_LABELS[State.VALIDATED], what,
+               hours, amount, State.VALIDATED.label, what,
                LINE_TYPES[interventions.name], decimal, reference)
     for provider, beneficiary, count, minutes, hours, amount, decimal in totals.rows:
         yield (totals.name, None, provider, beneficiary, None, None, None, minutes, hours,

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gic.formatting import hours_minutes
-from gic.models import PARTICIPATION_LABELS, Participation
 from gic.ordered.ledger import ParticipantFigures, YearFigures
 
 SECTION = "Heures commandées"
@@ -38,7 +37,7 @@ COLUMNS = (("Établissement", 30), ("Participation", 13), ("Minutes commandées"
 
 def _row(r: ParticipantFigures, label: str) -> tuple:
     c = r.consumption
-    return (label, PARTICIPATION_LABELS[Participation(r.participation)] if r.participation
+    return (label, r.participation.label if r.participation
             else None, r.ordered_minutes, hours_minutes(r.ordered_minutes), r.consumed_minutes,
             hours_minutes(r.consumed_minutes), c.left_minutes, c.over_minutes,
             r.ordered_amount, r.called, r.consumed_amount, r.regularised, r.balance)

@@ -3,7 +3,6 @@ statements and credit statements (issue 15)."""
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -20,6 +19,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gic import timeutil
+from gic.database import enum_type
+from gic.enums import Labelled
 from gic.extensions import db
 
 
@@ -40,15 +41,11 @@ class YearClosure(db.Model):
     reopen_reason: Mapped[str | None] = mapped_column(Text)
 
 
-class StatementKind(enum.StrEnum):
+class StatementKind(Labelled):
     """A settlement statement, or the credit statement that cancels one."""
 
-    STATEMENT = "statement"
-    CREDIT = "credit"
-
-
-STATEMENT_KIND_LABELS = {StatementKind.STATEMENT: "Relevé de règlement",
-                         StatementKind.CREDIT: "Avoir"}
+    STATEMENT = "statement", "Relevé de règlement"
+    CREDIT = "credit", "Avoir"
 
 
 class DocumentCounter(db.Model):
@@ -89,7 +86,7 @@ class SettlementStatement(db.Model):
     year: Mapped[int]
     sequence: Mapped[int]
     number: Mapped[str] = mapped_column(String(40))
-    kind: Mapped[StatementKind] = mapped_column(String(10))
+    kind: Mapped[StatementKind] = mapped_column(enum_type(StatementKind, 10))
     payer_id: Mapped[int] = mapped_column(ForeignKey("establishment.id"), index=True)
     payee_id: Mapped[int] = mapped_column(ForeignKey("establishment.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
@@ -104,11 +101,6 @@ class SettlementStatement(db.Model):
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     facturx: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     facturx_missing: Mapped[str | None] = mapped_column(Text)
-
-    @property
-    def kind_label(self) -> str:
-        """« Relevé de règlement » or « Avoir »."""
-        return STATEMENT_KIND_LABELS[StatementKind(self.kind)]
 
     @property
     def is_credit(self) -> bool:

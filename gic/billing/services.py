@@ -24,6 +24,7 @@ from gic.ordered import ledger
 from gic.ordered.ledger import YearFigures
 from gic.secondments import queries as secondment_queries
 
+
 def billing_years(groupement: Groupement) -> range:
     """The civil years the billing pages lead to: from the year the convention
     started (its first version) to the current one."""
@@ -224,7 +225,7 @@ class InterventionLine:
     intervention_id: int
     provider_id: int
     beneficiary_id: int
-    state: str
+    state: State
     description: str
     technician: str
     first_day: date
@@ -336,7 +337,7 @@ def _line(row) -> InterventionLine:
     """A row of :func:`gic.billing.queries.billable_interventions` as a line."""
     return InterventionLine(
         intervention_id=row.intervention_id, provider_id=row.provider_id,
-        beneficiary_id=row.beneficiary_id, state=str(row.state),
+        beneficiary_id=row.beneficiary_id, state=row.state,
         description=row.description or "", technician=row.technician_name or "",
         first_day=row.first_day, last_day=row.last_day, minutes=int(row.minutes),
         amount=rules.cents_amount(row.weighted_cents), reference=row.beneficiary_reference or "")

@@ -69,11 +69,11 @@ def next_sequence(groupement_id: int, year: int) -> int:
 
 def _store(statement: SettlementStatement, *, cancels: dict | None = None) -> None:
     """Render the statement's PDF (and its Factur-X when both parties have a SIRET)."""
-    kind = StatementKind(statement.kind)
+    kind = statement.kind
     html = documents.render_html(statement.data, number=statement.number, kind=kind,
                                  issued_on=statement.issued_on,
                                  issued_at=statement.issued_at, cancels=cancels)
-    title = f"{statement.kind_label} {statement.number}"
+    title = f"{statement.kind.label} {statement.number}"
     pdf = documents.render_pdf(html, title, statement.issued_at)
     statement.pdf, statement.pdf_sha256 = pdf, hashlib.sha256(pdf).hexdigest()
     statement.facturx_missing = documents.facturx_missing(statement.data)

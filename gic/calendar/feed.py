@@ -26,7 +26,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from gic import timeutil
 from gic.calendar.services import public_host
-from gic.convention.rules import MODE_LABELS, NATURE_LABELS, Mode, Nature
+from gic.convention.rules import Mode
 from gic.extensions import db
 from gic.formatting import numero
 from gic.interventions.models import Intervention, InterventionSession
@@ -91,7 +91,7 @@ def _place(e: Establishment) -> str:
 def session_event(s: InterventionSession, tz: ZoneInfo, host: str, page_url: str) -> Event:
     """One logged session: « Intervention Établissement A → Établissement B (sur site) »."""
     i = s.intervention
-    mode = MODE_LABELS[Mode(s.mode)].lower()
+    mode = s.mode.label.lower()
     event = Event()
     event.add("uid", f"intervention-session-{s.id}@{host}")
     event.add("dtstamp", _utc(s.updated_at))
@@ -105,7 +105,7 @@ def session_event(s: InterventionSession, tz: ZoneInfo, host: str, page_url: str
     request = i.description.strip()
     if len(request) > DESCRIPTION_CHARS:
         request = request[:DESCRIPTION_CHARS].rstrip() + "…"
-    lines = [f"Demande {numero(i.id)} — {NATURE_LABELS[Nature(i.nature)]}",
+    lines = [f"Demande {numero(i.id)} — {i.nature.label}",
              f"Prestataire : {i.provider.name}", f"Bénéficiaire : {i.beneficiary.name}",
              f"Séance de {s.technician.name}, {mode}", "", request]
     if s.notes.strip():
@@ -133,7 +133,7 @@ def meeting_event(m: Meeting, tz: str, host: str, page_url: str) -> Event:
     event.add("summary", m.title)
     if m.place:
         event.add("location", m.place)
-    lines = [m.kind_label]
+    lines = [m.kind.label]
     if m.agenda:
         lines.append("Ordre du jour :")
         lines += [f"{item.position}. {item.text}" for item in m.agenda]

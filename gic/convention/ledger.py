@@ -27,8 +27,8 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import Join
 
 from gic.convention import rules
-from gic.convention.rules import Mode
 from gic.convention.history import is_ordered
+from gic.convention.rules import Mode
 from gic.errors import Forbidden
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State

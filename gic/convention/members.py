@@ -24,5 +24,5 @@ def check_members(*establishments: Establishment, field: str | None = None) -> N
     """Refuse (409) when one of ``establishments`` is not a member of its groupement."""
     for e in establishments:
         if e.status != MembershipStatus.MEMBER:
-            raise RuleRefused(NOT_MEMBER[MembershipStatus(e.status)].format(name=e.name),
+            raise RuleRefused(NOT_MEMBER[e.status].format(name=e.name),
                               code="not_member", field=field)

@@ -7,7 +7,6 @@ is a :class:`gic.errors.DomainError` with a French message that cites the rule.
 
 from __future__ import annotations
 
-import enum
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -16,41 +15,29 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from gic.convention.constants import ALERT_LEVELS, MAX_YEAR, MIN_YEAR
+from gic.enums import Labelled
 from gic.errors import DomainError, InvalidField, RuleRefused
 from gic.formatting import hours_minutes
 
 CENT = Decimal("0.01")
 
 
-class Mode(enum.StrEnum):
+class Mode(Labelled):
     """Where a session's work was done."""
 
-    REMOTE = "remote"
-    ONSITE = "onsite"
+    REMOTE = "remote", "À distance"
+    ONSITE = "onsite", "Sur site"
 
 
-MODE_LABELS = {Mode.REMOTE: "À distance", Mode.ONSITE: "Sur site"}
-
-
-class Nature(enum.StrEnum):
+class Nature(Labelled):
     """What an intervention is for; the last three are refused by the convention."""
 
-    INCIDENT = "incident"
-    OCCASIONAL_WORK = "occasional_work"
-    DEPLOYMENT = "deployment"
-    USER_SUPPORT = "user_support"
-    USER_TRAINING = "user_training"
-    PERMANENT_CHANGE = "permanent_change"
-
-
-NATURE_LABELS = {
-    Nature.INCIDENT: "Incident / dysfonctionnement majeur",
-    Nature.OCCASIONAL_WORK: "Travaux ponctuels",
-    Nature.DEPLOYMENT: "Mise en place de matériel ou de logiciel",
-    Nature.USER_SUPPORT: "Support utilisateur",
-    Nature.USER_TRAINING: "Formation des utilisateurs",
-    Nature.PERMANENT_CHANGE: "Modification définitive du SI",
-}
+    INCIDENT = "incident", "Incident / dysfonctionnement majeur"
+    OCCASIONAL_WORK = "occasional_work", "Travaux ponctuels"
+    DEPLOYMENT = "deployment", "Mise en place de matériel ou de logiciel"
+    USER_SUPPORT = "user_support", "Support utilisateur"
+    USER_TRAINING = "user_training", "Formation des utilisateurs"
+    PERMANENT_CHANGE = "permanent_change", "Modification définitive du SI"
 
 FORBIDDEN_NATURES = frozenset(
     {Nature.USER_SUPPORT, Nature.USER_TRAINING, Nature.PERMANENT_CHANGE}
@@ -115,7 +102,7 @@ def check_nature(nature: str) -> Nature:
         raise InvalidField("Nature d'intervention inconnue.", field="nature") from None
     if value in FORBIDDEN_NATURES:
         raise InvalidField(
-            f"« {NATURE_LABELS[value]} » est exclu par la convention : les interventions "
+            f"« {value.label} » est exclu par la convention : les interventions "
             "« ne peuvent être activées pour du support utilisateur/formation ou pour des "
             "modifications définitives du SI (partielle ou complète) ».",
             field="nature", code="nature_refused",

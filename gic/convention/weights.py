@@ -25,12 +25,12 @@ figure shown at the threshold has really reached it.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
 from gic.convention.rules_ordered import vote_weights
+from gic.enums import Labelled
 
 CHOICES = ("for", "against", "abstain")
 HUNDREDTH = Decimal("0.01")
@@ -40,17 +40,12 @@ NBSP = "\u00a0"
 
 
 
-class VoteRule(enum.StrEnum):
+class VoteRule(Labelled):
     """How a procedure or a decision of the minutes is decided."""
 
-    UNANIMITY = "unanimity"
-    WEIGHTED = "weighted"
+    UNANIMITY = "unanimity", "Unanimité des établissements membres"
+    WEIGHTED = "weighted", "Vote pondéré par les contributions de l'année"
 
-
-RULE_LABELS = {
-    VoteRule.UNANIMITY: "Unanimité des établissements membres",
-    VoteRule.WEIGHTED: "Vote pondéré par les contributions de l'année",
-}
 
 STATUS_LABELS = {
     "adopted": "adoptée",

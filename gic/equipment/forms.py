@@ -12,7 +12,7 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from gic.equipment.models import CATEGORY_LABELS, KIND_LABELS, MovementKind
+from gic.equipment.models import Category, MovementKind
 from gic.forms import DateField, optional_int
 
 
@@ -20,7 +20,7 @@ class MovementForm(FlaskForm):
     """A loan or a donation to another establishment of the groupement."""
 
     kind = RadioField("Type", default=MovementKind.LOAN.value, validate_choice=False,
-                      choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
+                      choices=[SelectChoice(k.value, k.label) for k in MovementKind],
                       validators=[InputRequired("Choisissez prêt ou don.")])
     to_id = SelectField("Établissement destinataire", coerce=optional_int,
                         validate_choice=False,
@@ -30,8 +30,7 @@ class MovementForm(FlaskForm):
                        description="Par exemple « Commutateur 24 ports HP 1920 ».")
     category = SelectField("Catégorie", validate_choice=False,
                            choices=[SelectChoice("", "— choisir —")] + [
-                               SelectChoice(c.value, label)
-                               for c, label in CATEGORY_LABELS.items()],
+                               SelectChoice(c.value, c.label) for c in Category],
                            validators=[InputRequired("Choisissez une catégorie.")])
     serial_number = StringField("Numéro de série", validators=[Length(max=100)])
     date = DateField("Date du prêt ou du don", validators=[InputRequired("Indiquez la date.")])

@@ -9,46 +9,34 @@ groupement (checked by the services).
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic import timeutil
+from gic.database import enum_type
+from gic.enums import Labelled
 from gic.extensions import db
 from gic.models import Establishment, User
 
 
-class MovementKind(enum.StrEnum):
+class MovementKind(Labelled):
     """A loan comes back; a donation does not."""
 
-    LOAN = "loan"
-    DONATION = "donation"
+    LOAN = "loan", "Prêt"
+    DONATION = "donation", "Don"
 
 
-KIND_LABELS = {MovementKind.LOAN: "Prêt", MovementKind.DONATION: "Don"}
-
-
-class Category(enum.StrEnum):
+class Category(Labelled):
     """What kind of equipment (SPEC §2 axis 5: network, workstations, phones…)."""
 
-    NETWORK = "network"
-    WORKSTATION = "workstation"
-    PHONE = "phone"
-    PRINTING = "printing"
-    SERVER = "server"
-    OTHER = "other"
-
-
-CATEGORY_LABELS = {
-    Category.NETWORK: "Réseau",
-    Category.WORKSTATION: "Poste de travail",
-    Category.PHONE: "Téléphonie",
-    Category.PRINTING: "Impression",
-    Category.SERVER: "Serveur",
-    Category.OTHER: "Autre",
-}
+    NETWORK = "network", "Réseau"
+    WORKSTATION = "workstation", "Poste de travail"
+    PHONE = "phone", "Téléphonie"
+    PRINTING = "printing", "Impression"
+    SERVER = "server", "Serveur"
+    OTHER = "other", "Autre"
 
 
 class Movement(db.Model):
@@ -70,11 +58,11 @@ class Movement(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"))
-    kind: Mapped[MovementKind] = mapped_column(String(10))
+    kind: Mapped[MovementKind] = mapped_column(enum_type(MovementKind, 10))
     from_id: Mapped[int] = mapped_column(ForeignKey("establishment.id"), index=True)
     to_id: Mapped[int] = mapped_column(ForeignKey("establishment.id"), index=True)
     item: Mapped[str] = mapped_column(String(200))
-    category: Mapped[Category] = mapped_column(String(20))
+    category: Mapped[Category] = mapped_column(enum_type(Category, 20))
     serial_number: Mapped[str] = mapped_column(String(100), default="")
     date: Mapped[date]
     expected_return: Mapped[date | None]
@@ -101,16 +89,6 @@ class Movement(db.Model):
     def is_out(self) -> bool:
         """A loan not returned yet."""
         return self.is_loan and self.returned_on is None
-
-    @property
-    def kind_label(self) -> str:
-        """« Prêt » or « Don »."""
-        return KIND_LABELS[MovementKind(self.kind)]
-
-    @property
-    def category_label(self) -> str:
-        """The category in French."""
-        return CATEGORY_LABELS[Category(self.category)]
 
     def days_late(self, today: date) -> int:
         """Days past the expected return for a loan still out (0 when not late)."""

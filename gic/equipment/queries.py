@@ -16,8 +16,6 @@ from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import aliased
 
 from gic.equipment.models import (
-    CATEGORY_LABELS,
-    KIND_LABELS,
     Category,
     Movement,
     MovementKind,
@@ -53,7 +51,7 @@ def loans_out_on(groupement_id: int, day: date) -> list[dict[str, Any]]:
         .where(Movement.groupement_id == groupement_id, *_out_on(day))
         .order_by(Movement.expected_return, Movement.id))
     return [{"id": mid, "item": item, "category": str(category),
-             "category_label": CATEGORY_LABELS[Category(category)], "serial_number": serial,
+             "category_label": category.label, "serial_number": serial,
              "date": start.isoformat(), "expected_return": expected.isoformat(),
              "from_id": from_id, "from_name": from_name, "to_id": to_id, "to_name": to_name,
              "days_late": max((day - expected).days, 0)}
@@ -90,7 +88,7 @@ def bilan_section(groupement_id: int, year: int) -> dict[str, Any]:
             .group_by(Movement.kind, Movement.category, Movement.from_id, Movement.to_id)):
         noun = "loans" if kind == MovementKind.LOAN else "donations"
         totals[noun] += count
-        by_category[Category(category)][noun] += count
+        by_category[category][noun] += count
         per[from_id][f"{noun}_given"] += count
         per[to_id][f"{noun}_received"] += count
     returned = db.session.scalar(select(func.count(Movement.id)).where(
@@ -109,8 +107,8 @@ def bilan_section(groupement_id: int, year: int) -> dict[str, Any]:
         per[to_id]["out_borrowed"] += count
     movements = [
         {"id": mid, "date": day.isoformat(), "kind": str(kind),
-         "kind_label": KIND_LABELS[MovementKind(kind)], "item": item,
-         "category": str(category), "category_label": CATEGORY_LABELS[Category(category)],
+         "kind_label": kind.label, "item": item,
+         "category": str(category), "category_label": category.label,
          "serial_number": serial, "from_id": from_id, "to_id": to_id,
          "expected_return": expected.isoformat() if expected else None,
          "returned_on": back.isoformat() if back else None}
@@ -123,7 +121,7 @@ def bilan_section(groupement_id: int, year: int) -> dict[str, Any]:
     return {
         "year": year, "as_of": as_of.isoformat(),
         "totals": {**totals, "returned": int(returned), "out": out, "overdue": overdue},
-        "by_category": [{"category": str(c), "label": CATEGORY_LABELS[c], **by_category[c]}
+        "by_category": [{"category": str(c), "label": c.label, **by_category[c]}
                         for c in Category if any(by_category[c].values())],
         "establishments": [{"id": eid, **per[eid]} for eid in establishment_ids(groupement_id)],
         "movements": movements,

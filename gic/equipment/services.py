@@ -18,7 +18,7 @@ from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from gic.audit.services import record
-from gic.equipment.models import CATEGORY_LABELS, Category, Movement, MovementKind
+from gic.equipment.models import Category, Movement, MovementKind
 from gic.equipment.queries import bilan_section, loans_out_on  # noqa: F401 - public here too
 from gic.errors import DomainError, Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
@@ -292,7 +292,7 @@ def _overdue_returns_of(groupement: Groupement, today: date) -> int:
             subject=f"Matériel non rendu : {m.item} ({late} jour{'s' if late > 1 else ''} "
                     "de retard)",
             body=(f"{m.lender.name} a prêté « {m.item} »{serial} "
-                  f"({CATEGORY_LABELS[Category(m.category)].lower()}) à l'établissement "
+                  f"({m.category.label.lower()}) à l'établissement "
                   f"{m.borrower.name} le {long_date(m.date)}, avec un retour prévu le "
                   f"{long_date(m.expected_return)}.\nLe matériel n'est pas rendu : "
                   f"{late} jour{'s' if late > 1 else ''} de retard. Quand il revient, "

@@ -84,7 +84,7 @@ def new():
         m = services.record_movement(user, **form.values())
     except DomainError as error:
         return _form_page(form, None, refused(error, form), error.message)
-    flash(f"{m.kind_label} enregistré : {m.item} pour {m.borrower.name}.", "success")
+    flash(f"{m.kind.label} enregistré : {m.item} pour {m.borrower.name}.", "success")
     return redirect(url_for(".detail", movement_id=m.id))
 
 

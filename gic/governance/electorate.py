@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from gic.convention.history import version_on
-from gic.convention.weights import RULE_LABELS, VoteRule, percent_text
+from gic.convention.weights import VoteRule, percent_text
 from gic.errors import InvalidField
 from gic.extensions import db
 from gic.models import ConventionModel, Establishment, MembershipStatus, Participation
@@ -72,9 +72,9 @@ def weights(groupement_id: int, year: int, establishment_ids) -> dict[int, Decim
 def rule_choices(terms: WeightedTerms | None) -> list[tuple[str, str]]:
     """The rules a procedure or decision may be opened with, weighted first."""
     if terms is None:
-        return [(VoteRule.UNANIMITY.value, RULE_LABELS[VoteRule.UNANIMITY])]
-    return [(VoteRule.WEIGHTED.value, f"{RULE_LABELS[VoteRule.WEIGHTED]} ({terms.text})"),
-            (VoteRule.UNANIMITY.value, RULE_LABELS[VoteRule.UNANIMITY])]
+        return [(VoteRule.UNANIMITY.value, VoteRule.UNANIMITY.label)]
+    return [(VoteRule.WEIGHTED.value, f"{VoteRule.WEIGHTED.label} ({terms.text})"),
+            (VoteRule.UNANIMITY.value, VoteRule.UNANIMITY.label)]
 
 
 def checked_rule(value: str | None, terms: WeightedTerms | None) -> VoteRule:

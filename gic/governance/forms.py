@@ -14,7 +14,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from gic.forms import DateField, IntegerField, MoneyField
 from gic.interventions.forms import DurationField
 from gic.meetings.models import VoteChoice
-from gic.models import CONVENTION_MODEL_LABELS
+from gic.models import ConventionModel
 
 TEXT_MAX = 4000
 
@@ -112,8 +112,7 @@ class VersionForm(FlaskForm):
                                   validators=[InputRequired("Indiquez la durée.")])
     # Issue 16: the model and its settings (checked by the service; empty keeps them).
     model = SelectField("Modèle de la convention", validate_choice=False,
-                        choices=[SelectChoice(m.value, label) for m, label in
-                                 CONVENTION_MODEL_LABELS.items()])
+                        choices=[SelectChoice(m.value, m.label) for m in ConventionModel])
     overrun_allowed = SelectField("Dépassement des heures commandées", validate_choice=False,
                                   choices=[SelectChoice("yes", "Autorisé (et signalé)"),
                                            SelectChoice("no", "Refusé")])

@@ -11,7 +11,6 @@ on its own membership.
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -20,40 +19,29 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic import timeutil
 from gic.convention.weights import VoteRule
+from gic.database import enum_type
+from gic.enums import Labelled
 from gic.extensions import db
-from gic.meetings.models import VOTE_LABELS, VoteChoice
+from gic.meetings.models import VoteChoice
 from gic.models import Establishment, Groupement, User
 
 
-class ProcedureKind(enum.StrEnum):
+class ProcedureKind(Labelled):
     """What the directors decide."""
 
-    MEMBERSHIP = "membership"
-    RENEWAL = "renewal"
+    MEMBERSHIP = "membership", "Adhésion d'un nouvel établissement"
+    RENEWAL = "renewal", "Renouvellement de la convention"
 
 
-KIND_LABELS = {
-    ProcedureKind.MEMBERSHIP: "Adhésion d'un nouvel établissement",
-    ProcedureKind.RENEWAL: "Renouvellement de la convention",
-}
-
-
-class ProcedureStatus(enum.StrEnum):
+class ProcedureStatus(Labelled):
     """Open until every member approved (approved), one refused (refused), or the
     coordinator withdrew it (withdrawn)."""
 
-    OPEN = "open"
-    APPROVED = "approved"
-    REFUSED = "refused"
-    WITHDRAWN = "withdrawn"
+    OPEN = "open", "En cours"
+    APPROVED = "approved", "Approuvée à l'unanimité"
+    REFUSED = "refused", "Refusée"
+    WITHDRAWN = "withdrawn", "Retirée"
 
-
-STATUS_LABELS = {
-    ProcedureStatus.OPEN: "En cours",
-    ProcedureStatus.APPROVED: "Approuvée à l'unanimité",
-    ProcedureStatus.REFUSED: "Refusée",
-    ProcedureStatus.WITHDRAWN: "Retirée",
-}
 WEIGHTED_APPROVED_LABEL = "Approuvée au vote pondéré"
 
 # The two choices of a ballot: the meetings' vote values (no abstention here).
@@ -108,8 +96,9 @@ class Procedure(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"), index=True)
-    kind: Mapped[ProcedureKind] = mapped_column(String(12))
-    status: Mapped[ProcedureStatus] = mapped_column(String(12), default=ProcedureStatus.OPEN)
+    kind: Mapped[ProcedureKind] = mapped_column(enum_type(ProcedureKind, 12))
+    status: Mapped[ProcedureStatus] = mapped_column(enum_type(ProcedureStatus, 12),
+                                                   default=ProcedureStatus.OPEN)
     open_key: Mapped[str | None] = mapped_column(String(20))
     # Membership: the candidate as proposed; its establishment row exists from the
     # start when created directly (admin page, API), else from its admission.
@@ -131,7 +120,7 @@ class Procedure(db.Model):
     # Issue 16 item 6: unanimity (per-intervention model, or chosen at the opening),
     # or weighted by the members' contributions of ``weight_year`` with the quorum
     # and majority of the version in force at the opening (ballots keep the weights).
-    rule: Mapped[VoteRule] = mapped_column(String(10), default=VoteRule.UNANIMITY,
+    rule: Mapped[VoteRule] = mapped_column(enum_type(VoteRule, 10), default=VoteRule.UNANIMITY,
                                            server_default=VoteRule.UNANIMITY.value)
     quorum_percent: Mapped[int | None]
     majority_percent: Mapped[int | None]
@@ -145,14 +134,11 @@ class Procedure(db.Model):
         back_populates="procedure", cascade="all, delete-orphan", order_by="Ballot.id")
 
     @property
-    def kind_label(self) -> str:
-        return KIND_LABELS[ProcedureKind(self.kind)]
-
-    @property
     def status_label(self) -> str:
+        """The status, saying « au vote pondéré » for a weighted approval."""
         if self.is_weighted and self.status == ProcedureStatus.APPROVED:
             return WEIGHTED_APPROVED_LABEL
-        return STATUS_LABELS[ProcedureStatus(self.status)]
+        return self.status.label
 
     @property
     def is_weighted(self) -> bool:
@@ -168,7 +154,7 @@ class Procedure(db.Model):
         """« Adhésion : IME de Bagnères » / « Renouvellement de la convention »."""
         if self.kind == ProcedureKind.MEMBERSHIP:
             return f"Adhésion : {self.candidate_name}"
-        return KIND_LABELS[ProcedureKind.RENEWAL]
+        return ProcedureKind.RENEWAL.label
 
 
 class Ballot(db.Model):
@@ -183,7 +169,7 @@ class Ballot(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     procedure_id: Mapped[int] = mapped_column(ForeignKey("governance_procedure.id"), index=True)
     establishment_id: Mapped[int] = mapped_column(ForeignKey("establishment.id"), index=True)
-    choice: Mapped[VoteChoice | None] = mapped_column(String(10))
+    choice: Mapped[VoteChoice | None] = mapped_column(enum_type(VoteChoice, 10))
     reason: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     cast_at: Mapped[datetime | None]
@@ -196,7 +182,7 @@ class Ballot(db.Model):
 
     @property
     def choice_label(self) -> str:
-        return VOTE_LABELS[VoteChoice(self.choice)] if self.choice else "pas encore voté"
+        return self.choice.label if self.choice else "pas encore voté"
 
     @property
     def comment(self) -> str:

@@ -399,7 +399,7 @@ def _announce_outcome(procedure: Procedure) -> None:
     if procedure.kind == ProcedureKind.MEMBERSHIP and procedure.establishment_id:
         people += list(db.session.scalars(select(User).where(
             User.establishment_id == procedure.establishment_id, User.active.is_(True))))
-    status = ProcedureStatus(procedure.status)
+    status = procedure.status
     if status == ProcedureStatus.APPROVED:
         body = (f"{procedure.candidate_name} est désormais membre du groupement : il peut "
                 "prendre part aux interventions." if procedure.kind == ProcedureKind.MEMBERSHIP

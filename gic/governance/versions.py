@@ -30,7 +30,7 @@ from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.formatting import hours_minutes, long_date
 from gic.governance.periods import convention_end
-from gic.models import CONVENTION_MODEL_LABELS, ConventionModel, ConventionVersion, Role, User
+from gic.models import ConventionModel, ConventionVersion, Role, User
 
 MAX_THRESHOLD_MINUTES = 24 * 60
 MAX_CAP_MINUTES = 2000 * 60
@@ -134,7 +134,6 @@ def _check_model_values(previous: ConventionVersion, model, overrun_allowed, quo
             values["model"] = ConventionModel(model)
         except ValueError:
             raise InvalidField("Modèle de convention inconnu.", field="model") from None
-    values["model"] = ConventionModel(values["model"])
     if values["model"] != ConventionModel.ORDERED_HOURS:
         return values
     if overrun_allowed not in (None, ""):
@@ -260,12 +259,12 @@ def _describe_model(p: VersionPreview) -> None:
     years = (f"Années {first} et suivantes (le modèle d'une année est celui de la version en "
              f"vigueur au 1er janvier ; {first - 1} garde le sien).")
     labels = {
-        "model": ("Modèle de la convention", lambda v: CONVENTION_MODEL_LABELS[
-            ConventionModel(v)], years + " Les interventions sont comptées sur les heures "
-            "commandées par le bénéficiaire ; appels provisionnels et régularisation "
-            "remplacent le seuil et le plafond."
-            if new["model"] == ConventionModel.ORDERED_HOURS else
-            years + " Retour à la facturation à l'intervention (seuil, plafond, taux)."),
+        "model": ("Modèle de la convention", lambda v: v.label,
+                  years + " Les interventions sont comptées sur les heures commandées par le "
+                  "bénéficiaire ; appels provisionnels et régularisation remplacent le seuil "
+                  "et le plafond."
+                  if new["model"] == ConventionModel.ORDERED_HOURS else
+                  years + " Retour à la facturation à l'intervention (seuil, plafond, taux)."),
         "overrun_allowed": ("Dépassement des heures commandées",
                             lambda v: "Autorisé" if v else "Refusé",
                             "Séances enregistrées à partir de cette date."),
@@ -283,7 +282,7 @@ def _describe_model(p: VersionPreview) -> None:
         label, show, effect = labels[key]
         before, after = getattr(old, key), new[key]
         if key == "model":
-            before = ConventionModel(before or ConventionModel.PER_INTERVENTION)
+            before = before or ConventionModel.PER_INTERVENTION
         if before != after:
             p.changes.append(Change(label, show(before), show(after), effect))
         elif new["model"] == ConventionModel.ORDERED_HOURS:

@@ -25,8 +25,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from gic.convention.rules import (
     FORBIDDEN_NATURES,
     INTERVENTION_AXES,
-    MODE_LABELS,
-    NATURE_LABELS,
     Mode,
     Nature,
 )
@@ -41,8 +39,7 @@ from gic.forms import (
 from gic.interventions.models import (
     NAME_MAX,
     REFERENCE_MAX,
-    STATE_LABELS,
-    URGENCY_LABELS,
+    State,
     Urgency,
 )
 
@@ -101,13 +98,13 @@ class DraftForm(FlaskForm):
                        choices=[SelectChoice(n, f"Axe {n}") for n in INTERVENTION_AXES],
                        validators=[InputRequired("Choisissez l'axe.")])
     nature = SelectField("Nature de l'intervention", validate_choice=False,
-                         choices=[SelectChoice(n.value, NATURE_LABELS[n]) for n in Nature
+                         choices=[SelectChoice(n.value, n.label) for n in Nature
                                   if n not in FORBIDDEN_NATURES],
                          validators=[InputRequired("Choisissez la nature.")])
     description = TextAreaField("Description du besoin", validators=[
         DataRequired("Décrivez le besoin."), Length(max=TEXT_MAX)])
     urgency = RadioField("Urgence", default=Urgency.NORMAL.value, validate_choice=False,
-                         choices=[SelectChoice(u.value, URGENCY_LABELS[u]) for u in Urgency])
+                         choices=[SelectChoice(u.value, u.label) for u in Urgency])
     estimated_onsite_minutes = DurationField("Temps estimé sur site",
                                              description="Par exemple « 7:30 » ou « 7 h 30 ».")
     estimated_remote_minutes = DurationField("Temps estimé à distance",
@@ -195,7 +192,7 @@ class SessionForm(FlaskForm):
     end = TimeField("Fin", format=TIME_FORMATS,
                     validators=[InputRequired("Indiquez l'heure de fin.")])
     mode = RadioField("Mode", default=Mode.ONSITE.value, validate_choice=False,
-                      choices=[SelectChoice(m.value, MODE_LABELS[m])
+                      choices=[SelectChoice(m.value, m.label)
                                for m in (Mode.ONSITE, Mode.REMOTE)],
                       validators=[InputRequired("Choisissez le mode.")])
     notes = TextAreaField("Notes", validators=[Length(max=TEXT_MAX)])
@@ -218,7 +215,7 @@ class FilterForm(FlaskForm):
     year = YearField("Année", validators=[Optional()])
     state = SelectField("État", validate_choice=False,
                         choices=[SelectChoice("", "Tous")] + [
-                            SelectChoice(s.value, label) for s, label in STATE_LABELS.items()])
+                            SelectChoice(s.value, s.label) for s in State])
     establishment = SelectField("Établissement", coerce=optional_int, validate_choice=False)
 
     def set_choices(self, establishments) -> None:

@@ -16,7 +16,7 @@ from flask_wtf import FlaskForm
 from gic.audit.services import via
 from gic.errors import DomainError
 from gic.extensions import db
-from gic.interventions import bp, mails, maillinks, notices, services
+from gic.interventions import bp, maillinks, mails, notices, services
 from gic.interventions.forms import AcceptForm, ActionForm, DeclineForm
 
 PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store",

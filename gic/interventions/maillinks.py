@@ -30,7 +30,7 @@ from gic.audit.models import AuditEntry
 from gic.errors import DomainError, Forbidden
 from gic.extensions import db
 from gic.formatting import long_datetime
-from gic.interventions.models import Intervention, State
+from gic.interventions.models import Intervention
 from gic.interventions.permissions import authorize
 from gic.models import Groupement, User
 
@@ -146,7 +146,7 @@ def what_happened(i: Intervention, state: str) -> str:
     step = next((e for e in entries if (e.before or {}).get("state") == state), None)
     if step is None:
         return (f"Ce lien n'est plus valable : la demande est maintenant à l'état "
-                f"« {i.state_label} ».")
+                f"« {i.state.label} ».")
     who = f" par {step.actor.name}" if step.actor else ""
     tz = db.session.get(Groupement, i.groupement_id).timezone
     when = long_datetime(step.at.replace(tzinfo=UTC).astimezone(ZoneInfo(tz)).replace(tzinfo=None))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -21,6 +20,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from gic import timeutil
 from gic.convention import rules
 from gic.convention.rules import Mode, Nature
+from gic.database import enum_type
+from gic.enums import Labelled
 from gic.extensions import db
 from gic.formatting import numero
 from gic.models import Establishment, User
@@ -29,27 +30,16 @@ if TYPE_CHECKING:
     from gic.secondments.models import Secondment
 
 
-class State(enum.StrEnum):
+class State(Labelled):
     """Where a request stands (SPEC §3)."""
 
-    DRAFT = "draft"
-    ACTIVE = "active"
-    ACCEPTED = "accepted"
-    COMPLETED = "completed"
-    VALIDATED = "validated"
-    DECLINED = "declined"
-    CANCELLED = "cancelled"
-
-
-STATE_LABELS = {
-    State.DRAFT: "Brouillon",
-    State.ACTIVE: "Activée",
-    State.ACCEPTED: "Acceptée",
-    State.COMPLETED: "Terminée",
-    State.VALIDATED: "Validée",
-    State.DECLINED: "Refusée",
-    State.CANCELLED: "Annulée",
-}
+    DRAFT = "draft", "Brouillon"
+    ACTIVE = "active", "Activée"
+    ACCEPTED = "accepted", "Acceptée"
+    COMPLETED = "completed", "Terminée"
+    VALIDATED = "validated", "Validée"
+    DECLINED = "declined", "Refusée"
+    CANCELLED = "cancelled", "Annulée"
 
 # The one list of transitions: action -> (states it starts from, state it leads to).
 TRANSITIONS: dict[str, tuple[frozenset[State], State]] = {
@@ -70,14 +60,11 @@ REFERENCE_MAX = 60
 NAME_MAX = 200
 
 
-class Urgency(enum.StrEnum):
+class Urgency(Labelled):
     """How soon the beneficiary needs help."""
 
-    NORMAL = "normal"
-    URGENT = "urgent"
-
-
-URGENCY_LABELS = {Urgency.NORMAL: "Normale", Urgency.URGENT: "Urgente"}
+    NORMAL = "normal", "Normale"
+    URGENT = "urgent", "Urgente"
 
 
 class Intervention(db.Model):
@@ -95,15 +82,15 @@ class Intervention(db.Model):
     beneficiary_id: Mapped[int] = mapped_column(ForeignKey("establishment.id"), index=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("establishment.id"), index=True)
     axis: Mapped[int]
-    nature: Mapped[Nature] = mapped_column(String(30))
+    nature: Mapped[Nature] = mapped_column(enum_type(Nature, 30))
     description: Mapped[str] = mapped_column(Text)
-    urgency: Mapped[Urgency] = mapped_column(String(10), default=Urgency.NORMAL)
+    urgency: Mapped[Urgency] = mapped_column(enum_type(Urgency, 10), default=Urgency.NORMAL)
     estimated_onsite_minutes: Mapped[int] = mapped_column(default=0)
     estimated_remote_minutes: Mapped[int] = mapped_column(default=0)
     # The free threshold of the convention version in force when the request
     # was drafted: the rule the parties agreed on, kept if the convention changes.
     threshold_minutes: Mapped[int]
-    state: Mapped[State] = mapped_column(String(12), default=State.DRAFT)
+    state: Mapped[State] = mapped_column(enum_type(State, 12), default=State.DRAFT)
     technician_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     # The temporary secondment (R8) the work is done under, if any: billed under
     # it, never counted toward the cap (gic/secondments).
@@ -134,13 +121,9 @@ class Intervention(db.Model):
     sheet: Mapped[InterventionSheet | None] = relationship(
         back_populates="intervention", lazy="select")
 
-    @property
-    def state_label(self) -> str:
-        return STATE_LABELS[State(self.state)]
-
     def totals(self) -> rules.Totals:
         """On-site, remote and billable minutes of the logged sessions (R1–R4)."""
-        facts = [rules.SessionFact(day=s.date, mode=rules.Mode(s.mode), minutes=s.minutes)
+        facts = [rules.SessionFact(day=s.date, mode=s.mode, minutes=s.minutes)
                  for s in self.sessions]
         return rules.totals(facts, self.threshold_minutes)
 
@@ -170,7 +153,7 @@ class InterventionSession(db.Model):
     date: Mapped[date]
     start_time: Mapped[time]
     end_time: Mapped[time]
-    mode: Mapped[Mode] = mapped_column(String(10))
+    mode: Mapped[Mode] = mapped_column(enum_type(Mode, 10))
     # Exact minutes in Europe/Paris (DST-aware), computed when stored.
     minutes: Mapped[int]
     # Civil year of ``date``, kept as a column for grouped billing queries.

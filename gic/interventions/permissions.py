@@ -51,7 +51,7 @@ UNSUBMITTED_STATES = (State.DRAFT, State.CANCELLED)
 
 def submitted(i: Intervention) -> bool:
     """True once the beneficiary's director has activated the request."""
-    return i.activated_at is not None or State(i.state) not in UNSUBMITTED_STATES
+    return i.activated_at is not None or i.state not in UNSUBMITTED_STATES
 
 
 def submitted_clause() -> ColumnElement[bool]:
@@ -113,7 +113,7 @@ REFERENCE_REFUSAL = ("Seuls les techniciens et la direction de l'établissement 
 
 def can_set_reference(user: User, i: Intervention) -> bool:
     """The beneficiary's staff may give its reference now (the page shows the form)."""
-    return _beneficiary_staff(user, i) and State(i.state) in REFERENCE_STATES
+    return _beneficiary_staff(user, i) and i.state in REFERENCE_STATES
 
 
 def authorize_reference(user: User, i: Intervention) -> None:
@@ -179,10 +179,10 @@ def next_actions(user: User, i: Intervention) -> list[str]:
         if not allowed(user, i):
             continue
         if action == "log_session":
-            if State(i.state) in SESSION_STATES:
+            if i.state in SESSION_STATES:
                 actions.append(action)
             continue
-        if State(i.state) in TRANSITIONS[action][0]:
+        if i.state in TRANSITIONS[action][0]:
             # Work done is never erased; a report needs time logged first.
             if action == "cancel" and i.sessions:
                 continue

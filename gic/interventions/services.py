@@ -194,9 +194,9 @@ def set_reference(i: Intervention, actor: User, reference: str | None) -> Interv
     authorize_reference(actor, i)
     _lock(i.beneficiary_id)  # the state read after a concurrent validation, not before
     db.session.refresh(i)
-    if State(i.state) not in REFERENCE_STATES:
+    if i.state not in REFERENCE_STATES:
         raise RuleRefused(f"La référence interne ne se modifie plus : la demande est à "
-                          f"l'état « {i.state_label} ».", code="wrong_state")
+                          f"l'état « {i.state.label} ».", code="wrong_state")
     value = _reference(reference)
     if value != i.beneficiary_reference:
         record(actor, "intervention.reference", i, before={"beneficiary_reference":
@@ -483,17 +483,17 @@ def _begin(i: Intervention, actor: User, action: str) -> None:
 
 def _check_state(i: Intervention, action: str) -> None:
     sources, _ = TRANSITIONS[action]
-    if State(i.state) not in sources:
+    if i.state not in sources:
         raise RuleRefused(
-            f"Action impossible : la demande est à l'état « {i.state_label} ».",
+            f"Action impossible : la demande est à l'état « {i.state.label} ».",
             code="wrong_state")
 
 
 def _check_session_state(i: Intervention) -> None:
-    if State(i.state) not in SESSION_STATES:
+    if i.state not in SESSION_STATES:
         raise RuleRefused(
             f"Le temps passé ne se saisit que sur une intervention acceptée et non "
-            f"terminée (état actuel : « {i.state_label} »).", code="wrong_state")
+            f"terminée (état actuel : « {i.state.label} »).", code="wrong_state")
 
 
 def _transition(i: Intervention, actor: User, action: str, **changes) -> Intervention:
@@ -560,8 +560,8 @@ def _check_billing_change(i: Intervention, *, removed: InterventionSession | Non
         select(InterventionSession.id, InterventionSession.date, InterventionSession.mode,
                InterventionSession.minutes)
         .where(InterventionSession.intervention_id == i.id)).all()
-    current = [rules.SessionFact(day=d, mode=rules.Mode(m), minutes=n) for _, d, m, n in rows]
-    kept = [rules.SessionFact(day=d, mode=rules.Mode(m), minutes=n)
+    current = [rules.SessionFact(day=d, mode=m, minutes=n) for _, d, m, n in rows]
+    kept = [rules.SessionFact(day=d, mode=m, minutes=n)
             for sid, d, m, n in rows if removed is None or sid != removed.id]
     proposed = kept + ([added] if added else [])
     before = rules.billable_by_year(current, i.threshold_minutes)

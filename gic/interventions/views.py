@@ -26,8 +26,12 @@ from gic.convention.cap import cap_status
 from gic.convention.ledger import intervention_billing
 from gic.errors import DomainError, Forbidden, NotFound
 from gic.formatting import long_date
-from gic.interventions import bp, services, sheet
-from gic.interventions import maillink_views  # noqa: F401 - attaches the e-mail links' page
+from gic.interventions import (
+    bp,
+    maillink_views,  # noqa: F401 - attaches the e-mail links' page
+    services,
+    sheet,
+)
 from gic.interventions.forms import (
     AcceptForm,
     ActionForm,
@@ -188,7 +192,7 @@ def _render_detail(i: Intervention, *, status: int = 200, refusal: str | None = 
         forms["accept"].set_choices(services.assignable_technicians(i))
     sessions = i.sessions
     totals = i.totals()
-    next_step = NEXT_STEPS[State(i.state)].format(
+    next_step = NEXT_STEPS[i.state].format(
         beneficiary=i.beneficiary.name, provider=i.provider.name,
         technician=i.technician.name if i.technician else "Le technicien")
     reference = can_set_reference(me, i)
@@ -417,7 +421,7 @@ def edit_session(session_id: int):
             return _render_detail(i, status=403, refusal=error.message)
         return _render_detail(i, status=409, refusal=(
             f"Cette séance ne peut plus être modifiée : la demande est à l'état "
-            f"« {i.state_label} »."))
+            f"« {i.state.label} »."))
     form = SessionForm(data={"date": s.date, "start": s.start_time, "end": s.end_time,
                              "mode": s.mode, "notes": s.notes})
     status, error, cap_refused = 200, None, False

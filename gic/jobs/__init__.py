@@ -37,12 +37,6 @@ MESSAGE_LIMIT = 4000  # characters of an error's traceback kept on its run
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
           "septembre", "octobre", "novembre", "décembre")
 
-STATUS_LABELS = {
-    JobStatus.RUNNING: "en cours",
-    JobStatus.OK: "terminée",
-    JobStatus.ERROR: "en erreur",
-    JobStatus.SKIPPED: "ignorée",
-}
 
 
 @dataclass(frozen=True)
@@ -106,11 +100,6 @@ class RunResult:
     status: JobStatus
     message: str
     counts: dict[str, int]
-
-    @property
-    def status_label(self) -> str:
-        """The status in French."""
-        return STATUS_LABELS[self.status]
 
 
 class JobPartlyFailed(Exception):

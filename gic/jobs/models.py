@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gic import timeutil
+from gic.database import enum_type
+from gic.enums import Labelled
 from gic.extensions import db
 
 
-class JobStatus(enum.StrEnum):
+class JobStatus(Labelled):
     """How a run ended (``running`` while it runs, or when the process died in it)."""
 
-    RUNNING = "running"
-    OK = "ok"
-    ERROR = "error"
-    SKIPPED = "skipped"
+    RUNNING = "running", "en cours"
+    OK = "ok", "terminée"
+    ERROR = "error", "en erreur"
+    SKIPPED = "skipped", "ignorée"
 
 
 class JobRun(db.Model):
@@ -37,6 +38,6 @@ class JobRun(db.Model):
     day: Mapped[date]
     started_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     finished_at: Mapped[datetime | None]
-    status: Mapped[JobStatus] = mapped_column(String(20), default=JobStatus.RUNNING)
+    status: Mapped[JobStatus] = mapped_column(enum_type(JobStatus, 20), default=JobStatus.RUNNING)
     message: Mapped[str] = mapped_column(Text, default="")
     counts: Mapped[dict | None] = mapped_column(JSON)

@@ -63,7 +63,7 @@ def next_step(user: User, i: Intervention) -> str:
     actions = [label for action, label in ACTION_LABELS.items() if action in allowed]
     if actions:
         return "À vous : " + ", ".join(actions)
-    template = WAITING_FOR.get(State(i.state))
+    template = WAITING_FOR.get(i.state)
     if template is None:
         return "—"
     technician = i.technician.name if i.technician else "—"
@@ -260,4 +260,4 @@ BUILDERS = {
 
 def dashboard(user: User):
     """The dashboard data of the user's role."""
-    return BUILDERS[Role(user.role)](user)
+    return BUILDERS[user.role](user)

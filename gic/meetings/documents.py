@@ -64,7 +64,7 @@ def _utc(value: datetime) -> str:
 def meeting_ics(meeting: Meeting, page_url: str) -> bytes:
     """The invitation (METHOD:REQUEST; CANCEL once cancelled), stable UID, times in UTC."""
     cancelled = meeting.status == MeetingStatus.CANCELLED
-    description = [meeting.kind_label]
+    description = [meeting.kind.label]
     if meeting.agenda:
         description.append("Ordre du jour :")
         description.extend(f"{item.position}. {item.text}" for item in meeting.agenda)

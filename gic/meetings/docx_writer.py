@@ -221,7 +221,7 @@ def status_line(c: dict) -> str:
             status += f" par {minutes.finalised_by.name}"
     else:
         status = "brouillon"
-    return (f"{meeting.kind_label} du {long_datetime(meeting.local_start)} "
+    return (f"{meeting.kind.label} du {long_datetime(meeting.local_start)} "
             f"({hours_minutes(meeting.duration_minutes)}) — version {minutes.version}, {status}")
 
 
@@ -247,7 +247,7 @@ def write_minutes(c: dict) -> DocumentType:
     document.add_heading("Présences", level=1)
     if minutes.attendance:
         _table(document, [Col("Nom"), Col("Présence")],
-               [[a.name, a.presence_label] for a in minutes.attendance])
+               [[a.name, a.presence.label] for a in minutes.attendance])
     else:
         _muted(document, "Liste vide.")
 

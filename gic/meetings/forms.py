@@ -24,16 +24,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from gic.forms import DateField, TimeField, optional_int
 from gic.interventions.forms import TIME_FORMATS, DurationField
 from gic.meetings.models import (
-    KIND_LABELS,
-    PRESENCE_LABELS,
-    VOTE_LABELS,
     MeetingKind,
     MeetingStatus,
     Presence,
+    VoteChoice,
 )
 
 TEXT_MAX = 10_000
-PRESENCE_CHOICES = [SelectChoice(p.value, label) for p, label in PRESENCE_LABELS.items()]
+PRESENCE_CHOICES = [SelectChoice(p.value, p.label) for p in Presence]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -48,7 +46,7 @@ class MeetingForm(FlaskForm):
 
     kind = RadioField("Type de réunion", default=MeetingKind.TECHNICIANS.value,
                       validate_choice=False,
-                      choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
+                      choices=[SelectChoice(k.value, k.label) for k in MeetingKind],
                       validators=[InputRequired("Choisissez le type de réunion.")])
     title = StringField("Titre", validators=[Length(max=200)],
                         description="Facultatif : par défaut, le type de réunion.")
@@ -70,7 +68,7 @@ class MeetingForm(FlaskForm):
     def set_people(self, users) -> None:
         """Offer the groupement's active people as invitees."""
         self.invitees.choices = [
-            SelectChoice(u.id, f"{u.name} — {u.role_label}"
+            SelectChoice(u.id, f"{u.name} — {u.role.label}"
                          + (f", {u.establishment.name}" if u.establishment else ""))
             for u in users]
 
@@ -159,6 +157,6 @@ class VoteForm(FlaskForm):
     """A director's vote on a decision needing unanimity."""
 
     choice = RadioField("Vote de votre établissement", validate_choice=False,
-                        choices=[SelectChoice(v.value, label) for v, label in VOTE_LABELS.items()],
+                        choices=[SelectChoice(v.value, v.label) for v in VoteChoice],
                         validators=[InputRequired("Choisissez pour, contre ou abstention.")])
     comment = TextAreaField("Commentaire (facultatif)", validators=[Length(max=2000)])

@@ -30,36 +30,25 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic import timeutil
+from gic.database import enum_type
+from gic.enums import Labelled
 from gic.extensions import db
 from gic.models import Establishment, Groupement, User
 
 
-class MeetingKind(enum.StrEnum):
+class MeetingKind(Labelled):
     """Who meets: technicians (3 times a year) or directors (yearly or on demand)."""
 
-    TECHNICIANS = "technicians"
-    DIRECTORS = "directors"
+    TECHNICIANS = "technicians", "Réunion des techniciens"
+    DIRECTORS = "directors", "Réunion des directeurs"
 
 
-KIND_LABELS = {
-    MeetingKind.TECHNICIANS: "Réunion des techniciens",
-    MeetingKind.DIRECTORS: "Réunion des directeurs",
-}
-
-
-class MeetingStatus(enum.StrEnum):
+class MeetingStatus(Labelled):
     """Where a meeting stands."""
 
-    PLANNED = "planned"
-    HELD = "held"
-    CANCELLED = "cancelled"
-
-
-STATUS_LABELS = {
-    MeetingStatus.PLANNED: "Prévue",
-    MeetingStatus.HELD: "Tenue",
-    MeetingStatus.CANCELLED: "Annulée",
-}
+    PLANNED = "planned", "Prévue"
+    HELD = "held", "Tenue"
+    CANCELLED = "cancelled", "Annulée"
 
 
 class MinutesStatus(enum.StrEnum):
@@ -69,34 +58,20 @@ class MinutesStatus(enum.StrEnum):
     FINAL = "final"
 
 
-class Presence(enum.StrEnum):
+class Presence(Labelled):
     """Attendance of one person at the meeting."""
 
-    PRESENT = "present"
-    EXCUSED = "excused"
-    ABSENT = "absent"
+    PRESENT = "present", "Présent"
+    EXCUSED = "excused", "Excusé"
+    ABSENT = "absent", "Absent"
 
 
-PRESENCE_LABELS = {
-    Presence.PRESENT: "Présent",
-    Presence.EXCUSED: "Excusé",
-    Presence.ABSENT: "Absent",
-}
-
-
-class VoteChoice(enum.StrEnum):
+class VoteChoice(Labelled):
     """A director's vote on a decision that needs unanimity."""
 
-    FOR = "for"
-    AGAINST = "against"
-    ABSTAIN = "abstain"
-
-
-VOTE_LABELS = {
-    VoteChoice.FOR: "Pour",
-    VoteChoice.AGAINST: "Contre",
-    VoteChoice.ABSTAIN: "Abstention",
-}
+    FOR = "for", "Pour"
+    AGAINST = "against", "Contre"
+    ABSTAIN = "abstain", "Abstention"
 
 
 class Meeting(db.Model):
@@ -112,13 +87,14 @@ class Meeting(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"))
-    kind: Mapped[MeetingKind] = mapped_column(String(20))
+    kind: Mapped[MeetingKind] = mapped_column(enum_type(MeetingKind, 20))
     title: Mapped[str] = mapped_column(String(200))
     starts_at: Mapped[datetime]  # naive UTC, see the module docstring
     duration_minutes: Mapped[int] = mapped_column(default=120)
     place: Mapped[str] = mapped_column(String(300), default="")
     video_url: Mapped[str] = mapped_column(String(500), default="")
-    status: Mapped[MeetingStatus] = mapped_column(String(12), default=MeetingStatus.PLANNED)
+    status: Mapped[MeetingStatus] = mapped_column(enum_type(MeetingStatus, 12),
+                                                 default=MeetingStatus.PLANNED)
     # iCalendar SEQUENCE: bumped at every change, so calendars update the event.
     sequence: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
@@ -133,14 +109,6 @@ class Meeting(db.Model):
         back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaItem.position")
     minutes: Mapped[list[Minutes]] = relationship(
         back_populates="meeting", order_by="Minutes.version")
-
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS[MeetingKind(self.kind)]
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[MeetingStatus(self.status)]
 
     @property
     def local_start(self) -> datetime:
@@ -203,7 +171,8 @@ class Minutes(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
     version: Mapped[int]
-    status: Mapped[MinutesStatus] = mapped_column(String(10), default=MinutesStatus.DRAFT)
+    status: Mapped[MinutesStatus] = mapped_column(enum_type(MinutesStatus, 10),
+                                                 default=MinutesStatus.DRAFT)
     summary: Mapped[str] = mapped_column(Text, default="")
     # The data since the previous meeting, computed when the draft was started
     # (see gic/meetings/prefill.py): frozen, so finalised minutes never move.
@@ -243,14 +212,10 @@ class Attendance(db.Model):
     # Name as written in the minutes (copied from the user: a later rename
     # does not change finalised minutes).
     name: Mapped[str] = mapped_column(String(200))
-    presence: Mapped[Presence] = mapped_column(String(10), default=Presence.PRESENT)
+    presence: Mapped[Presence] = mapped_column(enum_type(Presence, 10), default=Presence.PRESENT)
 
     minutes: Mapped[Minutes] = relationship(back_populates="attendance")
     user: Mapped[User | None] = relationship()
-
-    @property
-    def presence_label(self) -> str:
-        return PRESENCE_LABELS[Presence(self.presence)]
 
 
 class Decision(db.Model):
@@ -292,7 +257,7 @@ class Vote(db.Model):
     decision_id: Mapped[int] = mapped_column(ForeignKey("meeting_decision.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     establishment_id: Mapped[int] = mapped_column(ForeignKey("establishment.id"))
-    choice: Mapped[VoteChoice] = mapped_column(String(10))
+    choice: Mapped[VoteChoice] = mapped_column(enum_type(VoteChoice, 10))
     comment: Mapped[str] = mapped_column(Text, default="")
     cast_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
 
@@ -302,7 +267,8 @@ class Vote(db.Model):
 
     @property
     def choice_label(self) -> str:
-        return VOTE_LABELS[VoteChoice(self.choice)]
+        """The vote as the tables read it (a governance Ballot may have none yet)."""
+        return self.choice.label
 
 
 class Action(db.Model):

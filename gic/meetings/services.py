@@ -25,7 +25,6 @@ from gic.extensions import db
 from gic.formatting import hours_minutes, long_datetime
 from gic.forms import MAX_INT
 from gic.meetings.models import (
-    KIND_LABELS,
     AgendaItem,
     Meeting,
     MeetingInvitee,
@@ -116,7 +115,7 @@ def _checked(groupement: Groupement, *, kind: str, title: str | None, day: date 
     if len(items) > MAX_AGENDA_ITEMS or any(len(item) > 500 for item in items):
         raise InvalidField(f"Ordre du jour : {MAX_AGENDA_ITEMS} points au plus, "
                            "de 500 caractères chacun.", field="agenda")
-    title = _text(title, "title", "Titre", 200, required=False) or KIND_LABELS[kind_value]
+    title = _text(title, "title", "Titre", 200, required=False) or kind_value.label
     rules.check_local_time(day, start, groupement.timezone, "start")  # was moved silently
     starts_at = to_utc(datetime.combine(day, start), groupement.timezone)
     return {"kind": kind_value, "title": title, "starts_at": starts_at,
@@ -248,7 +247,7 @@ def set_status(meeting: Meeting, actor: User, status: str) -> Meeting:
     except ValueError:
         raise InvalidField("État de réunion inconnu.", field="status") from None
     if meeting.status not in STATUS_MOVES[target]:
-        raise RuleRefused(f"Cette réunion est « {meeting.status_label} » : ce changement "
+        raise RuleRefused(f"Cette réunion est « {meeting.status.label} » : ce changement "
                           "n'est pas possible.")
     if target != MeetingStatus.HELD and meeting.minutes:
         raise RuleRefused("Cette réunion a un compte rendu : elle a eu lieu, son état ne "
@@ -268,7 +267,7 @@ def set_status(meeting: Meeting, actor: User, status: str) -> Meeting:
 # --- Notifications -------------------------------------------------------------
 
 def _details(meeting: Meeting) -> str:
-    lines = [f"{meeting.kind_label} « {meeting.title} »",
+    lines = [f"{meeting.kind.label} « {meeting.title} »",
              f"Quand : {when_text(meeting)} ({hours_minutes(meeting.duration_minutes)})"]
     if meeting.place:
         lines.append(f"Lieu : {meeting.place}")

@@ -171,7 +171,7 @@ def status(meeting_id: int):
         services.set_status(meeting, _me(), form.status.data)
     except DomainError as error:
         return _detail_page(meeting, _refused(error), error.message)
-    flash(f"Réunion : {meeting.status_label.lower()}.", "success")
+    flash(f"Réunion : {meeting.status.label.lower()}.", "success")
     return redirect(url_for(".detail", meeting_id=meeting.id))
 
 

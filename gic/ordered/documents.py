@@ -42,7 +42,7 @@ def call_data(*, groupement: Groupement, establishment: Establishment, year: int
     return {"groupement": groupement.name, "year": year,
             "participant": billing_documents.party(establishment, year),
             "participation": str(establishment.participation),
-            "participation_label": establishment.participation_label,
+            "participation_label": establishment.participation.label,
             "ordered_minutes": minutes, "rate": _money(rate), "ordered": _money(total),
             "amount": _money(amount), "instalment": instalment, "instalments": instalments,
             "due_on": due_on.isoformat(), "vote": _vote(year_row)}
@@ -81,4 +81,4 @@ def render(doc: ContributionDocument) -> bytes:
     """The document's PDF/A-3b, dated its issue."""
     with force_locale("fr"):
         html = render_template(TEMPLATE, doc=doc, data=doc.data, lines=doc.lines)
-    return billing_documents.render_pdf(html, f"{doc.kind_label} {doc.number}", doc.issued_at)
+    return billing_documents.render_pdf(html, f"{doc.kind.label} {doc.number}", doc.issued_at)

@@ -11,7 +11,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from gic.convention.rules_ordered import MAX_INSTALMENTS
 from gic.forms import DateField, IntegerField, MoneyField
 from gic.interventions.forms import DurationField, parse_duration
-from gic.models import PARTICIPATION_LABELS
+from gic.models import Participation
 
 
 class OrdersForm(FlaskForm):
@@ -65,5 +65,4 @@ class ParticipationForm(FlaskForm):
     """Member or « utilisateur »."""
 
     participation = SelectField("Participation", validate_choice=False,
-                                choices=[SelectChoice(p.value, label) for p, label in
-                                         PARTICIPATION_LABELS.items()])
+                                choices=[SelectChoice(p.value, p.label) for p in Participation])

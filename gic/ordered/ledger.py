@@ -254,7 +254,7 @@ def year_figures(groupement_id: int, year: int) -> YearFigures:
     for e in participants(groupement_id):
         entry = documents.get(e.id, {})
         rows.append(ParticipantFigures(
-            establishment_id=e.id, name=e.name, participation=Participation(e.participation),
+            establishment_id=e.id, name=e.name, participation=e.participation,
             ordered_minutes=orders.get(e.id, 0), consumed_minutes=consumed.get(e.id, 0),
             ordered_amount=rules_ordered.ordered_amount(orders.get(e.id, 0), rate),
             consumed_amount=rules_ordered.ordered_amount(consumed.get(e.id, 0), rate),

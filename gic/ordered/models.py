@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -29,6 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic import timeutil
+from gic.database import enum_type
+from gic.enums import Labelled
 from gic.extensions import db
 from gic.models import Establishment
 
@@ -84,35 +85,25 @@ class OrderedYear(db.Model):
         return self.voted_on is not None
 
 
-class DocumentKind(enum.StrEnum):
+class DocumentKind(Labelled):
     """A provisional call of the first semester, or a year-end regularisation."""
 
-    CALL = "call"
-    REGULARISATION = "regularisation"
+    CALL = "call", "Appel de contribution provisionnel"
+    REGULARISATION = "regularisation", "Relevé de régularisation"
 
 
-DOCUMENT_KIND_LABELS = {DocumentKind.CALL: "Appel de contribution provisionnel",
-                        DocumentKind.REGULARISATION: "Relevé de régularisation"}
-
-
-class LineKind(enum.StrEnum):
+class LineKind(Labelled):
     """What a line asks of the participant (provisional, complement, deficit share)
     or gives back to it (refund, surplus share)."""
 
-    PROVISIONAL = "provisional"
-    COMPLEMENT = "complement"
-    REFUND = "refund"
-    SURPLUS_SHARE = "surplus_share"
-    DEFICIT_SHARE = "deficit_share"
+    PROVISIONAL = "provisional", "Contribution provisionnelle (heures commandées × taux)"
+    COMPLEMENT = ("complement",
+                  "Appel complémentaire (heures consommées au-delà des sommes appelées)")
+    REFUND = "refund", "Remboursement (sommes appelées au-delà des heures consommées)"
+    SURPLUS_SHARE = ("surplus_share",
+                     "Part de l'excédent du groupement restituée (à l'euro l'euro)")
+    DEFICIT_SHARE = "deficit_share", "Part du déficit du groupement à couvrir (à l'euro l'euro)"
 
-
-LINE_KIND_LABELS = {
-    LineKind.PROVISIONAL: "Contribution provisionnelle (heures commandées × taux)",
-    LineKind.COMPLEMENT: "Appel complémentaire (heures consommées au-delà des sommes appelées)",
-    LineKind.REFUND: "Remboursement (sommes appelées au-delà des heures consommées)",
-    LineKind.SURPLUS_SHARE: "Part de l'excédent du groupement restituée (à l'euro l'euro)",
-    LineKind.DEFICIT_SHARE: "Part du déficit du groupement à couvrir (à l'euro l'euro)",
-}
 # +1: the participant pays the groupement; -1: the groupement pays it back.
 LINE_SIGNS = {LineKind.PROVISIONAL: 1, LineKind.COMPLEMENT: 1, LineKind.DEFICIT_SHARE: 1,
               LineKind.REFUND: -1, LineKind.SURPLUS_SHARE: -1}
@@ -136,7 +127,7 @@ class ContributionDocument(db.Model):
     year: Mapped[int] = mapped_column(index=True)
     sequence: Mapped[int]
     number: Mapped[str] = mapped_column(String(40))
-    kind: Mapped[DocumentKind] = mapped_column(String(20))
+    kind: Mapped[DocumentKind] = mapped_column(enum_type(DocumentKind, 20))
     amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     instalment: Mapped[int | None]
     instalments: Mapped[int | None]
@@ -155,11 +146,6 @@ class ContributionDocument(db.Model):
         cascade="all, delete-orphan")
 
     @property
-    def kind_label(self) -> str:
-        """« Appel de contribution provisionnel » or « Relevé de régularisation »."""
-        return DOCUMENT_KIND_LABELS[DocumentKind(self.kind)]
-
-    @property
     def cancelled(self) -> bool:
         """True once withdrawn."""
         return self.cancelled_at is not None
@@ -174,17 +160,12 @@ class ContributionLine(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("contribution_document.id"),
                                              index=True)
-    kind: Mapped[LineKind] = mapped_column(String(20))
+    kind: Mapped[LineKind] = mapped_column(enum_type(LineKind, 20))
     amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
 
     document: Mapped[ContributionDocument] = relationship(back_populates="lines")
 
     @property
-    def kind_label(self) -> str:
-        """The line as the document words it."""
-        return LINE_KIND_LABELS[LineKind(self.kind)]
-
-    @property
     def signed(self) -> Decimal:
         """The amount, negative when the groupement pays back."""
-        return LINE_SIGNS[LineKind(self.kind)] * Decimal(self.amount)
+        return LINE_SIGNS[self.kind] * Decimal(self.amount)

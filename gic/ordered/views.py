@@ -16,9 +16,9 @@ from flask_login import current_user, login_required
 
 from gic import timeutil
 from gic.convention.history import history, is_ordered, year_version
-from gic.errors import DomainError, Forbidden, InvalidField
 from gic.convention.rules import check_year
 from gic.convention.years import is_closed
+from gic.errors import DomainError, Forbidden, InvalidField
 from gic.models import ConventionModel, Role, User
 from gic.ordered import bp, ledger, services
 from gic.ordered.forms import (
@@ -296,5 +296,5 @@ def set_participation(establishment_id: int):
         if status == 403:
             abort(403)
         return redirect(url_for("admin.index"))
-    flash(f"« {e.name} » : {e.participation_label.lower()}.", "success")
+    flash(f"« {e.name} » : {e.participation.label.lower()}.", "success")
     return redirect(url_for("admin.index"))

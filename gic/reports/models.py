@@ -3,7 +3,6 @@ and the PDFs of published versions, rendered once and stored."""
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import (
@@ -19,18 +18,17 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic import timeutil
+from gic.database import enum_type
+from gic.enums import Labelled
 from gic.extensions import db
 from gic.models import User
 
 
-class BilanStatus(enum.StrEnum):
+class BilanStatus(Labelled):
     """A draft is recomputed on demand; a published version never changes again."""
 
-    DRAFT = "draft"
-    PUBLISHED = "published"
-
-
-BILAN_STATUS_LABELS = {BilanStatus.DRAFT: "Brouillon", BilanStatus.PUBLISHED: "Publié"}
+    DRAFT = "draft", "Brouillon"
+    PUBLISHED = "published", "Publié"
 
 
 class BilanVersion(db.Model):
@@ -55,7 +53,8 @@ class BilanVersion(db.Model):
     groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"), index=True)
     year: Mapped[int]
     version: Mapped[int]
-    status: Mapped[BilanStatus] = mapped_column(String(10), default=BilanStatus.DRAFT)
+    status: Mapped[BilanStatus] = mapped_column(enum_type(BilanStatus, 10),
+                                               default=BilanStatus.DRAFT)
     data: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
     # When ``data`` was last computed (a draft is refreshed; frozen once published).
@@ -69,11 +68,6 @@ class BilanVersion(db.Model):
     def is_published(self) -> bool:
         """True once frozen."""
         return self.status == BilanStatus.PUBLISHED
-
-    @property
-    def status_label(self) -> str:
-        """« Brouillon » or « Publié »."""
-        return BILAN_STATUS_LABELS[BilanStatus(self.status)]
 
 
 class BilanPdf(db.Model):

@@ -29,8 +29,6 @@ from gic.reports import charts, queries
 from gic.reports.models import BilanPdf, BilanVersion
 
 PRINT_CSS = "reports-print.css"
-MEETING_KIND_LABELS = {"technicians": "Réunion des techniciens",
-                       "directors": "Réunion des directeurs"}
 
 
 def _link(endpoint: str, external: bool, **values: Any) -> str | None:
@@ -44,13 +42,12 @@ def _link(endpoint: str, external: bool, **values: Any) -> str | None:
 
 def _meeting_rows(meetings: list[dict], external: bool) -> list[dict[str, Any]]:
     """Meetings with a readable kind and links to the meeting and its final minutes."""
-    labels = dict(MEETING_KIND_LABELS)
-    labels.update(getattr(queries.meetings_models(), "KIND_LABELS", None) or {})
+    kinds = getattr(queries.meetings_models(), "MeetingKind", None)
     rows = []
     for m in meetings:
         final = m.get("minutes_version")
         rows.append({
-            **m, "label": labels.get(m["kind"], m["kind"]),
+            **m, "label": kinds(m["kind"]).label if kinds else m["kind"],
             "starts_at": datetime.fromisoformat(m["starts_at"]),
             "link": _link("meetings.detail", external, meeting_id=m["id"]),
             "minutes_link": _link("meetings.minutes", external, meeting_id=m["id"],

@@ -93,7 +93,7 @@ def _infos(*filters) -> list[VersionInfo]:
         select(BilanVersion.id, BilanVersion.year, BilanVersion.version, BilanVersion.status,
                BilanVersion.computed_at, BilanVersion.published_at)
         .where(*filters).order_by(BilanVersion.year.desc(), BilanVersion.version.desc()))
-    return [VersionInfo(i, y, v, BilanStatus(s), c, p) for i, y, v, s, c, p in rows]
+    return [VersionInfo(*row) for row in rows]
 
 
 def versions_of_year(user: User, year: int) -> list[VersionInfo]:

@@ -17,7 +17,7 @@ from gic.convention.history import terms_on
 from gic.errors import InvalidField
 from gic.extensions import db
 from gic.models import Groupement, Role, User
-from gic.secondments.models import PRICING_LABELS, Pricing
+from gic.secondments.models import Pricing
 
 MAX_TEXT = 10_000
 MAX_PROJECT = 200
@@ -71,9 +71,9 @@ def check_pricing(pricing: str, hourly_rate: Decimal | None,
     except ValueError:
         raise InvalidField("Choisissez un taux horaire ou un forfait.", field="pricing") from None
     if value == Pricing.HOURLY:  # the other amount, if typed, is not the one agreed
-        return value, _amount(hourly_rate, "hourly_rate", PRICING_LABELS[value],
+        return value, _amount(hourly_rate, "hourly_rate", value.label,
                               MAX_HOURLY_RATE), None
-    return value, None, _amount(lump_sum, "lump_sum", PRICING_LABELS[value], MAX_LUMP_SUM)
+    return value, None, _amount(lump_sum, "lump_sum", value.label, MAX_LUMP_SUM)
 
 
 def seconded_technicians(provider_id: int, ids: Iterable[int]) -> list[User]:

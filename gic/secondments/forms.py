@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from gic.forms import DateField, MoneyField, optional_int
 from gic.meetings.forms import CheckboxesField
-from gic.secondments.models import PRICING_LABELS, Pricing
+from gic.secondments.models import Pricing
 
 TEXT_MAX = 10_000
 class ProposeForm(FlaskForm):
@@ -41,7 +41,7 @@ class ProposeForm(FlaskForm):
     end_date = DateField("Fin de la période",
                          validators=[InputRequired("Indiquez la fin de la période.")])
     pricing = RadioField("Tarification", default=Pricing.HOURLY.value, validate_choice=False,
-                         choices=[SelectChoice(p.value, PRICING_LABELS[p]) for p in Pricing],
+                         choices=[SelectChoice(p.value, p.label) for p in Pricing],
                          validators=[InputRequired("Choisissez la tarification.")])
     hourly_rate = MoneyField("Taux horaire convenu (€ TTC)",
                              description="Si la tarification est au taux horaire.")

@@ -11,7 +11,6 @@ is over (see :meth:`Secondment.phase`).
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -27,40 +26,35 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic import timeutil
+from gic.database import enum_type
+from gic.enums import Labelled
 from gic.extensions import db
 from gic.formatting import numero
 from gic.models import Establishment, User
 
 
-class SecondmentStatus(enum.StrEnum):
+class SecondmentStatus(Labelled):
     """Where a secondment's procedure stands (stored)."""
 
-    PROPOSED = "proposed"
-    APPROVED = "approved"
-    REFUSED = "refused"
-    CANCELLED = "cancelled"
+    PROPOSED = "proposed", "En attente d'approbation"
+    APPROVED = "approved", "Approuvé"
+    REFUSED = "refused", "Refusé"
+    CANCELLED = "cancelled", "Annulé"
 
 
-# What pages show: the stored status, with « approved » split by the calendar.
-PHASE_LABELS = {
-    "proposed": "En attente d'approbation",
-    "approved": "Approuvé",
-    "upcoming": "Approuvé, à venir",
-    "ongoing": "En cours",
-    "ended": "Terminé",
-    "refused": "Refusé",
-    "cancelled": "Annulé",
-}
+class Phase(Labelled):
+    """What pages show of an approved secondment, by the calendar (not stored)."""
+
+    UPCOMING = "upcoming", "Approuvé, à venir"
+    ONGOING = "ongoing", "En cours"
+    ENDED = "ended", "Terminé"
 
 
-class Pricing(enum.StrEnum):
+class Pricing(Labelled):
     """How the beneficiary pays: an agreed hourly rate, or a lump sum."""
 
-    HOURLY = "hourly"
-    LUMP_SUM = "lump_sum"
-
-
-PRICING_LABELS = {Pricing.HOURLY: "Taux horaire convenu", Pricing.LUMP_SUM: "Forfait"}
+    HOURLY = "hourly", "Taux horaire convenu"
+    LUMP_SUM = "lump_sum", "Forfait"
 
 
 class Secondment(db.Model):
@@ -87,11 +81,11 @@ class Secondment(db.Model):
     description: Mapped[str] = mapped_column(Text)
     start_date: Mapped[date]
     end_date: Mapped[date]
-    pricing: Mapped[Pricing] = mapped_column(String(10))
+    pricing: Mapped[Pricing] = mapped_column(enum_type(Pricing, 10))
     # Tax included (TTC), like the convention's rate.
     hourly_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     lump_sum: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
-    status: Mapped[SecondmentStatus] = mapped_column(String(12),
+    status: Mapped[SecondmentStatus] = mapped_column(enum_type(SecondmentStatus, 12),
                                                      default=SecondmentStatus.PROPOSED)
 
     proposed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
@@ -128,18 +122,14 @@ class Secondment(db.Model):
         """The agreed hourly rate or the lump sum, whichever the pricing uses."""
         return self.hourly_rate if self.pricing == Pricing.HOURLY else self.lump_sum
 
-    def phase(self, today: date) -> str:
+    def phase(self, today: date) -> SecondmentStatus | Phase:
         """The status as pages show it: an approved secondment is upcoming,
         ongoing or ended depending on ``today`` and its period."""
         if self.status != SecondmentStatus.APPROVED:
-            return str(self.status)
+            return self.status
         if today < self.start_date:
-            return "upcoming"
-        return "ongoing" if today <= self.end_date else "ended"
-
-    def phase_label(self, today: date) -> str:
-        """French label of :meth:`phase`."""
-        return PHASE_LABELS[self.phase(today)]
+            return Phase.UPCOMING
+        return Phase.ONGOING if today <= self.end_date else Phase.ENDED
 
 
 class SecondmentTechnician(db.Model):

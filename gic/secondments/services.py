@@ -39,7 +39,6 @@ from gic.notifications.services import directors_of, link_for, notify
 from gic.registers import clean_text, establishment_in
 from gic.secondments import checks, queries
 from gic.secondments.models import (
-    PHASE_LABELS,
     Pricing,
     Secondment,
     SecondmentStatus,
@@ -331,7 +330,7 @@ def _begin(s: Secondment, actor: User, action: str) -> str | None:
     db.session.refresh(s)
     if s.status != SecondmentStatus.PROPOSED:
         raise RuleRefused(f"Action impossible : le détachement est déjà "
-                          f"« {PHASE_LABELS[str(s.status)].lower()} ».", code="wrong_state")
+                          f"« {s.status.label.lower()} ».", code="wrong_state")
     return _side(actor, s)
 
 

@@ -8,7 +8,7 @@ from wtforms import SelectField
 from wtforms.validators import InputRequired
 
 from gic.forms import DateField, optional_int
-from gic.models import ROLE_LABELS, User
+from gic.models import User
 
 
 class StandinForm(FlaskForm):
@@ -25,7 +25,7 @@ class StandinForm(FlaskForm):
     def set_choices(self, people: list[User]) -> None:
         """The people of the director's establishment he may name."""
         self.standin_id.choices = [("", "— Choisir —")] + [
-            (p.id, f"{p.name} ({ROLE_LABELS[p.role]})") for p in people]
+            (p.id, f"{p.name} ({p.role.label})") for p in people]
 
 
 class ActionForm(FlaskForm):

@@ -15,7 +15,6 @@ from gic.standins.access import standing_in, today_of
 from gic.standins.forms import ActionForm, StandinForm
 from gic.standins.models import Standin
 
-
 FORM_ERROR = "Suppléance non enregistrée : corrigez les champs signalés."
 
 

@@ -28,29 +28,21 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic import timeutil
+from gic.database import enum_type
+from gic.enums import Labelled
 from gic.extensions import db
 from gic.models import Establishment, User
 
 
-class SectionKind(enum.StrEnum):
+class SectionKind(Labelled):
     """The sections of a technical file (seed 002, « dossier technique »)."""
 
-    REMOTE_ACCESS = "remote_access"
-    SERVERS = "servers"
-    ROOMS = "rooms"
-    PROCEDURES = "procedures"
-    RECOVERY = "recovery"
-    OTHER = "other"
-
-
-SECTION_LABELS = {
-    SectionKind.REMOTE_ACCESS: "Procédure de connexion à distance",
-    SectionKind.SERVERS: "Architecture des serveurs",
-    SectionKind.ROOMS: "Salles serveurs et baies de brassage",
-    SectionKind.PROCEDURES: "Procédures du système d'information",
-    SectionKind.RECOVERY: "Plan de reprise d'activité (PRA)",
-    SectionKind.OTHER: "Autres informations",
-}
+    REMOTE_ACCESS = "remote_access", "Procédure de connexion à distance"
+    SERVERS = "servers", "Architecture des serveurs"
+    ROOMS = "rooms", "Salles serveurs et baies de brassage"
+    PROCEDURES = "procedures", "Procédures du système d'information"
+    RECOVERY = "recovery", "Plan de reprise d'activité (PRA)"
+    OTHER = "other", "Autres informations"
 
 SECTION_HINTS = {
     SectionKind.REMOTE_ACCESS: "Outil (VPN, bureau à distance…), qui ouvre l'accès, à qui "
@@ -88,7 +80,7 @@ class TechFileSection(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"), index=True)
     establishment_id: Mapped[int] = mapped_column(ForeignKey("establishment.id"), index=True)
-    kind: Mapped[SectionKind] = mapped_column(String(20))
+    kind: Mapped[SectionKind] = mapped_column(enum_type(SectionKind, 20))
     body: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
@@ -96,11 +88,6 @@ class TechFileSection(db.Model):
 
     establishment: Mapped[Establishment] = relationship()
     updated_by: Mapped[User] = relationship()
-
-    @property
-    def label(self) -> str:
-        """The section's French title."""
-        return SECTION_LABELS[SectionKind(self.kind)]
 
 
 class TechFileVersion(db.Model):
@@ -176,8 +163,8 @@ class TechFileRead(db.Model):
     establishment_id: Mapped[int] = mapped_column(ForeignKey("establishment.id"))
     reader_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     at: Mapped[datetime] = mapped_column(default=timeutil.utcnow)
-    kind: Mapped[ReadKind] = mapped_column(String(12))
-    section_kind: Mapped[str | None] = mapped_column(String(20))
+    kind: Mapped[ReadKind] = mapped_column(enum_type(ReadKind, 12))
+    section_kind: Mapped[SectionKind | None] = mapped_column(enum_type(SectionKind, 20))
     version: Mapped[int | None]
     attachment_id: Mapped[int | None] = mapped_column(ForeignKey("techfile_attachment.id"))
     # The accepted intervention that opened the file to another establishment's

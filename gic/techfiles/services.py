@@ -22,7 +22,6 @@ from gic.extensions import db
 from gic.models import Establishment, User
 from gic.techfiles.access import Access, get_file
 from gic.techfiles.models import (
-    SECTION_LABELS,
     SectionKind,
     TechFileAttachment,
     TechFileAttachmentContent,
@@ -84,7 +83,7 @@ def sections_of(establishment_id: int) -> dict[SectionKind, TechFileSection]:
     rows = db.session.scalars(select(TechFileSection)
                               .where(TechFileSection.establishment_id == establishment_id)
                               .options(selectinload(TechFileSection.updated_by)))
-    return {SectionKind(s.kind): s for s in rows}
+    return {s.kind: s for s in rows}
 
 
 def get_section(establishment: Establishment, kind: SectionKind) -> TechFileSection | None:
@@ -158,12 +157,12 @@ def save_section(actor: User, establishment_id: int, kind: str, body: str, *,
     db.session.flush()
     record(actor, "techfiles.section_save", section, establishment_id=establishment.id,
            before={"version": current} if current else None,
-           after={"rubrique": SECTION_LABELS[kind], "version": section.version,
+           after={"rubrique": kind.label, "version": section.version,
                   "caractères": len(body)})
     if findings:
         record(actor, "techfiles.no_password_confirmed", section,
                establishment_id=establishment.id,
-               after={"rubrique": SECTION_LABELS[kind], "version": section.version,
+               after={"rubrique": kind.label, "version": section.version,
                       "lignes signalées": [f.line for f in findings]})
     db.session.commit()
     return version
@@ -209,7 +208,7 @@ def purge_version(actor: User, establishment_id: int, kind: str, number: int) ->
     version.purged_by_id = actor.id
     record(actor, "techfiles.version_purge", version.section,
            establishment_id=establishment.id,
-           after={"rubrique": SECTION_LABELS[kind], "version": version.version})
+           after={"rubrique": kind.label, "version": version.version})
     db.session.commit()
     return version
 

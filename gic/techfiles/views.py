@@ -34,7 +34,6 @@ from gic.techfiles.access import (
 from gic.techfiles.forms import SectionForm, UploadForm
 from gic.techfiles.models import (
     SECTION_HINTS,
-    SECTION_LABELS,
     ReadKind,
     SectionKind,
 )
@@ -104,7 +103,7 @@ def view(establishment_id: int):
     rendered = {kind: render(s.body) for kind, s in sections.items()}
     return render_template("techfiles/view.html", establishment=establishment, access=access,
                            sections=sections, rendered=rendered, attachments=attachments,
-                           kinds=list(SectionKind), labels=SECTION_LABELS)
+                           kinds=list(SectionKind))
 
 
 @bp.route(f"/<int:establishment_id>/{KIND}/edit", methods=["GET", "POST"])
@@ -119,7 +118,7 @@ def edit(establishment_id: int, kind: str):
     kind = SectionKind(kind)
     section = services.get_section(establishment, kind)
     form = SectionForm()
-    page = {"establishment": establishment, "kind": kind, "label": SECTION_LABELS[kind],
+    page = {"establishment": establishment, "kind": kind, "label": kind.label,
             "hint": SECTION_HINTS[kind], "section": section, "form": form, "preview": None,
             "findings": [], "error": None}
     if not form.is_submitted():
@@ -152,9 +151,9 @@ def edit(establishment_id: int, kind: str):
             form.body.errors = [*form.body.errors, error.message]
         return render_template("techfiles/edit.html", **page), error.status
     if saved is None:
-        flash(f"« {SECTION_LABELS[kind]} » : texte inchangé, aucune nouvelle version.", "info")
+        flash(f"« {kind.label} » : texte inchangé, aucune nouvelle version.", "info")
     else:
-        flash(f"« {SECTION_LABELS[kind]} » enregistrée (version {saved.version}).", "success")
+        flash(f"« {kind.label} » enregistrée (version {saved.version}).", "success")
     return redirect(url_for(".view", establishment_id=establishment.id, _anchor=kind.value))
 
 
@@ -169,7 +168,7 @@ def history(establishment_id: int, kind: str):
     kind = SectionKind(kind)
     section, versions = services.section_history(establishment, kind)
     return render_template("techfiles/history.html", establishment=establishment,
-                           access=access, kind=kind, label=SECTION_LABELS[kind],
+                           access=access, kind=kind, label=kind.label,
                            section=section, versions=versions)
 
 
@@ -177,15 +176,16 @@ def history(establishment_id: int, kind: str):
 @login_required
 def version(establishment_id: int, kind: str, number: int):
     """One past version's text (logged as a read)."""
+    kind = SectionKind(kind)
     try:
         establishment, access = _load(establishment_id, "history")
-        found = services.get_version(establishment, SectionKind(kind), number)
+        found = services.get_version(establishment, kind, number)
     except DomainError as error:
         return _refused_page(error)
     log_read(_me(), establishment, access, ReadKind.VERSION, section_kind=kind,
              version=number)
     return render_template("techfiles/version.html", establishment=establishment,
-                           kind=SectionKind(kind), label=SECTION_LABELS[SectionKind(kind)],
+                           kind=kind, label=kind.label,
                            version=found, rendered=render(found.body))
 
 
@@ -284,5 +284,4 @@ def reads(establishment_id: int):
     except DomainError as error:
         return _refused_page(error)
     page = paginate(stmt, READS_PER_PAGE)
-    return render_template("techfiles/reads.html", establishment=establishment, page=page,
-                           labels=SECTION_LABELS)
+    return render_template("techfiles/reads.html", establishment=establishment, page=page)

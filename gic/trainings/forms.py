@@ -21,7 +21,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from gic.forms import DateField, IntegerField, TimeField
 from gic.interventions.forms import TIME_FORMATS, DurationField
 from gic.meetings.forms import CheckboxesField
-from gic.trainings.models import TOPIC_LABELS
+from gic.trainings.models import Topic
 from gic.trainings.services import MAX_GUESTS
 
 
@@ -30,7 +30,7 @@ class TrainingForm(FlaskForm):
 
     topic = SelectField("Thème", validate_choice=False,
                         choices=[SelectChoice("", "— choisir —")] + [
-                            SelectChoice(t.value, label) for t, label in TOPIC_LABELS.items()],
+                            SelectChoice(t.value, t.label) for t in Topic],
                         validators=[InputRequired("Choisissez le thème.")])
     title = StringField("Intitulé", validators=[InputRequired("Indiquez l'intitulé."),
                                                 Length(max=200)],

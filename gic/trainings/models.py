@@ -8,7 +8,6 @@ attendees who have no account.
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime, time
 
 from sqlalchemy import (
@@ -22,27 +21,20 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic import timeutil
+from gic.database import enum_type
+from gic.enums import Labelled
 from gic.extensions import db
 from gic.models import Establishment, User
 
 
-class Topic(enum.StrEnum):
+class Topic(Labelled):
     """What the training is about (SPEC §2 axis 4: security, hardware…)."""
 
-    SECURITY = "security"
-    HARDWARE = "hardware"
-    SOFTWARE = "software"
-    NETWORK = "network"
-    OTHER = "other"
-
-
-TOPIC_LABELS = {
-    Topic.SECURITY: "Sécurité",
-    Topic.HARDWARE: "Matériel",
-    Topic.SOFTWARE: "Logiciels",
-    Topic.NETWORK: "Réseau",
-    Topic.OTHER: "Autre",
-}
+    SECURITY = "security", "Sécurité"
+    HARDWARE = "hardware", "Matériel"
+    SOFTWARE = "software", "Logiciels"
+    NETWORK = "network", "Réseau"
+    OTHER = "other", "Autre"
 
 
 class Training(db.Model):
@@ -58,7 +50,7 @@ class Training(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"))
-    topic: Mapped[Topic] = mapped_column(String(20))
+    topic: Mapped[Topic] = mapped_column(enum_type(Topic, 20))
     title: Mapped[str] = mapped_column(String(200))
     date: Mapped[date]
     start_time: Mapped[time | None]
@@ -77,11 +69,6 @@ class Training(db.Model):
     guests: Mapped[list[TrainingGuests]] = relationship(
         back_populates="training", cascade="all, delete-orphan",
         order_by="TrainingGuests.establishment_id")
-
-    @property
-    def topic_label(self) -> str:
-        """The topic in French."""
-        return TOPIC_LABELS[Topic(self.topic)]
 
     @property
     def attendee_count(self) -> int:

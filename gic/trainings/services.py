@@ -30,7 +30,6 @@ from gic.registers import (
     minutes_in,
 )
 from gic.trainings.models import (
-    TOPIC_LABELS,
     Topic,
     Training,
     TrainingAttendee,
@@ -275,18 +274,18 @@ def bilan_section(groupement_id: int, year: int) -> dict[str, Any]:
         row["trainings"] += 1
         row["attendees"] += count
         row["person_minutes"] += count * duration[tid]
-    by_topic = {topic: {"topic": str(topic), "label": TOPIC_LABELS[topic], "trainings": 0,
+    by_topic = {topic: {"topic": str(topic), "label": topic.label, "trainings": 0,
                         "minutes": 0, "attendees": 0, "person_minutes": 0} for topic in Topic}
     listed = []
     for row in trainings:
         count = attendees_of[row.id]
-        topic = by_topic[Topic(row.topic)]
+        topic = by_topic[row.topic]
         topic["trainings"] += 1
         topic["minutes"] += row.duration_minutes
         topic["attendees"] += count
         topic["person_minutes"] += count * row.duration_minutes
         listed.append({"id": row.id, "date": row.date.isoformat(), "title": row.title,
-                       "topic": str(row.topic), "topic_label": TOPIC_LABELS[Topic(row.topic)],
+                       "topic": str(row.topic), "topic_label": row.topic.label,
                        "duration_minutes": row.duration_minutes, "trainer": row.trainer,
                        "place": row.place, "attendees": count,
                        "person_minutes": count * row.duration_minutes})

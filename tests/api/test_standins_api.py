@@ -6,6 +6,7 @@ from __future__ import annotations
 from tests.conftest import TODAY
 from tests.services.test_standins import draft, name
 
+
 def test_api_actions_work_with_the_stand_in_s_token_in_range_only(app, world, api, clock):
     name(world, end=TODAY)
     i = draft(world)

@@ -18,7 +18,7 @@ from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.interventions import services as interventions
 from gic.ordered import ledger, services
-from gic.ordered.models import ContributionDocument, DocumentKind, HourOrder, LineKind
+from gic.ordered.models import HourOrder, LineKind
 from tests.helpers import accepted, session
 from tests.ordered_helpers import H, make_ordered
 

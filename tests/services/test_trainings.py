@@ -33,7 +33,7 @@ def test_a_training_is_recorded_with_its_attendees_and_audited(world):
     e = world.establishments
     t = organise(world, attendees=[world.technicians["A"], world.directors["B"]],
                  guests={e["A"].id: 4, e["C"].id: 0, e["B"].id: None})
-    assert (t.topic_label, t.duration_minutes, t.organiser_id) == ("Sécurité", 120,
+    assert (t.topic.label, t.duration_minutes, t.organiser_id) == ("Sécurité", 120,
                                                                    world.coordinator.id)
     assert {(a.user_id, a.establishment_id) for a in t.attendees} == {
         (world.technicians["A"].id, e["A"].id), (world.directors["B"].id, e["B"].id)}

@@ -294,7 +294,7 @@ def test_forbidden_natures_refused_citing_the_clause(nature):
         rules.check_nature(nature)
     error = refused.value
     assert error.status == 422 and error.code == "nature_refused" and error.field == "nature"
-    assert rules.NATURE_LABELS[rules.Nature(nature)] in error.message
+    assert rules.Nature(nature).label in error.message
     assert ("ne peuvent être activées pour du support utilisateur/formation ou pour des "
             "modifications définitives du SI (partielle ou complète)") in error.message
 

@@ -20,7 +20,7 @@ from gic.ordered.models import ContributionDocument, HourOrder
 from gic.timeutil import local_today
 from tests.conftest import client_for
 from tests.helpers import accepted, session, text_of, visible_text
-from tests.ordered_helpers import H, make_ordered
+from tests.ordered_helpers import make_ordered
 
 PARIS = ZoneInfo("Europe/Paris")
 YEAR = 2026
