@@ -69,7 +69,7 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
         "engagements": {"type": "array", "items": _obj({"year": INT, "number": STR})}}),
     "EstablishmentList": _obj({"items": {"type": "array", "items": _ref("Establishment")}}),
     "User": _obj({"id": INT, "email": STR, "name": STR,
-                  "role": {"enum": list(schemas.USER_CREATE["role"].enum)},
+                  "role": schemas.ROLE,
                   "establishment_id": NULL_INT, "groupement_id": INT, "active": BOOL}),
     "UserList": _obj({"items": {"type": "array", "items": _ref("User")}}),
     "Standin": _obj({
@@ -89,8 +89,8 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
     "Intervention": _obj({
         "id": INT, "state": {"enum": list(schemas.STATES)}, "beneficiary_id": INT,
         "provider_id": INT, "axis": {"type": "integer", "minimum": 1, "maximum": 5},
-        "nature": {"enum": list(schemas.INTERVENTION_CREATE["nature"].enum)},
-        "description": STR, "urgency": {"enum": list(schemas.INTERVENTION_CREATE["urgency"].enum)},
+        "nature": {"enum": schemas.NATURES},
+        "description": STR, "urgency": {"enum": schemas.URGENCIES},
         "estimated_onsite_minutes": INT, "estimated_remote_minutes": INT,
         "threshold_minutes": INT, "technician_id": NULL_INT, "decline_reason": NULL_STR,
         "secondment_id": {**NULL_INT, "description": "Détachement temporaire (R8) sous lequel "
@@ -155,7 +155,7 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
                      "date": {"type": "string", "format": "date"},
                      "start": {**STR, "examples": ["09:00"]},
                      "end": {**STR, "examples": ["17:20"]},
-                     "mode": {"enum": list(schemas.SESSION_CREATE["mode"].enum)},
+                     "mode": schemas.MODE,
                      "minutes": {**INT, "description": "Minutes exactes (heure de Paris)."},
                      "notes": STR, "created_at": DATETIME, "updated_at": DATETIME}),
     "Billing": _obj({
@@ -252,16 +252,6 @@ RESPONSE_SCHEMAS: dict[str, Schema] = {
                  "additionalProperties": True}}),
 }
 
-REQUEST_SCHEMAS = {
-    "TokenCreate": schemas.TOKEN_CREATE, "EstablishmentCreate": schemas.ESTABLISHMENT_CREATE,
-    "UserCreate": schemas.USER_CREATE, "UserUpdate": schemas.USER_UPDATE,
-    "InterventionCreate": schemas.INTERVENTION_CREATE,
-    "InterventionUpdate": schemas.INTERVENTION_UPDATE,
-    "Empty": schemas.EMPTY, "Accept": schemas.ACCEPT, "Decline": schemas.DECLINE,
-    "Complete": schemas.COMPLETE, "SessionCreate": schemas.SESSION_CREATE,
-    "SessionUpdate": schemas.SESSION_UPDATE,
-}
-
 ERRORS = {
     400: ("BadRequest", "JSON mal formé, corps qui n'est pas un objet, type de valeur erroné."),
     401: ("Unauthorized", "Jeton absent, invalide ou révoqué."),
@@ -275,15 +265,20 @@ ERRORS = {
 }
 
 
-def _path_param(name: str, description: str) -> Schema:
+def _path_param(name: str, description: str, minimum: int = 1,
+                maximum: int = schemas.MAX_INT) -> Schema:
+    """An integer path parameter: an id (1 to the largest database integer) or a year."""
     return {"name": name, "in": "path", "required": True, "description": description,
-            "schema": {"type": "integer", "minimum": 1}}
+            "schema": {"type": "integer", "minimum": minimum, "maximum": maximum}}
 
 
-def _query_param(name: str, description: str, schema: Schema) -> Schema:
-    # An empty value (``?year=``, as a form sends it) means « not given ».
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema, "allowEmptyValue": True}
+def _query_params(model: type[schemas.Query]) -> list[Schema]:
+    """The query parameters read by ``model``; an empty value (``?year=``, as a form
+    sends it) means « not given »."""
+    properties = schemas.json_schema(model)["properties"]
+    return [{"name": name, "in": "query", "required": False,
+             "description": schema.pop("description"), "schema": schema,
+             "allowEmptyValue": True} for name, schema in properties.items()]
 
 
 def _op(summary: str, status: int, schema: str | None, *, errors: tuple[int, ...],
@@ -330,18 +325,11 @@ def _replayable(operation: Schema) -> Schema:
 
 SESSION_ID = _path_param("session_id", "Identifiant de la séance.")
 USER_ID = _path_param("user_id", "Identifiant de l'utilisateur.")
-YEAR = _path_param("year", "Année civile (2000–2100).")
+YEAR = _path_param("year", f"Année civile ({schemas.MIN_YEAR}–{schemas.MAX_YEAR}).",
+                   schemas.MIN_YEAR, schemas.MAX_YEAR)
 STATEMENT_ID = _path_param("statement_id", "Identifiant du relevé ou de l'avoir.")
 ESTABLISHMENT_ID = _path_param("establishment_id", "Identifiant de l'établissement.")
-LIST_PARAMS = [
-    _query_param("year", "Créées cette année ou avec une séance cette année.", INT),
-    _query_param("state", "État de la demande.", {"enum": list(schemas.STATES)}),
-    _query_param("establishment", "Prestataire ou bénéficiaire.", INT),
-    _query_param("page", "Page (à partir de 1).", {**INT, "minimum": 1, "default": 1}),
-    _query_param("per_page", "Éléments par page : 100 au plus, une valeur plus grande est "
-                             "ramenée à 100 (voir per_page dans la réponse).",
-                 {**INT, "minimum": 1, "default": 20}),
-]
+LIST_PARAMS = _query_params(schemas.InterventionQuery)
 
 
 def _download(summary: str, media_type: str, description: str) -> Schema:
@@ -529,8 +517,8 @@ PATHS: dict[str, Schema] = {
 def document() -> Schema:
     """The whole OpenAPI document (a fresh dict each time)."""
     components_schemas = dict(RESPONSE_SCHEMAS)
-    components_schemas.update({name: schemas.to_json_schema(spec)
-                               for name, spec in REQUEST_SCHEMAS.items()})
+    components_schemas.update({model.__name__: schemas.json_schema(model)
+                               for model in schemas.BODIES})
     return {
         "openapi": "3.1.0",
         "info": {"title": "GIC API", "version": "1.0.0",

@@ -128,8 +128,8 @@ def test_the_user_lifecycle_is_documented():
     assert listing["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/UserList"}
     assert doc["components"]["schemas"]["TokenCreate"]["properties"]["expires_in_days"] == {
-        "type": "integer", "description": "Validité en jours (1 à 3650) ; sans elle, "
-                                          "jusqu'à la révocation."}
+        "type": "integer", "minimum": 1, "maximum": 3650,
+        "description": "Validité en jours (1 à 3650) ; sans elle, jusqu'à la révocation."}
     assert "expires_at" in doc["components"]["schemas"]["Token"]["required"]
 
 
