@@ -46,7 +46,8 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TIME_RE = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")  # 00:00 to 23:59
 INT_RE = re.compile(r"^-?\d{1,10}$")
 LARGE = 10**10  # a number of more than ten digits where any size is fine
-FILLED = r"\S"  # at least one character that is not a space (the services strip text)
+TEXT = r"^[^\x00]*$"  # no NUL (PostgreSQL text cannot hold one)
+FILLED = r"^[^\x00]*[^\x00\s][^\x00]*$"  # and not only spaces (the services strip text)
 
 
 class BadRequest(DomainError):
@@ -84,7 +85,8 @@ def _text(value: Any, info: ValidationInfo) -> str:
 def Text(description: str = "", **schema: Any) -> Any:
     """A JSON string without NUL, ``MAX_STRING`` characters at most; ``schema`` adds
     what the service checks (``enum``, ``pattern``, a shorter ``maxLength``)."""
-    extra = schema if "enum" in schema else {"maxLength": MAX_STRING, **schema}
+    extra = schema if "enum" in schema else {"maxLength": MAX_STRING, "pattern": TEXT,
+                                             **schema}
     return Annotated[str, BeforeValidator(_text),
                      Field(description=description or None, json_schema_extra=extra)]
 
@@ -280,11 +282,11 @@ ESTABLISHMENT = "Obligatoire pour un technicien ou une direction."
 
 
 class UserCreate(Body):
-    email: Text(pattern=EMAIL_RE.pattern, maxLength=254)
+    email: Text(pattern=EMAIL_RE.pattern, maxLength=254)  # _add_user
     name: Text(**NAME)
     role: Text(**ROLE)
     establishment_id: Id(ESTABLISHMENT) | None = None
-    password: Text("8 caractères au moins.", minLength=8)
+    password: Text("8 caractères au moins.", minLength=8)  # check_password_strength
 
 
 class UserUpdate(Body):
@@ -297,6 +299,7 @@ class UserUpdate(Body):
 
 
 NATURES, URGENCIES = _values(Nature), _values(Urgency)
+ALLOWED_NATURES = [n for n in NATURES if n not in rules.FORBIDDEN_NATURES]
 REFERENCE_DESCRIPTION = ("Référence interne du bénéficiaire (son n° de ticket…), 60 caractères "
                          "au plus ; figure sur la fiche d'intervention et dans les exports.")
 
@@ -312,7 +315,7 @@ class InterventionCreate(Body):
                   check=lambda axis, _field: rules.check_axis(axis),
                   enum=list(rules.INTERVENTION_AXES))
     nature: Text("user_support, user_training et permanent_change sont toujours refusés "
-                 "(clause de la convention).", enum=NATURES)
+                 "(clause de la convention) : 422 nature_refused.", enum=ALLOWED_NATURES)
     description: Text(pattern=FILLED)
     urgency: Text(enum=URGENCIES) = None
     estimated_onsite_minutes: _estimate() = None
