@@ -400,9 +400,10 @@ class InterventionQuery(Query):
 
 # --- JSON Schema (OpenAPI 3.1) of the models ---------------------------------------------
 
-class _Schema(GenerateJsonSchema):
+class JsonSchema(GenerateJsonSchema):
     """Pydantic's JSON Schema as the document writes it: no titles, ``null`` as a
-    type (``["integer", "null"]``), no ``default: null``."""
+    type (``["integer", "null"]``) or beside a reference (``oneOf``), no
+    ``default: null``."""
 
     def field_title_should_be_set(self, schema) -> bool:
         return False
@@ -410,8 +411,11 @@ class _Schema(GenerateJsonSchema):
     def nullable_schema(self, schema):
         inner = self.generate_inner(schema["schema"])
         if isinstance(inner.get("type"), str):
-            return {**inner, "type": [inner["type"], "null"]}
-        return {"anyOf": [inner, {"type": "null"}]}
+            inner = {**inner, "type": [inner["type"], "null"]}
+            if "enum" in inner:
+                inner["enum"] = [*inner["enum"], None]
+            return inner
+        return {"oneOf": [inner, {"type": "null"}]}
 
     def default_schema(self, schema):
         result = super().default_schema(schema)
@@ -422,7 +426,7 @@ class _Schema(GenerateJsonSchema):
 
 def json_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The JSON Schema of ``model``: its fields, bounds, enums and descriptions."""
-    result = model.model_json_schema(schema_generator=_Schema,
+    result = model.model_json_schema(schema_generator=JsonSchema,
                                      ref_template="#/components/schemas/{model}")
     result.pop("title", None)
     result.pop("description", None)
