@@ -217,6 +217,44 @@ def test_replayed_findings_conform(api_schema, client, world, path, method, para
                                              response_schema_conformance])
 
 
+def _bounded(kind: str) -> list[tuple[str, str, str]]:
+    """(path, method, parameter) of every integer path parameter of ``kind`` (year, id)."""
+    return [(path, method, p["name"]) for path, method in OPERATIONS
+            for p in document()["paths"][path][method].get("parameters", ())
+            if p["in"] == "path" and (p["name"] == "year") == (kind == "year")]
+
+
+@pytest.mark.parametrize(("path", "method", "name"), _bounded("year") + _bounded("id"),
+                         ids=lambda v: str(v))
+def test_path_parameters_bounds_are_the_apis(api_schema, client, world, real_ids, path,
+                                             method, name):
+    """The document's bounds of a path parameter are the API's: its first and last
+    values are served (or name nothing: 404, or a rule refuses: 409), one beyond is
+    refused (the positive runs give real ids and 2025 to reach deeper)."""
+    operation = api_schema[path][method]
+    schema = next(p for p in document()["paths"][path][method]["parameters"]
+                  if p["name"] == name)["schema"]
+    token = Api(client).token(world.coordinator if CALLER[path] == "coordinator"
+                              else world.accountant if CALLER[path] == "accountant"
+                              else world.technicians["A"])
+    for value, accepted in ((schema["minimum"], True), (schema["maximum"], True),
+                            (schema["minimum"] - 1, False), (schema["maximum"] + 1, False)):
+        params = {**{n: real_ids[n] for n in (p.name for p in operation.path_parameters)},
+                  name: value}
+        case = operation.Case(path_parameters=params,
+                              headers={"Authorization": f"Bearer {token}"})
+        response = case.call()
+        if accepted:  # a 422 only for the body it was not given
+            assert response.status_code != 400, value
+            if response.status_code == 422:
+                assert response.json()["error"]["field"] != name, value
+        else:
+            assert response.status_code in (404, 422), (value, response.status_code)
+        case.validate_response(response, checks=[
+            not_a_server_error, status_code_conformance, content_type_conformance,
+            response_schema_conformance])
+
+
 def test_the_list_filters_document_what_the_api_accepts():
     """Negative mode found ``?establishment=`` and ``?per_page=1045`` accepted while
     the document forbade them: the document now says so (the API's leniency is tested
