@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import jsonify
 
-from gic.api import bp, responses, schemas
+from gic.api import bp, fields, responses, schemas
 
 Schema = dict[str, Any]
 
@@ -38,16 +38,16 @@ ERRORS = {
 
 
 def _path_param(name: str, description: str, minimum: int = 1,
-                maximum: int = schemas.MAX_INT) -> Schema:
+                maximum: int = fields.MAX_INT) -> Schema:
     """An integer path parameter: an id (1 to the largest database integer) or a year."""
     return {"name": name, "in": "path", "required": True, "description": description,
             "schema": {"type": "integer", "minimum": minimum, "maximum": maximum}}
 
 
-def _query_params(model: type[schemas.Query]) -> list[Schema]:
+def _query_params(model: type[fields.Query]) -> list[Schema]:
     """The query parameters read by ``model``; an empty value (``?year=``, as a form
     sends it) means « not given »."""
-    properties = schemas.json_schema(model)["properties"]
+    properties = fields.json_schema(model)["properties"]
     return [{"name": name, "in": "query", "required": False,
              "description": schema.pop("description"), "schema": schema,
              "allowEmptyValue": True} for name, schema in properties.items()]
@@ -289,7 +289,7 @@ PATHS: dict[str, Schema] = {
 def document() -> Schema:
     """The whole OpenAPI document (a fresh dict each time)."""
     components_schemas = responses.components()
-    components_schemas.update({model.__name__: schemas.json_schema(model)
+    components_schemas.update({model.__name__: fields.json_schema(model)
                                for model in schemas.BODIES})
     return {
         "openapi": "3.1.0",

@@ -16,12 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
 from gic.admin.services import FINESS_RE
-from gic.api import schemas
+from gic.api import fields, schemas
 from gic.interventions.permissions import RULES
 
 Money = Annotated[str, Field(pattern=r"^\d+\.\d{2}$", examples=["183.33"])]
 SignedMoney = Annotated[str, Field(pattern=r"^-?\d+\.\d{2}$", examples=["-12.50"])]
-Hhmm = Annotated[str, Field(pattern=schemas.TIME_RE.pattern, examples=["09:00"])]
+Hhmm = Annotated[str, Field(pattern=fields.TIME_RE.pattern, examples=["09:00"])]
 Minutes = Annotated[int, Field(ge=0)]
 
 
@@ -401,7 +401,7 @@ def components() -> dict[str, Any]:
     """The response schemas by name, for ``components/schemas``."""
     _, top = models_json_schema([(m, "validation") for m in MODELS],
                                 ref_template="#/components/schemas/{model}",
-                                schema_generator=schemas.JsonSchema)
+                                schema_generator=fields.JsonSchema)
     defs = top["$defs"]
     for schema in defs.values():
         schema.pop("title", None)
