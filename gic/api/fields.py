@@ -26,7 +26,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
 )
-from pydantic.json_schema import GenerateJsonSchema
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from gic.errors import DomainError, InvalidField
 from gic.forms import MAX_INT  # database integer columns
@@ -98,6 +98,11 @@ def _integer(value: Any, info: ValidationInfo) -> int:
 
 
 Text = text()
+
+
+def about(description: str, default: Any = ..., **schema: Any) -> Any:
+    """A field's description in the document (with ``default``, the field is optional)."""
+    return Field(default, description=description, **schema)
 
 
 
@@ -274,3 +279,49 @@ def json_schema(model: type[BaseModel]) -> dict[str, Any]:
         if prop.get("format") is None:
             prop.pop("format", None)
     return result
+
+
+def subclasses(cls: type) -> list[type]:
+    """``cls`` and its subclasses, at every depth."""
+    return [cls] + [m for sub in cls.__subclasses__() for m in subclasses(sub)]
+
+
+def components(models: tuple[type[BaseModel], ...], base: type[BaseModel]) -> dict[str, Any]:
+    """The JSON Schemas of ``models`` and of the models they use (subclasses of
+    ``base``), by name: a model whose ``inline`` is true is written inside the schemas
+    that use it, one whose ``extends`` is true as ``allOf`` its base model and its own
+    fields."""
+    _, top = models_json_schema([(m, "validation") for m in models],
+                                ref_template="#/components/schemas/{model}",
+                                schema_generator=JsonSchema)
+    defs = top["$defs"]
+    for schema in defs.values():
+        schema.pop("title", None)
+        schema.pop("description", None)
+    by_name = {m.__name__: m for m in subclasses(base)}
+    inline = {name for name in defs if getattr(by_name[name], "inline", False)}
+    result = {name: _inlined(schema, defs, inline) for name, schema in defs.items()
+              if name not in inline}
+    for name, schema in list(result.items()):
+        model = by_name[name]
+        if getattr(model, "extends", False):
+            base = model.__mro__[1].__name__
+            own = {k: v for k, v in schema["properties"].items()
+                   if k not in result[base]["properties"]}
+            result[name] = {"allOf": [{"$ref": f"#/components/schemas/{base}"}, {
+                "type": "object", "properties": own,
+                "required": [k for k in schema["required"] if k in own]}]}
+    return result
+
+
+def _inlined(node: Any, defs: dict[str, Any], inline: set[str]) -> Any:
+    """``node`` with the references to ``inline`` models replaced by their schema."""
+    if isinstance(node, list):
+        return [_inlined(v, defs, inline) for v in node]
+    if not isinstance(node, dict):
+        return node
+    name = node.get("$ref", "").rpartition("/")[2]
+    if name in inline:
+        return _inlined({**defs[name], **{k: v for k, v in node.items() if k != "$ref"}},
+                        defs, inline)
+    return {k: _inlined(v, defs, inline) for k, v in node.items()}

@@ -3,8 +3,8 @@
 They describe what :mod:`gic.api.serializers` writes (ids, ISO dates, minutes as
 integers, money as strings); schemathesis checks every answer against them
 (tests/security/test_schemathesis.py). A model marked ``inline`` is written inside the
-schema that uses it, one whose ``extends`` names a model as ``allOf`` that model plus
-its own fields.
+schema that uses it, one marked ``extends`` as ``allOf`` its base model plus its own
+fields (see :func:`gic.api.fields.components`).
 """
 
 from __future__ import annotations
@@ -13,20 +13,16 @@ import datetime as dt
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic.json_schema import models_json_schema
 
 from gic.admin.services import FINESS_RE
 from gic.api import fields, schemas
+from gic.api.fields import about
 from gic.interventions.permissions import RULES
 
 Money = Annotated[str, Field(pattern=r"^\d+\.\d{2}$", examples=["183.33"])]
 SignedMoney = Annotated[str, Field(pattern=r"^-?\d+\.\d{2}$", examples=["-12.50"])]
 Hhmm = Annotated[str, Field(pattern=fields.TIME_RE.pattern, examples=["09:00"])]
 Minutes = Annotated[int, Field(ge=0)]
-
-
-def Text(description: str, **schema: Any) -> Any:
-    return Field(description=description, **schema)
 
 
 class Doc(BaseModel):
@@ -40,9 +36,9 @@ class ErrorBody(Doc):
     model_config = ConfigDict(extra="allow")
     inline = True
     code: str
-    message: str = Text("En français.")
-    field: str = Text("Champ en cause (400, 422).", default=None)
-    remaining_minutes: int = Text("Minutes facturables restantes (refus de plafond, 409) "
+    message: str = about("En français.")
+    field: str = about("Champ en cause (400, 422).", default=None)
+    remaining_minutes: int = about("Minutes facturables restantes (refus de plafond, 409) "
                                   "ou minutes commandées restantes (order_exceeded, 409).",
                                   default=None)
 
@@ -52,10 +48,10 @@ class Error(Doc):
 
 
 class Token(Doc):
-    token: str = Text("Montré une seule fois.")
+    token: str = about("Montré une seule fois.")
     id: int
     prefix: str
-    expires_at: dt.datetime | None = Text("null : jusqu'à la révocation.")
+    expires_at: dt.datetime | None = about("null : jusqu'à la révocation.")
 
 
 class Engagement(Doc):
@@ -68,12 +64,12 @@ class BillingIdentity(Doc):
     legal_name: str
     siret: str = Field(pattern=r"^\d{14}$")
     payer_kind: Literal["public", "private"]
-    vat_regime: Literal["not_subject", "subject"] = Text(
+    vat_regime: Literal["not_subject", "subject"] = about(
         "not_subject : « non assujetti à la TVA » sur les documents.")
     street: str
     postal_code: str = Field(pattern=r"^\d{5}$")
     city: str
-    chorus_service_code: str | None = Text("Payeur public (Chorus Pro).")
+    chorus_service_code: str | None = about("Payeur public (Chorus Pro).")
     engagements: list[Engagement]
 
 
@@ -81,11 +77,11 @@ class Establishment(Doc):
     id: int
     name: str
     finess: str = Field(pattern=FINESS_RE.pattern)
-    status: Literal["member", "candidate", "not_admitted"] = Text(
+    status: Literal["member", "candidate", "not_admitted"] = about(
         "Un établissement ajouté après la constitution du groupement est candidat jusqu'à "
         "l'approbation des directions membres (unanimité, ou vote pondéré en heures "
         "commandées).", default=None)
-    billing_identity: BillingIdentity | None = Text(
+    billing_identity: BillingIdentity | None = about(
         "Coordination et comptabilité seulement (absent pour les autres rôles) ; null tant "
         "qu'elle n'est pas saisie.", default=None)
 
@@ -111,10 +107,10 @@ class UserList(Doc):
 class Standin(Doc):
     id: int
     establishment_id: int
-    director_id: int = Text("La direction suppléée.")
-    standin_id: int = Text("La personne qui la supplée.")
+    director_id: int = about("La direction suppléée.")
+    standin_id: int = about("La personne qui la supplée.")
     starts_on: dt.date
-    ends_on: dt.date = Text("Dernier jour, inclus.")
+    ends_on: dt.date = about("Dernier jour, inclus.")
 
 
 class Groupement(Doc):
@@ -127,7 +123,7 @@ class Me(User):
     extends = True
     establishment: Establishment | None
     groupement: Groupement
-    standins: list[Standin] = Text(
+    standins: list[Standin] = about(
         "Suppléances de direction : celles en vigueur aujourd'hui où l'utilisateur supplée "
         "une direction (son jeton fait alors les actions de cette direction pour "
         "l'établissement : activer, accepter, refuser, valider, annuler), puis celles "
@@ -148,11 +144,11 @@ class Intervention(Doc):
     threshold_minutes: int
     technician_id: int | None
     decline_reason: str | None
-    secondment_id: int | None = Text("Détachement temporaire (R8) sous lequel "
+    secondment_id: int | None = about("Détachement temporaire (R8) sous lequel "
                                      "l'intervention est facturée, hors plafond ; null sinon.")
     report: str | None
     created_by_id: int
-    beneficiary_reference: str | None = Text(schemas.REFERENCE_DESCRIPTION)
+    beneficiary_reference: str | None = about(schemas.REFERENCE_DESCRIPTION)
     created_at: dt.datetime | None
     activated_at: dt.datetime | None
     decided_at: dt.datetime | None
@@ -167,34 +163,34 @@ THIS_YEAR = "L'année civile en cours (heure du groupement)."
 
 class Cap(Doc):
     inline = True
-    year: int = Text(THIS_YEAR)
-    cap_minutes: int = Text("Plafond annuel de l'année (R5).")
-    billable_minutes: int = Text("Minutes facturables du bénéficiaire cette année, tous "
+    year: int = about(THIS_YEAR)
+    cap_minutes: int = about("Plafond annuel de l'année (R5).")
+    billable_minutes: int = about("Minutes facturables du bénéficiaire cette année, tous "
                                  "prestataires, en attente et validées.")
-    remaining_minutes: Minutes = Text("Minutes facturables restantes.")
+    remaining_minutes: Minutes = about("Minutes facturables restantes.")
 
 
 class Threshold(Doc):
     inline = True
-    threshold_minutes: int = Text("Seuil de gratuité de l'intervention.")
-    counted_minutes: int = Text("Minutes sur site de l'intervention, toutes années (le "
+    threshold_minutes: int = about("Seuil de gratuité de l'intervention.")
+    counted_minutes: int = about("Minutes sur site de l'intervention, toutes années (le "
                                 "distanciel ne compte pas).")
-    reached: bool = Text("Seuil atteint : tout le sur-site est facturable (R3).")
+    reached: bool = about("Seuil atteint : tout le sur-site est facturable (R3).")
 
 
 class OrderedHours(Doc):
     inline = True
-    year: int = Text(THIS_YEAR)
-    ordered_minutes: int = Text("Heures commandées par le bénéficiaire pour l'année "
+    year: int = about(THIS_YEAR)
+    ordered_minutes: int = about("Heures commandées par le bénéficiaire pour l'année "
                                 "(minutes).")
-    consumed_minutes: int = Text("Minutes consommées par ses séances de l'année, sur site "
+    consumed_minutes: int = about("Minutes consommées par ses séances de l'année, sur site "
                                  "et à distance, tous prestataires.")
-    remaining_minutes: Minutes = Text("Minutes commandées restantes.")
-    over_minutes: Minutes = Text("Minutes au-delà de la commande.")
-    percent: int = Text("Consommé, en % entier de la commande.")
-    overrun_allowed: bool = Text("La version permet de dépasser les heures commandées "
+    remaining_minutes: Minutes = about("Minutes commandées restantes.")
+    over_minutes: Minutes = about("Minutes au-delà de la commande.")
+    percent: int = about("Consommé, en % entier de la commande.")
+    overrun_allowed: bool = about("La version permet de dépasser les heures commandées "
                                  "(sinon la séance est refusée, 409 order_exceeded).")
-    threshold_minutes: int = Text("Seuil de la version (0 : toutes les minutes comptent).")
+    threshold_minutes: int = about("Seuil de la version (0 : toutes les minutes comptent).")
 
 
 class InterventionDetail(Intervention):
@@ -202,19 +198,19 @@ class InterventionDetail(Intervention):
     sessions: list[Session]
     onsite_minutes: int
     remote_minutes: int
-    billable_minutes: int = Text("R1–R3 : tout le sur-site si le seuil est atteint, sinon "
+    billable_minutes: int = about("R1–R3 : tout le sur-site si le seuil est atteint, sinon "
                                  "0 ; 0 sous un détachement (facturé selon ses termes).")
     billable_minutes_by_year: dict[str, int]
-    cap: Cap | None = Text("Le plafond du bénéficiaire ; null sous un détachement (R8) ou "
+    cap: Cap | None = about("Le plafond du bénéficiaire ; null sous un détachement (R8) ou "
                            "pour une demande annulée ou refusée.")
-    threshold: Threshold | None = Text("null dans les mêmes cas que cap.")
-    ordered_hours: OrderedHours | None = Text(
+    threshold: Threshold | None = about("null dans les mêmes cas que cap.")
+    ordered_hours: OrderedHours | None = about(
         "Modèle des heures commandées (issue 16) : les heures commandées du bénéficiaire "
         "pour l'année en cours, à la place de cap et threshold (alors null) ; null dans le "
         "modèle par intervention, sous un détachement ou pour une demande annulée ou "
         "refusée.")
-    actions: list[Literal[tuple(RULES)]] = Text("Ce que l'appelant peut faire maintenant.")
-    signed_sheet: bool = Text("Une fiche signée est enregistrée (GET …/sheet.pdf).")
+    actions: list[Literal[tuple(RULES)]] = about("Ce que l'appelant peut faire maintenant.")
+    signed_sheet: bool = about("Une fiche signée est enregistrée (GET …/sheet.pdf).")
 
 
 class InterventionPage(Doc):
@@ -232,7 +228,7 @@ class Session(Doc):
     start: Hhmm
     end: Hhmm
     mode: Literal[tuple(schemas.MODE["enum"])]
-    minutes: int = Text("Minutes exactes (heure de Paris).")
+    minutes: int = about("Minutes exactes (heure de Paris).")
     notes: str
     created_at: dt.datetime | None
     updated_at: dt.datetime | None
@@ -280,55 +276,55 @@ class SecondmentLine(Doc):
     lump_sum: Money | None
     start_date: dt.date
     end_date: dt.date
-    billable_minutes: int = Text("Minutes validées de l'année.")
-    pending_minutes: int = Text("Minutes de l'année pas encore validées (non facturées).")
+    billable_minutes: int = about("Minutes validées de l'année.")
+    pending_minutes: int = about("Minutes de l'année pas encore validées (non facturées).")
     amount: Money
 
 
 class Billing(Doc):
     year: int
     closed: bool
-    lines: list[Line] = Text("Interventions validées seulement.")
+    lines: list[Line] = about("Interventions validées seulement.")
     pending: list[Pending]
-    beneficiaries: list[CapUse] = Text("Usage du plafond (en attente et validé).")
-    settlements: list[Settlement] = Text("Soldes nets (validé seulement).")
-    secondments: list[SecondmentLine] = Text(
+    beneficiaries: list[CapUse] = about("Usage du plafond (en attente et validé).")
+    settlements: list[Settlement] = about("Soldes nets (validé seulement).")
+    secondments: list[SecondmentLine] = about(
         "Détachements temporaires (R8) approuvés dont la période touche l'année, à part des "
         "paires et des soldes : chaque ligne est un règlement (le bénéficiaire paie le "
         "prestataire). Taux horaire : minutes validées de l'année (sur site et à distance) "
         "× taux, arrondi une fois ; forfait : en entier l'année de fin de période.")
-    model: Literal["per_intervention", "ordered_hours"] = Text(
+    model: Literal["per_intervention", "ordered_hours"] = about(
         "Modèle de la convention de l'année (version en vigueur au 1er janvier).")
-    ordered_hours: OrderedFigures | None = Text(
+    ordered_hours: OrderedFigures | None = about(
         "Modèle des heures commandées : heures commandées, consommées, appelées et "
         "régularisées par participant (lines, pending, beneficiaries et settlements sont "
         "alors vides) ; null dans le modèle par intervention.")
 
 
 class OrderedRow(Doc):
-    establishment_id: int | None = Text("null pour les totaux.")
-    participation: Literal["member", "user"] | None = Text(
+    establishment_id: int | None = about("null pour les totaux.")
+    participation: Literal["member", "user"] | None = about(
         "Membre (vote) ou utilisateur ; null pour les totaux.")
     ordered_minutes: int
     consumed_minutes: int
     remaining_minutes: int
     over_minutes: int
     percent: int
-    ordered_amount: Money = Text("Heures commandées × taux.")
-    consumed_amount: Money = Text("Heures consommées × taux.")
-    called: Money = Text("Appels provisionnels en vigueur.")
-    regularised: SignedMoney = Text("Régularisation : compléments − remboursements + parts "
+    ordered_amount: Money = about("Heures commandées × taux.")
+    consumed_amount: Money = about("Heures consommées × taux.")
+    called: Money = about("Appels provisionnels en vigueur.")
+    regularised: SignedMoney = about("Régularisation : compléments − remboursements + parts "
                                     "du déficit − parts de l'excédent.")
-    balance: SignedMoney = Text("Consommé × taux − appelé : > 0 un complément à venir, < 0 "
+    balance: SignedMoney = about("Consommé × taux − appelé : > 0 un complément à venir, < 0 "
                                 "un remboursement.")
 
 
 class OrderedFigures(Doc):
     rate: Money
-    budget: Money = Text("Voté, sinon Σ heures commandées × taux.")
+    budget: Money = about("Voté, sinon Σ heures commandées × taux.")
     voted: bool
     voted_on: dt.date | None
-    regularised: bool = Text("La régularisation de l'année est émise.")
+    regularised: bool = about("La régularisation de l'année est émise.")
     participants: list[OrderedRow]
     totals: OrderedRow
 
@@ -343,19 +339,19 @@ class YearClosure(Doc):
 class Statement(Doc):
     id: int
     number: str = Field(examples=["GIC65-2025-0001"])
-    kind: Literal["statement", "credit"] = Text("Relevé de règlement, ou avoir qui en "
+    kind: Literal["statement", "credit"] = about("Relevé de règlement, ou avoir qui en "
                                                 "annule un.")
     year: int
     issued_on: dt.date
-    payer_id: int = Text("Débiteur (acheteur).")
-    payee_id: int = Text("Créancier (vendeur, prestataire).")
+    payer_id: int = about("Débiteur (acheteur).")
+    payee_id: int = about("Créancier (vendeur, prestataire).")
     amount: Money
-    cancels_id: int | None = Text("Avoir : le relevé annulé.")
-    cancelled: bool = Text("Relevé annulé par un avoir.")
+    cancels_id: int | None = about("Avoir : le relevé annulé.")
+    cancelled: bool = about("Relevé annulé par un avoir.")
     pdf_sha256: str
     pdf_url: str
-    facturx_url: str | None = Text("null : une partie n'a pas de SIRET.")
-    facturx_missing: str | None = Text("Pourquoi le Factur-X manque.")
+    facturx_url: str | None = about("null : une partie n'a pas de SIRET.")
+    facturx_missing: str | None = about("Pourquoi le Factur-X manque.")
 
 
 class RecoveryPack(Doc):
@@ -368,7 +364,7 @@ class StatementList(Doc):
     year: int
     closed: bool
     documents: list[Statement]
-    recovery_packs: list[RecoveryPack] = Text("Créanciers publics de l'année : ZIP des "
+    recovery_packs: list[RecoveryPack] = about("Créanciers publics de l'année : ZIP des "
                                               "ordres de recouvrement.")
 
 
@@ -378,7 +374,7 @@ class Bilan(Doc):
     status: Literal["draft", "published"]
     computed_at: dt.datetime | None
     published_at: dt.datetime | None
-    data: dict[str, Any] = Text(
+    data: dict[str, Any] = about(
         "Instantané du bilan (figé une fois publié) : minutes entières, montants en "
         "chaînes \"183.33\", identifiants des établissements de « establishments ».",
         json_schema_extra={"required": [
@@ -386,11 +382,7 @@ class Bilan(Doc):
             "per_establishment", "matrix", "billing", "pending", "months", "meetings"]})
 
 
-def _all(cls: type) -> list[type]:
-    return [cls] + [m for sub in cls.__subclasses__() for m in _all(sub)]
-
-
-for _model in _all(Doc):
+for _model in fields.subclasses(Doc):
     _model.model_rebuild()
 MODELS = (Error, Token, Establishment, BillingIdentity, EstablishmentList, User, UserList,
           Standin, Me, Intervention, InterventionDetail, InterventionPage, Session, Billing,
@@ -399,37 +391,4 @@ MODELS = (Error, Token, Establishment, BillingIdentity, EstablishmentList, User,
 
 def components() -> dict[str, Any]:
     """The response schemas by name, for ``components/schemas``."""
-    _, top = models_json_schema([(m, "validation") for m in MODELS],
-                                ref_template="#/components/schemas/{model}",
-                                schema_generator=fields.JsonSchema)
-    defs = top["$defs"]
-    for schema in defs.values():
-        schema.pop("title", None)
-        schema.pop("description", None)
-    by_name = {m.__name__: m for m in _all(Doc)}
-    inline = {name for name in defs if by_name[name].inline}
-    result = {name: _inlined(schema, defs, inline) for name, schema in defs.items()
-              if name not in inline}
-    for name, schema in list(result.items()):
-        model = by_name[name]
-        if model.extends:
-            base = model.__mro__[1].__name__
-            own = {k: v for k, v in schema["properties"].items()
-                   if k not in result[base]["properties"]}
-            result[name] = {"allOf": [{"$ref": f"#/components/schemas/{base}"}, {
-                "type": "object", "properties": own,
-                "required": [k for k in schema["required"] if k in own]}]}
-    return result
-
-
-def _inlined(node: Any, defs: dict[str, Any], inline: set[str]) -> Any:
-    """``node`` with the references to ``inline`` models replaced by their schema."""
-    if isinstance(node, list):
-        return [_inlined(v, defs, inline) for v in node]
-    if not isinstance(node, dict):
-        return node
-    name = node.get("$ref", "").rpartition("/")[2]
-    if name in inline:
-        return _inlined({**defs[name], **{k: v for k, v in node.items() if k != "$ref"}},
-                        defs, inline)
-    return {k: _inlined(v, defs, inline) for k, v in node.items()}
+    return fields.components(MODELS, Doc)

@@ -11,10 +11,6 @@ values (``enum``, ``pattern``) and the services answer 422 with their message.
 
 
 
-from typing import Any
-
-from pydantic import Field
-
 from gic import rules
 from gic.admin.services import EMAIL_RE, FINESS_RE
 from gic.api.fields import (
@@ -27,6 +23,7 @@ from gic.api.fields import (
     Query,
     Text,
     Time,
+    about,
     integer,
     parse_body,  # noqa: F401 (the views call schemas.parse_body(schemas.Model))
     query_int,
@@ -58,11 +55,6 @@ Axis = integer(min(rules.INTERVENTION_AXES), max(rules.INTERVENTION_AXES),
                check=lambda axis, _field: rules.check_axis(axis),
                enum=list(rules.INTERVENTION_AXES))
 Estimate = integer(0, rules.MAX_ESTIMATE_MINUTES, check=rules.check_estimate)
-
-
-def about(description: str, default=...) -> Any:
-    """A field's description in the document (``default``: the field is optional)."""
-    return Field(default, description=description)
 
 
 # --- The request bodies ----------------------------------------------------------------
