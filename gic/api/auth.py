@@ -41,7 +41,7 @@ def api_user() -> User:
 @bp.post("/tokens")
 def create_token():
     """Exchange e-mail and password for a personal token (throttled like /login)."""
-    data = schemas.parse_body(schemas.TOKEN_CREATE)
+    data = schemas.parse_body(schemas.TokenCreate)
     auth_services.token_expiry(data.get("expires_in_days"))  # 422 before any login attempt
     try:
         user = auth_services.authenticate(data["email"], data["password"],

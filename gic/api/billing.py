@@ -34,7 +34,7 @@ def billing_xlsx(year: int):
 @bp.post("/billing/<int:year>/close")
 def close_year(year: int):
     """An accountant freezes a year once every intervention in it is settled."""
-    schemas.parse_body(schemas.EMPTY)
+    schemas.parse_body(schemas.Empty)
     closure = services.close_year(api_user(), year)
     return jsonify({"year": closure.year, "closed": closure.closed,
                     "closed_at": iso_datetime(closure.closed_at),

@@ -32,13 +32,11 @@ def _detail(intervention_id: int):
 def list_interventions():
     """Visible interventions, newest first; filters year, state, establishment; paginated."""
     user = api_user()
-    page = schemas.query_int("page", default=1)
-    per_page = min(schemas.query_int("per_page", default=20), MAX_PER_PAGE)
+    query = schemas.InterventionQuery.read()
+    page, per_page = query["page"], min(query["per_page"], MAX_PER_PAGE)
     stmt = services.filter_interventions(
-        services.visible_interventions(user),
-        year=schemas.query_int("year", minimum=1, maximum=9999),
-        state=request.args.get("state") or None,
-        establishment_id=schemas.query_int("establishment"))
+        services.visible_interventions(user), year=query["year"], state=query["state"],
+        establishment_id=query["establishment"])
     result = db.paginate(stmt, page=page, per_page=per_page, max_per_page=MAX_PER_PAGE,
                          error_out=False)
     return jsonify({"items": [intervention_json(i) for i in result.items],
@@ -48,7 +46,7 @@ def list_interventions():
 @bp.post("/interventions")
 def create_intervention():
     """A technician or director of the beneficiary drafts a request."""
-    data = schemas.parse_body(schemas.INTERVENTION_CREATE)
+    data = schemas.parse_body(schemas.InterventionCreate)
     i = services.create_draft(api_user(), **data)
     return jsonify(intervention_detail_json(i, api_user())), 201
 
@@ -63,7 +61,7 @@ def get_intervention(intervention_id: int):
 def update_intervention(intervention_id: int):
     """The beneficiary's staff gives (or changes, or clears) its internal reference."""
     i = services.get_intervention(api_user(), intervention_id)
-    data = schemas.parse_body(schemas.INTERVENTION_UPDATE)
+    data = schemas.parse_body(schemas.InterventionUpdate)
     if "beneficiary_reference" in data:
         services.set_reference(i, api_user(), data["beneficiary_reference"])
     return _detail(intervention_id)
@@ -73,7 +71,7 @@ def update_intervention(intervention_id: int):
 def activate(intervention_id: int):
     """The beneficiary's director activates a draft (R7)."""
     i = services.get_intervention(api_user(), intervention_id)
-    schemas.parse_body(schemas.EMPTY)
+    schemas.parse_body(schemas.Empty)
     services.activate(i, api_user())
     return _detail(intervention_id)
 
@@ -82,7 +80,7 @@ def activate(intervention_id: int):
 def accept(intervention_id: int):
     """The provider's director accepts and assigns one of his technicians."""
     i = services.get_intervention(api_user(), intervention_id)
-    data = schemas.parse_body(schemas.ACCEPT)
+    data = schemas.parse_body(schemas.Accept)
     services.accept(i, api_user(), data["technician_id"])
     return _detail(intervention_id)
 
@@ -91,7 +89,7 @@ def accept(intervention_id: int):
 def decline(intervention_id: int):
     """The provider's director declines with a reason."""
     i = services.get_intervention(api_user(), intervention_id)
-    data = schemas.parse_body(schemas.DECLINE)
+    data = schemas.parse_body(schemas.Decline)
     services.decline(i, api_user(), data["reason"])
     return _detail(intervention_id)
 
@@ -100,7 +98,7 @@ def decline(intervention_id: int):
 def cancel(intervention_id: int):
     """The beneficiary's director (or the drafter of a draft) cancels."""
     i = services.get_intervention(api_user(), intervention_id)
-    schemas.parse_body(schemas.EMPTY)
+    schemas.parse_body(schemas.Empty)
     services.cancel(i, api_user())
     return _detail(intervention_id)
 
@@ -109,7 +107,7 @@ def cancel(intervention_id: int):
 def complete(intervention_id: int):
     """The assigned technician completes with a report."""
     i = services.get_intervention(api_user(), intervention_id)
-    data = schemas.parse_body(schemas.COMPLETE)
+    data = schemas.parse_body(schemas.Complete)
     services.complete(i, api_user(), data["report"],
                       signatory_name=data.get("signatory_name"),
                       signatory_signature=data.get("signatory_signature"),
@@ -129,7 +127,7 @@ def sheet_pdf(intervention_id: int):
 def validate(intervention_id: int):
     """The beneficiary's director validates the hours."""
     i = services.get_intervention(api_user(), intervention_id)
-    schemas.parse_body(schemas.EMPTY)
+    schemas.parse_body(schemas.Empty)
     services.validate(i, api_user())
     return _detail(intervention_id)
 
@@ -141,7 +139,7 @@ def log_session(intervention_id: int):
     With an ``Idempotency-Key: <uuid>`` header the session is stored once: a replay
     answers the stored session with 200 and changes nothing."""
     i = services.get_intervention(api_user(), intervention_id)
-    data = schemas.parse_body(schemas.SESSION_CREATE)
+    data = schemas.parse_body(schemas.SessionCreate)
     key = request.headers.get("Idempotency-Key")
     try:
         s, created = services.log_session_once(
@@ -158,7 +156,7 @@ def log_session(intervention_id: int):
 def update_session(session_id: int):
     """The assigned technician changes a session (fields absent are kept)."""
     s = services.get_session(api_user(), session_id)
-    data = schemas.parse_body(schemas.SESSION_UPDATE)
+    data = schemas.parse_body(schemas.SessionUpdate)
     s = services.update_session(s, api_user(), day=data.get("date"), start=data.get("start"),
                                 end=data.get("end"), mode=data.get("mode"),
                                 notes=data.get("notes"))

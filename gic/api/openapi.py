@@ -1,9 +1,10 @@
 """The OpenAPI 3.1 document of the API, served at ``/api/v1/openapi.json``.
 
-Request bodies come from :mod:`gic.api.schemas` (the very field lists the views
-parse), so the document cannot drift from what the API accepts; responses are
-written by hand next to :mod:`gic.api.serializers`. A test checks that every
-route of the blueprint is described here.
+Request bodies and query parameters are the JSON Schema of the pydantic models of
+:mod:`gic.api.schemas` (the very models the views parse with), responses that of
+:mod:`gic.api.responses`; this module adds the table of paths and operations, with
+the path parameters' real bounds. A test checks that every route of the blueprint is
+described here, schemathesis that the API answers as described.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from flask import jsonify
 
-from gic.api import bp, schemas
+from gic.api import bp, fields, responses, schemas
 
 Schema = dict[str, Any]
 
@@ -22,248 +23,9 @@ def _ref(name: str) -> Schema:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _obj(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:
-    return {"type": "object", "properties": properties,
-            "required": required if required is not None else list(properties)}
-
-
-INT, STR, BOOL = {"type": "integer"}, {"type": "string"}, {"type": "boolean"}
-NULL_INT, NULL_STR = {"type": ["integer", "null"]}, {"type": ["string", "null"]}
-DATETIME = {"type": ["string", "null"], "format": "date-time"}
-DATE = {"type": "string", "format": "date"}
-MONEY = {"type": "string", "pattern": r"^\d+\.\d{2}$", "examples": ["183.33"]}
-SIGNED_MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["-12.50"]}
-
-RESPONSE_SCHEMAS: dict[str, Schema] = {
-    "Error": _obj({"error": {
-        "type": "object",
-        "properties": {"code": STR, "message": {**STR, "description": "En français."},
-                       "field": {**STR, "description": "Champ en cause (400, 422)."},
-                       "remaining_minutes": {**INT, "description": "Minutes facturables "
-                                             "restantes (refus de plafond, 409) ou minutes "
-                                             "commandées restantes (order_exceeded, 409)."}},
-        "required": ["code", "message"], "additionalProperties": True}}),
-    "Token": _obj({"token": {**STR, "description": "Montré une seule fois."},
-                   "id": INT, "prefix": STR,
-                   "expires_at": {**DATETIME, "description": "null : jusqu'à la révocation."}}),
-    "Establishment": _obj({"id": INT, "name": STR,
-                           "finess": {**STR, "pattern": r"^(?:\d{2}|2A|2B)\d{7}$"},
-                           "status": {"enum": ["member", "candidate", "not_admitted"],
-                                      "description": "Un établissement ajouté après la "
-                                      "constitution du groupement est candidat jusqu'à "
-                                      "l'approbation des directions membres (unanimité, ou "
-                                      "vote pondéré en heures commandées)."},
-                           "billing_identity": {
-                               "oneOf": [_ref("BillingIdentity"), {"type": "null"}],
-                               "description": "Coordination et comptabilité seulement (absent "
-                               "pour les autres rôles) ; null tant qu'elle n'est pas saisie."}},
-                          required=["id", "name", "finess"]),
-    "BillingIdentity": _obj({
-        "legal_name": STR, "siret": {**STR, "pattern": r"^\d{14}$"},
-        "payer_kind": {"enum": ["public", "private"]},
-        "vat_regime": {"enum": ["not_subject", "subject"],
-                       "description": "not_subject : « non assujetti à la TVA » sur les "
-                       "documents."},
-        "street": STR, "postal_code": {**STR, "pattern": r"^\d{5}$"}, "city": STR,
-        "chorus_service_code": {**NULL_STR, "description": "Payeur public (Chorus Pro)."},
-        "engagements": {"type": "array", "items": _obj({"year": INT, "number": STR})}}),
-    "EstablishmentList": _obj({"items": {"type": "array", "items": _ref("Establishment")}}),
-    "User": _obj({"id": INT, "email": STR, "name": STR,
-                  "role": {"enum": list(schemas.USER_CREATE["role"].enum)},
-                  "establishment_id": NULL_INT, "groupement_id": INT, "active": BOOL}),
-    "UserList": _obj({"items": {"type": "array", "items": _ref("User")}}),
-    "Standin": _obj({
-        "id": INT, "establishment_id": INT,
-        "director_id": {**INT, "description": "La direction suppléée."},
-        "standin_id": {**INT, "description": "La personne qui la supplée."},
-        "starts_on": DATE, "ends_on": {**DATE, "description": "Dernier jour, inclus."}}),
-    "Me": {"allOf": [_ref("User"), _obj({
-        "establishment": {"oneOf": [_ref("Establishment"), {"type": "null"}]},
-        "groupement": _obj({"id": INT, "name": STR}),
-        "standins": {"type": "array", "items": _ref("Standin"), "description":
-                     "Suppléances de direction : celles en vigueur aujourd'hui où "
-                     "l'utilisateur supplée une direction (son jeton fait alors les actions "
-                     "de cette direction pour l'établissement : activer, accepter, refuser, "
-                     "valider, annuler), puis celles qu'il a désignées, en cours ou à "
-                     "venir."}})]},
-    "Intervention": _obj({
-        "id": INT, "state": {"enum": list(schemas.STATES)}, "beneficiary_id": INT,
-        "provider_id": INT, "axis": {"type": "integer", "minimum": 1, "maximum": 5},
-        "nature": {"enum": list(schemas.INTERVENTION_CREATE["nature"].enum)},
-        "description": STR, "urgency": {"enum": list(schemas.INTERVENTION_CREATE["urgency"].enum)},
-        "estimated_onsite_minutes": INT, "estimated_remote_minutes": INT,
-        "threshold_minutes": INT, "technician_id": NULL_INT, "decline_reason": NULL_STR,
-        "secondment_id": {**NULL_INT, "description": "Détachement temporaire (R8) sous lequel "
-                          "l'intervention est facturée, hors plafond ; null sinon."},
-        "report": NULL_STR, "created_by_id": INT,
-        "beneficiary_reference": {**NULL_STR, "description": schemas.REFERENCE_DESCRIPTION},
-        "created_at": DATETIME,
-        "activated_at": DATETIME, "decided_at": DATETIME, "completed_at": DATETIME,
-        "validated_at": DATETIME, "cancelled_at": DATETIME, "updated_at": DATETIME}),
-    "InterventionDetail": {"allOf": [_ref("Intervention"), _obj({
-        "sessions": {"type": "array", "items": _ref("Session")},
-        "onsite_minutes": INT, "remote_minutes": INT,
-        "billable_minutes": {**INT, "description": "R1–R3 : tout le sur-site si le seuil "
-                                                   "est atteint, sinon 0 ; 0 sous un "
-                                                   "détachement (facturé selon ses termes)."},
-        "billable_minutes_by_year": {"type": "object", "additionalProperties": INT},
-        "cap": {"oneOf": [_obj({
-            "year": {**INT, "description": "L'année civile en cours (heure du groupement)."},
-            "cap_minutes": {**INT, "description": "Plafond annuel de l'année (R5)."},
-            "billable_minutes": {**INT, "description": "Minutes facturables du bénéficiaire "
-                                 "cette année, tous prestataires, en attente et validées."},
-            "remaining_minutes": {**INT, "minimum": 0,
-                                  "description": "Minutes facturables restantes."}}),
-            {"type": "null"}], "description": "Le plafond du bénéficiaire ; null sous un "
-            "détachement (R8) ou pour une demande annulée ou refusée."},
-        "threshold": {"oneOf": [_obj({
-            "threshold_minutes": {**INT, "description": "Seuil de gratuité de l'intervention."},
-            "counted_minutes": {**INT, "description": "Minutes sur site de l'intervention, "
-                                "toutes années (le distanciel ne compte pas)."},
-            "reached": {**BOOL, "description": "Seuil atteint : tout le sur-site est "
-                        "facturable (R3)."}}),
-            {"type": "null"}], "description": "null dans les mêmes cas que cap."},
-        "ordered_hours": {"oneOf": [_obj({
-            "year": {**INT, "description": "L'année civile en cours (heure du groupement)."},
-            "ordered_minutes": {**INT, "description": "Heures commandées par le bénéficiaire "
-                                "pour l'année (minutes)."},
-            "consumed_minutes": {**INT, "description": "Minutes consommées par ses séances "
-                                 "de l'année, sur site et à distance, tous prestataires."},
-            "remaining_minutes": {**INT, "minimum": 0, "description": "Minutes commandées "
-                                  "restantes."},
-            "over_minutes": {**INT, "minimum": 0, "description": "Minutes au-delà de la "
-                             "commande."},
-            "percent": {**INT, "description": "Consommé, en % entier de la commande."},
-            "overrun_allowed": {**BOOL, "description": "La version permet de dépasser les "
-                                "heures commandées (sinon la séance est refusée, 409 "
-                                "order_exceeded)."},
-            "threshold_minutes": {**INT, "description": "Seuil de la version (0 : toutes les "
-                                  "minutes comptent)."}}),
-            {"type": "null"}], "description": "Modèle des heures commandées (issue 16) : les "
-            "heures commandées du bénéficiaire pour l'année en cours, à la place de cap et "
-            "threshold (alors null) ; null dans le modèle par intervention, sous un "
-            "détachement ou pour une demande annulée ou refusée."},
-        "actions": {"type": "array", "description": "Ce que l'appelant peut faire maintenant.",
-                    "items": {"enum": ["activate", "accept", "decline", "cancel",
-                                       "complete", "validate", "log_session"]}},
-        "signed_sheet": {**BOOL, "description": "Une fiche signée est enregistrée "
-                                                "(GET …/sheet.pdf)."}})]},
-    "InterventionPage": _obj({"items": {"type": "array", "items": _ref("Intervention")},
-                              "page": INT, "per_page": {**INT, "maximum": 100},
-                              "total": INT}),
-    "Session": _obj({"id": INT, "intervention_id": INT, "technician_id": INT,
-                     "date": {"type": "string", "format": "date"},
-                     "start": {**STR, "examples": ["09:00"]},
-                     "end": {**STR, "examples": ["17:20"]},
-                     "mode": {"enum": list(schemas.SESSION_CREATE["mode"].enum)},
-                     "minutes": {**INT, "description": "Minutes exactes (heure de Paris)."},
-                     "notes": STR, "created_at": DATETIME, "updated_at": DATETIME}),
-    "Billing": _obj({
-        "year": INT, "closed": BOOL,
-        "lines": {"type": "array", "description": "Interventions validées seulement.",
-                  "items": _obj({"provider_id": INT, "beneficiary_id": INT,
-                                 "billable_minutes": INT, "amount": MONEY})},
-        "pending": {"type": "array",
-                    "items": _obj({"intervention_id": INT, "provider_id": INT,
-                                   "beneficiary_id": INT, "billable_minutes": INT})},
-        "beneficiaries": {"type": "array", "description": "Usage du plafond (en attente "
-                                                          "et validé).",
-                          "items": _obj({"beneficiary_id": INT, "billable_minutes": INT,
-                                         "cap_minutes": INT, "remaining_minutes": INT})},
-        "settlements": {"type": "array", "description": "Soldes nets (validé seulement).",
-                        "items": _obj({"from_id": INT, "to_id": INT, "amount": MONEY})},
-        "secondments": {
-            "type": "array",
-            "description": "Détachements temporaires (R8) approuvés dont la période touche "
-                           "l'année, à part des paires et des soldes : chaque ligne est un "
-                           "règlement (le bénéficiaire paie le prestataire). Taux horaire : "
-                           "minutes validées de l'année (sur site et à distance) × taux, "
-                           "arrondi une fois ; forfait : en entier l'année de fin de période.",
-            "items": _obj({
-                "secondment_id": INT, "project": STR, "provider_id": INT,
-                "beneficiary_id": INT, "pricing": {"enum": ["hourly", "lump_sum"]},
-                "hourly_rate": {**MONEY, "type": ["string", "null"]},
-                "lump_sum": {**MONEY, "type": ["string", "null"]},
-                "start_date": {"type": "string", "format": "date"},
-                "end_date": {"type": "string", "format": "date"},
-                "billable_minutes": {**INT, "description": "Minutes validées de l'année."},
-                "pending_minutes": {**INT, "description": "Minutes de l'année pas encore "
-                                                          "validées (non facturées)."},
-                "amount": MONEY})},
-        "model": {"enum": ["per_intervention", "ordered_hours"],
-                  "description": "Modèle de la convention de l'année (version en vigueur au "
-                                 "1er janvier)."},
-        "ordered_hours": {"oneOf": [_ref("OrderedFigures"), {"type": "null"}],
-                          "description": "Modèle des heures commandées : heures commandées, "
-                          "consommées, appelées et régularisées par participant (lines, "
-                          "pending, beneficiaries et settlements sont alors vides) ; null "
-                          "dans le modèle par intervention."}}),
-    "OrderedRow": _obj({
-        "establishment_id": {**NULL_INT, "description": "null pour les totaux."},
-        "participation": {"enum": ["member", "user", None], "description": "Membre (vote) ou "
-                          "utilisateur ; null pour les totaux."},
-        "ordered_minutes": INT, "consumed_minutes": INT, "remaining_minutes": INT,
-        "over_minutes": INT, "percent": INT,
-        "ordered_amount": {**MONEY, "description": "Heures commandées × taux."},
-        "consumed_amount": {**MONEY, "description": "Heures consommées × taux."},
-        "called": {**MONEY, "description": "Appels provisionnels en vigueur."},
-        "regularised": {**SIGNED_MONEY, "description": "Régularisation : compléments − "
-                        "remboursements + parts du déficit − parts de l'excédent."},
-        "balance": {**SIGNED_MONEY, "description": "Consommé × taux − appelé : > 0 un "
-                    "complément à venir, < 0 un remboursement."}}),
-    "OrderedFigures": _obj({
-        "rate": MONEY, "budget": {**MONEY, "description": "Voté, sinon Σ heures commandées "
-                                                          "× taux."},
-        "voted": BOOL, "voted_on": {"type": ["string", "null"], "format": "date"},
-        "regularised": {**BOOL, "description": "La régularisation de l'année est émise."},
-        "participants": {"type": "array", "items": _ref("OrderedRow")},
-        "totals": _ref("OrderedRow")}),
-    "YearClosure": _obj({"year": INT, "closed": BOOL, "closed_at": DATETIME,
-                         "closed_by_id": INT}),
-    "Statement": _obj({
-        "id": INT, "number": {**STR, "examples": ["GIC65-2025-0001"]},
-        "kind": {"enum": ["statement", "credit"],
-                 "description": "Relevé de règlement, ou avoir qui en annule un."},
-        "year": INT, "issued_on": {"type": "string", "format": "date"},
-        "payer_id": {**INT, "description": "Débiteur (acheteur)."},
-        "payee_id": {**INT, "description": "Créancier (vendeur, prestataire)."},
-        "amount": MONEY,
-        "cancels_id": {**NULL_INT, "description": "Avoir : le relevé annulé."},
-        "cancelled": {**BOOL, "description": "Relevé annulé par un avoir."},
-        "pdf_sha256": STR, "pdf_url": STR,
-        "facturx_url": {**NULL_STR, "description": "null : une partie n'a pas de SIRET."},
-        "facturx_missing": {**NULL_STR, "description": "Pourquoi le Factur-X manque."}}),
-    "StatementList": _obj({
-        "year": INT, "closed": BOOL,
-        "documents": {"type": "array", "items": _ref("Statement")},
-        "recovery_packs": {"type": "array", "description": "Créanciers publics de l'année : "
-                           "ZIP des ordres de recouvrement.",
-                           "items": _obj({"establishment_id": INT, "url": STR})}}),
-    "Bilan": _obj({
-        "year": INT, "version": {**INT, "minimum": 1},
-        "status": {"enum": ["draft", "published"]},
-        "computed_at": DATETIME, "published_at": DATETIME,
-        "data": {"type": "object", "description": "Instantané du bilan (figé une fois publié) : "
-                 "minutes entières, montants en chaînes \"183.33\", identifiants des "
-                 "établissements de « establishments ».",
-                 "required": ["year", "groupement", "convention", "establishments", "totals",
-                              "by_axis", "per_establishment", "matrix", "billing", "pending",
-                              "months", "meetings"],
-                 "additionalProperties": True}}),
-}
-
-REQUEST_SCHEMAS = {
-    "TokenCreate": schemas.TOKEN_CREATE, "EstablishmentCreate": schemas.ESTABLISHMENT_CREATE,
-    "UserCreate": schemas.USER_CREATE, "UserUpdate": schemas.USER_UPDATE,
-    "InterventionCreate": schemas.INTERVENTION_CREATE,
-    "InterventionUpdate": schemas.INTERVENTION_UPDATE,
-    "Empty": schemas.EMPTY, "Accept": schemas.ACCEPT, "Decline": schemas.DECLINE,
-    "Complete": schemas.COMPLETE, "SessionCreate": schemas.SESSION_CREATE,
-    "SessionUpdate": schemas.SESSION_UPDATE,
-}
-
 ERRORS = {
-    400: ("BadRequest", "JSON mal formé, corps qui n'est pas un objet, type de valeur erroné."),
+    400: ("BadRequest", "JSON mal formé, corps qui n'est pas un objet, type de valeur erroné "
+                        "(un entier s'écrit 2, pas 2.0)."),
     401: ("Unauthorized", "Jeton absent, invalide ou révoqué."),
     403: ("Forbidden", "Rôle ou établissement non autorisé pour cette action."),
     404: ("NotFound", "Objet inconnu ou d'un autre groupement (ou hors de votre périmètre), "
@@ -275,15 +37,20 @@ ERRORS = {
 }
 
 
-def _path_param(name: str, description: str) -> Schema:
+def _path_param(name: str, description: str, minimum: int = 1,
+                maximum: int = fields.MAX_INT) -> Schema:
+    """An integer path parameter: an id (1 to the largest database integer) or a year."""
     return {"name": name, "in": "path", "required": True, "description": description,
-            "schema": {"type": "integer", "minimum": 1}}
+            "schema": {"type": "integer", "minimum": minimum, "maximum": maximum}}
 
 
-def _query_param(name: str, description: str, schema: Schema) -> Schema:
-    # An empty value (``?year=``, as a form sends it) means « not given ».
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema, "allowEmptyValue": True}
+def _query_params(model: type[fields.Query]) -> list[Schema]:
+    """The query parameters read by ``model``; an empty value (``?year=``, as a form
+    sends it) means « not given »."""
+    properties = fields.json_schema(model)["properties"]
+    return [{"name": name, "in": "query", "required": False,
+             "description": schema.pop("description"), "schema": schema,
+             "allowEmptyValue": True} for name, schema in properties.items()]
 
 
 def _op(summary: str, status: int, schema: str | None, *, errors: tuple[int, ...],
@@ -330,18 +97,11 @@ def _replayable(operation: Schema) -> Schema:
 
 SESSION_ID = _path_param("session_id", "Identifiant de la séance.")
 USER_ID = _path_param("user_id", "Identifiant de l'utilisateur.")
-YEAR = _path_param("year", "Année civile (2000–2100).")
+YEAR = _path_param("year", f"Année civile ({schemas.MIN_YEAR}–{schemas.MAX_YEAR}).",
+                   schemas.MIN_YEAR, schemas.MAX_YEAR)
 STATEMENT_ID = _path_param("statement_id", "Identifiant du relevé ou de l'avoir.")
 ESTABLISHMENT_ID = _path_param("establishment_id", "Identifiant de l'établissement.")
-LIST_PARAMS = [
-    _query_param("year", "Créées cette année ou avec une séance cette année.", INT),
-    _query_param("state", "État de la demande.", {"enum": list(schemas.STATES)}),
-    _query_param("establishment", "Prestataire ou bénéficiaire.", INT),
-    _query_param("page", "Page (à partir de 1).", {**INT, "minimum": 1, "default": 1}),
-    _query_param("per_page", "Éléments par page : 100 au plus, une valeur plus grande est "
-                             "ramenée à 100 (voir per_page dans la réponse).",
-                 {**INT, "minimum": 1, "default": 20}),
-]
+LIST_PARAMS = _query_params(schemas.InterventionQuery)
 
 
 def _download(summary: str, media_type: str, description: str) -> Schema:
@@ -350,7 +110,7 @@ def _download(summary: str, media_type: str, description: str) -> Schema:
                     description=description)
     operation["responses"]["200"] = {
         "description": "Le fichier, en pièce jointe (facturation-<groupement>-<année>).",
-        "headers": {"Content-Disposition": {"schema": STR, "description": "attachment; "
+        "headers": {"Content-Disposition": {"schema": {"type": "string"}, "description": "attachment; "
                                             "filename=\"facturation-gic-65-2025.csv\""}},
         "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}
     return {"get": operation}
@@ -528,9 +288,9 @@ PATHS: dict[str, Schema] = {
 
 def document() -> Schema:
     """The whole OpenAPI document (a fresh dict each time)."""
-    components_schemas = dict(RESPONSE_SCHEMAS)
-    components_schemas.update({name: schemas.to_json_schema(spec)
-                               for name, spec in REQUEST_SCHEMAS.items()})
+    components_schemas = responses.components()
+    components_schemas.update({model.__name__: fields.json_schema(model)
+                               for model in schemas.BODIES})
     return {
         "openapi": "3.1.0",
         "info": {"title": "GIC API", "version": "1.0.0",

@@ -36,7 +36,7 @@ def establishments():
 @bp.post("/establishments")
 def create_establishment():
     """A coordinator adds an establishment (FINESS checked and unique)."""
-    data = schemas.parse_body(schemas.ESTABLISHMENT_CREATE)
+    data = schemas.parse_body(schemas.EstablishmentCreate)
     e = admin_services.create_establishment(api_user(), **data)
     return jsonify(establishment_json(e, status=True)), 201
 
@@ -51,14 +51,14 @@ def list_users():
 def update_user(user_id: int):
     """A coordinator changes a person's name, role, establishment or active state."""
     user = admin_users.user_in_scope(api_user(), user_id)
-    data = schemas.parse_body(schemas.USER_UPDATE)
+    data = schemas.parse_body(schemas.UserUpdate)
     return jsonify(user_json(admin_users.update_user(api_user(), user, **data)))
 
 
 @bp.post("/users")
 def create_user():
     """A coordinator adds a person to the groupement."""
-    data = schemas.parse_body(schemas.USER_CREATE)
+    data = schemas.parse_body(schemas.UserCreate)
     data.setdefault("establishment_id", None)
     user = admin_services.create_user(api_user(), **data)
     return jsonify(user_json(user)), 201

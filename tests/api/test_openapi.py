@@ -128,8 +128,8 @@ def test_the_user_lifecycle_is_documented():
     assert listing["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/UserList"}
     assert doc["components"]["schemas"]["TokenCreate"]["properties"]["expires_in_days"] == {
-        "type": "integer", "description": "Validité en jours (1 à 3650) ; sans elle, "
-                                          "jusqu'à la révocation."}
+        "type": "integer", "minimum": 1, "maximum": 3650,
+        "description": "Validité en jours (1 à 3650) ; sans elle, jusqu'à la révocation."}
     assert "expires_at" in doc["components"]["schemas"]["Token"]["required"]
 
 
@@ -147,3 +147,29 @@ def test_the_ordered_hours_figures_are_documented():
     assert billing["ordered_hours"]["oneOf"][0] == {"$ref": "#/components/schemas/OrderedFigures"}
     row = schemas["OrderedRow"]["properties"]
     assert {"ordered_minutes", "consumed_minutes", "called", "regularised", "balance"} <= set(row)
+
+
+def test_the_documented_bounds_are_those_the_api_checks():
+    """Issue 17, item 6: ids from 1 to the largest database integer, years 2000–2100,
+    HH:MM from 00:00 to 23:59, text without NUL: stated by the models the API parses
+    with (tests/api/test_errors.py checks the API's side)."""
+    doc = document()
+    schemas = doc["components"]["schemas"]
+    assert schemas["Accept"]["properties"]["technician_id"] == {
+        "type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+    start = schemas["SessionCreate"]["properties"]["start"]["pattern"]
+    for value, valid in [("00:00", True), ("23:59", True), ("24:00", False),
+                         ("09:60", False), ("9:00", False), ("09:00 ", False)]:
+        assert bool(re.search(start, value)) is valid, value
+    text = schemas["SessionCreate"]["properties"]["notes"]["pattern"]
+    assert re.search(text, "Écran changé") and not re.search(text, "a\x00b")
+    filled = schemas["Decline"]["properties"]["reason"]["pattern"]
+    assert re.search(filled, " Trop tôt ") and not re.search(filled, " \t")
+    listing = {p["name"]: p["schema"] for p in doc["paths"]["/interventions"]["get"]["parameters"]}
+    assert (listing["year"]["minimum"], listing["year"]["maximum"]) == (2000, 2100)
+    assert listing["establishment"]["maximum"] == 2**31 - 1
+    for path in ("/billing/{year}", "/bilan/{year}", "/billing/{year}/close"):
+        year = next(iter(doc["paths"][path].values()))["parameters"][0]["schema"]
+        assert (year["minimum"], year["maximum"]) == (2000, 2100), path
+    ids = doc["paths"]["/sessions/{session_id}"]["patch"]["parameters"][0]["schema"]
+    assert (ids["minimum"], ids["maximum"]) == (1, 2**31 - 1)

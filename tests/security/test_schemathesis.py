@@ -13,6 +13,11 @@ in positive mode name real objects. Checks, on every response:
   ``Error`` schema for every 4xx);
 - ``response_headers_conformance``: declared headers (downloads) are right;
 - ``negative_data_rejection``: data the schema forbids is refused with a 4xx;
+- ``positive_data_acceptance``: data the schema allows is not refused with 400 or
+  422 (ids from 1 to the largest database integer, years, ``HH:MM``, text without
+  NUL…: the document states the bounds the API checks), but for the fields of
+  ``MEANING`` whose value a service judges (an id naming an object of the groupement,
+  end after start…), and for an integer spelled ``2.0`` (see ``_whole_float``);
 - ``ignored_auth``: an operation that declares the bearer scheme answers 401
   without the token or with a wrong one.
 
@@ -28,12 +33,13 @@ from datetime import date
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import CheckContext, not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     ignored_auth,
     negative_data_rejection,
+    positive_data_acceptance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -46,9 +52,45 @@ from tests.helpers import accepted, session
 # Every operation of the OpenAPI document, generated cases.
 pytestmark = pytest.mark.slow
 
+# What a schema cannot state: the fields whose value the service judges against the
+# data (422 with their French message) although the request is valid by the schema.
+MEANING = {
+    ("/establishments", "post"): {"finess"},  # already taken in the groupement
+    ("/users", "post"): {"email", "establishment_id"},  # taken; unknown, or needed by the role
+    ("/users/{user_id}", "patch"): {"establishment_id"},  # unknown, or needed by the role
+    ("/interventions", "post"): {"provider_id", "secondment_id"},  # unknown, or not this pair's
+    ("/interventions/{intervention_id}/accept", "post"): {"technician_id"},  # not the provider's
+    ("/interventions/{intervention_id}/complete", "post"): {  # the three together, a PNG
+        "signatory_name", "signatory_signature", "technician_signature"},
+    # Within the convention's period and not in the future, end after start, no overlap.
+    ("/interventions/{intervention_id}/sessions", "post"): {"date", "start", "end"},
+    ("/sessions/{session_id}", "patch"): {"date", "start", "end"},
+}
+
+
+def _whole_float(body) -> bool:
+    """JSON Schema counts ``2.0`` as an integer; the API reads integers as JSON writes
+    them (``2``) and answers 400 wrong_type to ``2.0`` (tests/api/test_errors.py)."""
+    return isinstance(body, dict) and any(isinstance(v, float) and v.is_integer()
+                                          for v in body.values())
+
+
+def accepted_if_valid(ctx: CheckContext, response, case):
+    """``positive_data_acceptance``, but for a 422 on a field of ``MEANING``."""
+    if not case.meta.generation.mode.is_positive:
+        return None
+    if _whole_float(case.body) and response.status_code == 400:
+        assert response.json()["error"]["code"] == "wrong_type"
+        return None
+    meaning = MEANING.get((case.operation.path, case.operation.method.lower()), set())
+    if response.status_code == 422 and response.json()["error"].get("field") in meaning:
+        return None
+    return positive_data_acceptance(ctx, response, case)
+
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance,
-          negative_data_rejection, ignored_auth]
+          negative_data_rejection, accepted_if_valid, ignored_auth]
 MAX_EXAMPLES = 12
 SETTINGS = settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
                     suppress_health_check=list(HealthCheck))
@@ -173,6 +215,44 @@ def test_replayed_findings_conform(api_schema, client, world, path, method, para
     case.validate_response(response, checks=[not_a_server_error, status_code_conformance,
                                              content_type_conformance,
                                              response_schema_conformance])
+
+
+def _bounded(kind: str) -> list[tuple[str, str, str]]:
+    """(path, method, parameter) of every integer path parameter of ``kind`` (year, id)."""
+    return [(path, method, p["name"]) for path, method in OPERATIONS
+            for p in document()["paths"][path][method].get("parameters", ())
+            if p["in"] == "path" and (p["name"] == "year") == (kind == "year")]
+
+
+@pytest.mark.parametrize(("path", "method", "name"), _bounded("year") + _bounded("id"),
+                         ids=lambda v: str(v))
+def test_path_parameters_bounds_are_the_apis(api_schema, client, world, real_ids, path,
+                                             method, name):
+    """The document's bounds of a path parameter are the API's: its first and last
+    values are served (or name nothing: 404, or a rule refuses: 409), one beyond is
+    refused (the positive runs give real ids and 2025 to reach deeper)."""
+    operation = api_schema[path][method]
+    schema = next(p for p in document()["paths"][path][method]["parameters"]
+                  if p["name"] == name)["schema"]
+    token = Api(client).token(world.coordinator if CALLER[path] == "coordinator"
+                              else world.accountant if CALLER[path] == "accountant"
+                              else world.technicians["A"])
+    for value, served in ((schema["minimum"], True), (schema["maximum"], True),
+                          (schema["minimum"] - 1, False), (schema["maximum"] + 1, False)):
+        params = {**{n: real_ids[n] for n in (p.name for p in operation.path_parameters)},
+                  name: value}
+        case = operation.Case(path_parameters=params,
+                              headers={"Authorization": f"Bearer {token}"})
+        response = case.call()
+        if served:  # a 422 only for the body it was not given
+            assert response.status_code != 400, value
+            if response.status_code == 422:
+                assert response.json()["error"]["field"] != name, value
+        else:
+            assert response.status_code in (404, 422), (value, response.status_code)
+        case.validate_response(response, checks=[
+            not_a_server_error, status_code_conformance, content_type_conformance,
+            response_schema_conformance])
 
 
 def test_the_list_filters_document_what_the_api_accepts():
