@@ -4,8 +4,8 @@ the one-scheduler lock, the CLI, and the e-mails notifications send."""
 from __future__ import annotations
 
 import email
-import importlib
 import email.policy
+import importlib
 import logging
 import smtplib
 import subprocess

@@ -18,10 +18,10 @@ from gic.billing.queries import cap_use_by_beneficiary
 from gic.extensions import db
 from gic.formatting import hours_minutes, long_date
 from gic.governance.periods import convention_end, period_end  # noqa: F401 (re-exported)
-from gic.per_groupement import for_each_groupement
 from gic.models import Establishment, Groupement, Role
 from gic.notifications.services import directors_of, link_for, notify, users_with_role
 from gic.ordered import ledger
+from gic.per_groupement import for_each_groupement
 
 CAP_ALERT_LEVELS = (80, 100)  # percent of the annual cap that alert the beneficiary
 RENEWAL_NOTICE_DAYS = 90  # notice before the end of the convention's current period
