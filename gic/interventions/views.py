@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 
@@ -19,15 +19,13 @@ from gic import rules, timeutil
 from gic.admin.services import establishments_of
 from gic.api.errors import domain_error, json_error
 from gic.api.serializers import session_json
+from gic.audit.present import ACTION_LABELS
 from gic.audit.services import steps_of
-from gic.audit.views import ACTION_LABELS
 from gic.billing.cap import cap_status
-from gic.ordered.consumption import order_status
 from gic.billing.services import intervention_billing
 from gic.errors import DomainError, Forbidden, NotFound
 from gic.formatting import long_date
 from gic.interventions import bp, services, sheet
-from gic.interventions import maillink_views  # noqa: F401 - attaches the e-mail links' page
 from gic.interventions.forms import (
     AcceptForm,
     ActionForm,
@@ -49,7 +47,9 @@ from gic.interventions.permissions import (
     on_behalf,
 )
 from gic.models import User
-from gic.pages import paginate
+from gic.ordered.consumption import order_status
+from gic.pages import load, paginate
+from gic.pages import me as _me
 from gic.pages import refused as _refused
 from gic.secondments import services as secondments
 
@@ -72,22 +72,12 @@ NEXT_STEPS = {
 }
 
 
-def _me() -> User:
-    return current_user._get_current_object()
-
-
 def _load(intervention_id: int) -> Intervention:
-    try:
-        return services.get_intervention(_me(), intervention_id)
-    except NotFound:
-        abort(404)
+    return load(services.get_intervention, intervention_id)
 
 
 def _load_session(session_id: int) -> InterventionSession:
-    try:
-        return services.get_session(_me(), session_id)
-    except NotFound:
-        abort(404)
+    return load(services.get_session, session_id)
 
 
 

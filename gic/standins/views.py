@@ -5,22 +5,18 @@ service, flash, redirect; a refusal is shown on its field with its status."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from gic.errors import DomainError, NotFound
 from gic.models import User
+from gic.pages import me as _me
 from gic.pages import refused as _refused
 from gic.standins import bp, services
 from gic.standins.access import standing_in, today_of
 from gic.standins.forms import ActionForm, StandinForm
 from gic.standins.models import Standin
 
-
 FORM_ERROR = "Suppléance non enregistrée : corrigez les champs signalés."
-
-
-def _me() -> User:
-    return current_user._get_current_object()
 
 
 def _director_or_403() -> User:
