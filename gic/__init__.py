@@ -131,7 +131,13 @@ def _register_blueprints(app: Flask) -> None:
     """Each area's blueprint, with the routes its views modules attach to it (an area's
     pages in a second module, such as the minutes', attach to the same blueprint)."""
     from gic.admin import views as admin
+    from gic.api import auth as api_auth  # noqa: F401 - the API's routes, below
+    from gic.api import bilan as api_bilan  # noqa: F401
+    from gic.api import billing as api_billing  # noqa: F401
     from gic.api import bp as api_bp
+    from gic.api import interventions as api_interventions  # noqa: F401
+    from gic.api import openapi as api_openapi  # noqa: F401
+    from gic.api import views as api_views  # noqa: F401
     from gic.audit import views as audit
     from gic.auth import views as auth
     from gic.billing import views as billing
