@@ -28,8 +28,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from gic.forms import BoundedIntConverter
     app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     _register_blueprints(app)
-    from gic import cli, web
+    from gic import cli, pages, web
     web.init_app(app)
+    pages.init_app(app)
     cli.init_app(app)
     return app
 
