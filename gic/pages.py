@@ -69,12 +69,13 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, refusal_answer)
 
 
-def back_to(endpoint: str):
+def back_to(endpoint: str, anchor: str | None = None):
     """Declare the page a refused action of this view goes back to (``".year"``: the
-    view's blueprint; the URL's own arguments that the page takes are kept), for
-    :func:`refusal_answer`. Put it under ``@login_required`` (which keeps it)."""
+    view's blueprint; the URL's own arguments that the page takes are kept; ``anchor``:
+    the part of the page), for :func:`refusal_answer`. Put it under ``@login_required``
+    (which keeps it)."""
     def mark(view):
-        view.back_to = endpoint
+        view.back_to = (endpoint, anchor)
         return view
     return mark
 
@@ -100,14 +101,14 @@ def refusal_answer(error: DomainError):
 
 def _back_url() -> str | None:
     view = current_app.view_functions.get(request.endpoint or "")
-    endpoint = getattr(view, "back_to", None)
+    endpoint, anchor = getattr(view, "back_to", (None, None))
     if endpoint:
         if endpoint.startswith("."):
             endpoint = f"{request.blueprint}{endpoint}"
         takes = {name for rule in current_app.url_map.iter_rules(endpoint)
                  for name in rule.arguments}
-        return url_for(endpoint, **{k: v for k, v in (request.view_args or {}).items()
-                                    if k in takes})
+        values = {k: v for k, v in (request.view_args or {}).items() if k in takes}
+        return url_for(endpoint, _anchor=anchor, **values)
     referrer = request.referrer
     if request.method != "GET" and referrer and urlsplit(referrer).netloc == request.host:
         return referrer
