@@ -92,6 +92,7 @@ def issue_for_year(actor: User, closure: YearClosure) -> list[SettlementStatemen
     """One numbered statement per settlement line of the closed year, rendered and
     stored now (in the close's transaction), dated the close's day."""
     from gic.billing.services import summary_for  # services calls this module
+
     from gic.ordered import ledger  # the ordered-hours area reads billing's numbering
 
     gid, year = closure.groupement_id, closure.year
