@@ -32,15 +32,10 @@ def me() -> User:
 
 
 def load(getter, object_id: int):
-    """``getter(user, id)`` (a service's ``get_…``), or the error page: 404 for what
-    the user may not know exists, else the refusal's status with its message."""
-    try:
-        return getter(me(), object_id)
-    except DomainError as error:
-        db.session.rollback()
-        if error.status != 404:
-            flash(error.message, "error")
-        abort(error.status)
+    """``getter(user, id)`` (a service's ``get_…``) for the current user; refused, the
+    app-wide error page (:func:`refusal_answer`): 404 for what the user may not know
+    exists, else the refusal's status with its message."""
+    return getter(me(), object_id)
 
 
 def refused(error: DomainError, form: FlaskForm | None = None,
