@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
 from pathlib import Path
 from typing import Any
@@ -30,8 +28,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from gic.forms import BoundedIntConverter
     app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     _register_blueprints(app)
-    from gic import cli, web
+    from gic import cli, pages, web
     web.init_app(app)
+    pages.init_app(app)
     cli.init_app(app)
     return app
 
@@ -108,24 +107,61 @@ def _init_extensions(app: Flask) -> None:
     from gic import database
     with app.app_context():
         database.configure_engine(db.engine)
-    # Import models so that Alembic and the app see every table.
+    # Every table, so that Alembic and the app see them all.
+    import gic.audit.models  # noqa: F401
+    import gic.auth.models  # noqa: F401
+    import gic.billing.models  # noqa: F401
+    import gic.calendar.models  # noqa: F401
+    import gic.equipment.models  # noqa: F401
+    import gic.exchanges.models  # noqa: F401
+    import gic.governance.models  # noqa: F401
+    import gic.interventions.models  # noqa: F401
     import gic.jobs.models  # noqa: F401
+    import gic.meetings.models  # noqa: F401
     import gic.models  # noqa: F401
-    for area in AREAS:
-        if importlib.util.find_spec(f"gic.{area}.models"):
-            importlib.import_module(f"gic.{area}.models")
-
-
-AREAS = ("auth", "main", "interventions", "billing", "audit", "admin", "notifications", "reports",
-         "meetings", "equipment", "trainings", "exchanges", "techfiles", "secondments", "governance",
-         "calendar", "standins", "ordered")
+    import gic.notifications.models  # noqa: F401
+    import gic.ordered.models  # noqa: F401
+    import gic.reports.models  # noqa: F401
+    import gic.secondments.models  # noqa: F401
+    import gic.standins.models  # noqa: F401
+    import gic.techfiles.models  # noqa: F401
+    import gic.trainings.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
+    """Each area's blueprint, with the routes its views modules attach to it (an area's
+    pages in a second module, such as the minutes', attach to the same blueprint)."""
+    from gic.admin import views as admin
+    from gic.api import auth as api_auth  # noqa: F401 - the API's routes, below
+    from gic.api import bilan as api_bilan  # noqa: F401
+    from gic.api import billing as api_billing  # noqa: F401
     from gic.api import bp as api_bp
+    from gic.api import interventions as api_interventions  # noqa: F401
+    from gic.api import openapi as api_openapi  # noqa: F401
+    from gic.api import views as api_views  # noqa: F401
+    from gic.audit import views as audit
+    from gic.auth import views as auth
+    from gic.billing import views as billing
+    from gic.calendar import views as calendar
+    from gic.equipment import views as equipment
+    from gic.exchanges import views as exchanges
+    from gic.governance import views as governance
+    from gic.interventions import maillink_views  # noqa: F401 - the e-mail links' page
+    from gic.interventions import views as interventions
+    from gic.main import views as main
+    from gic.meetings import minutes_views  # noqa: F401 - the minutes pages
+    from gic.meetings import views as meetings
+    from gic.notifications import views as notifications
+    from gic.ordered import views as ordered
+    from gic.reports import views as reports
+    from gic.secondments import views as secondments
+    from gic.standins import views as standins
+    from gic.techfiles import views as techfiles
+    from gic.trainings import views as trainings
 
-    for area in AREAS:
-        views = importlib.import_module(f"gic.{area}.views")  # attaches the routes
+    for views in (auth, main, interventions, billing, audit, admin, notifications, reports,
+                  meetings, equipment, trainings, exchanges, techfiles, secondments, governance,
+                  calendar, standins, ordered):
         app.register_blueprint(views.bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)  # token-authenticated, no cookies

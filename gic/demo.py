@@ -13,15 +13,9 @@ adds nothing: a groupement that already exists is left alone.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import random
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
@@ -36,29 +30,28 @@ from gic.audit.models import AuditEntry
 from gic.billing.models import YearClosure
 from gic.billing.services import close_year
 from gic.convention.constants import DEFAULT_CAP_MINUTES, DEFAULT_DURATION_YEARS
-from gic.demo_data import DEMOS, PASSWORD, DemoGroupement, Story, account_emails
+from gic.demo_context import DemoContext, DemoResult
+from gic.demo_data import DEMOS, PASSWORD, Story, account_emails
 from gic.demo_meetings import MeetingsBuilder
+from gic.equipment import demo as equipment_demo
 from gic.errors import DomainError
+from gic.exchanges import demo as exchanges_demo
 from gic.extensions import db
+from gic.governance import demo as governance_demo
 from gic.interventions import services
 from gic.interventions.models import Intervention, InterventionSession, State
 from gic.models import ConventionModel, Establishment, Groupement, User
-from gic.notifications.models import Notification
 from gic.notifications.services import in_app_only
+from gic.ordered import demo as ordered_demo
+from gic.secondments import demo as secondments_demo
+from gic.techfiles import demo as techfiles_demo
+from gic.trainings import demo as trainings_demo
 
-PARIS = ZoneInfo("Europe/Paris")
-# Areas whose ``gic/<area>/demo.py`` adds its part with ``load_demo(builder)``,
-# after the interventions and meetings, before years are closed and bilans published.
-DEMO_AREAS = ("equipment", "trainings", "exchanges", "techfiles", "secondments", "governance",
-              "ordered")
-
-
-@dataclass
-class DemoResult:
-    """What a load did: groupements created, and steps that had to be left out."""
-
-    created: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+# Each area's own part, ``load_demo(context)``, after the interventions and
+# meetings, before years are closed and bilans published.
+AREA_DEMOS = (equipment_demo.load_demo, trainings_demo.load_demo, exchanges_demo.load_demo,
+              techfiles_demo.load_demo, secondments_demo.load_demo, governance_demo.load_demo,
+              ordered_demo.load_demo)
 
 
 def load_demo(today: date | None = None) -> DemoResult:
@@ -93,18 +86,8 @@ def format_accounts(users: list[User], base_url: str) -> str:
     return "\n".join(lines)
 
 
-class _Builder:
+class _Builder(DemoContext):
     """Builds one demo groupement through the services, then backdates it."""
-
-    def __init__(self, demo: DemoGroupement, today: date, result: DemoResult) -> None:
-        self.demo, self.today, self.result = demo, today, result
-        self.now = datetime.combine(today, time(0, 0), PARIS)  # sessions end before today
-        self.real_now = timeutil.utcnow()
-        self.rng = random.Random(f"gic-demo/{demo.name}")
-        self.busy: dict[int, set[date]] = defaultdict(set)
-        self.directors: dict[str, User] = {}
-        self.technicians: dict[str, User] = {}
-        self.places: dict[str, Establishment] = {}
 
     def build(self) -> None:
         """Groupement, convention, people, establishments, then the stories in date order."""
@@ -133,7 +116,7 @@ class _Builder:
                 self.technicians[place.key] = self._user(*place.technician, "technician",
                                                          e.id)
         setup_day = date(self.today.year - 2, 1, 6)
-        self._backdate_setup(self._at(setup_day, 9, 0))
+        self._backdate_setup(self.at(setup_day, 9, 0))
         # Stories and meetings in date order: a meeting's pre-filled minutes see
         # the work logged before it, as they would have on the day.
         meetings = MeetingsBuilder(self)
@@ -142,9 +125,8 @@ class _Builder:
         steps += [(day, 1, partial(meetings.hold, m, day)) for day, m in meetings.dated()]
         for _day, _rank, step in sorted(steps, key=lambda s: s[:2]):
             step()
-        for area in DEMO_AREAS:  # equipment, trainings… each area's own demo
-            if importlib.util.find_spec(f"gic.{area}.demo"):
-                importlib.import_module(f"gic.{area}.demo").load_demo(self)
+        for load_area_demo in AREA_DEMOS:  # equipment, trainings… each area's own demo
+            load_area_demo(self)
         for years_ago in demo.close_years_ago:
             self._close(accountant, self.today.year - years_ago)
         meetings.publish_bilans()
@@ -164,33 +146,6 @@ class _Builder:
             offset = offset * (self.today - date(year, 1, 1)).days // 365
         return date(year, 1, 1) + timedelta(days=offset)
 
-    def _days(self, technician: User, target: date, count: int) -> list[date] | None:
-        """``count`` free days of the technician in the target's year, before today,
-        weekdays first, nearest after the target first."""
-        first = max(date(target.year, 1, 1), self.demo.start)
-        last = min(date(target.year, 12, 31), self.today - timedelta(days=1))
-        if count == 0:
-            return []
-        if last < first:
-            return None
-        span = (last - first).days
-        after = [target + timedelta(days=n) for n in range(span + 1)
-                 if first <= target + timedelta(days=n) <= last]
-        before = [target - timedelta(days=n) for n in range(1, span + 1)
-                  if first <= target - timedelta(days=n) <= last]
-        free = [d for d in after + before if d not in self.busy[technician.id]]
-        ordered = [d for d in free if d.weekday() < 5] + [d for d in free if d.weekday() >= 5]
-        if len(ordered) < count:
-            return None
-        chosen = sorted(ordered[:count])
-        self.busy[technician.id].update(chosen)
-        return chosen
-
-    def _at(self, day: date, hour: int, minute: int) -> datetime:
-        """Naive UTC of a Paris wall-clock time, never after the real now."""
-        local = datetime.combine(day, time(hour, minute), PARIS)
-        return min(local.astimezone(UTC).replace(tzinfo=None), self.real_now)
-
     # --- one story --------------------------------------------------------------
 
     def _story(self, story: Story) -> None:
@@ -198,7 +153,7 @@ class _Builder:
         technician = self.technicians[p]
         target = self._target(story)
         count = len({w.day for w in story.work})
-        days = self._days(technician, target, count)
+        days = self.free_days(technician, target, count)
         if days is None:
             self.result.skipped.append(f"{self.demo.name} : « {story.description} » "
                                        "(pas assez de jours passés cette année)")
@@ -206,7 +161,7 @@ class _Builder:
         drafter = (self.directors[b] if story.by_director or b not in self.technicians
                    else self.technicians[b])
         start = days[0] if days else target
-        stamps = {"create": self._at(start - timedelta(days=3), 9, self.rng.randrange(60))}
+        stamps = {"create": self.at(start - timedelta(days=3), 9, self.rng.randrange(60))}
         stamps["activate"] = stamps["create"] + timedelta(days=1, hours=1)
         stamps["decide"] = stamps["create"] + timedelta(days=2, hours=2)
         i = None
@@ -254,10 +209,10 @@ class _Builder:
             return
         services.complete(i, technician, story.report)
         last = days[-1]
-        stamps["complete"] = self._at(last, 17, 40)
+        stamps["complete"] = self.at(last, 17, 40)
         if story.state == State.VALIDATED:
             services.validate(i, self.directors[b])
-            stamps["validate"] = self._at(last + timedelta(days=3), 10, self.rng.randrange(60))
+            stamps["validate"] = self.at(last + timedelta(days=3), 10, self.rng.randrange(60))
 
     # --- backdating -----------------------------------------------------------
 
@@ -271,31 +226,17 @@ class _Builder:
         for action, column in columns.items():
             if getattr(i, column) is not None and action in stamps:
                 values[column] = stamps[action]
-                self._audit_at("Intervention", i.id, f"intervention.{action}", stamps[action])
-                self._notified_at(f"intervention:{i.id}:{action}", stamps[action])
+                self.audit_at("Intervention", i.id, f"intervention.{action}", stamps[action])
+                self.notified_at(f"intervention:{i.id}:{action}", stamps[action])
         values["updated_at"] = max(values.values())
         db.session.execute(update(Intervention).where(Intervention.id == i.id).values(**values))
         for s in db.session.scalars(select(InterventionSession)
                                     .where(InterventionSession.intervention_id == i.id)):
-            at = self._at(s.date, s.end_time.hour, s.end_time.minute)
+            at = self.at(s.date, s.end_time.hour, s.end_time.minute)
             db.session.execute(update(InterventionSession).where(InterventionSession.id == s.id)
                                .values(created_at=at, updated_at=at))
-            self._audit_at("InterventionSession", s.id, "session.create", at)
+            self.audit_at("InterventionSession", s.id, "session.create", at)
         db.session.commit()
-
-    def _notified_at(self, key: str, at: datetime) -> None:
-        """Backdate the notifications of ``key``; those older than a week are read
-        (newer ones stay as they are: read only by those who acted since)."""
-        read = at + timedelta(days=1)
-        old = read < datetime.combine(self.today - timedelta(days=7), time())
-        db.session.execute(update(Notification).where(
-            Notification.groupement_id == self.groupement.id, Notification.key == key)
-            .values(created_at=at, **({"read_at": read} if old else {})))
-
-    def _audit_at(self, object_type: str, object_id: int, action: str, at: datetime) -> None:
-        db.session.execute(update(AuditEntry).where(
-            AuditEntry.object_type == object_type, AuditEntry.object_id == object_id,
-            AuditEntry.action == action).values(at=at))
 
     def _backdate_setup(self, at: datetime) -> None:
         gid = self.groupement.id
@@ -307,10 +248,10 @@ class _Builder:
 
     def _close(self, accountant: User, year: int) -> None:
         closure = close_year(accountant, year)
-        at = self._at(date(year + 1, 2, 12), 11, 15)
+        at = self.at(date(year + 1, 2, 12), 11, 15)
         db.session.execute(update(YearClosure).where(YearClosure.id == closure.id)
                            .values(closed_at=at))
-        self._audit_at("YearClosure", closure.id, "year.close", at)
+        self.audit_at("YearClosure", closure.id, "year.close", at)
         db.session.commit()
 
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import update
 
 from gic.audit.models import AuditEntry
+from gic.demo_context import DemoContext
 from gic.extensions import db
 from gic.meetings import minutes as writing
 from gic.meetings.models import Meeting, MeetingStatus, Minutes, Vote, VoteChoice
@@ -28,9 +28,6 @@ from gic.models import User
 from gic.notifications.models import Notification
 from gic.reports.models import BilanVersion
 from gic.reports.services import generate_draft, publish
-
-if TYPE_CHECKING:  # the demo's builder, which owns the people and the clock
-    from gic.demo import _Builder
 
 RECENT_DAYS = 18  # the last meeting held, minutes still a draft (alert after 15 days)
 UPCOMING_DAYS = 16  # the next meeting, still to come
@@ -223,7 +220,7 @@ def tuesday_or_thursday(day: date, step: int = 1) -> date:
 class MeetingsBuilder:
     """Plays one demo groupement's meetings through the services, then backdates them."""
 
-    def __init__(self, builder: _Builder) -> None:
+    def __init__(self, builder: DemoContext) -> None:
         self.b = builder
         self.coordinator: User = builder.coordinator
         self.keep_open = {a.text for m in MEETINGS.get(builder.demo.name, ())
@@ -275,13 +272,13 @@ class MeetingsBuilder:
             start=START[m.kind], duration_minutes=120, place=place, video_url=video,
             invitee_ids=[*invitees, self.coordinator.id],
             agenda=[item.format(**years) for item in m.agenda])
-        stamps = {"meeting.plan": self.b._at(day - timedelta(days=21), 9, 30)}
+        stamps = {"meeting.plan": self.b.at(day - timedelta(days=21), 9, 30)}
         if m.outcome == "cancelled":
             set_status(meeting, self.coordinator, MeetingStatus.CANCELLED)
-            stamps["meeting.status"] = self.b._at(day - timedelta(days=2), 16, 0)
+            stamps["meeting.status"] = self.b.at(day - timedelta(days=2), 16, 0)
         elif m.outcome != "planned":
             set_status(meeting, self.coordinator, MeetingStatus.HELD)
-            stamps["meeting.status"] = self.b._at(day, 17, 30)
+            stamps["meeting.status"] = self.b.at(day, 17, 30)
             self._write_minutes(meeting, m, day, years)
         self._backdate(meeting, day, stamps)
 
@@ -316,21 +313,21 @@ class MeetingsBuilder:
         and notifications to the days around the meeting."""
         b = self.b
         for action, at in stamps.items():
-            b._audit_at("Meeting", meeting.id, action, at)
-        edited = b._at(day + timedelta(days=2), 10, 0)
-        final = b._at(day + timedelta(days=9), 16, 0)
+            b.audit_at("Meeting", meeting.id, action, at)
+        edited = b.at(day + timedelta(days=2), 10, 0)
+        final = b.at(day + timedelta(days=9), 16, 0)
         for minutes in meeting.minutes:
             db.session.execute(update(AuditEntry).where(
                 AuditEntry.object_type == "Minutes", AuditEntry.object_id == minutes.id,
                 AuditEntry.action != "minutes.finalise").values(at=edited))
-            b._audit_at("Minutes", minutes.id, "minutes.finalise", final)
+            b.audit_at("Minutes", minutes.id, "minutes.finalise", final)
             db.session.execute(update(Minutes).where(Minutes.id == minutes.id).values(
                 created_at=edited, finalised_at=final if minutes.is_final else None))
             votes = [v for d in minutes.decisions for v in d.votes]
             for n, vote in enumerate(votes):
-                at = b._at(day + timedelta(days=3), 9 + n, 15)
+                at = b.at(day + timedelta(days=3), 9 + n, 15)
                 db.session.execute(update(Vote).where(Vote.id == vote.id).values(cast_at=at))
-                b._audit_at("Vote", vote.id, "minutes.vote", at)
+                b.audit_at("Vote", vote.id, "minutes.vote", at)
             stamps[f"minutes:{meeting.id}:{minutes.version}"] = final
         last = max(stamps.values())
         db.session.execute(update(Meeting).where(Meeting.id == meeting.id).values(
@@ -356,10 +353,10 @@ class MeetingsBuilder:
             year = self.b.today.year - years_ago
             generate_draft(gid, year)
             version = publish(self.coordinator, year)
-            drafted = self.b._at(date(year + 1, 1, 1), 6, 0)
-            published = self.b._at(min(date(year + 1, 1, 22), self.b.today), 11, 0)
+            drafted = self.b.at(date(year + 1, 1, 1), 6, 0)
+            published = self.b.at(min(date(year + 1, 1, 22), self.b.today), 11, 0)
             db.session.execute(update(BilanVersion).where(BilanVersion.id == version.id).values(
                 created_at=drafted, computed_at=drafted, published_at=published))
-            self.b._audit_at("BilanVersion", version.id, "bilan.publish", published)
+            self.b.audit_at("BilanVersion", version.id, "bilan.publish", published)
             self._notified_at(f"bilan:{gid}:{year}:{version.version}", published)
             db.session.commit()

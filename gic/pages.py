@@ -1,19 +1,22 @@
 """Page helpers shared by the areas' views: the current user, loading an object
-or the error page, a refusal shown on its field, a page of a long list (Jinja
-filters, such as the bilan partials' ``iso_fr_date``, live in gic/web.py)."""
+or the error page, a refusal shown on its field, the app-wide answer to a refusal
+no page caught, a page of a long list (Jinja filters, such as the bilan partials'
+``iso_fr_date``, live in gic/web.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from math import ceil
+from urllib.parse import urlsplit
 
-from flask import abort, flash, render_template, request
+from flask import Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_sqlalchemy.pagination import SelectPagination
 from flask_wtf import FlaskForm
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import lazyload
 
+from gic.api.errors import domain_error
 from gic.errors import DomainError
 from gic.extensions import db
 from gic.forms import page_arg
@@ -29,15 +32,10 @@ def me() -> User:
 
 
 def load(getter, object_id: int):
-    """``getter(user, id)`` (a service's ``get_…``), or the error page: 404 for what
-    the user may not know exists, else the refusal's status with its message."""
-    try:
-        return getter(me(), object_id)
-    except DomainError as error:
-        db.session.rollback()
-        if error.status != 404:
-            flash(error.message, "error")
-        abort(error.status)
+    """``getter(user, id)`` (a service's ``get_…``) for the current user; refused, the
+    app-wide error page (:func:`refusal_answer`): 404 for what the user may not know
+    exists, else the refusal's status with its message."""
+    return getter(me(), object_id)
 
 
 def refused(error: DomainError, form: FlaskForm | None = None,
@@ -59,6 +57,57 @@ def refusal_page(error: DomainError):
     code = refused(error)
     flash(error.message, "error")
     return render_template("error.html", code=code), code
+
+
+def init_app(app: Flask) -> None:
+    """Answer every refusal a view does not catch itself with :func:`refusal_answer`."""
+    app.register_error_handler(DomainError, refusal_answer)
+
+
+def back_to(endpoint: str, anchor: str | None = None):
+    """Declare the page a refused action of this view goes back to (``".year"``: the
+    view's blueprint; the URL's own arguments that the page takes are kept; ``anchor``:
+    the part of the page), for :func:`refusal_answer`. Put it under ``@login_required``
+    (which keeps it)."""
+    def mark(view):
+        view.back_to = (endpoint, anchor)
+        return view
+    return mark
+
+
+def refusal_answer(error: DomainError):
+    """A service's refusal that the view did not catch (a page without a form):
+    nothing it began is kept; under /api/ the JSON error of SPEC §8; else 404 is the
+    error page (the object is not the user's to know), 403 the error page with its
+    French message, any other refusal its message flashed and back to the page the
+    action came from (:func:`back_to`, else the same-site page that posted it), or
+    the error page with the message when there is no such page."""
+    if request.path.startswith("/api/"):
+        return domain_error(error)
+    db.session.rollback()
+    if error.status == 404:
+        return render_template("error.html", code=404), 404
+    flash(error.message, "error")
+    back = _back_url() if error.status != 403 else None
+    if back:
+        return redirect(back)
+    return render_template("error.html", code=error.status), error.status
+
+
+def _back_url() -> str | None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    endpoint, anchor = getattr(view, "back_to", (None, None))
+    if endpoint:
+        if endpoint.startswith("."):
+            endpoint = f"{request.blueprint}{endpoint}"
+        takes = {name for rule in current_app.url_map.iter_rules(endpoint)
+                 for name in rule.arguments}
+        values = {k: v for k, v in (request.view_args or {}).items() if k in takes}
+        return url_for(endpoint, _anchor=anchor, **values)
+    referrer = request.referrer
+    if request.method != "GET" and referrer and urlsplit(referrer).netloc == request.host:
+        return referrer
+    return None
 
 
 # --- Long lists ---------------------------------------------------------------

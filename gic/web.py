@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -12,9 +13,10 @@ from flask_babel import format_datetime, get_locale, to_user_timezone
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup, escape
-from werkzeug.utils import import_string
 
 from gic.convention.weights import percent_text
+from gic.equipment.services import can_read as equipment_can_read
+from gic.exchanges.services import can_read as exchanges_can_read
 from gic.extensions import db, login_manager
 from gic.formatting import (
     NBSP,
@@ -26,15 +28,16 @@ from gic.formatting import (
     quoted,
 )
 from gic.models import User
+from gic.reports.services import can_read as reports_can_read
 
 LOCALES = ("fr", "en")
 
-# Menu pages that not every member may open: endpoint -> "module:predicate(user)".
+# Menu pages that not every member may open: endpoint -> the area's predicate(user).
 # The menu shows a link only to a page that answers 200 (tests/views/test_menu.py).
-MENU_GATES = {
-    "reports.index": "gic.reports.services:can_read",
-    "equipment.index": "gic.equipment.services:can_read",
-    "exchanges.index": "gic.exchanges.services:can_read",
+MENU_GATES: dict[str, Callable[[User], bool]] = {
+    "reports.index": reports_can_read,
+    "equipment.index": equipment_can_read,
+    "exchanges.index": exchanges_can_read,
 }
 
 
@@ -48,7 +51,7 @@ def openable(context, endpoint: str) -> bool:
     if endpoint not in current_app.view_functions or not current_user.is_authenticated:
         return False
     gate = MENU_GATES.get(endpoint)
-    return gate is None or bool(import_string(gate)(current_user))
+    return gate is None or bool(gate(current_user))
 
 
 def select_locale() -> str:

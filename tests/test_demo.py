@@ -322,7 +322,7 @@ def check_bilans(gic65: Groupement, other: Groupement, today: date) -> None:
 
     # The journal names each kind of object the demo audited in French.
     from gic.audit.models import AuditEntry
-    from gic.audit.views import OBJECT_NAMES
+    from gic.audit.present import OBJECT_NAMES
     kinds = set(db.session.scalars(select(AuditEntry.object_type).distinct()))
     shown_by_page = {"Intervention", "InterventionSession", "YearClosure", "Establishment",
                      "User", "ApiToken"}

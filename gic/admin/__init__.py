@@ -7,7 +7,7 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-# French labels of the audit log (read by gic/audit/views.py).
+# French labels of the audit log (read by gic/audit/present.py).
 AUDIT_LABELS = {
     "user.update": "Utilisateur modifié",
     "user.deactivate": "Utilisateur désactivé",

@@ -19,6 +19,8 @@ from gic.convention.constants import (
 )
 from gic.errors import Forbidden, InvalidField
 from gic.extensions import db
+from gic.finess import check_finess
+from gic.governance import procedures
 from gic.models import (
     ConventionVersion,
     Establishment,
@@ -28,22 +30,12 @@ from gic.models import (
     User,
 )
 
-FINESS_RE = re.compile(r"^(?:\d{2}|2A|2B)\d{7}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 
 def _require_coordinator(actor: User) -> None:
     if actor.role != Role.COORDINATOR:
         raise Forbidden("Réservé à la coordination du groupement.")
-
-
-def check_finess(finess: str) -> str:
-    """9 characters, digits; Corsica starts with 2A or 2B."""
-    finess = (finess or "").strip().upper()
-    if not FINESS_RE.match(finess):
-        raise InvalidField("Le numéro FINESS compte 9 caractères : des chiffres "
-                           "(2A ou 2B en tête pour la Corse).", field="finess")
-    return finess
 
 
 def create_establishment(actor: User, *, name: str, finess: str) -> Establishment:
@@ -60,7 +52,6 @@ def create_establishment(actor: User, *, name: str, finess: str) -> Establishmen
                            field="finess", code="duplicate")
     # SPEC §7: once the groupement is set up, a new establishment is a candidate
     # until every member director approves (gic/governance/procedures.py).
-    from gic.governance import procedures
     status = procedures.new_establishment_status(actor, finess)
     e = Establishment(groupement_id=actor.groupement_id, name=name, finess=finess, status=status)
     db.session.add(e)

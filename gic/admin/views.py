@@ -1,7 +1,8 @@
 """Coordination pages: the groupement's establishments and users (coordinators only).
 
 The services check the role (:func:`users_of`, :func:`create_establishment`,
-:func:`create_user` raise Forbidden for anyone else, shown as a 403 page).
+:func:`create_user` raise Forbidden for anyone else, shown as a 403 page by the
+app-wide :func:`gic.pages.refusal_answer`).
 """
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -10,9 +11,10 @@ from flask_login import current_user, login_required
 from gic import timeutil
 from gic.admin import bp, identity, services, users
 from gic.admin.forms import EstablishmentForm, IdentityForm, UserEditForm, UserForm
-from gic.errors import DomainError, Forbidden, NotFound
+from gic.errors import DomainError, Forbidden
 from gic.extensions import db
 from gic.models import Role
+from gic.pages import back_to
 
 
 def _forms(establishment_form=None, user_form=None):
@@ -23,10 +25,7 @@ def _forms(establishment_form=None, user_form=None):
 
 def _render(establishment_form=None, user_form=None, status: int = 200):
     """The page (403 unless coordinator), with the given forms (errors kept)."""
-    try:
-        users = services.users_of(current_user)
-    except Forbidden:
-        abort(403)
+    users = services.users_of(current_user)
     establishments = services.establishments_of(current_user, candidates=True)
     establishment_form, user_form = _forms(establishment_form, user_form)
     user_form.set_establishments(establishments)
@@ -95,12 +94,7 @@ def create_user():
 
 def _user_or_abort(user_id: int):
     """A person of the coordinator's groupement: 403 for other roles, 404 outside."""
-    try:
-        return users.user_in_scope(current_user, user_id)
-    except Forbidden:
-        abort(403)
-    except NotFound:
-        abort(404)
+    return users.user_in_scope(current_user, user_id)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -130,20 +124,17 @@ def edit_user(user_id: int):
 
 
 def _lifecycle_step(user_id: int, step, done: str):
-    """Run one account action on the person's page and come back to it."""
+    """Run one account action on the person's page and come back to it (refused: the
+    same page with the reason, :func:`gic.pages.refusal_answer`)."""
     user = _user_or_abort(user_id)
-    try:
-        step(user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash(done.format(name=user.name), "success")
+    step(user)
+    flash(done.format(name=user.name), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 @login_required
+@back_to(".edit_user")
 def deactivate_user(user_id: int):
     """Deactivate: no more login, sessions ended, every API token and the calendar
     address revoked."""
@@ -154,6 +145,7 @@ def deactivate_user(user_id: int):
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
 @login_required
+@back_to(".edit_user")
 def reactivate_user(user_id: int):
     """Reactivate (old API tokens and calendar address stay revoked)."""
     return _lifecycle_step(user_id, lambda u: users.set_active(current_user, u, True),
@@ -163,6 +155,7 @@ def reactivate_user(user_id: int):
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
 @login_required
+@back_to(".edit_user")
 def send_reset_link(user_id: int):
     """E-mail the person a single-use link to choose a new password."""
     return _lifecycle_step(user_id, lambda u: users.send_reset_link(current_user, u),
@@ -174,12 +167,7 @@ def send_reset_link(user_id: int):
 def establishment_identity(establishment_id: int):
     """An establishment's billing identity: the coordinator edits it, the accountant
     reads it (the documents print it)."""
-    try:
-        e = identity.identity_in_scope(current_user, establishment_id)
-    except Forbidden:
-        abort(403)
-    except NotFound:
-        abort(404)
+    e = identity.identity_in_scope(current_user, establishment_id)
     editable = current_user.role == Role.COORDINATOR
     if request.method == "POST" and not editable:
         abort(403)

@@ -14,9 +14,9 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gic.admin.services import FINESS_RE
 from gic.api import fields, schemas
 from gic.api.fields import about
+from gic.finess import FINESS_RE
 from gic.interventions.permissions import RULES
 
 Money = Annotated[str, Field(pattern=r"^\d+\.\d{2}$", examples=["183.33"])]

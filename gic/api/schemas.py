@@ -11,7 +11,7 @@ values (``enum``, ``pattern``) and the services answer 422 with their message.
 
 
 
-from gic.admin.services import EMAIL_RE, FINESS_RE
+from gic.admin.services import EMAIL_RE
 from gic.api.fields import (
     FILLED,
     MAX_INT,
@@ -32,6 +32,7 @@ from gic.auth.services import MAX_TOKEN_DAYS, token_expiry
 from gic.convention import rules
 from gic.convention.constants import MAX_YEAR, MIN_YEAR
 from gic.convention.rules import Mode, Nature
+from gic.finess import FINESS_RE
 from gic.interventions.models import REFERENCE_MAX, State, Urgency
 from gic.models import Role
 

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from gic.auth import bp, passwords, services
@@ -14,8 +14,9 @@ from gic.auth.forms import (
     TokenForm,
 )
 from gic.calendar import services as calendar
-from gic.errors import DomainError, NotFound
+from gic.errors import DomainError
 from gic.notifications.services import channel_of, set_channel
+from gic.pages import back_to
 
 
 def _safe_next(target: str | None) -> str:
@@ -106,18 +107,15 @@ def disable_calendar_feed():
 
 @bp.route("/profile/notifications", methods=["POST"])
 @login_required
+@back_to(".profile", anchor="notifications")
 def notifications():
     """Choose e-mail (and in-app) or in-app only for one's notifications."""
     form = NotificationsForm()  # CSRF is checked app-wide before the view
-    try:
-        set_channel(current_user, form.channel.data)
-    except DomainError as error:
-        flash(error.message, "error")
-    else:
-        flash("Préférence enregistrée : " + (
-            "vos notifications vous sont aussi envoyées par e-mail."
-            if current_user.notify_by_email else
-            "vos notifications restent dans GIC, sans e-mail."), "success")
+    set_channel(current_user, form.channel.data)  # refused: flashed, back to the profile
+    flash("Préférence enregistrée : " + (
+        "vos notifications vous sont aussi envoyées par e-mail."
+        if current_user.notify_by_email else
+        "vos notifications restent dans GIC, sans e-mail."), "success")
     return redirect(url_for("auth.profile", _anchor="notifications"))
 
 
@@ -125,10 +123,7 @@ def notifications():
 @login_required
 def revoke_token(token_id: int):
     """Revoke one of one's own tokens (someone else's is a 404, like an unknown one)."""
-    try:
-        services.revoke_token(current_user, token_id)
-    except NotFound:
-        abort(404)
+    services.revoke_token(current_user, token_id)
     flash("Jeton révoqué.", "success")
     return redirect(url_for("auth.profile"))
 

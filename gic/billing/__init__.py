@@ -7,7 +7,7 @@ from flask import Blueprint
 
 bp = Blueprint("billing", __name__, url_prefix="/billing")
 
-# French labels of the audit log (read by gic/audit/views.py).
+# French labels of the audit log (read by gic/audit/present.py).
 AUDIT_LABELS = {
     "statement.issue": "Relevé de règlement émis",
     "statement.cancel": "Relevé annulé par un avoir",

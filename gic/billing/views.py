@@ -7,33 +7,42 @@ accountants and directors download the exports, scoped the same way
 (:func:`export_detail`). A
 coordinator does not read amounts (SPEC §1: billing is the accountants'); he
 sees the year's closing state and the reopen form only.
+
+Thin handlers: the year page is one service call (:func:`gic.billing.page.year_page`);
+a refusal no form shows (403, a year that cannot close…) is answered app-wide
+(:func:`gic.pages.refusal_answer`: the error page, or flashed and back to the year).
 """
 
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from gic import timeutil
 from gic.admin.services import establishments_of
 from gic.billing import bp, exports, statements
 from gic.billing.forms import CloseYearForm, ReopenYearForm
+from gic.billing.page import LISTS, year_page
 from gic.billing.services import (
-    billing_summary,
     billing_years,
     close_year,
     export_detail,
     pair_details,
-    pending_lines,
     reopen_year,
-    secondments_note,
 )
 from gic.convention.rules import check_year
-from gic.convention.years import closed_years, is_closed
-from gic.errors import DomainError, Forbidden, InvalidField, NotFound
+from gic.convention.years import is_closed
+from gic.errors import DomainError, InvalidField
 from gic.forms import page_arg
 from gic.models import Role
-from gic.ordered.figures import figures_json
-from gic.pages import ListPage
+from gic.pages import ListPage, back_to
+
+
+def _plausible(year: int) -> int:
+    """``year``, or 404: an implausible year is no page."""
+    try:
+        return check_year(year)
+    except InvalidField:
+        abort(404)
 
 
 def _current_year() -> int:
@@ -47,56 +56,16 @@ def index():
     return redirect(url_for("billing.year", year=_current_year()))
 
 
-# The page of a year at scale (bench/: ~100,000 billable interventions in a year
-# of a million-session groupement) shows a page at a time; the exports stay whole.
-PAIRS_PER_PAGE = 25        # pairs, and their interventions below them
-DETAIL_PER_PAIR = 10       # interventions shown under each pair (then a link)
-PENDING_PER_PAGE = 50
-SETTLEMENTS_PER_PAGE = 50
 PAIR_PER_PAGE = 100        # the page of one pair
 
 
 def _render_year(year: int, *, close_form=None, reopen_form=None, status: int = 200):
-    """The year page for the current user; 403 for those who may not read it."""
-    try:
-        summary = billing_summary(current_user, year)
-    except InvalidField:  # an implausible year (checked before the role)
-        abort(404)
-    except Forbidden:
-        # The coordinator manages closures without reading the amounts.
-        if current_user.role != Role.COORDINATOR:
-            abort(403)
-        summary = None
-    closed = closed_years(current_user.groupement_id)
-    # Every establishment the figures may name: candidates have a cap gauge too.
-    establishments = {e.id: e for e in establishments_of(current_user, candidates=True)}
-    lists = {}
-    if summary is not None and summary.ordered is not None:  # issue 16: the model's figures
-        lists = {"ordered": figures_json(summary.ordered),
-                 "ordered_names": {r.establishment_id: r.name for r in summary.ordered.rows},
-                 "secondments_note": secondments_note(year, len(summary.secondments))}
-    elif summary is not None:
-        pairs = ListPage(summary.lines, PAIRS_PER_PAGE, "paires")
-        pending = ListPage(summary.pending, PENDING_PER_PAGE, "attente")
-        lists = {
-            "pairs": pairs,
-            "details": pair_details(
-                current_user, year,
-                [(line["provider_id"], line["beneficiary_id"]) for line in pairs.items],
-                per_pair=DETAIL_PER_PAIR),
-            "pending": pending,
-            "pending_lines": pending_lines(
-                current_user, year, [p["intervention_id"] for p in pending.items]),
-            "settlements": ListPage(summary.settlements, SETTLEMENTS_PER_PAGE, "reglements"),
-            "secondments_note": secondments_note(year, len(summary.secondments)),
-        }
+    """The year page for the current user (its lists at the page numbers asked)."""
+    pages = {name: request.args.get(name, 1, type=int) or 1 for name in LISTS}
+    page = year_page(current_user, year, pages)
     return render_template(
-        "billing/year.html", year=year, summary=summary, closed=year in closed,
-        closed_years=sorted(closed, reverse=True), current_year=_current_year(),
-        years=billing_years(current_user.groupement),
-        names=establishments, close_form=close_form or CloseYearForm(),
-        reopen_form=reopen_form or ReopenYearForm(), **lists,
-    ), status
+        "billing/year.html", close_form=close_form or CloseYearForm(),
+        reopen_form=reopen_form or ReopenYearForm(), **page.context()), status
 
 
 @bp.route("/<int:year>")
@@ -115,13 +84,8 @@ def pair(year: int, provider_id: int, beneficiary_id: int):
     if provider_id not in names or beneficiary_id not in names:
         abort(404)  # unknown, or another groupement's (SPEC §8), whoever asks
     page = page_arg()
-    try:
-        found = pair_details(current_user, year, [(provider_id, beneficiary_id)],
-                             per_pair=PAIR_PER_PAGE, skip=(page - 1) * PAIR_PER_PAGE)
-    except InvalidField:
-        abort(404)
-    except Forbidden:
-        abort(403)
+    found = pair_details(current_user, _plausible(year), [(provider_id, beneficiary_id)],
+                         per_pair=PAIR_PER_PAGE, skip=(page - 1) * PAIR_PER_PAGE)
     if not found:
         if page > 1:  # past the last page
             return redirect(url_for("billing.pair", year=year, provider_id=provider_id,
@@ -136,13 +100,7 @@ def pair(year: int, provider_id: int, beneficiary_id: int):
 def _export(year: int, respond):
     """An export of ``year`` for an accountant or a director (404 for an implausible
     year, 403 for others)."""
-    try:
-        detail = export_detail(current_user, year)
-    except InvalidField:
-        abort(404)
-    except Forbidden:
-        abort(403)
-    return respond(detail)
+    return respond(export_detail(current_user, _plausible(year)))
 
 
 @bp.route("/<int:year>.csv")
@@ -163,24 +121,20 @@ def export_xlsx(year: int):
 
 @bp.route("/<int:year>/close", methods=["POST"])
 @login_required
+@back_to(".year")
 def close(year: int):
     """The accountant closes the year (refused while interventions are pending)."""
     form = CloseYearForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        close_year(current_user, year)
-    except Forbidden:
-        abort(403)
-    except DomainError as error:
-        flash(error.message, "error")
-    else:
-        flash(f"L'année {year} est clôturée : sa facturation est figée.", "success")
+    close_year(current_user, year)
+    flash(f"L'année {year} est clôturée : sa facturation est figée.", "success")
     return redirect(url_for("billing.year", year=year))
 
 
 @bp.route("/<int:year>/reopen", methods=["POST"])
 @login_required
+@back_to(".year")
 def reopen(year: int):
     """The coordinator reopens a closed year, with a reason."""
     form = ReopenYearForm()
@@ -190,29 +144,16 @@ def reopen(year: int):
         return _render_year(year, reopen_form=form, status=422)
     try:
         reopen_year(current_user, year, form.reason.data)
-    except Forbidden:
-        abort(403)
     except DomainError as error:
-        if error.field == "reason":
-            form.reason.errors.append(error.message)
-            return _render_year(year, reopen_form=form, status=422)
-        flash(error.message, "error")
-    else:
-        flash(f"L'année {year} est rouverte.", "success")
+        if error.field != "reason":
+            raise  # no form field for it: the app-wide answer (gic.pages.refusal_answer)
+        form.reason.errors.append(error.message)
+        return _render_year(year, reopen_form=form, status=422)
+    flash(f"L'année {year} est rouverte.", "success")
     return redirect(url_for("billing.year", year=year))
 
 
 # --- Documents of the year (issue 15, items 2–5) -------------------------------------
-
-def _documents_or_abort(call, *args):
-    """A statements service call for the current user: 403 / 404 as it says."""
-    try:
-        return call(current_user, *args)
-    except Forbidden:
-        abort(403)
-    except NotFound:
-        abort(404)
-
 
 @bp.route("/<int:year>/documents")
 @login_required
@@ -220,11 +161,7 @@ def documents(year: int):
     """« Documents de l'année »: the numbered statements and credit statements of
     ``year`` with their PDF and Factur-X, and the public creditors' recovery-order
     packs (accountant: the whole groupement; a director: his establishment's)."""
-    try:
-        check_year(year)
-    except InvalidField:
-        abort(404)
-    docs = _documents_or_abort(statements.year_documents, year)
+    docs = statements.year_documents(current_user, _plausible(year))
     names = {e.id: e for e in establishments_of(current_user, candidates=True)}
     credits = {d.cancels_id: d for d in docs if d.cancels_id}
     by_id = {d.id: d for d in docs}
@@ -236,7 +173,7 @@ def documents(year: int):
 
 
 def _document_file(statement_id: int, file: str):
-    statement, content = _documents_or_abort(statements.download, statement_id, file)
+    statement, content = statements.download(current_user, statement_id, file)
     name = statements.file_name(statement, file)
     return Response(content, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
@@ -261,10 +198,6 @@ def document_facturx(statement_id: int):
 def recovery_pack(year: int, establishment_id: int):
     """A public creditor's pack of the year: the statements' PDFs and the CSV of
     the recovery orders to raise, for the finance software."""
-    try:
-        check_year(year)
-    except InvalidField:
-        abort(404)
-    name, content = _documents_or_abort(statements.recovery_pack, year, establishment_id)
+    name, content = statements.recovery_pack(current_user, _plausible(year), establishment_id)
     return Response(content, mimetype="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

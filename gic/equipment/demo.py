@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import update
 
 from gic.audit.models import AuditEntry
+from gic.demo_context import DemoContext
 from gic.equipment import services
 from gic.equipment.models import Movement
 from gic.extensions import db
@@ -84,7 +85,7 @@ MOVEMENTS: dict[str, tuple[Loan, ...]] = {
 }
 
 
-def story_day(builder: Any, years_ago: int, when: tuple[int, int]) -> date:
+def story_day(builder: DemoContext, years_ago: int, when: tuple[int, int]) -> date:
     """The day of a story: ``when`` (month, day) of the year ``years_ago`` before
     today's; in the current year, squeezed into the days already gone."""
     today = builder.today
@@ -108,7 +109,7 @@ def backdate(model: type, obj_id: int, at, actions: dict[str, Any] | None = None
     db.session.commit()
 
 
-def load_demo(builder: Any) -> None:
+def load_demo(builder: DemoContext) -> None:
     """Loans and donations of the groupement being built (recorded by the lender's
     technician, returns by its director), backdated to their days."""
     today = builder.today
@@ -129,12 +130,12 @@ def load_demo(builder: Any) -> None:
             day=day, expected_return=expected, serial_number=loan.serial,
             condition_out=loan.condition_out,
             notes=loan.notes)
-        created = builder._at(day, 10, builder.rng.randrange(60))
+        created = builder.at(day, 10, builder.rng.randrange(60))
         actions = {"equipment.create": created}
         columns = {"created_at": created, "updated_at": created}
         if loan.back is not None:
             back = min(day + timedelta(days=loan.back), today)
             services.record_return(m, builder.directors[loan.lender], returned_on=back,
                                    condition_back=loan.condition_back)
-            actions["equipment.return"] = columns["updated_at"] = builder._at(back, 16, 30)
+            actions["equipment.return"] = columns["updated_at"] = builder.at(back, 16, 30)
         backdate(Movement, m.id, created, actions, **columns)

@@ -23,9 +23,9 @@ from gic.equipment.queries import bilan_section, loans_out_on  # noqa: F401 - pu
 from gic.errors import DomainError, Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.formatting import long_date
-from gic.jobs import for_each_groupement
 from gic.models import Groupement, Role, User
 from gic.notifications.services import directors_of, link_for, notify
+from gic.per_groupement import for_each_groupement
 from gic.registers import (
     check_day,
     check_years_open,

@@ -7,8 +7,7 @@ is the same each time), then backdated with :func:`gic.equipment.demo.backdate`.
 
 from __future__ import annotations
 
-from typing import Any
-
+from gic.demo_context import DemoContext
 from gic.equipment.demo import backdate, story_day
 from gic.exchanges import services
 from gic.exchanges.models import Exchange
@@ -35,7 +34,7 @@ PER_YEAR = {"GIC 65": 12, "GCSMS Démo": 10}
 MINUTES = (15, 20, 30, 30, 45, 45, 60, 90)
 
 
-def load_demo(builder: Any) -> None:
+def load_demo(builder: DemoContext) -> None:
     """About a dozen exchanges a year (this year: as many as the days gone allow),
     spread over the months."""
     rng, keys = builder.rng, list(builder.places)
@@ -54,5 +53,5 @@ def load_demo(builder: Any) -> None:
             e = services.log_exchange(giver, recipient_id=builder.places[recipient_key].id,
                                       day=when, topic=topic, minutes=rng.choice(MINUTES),
                                       notes=notes)
-            at = builder._at(when, rng.randrange(9, 17), rng.randrange(60))
+            at = builder.at(when, rng.randrange(9, 17), rng.randrange(60))
             backdate(Exchange, e.id, at, {"exchange.create": at})

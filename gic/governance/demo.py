@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from sqlalchemy import update
 
@@ -25,6 +24,7 @@ from gic.convention.constants import (
     DEFAULT_DURATION_YEARS,
     DEFAULT_THRESHOLD_MINUTES,
 )
+from gic.demo_context import DemoContext
 from gic.errors import RuleRefused
 from gic.extensions import db
 from gic.governance import procedures
@@ -33,9 +33,6 @@ from gic.governance.periods import convention_end
 from gic.governance.services import update_card
 from gic.governance.versions import create_version
 from gic.notifications.models import Notification
-
-if TYPE_CHECKING:
-    from gic.demo import _Builder
 
 
 @dataclass(frozen=True)
@@ -106,13 +103,13 @@ CARDS = {
 }
 
 
-def load_demo(builder: _Builder) -> None:
+def load_demo(builder: DemoContext) -> None:
     """The card, the renewals, the candidacies and the versions of one demo groupement."""
     card = CARDS.get(builder.demo.name)
     if card is None:
         return
     update_card(builder.coordinator, **card)
-    at = builder._at(date(builder.today.year - 2, 1, 10), 10, 0)
+    at = builder.at(date(builder.today.year - 2, 1, 10), 10, 0)
     db.session.execute(update(GroupementProfile).where(
         GroupementProfile.groupement_id == builder.groupement.id).values(updated_at=at))
     _audit_at(builder.groupement.id, "GroupementProfile", None, at)
@@ -124,7 +121,7 @@ def load_demo(builder: _Builder) -> None:
     db.session.commit()
 
 
-def _past_renewals(b: _Builder) -> None:
+def _past_renewals(b: DemoContext) -> None:
     """Periods that ended before today were renewed, all directors agreeing, some
     three months before their end."""
     everyone = [Vote(key, 3 + 4 * n) for n, key in enumerate(sorted(b.directors))]
@@ -137,7 +134,7 @@ def _past_renewals(b: _Builder) -> None:
         _votes(b, procedure, opened, everyone)
 
 
-def _gic65(b: _Builder) -> None:
+def _gic65(b: DemoContext) -> None:
     year = b.today.year
     refused = procedures.propose_member(
         b.coordinator, name="SSIAD du Val d'Azun", finess="650003512",
@@ -159,7 +156,7 @@ def _gic65(b: _Builder) -> None:
     _votes(b, pending, opened, [Vote("E", 2), Vote("L", 6)])
 
 
-def _gcsms(b: _Builder) -> None:
+def _gcsms(b: DemoContext) -> None:
     end = convention_end(b.groupement)
     opened = b.today - timedelta(days=9)
     try:
@@ -175,19 +172,19 @@ def _gcsms(b: _Builder) -> None:
     create_version(b.coordinator, today=b.today, valid_from=date(b.today.year + 1, 1, 1),
                    threshold_minutes=DEFAULT_THRESHOLD_MINUTES, cap_minutes=DEFAULT_CAP_MINUTES,
                    hourly_rate=Decimal("32.00"), duration_years=DEFAULT_DURATION_YEARS)
-    at = b._at(b.today - timedelta(days=5), 11, 30)
+    at = b.at(b.today - timedelta(days=5), 11, 30)
     _audit_at(b.groupement.id, "ConventionVersion", None, at)
 
 
-def _votes(b: _Builder, procedure: Procedure, opened: date, votes: list[Vote]) -> None:
+def _votes(b: DemoContext, procedure: Procedure, opened: date, votes: list[Vote]) -> None:
     """Cast ``votes`` and move the procedure's dates back to ``opened`` and after."""
-    opened_at = b._at(opened, 9, 30)
+    opened_at = b.at(opened, 9, 30)
     gid = b.groupement.id
     _stamp(gid, procedure.id, "governance.open", opened_at)
     db.session.execute(update(Procedure).where(Procedure.id == procedure.id)
                        .values(opened_at=opened_at))
     for vote in votes:
-        at = b._at(opened + timedelta(days=vote.days), 17, 10)
+        at = b.at(opened + timedelta(days=vote.days), 17, 10)
         director = b.directors[vote.place]
         procedures.cast_ballot(procedure, director, choice="against" if vote.reason else "for",
                                reason=vote.reason, now=at)
@@ -221,7 +218,7 @@ def _audit_at(gid: int, object_type: str, object_id: int | None, at: datetime) -
     db.session.execute(stmt.values(at=at))
 
 
-def _notifications(b: _Builder, key: str, at: datetime) -> None:
+def _notifications(b: DemoContext, key: str, at: datetime) -> None:
     """Dated ``at``; read the next day when that is over a week ago."""
     read = at + timedelta(days=1)
     old = read < datetime.combine(b.today - timedelta(days=7), time())

@@ -30,11 +30,11 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gic import timeutil
-from gic.admin.services import check_finess
 from gic.audit.services import record
 from gic.convention.weights import VoteRule, percent_text
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
+from gic.finess import check_finess
 from gic.formatting import long_date
 from gic.governance import electorate
 from gic.governance.models import Ballot, Procedure, ProcedureKind, ProcedureStatus

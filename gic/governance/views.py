@@ -28,7 +28,7 @@ from gic.governance.forms import (
 )
 from gic.governance.models import Ballot, Procedure
 from gic.models import Role
-from gic.pages import paginate
+from gic.pages import back_to, load, paginate
 from gic.standins.access import directs
 
 PER_PAGE = 30
@@ -112,10 +112,7 @@ def _terms() -> electorate.WeightedTerms | None:
 
 
 def _procedures_page(renewal_form: RenewalForm | None = None, status: int = 200):
-    try:
-        stmt = queries.visible_procedures(current_user)
-    except Forbidden:
-        abort(403)
+    stmt = queries.visible_procedures(current_user)
     page = paginate(stmt, PER_PAGE)
     terms = _terms()
     renewal_form = renewal_form or RenewalForm(formdata=None)
@@ -135,12 +132,7 @@ def procedures_index():
 
 
 def _load(procedure_id: int) -> Procedure:
-    try:
-        return queries.get_procedure(current_user, procedure_id)
-    except Forbidden:
-        abort(403)
-    except NotFound:
-        abort(404)
+    return load(queries.get_procedure, procedure_id)
 
 
 def _procedure_page(procedure: Procedure, ballot_form=None, withdraw_form=None,
@@ -329,19 +321,13 @@ def create_version():
 
 @bp.route("/convention/<int:version_id>/supprimer", methods=["POST"])
 @login_required
+@back_to(".versions_index")
 def delete_version(version_id: int):
     """Delete a version that has not come into force yet."""
     form = ButtonForm()
-    try:
-        version = versions.get_version(current_user, version_id)
-    except NotFound:
-        abort(404)
+    version = versions.get_version(current_user, version_id)
     _coordinator_or_403()
     if form.validate_on_submit():
-        try:
-            versions.delete_version(current_user, version)
-        except DomainError as error:
-            _fail(error)
-        else:
-            flash("Version à venir supprimée.", "success")
+        versions.delete_version(current_user, version)
+        flash("Version à venir supprimée.", "success")
     return redirect(url_for("governance.versions_index"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 
@@ -19,8 +19,8 @@ from gic import timeutil
 from gic.admin.services import establishments_of
 from gic.api.errors import domain_error, json_error
 from gic.api.serializers import session_json
+from gic.audit.present import ACTION_LABELS
 from gic.audit.services import steps_of
-from gic.audit.views import ACTION_LABELS
 from gic.convention import rules
 from gic.convention.cap import cap_status
 from gic.convention.ledger import intervention_billing
@@ -28,7 +28,6 @@ from gic.errors import DomainError, Forbidden, NotFound
 from gic.formatting import long_date
 from gic.interventions import (
     bp,
-    maillink_views,  # noqa: F401 - attaches the e-mail links' page
     services,
     sheet,
 )
@@ -54,7 +53,8 @@ from gic.interventions.permissions import (
 )
 from gic.models import User
 from gic.ordered.consumption import order_status
-from gic.pages import paginate
+from gic.pages import load, paginate
+from gic.pages import me as _me
 from gic.pages import refused as _refused
 from gic.secondments import services as secondments
 
@@ -77,22 +77,12 @@ NEXT_STEPS = {
 }
 
 
-def _me() -> User:
-    return current_user._get_current_object()
-
-
 def _load(intervention_id: int) -> Intervention:
-    try:
-        return services.get_intervention(_me(), intervention_id)
-    except NotFound:
-        abort(404)
+    return load(services.get_intervention, intervention_id)
 
 
 def _load_session(session_id: int) -> InterventionSession:
-    try:
-        return services.get_session(_me(), session_id)
-    except NotFound:
-        abort(404)
+    return load(services.get_session, session_id)
 
 
 

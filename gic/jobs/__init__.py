@@ -1,7 +1,8 @@
 """Scheduled jobs (SPEC §6): the list of jobs, and :func:`run_job` that runs one safely.
 
-A job is a function ``f(today: date)`` living in its area's service module; it
-returns the number of notifications it sent (or a dict of counts, or None).
+A job is a function ``f(today: date)`` living in its area's service module,
+registered here by the function itself (imported above: grep and the IDE see
+every job's edge); APScheduler's job ids stay the jobs' names. It returns the number of notifications it sent (or a dict of counts, or None).
 Jobs are idempotent: the notifications they send are unique per user and key
 (:func:`gic.notifications.services.notify`), so running one twice, or again
 after a failure, sends nothing twice.
@@ -13,7 +14,6 @@ Exactly one process runs them on schedule: ``flask --app gic scheduler``
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 import traceback
@@ -22,12 +22,19 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import exists, select
 
 from gic import timeutil
+from gic.auth.services import job_forget_old_attempts
+from gic.equipment.services import job_overdue_returns
 from gic.extensions import db
+from gic.jobs.convention import cap_alerts, convention_renewal
 from gic.jobs.models import JobRun, JobStatus
-from gic.models import ConventionVersion, Groupement
+from gic.meetings.services import (
+    job_meeting_reminders,
+    job_minutes_overdue,
+    job_technicians_meetings,
+)
+from gic.reports.services import job_bilan_draft
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +51,7 @@ class Job:
     """A scheduled job: what to call and when (cron fields in Europe/Paris)."""
 
     name: str
-    target: str  # "module:function", imported only when the job runs
+    target: Callable[[date], object]  # the area's function, called with "today"
     label: str
     schedule: Mapping[str, int] = field(default_factory=dict)  # month, day, hour, minute
 
@@ -67,25 +74,25 @@ class Job:
 
 
 JOBS: dict[str, Job] = {job.name: job for job in (
-    Job("cap_alerts", "gic.jobs.convention:cap_alerts",
+    Job("cap_alerts", cap_alerts,
         "Alerte aux directions à 80 % et 100 % du plafond annuel (ou des heures commandées)",
         {"hour": 7, "minute": 0}),
-    Job("convention_renewal", "gic.jobs.convention:convention_renewal",
+    Job("convention_renewal", convention_renewal,
         "Renouvellement de la convention, 90 jours avant la fin de la période",
         {"hour": 7, "minute": 5}),
-    Job("technicians_meetings", "gic.meetings.services:job_technicians_meetings",
+    Job("technicians_meetings", job_technicians_meetings,
         "Moins de 3 réunions de techniciens prévues dans l'année",
         {"day": 1, "hour": 7, "minute": 10}),
-    Job("meeting_reminders", "gic.meetings.services:job_meeting_reminders",
+    Job("meeting_reminders", job_meeting_reminders,
         "Rappel aux invités avant une réunion", {"hour": 7, "minute": 15}),
-    Job("minutes_overdue", "gic.meetings.services:job_minutes_overdue",
+    Job("minutes_overdue", job_minutes_overdue,
         "Compte rendu non finalisé 15 jours après la réunion", {"hour": 7, "minute": 20}),
-    Job("bilan_draft", "gic.reports.services:job_bilan_draft",
+    Job("bilan_draft", job_bilan_draft,
         "Brouillon du bilan annuel de l'année écoulée", {"month": 1, "day": 1, "hour": 6,
                                                          "minute": 0}),
-    Job("overdue_returns", "gic.equipment.services:job_overdue_returns",
+    Job("overdue_returns", job_overdue_returns,
         "Matériel prêté non rendu à la date prévue", {"hour": 7, "minute": 25}),
-    Job("forget_old_attempts", "gic.auth.services:job_forget_old_attempts",
+    Job("forget_old_attempts", job_forget_old_attempts,
         "Oubli des tentatives de connexion et demandes de mot de passe anciennes",
         {"hour": 3, "minute": 30}),
 )}
@@ -102,23 +109,9 @@ class RunResult:
     counts: dict[str, int]
 
 
-class JobPartlyFailed(Exception):
-    """Some groupements failed while the others were handled (see the log)."""
-
-
 def due_jobs(day: date) -> list[Job]:
     """The jobs whose schedule fires on ``day``, in schedule order."""
     return [job for job in JOBS.values() if job.runs_on(day)]
-
-
-def resolve(job: Job) -> Callable[[date], object]:
-    """Import the job's function. Every job is delivered: a missing module or
-    function is a bug, raised as such (ImportError, AttributeError)."""
-    module_name, _, attribute = job.target.partition(":")
-    function = getattr(importlib.import_module(module_name), attribute)
-    if not callable(function):
-        raise TypeError(f"{job.target} n'est pas une fonction.")
-    return function
 
 
 def run_job(name: str, today: date | None = None, *, app: Flask | None = None) -> RunResult:
@@ -152,7 +145,7 @@ def _run(job: Job, today: date | None) -> RunResult:
         db.session.add(run)
         db.session.commit()
         run_id = run.id
-        outcome = resolve(job)(day)
+        outcome = job.target(day)
     except Exception as error:  # noqa: BLE001 - a failing job must never stop the scheduler
         db.session.rollback()
         log.exception("job %s failed (today=%s)", job.name, day)
@@ -199,30 +192,3 @@ def _excerpt(error: BaseException) -> str:
     head = f"{type(error).__name__}: {error}"[:500]
     tail = traceback.format_exc()[-(MESSAGE_LIMIT - len(head) - 1):]
     return f"{head}\n{tail}"
-
-
-def for_each_groupement(handle: Callable[[Groupement, date], int],
-                        today: date) -> dict[str, int]:
-    """Call ``handle(groupement, today)`` for every groupement that has a convention,
-    each isolated: one groupement's failure is rolled back and logged, the others
-    are still handled, then :class:`JobPartlyFailed` names the failed ones.
-    Returns ``{"groupements": handled, "notifications": sent}``."""
-    with_convention = exists().where(ConventionVersion.groupement_id == Groupement.id)
-    groupements = db.session.execute(
-        select(Groupement.id, Groupement.name).where(with_convention).order_by(Groupement.id)
-    ).all()
-    counts = {"groupements": 0, "notifications": 0}
-    failed = []
-    for groupement_id, name in groupements:
-        try:
-            counts["notifications"] += handle(db.session.get(Groupement, groupement_id), today)
-            counts["groupements"] += 1
-        except Exception:  # noqa: BLE001 - isolated per groupement, reported below
-            db.session.rollback()
-            log.exception("groupement %s (%s) failed", groupement_id, name)
-            failed.append(name)
-    if failed:
-        raise JobPartlyFailed(f"Échec pour {', '.join(failed)} ; {counts['notifications']} "
-                              f"notification(s) envoyée(s) pour les {counts['groupements']} "
-                              "autre(s) groupement(s).")
-    return counts

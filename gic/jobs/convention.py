@@ -1,7 +1,7 @@
 """Jobs about the convention itself: cap alerts (hours ordered in the ordered-hours
 model, issue 16) and renewal notices (SPEC §6).
 
-Each job walks every groupement (:func:`gic.jobs.for_each_groupement`) and
+Each job walks every groupement (:func:`gic.per_groupement.for_each_groupement`) and
 notifies through :func:`gic.notifications.services.notify`, whose key makes a
 second run send nothing.
 """
@@ -19,10 +19,10 @@ from gic.convention.ledger import cap_use_by_beneficiary
 from gic.extensions import db
 from gic.formatting import hours_minutes, long_date
 from gic.governance.periods import convention_end, period_end  # noqa: F401 (re-exported)
-from gic.jobs import for_each_groupement
 from gic.models import Establishment, Groupement, Role
 from gic.notifications.services import directors_of, link_for, notify, users_with_role
 from gic.ordered import ledger
+from gic.per_groupement import for_each_groupement
 
 RENEWAL_NOTICE_DAYS = 90  # notice before the end of the convention's current period
 

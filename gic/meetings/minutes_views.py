@@ -34,8 +34,11 @@ from gic.meetings.forms import (
     presence_form,
 )
 from gic.meetings.models import Minutes
+from gic.meetings.pages import detail_page as _detail_page
+from gic.meetings.pages import load_meeting as _load
 from gic.meetings.permissions import MANAGE_REFUSAL, can_manage, can_vote
-from gic.meetings.views import _detail_page, _load, _me, _refused
+from gic.pages import me as _me
+from gic.pages import refused as _refused
 
 BASE = "/<int:meeting_id>/minutes/<int:version>"
 

@@ -38,6 +38,7 @@ from gic.meetings.permissions import authorize_manage, can_view
 from gic.meetings.prefill import day_bounds_utc, technicians_meetings_in_year
 from gic.models import Groupement, Role, User
 from gic.notifications.services import link_for, notify, public_link, users_with_role
+from gic.per_groupement import for_each_groupement
 
 TECHNICIANS_MEETINGS_PER_YEAR = 3  # seed 002: « les techniciens se réunissent 3 fois par an »
 REMINDER_DAYS = 2  # invitees are reminded of meetings starting within this many days
@@ -302,17 +303,10 @@ def invite(meeting: Meeting) -> int:
 
 # --- Scheduled jobs ------------------------------------------------------------
 
-def _for_each_groupement(handle, today: date) -> dict[str, int]:
-    """The scheduler's helper: each groupement isolated, counts returned."""
-    from gic.jobs import for_each_groupement
-
-    return for_each_groupement(handle, today)
-
-
 def job_technicians_meetings(today: date) -> dict[str, int]:
     """Remind coordinators, once a month, while fewer than 3 technicians' meetings
     are planned or held in the year."""
-    return _for_each_groupement(_technicians_meetings_of, today)
+    return for_each_groupement(_technicians_meetings_of, today)
 
 
 def _technicians_meetings_of(groupement: Groupement, today: date) -> int:
@@ -333,7 +327,7 @@ def _technicians_meetings_of(groupement: Groupement, today: date) -> int:
 
 def job_meeting_reminders(today: date) -> dict[str, int]:
     """Remind invitees of the planned meetings starting today or within 2 days (once)."""
-    return _for_each_groupement(_reminders_of, today)
+    return for_each_groupement(_reminders_of, today)
 
 
 def _reminders_of(groupement: Groupement, today: date) -> int:
@@ -354,7 +348,7 @@ def _reminders_of(groupement: Groupement, today: date) -> int:
 def job_minutes_overdue(today: date) -> dict[str, int]:
     """Alert coordinators about meetings held more than 15 days ago whose minutes
     are not finalised (once per meeting)."""
-    return _for_each_groupement(_overdue_of, today)
+    return for_each_groupement(_overdue_of, today)
 
 
 def _overdue_of(groupement: Groupement, today: date) -> int:

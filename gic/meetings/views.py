@@ -3,44 +3,31 @@
 Thin handlers: load (or 404) -> check the form's shape -> call one service ->
 flash -> redirect. A refusal (:class:`gic.errors.DomainError`) is rolled back
 and shown in French with its status (403, 409, 422). The minutes pages are in
-:mod:`gic.meetings.minutes_views`, imported at the end to attach their routes.
+:mod:`gic.meetings.minutes_views`; what both share, in :mod:`gic.meetings.pages`.
 """
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import Response, flash, redirect, render_template, url_for
+from flask_login import login_required
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from gic import timeutil
-from gic.errors import DomainError, NotFound
+from gic.errors import DomainError
 from gic.extensions import db
 from gic.meetings import bp, services
 from gic.meetings.documents import meeting_ics
-from gic.meetings.forms import ButtonForm, MeetingForm, StatusForm
-from gic.meetings.minutes import readable_versions
-from gic.meetings.models import Meeting, MeetingInvitee, Minutes, MinutesStatus
+from gic.meetings.forms import MeetingForm, StatusForm
+from gic.meetings.models import Meeting, Minutes, MinutesStatus
+from gic.meetings.pages import detail_page as _detail_page
+from gic.meetings.pages import load_meeting as _load
 from gic.meetings.permissions import MANAGE_REFUSAL, can_manage, visible_meetings
-from gic.meetings.votes import decisions_to_vote
-from gic.models import User
 from gic.notifications.services import public_link
+from gic.pages import me as _me
 from gic.pages import paginate
 from gic.pages import refused as _refused
 
 PER_PAGE = 20
-
-
-def _me() -> User:
-    return current_user._get_current_object()
-
-
-def _load(meeting_id: int) -> Meeting:
-    try:
-        return services.get_meeting(_me(), meeting_id)
-    except NotFound:
-        abort(404)
-
 
 
 def _final_versions(meeting_ids: list[int]) -> dict[int, int]:
@@ -139,19 +126,6 @@ def edit(meeting_id: int):
     return redirect(url_for(".detail", meeting_id=meeting.id))
 
 
-def _detail_page(meeting: Meeting, status: int = 200, refusal: str | None = None):
-    me = _me()
-    invitees = list(db.session.scalars(
-        select(MeetingInvitee).where(MeetingInvitee.meeting_id == meeting.id)
-        .options(selectinload(MeetingInvitee.user).selectinload(User.establishment))
-        .order_by(MeetingInvitee.id)))
-    return render_template(
-        "meetings/detail.html", meeting=meeting, invitees=invitees,
-        versions=readable_versions(me, meeting), can_manage=can_manage(me, meeting),
-        to_vote=decisions_to_vote(me, meeting), refusal=refusal, button=ButtonForm(),
-        status_form=StatusForm()), status
-
-
 @bp.route("/<int:meeting_id>")
 @login_required
 def detail(meeting_id: int):
@@ -187,5 +161,3 @@ def ics(meeting_id: int):
     response.headers["Content-Disposition"] = f'attachment; filename="reunion-{meeting.id}.ics"'
     return response
 
-
-from gic.meetings import minutes_views  # noqa: F401 - attaches the minutes routes

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import (
-    abort,
     flash,
     has_request_context,
     redirect,
@@ -13,7 +12,6 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from gic.errors import NotFound
 from gic.forms import MAX_PAGE
 from gic.notifications import bp
 from gic.notifications.services import (
@@ -47,10 +45,7 @@ def index():
 @login_required
 def read(notification_id: int):
     """Mark one's own notification read; with ``open``, then follow its link."""
-    try:
-        n = mark_read(current_user, notification_id)
-    except NotFound:
-        abort(404)
+    n = mark_read(current_user, notification_id)
     if request.form.get("open") and _is_local_path(n.link):
         return redirect(n.link)
     return redirect(url_for(".index", page=_form_page()))

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from sqlalchemy import update
 
 from gic.audit.models import AuditEntry
+from gic.demo_context import DemoContext
 from gic.extensions import db
 from gic.models import ConventionModel, Participation
 from gic.ordered import services
@@ -26,7 +27,7 @@ from gic.ordered.models import HourOrder, OrderedYear
 VOTE_DAY = (12, 9)  # the general assembly that votes next year's budget
 
 
-def load_demo(builder) -> None:
+def load_demo(builder: DemoContext) -> None:
     """Participation, orders, the budget's vote and the provisional call."""
     demo = builder.demo
     if demo.model != ConventionModel.ORDERED_HOURS:
@@ -41,7 +42,7 @@ def load_demo(builder) -> None:
         orders[today.year + offset][builder.places[key].id] = hours * 60
     for year, minutes in sorted(orders.items()):
         services.save_orders(coordinator, year, minutes)
-        ordered_at = builder._at(min(date(year - 1, 11, 20), today - timedelta(days=2)), 10, 0)
+        ordered_at = builder.at(min(date(year - 1, 11, 20), today - timedelta(days=2)), 10, 0)
         db.session.execute(update(HourOrder).where(
             HourOrder.groupement_id == builder.groupement.id, HourOrder.year == year)
             .values(updated_at=ordered_at))
@@ -53,7 +54,7 @@ def load_demo(builder) -> None:
             coordinator, year, voted_on,
             f"Assemblée générale ordinaire du {voted_on:%d/%m/%Y}, résolution n° 3 : budget "
             f"{year}")
-        voted_at = builder._at(voted_on, 18, 30)
+        voted_at = builder.at(voted_on, 18, 30)
         db.session.execute(update(OrderedYear).where(OrderedYear.id == row.id)
                            .values(voted_at=voted_at))
         _audit_at(builder.groupement.id, "ordered.vote", voted_at)

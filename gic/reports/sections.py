@@ -9,21 +9,27 @@ the bilan's snapshot holds them and the page, the PDF and the API read them.
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from typing import Any
 
-# (key in the bilan's "sections", module holding bilan_section), in page order.
-SECTIONS = (
-    ("secondments", "gic.secondments.queries"),
-    ("equipment", "gic.equipment.queries"),
-    ("trainings", "gic.trainings.services"),
-    ("exchanges", "gic.exchanges.services"),
-    ("techfiles", "gic.techfiles.queries"),
-    ("governance", "gic.governance.services"),
-)
+from gic.equipment.queries import bilan_section as equipment
+from gic.exchanges.services import bilan_section as exchanges
+from gic.governance.services import bilan_section as governance
+from gic.secondments.queries import bilan_section as secondments
+from gic.techfiles.queries import bilan_section as techfiles
+from gic.trainings.services import bilan_section as trainings
+
+# Key in the bilan's "sections" -> the area's bilan_section(groupement_id, year), in page order.
+SECTIONS: dict[str, Callable[[int, int], dict[str, Any]]] = {
+    "secondments": secondments,
+    "equipment": equipment,
+    "trainings": trainings,
+    "exchanges": exchanges,
+    "techfiles": techfiles,
+    "governance": governance,
+}
 
 
 def compute_sections(groupement_id: int, year: int) -> dict[str, Any]:
     """Every area's section of the bilan of ``year``, by key."""
-    return {key: importlib.import_module(module).bilan_section(groupement_id, year)
-            for key, module in SECTIONS}
+    return {key: section(groupement_id, year) for key, section in SECTIONS.items()}

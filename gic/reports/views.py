@@ -11,9 +11,10 @@ from flask_login import current_user, login_required
 
 from gic import timeutil
 from gic.convention.rules import is_plausible_year
-from gic.errors import DomainError, Forbidden, InvalidField, NotFound
+from gic.errors import Forbidden, InvalidField, NotFound
 from gic.forms import MAX_INT
 from gic.models import Role
+from gic.pages import back_to
 from gic.reports import bp, services
 from gic.reports.forms import DraftForm, NewDraftForm, PublishForm
 from gic.reports.present import bilan_pdf, page_context, pdf_response
@@ -56,6 +57,7 @@ def index():
 
 @bp.route("/draft", methods=["POST"])
 @login_required
+@back_to(".index")
 def new_draft():
     """The coordinator prepares the draft of the year chosen on the index page."""
     form = NewDraftForm()
@@ -67,13 +69,7 @@ def new_draft():
 
 
 def _draft(year: int):
-    try:
-        draft = services.refresh_draft(current_user, year)
-    except Forbidden:
-        abort(403)
-    except DomainError as error:
-        flash(error.message, "error")
-        return redirect(url_for("reports.index"))
+    draft = services.refresh_draft(current_user, year)  # refused: back to the index
     flash(f"Brouillon du bilan {year} à jour (version {draft.version}).", "success")
     return redirect(url_for("reports.year", year=year))
 
@@ -106,6 +102,7 @@ def pdf(year: int):
 
 @bp.route("/<int:year>/draft", methods=["POST"])
 @login_required
+@back_to(".index")
 def draft(year: int):
     """The coordinator generates or recomputes the draft of ``year``."""
     if not DraftForm().validate_on_submit():
@@ -115,17 +112,12 @@ def draft(year: int):
 
 @bp.route("/<int:year>/publish", methods=["POST"])
 @login_required
+@back_to(".year")
 def publish(year: int):
     """The coordinator publishes the draft: frozen, and each director notified."""
     if not PublishForm().validate_on_submit():
         abort(400)
-    try:
-        version = services.publish(current_user, year)
-    except Forbidden:
-        abort(403)
-    except DomainError as error:
-        flash(error.message, "error")
-    else:
-        flash(f"Bilan {year} publié (version {version.version}) : chaque direction "
-              "a été notifiée.", "success")
+    version = services.publish(current_user, year)  # refused: back to the year
+    flash(f"Bilan {year} publié (version {version.version}) : chaque direction "
+          "a été notifiée.", "success")
     return redirect(url_for("reports.year", year=year))

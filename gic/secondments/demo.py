@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 
 from gic.audit.models import AuditEntry
+from gic.demo_context import DemoContext
 from gic.errors import DomainError
 from gic.extensions import db
 from gic.interventions import services as interventions
@@ -38,7 +39,7 @@ WORK = ((0, "08:30", "12:30", "onsite", "Bascule des boîtes du siège."),
         (2, "14:00", "16:00", "remote", "Contrôles à distance, passation à l'équipe locale."))
 
 
-def load_demo(builder) -> None:
+def load_demo(builder: DemoContext) -> None:
     """Add GIC 65's two secondments (nothing for a groupement without E, L, A)."""
     if not {"E", "L", "A"} <= set(builder.places):
         return
@@ -69,7 +70,7 @@ def _approved_with_work(builder) -> None:
     _backdate_secondment(builder, s, start - timedelta(days=20), start - timedelta(days=17))
 
     technician = builder.technicians["E"]
-    days = builder._days(technician, start + timedelta(days=7), 3)
+    days = builder.free_days(technician, start + timedelta(days=7), 3)
     if days is None or not all(start <= d <= end for d in days):
         builder.result.skipped.append(f"{builder.demo.name} : intervention du détachement "
                                       "(pas assez de jours passés dans la période)")
@@ -105,7 +106,7 @@ def _awaiting_second_approval(builder) -> None:
                     "et reprise des données, par le technicien du Centre Jean-Marie Larrieu.",
         start_date=start, end_date=start + timedelta(days=60), pricing="lump_sum",
         lump_sum=Decimal("1200.00"))
-    at = builder._at(today - timedelta(days=4), 10, 20)
+    at = builder.at(today - timedelta(days=4), 10, 20)
     _stamp(s.id, at, provider_approved_at=at)
 
 
@@ -126,15 +127,15 @@ def _stamp(secondment_id: int, created: datetime, **values) -> None:
 
 
 def _backdate_secondment(builder, s: Secondment, proposed: date, approved: date) -> None:
-    proposed_at = builder._at(proposed, 9, 40)
-    approved_at = builder._at(approved, 16, 5)
+    proposed_at = builder.at(proposed, 9, 40)
+    approved_at = builder.at(approved, 16, 5)
     _audit_at("Secondment", s.id, "secondment.approve", approved_at)
     _stamp(s.id, proposed_at, beneficiary_approved_at=proposed_at,
            provider_approved_at=approved_at, approved_at=approved_at)
 
 
 def _drafted_at(builder, days: list[date]) -> datetime:
-    return builder._at(days[0] - timedelta(days=4), 9, 15)
+    return builder.at(days[0] - timedelta(days=4), 9, 15)
 
 
 def _backdate_intervention(builder, i: Intervention, days: list[date]) -> None:
@@ -142,16 +143,16 @@ def _backdate_intervention(builder, i: Intervention, days: list[date]) -> None:
     stamps = {"create": ("created_at", created),
               "activate": ("activated_at", created + timedelta(hours=2)),
               "accept": ("decided_at", created + timedelta(days=1)),
-              "complete": ("completed_at", builder._at(days[-1], 17, 30)),
-              "validate": ("validated_at", builder._at(days[-1] + timedelta(days=2), 11, 0))}
+              "complete": ("completed_at", builder.at(days[-1], 17, 30)),
+              "validate": ("validated_at", builder.at(days[-1] + timedelta(days=2), 11, 0))}
     for action, (_, at) in stamps.items():
         _audit_at("Intervention", i.id, f"intervention.{action}", at)
-        builder._notified_at(f"intervention:{i.id}:{action}", at)
+        builder.notified_at(f"intervention:{i.id}:{action}", at)
     values = dict(stamps.values())
     db.session.execute(update(Intervention).where(Intervention.id == i.id)
                        .values(updated_at=max(values.values()), **values))
     for s in i.sessions:
-        at = builder._at(s.date, s.end_time.hour, s.end_time.minute)
+        at = builder.at(s.date, s.end_time.hour, s.end_time.minute)
         db.session.execute(update(InterventionSession).where(InterventionSession.id == s.id)
                            .values(created_at=at, updated_at=at))
         _audit_at("InterventionSession", s.id, "session.create", at)

@@ -7,17 +7,18 @@ shown in French (on the field it names) with its status, what was typed kept.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from gic import timeutil
 from gic.admin.services import establishments_of
 from gic.audit.services import on_behalf_of
-from gic.errors import DomainError, NotFound
+from gic.errors import DomainError
 from gic.forms import optional_int
 from gic.models import User
-from gic.pages import paginate
+from gic.pages import load, paginate
+from gic.pages import me as _me
 from gic.pages import refused as _refused
 from gic.secondments import bp, services
 from gic.secondments.forms import ActionForm, ProposeForm, RefuseForm
@@ -26,19 +27,12 @@ from gic.secondments.models import Pricing, Secondment
 PER_PAGE = 25
 
 
-def _me() -> User:
-    return current_user._get_current_object()
-
-
 def _today():
     return timeutil.local_today(current_user.groupement.timezone)
 
 
 def _load(secondment_id: int) -> Secondment:
-    try:
-        return services.get_secondment(_me(), secondment_id)
-    except NotFound:
-        abort(404)
+    return load(services.get_secondment, secondment_id)
 
 
 

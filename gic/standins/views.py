@@ -5,10 +5,11 @@ service, flash, redirect; a refusal is shown on its field with its status."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from gic.errors import DomainError, NotFound
+from gic.errors import DomainError
 from gic.models import User
+from gic.pages import me as _me
 from gic.pages import refused as _refused
 from gic.standins import bp, services
 from gic.standins.access import standing_in, today_of
@@ -16,10 +17,6 @@ from gic.standins.forms import ActionForm, StandinForm
 from gic.standins.models import Standin
 
 FORM_ERROR = "Suppléance non enregistrée : corrigez les champs signalés."
-
-
-def _me() -> User:
-    return current_user._get_current_object()
 
 
 def _director_or_403() -> User:
@@ -84,9 +81,7 @@ def end(standin_id: int):
     try:
         s: Standin = services.get_standin(me, standin_id)
         services.end_standin(s, me)
-    except NotFound:
-        abort(404)
-    except DomainError as refusal:
+    except DomainError as refusal:  # 404 included: _refused aborts
         return _page(status=_refused(refusal), error=refusal.message)
     flash(f"Suppléance terminée : {s.standin.name} n'agit plus pour la direction de votre "
           "établissement.", "success")

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select, update
 
 from gic.audit.models import AuditEntry
+from gic.demo_context import DemoContext
 from gic.extensions import db
 from gic.interventions.models import Intervention, State
 from gic.techfiles import services
@@ -33,7 +34,7 @@ PREFIXES = {"E": "epas", "L": "larrieu", "A": "argeles", "T": "tilleuls", "V": "
             "J": "stjacques"}
 
 
-def load_demo(builder) -> None:
+def load_demo(builder: DemoContext) -> None:
     """Technical files of the groupement's establishments (see the module's docstring)."""
     today = builder.today
     start = date(today.year - 2, 3, 2)
@@ -56,17 +57,17 @@ def load_demo(builder) -> None:
         for m, (kind, text) in enumerate(texts.items()):
             author = technician if m % 3 else director
             _save(builder, author, establishment.id, kind, text, 0,
-                  builder._at(day + timedelta(days=m), 10, 5 + 7 * m))
+                  builder.at(day + timedelta(days=m), 10, 5 + 7 * m))
         if complete:
             tested = date(today.year - 1, 10, 14)
             _save(builder, technician, establishment.id, SectionKind.RECOVERY,
                   recovery_update(texts[SectionKind.RECOVERY], tested), 1,
-                  builder._at(tested + timedelta(days=1), 16, 30))
+                  builder.at(tested + timedelta(days=1), 16, 30))
             attachment = services.add_attachment(
                 technician, establishment.id, filename="Plan de la baie B1.pdf",
                 data=rack_pdf(establishment.name, place.prefix),
                 description="Baie B1 de la salle serveur, vue de face")
-            at = builder._at(day + timedelta(days=12), 11, 20)
+            at = builder.at(day + timedelta(days=12), 11, 20)
             db.session.execute(update(TechFileAttachment)
                                .where(TechFileAttachment.id == attachment.id)
                                .values(uploaded_at=at))
@@ -107,7 +108,7 @@ def _staff_reads(builder, establishment, director, technician, day: date) -> Non
     for weeks, user in ((3, director), (10, technician), (30, technician), (60, director)):
         when = day + timedelta(weeks=weeks)
         if when < builder.today:
-            _read(builder, user, establishment, ReadKind.FILE, builder._at(when, 9, 40))
+            _read(builder, user, establishment, ReadKind.FILE, builder.at(when, 9, 40))
 
 
 def _visitor_reads(builder) -> None:
@@ -120,7 +121,7 @@ def _visitor_reads(builder) -> None:
         establishment, technician = i.beneficiary, i.technician
         opened = (i.decided_at or i.created_at).date() + timedelta(days=1)
         day = min(opened, builder.today - timedelta(days=1))
-        _read(builder, technician, establishment, ReadKind.FILE, builder._at(day, 8, 50))
+        _read(builder, technician, establishment, ReadKind.FILE, builder.at(day, 8, 50))
         for attachment in services.attachments_of(establishment.id)[:1]:
             _read(builder, technician, establishment, ReadKind.ATTACHMENT,
-                  builder._at(day, 8, 55), attachment=attachment)
+                  builder.at(day, 8, 55), attachment=attachment)

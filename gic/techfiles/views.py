@@ -20,7 +20,8 @@ from sqlalchemy.orm import selectinload
 from gic.errors import DomainError, Forbidden, NotFound
 from gic.extensions import db
 from gic.interventions.models import Intervention
-from gic.models import Establishment, Role, User
+from gic.models import Establishment, Role
+from gic.pages import me as _me
 from gic.pages import paginate
 from gic.techfiles import bp, services
 from gic.techfiles.access import (
@@ -45,10 +46,6 @@ from gic.techfiles.uploads import ALLOWED_LABEL, MAX_ATTACHMENT_BYTES
 READS_PER_PAGE = 30
 KIND = "<any(" + ", ".join(k.value for k in SectionKind) + "):kind>"
 DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
-
-
-def _me() -> User:
-    return current_user._get_current_object()
 
 
 def _refused_page(error: DomainError):

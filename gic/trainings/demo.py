@@ -9,8 +9,9 @@ each training) with :func:`gic.equipment.demo.backdate`.
 from __future__ import annotations
 
 from datetime import time, timedelta
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
+from gic.demo_context import DemoContext
 from gic.equipment.demo import backdate, story_day
 from gic.trainings import services
 from gic.trainings.models import Training
@@ -77,7 +78,7 @@ COURSES: dict[str, tuple[Course, ...]] = {
 }
 
 
-def load_demo(builder: Any) -> None:
+def load_demo(builder: DemoContext) -> None:
     """The trainings of the groupement being built."""
     for course in COURSES.get(builder.demo.name, ()):
         if course.years_ago is None:
@@ -96,5 +97,5 @@ def load_demo(builder: Any) -> None:
             attendee_ids=[] if course.years_ago is None else [u.id for u in people.values()],
             guests={builder.places[key].id: count for key, count in course.guests
                     if course.years_ago is not None})
-        created = builder._at(min(day, builder.today) - timedelta(days=10), 11, 0)
+        created = builder.at(min(day, builder.today) - timedelta(days=10), 11, 0)
         backdate(Training, t.id, created, {"training.create": created})

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from gic.audit.views import ACTION_LABELS
+from gic.audit.present import ACTION_LABELS
 
 ROOT = Path(__file__).resolve().parents[2] / "gic"
 RECORD = re.compile(r'record\(\s*[\w.]+,\s*(?:f)?"([a-z_]+\.[a-z_]+)"')

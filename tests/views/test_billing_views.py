@@ -247,10 +247,10 @@ def two_more_a_to_b(world):
 def test_a_long_year_is_shown_a_page_at_a_time(app, world, billed, monkeypatch):
     """One pair a page, one intervention under each pair: the rest is a link away,
     the totals are the whole year's, and every list keeps the others' page."""
-    from gic.billing import views
-    monkeypatch.setattr(views, "PAIRS_PER_PAGE", 1)
-    monkeypatch.setattr(views, "DETAIL_PER_PAIR", 1)
-    monkeypatch.setattr(views, "SETTLEMENTS_PER_PAGE", 1)
+    from gic.billing import page as billing_page
+    monkeypatch.setattr(billing_page, "PAIRS_PER_PAGE", 1)
+    monkeypatch.setattr(billing_page, "DETAIL_PER_PAIR", 1)
+    monkeypatch.setattr(billing_page, "SETTLEMENTS_PER_PAGE", 1)
     a_to_b = [billed["a_to_b"], *two_more_a_to_b(world)]
     client = client_for(app, world.accountant)
 
@@ -306,8 +306,8 @@ def test_the_pair_page_pages_and_keeps_its_scope(app, world, billed, monkeypatch
 
 
 def test_pending_interventions_are_paged(app, world, billed, monkeypatch):
-    from gic.billing import views
-    monkeypatch.setattr(views, "PENDING_PER_PAGE", 1)
+    from gic.billing import page as billing_page
+    monkeypatch.setattr(billing_page, "PENDING_PER_PAGE", 1)
     more = accepted(world, "B", "C")
     session(world, more, date(YEAR, 5, 5), "08:00", "16:00")  # billable, not validated
     client = client_for(app, world.accountant)
@@ -322,8 +322,8 @@ def test_pending_interventions_are_paged(app, world, billed, monkeypatch):
 def test_page_links_ignore_hostile_query_arguments(app, world, billed, monkeypatch):
     """The pager's links copy the query string: a « year » that clashes with the
     path, or url_for's own options (« _external », « _scheme »), change nothing."""
-    from gic.billing import views
-    monkeypatch.setattr(views, "PAIRS_PER_PAGE", 1)
+    from gic.billing import page as billing_page
+    monkeypatch.setattr(billing_page, "PAIRS_PER_PAGE", 1)
     client = client_for(app, world.accountant)
     response = client.get(f"/billing/{YEAR}?year=1999&_external=1&_scheme=javascript&paires=2")
     assert response.status_code == 200
