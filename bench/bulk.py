@@ -118,7 +118,7 @@ class BulkWriter:
             converted = []
             for row in chunk:
                 row = list(row)
-                for (n, process, is_json), cache in zip(processors, caches):
+                for (n, process, is_json), cache in zip(processors, caches, strict=True):
                     value = row[n]
                     if value is None and not is_json:
                         continue

@@ -107,7 +107,7 @@ class Generator:
         directors: dict[int, int] = {}
         technicians: dict[int, list[int]] = {}
         slug = f"g{gid}"
-        for k, (name, count) in enumerate(zip(plan.establishments, plan.technicians)):
+        for k, (name, count) in enumerate(zip(plan.establishments, plan.technicians, strict=True)):
             eid = ids("establishment")
             establishments.append((eid, gid, name, f"{65 + gid % 30:02d}{gid % 1000:03d}{k:04d}",
                                    0, created))
@@ -215,7 +215,8 @@ def generate(url: str, name: str, seed: int = 6, meta_path: Path | None = None) 
     data = dataset(name, seed)
     with app.app_context():
         if db.session.scalar(select(func.count(Groupement.id))):
-            raise SystemExit(f"{url} : la base n'est pas vide (le générateur part d'une base vide).")
+            raise SystemExit(f"{url} : la base n'est pas vide "
+                             "(le générateur part d'une base vide).")
         db.session.remove()
         writer = BulkWriter(db.engine)
         generator = Generator(writer, seed, data.audit, data.notifications_per_user)
@@ -232,7 +233,8 @@ def generate(url: str, name: str, seed: int = 6, meta_path: Path | None = None) 
     summary = {"dataset": name, "description": data.description, "seed": seed,
                "database": app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0],
                "seconds": round(elapsed, 1), "rows": dict(writer.counts),
-               "write_seconds": {k: round(v, 1) for k, v in writer.seconds.items()}, "counted": counted,
+               "write_seconds": {k: round(v, 1) for k, v in writer.seconds.items()},
+               "counted": counted,
                "end": END.isoformat(), "targets": generator.targets}
     if meta_path is not None:
         meta_path.parent.mkdir(parents=True, exist_ok=True)

@@ -63,7 +63,8 @@ def _budget(measure: dict) -> str:
 
 def _datasets(results: list[dict]) -> list[str]:
     lines = ["| jeu | base | groupements | établissements | utilisateurs | interventions | "
-             "séances | entrées d'audit | construction |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "séances | entrées d'audit | construction |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         g = r["generation"]
         rows = g["rows"]

@@ -345,8 +345,8 @@ def run_target(target: Target, runs: int, only: set[str] | None = None,
     fixes = []
     if not only or "fixes" in only:
         for pair in comparisons(target):
-            before = timed(lambda: _in_app(target, pair["before"]), runs=runs)
-            after = timed(lambda: _in_app(target, pair["after"]), runs=runs)
+            before = timed(lambda pair=pair: _in_app(target, pair["before"]), runs=runs)
+            after = timed(lambda pair=pair: _in_app(target, pair["after"]), runs=runs)
             fixes.append({"name": pair["name"], "label": pair["label"],
                           "before": before.as_json(), "after": after.as_json(),
                           "ratio": round(before.median / after.median, 2)})

@@ -65,12 +65,14 @@ def demo_command() -> None:
 @click.argument("name")
 @click.option("--start-date", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Début de la convention (AAAA-MM-JJ), par défaut aujourd'hui.")
-@click.option("--duration-years", type=click.IntRange(1, 99), default=DEFAULT_DURATION_YEARS, show_default=True)
-@click.option("--threshold-minutes", type=click.IntRange(0), default=DEFAULT_THRESHOLD_MINUTES, show_default=True,
-              help="Seuil de gratuité sur site (minutes).")
-@click.option("--cap-minutes", type=click.IntRange(0), default=DEFAULT_CAP_MINUTES, show_default=True,
-              help="Plafond annuel facturable par bénéficiaire (minutes).")
-@click.option("--rate", default=str(DEFAULT_HOURLY_RATE), show_default=True, help="Taux horaire TTC (EUR).")
+@click.option("--duration-years", type=click.IntRange(1, 99), default=DEFAULT_DURATION_YEARS,
+              show_default=True)
+@click.option("--threshold-minutes", type=click.IntRange(0), default=DEFAULT_THRESHOLD_MINUTES,
+              show_default=True, help="Seuil de gratuité sur site (minutes).")
+@click.option("--cap-minutes", type=click.IntRange(0), default=DEFAULT_CAP_MINUTES,
+              show_default=True, help="Plafond annuel facturable par bénéficiaire (minutes).")
+@click.option("--rate", default=str(DEFAULT_HOURLY_RATE), show_default=True,
+              help="Taux horaire TTC (EUR).")
 def create_groupement_command(name: str, start_date, duration_years: int,
                               threshold_minutes: int, cap_minutes: int, rate: str) -> None:
     """Create a groupement with the first version of its convention."""
@@ -81,8 +83,8 @@ def create_groupement_command(name: str, start_date, duration_years: int,
         raise click.BadParameter("montant attendu, par exemple 25.00", param_hint="--rate") \
             from None
     with _domain_errors():
-        g = create_groupement(name, start_date=start_date.date() if start_date else timeutil.local_today(),
-                              duration_years=duration_years,
+        start = start_date.date() if start_date else timeutil.local_today()
+        g = create_groupement(name, start_date=start, duration_years=duration_years,
                               threshold_minutes=threshold_minutes, cap_minutes=cap_minutes,
                               hourly_rate=hourly_rate)
     click.echo(f"Groupement créé : {g.name} (n° {g.id}).")

@@ -70,7 +70,7 @@ def _interventions(world: Ids, count: int, first_day: date) -> int:
     ids = db.session.scalars(
         insert(Intervention).returning(Intervention.id, sort_by_parameter_order=True), rows).all()
     sessions = []
-    for n, (iid, (state, technician)) in enumerate(zip(ids, plans)):
+    for n, (iid, (state, technician)) in enumerate(zip(ids, plans, strict=True)):
         if state not in STATES[:3]:
             continue
         onsite = 100 if n % 3 else 60  # 5 × 100 on site: billable; 2 × 60 + remote: free

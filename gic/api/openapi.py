@@ -110,8 +110,9 @@ def _download(summary: str, media_type: str, description: str) -> Schema:
                     description=description)
     operation["responses"]["200"] = {
         "description": "Le fichier, en pièce jointe (facturation-<groupement>-<année>).",
-        "headers": {"Content-Disposition": {"schema": {"type": "string"}, "description": "attachment; "
-                                            "filename=\"facturation-gic-65-2025.csv\""}},
+        "headers": {"Content-Disposition": {
+            "schema": {"type": "string"},
+            "description": "attachment; filename=\"facturation-gic-65-2025.csv\""}},
         "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}
     return {"get": operation}
 
@@ -236,11 +237,11 @@ PATHS: dict[str, Schema] = {
     "/billing/{year}.xlsx": _download(
         "Facturation de l'année en XLSX",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "Comptable ; direction : ses paires. Une feuille par vue (Interventions, Totaux par paire, En attente, "
-        "Règlements, Détachements), cellules typées, montants en euros, heures aussi en "
-        "nombre décimal (dernière colonne). Impression : A4 paysage, ajustée à la largeur "
-        "d'une page, ligne d'en-tête répétée sur chaque page. Identique octet pour octet "
-        "pour une année clôturée."),
+        "Comptable ; direction : ses paires. Une feuille par vue (Interventions, Totaux par "
+        "paire, En attente, Règlements, Détachements), cellules typées, montants en euros, "
+        "heures aussi en nombre décimal (dernière colonne). Impression : A4 paysage, ajustée à "
+        "la largeur d'une page, ligne d'en-tête répétée sur chaque page. Identique octet pour "
+        "octet pour une année clôturée."),
     "/billing/{year}/close": {
         "post": _op("Clôturer l'année", 200, "YearClosure", body="Empty",
                     errors=(403, 409), params=[YEAR], tag="billing",

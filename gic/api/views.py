@@ -28,7 +28,7 @@ def establishments():
     data = [establishment_json(e, status=True) for e in items]
     if user.role in identity.READERS:  # the billing identity: coordination, accounting
         identity.load_engagements(items)
-        for e, item in zip(items, data):
+        for e, item in zip(items, data, strict=True):
             item["billing_identity"] = billing_identity_json(e)
     return jsonify({"items": data})
 

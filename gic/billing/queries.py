@@ -225,8 +225,9 @@ def billable_interventions(groupement_id: int, year: int,
     intervention's billable (on-site) sessions
     of the year and ``weighted_cents`` is Σ minutes × rate in cents (in euros by
     R6: :func:`gic.convention.rules.cents_amount`). One grouped query
-    (:func:`billable_by_intervention`), ordered by pair then intervention number. ``establishment_id`` keeps the pairs where
-    that establishment is provider or beneficiary (a director's scope).
+    (:func:`billable_by_intervention`), ordered by pair then intervention number.
+    ``establishment_id`` keeps the pairs where that establishment is provider or
+    beneficiary (a director's scope).
 
     For a page rather than an export: ``pairs`` (provider, beneficiary) or
     ``intervention_ids`` restrict the interventions (the pass then starts from

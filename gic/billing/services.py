@@ -102,7 +102,8 @@ def reopen_year(actor: User, year: int, reason: str) -> YearClosure:
     if closure is None:
         raise RuleRefused(f"L'année {year} n'est pas clôturée.", code="wrong_state")
     closure.closed = False
-    closure.reopened_at, closure.reopened_by_id, closure.reopen_reason = timeutil.utcnow(), actor.id, reason
+    closure.reopened_at, closure.reopened_by_id = timeutil.utcnow(), actor.id
+    closure.reopen_reason = reason
     record(actor, "year.reopen", closure, before={"year": year, "closed": True},
            after={"year": year, "closed": False}, reason=reason[:1000])
     # Its statements are cancelled by credit statements, never renumbered.

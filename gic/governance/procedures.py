@@ -315,7 +315,8 @@ def _conclude(procedure: Procedure, actor: User, result: Outcome | None = None) 
     result = result or outcome(procedure)
     if result.status == "pending":
         return False
-    procedure.closed_at, procedure.closed_by_id, procedure.open_key = timeutil.utcnow(), actor.id, None
+    procedure.closed_at, procedure.closed_by_id = timeutil.utcnow(), actor.id
+    procedure.open_key = None
     candidate = procedure.establishment
     if result.status == "refused":
         procedure.status, procedure.outcome_reason = ProcedureStatus.REFUSED, result.reason
@@ -381,7 +382,8 @@ def withdraw(procedure: Procedure, actor: User, *, reason: str) -> Procedure:
     if not procedure.is_open:
         _refuse("Cette procédure est déjà close.", "procedure_closed")
     procedure.status, procedure.outcome_reason = ProcedureStatus.WITHDRAWN, reason
-    procedure.closed_at, procedure.closed_by_id, procedure.open_key = timeutil.utcnow(), actor.id, None
+    procedure.closed_at, procedure.closed_by_id = timeutil.utcnow(), actor.id
+    procedure.open_key = None
     if procedure.establishment is not None:
         procedure.establishment.status = MembershipStatus.NOT_ADMITTED
     record(actor, "governance.withdraw", procedure, establishment_id=procedure.establishment_id,

@@ -231,7 +231,8 @@ def accept(i: Intervention, actor: User, technician_id: int | None) -> Intervent
             or technician.establishment_id != i.provider_id):
         raise InvalidField("Choisissez un technicien de votre établissement.",
                            field="technician_id")
-    return _transition(i, actor, "accept", technician_id=technician.id, decided_at=timeutil.utcnow())
+    return _transition(i, actor, "accept", technician_id=technician.id,
+                       decided_at=timeutil.utcnow())
 
 
 def decline(i: Intervention, actor: User, reason: str) -> Intervention:

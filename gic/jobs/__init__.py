@@ -2,7 +2,8 @@
 
 A job is a function ``f(today: date)`` living in its area's service module,
 registered here by the function itself (imported above: grep and the IDE see
-every job's edge); APScheduler's job ids stay the jobs' names. It returns the number of notifications it sent (or a dict of counts, or None).
+every job's edge); APScheduler's job ids stay the jobs' names. It returns the
+number of notifications it sent (or a dict of counts, or None).
 Jobs are idempotent: the notifications they send are unique per user and key
 (:func:`gic.notifications.services.notify`), so running one twice, or again
 after a failure, sends nothing twice.

@@ -125,8 +125,8 @@ def column_widths(columns: list[Col], rows: list[list[str]],
     elif sum(ideal) <= available:  # everything fits on one line: widen alike
         widths = [high * available // sum(ideal) for high in ideal]
     else:
-        room, wants = available - sum(least), [h - low for h, low in zip(ideal, least)]
-        widths = [low + room * want // sum(wants) for low, want in zip(least, wants)]
+        room, wants = available - sum(least), [h - low for h, low in zip(ideal, least, strict=True)]
+        widths = [low + room * want // sum(wants) for low, want in zip(least, wants, strict=True)]
     widths[0] += available - sum(widths)  # what integer division left
     return widths
 

@@ -180,7 +180,8 @@ def cast_vote(decision: Decision, actor: User, *, choice: str,
     if vote is None:
         vote = Vote(user_id=actor.id, establishment_id=actor.establishment_id)
         decision.votes.append(vote)
-    vote.user_id, vote.choice, vote.comment, vote.cast_at = actor.id, value, comment, timeutil.utcnow()
+    vote.user_id, vote.choice, vote.comment = actor.id, value, comment
+    vote.cast_at = timeutil.utcnow()
     db.session.flush()
     record(actor, "minutes.vote", vote, groupement_id=meeting.groupement_id,
            establishment_id=actor.establishment_id, before=before,

@@ -232,7 +232,8 @@ def calls_issued(groupement_id: int, year: int) -> bool:
         ContributionDocument.cancelled_at.is_(None)).limit(1)) is not None
 
 
-def issue_calls(actor: User, year: int, instalments: int | None = None) -> list[ContributionDocument]:
+def issue_calls(actor: User, year: int,
+                instalments: int | None = None) -> list[ContributionDocument]:
     """The provisional call of ``year``: for each participant with hours ordered, its
     order × the voted rate, in ``instalments`` (the version's by default), each a
     numbered document with its PDF, dated today, due in the first semester (or 30
@@ -258,8 +259,8 @@ def issue_calls(actor: User, year: int, instalments: int | None = None) -> list[
         if not minutes:
             continue
         total = rules_ordered.ordered_amount(minutes, rate)
-        for n, (part, due_on) in enumerate(zip(rules_ordered.instalments(total, count), dues),
-                                           start=1):
+        parts = rules_ordered.instalments(total, count)
+        for n, (part, due_on) in enumerate(zip(parts, dues, strict=True), start=1):
             doc = _new_document(
                 actor, groupement, e, year, DocumentKind.CALL, issued_at=issued_at,
                 issued_on=today, lines=[(LineKind.PROVISIONAL, part)], instalment=n,

@@ -195,7 +195,8 @@ def publish(actor: User, year: int) -> BilanVersion:
     done = db.session.execute(
         update(BilanVersion)
         .where(BilanVersion.id == draft.id, BilanVersion.status == BilanStatus.DRAFT)
-        .values(status=BilanStatus.PUBLISHED, published_at=timeutil.utcnow(), published_by_id=actor.id)
+        .values(status=BilanStatus.PUBLISHED, published_at=timeutil.utcnow(),
+                published_by_id=actor.id)
         .execution_options(synchronize_session=False))
     if done.rowcount != 1:
         db.session.rollback()

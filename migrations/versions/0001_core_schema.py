@@ -2,13 +2,12 @@
 login failures, interventions, sessions, audit log, year closures.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 05:24:40.243898
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001'
@@ -18,7 +17,7 @@ depends_on = None
 
 
 def upgrade():
-    
+
     op.create_table('groupement',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -214,11 +213,11 @@ def upgrade():
         batch_op.create_index('ix_session_intervention_year', ['intervention_id', 'year'], unique=False)
         batch_op.create_index('ix_session_technician_date', ['technician_id', 'date'], unique=False)
 
-    
+
 
 
 def downgrade():
-    
+
     with op.batch_alter_table('intervention_session', schema=None) as batch_op:
         batch_op.drop_index('ix_session_technician_date')
         batch_op.drop_index('ix_session_intervention_year')
@@ -264,4 +263,4 @@ def downgrade():
 
     op.drop_table('login_failure')
     op.drop_table('groupement')
-    
+

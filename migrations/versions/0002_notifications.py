@@ -5,9 +5,8 @@ Revises: 0001
 Create Date: 2026-11-23 06:07:14.606102
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0002'
@@ -17,7 +16,7 @@ depends_on = None
 
 
 def upgrade():
-    
+
     op.create_table('notification',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('groupement_id', sa.Integer(), nullable=False),
@@ -39,14 +38,14 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_notification_groupement_id'), ['groupement_id'], unique=False)
         batch_op.create_index('ix_notification_user_read', ['user_id', 'read_at'], unique=False)
 
-    
+
 
 
 def downgrade():
-    
+
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index('ix_notification_user_read')
         batch_op.drop_index(batch_op.f('ix_notification_groupement_id'))
 
     op.drop_table('notification')
-    
+

@@ -10,8 +10,6 @@ Revises: 0009
 Create Date: 2026-11-23
 
 """
-from alembic import op
-import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.

@@ -439,7 +439,8 @@ def test_ids_out_of_range_or_of_the_wrong_type(scene, value, status):
 
 @pytest.mark.parametrize(("field", "value"), [
     ("date", "0000-00-00"), ("date", "9999-12-31"), ("date", "2025-02-30"),
-    ("date", "2019-09-29"), ("date", str(TODAY + timedelta(days=1))), ("start", "24:00"), ("start", "-1:00"),
+    ("date", "2019-09-29"), ("date", str(TODAY + timedelta(days=1))), ("start", "24:00"),
+    ("start", "-1:00"),
     ("end", "24:00"), ("end", "07:59"), ("start", "23:60"),
 ])
 def test_dates_and_times_out_of_range_are_422_on_their_field(scene, field, value):

@@ -368,7 +368,8 @@ MEETING = {"kind": "technicians", "title": "Réunion", "day": "2026-12-10", "sta
 def test_meeting_form_ignores_status_author_groupement(app, world, other_world):
     client = browser(app, world.coordinator)
     response = client.post("/meetings/new", data={
-        **MEETING, "status": "held", "sequence": "99", "created_by_id": str(world.directors["A"].id),
+        **MEETING, "status": "held", "sequence": "99",
+        "created_by_id": str(world.directors["A"].id),
         "groupement_id": str(other_world.groupement.id), "id": "424242"})
     assert response.status_code == 302
     meeting = db.session.scalars(select(Meeting)).one()

@@ -320,7 +320,8 @@ def test_an_attached_file_with_a_password_is_refused_unless_the_author_confirms(
 
 def test_a_docx_table_with_a_filled_password_column_is_refused(world):
     data = docx_file(["Comptes des serveurs"],
-                     table=[["Serveur", "Compte", "Mot de passe"], ["srv-ad01", "admin", "Passw0rd!"]])
+                     table=[["Serveur", "Compte", "Mot de passe"],
+                            ["srv-ad01", "admin", "Passw0rd!"]])
     with pytest.raises(PasswordInFile):
         services.add_attachment(world.directors["B"], world.establishments["B"].id,
                                 filename="comptes.docx", data=data)

@@ -183,7 +183,8 @@ def test_product_codes_are_not_random_strings(token):
     assert not random_looking(token)
 
 
-@pytest.mark.parametrize("token", ["Xk9-pL2q-Z7w", "Xk9-Ab3-Zq7e", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"])
+@pytest.mark.parametrize("token", ["Xk9-pL2q-Z7w", "Xk9-Ab3-Zq7e",
+                                   "sk_live_4eC39HqLyjWDarjtT1zdp7dc"])
 def test_random_strings_with_dashes_are_still_random(token):
     assert not product_code(token)
     assert random_looking(token)

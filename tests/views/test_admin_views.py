@@ -114,7 +114,8 @@ def test_accountant_without_establishment(app, world):
 
 
 @pytest.mark.parametrize(("changes", "message"), [
-    ({"user-establishment_id": ""}, "Un technicien ou une direction appartient à un établissement."),
+    ({"user-establishment_id": ""},
+     "Un technicien ou une direction appartient à un établissement."),
     ({"user-password": "court"}, "Le mot de passe doit contenir au moins 8 caractères."),
     ({"user-email": "tech.a@gic65.test"}, "Cette adresse e-mail est déjà utilisée."),
     ({"user-email": "pas-une-adresse"}, "Adresse e-mail invalide."),

@@ -39,8 +39,8 @@ def test_near_the_cap_the_form_says_what_is_left_and_that_the_threshold_would_br
     i = accepted(world)
     session(world, i, date(2026, 11, 9), "08:00", "12:00")  # 4 h on site: still free
     form = form_of(page(app, world.technicians["A"], i))
-    assert ("Plafond 2026 de l'établissement Établissement B : 5 h 00 facturables restantes sur 35 h 00"
-            in form)
+    assert ("Plafond 2026 de l'établissement Établissement B : 5 h 00 facturables restantes "
+            "sur 35 h 00" in form)
     assert "Encore 3 h 00 sur site avant le seuil de 7 h 00 (heures gratuites)" in form
     assert "Atteindre le seuil rendrait au moins 7 h 00 facturables en 2026" in form
     assert "EUR" not in form and "€" not in form  # the technician sees minutes, not euros
@@ -69,7 +69,8 @@ def test_the_parties_see_it_without_the_form(app, world):
     for reader in (world.directors["B"], world.directors["A"]):
         text = page(app, reader, i)
         assert "Saisir du temps passé" not in text
-        assert "Plafond 2026 de l'établissement Établissement B : 27 h 40 facturables restantes" in text
+        assert ("Plafond 2026 de l'établissement Établissement B : 27 h 40 facturables "
+                "restantes" in text)
         assert "a atteint le seuil de 7 h 00 sur site" in text
 
 

@@ -67,7 +67,8 @@ def test_technician_sees_his_open_interventions_and_month_hours(app, world):
     assert f"Demande n° {done.id}<" not in page  # validated: no longer « mine to do »
     assert f"Demande n° {someone_else.id}<" not in page
     assert "À vous : saisir le temps passé, terminer avec un compte rendu" in page
-    assert "En attente : validation des heures par la direction de l'établissement Établissement C" in page
+    assert ("En attente : validation des heures par la direction de l'établissement "
+            "Établissement C" in page)
     # March: on site 120 + 60, remote 90 + 60; February's hour is not counted.
     assert re.search(r"Sur site</dt><dd>3 h 00</dd>", page)
     assert re.search(r"À distance</dt><dd>2 h 30</dd>", page)

@@ -118,7 +118,8 @@ def test_whole_life_through_the_web(app, world):
     assert r.status_code == 302
     assert state_of(i) == State.COMPLETED
     page = text(dir_b.get(f"/interventions/{i.id}"))
-    assert "en attente de la validation des heures par la direction de l'établissement Établissement B" in page
+    assert ("en attente de la validation des heures par la direction de l'établissement "
+            "Établissement B" in page)
     assert "Disque changé, RAID ok." in page
     assert dir_b.post(f"/interventions/{i.id}/validate").status_code == 302
     assert state_of(i) == State.VALIDATED

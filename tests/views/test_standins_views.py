@@ -28,7 +28,7 @@ from tests.services.test_standins import (
 )
 from tests.views.test_interventions_views import client_for
 
-# --- the « Suppléance » page --------------------------------------------------------------------
+# --- the « Suppléance » page ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("who, status", [("dir_B", 200), ("tech_B", 403), ("coordinator", 403),
@@ -137,7 +137,7 @@ def test_the_director_s_dashboard_names_his_stand_in(app, world):
     assert "Gérer la suppléance" in page
 
 
-# --- the request page ------------------------------------------------------------------------------
+# --- the request page -----------------------------------------------------------------------------
 
 def test_the_stand_in_gets_the_director_s_buttons_in_range_only(app, world, clock):
     name(world, end=TODAY)
@@ -198,7 +198,7 @@ def test_the_audit_log_says_for_which_direction(app, world):
             "23 novembre 2026 au 29 novembre 2026") in page
 
 
-# --- governance ------------------------------------------------------------------------------------
+# --- governance -----------------------------------------------------------------------------------
 
 def test_the_stand_in_votes_from_the_procedure_page_in_range(app, world, clock):
     accepted(world)
@@ -227,7 +227,7 @@ def test_the_procedure_page_says_the_vote_was_cast_for_the_direction(app, world)
             in page)
 
 
-# --- secondments ------------------------------------------------------------------------------------
+# --- secondments ----------------------------------------------------------------------------------
 
 def test_the_secondment_page_says_the_approval_was_given_for_the_direction(app, world):
     name(world)

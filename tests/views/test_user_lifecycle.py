@@ -298,7 +298,7 @@ def test_same_answer_whether_or_not_the_e_mail_exists(app, world):
 
 def test_forgotten_password_is_throttled(app, world):
     client = app.test_client()
-    for n in range(5):
+    for _ in range(5):
         assert forgot(client, "tech.a@gic65.test").status_code == 302
     assert len(mails(app)) == 3  # no more e-mails to one address, same answer
     for n in range(5):
