@@ -17,6 +17,7 @@ import http.client
 import logging
 import queue
 import threading
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
@@ -84,10 +85,10 @@ def flaky(monkeypatch):
     Flaky.release.set()
 
 
-def register(monkeypatch, name: str, function: str) -> dict[str, Job]:
-    """The only job of the scheduler: ``name`` running ``function`` of this module."""
+def register(monkeypatch, name: str, function: Callable[[date], int]) -> dict[str, Job]:
+    """The only job of the scheduler: ``name`` running ``function``."""
     import gic.jobs.scheduler as scheduler_module
-    job = Job(name, f"{__name__}:{function}", "Tâche de test", {"hour": 3, "minute": 0})
+    job = Job(name, function, "Tâche de test", {"hour": 3, "minute": 0})
     monkeypatch.setitem(JOBS, name, job)
     monkeypatch.setattr(scheduler_module, "JOBS", {name: job})
     return {name: job}
@@ -144,7 +145,7 @@ def test_a_failing_job_in_the_real_scheduler_while_the_app_serves(app, world, fl
                                                                    monkeypatch, caplog):
     from apscheduler.schedulers.background import BackgroundScheduler
     caplog.set_level(logging.INFO, logger="gic")
-    register(monkeypatch, "flaky", "lock_then_fail_once")
+    register(monkeypatch, "flaky", lock_then_fail_once)
     sessions_url = f"/api/v1/interventions/{accepted(world, 'A', 'B').id}/sessions"
     flaky.beneficiary_id = world.establishments["B"].id
     technician_token = create_token(world.technicians["A"], "test")[1]
@@ -209,7 +210,7 @@ def test_a_failing_job_in_the_real_scheduler_while_the_app_serves(app, world, fl
 def test_a_job_failing_inside_the_database_is_recorded_and_retried(app, world, flaky,
                                                                    monkeypatch, caplog):
     caplog.set_level(logging.INFO, logger="gic")
-    register(monkeypatch, "duplicate", "integrity_error_once")
+    register(monkeypatch, "duplicate", integrity_error_once)
     flaky.beneficiary_id = world.establishments["B"].id
     today = local_today(TIMEZONE)
     first = run_job("duplicate", today)
@@ -229,7 +230,7 @@ def test_a_failed_run_is_caught_up_when_the_scheduler_starts_again(app, world, f
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     monkeypatch.setitem(app.config, "SCHEDULER_LOCK_FILE", str(tmp_path / "scheduler.lock"))
-    register(monkeypatch, "duplicate", "integrity_error_once")
+    register(monkeypatch, "duplicate", integrity_error_once)
     flaky.beneficiary_id = world.establishments["B"].id
     now = datetime.now(PARIS).replace(tzinfo=None)
     day = now.date() if now.hour >= 3 else now.date() - timedelta(days=1)  # last 03:00
