@@ -199,7 +199,7 @@ def parse_body(model: type[Body]) -> dict[str, Any]:
 
 def _json_object() -> dict[str, Any]:
     raw = request.get_data(cache=True)
-    if not raw.strip():
+    if not raw:  # no body at all; blank lines are not JSON (400, as any bad syntax)
         return {}
     try:
         body = json.loads(raw)

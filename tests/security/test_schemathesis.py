@@ -92,8 +92,11 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance,
           negative_data_rejection, accepted_if_valid, ignored_auth]
 MAX_EXAMPLES = 12
+# The same cases at every run (derandomize): CI must not turn red on a case drawn
+# once in a hundred runs. A finding is replayed by test_replayed_findings_conform;
+# to explore further, run with --hypothesis-seed=<n> and derandomize off.
 SETTINGS = settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
-                    suppress_health_check=list(HealthCheck))
+                    derandomize=True, suppress_health_check=list(HealthCheck))
 OPERATIONS = sorted((path, method) for path, item in document()["paths"].items()
                     for method in item)
 
