@@ -102,8 +102,10 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
-    from gic.web import select_locale, select_timezone
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    from gic import i18n
+    from gic.web import select_timezone
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=select_timezone)
+    i18n.init_app(app)
     from gic import database
     with app.app_context():
         database.configure_engine(db.engine)

@@ -34,7 +34,7 @@ from gic.convention.constants import (
 )
 from gic.convention.rules import ConventionTerms
 from gic.database import enum_type
-from gic.enums import Labelled
+from gic.enums import N_, Labelled, Language
 from gic.extensions import db
 
 
@@ -44,10 +44,10 @@ class Role(Labelled):
     Users are women and men: a role is named by its function, never by a gendered
     job title (« Direction », not « Directeur »)."""
 
-    TECHNICIAN = "technician", "Technique"
-    DIRECTOR = "director", "Direction"
-    ACCOUNTANT = "accountant", "Comptabilité"
-    COORDINATOR = "coordinator", "Coordination"
+    TECHNICIAN = "technician", N_("Technique")
+    DIRECTOR = "director", N_("Direction")
+    ACCOUNTANT = "accountant", N_("Comptabilité")
+    COORDINATOR = "coordinator", N_("Coordination")
 
 
 # werkzeug's default; PASSWORD_HASH_METHOD may name another (the tests' cheap pbkdf2).
@@ -78,8 +78,8 @@ class ConventionModel(Labelled):
     calls and a year-end regularisation (a GCSMS like the ISI; gic.convention.rules_ordered)."""
 
     PER_INTERVENTION = ("per_intervention",
-                        "Facturation à l'intervention (seuil, plafond, taux)")
-    ORDERED_HOURS = "ordered_hours", "Heures commandées (appels provisionnels, régularisation)"
+                        N_("Facturation à l'intervention (seuil, plafond, taux)"))
+    ORDERED_HOURS = "ordered_hours", N_("Heures commandées (appels provisionnels, régularisation)")
 
 
 class ConventionVersion(db.Model):
@@ -150,22 +150,22 @@ class Participation(Labelled):
     member votes and shares the year's surplus or deficit; a « utilisateur » orders
     hours, is called and consumes, but never votes nor shares the result."""
 
-    MEMBER = "member", "Membre"
-    USER = "user", "Utilisateur"
+    MEMBER = "member", N_("Membre")
+    USER = "user", N_("Utilisateur")
 
 
 class PayerKind(Labelled):
     """Public payers are invoiced through Chorus Pro; private ones directly."""
 
-    PUBLIC = "public", "Public (factures par Chorus Pro)"
-    PRIVATE = "private", "Privé"
+    PUBLIC = "public", N_("Public (factures par Chorus Pro)")
+    PRIVATE = "private", N_("Privé")
 
 
 class VatRegime(Labelled):
     """Most members are outside VAT: their documents say so."""
 
-    NOT_SUBJECT = "not_subject", "Non assujetti à la TVA"
-    SUBJECT = "subject", "Assujetti à la TVA"
+    NOT_SUBJECT = "not_subject", N_("Non assujetti à la TVA")
+    SUBJECT = "subject", N_("Assujetti à la TVA")
 
     @property
     def mention(self) -> str:
@@ -250,10 +250,14 @@ def password_hash_method() -> str:
     return DEFAULT_HASH_METHOD
 
 
+LANGUAGE_CHECK = "language IN (" + ", ".join(f"'{v.value}'" for v in Language) + ")"
+
+
 class User(UserMixin, db.Model):
     """A person of one groupement, usually attached to one establishment."""
 
     __tablename__ = "user"
+    __table_args__ = (CheckConstraint(LANGUAGE_CHECK, name="language_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     groupement_id: Mapped[int] = mapped_column(ForeignKey("groupement.id"), index=True)
@@ -267,6 +271,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # False: notifications stay in the app, no e-mail (chosen on the profile page).
     notify_by_email: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # The interface's language, chosen on the profile page (French unless he chose English).
+    language: Mapped[Language] = mapped_column(enum_type(Language, 5), default=Language.FR,
+                                               server_default=Language.FR.value)
     # Changed when the password changes or at logout: invalidates old sessions.
     session_token: Mapped[str] = mapped_column(
         String(64), default=lambda: secrets.token_hex(16)

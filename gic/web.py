@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_currency, format_decimal
-from flask import Flask, abort, current_app, render_template, request, session, url_for
+from flask import Flask, abort, current_app, render_template, request, url_for
 from flask_babel import format_datetime, get_locale, to_user_timezone
 from flask_login import current_user
 from jinja2 import pass_context
@@ -30,8 +30,6 @@ from gic.formatting import (
 from gic.models import User
 from gic.reports.services import can_read as reports_can_read
 
-LOCALES = ("fr", "en")
-
 # Menu pages that not every member may open: endpoint -> the area's predicate(user).
 # The menu shows a link only to a page that answers 200 (tests/views/test_menu.py).
 MENU_GATES: dict[str, Callable[[User], bool]] = {
@@ -52,14 +50,6 @@ def openable(context, endpoint: str) -> bool:
         return False
     gate = MENU_GATES.get(endpoint)
     return gate is None or bool(gate(current_user))
-
-
-def select_locale() -> str:
-    """French unless the person chose English (``?lang=en``, kept in the session)."""
-    lang = request.args.get("lang")
-    if lang in LOCALES:
-        session["lang"] = lang
-    return session.get("lang", "fr")
 
 
 def select_timezone() -> str:

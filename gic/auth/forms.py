@@ -1,10 +1,12 @@
 """Login and profile forms (shape only; meaning is checked by the services)."""
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from gic.enums import Language
 from gic.forms import optional_int
 from gic.notifications.services import CHANNELS
 
@@ -50,6 +52,13 @@ class TokenForm(FlaskForm):
                        validators=[Length(max=100)])
     expires_in_days = SelectField("Validité", choices=TOKEN_LIFETIMES, coerce=optional_int,
                                   default="")
+
+
+class LanguageForm(FlaskForm):
+    """The interface's language (the service checks the value)."""
+
+    language = RadioField(lazy_gettext("Langue de l'interface"), validate_choice=False,
+                          choices=[SelectChoice(k.value, k.label) for k in Language])
 
 
 class NotificationsForm(FlaskForm):

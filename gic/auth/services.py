@@ -6,12 +6,14 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import and_, case, delete, func, or_, select, update
 
 from gic import timeutil
 from gic.audit.services import record
 from gic.auth.models import LoginAddress
 from gic.calendar import services as calendar
+from gic.enums import Language
 from gic.errors import DomainError, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.models import ApiToken, LoginFailure, User, password_hash_method
@@ -135,6 +137,15 @@ def end_sessions(user: User) -> None:
     """Invalidate every web session of the user (logout, password change)."""
     user.session_token = secrets.token_hex(16)
     db.session.commit()
+
+
+def set_language(user: User, language: str | None) -> Language:
+    """The language of the user's interface from now on and at his next logins; commits."""
+    if language not in set(Language):
+        raise InvalidField(gettext("Choisissez une des langues proposées."), field="language")
+    user.language = language
+    db.session.commit()
+    return user.language
 
 
 def create_token(user: User, name: str = "", *,

@@ -3,11 +3,13 @@
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import force_locale, gettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from gic.auth import bp, passwords, services
 from gic.auth.forms import (
     ForgotPasswordForm,
+    LanguageForm,
     LoginForm,
     NotificationsForm,
     ResetPasswordForm,
@@ -80,6 +82,8 @@ def _profile_page(form: TokenForm | None = None, **shown):
                            calendar_feed=calendar.feed_of(current_user),
                            notifications_form=NotificationsForm(
                                formdata=None, channel=channel_of(current_user)),
+                           language_form=LanguageForm(
+                               formdata=None, language=current_user.language.value),
                            **{"new_token": None, "calendar_address": None} | shown)
 
 
@@ -117,6 +121,19 @@ def notifications():
         if current_user.notify_by_email else
         "vos notifications restent dans GIC, sans e-mail."), "success")
     return redirect(url_for("auth.profile", _anchor="notifications"))
+
+
+@bp.route("/profile/language", methods=["POST"])
+@login_required
+@back_to(".profile", anchor="language")
+def language():
+    """Choose the interface's language: kept on the profile, so across logins."""
+    form = LanguageForm()  # CSRF is checked app-wide before the view
+    chosen = services.set_language(current_user, form.language.data)  # refused: flashed
+    session.pop("lang", None)
+    with force_locale(chosen.value):  # said in the language just chosen
+        flash(gettext("Langue enregistrée : %(language)s.", language=chosen.label), "success")
+    return redirect(url_for("auth.profile", _anchor="language"))
 
 
 @bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gic import timeutil
 from gic.database import enum_type
-from gic.enums import Labelled
+from gic.enums import N_, Labelled
 from gic.extensions import db
 
 
@@ -44,8 +44,8 @@ class YearClosure(db.Model):
 class StatementKind(Labelled):
     """A settlement statement, or the credit statement that cancels one."""
 
-    STATEMENT = "statement", "Relevé de règlement"
-    CREDIT = "credit", "Avoir"
+    STATEMENT = "statement", N_("Relevé de règlement")
+    CREDIT = "credit", N_("Avoir")
 
 
 class DocumentCounter(db.Model):

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from gic.convention.constants import ALERT_LEVELS, MAX_YEAR, MIN_YEAR
-from gic.enums import Labelled
+from gic.enums import N_, Labelled
 from gic.errors import DomainError, InvalidField, RuleRefused
 from gic.formatting import hours_minutes
 
@@ -25,19 +25,19 @@ CENT = Decimal("0.01")
 class Mode(Labelled):
     """Where a session's work was done."""
 
-    REMOTE = "remote", "À distance"
-    ONSITE = "onsite", "Sur site"
+    REMOTE = "remote", N_("À distance")
+    ONSITE = "onsite", N_("Sur site")
 
 
 class Nature(Labelled):
     """What an intervention is for; the last three are refused by the convention."""
 
-    INCIDENT = "incident", "Incident / dysfonctionnement majeur"
-    OCCASIONAL_WORK = "occasional_work", "Travaux ponctuels"
-    DEPLOYMENT = "deployment", "Mise en place de matériel ou de logiciel"
-    USER_SUPPORT = "user_support", "Support utilisateur"
-    USER_TRAINING = "user_training", "Formation des utilisateurs"
-    PERMANENT_CHANGE = "permanent_change", "Modification définitive du SI"
+    INCIDENT = "incident", N_("Incident / dysfonctionnement majeur")
+    OCCASIONAL_WORK = "occasional_work", N_("Travaux ponctuels")
+    DEPLOYMENT = "deployment", N_("Mise en place de matériel ou de logiciel")
+    USER_SUPPORT = "user_support", N_("Support utilisateur")
+    USER_TRAINING = "user_training", N_("Formation des utilisateurs")
+    PERMANENT_CHANGE = "permanent_change", N_("Modification définitive du SI")
 
 FORBIDDEN_NATURES = frozenset(
     {Nature.USER_SUPPORT, Nature.USER_TRAINING, Nature.PERMANENT_CHANGE}

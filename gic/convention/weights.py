@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
 from gic.convention.rules_ordered import vote_weights
-from gic.enums import Labelled
+from gic.enums import N_, Labelled
 
 CHOICES = ("for", "against", "abstain")
 HUNDREDTH = Decimal("0.01")
@@ -43,8 +43,8 @@ NBSP = "\u00a0"
 class VoteRule(Labelled):
     """How a procedure or a decision of the minutes is decided."""
 
-    UNANIMITY = "unanimity", "Unanimité des établissements membres"
-    WEIGHTED = "weighted", "Vote pondéré par les contributions de l'année"
+    UNANIMITY = "unanimity", N_("Unanimité des établissements membres")
+    WEIGHTED = "weighted", N_("Vote pondéré par les contributions de l'année")
 
 
 STATUS_LABELS = {

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic import timeutil
 from gic.database import enum_type
-from gic.enums import Labelled
+from gic.enums import N_, Labelled
 from gic.extensions import db
 from gic.models import Establishment, User
 
@@ -24,19 +24,19 @@ from gic.models import Establishment, User
 class MovementKind(Labelled):
     """A loan comes back; a donation does not."""
 
-    LOAN = "loan", "Prêt"
-    DONATION = "donation", "Don"
+    LOAN = "loan", N_("Prêt")
+    DONATION = "donation", N_("Don")
 
 
 class Category(Labelled):
     """What kind of equipment (SPEC §2 axis 5: network, workstations, phones…)."""
 
-    NETWORK = "network", "Réseau"
-    WORKSTATION = "workstation", "Poste de travail"
-    PHONE = "phone", "Téléphonie"
-    PRINTING = "printing", "Impression"
-    SERVER = "server", "Serveur"
-    OTHER = "other", "Autre"
+    NETWORK = "network", N_("Réseau")
+    WORKSTATION = "workstation", N_("Poste de travail")
+    PHONE = "phone", N_("Téléphonie")
+    PRINTING = "printing", N_("Impression")
+    SERVER = "server", N_("Serveur")
+    OTHER = "other", N_("Autre")
 
 
 class Movement(db.Model):

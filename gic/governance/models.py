@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from gic import timeutil
 from gic.convention.weights import VoteRule
 from gic.database import enum_type
-from gic.enums import Labelled
+from gic.enums import N_, Labelled
 from gic.extensions import db
 from gic.meetings.models import VoteChoice
 from gic.models import Establishment, Groupement, User
@@ -29,18 +29,18 @@ from gic.models import Establishment, Groupement, User
 class ProcedureKind(Labelled):
     """What the directors decide."""
 
-    MEMBERSHIP = "membership", "Adhésion d'un nouvel établissement"
-    RENEWAL = "renewal", "Renouvellement de la convention"
+    MEMBERSHIP = "membership", N_("Adhésion d'un nouvel établissement")
+    RENEWAL = "renewal", N_("Renouvellement de la convention")
 
 
 class ProcedureStatus(Labelled):
     """Open until every member approved (approved), one refused (refused), or the
     coordinator withdrew it (withdrawn)."""
 
-    OPEN = "open", "En cours"
-    APPROVED = "approved", "Approuvée à l'unanimité"
-    REFUSED = "refused", "Refusée"
-    WITHDRAWN = "withdrawn", "Retirée"
+    OPEN = "open", N_("En cours")
+    APPROVED = "approved", N_("Approuvée à l'unanimité")
+    REFUSED = "refused", N_("Refusée")
+    WITHDRAWN = "withdrawn", N_("Retirée")
 
 WEIGHTED_APPROVED_LABEL = "Approuvée au vote pondéré"
 

@@ -21,7 +21,7 @@ from gic import timeutil
 from gic.convention import rules
 from gic.convention.rules import Mode, Nature
 from gic.database import enum_type
-from gic.enums import Labelled
+from gic.enums import N_, Labelled
 from gic.extensions import db
 from gic.formatting import numero
 from gic.models import Establishment, User
@@ -33,13 +33,13 @@ if TYPE_CHECKING:
 class State(Labelled):
     """Where a request stands (SPEC §3)."""
 
-    DRAFT = "draft", "Brouillon"
-    ACTIVE = "active", "Activée"
-    ACCEPTED = "accepted", "Acceptée"
-    COMPLETED = "completed", "Terminée"
-    VALIDATED = "validated", "Validée"
-    DECLINED = "declined", "Refusée"
-    CANCELLED = "cancelled", "Annulée"
+    DRAFT = "draft", N_("Brouillon")
+    ACTIVE = "active", N_("Activée")
+    ACCEPTED = "accepted", N_("Acceptée")
+    COMPLETED = "completed", N_("Terminée")
+    VALIDATED = "validated", N_("Validée")
+    DECLINED = "declined", N_("Refusée")
+    CANCELLED = "cancelled", N_("Annulée")
 
 # The one list of transitions: action -> (states it starts from, state it leads to).
 TRANSITIONS: dict[str, tuple[frozenset[State], State]] = {
@@ -63,8 +63,8 @@ NAME_MAX = 200
 class Urgency(Labelled):
     """How soon the beneficiary needs help."""
 
-    NORMAL = "normal", "Normale"
-    URGENT = "urgent", "Urgente"
+    NORMAL = "normal", N_("Normale")
+    URGENT = "urgent", N_("Urgente")
 
 
 class Intervention(db.Model):

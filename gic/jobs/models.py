@@ -9,17 +9,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gic import timeutil
 from gic.database import enum_type
-from gic.enums import Labelled
+from gic.enums import N_, Labelled
 from gic.extensions import db
 
 
 class JobStatus(Labelled):
     """How a run ended (``running`` while it runs, or when the process died in it)."""
 
-    RUNNING = "running", "en cours"
-    OK = "ok", "terminée"
-    ERROR = "error", "en erreur"
-    SKIPPED = "skipped", "ignorée"
+    RUNNING = "running", N_("en cours")
+    OK = "ok", N_("terminée")
+    ERROR = "error", N_("en erreur")
+    SKIPPED = "skipped", N_("ignorée")
 
 
 class JobRun(db.Model):

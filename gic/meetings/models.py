@@ -31,7 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic import timeutil
 from gic.database import enum_type
-from gic.enums import Labelled
+from gic.enums import N_, Labelled
 from gic.extensions import db
 from gic.models import Establishment, Groupement, User
 
@@ -39,16 +39,16 @@ from gic.models import Establishment, Groupement, User
 class MeetingKind(Labelled):
     """Who meets: technicians (3 times a year) or directors (yearly or on demand)."""
 
-    TECHNICIANS = "technicians", "Réunion des techniciens"
-    DIRECTORS = "directors", "Réunion des directeurs"
+    TECHNICIANS = "technicians", N_("Réunion des techniciens")
+    DIRECTORS = "directors", N_("Réunion des directeurs")
 
 
 class MeetingStatus(Labelled):
     """Where a meeting stands."""
 
-    PLANNED = "planned", "Prévue"
-    HELD = "held", "Tenue"
-    CANCELLED = "cancelled", "Annulée"
+    PLANNED = "planned", N_("Prévue")
+    HELD = "held", N_("Tenue")
+    CANCELLED = "cancelled", N_("Annulée")
 
 
 class MinutesStatus(enum.StrEnum):
@@ -61,17 +61,17 @@ class MinutesStatus(enum.StrEnum):
 class Presence(Labelled):
     """Attendance of one person at the meeting."""
 
-    PRESENT = "present", "Présent"
-    EXCUSED = "excused", "Excusé"
-    ABSENT = "absent", "Absent"
+    PRESENT = "present", N_("Présent")
+    EXCUSED = "excused", N_("Excusé")
+    ABSENT = "absent", N_("Absent")
 
 
 class VoteChoice(Labelled):
     """A director's vote on a decision that needs unanimity."""
 
-    FOR = "for", "Pour"
-    AGAINST = "against", "Contre"
-    ABSTAIN = "abstain", "Abstention"
+    FOR = "for", N_("Pour")
+    AGAINST = "against", N_("Contre")
+    ABSTAIN = "abstain", N_("Abstention")
 
 
 class Meeting(db.Model):

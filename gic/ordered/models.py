@@ -29,7 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic import timeutil
 from gic.database import enum_type
-from gic.enums import Labelled
+from gic.enums import N_, Labelled
 from gic.extensions import db
 from gic.models import Establishment
 
@@ -88,21 +88,21 @@ class OrderedYear(db.Model):
 class DocumentKind(Labelled):
     """A provisional call of the first semester, or a year-end regularisation."""
 
-    CALL = "call", "Appel de contribution provisionnel"
-    REGULARISATION = "regularisation", "Relevé de régularisation"
+    CALL = "call", N_("Appel de contribution provisionnel")
+    REGULARISATION = "regularisation", N_("Relevé de régularisation")
 
 
 class LineKind(Labelled):
     """What a line asks of the participant (provisional, complement, deficit share)
     or gives back to it (refund, surplus share)."""
 
-    PROVISIONAL = "provisional", "Contribution provisionnelle (heures commandées × taux)"
+    PROVISIONAL = "provisional", N_("Contribution provisionnelle (heures commandées × taux)")
     COMPLEMENT = ("complement",
-                  "Appel complémentaire (heures consommées au-delà des sommes appelées)")
-    REFUND = "refund", "Remboursement (sommes appelées au-delà des heures consommées)"
+                  N_("Appel complémentaire (heures consommées au-delà des sommes appelées)"))
+    REFUND = "refund", N_("Remboursement (sommes appelées au-delà des heures consommées)")
     SURPLUS_SHARE = ("surplus_share",
-                     "Part de l'excédent du groupement restituée (à l'euro l'euro)")
-    DEFICIT_SHARE = "deficit_share", "Part du déficit du groupement à couvrir (à l'euro l'euro)"
+                     N_("Part de l'excédent du groupement restituée (à l'euro l'euro)"))
+    DEFICIT_SHARE = "deficit_share", N_("Part du déficit du groupement à couvrir (à l'euro l'euro)")
 
 # +1: the participant pays the groupement; -1: the groupement pays it back.
 LINE_SIGNS = {LineKind.PROVISIONAL: 1, LineKind.COMPLEMENT: 1, LineKind.DEFICIT_SHARE: 1,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic import timeutil
 from gic.database import enum_type
-from gic.enums import Labelled
+from gic.enums import N_, Labelled
 from gic.extensions import db
 from gic.models import User
 
@@ -27,8 +27,8 @@ from gic.models import User
 class BilanStatus(Labelled):
     """A draft is recomputed on demand; a published version never changes again."""
 
-    DRAFT = "draft", "Brouillon"
-    PUBLISHED = "published", "Publié"
+    DRAFT = "draft", N_("Brouillon")
+    PUBLISHED = "published", N_("Publié")
 
 
 class BilanVersion(db.Model):

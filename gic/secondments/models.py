@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic import timeutil
 from gic.database import enum_type
-from gic.enums import Labelled
+from gic.enums import N_, Labelled
 from gic.extensions import db
 from gic.formatting import numero
 from gic.models import Establishment, User
@@ -36,25 +36,25 @@ from gic.models import Establishment, User
 class SecondmentStatus(Labelled):
     """Where a secondment's procedure stands (stored)."""
 
-    PROPOSED = "proposed", "En attente d'approbation"
-    APPROVED = "approved", "Approuvé"
-    REFUSED = "refused", "Refusé"
-    CANCELLED = "cancelled", "Annulé"
+    PROPOSED = "proposed", N_("En attente d'approbation")
+    APPROVED = "approved", N_("Approuvé")
+    REFUSED = "refused", N_("Refusé")
+    CANCELLED = "cancelled", N_("Annulé")
 
 
 class Phase(Labelled):
     """What pages show of an approved secondment, by the calendar (not stored)."""
 
-    UPCOMING = "upcoming", "Approuvé, à venir"
-    ONGOING = "ongoing", "En cours"
-    ENDED = "ended", "Terminé"
+    UPCOMING = "upcoming", N_("Approuvé, à venir")
+    ONGOING = "ongoing", N_("En cours")
+    ENDED = "ended", N_("Terminé")
 
 
 class Pricing(Labelled):
     """How the beneficiary pays: an agreed hourly rate, or a lump sum."""
 
-    HOURLY = "hourly", "Taux horaire convenu"
-    LUMP_SUM = "lump_sum", "Forfait"
+    HOURLY = "hourly", N_("Taux horaire convenu")
+    LUMP_SUM = "lump_sum", N_("Forfait")
 
 
 class Secondment(db.Model):

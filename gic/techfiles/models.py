@@ -29,7 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic import timeutil
 from gic.database import enum_type
-from gic.enums import Labelled
+from gic.enums import N_, Labelled
 from gic.extensions import db
 from gic.models import Establishment, User
 
@@ -37,12 +37,12 @@ from gic.models import Establishment, User
 class SectionKind(Labelled):
     """The sections of a technical file (seed 002, « dossier technique »)."""
 
-    REMOTE_ACCESS = "remote_access", "Procédure de connexion à distance"
-    SERVERS = "servers", "Architecture des serveurs"
-    ROOMS = "rooms", "Salles serveurs et baies de brassage"
-    PROCEDURES = "procedures", "Procédures du système d'information"
-    RECOVERY = "recovery", "Plan de reprise d'activité (PRA)"
-    OTHER = "other", "Autres informations"
+    REMOTE_ACCESS = "remote_access", N_("Procédure de connexion à distance")
+    SERVERS = "servers", N_("Architecture des serveurs")
+    ROOMS = "rooms", N_("Salles serveurs et baies de brassage")
+    PROCEDURES = "procedures", N_("Procédures du système d'information")
+    RECOVERY = "recovery", N_("Plan de reprise d'activité (PRA)")
+    OTHER = "other", N_("Autres informations")
 
 SECTION_HINTS = {
     SectionKind.REMOTE_ACCESS: "Outil (VPN, bureau à distance…), qui ouvre l'accès, à qui "

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic import timeutil
 from gic.database import enum_type
-from gic.enums import Labelled
+from gic.enums import N_, Labelled
 from gic.extensions import db
 from gic.models import Establishment, User
 
@@ -30,11 +30,11 @@ from gic.models import Establishment, User
 class Topic(Labelled):
     """What the training is about (SPEC §2 axis 4: security, hardware…)."""
 
-    SECURITY = "security", "Sécurité"
-    HARDWARE = "hardware", "Matériel"
-    SOFTWARE = "software", "Logiciels"
-    NETWORK = "network", "Réseau"
-    OTHER = "other", "Autre"
+    SECURITY = "security", N_("Sécurité")
+    HARDWARE = "hardware", N_("Matériel")
+    SOFTWARE = "software", N_("Logiciels")
+    NETWORK = "network", N_("Réseau")
+    OTHER = "other", N_("Autre")
 
 
 class Training(db.Model):

@@ -196,6 +196,7 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("auth.profile", "GET"): Route(web(logged=200)),
     ("auth.profile", "POST"): Route(web(logged=200), body={"name": "script"}),
     ("auth.notifications", "POST"): Route(web(logged=302), body={"channel": "app"}),
+    ("auth.language", "POST"): Route(web(logged=302), body={"language": "fr"}),
     # Someone else's token "does not exist" (404), like an unknown one.
     ("auth.revoke_token", "POST"): Route(web(logged=404, tech_B=302),
                                          args={"token_id": "token_B"}),
