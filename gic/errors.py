@@ -2,6 +2,8 @@
 
 Views show ``message`` on the page; the API turns the error into the SPEC §8
 JSON body ``{"error": {"code", "message"}}`` with ``status``. No Flask here.
+The message is given through ``gettext`` (or a ``lazy_gettext`` constant): it
+is read once, when the error is raised, in the language of that request.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ class DomainError(Exception):
 
     def __init__(self, message: str, *, code: str | None = None, field: str | None = None,
                  **extra: object) -> None:
+        message = str(message)  # a lazy string is translated now, once
         super().__init__(message)
         self.message = message
         if code:
