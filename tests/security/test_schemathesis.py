@@ -129,10 +129,11 @@ def test_every_operation_has_a_caller():
     assert {path for path, _ in OPERATIONS} == set(CALLER)
 
 
-@pytest.fixture
-def api_schema(app):
-    """The document as the app serves it, bound to the app for WSGI calls."""
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+@pytest.fixture(scope="module")
+def api_schema(shared_app):
+    """The document as the app serves it, bound to the app for WSGI calls; read once
+    for the module (the document is the same for every test: it is static)."""
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", shared_app)
 
 
 @pytest.fixture
