@@ -113,6 +113,13 @@ def hm(minutes: int) -> str:
     return hours_minutes(minutes, NBSP, str(get_locale()))
 
 
+def plural(count: int) -> int:
+    """The count that picks a message's plural form (``ngettext(…, n|plural)``):
+    French writes 0 and 1 in the singular (« 0 demande »), English 1 only; the
+    French messages are the msgids, read with gettext's rule (plural unless 1)."""
+    return 1 if str(get_locale()).startswith("fr") and count <= 1 else count
+
+
 def nbsp(value) -> Markup:
     """French no-break spaces in a text (a service's message, a flash, a label
     built in Python): before « h », after « n° », inside « ». Escapes a plain text."""
@@ -149,7 +156,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     app.jinja_env.filters.update(fr_date=fr_date, iso_fr_date=iso_fr_date, money=money,
                                  hm=hm, number=number, nbsp=nbsp, numero=numero_filter,
-                                 quoted=quoted_filter, percent=percent_text)
+                                 plural=plural, quoted=quoted_filter, percent=percent_text)
     app.jinja_env.globals.update(hm=hm, page_url=page_url,
                                  has_endpoint=lambda name: name in app.view_functions,
                                  available_endpoints=app.view_functions)
