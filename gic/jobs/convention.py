@@ -13,7 +13,7 @@ import functools
 from collections import defaultdict
 from datetime import date, timedelta
 
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, ngettext
 from sqlalchemy import select
 
 from gic.convention import rules, rules_ordered
@@ -163,15 +163,17 @@ def _renewal_text(name: str, end: date, days: int, years: int) -> tuple[str, str
     when = {0: gettext("aujourd'hui"), 1: gettext("demain")}.get(
         days, gettext("dans %(days)s jours", days=days))
     end_text = long_date(end, str(get_locale()))
-    period = (gettext("La convention est renouvelable par périodes de %(years)s ans", years=years)
-              if years > 1 else
-              gettext("La convention est renouvelable par périodes de %(years)s an", years=years))
+    renewable = ngettext(
+        "La convention est renouvelable par périodes de %(num)d an, avec l'accord de tous les "
+        "établissements membres : il est temps de recueillir la décision de chaque direction "
+        "(page « Groupement », adhésions et renouvellements).",
+        "La convention est renouvelable par périodes de %(num)d ans, avec l'accord de tous les "
+        "établissements membres : il est temps de recueillir la décision de chaque direction "
+        "(page « Groupement », adhésions et renouvellements).", years)
     return (gettext("Convention de partenariat : la période se termine le %(day)s", day=end_text),
             gettext("La période en cours de la convention de partenariat du groupement "
-                    "%(name)s se termine le %(day)s (%(when)s).\n%(period)s, avec l'accord de "
-                    "tous les établissements membres : il est temps de recueillir la décision "
-                    "de chaque direction (page « Groupement », adhésions et renouvellements).",
-                    name=name, day=end_text, when=when, period=period))
+                    "%(name)s se termine le %(day)s (%(when)s).", name=name, day=end_text,
+                    when=when) + "\n" + renewable)
 
 
 def _names_and_directors(groupement_id: int, establishment_ids
