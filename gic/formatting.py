@@ -1,4 +1,5 @@
-"""French formatting of minutes, without Flask (used by rules' messages too)."""
+"""French formatting of minutes, without Flask (used by rules' messages too); the
+English forms for the pages of an English reader (``locale="en"``, see gic/web.py)."""
 
 import re
 
@@ -6,14 +7,17 @@ import re
 NBSP = "\u00a0"
 
 
-def hours_minutes(minutes: int, space: str = " ") -> str:
+def hours_minutes(minutes: int, space: str = " ", locale: str = "fr") -> str:
     """Exact minutes as users write hours: 440 -> "7 h 20", 2100 -> "35 h 00";
     thousands of hours grouped as French does (narrow no-break space, as Babel):
     41_701_990 -> "695 033 h 10". Pages pass ``space=NBSP`` (the ``hm`` filter) so
-    that « 51 h 30 » never breaks across lines; exports and e-mails keep plain spaces."""
+    that « 51 h 30 » never breaks across lines; exports and e-mails keep plain spaces.
+    In English (``locale="en"``) the thousands take a comma: "695,033 h 10"."""
     sign = "-" if minutes < 0 else ""
     minutes = abs(int(minutes))
-    hours = f"{minutes // 60:,}".replace(",", "\u202f")
+    hours = f"{minutes // 60:,}"
+    if locale.startswith("fr"):
+        hours = hours.replace(",", "\u202f")
     return f"{sign}{hours}{space}h{space}{minutes % 60:02d}"
 
 
@@ -57,8 +61,11 @@ def long_date(value, locale: str = "fr") -> str:
 
 
 def long_datetime(local, locale: str = "fr", weekday: bool = False) -> str:
-    """A local (already converted) datetime: « mardi 1er décembre 2026 à 14:00 »."""
+    """A local (already converted) datetime: « mardi 1er décembre 2026 à 14:00 »;
+    in English "Tuesday 1 December 2026 at 14:00"."""
     from babel.dates import format_datetime
-    day = _day(local.day) if locale.startswith("fr") else "d"
+    french = locale.startswith("fr")
+    day = _day(local.day) if french else "d"
     prefix = "EEEE " if weekday else ""
-    return format_datetime(local, f"{prefix}{day} MMMM y 'à' HH:mm", locale=locale)
+    at = "'à'" if french else "'at'"
+    return format_datetime(local, f"{prefix}{day} MMMM y {at} HH:mm", locale=locale)

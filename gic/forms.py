@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 import wtforms
 from flask import request
+from flask_babel import lazy_gettext
 from werkzeug.routing import IntegerConverter
 from wtforms import Field
 from wtforms.widgets import TextInput
@@ -88,7 +89,7 @@ class TypedTextField(Field):
     Subclasses set the three."""
 
     widget = TextInput()
-    unreadable = "Valeur illisible."
+    unreadable = lazy_gettext("Valeur illisible.")
 
     @staticmethod
     def parse(text: str):  # pragma: no cover - every subclass sets its own
@@ -110,7 +111,7 @@ class TypedTextField(Field):
             self.data = self.parse(valuelist[0])
         except ValueError:
             self.data = None
-            raise ValueError(self.unreadable) from None
+            raise ValueError(str(self.unreadable)) from None
 
 
 def show_money(value: Decimal | None) -> str:
@@ -123,7 +124,7 @@ class MoneyField(TypedTextField):
 
     parse = staticmethod(parse_money)
     show = staticmethod(show_money)
-    unreadable = "Montant illisible : écrivez par exemple « 30,00 » ou « 1 500 »."
+    unreadable = lazy_gettext("Montant illisible : écrivez par exemple « 30,00 » ou « 1 500 ».")
 
 
 # --- Dates, times and numbers: a refusal says what to type ------------------------
@@ -140,7 +141,8 @@ class DateField(wtforms.DateField):
 
     def __init__(self, label=None, validators=None, format=None, **kwargs):
         kwargs.setdefault("invalid_value_message",
-                          "Date illisible : écrivez-la « JJ/MM/AAAA » ou « AAAA-MM-JJ ».")
+                          lazy_gettext("Date illisible : écrivez-la « JJ/MM/AAAA » ou "
+                                       "« AAAA-MM-JJ »."))
         super().__init__(label, validators, format=format or list(DATE_FORMATS), **kwargs)
 
 
@@ -149,7 +151,7 @@ class TimeField(wtforms.TimeField):
 
     def __init__(self, label=None, validators=None, format=None, **kwargs):
         kwargs.setdefault("invalid_value_message",
-                          "Heure illisible : écrivez-la « 9:00 » ou « 09:00 ».")
+                          lazy_gettext("Heure illisible : écrivez-la « 9:00 » ou « 09:00 »."))
         super().__init__(label, validators, format=format or list(TIME_FORMATS), **kwargs)
 
 
@@ -158,7 +160,8 @@ class IntegerField(wtforms.IntegerField):
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("invalid_value_message",
-                          "Nombre illisible : écrivez un nombre entier, par exemple « 3 ».")
+                          lazy_gettext("Nombre illisible : écrivez un nombre entier, "
+                                       "par exemple « 3 »."))
         super().__init__(label, validators, **kwargs)
 
 
@@ -167,5 +170,6 @@ class YearField(IntegerField):
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("invalid_value_message",
-                          "Année illisible : écrivez-la « AAAA », par exemple « 2026 ».")
+                          lazy_gettext("Année illisible : écrivez-la « AAAA », "
+                                       "par exemple « 2026 »."))
         super().__init__(label, validators, **kwargs)

@@ -10,6 +10,7 @@ from math import ceil
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from flask_sqlalchemy.pagination import SelectPagination
 from flask_wtf import FlaskForm
@@ -23,7 +24,8 @@ from gic.forms import page_arg
 from gic.models import User
 from gic.web import number
 
-FORM_ERROR = "{what} : corrigez les champs signalés."
+# Translated when formatted (``FORM_ERROR.format(what=gettext("…"))``), in the reader's language.
+FORM_ERROR = lazy_gettext("{what} : corrigez les champs signalés.")
 
 
 def me() -> User:
@@ -143,12 +145,16 @@ class BoundedPage(SelectPagination):
     @property
     def total_label(self) -> str:
         """« 1 234 » or « plus de 1 000 » (for « … demandes »)."""
-        return f"plus de {number(COUNT_LIMIT)}" if self.more else number(self.total)
+        if self.more:
+            return gettext("plus de %(count)s", count=number(COUNT_LIMIT))
+        return number(self.total)
 
     @property
     def position(self) -> str:
         """« page 3 sur 12 », or « page 3 » when the total was not counted to the end."""
-        return f"page {self.page}" if self.more else f"page {self.page} sur {self.pages}"
+        if self.more:
+            return gettext("page %(page)s", page=self.page)
+        return gettext("page %(page)s sur %(pages)s", page=self.page, pages=self.pages)
 
 
 def paginate(stmt: Select, per_page: int) -> BoundedPage:
@@ -196,7 +202,7 @@ class ListPage:
     @property
     def position(self) -> str:
         """« page 3 sur 12 »."""
-        return f"page {self.page} sur {self.pages}"
+        return gettext("page %(page)s sur %(pages)s", page=self.page, pages=self.pages)
 
     @property
     def first_index(self) -> int:

@@ -8,6 +8,8 @@ checks them with the plain sum of the digits, a multiple of 5 (its head office,
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
 LA_POSTE_SIREN = "356000000"
 
 
@@ -34,16 +36,17 @@ def siret_error(value: str | None) -> str | None:
     """``None`` for a valid SIRET, else the French message saying what is wrong."""
     siret = normalize_siret(value)
     if not siret:
-        return "Indiquez le numéro SIRET."
+        return gettext("Indiquez le numéro SIRET.")
     if not siret.isascii() or not siret.isdigit():
-        return "Le numéro SIRET ne contient que des chiffres."
+        return gettext("Le numéro SIRET ne contient que des chiffres.")
     if len(siret) != 14:
-        return (f"Le numéro SIRET compte 14 chiffres (ici {len(siret)}) : "
-                "les 9 du SIREN puis les 5 du NIC.")
+        return gettext("Le numéro SIRET compte 14 chiffres (ici %(count)s) : les 9 du SIREN "
+                       "puis les 5 du NIC.", count=len(siret))
     if siret.startswith(LA_POSTE_SIREN):
         valid = luhn_ok(siret) or sum(int(ch) for ch in siret) % 5 == 0
     else:
         valid = luhn_ok(siret)
     if not valid:
-        return "Ce numéro SIRET n'existe pas : sa clé de contrôle est fausse (faute de frappe ?)."
+        return gettext("Ce numéro SIRET n'existe pas : sa clé de contrôle est fausse "
+                       "(faute de frappe ?).")
     return None

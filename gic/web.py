@@ -9,12 +9,13 @@ from decimal import Decimal
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, abort, current_app, render_template, request, url_for
-from flask_babel import format_datetime, get_locale, to_user_timezone
+from flask_babel import format_datetime, get_locale, gettext, to_user_timezone
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from gic.convention.weights import percent_text
+from gic.enums import N_
 from gic.equipment.services import can_read as equipment_can_read
 from gic.exchanges.services import can_read as exchanges_can_read
 from gic.extensions import db, login_manager
@@ -72,7 +73,9 @@ def load_user(user_id: str) -> User | None:
 
 
 def fr_date(value: date | datetime | None, fmt: str = "long") -> str:
-    """« 14 mars 2025 » (format ``long``) or « 14/03/2025 » (``short``)."""
+    """« 14 mars 2025 » (format ``long``) or « 14/03/2025 » (``short``), in the
+    reader's language: "14 March 2025" in English (the name is kept: every template
+    uses it). Callable from Python for a text in the current language."""
     if value is None:
         return ""
     locale = str(get_locale())
@@ -105,8 +108,16 @@ def number(value) -> str:
 
 
 def hm(minutes: int) -> str:
-    """« 51 h 30 » with no-break spaces: a duration never breaks across lines."""
-    return hours_minutes(minutes, NBSP)
+    """« 51 h 30 » with no-break spaces: a duration never breaks across lines
+    (thousands grouped as the reader's language does)."""
+    return hours_minutes(minutes, NBSP, str(get_locale()))
+
+
+def plural(count: int) -> int:
+    """The count that picks a message's plural form (``ngettext(…, n|plural)``):
+    French writes 0 and 1 in the singular (« 0 demande »), English 1 only; the
+    French messages are the msgids, read with gettext's rule (plural unless 1)."""
+    return 1 if str(get_locale()).startswith("fr") and count <= 1 else count
 
 
 def nbsp(value) -> Markup:
@@ -139,12 +150,13 @@ def page_url(param: str, page: int) -> str:
 def init_app(app: Flask) -> None:
     """Register filters, context, security headers and error pages."""
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message = N_("Connectez-vous pour accéder à cette page.")
+    login_manager.localize_callback = gettext  # flashed in the visitor's language
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     app.jinja_env.filters.update(fr_date=fr_date, iso_fr_date=iso_fr_date, money=money,
                                  hm=hm, number=number, nbsp=nbsp, numero=numero_filter,
-                                 quoted=quoted_filter, percent=percent_text)
+                                 plural=plural, quoted=quoted_filter, percent=percent_text)
     app.jinja_env.globals.update(hm=hm, page_url=page_url,
                                  has_endpoint=lambda name: name in app.view_functions,
                                  available_endpoints=app.view_functions)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -16,6 +17,7 @@ from gic.admin.services import _require_coordinator
 from gic.audit.services import record
 from gic.convention.constants import MAX_YEAR, MIN_YEAR
 from gic.convention.rules import is_plausible_year
+from gic.enums import N_
 from gic.errors import Forbidden, InvalidField, NotFound
 from gic.extensions import db
 from gic.models import (
@@ -37,10 +39,10 @@ def identity_in_scope(actor: User, establishment_id: int) -> Establishment:
     """An establishment of the actor's groupement, for the coordinator or the
     accountant (403 for other roles, 404 outside the groupement)."""
     if actor.role not in READERS:
-        raise Forbidden("Réservé à la coordination et à la comptabilité du groupement.")
+        raise Forbidden(gettext("Réservé à la coordination et à la comptabilité du groupement."))
     e = db.session.get(Establishment, establishment_id)
     if e is None or e.groupement_id != actor.groupement_id:
-        raise NotFound("Établissement introuvable.")
+        raise NotFound(gettext("Établissement introuvable."))
     return e
 
 
@@ -53,16 +55,26 @@ def _snapshot(e: Establishment) -> dict:
             "engagements": {str(g.year): g.number for g in e.engagements}}
 
 
-def _text(value: str | None, field: str, label: str, limit: int, *,
+# The refusals of a text field: missing, too long (marked N_, translated when raised).
+TEXT_REFUSALS = {
+    "legal_name": (N_("Indiquez la raison sociale."),
+                   N_("La raison sociale : %(limit)s caractères au plus.")),
+    "street": (N_("Indiquez l'adresse (numéro et voie)."),
+               N_("L'adresse (numéro et voie) : %(limit)s caractères au plus.")),
+    "city": (N_("Indiquez la commune."), N_("La commune : %(limit)s caractères au plus.")),
+}
+
+
+def _text(value: str | None, field: str, limit: int, *,
           required: bool = True) -> str | None:
     value = " ".join((value or "").split()) if field != "street" else (value or "").strip()
+    missing, too_long = TEXT_REFUSALS[field]
     if not value:
         if required:
-            raise InvalidField(f"Indiquez {label}.", field=field)
+            raise InvalidField(gettext(missing), field=field)
         return None
     if len(value) > limit:
-        raise InvalidField(f"{label[0].upper()}{label[1:]} : {limit} caractères au plus.",
-                           field=field)
+        raise InvalidField(gettext(too_long, limit=limit), field=field)
     return value
 
 
@@ -76,8 +88,8 @@ def update_identity(actor: User, e: Establishment, *, legal_name: str, siret: st
     when a field is refused."""
     _require_coordinator(actor)
     if e.groupement_id != actor.groupement_id:
-        raise NotFound("Établissement introuvable.")
-    legal_name = _text(legal_name, "legal_name", "la raison sociale", 200)
+        raise NotFound(gettext("Établissement introuvable."))
+    legal_name = _text(legal_name, "legal_name", 200)
     error = siret_error(siret)
     if error:
         raise InvalidField(error, field="siret")
@@ -85,35 +97,36 @@ def update_identity(actor: User, e: Establishment, *, legal_name: str, siret: st
     try:
         kind = PayerKind(payer_kind)
     except ValueError:
-        raise InvalidField("Choisissez un payeur public ou privé.", field="payer_kind") from None
+        raise InvalidField(gettext("Choisissez un payeur public ou privé."),
+                           field="payer_kind") from None
     try:
         regime = VatRegime(vat_regime)
     except ValueError:
-        raise InvalidField("Choisissez le régime de TVA.", field="vat_regime") from None
-    street = _text(street, "street", "l'adresse (numéro et voie)", 300)
+        raise InvalidField(gettext("Choisissez le régime de TVA."), field="vat_regime") from None
+    street = _text(street, "street", 300)
     postal_code = (postal_code or "").strip()
     if not POSTAL_CODE_RE.match(postal_code):
-        raise InvalidField("Le code postal compte 5 chiffres.", field="postal_code")
-    city = _text(city, "city", "la commune", 100)
+        raise InvalidField(gettext("Le code postal compte 5 chiffres."), field="postal_code")
+    city = _text(city, "city", 100)
     code = (chorus_service_code or "").strip() or None
     number = " ".join((engagement_number or "").split()) or None
     if kind == PayerKind.PRIVATE and code:
-        raise InvalidField("Le code service Chorus Pro ne concerne que les payeurs publics : "
-                           "laissez-le vide.", field="chorus_service_code")
+        raise InvalidField(gettext("Le code service Chorus Pro ne concerne que les payeurs "
+                                   "publics : laissez-le vide."), field="chorus_service_code")
     if kind == PayerKind.PRIVATE and number:
-        raise InvalidField("Le numéro d'engagement ne concerne que les payeurs publics : "
-                           "laissez-le vide.", field="engagement_number")
+        raise InvalidField(gettext("Le numéro d'engagement ne concerne que les payeurs "
+                                   "publics : laissez-le vide."), field="engagement_number")
     if code and not CHORUS_CODE_RE.match(code):
-        raise InvalidField("Le code service Chorus Pro s'écrit sans espace, en 100 caractères "
-                           "au plus (lettres, chiffres, - _ . /).",
+        raise InvalidField(gettext("Le code service Chorus Pro s'écrit sans espace, en 100 "
+                                   "caractères au plus (lettres, chiffres, - _ . /)."),
                            field="chorus_service_code")
     if number and len(number) > 50:
-        raise InvalidField("Le numéro d'engagement : 50 caractères au plus.",
+        raise InvalidField(gettext("Le numéro d'engagement : 50 caractères au plus."),
                            field="engagement_number")
     if engagement_year is None or not is_plausible_year(engagement_year):
         if number:
-            raise InvalidField("Indiquez l'année du numéro d'engagement "
-                               f"({MIN_YEAR} à {MAX_YEAR}).",
+            raise InvalidField(gettext("Indiquez l'année du numéro d'engagement "
+                                       "(%(min)s à %(max)s).", min=MIN_YEAR, max=MAX_YEAR),
                                field="engagement_year")
         engagement_year = None
 

@@ -6,6 +6,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -35,7 +36,7 @@ EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 def _require_coordinator(actor: User) -> None:
     if actor.role != Role.COORDINATOR:
-        raise Forbidden("Réservé à la coordination du groupement.")
+        raise Forbidden(gettext("Réservé à la coordination du groupement."))
 
 
 def create_establishment(actor: User, *, name: str, finess: str) -> Establishment:
@@ -43,12 +44,13 @@ def create_establishment(actor: User, *, name: str, finess: str) -> Establishmen
     _require_coordinator(actor)
     name = (name or "").strip()
     if not name or len(name) > 200:
-        raise InvalidField("Le nom est obligatoire (200 caractères au plus).", field="name")
+        raise InvalidField(gettext("Le nom est obligatoire (200 caractères au plus)."),
+                           field="name")
     finess = check_finess(finess)
     exists = db.session.scalar(select(Establishment.id).where(
         Establishment.groupement_id == actor.groupement_id, Establishment.finess == finess))
     if exists:
-        raise InvalidField("Un établissement de ce groupement a déjà ce numéro FINESS.",
+        raise InvalidField(gettext("Un établissement de ce groupement a déjà ce numéro FINESS."),
                            field="finess", code="duplicate")
     # SPEC §7: once the groupement is set up, a new establishment is a candidate
     # until every member director approves (gic/governance/procedures.py).
@@ -84,9 +86,11 @@ def create_groupement(name: str, *, start_date: date,
     """
     name = (name or "").strip()
     if not name or len(name) > 200:
-        raise InvalidField("Le nom est obligatoire (200 caractères au plus).", field="name")
+        raise InvalidField(gettext("Le nom est obligatoire (200 caractères au plus)."),
+                           field="name")
     if db.session.scalar(select(Groupement.id).where(Groupement.name == name)):
-        raise InvalidField("Un groupement porte déjà ce nom.", field="name", code="duplicate")
+        raise InvalidField(gettext("Un groupement porte déjà ce nom."), field="name",
+                           code="duplicate")
     groupement = Groupement(name=name)
     db.session.add(groupement)
     db.session.flush()
@@ -113,26 +117,28 @@ def _add_user(actor: User | None, groupement_id: int, *, email: str, name: str, 
               establishment_id: int | None, password: str) -> User:
     email = (email or "").strip().lower()
     if not EMAIL_RE.match(email) or len(email) > 254:
-        raise InvalidField("Adresse e-mail invalide.", field="email")
+        raise InvalidField(gettext("Adresse e-mail invalide."), field="email")
     name = (name or "").strip()
     if not name or len(name) > 200:
-        raise InvalidField("Le nom est obligatoire (200 caractères au plus).", field="name")
+        raise InvalidField(gettext("Le nom est obligatoire (200 caractères au plus)."),
+                           field="name")
     try:
         role_value = Role(role)
     except ValueError:
-        raise InvalidField("Rôle inconnu.", field="role") from None
+        raise InvalidField(gettext("Rôle inconnu."), field="role") from None
     establishment = None
     if establishment_id is not None:
         establishment = db.session.get(Establishment, establishment_id)
         if establishment is None or establishment.groupement_id != groupement_id:
-            raise InvalidField("Établissement inconnu dans ce groupement.",
+            raise InvalidField(gettext("Établissement inconnu dans ce groupement."),
                                field="establishment_id")
     if role_value in (Role.TECHNICIAN, Role.DIRECTOR) and establishment is None:
-        raise InvalidField("Un technicien ou une direction appartient à un établissement.",
+        raise InvalidField(gettext("Un technicien ou une direction appartient à un "
+                                   "établissement."),
                            field="establishment_id")
     check_password_strength(password)
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        raise InvalidField("Cette adresse e-mail est déjà utilisée.", field="email",
+        raise InvalidField(gettext("Cette adresse e-mail est déjà utilisée."), field="email",
                            code="duplicate")
     user = User(groupement_id=groupement_id, email=email, name=name, role=role_value,
                 establishment_id=establishment.id if establishment else None)

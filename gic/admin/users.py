@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import gettext
 from sqlalchemy import func, select, update
 
 from gic.admin.services import _require_coordinator
@@ -28,7 +29,7 @@ def user_in_scope(actor: User, user_id: int) -> User:
     _require_coordinator(actor)
     user = db.session.get(User, user_id)
     if user is None or user.groupement_id != actor.groupement_id:
-        raise NotFound("Utilisateur introuvable.")
+        raise NotFound(gettext("Utilisateur introuvable."))
     return user
 
 
@@ -66,10 +67,10 @@ def _check_no_open_assignment(technician: User) -> None:
         .order_by(Intervention.id)))
     if open_ids:
         numbers = ", ".join(f"n° {n}" for n in open_ids)
-        raise RuleRefused(
-            f"{technician.name} a des interventions en cours ({numbers}) : qu'elles soient "
-            "terminées ou annulées avant de changer son établissement ou son rôle.",
-            code="open_assignments")
+        raise RuleRefused(gettext(
+            "%(name)s a des interventions en cours (%(numbers)s) : qu'elles soient terminées "
+            "ou annulées avant de changer son établissement ou son rôle.",
+            name=technician.name, numbers=numbers), code="open_assignments")
 
 
 def update_user(actor: User, user: User, *, name=UNSET, role=UNSET,
@@ -79,34 +80,37 @@ def update_user(actor: User, user: User, *, name=UNSET, role=UNSET,
     audited; commits."""
     _require_coordinator(actor)
     if user.groupement_id != actor.groupement_id:
-        raise NotFound("Utilisateur introuvable.")
+        raise NotFound(gettext("Utilisateur introuvable."))
     before = _snapshot(user)
     new_name = user.name if name is UNSET else (name or "").strip()
     if not new_name or len(new_name) > 200:
-        raise InvalidField("Le nom est obligatoire (200 caractères au plus).", field="name")
+        raise InvalidField(gettext("Le nom est obligatoire (200 caractères au plus)."),
+                           field="name")
     new_role = user.role
     if role is not UNSET:
         try:
             new_role = Role(role)
         except ValueError:
-            raise InvalidField("Rôle inconnu.", field="role") from None
+            raise InvalidField(gettext("Rôle inconnu."), field="role") from None
     new_establishment = user.establishment_id
     if establishment_id is not UNSET:
         new_establishment = establishment_id
         if establishment_id is not None:
             e = db.session.get(Establishment, establishment_id)
             if e is None or e.groupement_id != user.groupement_id:
-                raise InvalidField("Établissement inconnu dans ce groupement.",
+                raise InvalidField(gettext("Établissement inconnu dans ce groupement."),
                                    field="establishment_id")
     if new_role in (Role.TECHNICIAN, Role.DIRECTOR) and new_establishment is None:
-        raise InvalidField("Un technicien ou une direction appartient à un établissement.",
+        raise InvalidField(gettext("Un technicien ou une direction appartient à un "
+                                   "établissement."),
                            field="establishment_id")
     if user.role == Role.TECHNICIAN and (new_role != Role.TECHNICIAN
                                          or new_establishment != user.establishment_id):
         _check_no_open_assignment(user)
     if new_role != Role.COORDINATOR:
-        _keep_a_coordinator(user, "Le groupement doit garder au moins un coordinateur actif : "
-                                  "nommez-en un autre avant de changer ce rôle.")
+        _keep_a_coordinator(user, gettext("Le groupement doit garder au moins un coordinateur "
+                                          "actif : nommez-en un autre avant de changer ce "
+                                          "rôle."))
     if active is not UNSET and not active and user.active:
         _check_deactivation(actor, user)
     user.name, user.role, user.establishment_id = new_name, new_role, new_establishment
@@ -129,10 +133,10 @@ def update_user(actor: User, user: User, *, name=UNSET, role=UNSET,
 
 def _check_deactivation(actor: User | None, user: User) -> None:
     if actor is not None and actor.id == user.id:
-        raise RuleRefused("Vous ne pouvez pas désactiver votre propre compte.",
+        raise RuleRefused(gettext("Vous ne pouvez pas désactiver votre propre compte."),
                           code="self_deactivation")
-    _keep_a_coordinator(user, "C'est le dernier coordinateur actif du groupement : nommez-en "
-                              "un autre avant de le désactiver.")
+    _keep_a_coordinator(user, gettext("C'est le dernier coordinateur actif du groupement : "
+                                      "nommez-en un autre avant de le désactiver."))
 
 
 def _set_active(user: User, active: bool) -> int:
@@ -168,9 +172,9 @@ def send_reset_link(actor: User, user: User) -> None:
     """The coordinator e-mails a person a link to choose a new password."""
     _require_coordinator(actor)
     if user.groupement_id != actor.groupement_id:
-        raise NotFound("Utilisateur introuvable.")
+        raise NotFound(gettext("Utilisateur introuvable."))
     if not user.active:
-        raise RuleRefused("Ce compte est désactivé : réactivez-le d'abord.",
+        raise RuleRefused(gettext("Ce compte est désactivé : réactivez-le d'abord."),
                           code="inactive_user")
     from gic.auth.passwords import send_reset_link as send
     send(user, by=actor)

@@ -6,11 +6,13 @@ app-wide :func:`gic.pages.refusal_answer`).
 """
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from gic import timeutil
 from gic.admin import bp, identity, services, users
 from gic.admin.forms import EstablishmentForm, IdentityForm, UserEditForm, UserForm
+from gic.enums import N_
 from gic.errors import DomainError, Forbidden
 from gic.extensions import db
 from gic.models import Role
@@ -63,9 +65,10 @@ def create_establishment():
         except DomainError as error:
             _show_error(form, error)
         else:
-            flash(f"Établissement « {e.name} » ajouté."
-                  + ("" if e.is_member else " Il est candidat : son adhésion est soumise au "
-                     "vote de chaque direction membre."), "success")
+            flash(gettext("Établissement « %(name)s » ajouté.", name=e.name) if e.is_member
+                  else gettext("Établissement « %(name)s » ajouté. Il est candidat : son "
+                               "adhésion est soumise au vote de chaque direction membre.",
+                               name=e.name), "success")
             return redirect(url_for("admin.index"))
     return _render(establishment_form=form, status=422)
 
@@ -87,7 +90,8 @@ def create_user():
         except DomainError as error:
             _show_error(form, error)
         else:
-            flash(f"Compte de {user.name} créé ({user.role.label}).", "success")
+            flash(gettext("Compte de %(name)s créé (%(role)s).", name=user.name,
+                          role=user.role.label), "success")
             return redirect(url_for("admin.index"))
     return _render(user_form=form, status=422)
 
@@ -114,7 +118,7 @@ def edit_user(user_id: int):
             db.session.rollback()
             _show_error(form, error)
         else:
-            flash(f"Compte de {user.name} enregistré.", "success")
+            flash(gettext("Compte de %(name)s enregistré.", name=user.name), "success")
             if current_user.role != Role.COORDINATOR:  # he stepped down himself
                 return redirect(url_for("main.index"))
             return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -125,10 +129,11 @@ def edit_user(user_id: int):
 
 def _lifecycle_step(user_id: int, step, done: str):
     """Run one account action on the person's page and come back to it (refused: the
-    same page with the reason, :func:`gic.pages.refusal_answer`)."""
+    same page with the reason, :func:`gic.pages.refusal_answer`); ``done``: a message
+    marked ``N_``, translated here."""
     user = _user_or_abort(user_id)
     step(user)
-    flash(done.format(name=user.name), "success")
+    flash(gettext(done, name=user.name), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
@@ -139,8 +144,8 @@ def deactivate_user(user_id: int):
     """Deactivate: no more login, sessions ended, every API token and the calendar
     address revoked."""
     return _lifecycle_step(user_id, lambda u: users.set_active(current_user, u, False),
-                           "Compte de {name} désactivé : ses sessions sont fermées, ses "
-                           "jetons d'API et son adresse d'agenda révoqués.")
+                           N_("Compte de %(name)s désactivé : ses sessions sont fermées, "
+                              "ses jetons d'API et son adresse d'agenda révoqués."))
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
@@ -149,8 +154,8 @@ def deactivate_user(user_id: int):
 def reactivate_user(user_id: int):
     """Reactivate (old API tokens and calendar address stay revoked)."""
     return _lifecycle_step(user_id, lambda u: users.set_active(current_user, u, True),
-                           "Compte de {name} réactivé. Ses anciens jetons d'API et son "
-                           "ancienne adresse d'agenda restent révoqués.")
+                           N_("Compte de %(name)s réactivé. Ses anciens jetons d'API et son "
+                              "ancienne adresse d'agenda restent révoqués."))
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
@@ -159,7 +164,7 @@ def reactivate_user(user_id: int):
 def send_reset_link(user_id: int):
     """E-mail the person a single-use link to choose a new password."""
     return _lifecycle_step(user_id, lambda u: users.send_reset_link(current_user, u),
-                           "Lien envoyé à {name} pour choisir un nouveau mot de passe.")
+                           N_("Lien envoyé à %(name)s pour choisir un nouveau mot de passe."))
 
 
 @bp.route("/establishments/<int:establishment_id>/identity", methods=["GET", "POST"])
@@ -191,10 +196,11 @@ def establishment_identity(establishment_id: int):
             db.session.rollback()
             _show_error(form, error)
         else:
-            flash(f"Identité de facturation de « {e.name} » enregistrée.", "success")
+            flash(gettext("Identité de facturation de « %(name)s » enregistrée.", name=e.name),
+                  "success")
             return redirect(url_for("admin.establishment_identity", establishment_id=e.id))
     if request.method == "POST":
         status = 422
-        flash("Rien n'est enregistré : corrigez les champs signalés.", "error")
+        flash(gettext("Rien n'est enregistré : corrigez les champs signalés."), "error")
     return render_template("admin/identity.html", establishment=e, form=form,
                            editable=editable, year=year), status

@@ -7,10 +7,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from gic.audit.models import AuditEntry
+from gic.enums import N_
 from gic.errors import Forbidden
 from gic.extensions import db
 from gic.interventions.models import Intervention
@@ -20,7 +22,7 @@ from gic.standins.models import Standin
 
 # How an action reached the app when it was not the usual page or API call (the
 # audit page shows it): « email » for a link of a notification e-mail.
-VIA_LABELS = {"email": "depuis le lien de l'e-mail"}
+VIA_LABELS = {"email": N_("depuis le lien de l'e-mail")}  # translated when shown
 _VIA: ContextVar[str | None] = ContextVar("audit_via", default=None)
 
 
@@ -113,4 +115,4 @@ def visible_entries(user: User) -> Select:
                 and_(AuditEntry.other_establishment_id == user.establishment_id,
                      ~and_(AuditEntry.object_type == "Intervention", unsubmitted)))
         ).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    raise Forbidden("Le journal d'audit est réservé à la coordination et aux directions.")
+    raise Forbidden(gettext("Le journal d'audit est réservé à la coordination et aux directions."))

@@ -12,11 +12,12 @@ from gic.notifications.services import CHANNELS
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Adresse e-mail", validators=[DataRequired("Indiquez votre e-mail."),
-                                                     Length(max=254)],
+    email = EmailField(lazy_gettext("Adresse e-mail"),
+                       validators=[DataRequired(lazy_gettext("Indiquez votre e-mail.")),
+                                   Length(max=254)],
                        render_kw={"autocomplete": "username", "autofocus": True})
-    password = PasswordField("Mot de passe",
-                             validators=[DataRequired("Indiquez votre mot de passe."),
+    password = PasswordField(lazy_gettext("Mot de passe"),
+                             validators=[DataRequired(lazy_gettext("Indiquez votre mot de passe.")),
                                          Length(max=200)],
                              render_kw={"autocomplete": "current-password"})
 
@@ -24,33 +25,38 @@ class LoginForm(FlaskForm):
 class ForgotPasswordForm(FlaskForm):
     """« Mot de passe oublié » : the e-mail of the account."""
 
-    email = EmailField("Adresse e-mail", validators=[DataRequired("Indiquez votre e-mail."),
-                                                     Length(max=254)],
+    email = EmailField(lazy_gettext("Adresse e-mail"),
+                       validators=[DataRequired(lazy_gettext("Indiquez votre e-mail.")),
+                                   Length(max=254)],
                        render_kw={"autocomplete": "username", "autofocus": True})
 
 
 class ResetPasswordForm(FlaskForm):
     """A new password, typed twice."""
 
-    password = PasswordField("Nouveau mot de passe",
-                             validators=[DataRequired("Indiquez un nouveau mot de passe."),
+    password = PasswordField(lazy_gettext("Nouveau mot de passe"),
+                             validators=[DataRequired(lazy_gettext(
+                                 "Indiquez un nouveau mot de passe.")),
                                          Length(max=200)],
                              render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("Confirmez le mot de passe",
-                            validators=[DataRequired("Confirmez le mot de passe."),
-                                        EqualTo("password", "Les deux mots de passe "
-                                                            "diffèrent.")],
+    confirm = PasswordField(lazy_gettext("Confirmez le mot de passe"),
+                            validators=[DataRequired(lazy_gettext("Confirmez le mot de passe.")),
+                                        EqualTo("password", lazy_gettext(
+                                            "Les deux mots de passe diffèrent."))],
                             render_kw={"autocomplete": "new-password"})
 
 
-TOKEN_LIFETIMES = [SelectChoice("", "Jusqu'à sa révocation"), SelectChoice(30, "30 jours"),
-                   SelectChoice(90, "90 jours"), SelectChoice(365, "1 an")]
+TOKEN_LIFETIMES = [SelectChoice("", lazy_gettext("Jusqu'à sa révocation")),
+                   SelectChoice(30, lazy_gettext("30 jours")),
+                   SelectChoice(90, lazy_gettext("90 jours")),
+                   SelectChoice(365, lazy_gettext("1 an"))]
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Nom du jeton (par exemple : script de la comptabilité)",
+    name = StringField(lazy_gettext("Nom du jeton (par exemple : script de la comptabilité)"),
                        validators=[Length(max=100)])
-    expires_in_days = SelectField("Validité", choices=TOKEN_LIFETIMES, coerce=optional_int,
+    expires_in_days = SelectField(lazy_gettext("Validité"), choices=TOKEN_LIFETIMES,
+                                  coerce=optional_int,
                                   default="")
 
 
@@ -64,5 +70,5 @@ class LanguageForm(FlaskForm):
 class NotificationsForm(FlaskForm):
     """How one's notifications arrive (the service checks the value)."""
 
-    channel = RadioField("Recevoir mes notifications", validate_choice=False,
+    channel = RadioField(lazy_gettext("Recevoir mes notifications"), validate_choice=False,
                          choices=[SelectChoice(k, label) for k, label in CHANNELS.items()])

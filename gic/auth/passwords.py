@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
@@ -52,6 +53,7 @@ class _Recipient:
     id: int
     name: str
     email: str
+    language: str  # the e-mail is written in it
 
 
 def _in_app_context(app, mail) -> None:
@@ -98,14 +100,14 @@ def user_for_reset_token(token: str) -> User:
     try:
         user_id, fingerprint = _serializer().loads(token or "", max_age=max_age)
     except SignatureExpired:
-        raise InvalidResetLink("Ce lien a expiré : demandez-en un nouveau.") from None
+        raise InvalidResetLink(gettext("Ce lien a expiré : demandez-en un nouveau.")) from None
     except (BadSignature, ValueError, TypeError):
-        raise InvalidResetLink("Ce lien n'est pas valable : demandez-en un nouveau.") \
+        raise InvalidResetLink(gettext("Ce lien n'est pas valable : demandez-en un nouveau.")) \
             from None
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or not user.active or fingerprint != _fingerprint(user):
-        raise InvalidResetLink("Ce lien a déjà servi ou n'est plus valable : demandez-en "
-                               "un nouveau.")
+        raise InvalidResetLink(gettext("Ce lien a déjà servi ou n'est plus valable : "
+                                       "demandez-en un nouveau."))
     return user
 
 
@@ -117,17 +119,19 @@ def send_reset_link(user: User, *, by: User | None = None, background: bool = Fa
     exists (writing to the development outbox takes no noticeable time).
     """
     from gic.notifications.services import public_link, send_private_email
-    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    hours = "{:g}".format(current_app.config["PASSWORD_RESET_HOURS"])
     link = public_link("auth.reset_password", token=reset_token(user))
-    why = ("La coordination de votre groupement vous invite à choisir un nouveau mot de "
-           "passe pour GIC." if by else
-           "Vous avez demandé à choisir un nouveau mot de passe pour GIC.")
-    body = (f"{why}\n\nOuvrez ce lien (valable {hours:g} heures, une seule fois) :\n{link}\n\n"
-            "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe actuel "
-            "reste valable.")
-    mail = functools.partial(send_private_email, _Recipient(user.id, user.name, user.email),
-                             kind="password-reset",
-                             subject="GIC : choisir un nouveau mot de passe", body=body)
+    with force_locale(user.language.value):  # written in the recipient's language
+        why = (gettext("La coordination de votre groupement vous invite à choisir un nouveau "
+                       "mot de passe pour GIC.") if by else
+               gettext("Vous avez demandé à choisir un nouveau mot de passe pour GIC."))
+        body = gettext("%(why)s\n\nOuvrez ce lien (valable %(hours)s heures, une seule fois) :"
+                       "\n%(link)s\n\nSi vous n'avez rien demandé, ignorez ce message : votre "
+                       "mot de passe actuel reste valable.", why=why, hours=hours, link=link)
+        subject = gettext("GIC : choisir un nouveau mot de passe")
+    recipient = _Recipient(user.id, user.name, user.email, user.language.value)
+    mail = functools.partial(send_private_email, recipient, kind="password-reset",
+                             subject=subject, body=body)
     if background and current_app.config.get("MAIL_SERVER"):
         app = current_app._get_current_object()
         threading.Thread(target=_in_app_context, args=(app, mail), daemon=True).start()
@@ -136,8 +140,8 @@ def send_reset_link(user: User, *, by: User | None = None, background: bool = Fa
             mail()
         except Exception as error:
             log.exception("password reset e-mail to user %s failed", user.id)
-            raise MailFailed("L'e-mail n'a pas pu partir (serveur de messagerie "
-                             "injoignable) : réessayez plus tard.") from error
+            raise MailFailed(gettext("L'e-mail n'a pas pu partir (serveur de messagerie "
+                                     "injoignable) : réessayez plus tard.")) from error
     if by is not None:
         record(by, "user.reset_link", user, after={"email": user.email},
                establishment_id=user.establishment_id)
@@ -157,8 +161,8 @@ def request_reset(email: str, remote_addr: str) -> None:
     by_address = db.session.scalar(select(func.count(PasswordResetRequest.id)).where(
         PasswordResetRequest.remote_addr == remote_addr, PasswordResetRequest.at >= since))
     if by_address >= RESET_MAX_PER_ADDRESS:
-        raise TooManyAttempts("Trop de demandes depuis votre adresse. Réessayez dans une "
-                              "heure.")
+        raise TooManyAttempts(gettext("Trop de demandes depuis votre adresse. Réessayez dans "
+                                      "une heure."))
     by_email = db.session.scalar(select(func.count(PasswordResetRequest.id)).where(
         PasswordResetRequest.email == email, PasswordResetRequest.at >= since))
     db.session.add(PasswordResetRequest(email=email, remote_addr=remote_addr))

@@ -72,10 +72,10 @@ def authenticate(email: str, password: str, remote_addr: str) -> User:
             or by_address >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
             or (by_email >= config["LOGIN_MAX_FAILURES_PER_EMAIL"]
                 and not is_known_address(user, remote_addr))):
-        raise TooManyAttempts(
-            "Trop de tentatives de connexion. Réessayez dans "
-            f"{config['LOGIN_WINDOW_MINUTES']} minutes, ou demandez un nouveau mot de "
-            "passe (« Mot de passe oublié ? »).")
+        raise TooManyAttempts(gettext(
+            "Trop de tentatives de connexion. Réessayez dans %(minutes)s minutes, ou "
+            "demandez un nouveau mot de passe (« Mot de passe oublié ? »).",
+            minutes=config["LOGIN_WINDOW_MINUTES"]))
     if user is None:
         # A hash made the way real ones are, so that an unknown e-mail takes as long.
         from werkzeug.security import check_password_hash, generate_password_hash
@@ -89,7 +89,7 @@ def authenticate(email: str, password: str, remote_addr: str) -> User:
     if not matches or not user.active:
         db.session.add(LoginFailure(email=email[:254], remote_addr=remote_addr))
         db.session.commit()
-        raise InvalidCredentials("E-mail ou mot de passe incorrect.")
+        raise InvalidCredentials(gettext("E-mail ou mot de passe incorrect."))
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
     remember_address(user, remote_addr)
     db.session.commit()
@@ -175,8 +175,8 @@ def token_expiry(expires_in_days: int | None, now: datetime | None = None) -> da
     if expires_in_days is None:
         return None
     if not 1 <= expires_in_days <= MAX_TOKEN_DAYS:
-        raise InvalidField(f"La durée de validité d'un jeton va de 1 à {MAX_TOKEN_DAYS} jours.",
-                           field="expires_in_days")
+        raise InvalidField(gettext("La durée de validité d'un jeton va de 1 à %(days)s jours.",
+                                   days=MAX_TOKEN_DAYS), field="expires_in_days")
     return (now or timeutil.utcnow()) + timedelta(days=expires_in_days)
 
 
@@ -203,7 +203,7 @@ def revoke_token(user: User, token_id: int) -> None:
     """A user revokes one of his own tokens."""
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise NotFound("Jeton introuvable.")
+        raise NotFound(gettext("Jeton introuvable."))
     if token.revoked_at is None:
         token.revoked_at = timeutil.utcnow()
         record(user, "token.revoke", token, before={"prefix": token.prefix},
@@ -226,7 +226,7 @@ def revoke_all_tokens(user: User) -> int:
 def check_password_strength(password: str) -> str:
     """At least 8 characters."""
     if len(password or "") < 8:
-        raise InvalidField("Le mot de passe doit contenir au moins 8 caractères.",
+        raise InvalidField(gettext("Le mot de passe doit contenir au moins 8 caractères."),
                            field="password")
     return password
 

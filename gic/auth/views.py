@@ -57,7 +57,7 @@ def logout():
     services.end_sessions(current_user)
     logout_user()
     session.clear()
-    flash("Vous êtes déconnecté.", "info")
+    flash(gettext("Vous êtes déconnecté."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -70,7 +70,7 @@ def profile():
     if form.validate_on_submit():
         _, new_token = services.create_token(current_user, form.name.data,
                                              expires_in_days=form.expires_in_days.data)
-        flash("Jeton créé : copiez-le maintenant, il ne sera plus affiché.", "success")
+        flash(gettext("Jeton créé : copiez-le maintenant, il ne sera plus affiché."), "success")
     return _profile_page(form=form, new_token=new_token)
 
 
@@ -94,9 +94,10 @@ def calendar_feed():
     is shown on this answer only, never again (only its hash is kept)."""
     regenerated = calendar.feed_of(current_user) is not None
     _, raw = calendar.generate(current_user)  # CSRF is checked app-wide before the view
-    flash(("Nouvelle adresse créée : l'ancienne ne fonctionne plus. " if regenerated else
-           "Adresse d'abonnement créée. ")
-          + "Ajoutez-la maintenant à votre agenda : elle ne sera plus affichée.", "success")
+    flash(gettext("Nouvelle adresse créée : l'ancienne ne fonctionne plus. Ajoutez-la "
+                  "maintenant à votre agenda : elle ne sera plus affichée.") if regenerated else
+          gettext("Adresse d'abonnement créée. Ajoutez-la maintenant à votre agenda : elle "
+                  "ne sera plus affichée."), "success")
     return _profile_page(calendar_address=calendar.address(raw))
 
 
@@ -105,7 +106,8 @@ def calendar_feed():
 def disable_calendar_feed():
     """Stop the calendar subscription: its address answers « introuvable » from now on."""
     if calendar.disable(current_user):
-        flash("Abonnement calendrier désactivé : son adresse ne fonctionne plus.", "success")
+        flash(gettext("Abonnement calendrier désactivé : son adresse ne fonctionne plus."),
+              "success")
     return redirect(url_for("auth.profile", _anchor="calendar"))
 
 
@@ -116,10 +118,10 @@ def notifications():
     """Choose e-mail (and in-app) or in-app only for one's notifications."""
     form = NotificationsForm()  # CSRF is checked app-wide before the view
     set_channel(current_user, form.channel.data)  # refused: flashed, back to the profile
-    flash("Préférence enregistrée : " + (
-        "vos notifications vous sont aussi envoyées par e-mail."
-        if current_user.notify_by_email else
-        "vos notifications restent dans GIC, sans e-mail."), "success")
+    flash(gettext("Préférence enregistrée : vos notifications vous sont aussi envoyées par "
+                  "e-mail.") if current_user.notify_by_email else
+          gettext("Préférence enregistrée : vos notifications restent dans GIC, sans e-mail."),
+          "success")
     return redirect(url_for("auth.profile", _anchor="notifications"))
 
 
@@ -141,7 +143,7 @@ def language():
 def revoke_token(token_id: int):
     """Revoke one of one's own tokens (someone else's is a 404, like an unknown one)."""
     services.revoke_token(current_user, token_id)
-    flash("Jeton révoqué.", "success")
+    flash(gettext("Jeton révoqué."), "success")
     return redirect(url_for("auth.profile"))
 
 
@@ -156,9 +158,9 @@ def forgot_password():
         except services.TooManyAttempts as error:
             form.email.errors.append(error.message)
             return render_template("auth/forgot.html", form=form), 429
-        flash("Si un compte actif correspond à cette adresse, un e-mail vient de lui être "
-              "envoyé avec un lien pour choisir un nouveau mot de passe. Pensez à regarder "
-              "dans les indésirables.", "info")
+        flash(gettext("Si un compte actif correspond à cette adresse, un e-mail vient de lui "
+                      "être envoyé avec un lien pour choisir un nouveau mot de passe. Pensez à "
+                      "regarder dans les indésirables."), "info")
         return redirect(url_for("auth.forgot_password"))
     return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
 
@@ -180,9 +182,9 @@ def reset_password(token: str):
         except DomainError as error:
             form.password.errors.append(error.message)
         else:  # the account's sessions ended with the change (its session token)
-            flash("Mot de passe changé : connectez-vous avec le nouveau. Vos autres "
-                  "sessions ont été fermées, vos jetons d'API et votre abonnement calendrier "
-                  "révoqués.", "success")
+            flash(gettext("Mot de passe changé : connectez-vous avec le nouveau. Vos autres "
+                          "sessions ont été fermées, vos jetons d'API et votre abonnement "
+                          "calendrier révoqués."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form, user=user, invalid=None), \
         422 if form.errors else 200

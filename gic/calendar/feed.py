@@ -12,7 +12,8 @@ Only a window is sent (``PAST_DAYS`` back, ``FUTURE_DAYS`` ahead) so the feed
 stays small; it is built with three queries whatever its size. Every event has
 a stable UID and its DTSTAMP is the row's last change, not "now": the same data
 give the same bytes, and a calendar sees what changed. Times are local to the
-groupement (``TZID``) with their ``VTIMEZONE``.
+groupement (``TZID``) with their ``VTIMEZONE``. The texts are in the subscriber's
+language (his profile's), whoever's calendar reads the address.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import force_locale, gettext
 from icalendar import Calendar, Event, vDuration
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -99,21 +101,26 @@ def session_event(s: InterventionSession, tz: ZoneInfo, host: str, page_url: str
     event.add("last-modified", _utc(s.updated_at))
     event.add("dtstart", datetime.combine(s.date, s.start_time, tz))
     event.add("dtend", datetime.combine(s.date, s.end_time, tz))
-    event.add("summary", f"Intervention {i.provider.name} → {i.beneficiary.name} ({mode})")
+    event.add("summary", gettext("Intervention %(provider)s → %(beneficiary)s (%(mode)s)",
+                                 provider=i.provider.name, beneficiary=i.beneficiary.name,
+                                 mode=mode))
     if s.mode == Mode.ONSITE:
         event.add("location", _place(i.beneficiary))
     request = i.description.strip()
     if len(request) > DESCRIPTION_CHARS:
         request = request[:DESCRIPTION_CHARS].rstrip() + "…"
-    lines = [f"Demande {numero(i.id)} — {i.nature.label}",
-             f"Prestataire : {i.provider.name}", f"Bénéficiaire : {i.beneficiary.name}",
-             f"Séance de {s.technician.name}, {mode}", "", request]
+    lines = [gettext("Demande %(number)s — %(nature)s", number=numero(i.id),
+                     nature=i.nature.label),
+             gettext("Prestataire : %(name)s", name=i.provider.name),
+             gettext("Bénéficiaire : %(name)s", name=i.beneficiary.name),
+             gettext("Séance de %(name)s, %(mode)s", name=s.technician.name, mode=mode),
+             "", request]
     if s.notes.strip():
-        lines += ["", f"Notes de la séance : {s.notes.strip()}"]
-    lines += ["", f"Détails : {page_url}"]
+        lines += ["", gettext("Notes de la séance : %(notes)s", notes=s.notes.strip())]
+    lines += ["", gettext("Détails : %(url)s", url=page_url)]
     event.add("description", "\n".join(lines))
     event.add("url", page_url)
-    event.add("categories", ["Intervention"])
+    event.add("categories", [gettext("Intervention")])
     event.add("status", "CONFIRMED")
     return event
 
@@ -135,20 +142,26 @@ def meeting_event(m: Meeting, tz: str, host: str, page_url: str) -> Event:
         event.add("location", m.place)
     lines = [m.kind.label]
     if m.agenda:
-        lines.append("Ordre du jour :")
+        lines.append(gettext("Ordre du jour :"))
         lines += [f"{item.position}. {item.text}" for item in m.agenda]
     if m.video_url:
-        lines.append(f"Visioconférence : {m.video_url}")
-    lines.append(f"Détails : {page_url}")
+        lines.append(gettext("Visioconférence : %(url)s", url=m.video_url))
+    lines.append(gettext("Détails : %(url)s", url=page_url))
     event.add("description", "\n".join(lines))
     event.add("url", page_url)
-    event.add("categories", ["Réunion"])
+    event.add("categories", [gettext("Réunion")])
     event.add("status", "CANCELLED" if m.status == MeetingStatus.CANCELLED else "CONFIRMED")
     return event
 
 
 def build_feed(user: User) -> bytes:
-    """The user's feed as iCalendar bytes (RFC 5545)."""
+    """The user's feed as iCalendar bytes (RFC 5545), in his language."""
+    from gic.notifications.services import language_of
+    with force_locale(language_of(user)):
+        return _feed(user)
+
+
+def _feed(user: User) -> bytes:
     from gic.notifications.services import public_link
     tz_name = user.groupement.timezone
     tz = ZoneInfo(tz_name)
@@ -162,7 +175,7 @@ def build_feed(user: User) -> bytes:
     name = f"GIC – {user.name}"
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-caldesc", "Vos séances d'intervention et vos réunions (GIC)")
+    calendar.add("x-wr-caldesc", gettext("Vos séances d'intervention et vos réunions (GIC)"))
     calendar.add("x-wr-timezone", tz_name)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH))

@@ -3,14 +3,17 @@ model, issue 16) and renewal notices (SPEC §6).
 
 Each job walks every groupement (:func:`gic.per_groupement.for_each_groupement`) and
 notifies through :func:`gic.notifications.services.notify`, whose key makes a
-second run send nothing.
+second run send nothing. The texts are written in each recipient's language
+(:func:`gic.notifications.services.each_reader`).
 """
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from datetime import date, timedelta
 
+from flask_babel import get_locale, gettext, ngettext
 from sqlalchemy import select
 
 from gic.convention import rules, rules_ordered
@@ -20,7 +23,13 @@ from gic.extensions import db
 from gic.formatting import hours_minutes, long_date
 from gic.governance.periods import convention_end, period_end  # noqa: F401 (re-exported)
 from gic.models import Establishment, Groupement, Role
-from gic.notifications.services import directors_of, link_for, notify, users_with_role
+from gic.notifications.services import (
+    directors_of,
+    each_reader,
+    link_for,
+    notify,
+    users_with_role,
+)
 from gic.ordered import ledger
 from gic.per_groupement import for_each_groupement
 
@@ -49,25 +58,33 @@ def _cap_alerts_of(groupement: Groupement, today: date) -> int:
     names, directors = _names_and_directors(groupement.id, reached)
     sent = 0
     for eid, level in sorted(reached.items()):
-        subject, body = _cap_text(names[eid], year, use[eid], cap, level)
+        subject, body = each_reader(functools.partial(_cap_text, names[eid], year, use[eid],
+                                                      cap, level))
         sent += len(notify(directors[eid], kind="cap_alert", key=f"cap:{eid}:{year}:{level}",
                            subject=subject, body=body, link=link_for("billing.year", year=year)))
     return sent
 
 
+def _hm(minutes: int) -> str:
+    """« 7 h 20 » in the language being written (plain spaces: e-mails)."""
+    return hours_minutes(minutes, locale=str(get_locale()))
+
+
 def _cap_text(name: str, year: int, minutes: int, cap: int, level: int) -> tuple[str, str]:
-    used = f"{hours_minutes(minutes)} / {hours_minutes(cap)}"
+    used = f"{_hm(minutes)} / {_hm(cap)}"
     if level >= 100:
-        return (f"Plafond annuel atteint pour {name} ({year})",
-                (f"Les heures facturables de {year} reçues par {name} ont atteint le plafond "
-                 f"annuel de la convention : {used}.\n"
-                 "Aucune nouvelle séance facturable ne peut plus être enregistrée pour cet "
-                 "établissement cette année ; au-delà, la convention prévoit un détachement "
-                 "temporaire."))
-    return (f"Plafond annuel : {level} % atteints pour {name} ({year})",
-            (f"Les heures facturables de {year} reçues par {name} atteignent {used}, "
-             f"soit {minutes * 100 // cap} % du plafond annuel de la convention.\n"
-             f"Il reste {hours_minutes(cap - minutes)} facturables cette année."))
+        return (gettext("Plafond annuel atteint pour %(name)s (%(year)s)", name=name, year=year),
+                gettext("Les heures facturables de %(year)s reçues par %(name)s ont atteint le "
+                        "plafond annuel de la convention : %(used)s.\nAucune nouvelle séance "
+                        "facturable ne peut plus être enregistrée pour cet établissement cette "
+                        "année ; au-delà, la convention prévoit un détachement temporaire.",
+                        year=year, name=name, used=used))
+    return (gettext("Plafond annuel : %(level)s %% atteints pour %(name)s (%(year)s)",
+                    level=level, name=name, year=year),
+            gettext("Les heures facturables de %(year)s reçues par %(name)s atteignent "
+                    "%(used)s, soit %(percent)s %% du plafond annuel de la convention.\n"
+                    "Il reste %(left)s facturables cette année.", year=year, name=name,
+                    used=used, percent=minutes * 100 // cap, left=_hm(cap - minutes)))
 
 
 # --- Hours ordered (issue 16, item 4) ---------------------------------------------------
@@ -87,8 +104,8 @@ def _order_alerts_of(groupement: Groupement, year: int) -> int:
     names, directors = _names_and_directors(groupement.id, reached)
     sent = 0
     for eid, level in sorted(reached.items()):
-        subject, body = _order_text(names[eid], year, consumed[eid], ordered.get(eid, 0), level,
-                                    allowed)
+        subject, body = each_reader(functools.partial(
+            _order_text, names[eid], year, consumed[eid], ordered.get(eid, 0), level, allowed))
         sent += len(notify(directors[eid], kind="order_alert",
                            key=f"order:{eid}:{year}:{level}", subject=subject, body=body,
                            link=link_for("billing.year", year=year)))
@@ -97,20 +114,25 @@ def _order_alerts_of(groupement: Groupement, year: int) -> int:
 
 def _order_text(name: str, year: int, minutes: int, ordered: int, level: int,
                 allowed: bool) -> tuple[str, str]:
-    used = f"{hours_minutes(minutes)} / {hours_minutes(ordered)}"
+    used = f"{_hm(minutes)} / {_hm(ordered)}"
     if level >= 100:
-        beyond = ("La convention permet de les dépasser : les heures en plus sont dues au "
-                  "taux horaire et régularisées à la clôture de l'année." if allowed else
-                  "La convention ne permet pas de les dépasser : aucune nouvelle séance ne "
-                  "peut être enregistrée pour cet établissement cette année sans une "
-                  "commande complémentaire, enregistrée par la coordination.")
-        return (f"Heures commandées atteintes pour {name} ({year})",
-                f"Les séances de {year} reçues par {name} ont atteint les heures commandées "
-                f"pour l'année : {used}.\n{beyond}")
-    return (f"Heures commandées : {level} % consommés pour {name} ({year})",
-            f"Les séances de {year} reçues par {name} atteignent {used} heures commandées, "
-            f"soit {minutes * 100 // ordered} % de la commande de l'année.\n"
-            f"Il reste {hours_minutes(ordered - minutes)} commandées.")
+        beyond = (gettext("La convention permet de les dépasser : les heures en plus sont dues "
+                          "au taux horaire et régularisées à la clôture de l'année.") if allowed
+                  else gettext("La convention ne permet pas de les dépasser : aucune nouvelle "
+                               "séance ne peut être enregistrée pour cet établissement cette "
+                               "année sans une commande complémentaire, enregistrée par la "
+                               "coordination."))
+        return (gettext("Heures commandées atteintes pour %(name)s (%(year)s)", name=name,
+                        year=year),
+                gettext("Les séances de %(year)s reçues par %(name)s ont atteint les heures "
+                        "commandées pour l'année : %(used)s.\n%(beyond)s", year=year,
+                        name=name, used=used, beyond=beyond))
+    return (gettext("Heures commandées : %(level)s %% consommés pour %(name)s (%(year)s)",
+                    level=level, name=name, year=year),
+            gettext("Les séances de %(year)s reçues par %(name)s atteignent %(used)s heures "
+                    "commandées, soit %(percent)s %% de la commande de l'année.\nIl reste "
+                    "%(left)s commandées.", year=year, name=name, used=used,
+                    percent=minutes * 100 // ordered, left=_hm(ordered - minutes)))
 
 
 # --- Renewal -----------------------------------------------------------------------
@@ -128,20 +150,30 @@ def _renewal_of(groupement: Groupement, today: date) -> int:
     if not 0 <= days <= RENEWAL_NOTICE_DAYS:
         return 0
     terms = terms_on(groupement.id, end + timedelta(days=1))  # the next period's duration
-    when = {0: "aujourd'hui", 1: "demain"}.get(days, f"dans {days} jours")
-    end_text = long_date(end)
     recipients = (directors_of(groupement.id)
                   + users_with_role(groupement.id, Role.COORDINATOR))
+    subject, body = each_reader(functools.partial(_renewal_text, groupement.name, end, days,
+                                                  terms.duration_years))
     return len(notify(
         recipients, kind="convention_renewal", key=f"renewal:{groupement.id}:{end.isoformat()}",
-        subject=f"Convention de partenariat : la période se termine le {end_text}",
-        body=(f"La période en cours de la convention de partenariat du groupement "
-              f"{groupement.name} se termine le {end_text} ({when}).\n"
-              f"La convention est renouvelable par périodes de {terms.duration_years} an"
-              f"{'s' if terms.duration_years > 1 else ''}, avec l'accord de tous les "
-              "établissements membres : il est temps de recueillir la décision de chaque "
-              "direction (page « Groupement », adhésions et renouvellements)."),
-        link=link_for("governance.procedures_index")))
+        subject=subject, body=body, link=link_for("governance.procedures_index")))
+
+
+def _renewal_text(name: str, end: date, days: int, years: int) -> tuple[str, str]:
+    when = {0: gettext("aujourd'hui"), 1: gettext("demain")}.get(
+        days, gettext("dans %(days)s jours", days=days))
+    end_text = long_date(end, str(get_locale()))
+    renewable = ngettext(
+        "La convention est renouvelable par périodes de %(num)d an, avec l'accord de tous les "
+        "établissements membres : il est temps de recueillir la décision de chaque direction "
+        "(page « Groupement », adhésions et renouvellements).",
+        "La convention est renouvelable par périodes de %(num)d ans, avec l'accord de tous les "
+        "établissements membres : il est temps de recueillir la décision de chaque direction "
+        "(page « Groupement », adhésions et renouvellements).", years)
+    return (gettext("Convention de partenariat : la période se termine le %(day)s", day=end_text),
+            gettext("La période en cours de la convention de partenariat du groupement "
+                    "%(name)s se termine le %(day)s (%(when)s).", name=name, day=end_text,
+                    when=when) + "\n" + renewable)
 
 
 def _names_and_directors(groupement_id: int, establishment_ids

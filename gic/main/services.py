@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import selectinload
 
@@ -22,6 +23,7 @@ from gic.billing.services import billing_summary
 from gic.convention import rules_ordered, years
 from gic.convention.history import cap_for_year, is_ordered
 from gic.convention.ledger import cap_use
+from gic.enums import N_
 from gic.extensions import db
 from gic.interventions.models import Intervention, State
 from gic.interventions.permissions import next_actions
@@ -32,19 +34,21 @@ from gic.ordered.ledger import YearFigures
 
 # What a button would do, for the « next step » column, in the order shown
 # (cancelling and declining are possible but never « the next step »).
+# Marked for the catalogue (N_), translated when the page is made.
 ACTION_LABELS = {
-    "activate": "activer la demande",
-    "accept": "accepter ou refuser",
-    "log_session": "saisir le temps passé",
-    "complete": "terminer avec un compte rendu",
-    "validate": "valider les heures",
+    "activate": N_("activer la demande"),
+    "accept": N_("accepter ou refuser"),
+    "log_session": N_("saisir le temps passé"),
+    "complete": N_("terminer avec un compte rendu"),
+    "validate": N_("valider les heures"),
 }
 # Who the request waits for when the user has nothing to do on it.
 WAITING_FOR = {
-    State.DRAFT: "activation par la direction de l'établissement {beneficiary}",
-    State.ACTIVE: "réponse de la direction de l'établissement {provider}",
-    State.ACCEPTED: "intervention de {technician}",
-    State.COMPLETED: "validation des heures par la direction de l'établissement {beneficiary}",
+    State.DRAFT: N_("activation par la direction de l'établissement %(beneficiary)s"),
+    State.ACTIVE: N_("réponse de la direction de l'établissement %(provider)s"),
+    State.ACCEPTED: N_("intervention de %(technician)s"),
+    State.COMPLETED: N_("validation des heures par la direction de l'établissement "
+                        "%(beneficiary)s"),
 }
 CLOSED_STATES = (State.VALIDATED, State.CANCELLED, State.DECLINED)
 
@@ -55,20 +59,21 @@ def today_for(user: User) -> date:
 
 
 def next_step(user: User, i: Intervention) -> str:
-    """What happens next to ``i``, from ``user``'s point of view, in French.
+    """What happens next to ``i``, from ``user``'s point of view, in his language.
 
     ``i`` must have its sessions and parties loaded (:func:`with_sessions`).
     """
     allowed = set(next_actions(user, i))
-    actions = [label for action, label in ACTION_LABELS.items() if action in allowed]
+    actions = [gettext(label) for action, label in ACTION_LABELS.items() if action in allowed]
     if actions:
-        return "À vous : " + ", ".join(actions)
+        return gettext("À vous : %(actions)s", actions=", ".join(actions))
     template = WAITING_FOR.get(i.state)
     if template is None:
         return "—"
     technician = i.technician.name if i.technician else "—"
-    return "En attente : " + template.format(
-        beneficiary=i.beneficiary.name, provider=i.provider.name, technician=technician)
+    return gettext("En attente : %(what)s", what=gettext(
+        template, beneficiary=i.beneficiary.name, provider=i.provider.name,
+        technician=technician))
 
 
 @dataclass

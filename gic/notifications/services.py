@@ -6,6 +6,11 @@ Each e-mail has a plain-text part and an HTML one (one column, readable on a
 phone); a notice may add, per reader, facts and action links (:class:`EmailParts`).
 A notification is identified by ``(user, key)``: sending the same key twice
 does nothing the second time, which makes scheduled jobs idempotent.
+
+Each notification is written in its recipient's language (``User.language``):
+its subject and body are given as a ``lazy_gettext(...)`` string or a function of
+no argument, evaluated under ``force_locale`` once per recipient, and the e-mail
+around them (greeting, links, footer) is rendered in that language too.
 """
 
 from __future__ import annotations
@@ -23,10 +28,13 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import force_locale, gettext, lazy_gettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import contains_eager
 
 from gic import timeutil
+from gic.enums import Language
 from gic.errors import InvalidField, NotFound
 from gic.extensions import db
 from gic.formatting import french_spacing, long_date
@@ -37,6 +45,32 @@ from gic.standins.access import with_standins
 log = logging.getLogger(__name__)
 READABLE = email.policy.default.clone(utf8=True)  # .eml files of the development outbox
 _EMAIL_HELD: ContextVar[bool] = ContextVar("notifications_email_held", default=False)
+
+
+# A text written for its reader: a plain string (the same for everyone), a lazy
+# string (``lazy_gettext("… %(x)s", x=…)``) or a function giving the text; the last
+# two are evaluated in each recipient's language (:func:`in_language`).
+Text = str | LazyString | Callable[[], str]
+
+
+def each_reader(make: Callable[[], tuple[str, str]]) -> tuple[Text, Text]:
+    """``subject`` and ``body`` for :func:`notify` from one function writing both
+    (``functools.partial(_texts, …)`` with ``gettext`` inside): called in each
+    recipient's language."""
+    return (lambda: make()[0]), (lambda: make()[1])
+
+
+def language_of(user) -> str:
+    """The language a person reads GIC in (French for anyone without a choice)."""
+    language = getattr(user, "language", None)
+    return (language.value if isinstance(language, Language) else language) or "fr"
+
+
+def written(text: Text) -> str:
+    """``text`` as a string, in the current language (see :data:`Text`)."""
+    if isinstance(text, str):
+        return text
+    return text() if callable(text) else str(text)
 
 
 @dataclass(frozen=True)
@@ -51,7 +85,7 @@ class EmailParts:
     note: str = ""
 
 
-def notify(users: Iterable[User], *, kind: str, key: str, subject: str, body: str,
+def notify(users: Iterable[User], *, kind: str, key: str, subject: Text, body: Text,
            link: str | None = None, actor: User | None = None,
            parts: Callable[[User], EmailParts] | None = None) -> list[Notification]:
     """Notify each active user once per ``key``; returns the new notifications.
@@ -59,7 +93,9 @@ def notify(users: Iterable[User], *, kind: str, key: str, subject: str, body: st
     A director's stand-in in force gets a copy, marked « (suppléance de …) »
     (:func:`gic.standins.access.with_standins`), unless he is ``actor``.
     Commits. Users who chose the app only on their profile get no e-mail;
-    ``parts(user)`` gives what his e-mail adds (made when it leaves).
+    ``parts(user)`` gives what his e-mail adds (made when it leaves, in his language).
+    ``subject`` and ``body`` are written for each recipient in his language
+    (:data:`Text`: pass ``lazy_gettext(…)`` or a function, not an f-string).
     E-mail failures are logged, never raised: the in-app notification is what
     counts, and a mail server being down must not undo a workflow step (nor hold
     the page: after one failure the batch's other e-mails are not tried).
@@ -73,12 +109,17 @@ def notify(users: Iterable[User], *, kind: str, key: str, subject: str, body: st
     for user, standin in people:
         if user.id in told:
             continue
-        text, title = body, subject
-        if standin is not None:
-            title = f"{subject} (suppléance de {standin.director.name})"
-            text = (f"Message adressé à {standin.director.name} : vous le recevez en "
-                    f"suppléance de la direction de {standin.establishment.name} "
-                    f"(jusqu'au {long_date(standin.ends_on)}).\n\n{body}")
+        language = language_of(user)
+        with force_locale(language):
+            text, title = written(body), written(subject)
+            if standin is not None:
+                title = gettext("%(subject)s (suppléance de %(name)s)", subject=title,
+                                name=standin.director.name)
+                text = gettext("Message adressé à %(name)s : vous le recevez en suppléance de "
+                               "la direction de %(establishment)s (jusqu'au %(day)s).\n\n"
+                               "%(body)s", name=standin.director.name,
+                               establishment=standin.establishment.name,
+                               day=long_date(standin.ends_on, language), body=text)
         created.append(Notification(groupement_id=user.groupement_id, user_id=user.id,
                                     kind=kind, key=key[:200], subject=title[:300], body=text,
                                     link=link))
@@ -98,7 +139,8 @@ def notify(users: Iterable[User], *, kind: str, key: str, subject: str, body: st
     sent = []
     for n in outgoing:
         try:
-            send_email(n, parts(n.user) if parts else None)
+            with force_locale(language_of(n.user)):
+                send_email(n, parts(n.user) if parts else None)
         except Exception:  # noqa: BLE001 - logged; the in-app notification stays
             # The mail server is down or refuses: the others would wait as long
             # (10 s each), and the page must answer. They stay in the app.
@@ -158,7 +200,8 @@ def public_link(endpoint: str, **values) -> str:
 # --- Each user's choice -----------------------------------------------------------
 
 # How a user is notified, as chosen on his profile: stored as ``User.notify_by_email``.
-CHANNELS = {"email": "Par e-mail et dans GIC", "app": "Dans GIC seulement, sans e-mail"}
+CHANNELS = {"email": lazy_gettext("Par e-mail et dans GIC"),
+            "app": lazy_gettext("Dans GIC seulement, sans e-mail")}
 
 
 def channel_of(user: User) -> str:
@@ -169,7 +212,7 @@ def channel_of(user: User) -> str:
 def set_channel(user: User, channel: str | None) -> None:
     """The user chooses e-mail (and in-app) or in-app only for his notifications; commits."""
     if channel not in CHANNELS:
-        raise InvalidField("Choisissez « par e-mail » ou « dans GIC seulement ».",
+        raise InvalidField(gettext("Choisissez « par e-mail » ou « dans GIC seulement »."),
                            field="channel")
     user.notify_by_email = channel == "email"
     db.session.commit()
@@ -197,7 +240,7 @@ def mark_read(user: User, notification_id: int) -> Notification:
     n = db.session.scalar(select(Notification).where(
         Notification.id == notification_id, Notification.user_id == user.id))
     if n is None:
-        raise NotFound("Notification introuvable.")
+        raise NotFound(gettext("Notification introuvable."))
     if n.read_at is None:
         n.read_at = timeutil.utcnow()
         db.session.commit()
@@ -218,28 +261,36 @@ def mark_all_read(user: User) -> int:
 
 def send_email(n: Notification, parts: EmailParts | None = None) -> None:
     """Send one notification by SMTP, or write it to instance/outbox/: plain text,
-    and the same in HTML (``templates/notifications/email.html``)."""
-    parts = parts or EmailParts()
+    and the same in HTML (``templates/notifications/email.html``), in its reader's
+    language (:func:`notify` calls it under ``force_locale``)."""
+    with force_locale(language_of(n.user)):
+        _send_email(n, parts or EmailParts())
+
+
+def _send_email(n: Notification, parts: EmailParts) -> None:
     public_url = current_app.config.get("PUBLIC_URL", "").rstrip("/")
     link = f"{public_url}{n.link}" if n.link else None
     notifications_url = public_link("notifications.index")
-    text = f"Bonjour {n.user.name},\n\n{n.body}\n"
+    text = gettext("Bonjour %(name)s,", name=n.user.name) + f"\n\n{n.body}\n"
     if parts.facts:
-        text += "\n" + "".join(f"{label} : {value}\n" for label, value in parts.facts)
+        text += "\n" + "".join(gettext("%(label)s : %(value)s", label=label, value=value) + "\n"
+                               for label, value in parts.facts)
     if parts.actions:
-        text += "\n" + "".join(f"{label} : {url}\n" for label, url, _ in parts.actions)
+        text += "\n" + "".join(gettext("%(label)s : %(value)s", label=label, value=url) + "\n"
+                               for label, url, _ in parts.actions)
     if parts.note:
         text += f"({parts.note})\n"
     if link:
-        text += f"\nVoir : {link}\n"
-    text += ("\n-- \nGIC · message automatique, aussi dans vos notifications : "
-             f"{notifications_url}\n")
+        text += "\n" + gettext("Voir : %(link)s", link=link) + "\n"
+    text += "\n-- \n" + gettext("GIC · message automatique, aussi dans vos notifications : "
+                                 "%(url)s", url=notifications_url) + "\n"
     # The HTML keeps « 7 h 00 », « n° 12 » and « … » on one line (no-break spaces).
     html = current_app.jinja_env.get_template("notifications/email.html").render(
         subject=french_spacing(" ".join(n.subject.split())), name=n.user.name,
         lines=[french_spacing(line) for line in n.body.split("\n") if line.strip()],
         facts=[(label, french_spacing(value)) for label, value in parts.facts],
-        parts=parts, link=link, notifications_url=notifications_url)
+        parts=parts, link=link, notifications_url=notifications_url,
+        lang=language_of(n.user))
     _deliver(n.user.email, n.subject, text, n.created_at, f"{n.id:06d}-{n.kind}", html=html)
 
 
@@ -247,9 +298,11 @@ def send_private_email(user: User, *, kind: str, subject: str, body: str) -> Non
     """E-mail ``user`` something that must not be kept in the app (a password reset
     link): not stored as a notification, sent whatever his notification choices.
     ``user`` needs only ``id``, ``name`` and ``email`` (a thread may send it).
-    Raises if the mail server fails (the caller decides what to say)."""
-    text = (f"Bonjour {user.name},\n\n{body}\n"
-            "\n-- \nGIC · message automatique, ne pas y répondre.\n")
+    Raises if the mail server fails (the caller decides what to say). Written in
+    ``user.language`` (``subject`` and ``body`` already are)."""
+    with force_locale(language_of(user)):
+        text = (gettext("Bonjour %(name)s,", name=user.name) + f"\n\n{body}\n\n-- \n"
+                + gettext("GIC · message automatique, ne pas y répondre.") + "\n")
     now = timeutil.utcnow()
     _deliver(user.email, subject, text, now,
              f"{now:%Y%m%d%H%M%S%f}-{kind}-{user.id}")

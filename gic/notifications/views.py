@@ -10,6 +10,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from gic.forms import MAX_PAGE
@@ -57,8 +58,8 @@ def read_all():
     """Mark all one's notifications read."""
     count = mark_all_read(current_user)
     if count:
-        flash(f"{count} notification{'s' if count > 1 else ''} marquée"
-              f"{'s' if count > 1 else ''} comme lue{'s' if count > 1 else ''}.", "success")
+        flash(ngettext("%(num)d notification marquée comme lue.",
+                       "%(num)d notifications marquées comme lues.", count), "success")
     return redirect(url_for(".index"))
 
 
