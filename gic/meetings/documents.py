@@ -4,7 +4,9 @@ The iCalendar file is written by hand following RFC 5545 (text escaping,
 75-octet line folding, CRLF). The PDF is the minutes page's own template in its
 print variant, rendered by WeasyPrint; the DOCX is built with python-docx. Both
 carry fixed dates (the finalisation's), so a finalised version's files are the
-same bytes at every download.
+same bytes at every download, and are written in French whoever downloads them
+(documents of record: ``force_locale("fr")``); the iCalendar invitation is in
+the reader's language.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import render_template
+from flask_babel import force_locale, gettext
 
 from gic import pdf
 from gic.convention.weights import shares
@@ -66,11 +69,11 @@ def meeting_ics(meeting: Meeting, page_url: str) -> bytes:
     cancelled = meeting.status == MeetingStatus.CANCELLED
     description = [meeting.kind.label]
     if meeting.agenda:
-        description.append("Ordre du jour :")
+        description.append(gettext("Ordre du jour :"))
         description.extend(f"{item.position}. {item.text}" for item in meeting.agenda)
     if meeting.video_url:
-        description.append(f"Visioconférence : {meeting.video_url}")
-    description.append(f"Détails : {page_url}")
+        description.append(gettext("Visioconférence : %(url)s", url=meeting.video_url))
+    description.append(gettext("Détails : %(url)s", url=page_url))
     lines = [
         "BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
         f"METHOD:{'CANCEL' if cancelled else 'REQUEST'}",
@@ -157,8 +160,10 @@ def document_name(minutes: Minutes, extension: str) -> str:
 # --- PDF -----------------------------------------------------------------------
 
 def minutes_html(user: User, minutes: Minutes) -> str:
-    """The minutes page, print variant: what the PDF shows."""
-    return render_template("meetings/minutes.html", print=True, **minutes_context(user, minutes))
+    """The minutes page, print variant: what the PDF shows (in French, see the module)."""
+    with force_locale("fr"):
+        return render_template("meetings/minutes.html", print=True,
+                               **minutes_context(user, minutes))
 
 
 def minutes_pdf(user: User, minutes: Minutes) -> bytes:
@@ -173,9 +178,10 @@ def minutes_docx(user: User, minutes: Minutes) -> bytes:
     activity, cap use, decisions (with votes) and actions."""
     from gic.meetings.docx_writer import write_minutes
 
-    context = minutes_context(user, minutes)
+    with force_locale("fr"):  # a document of record (see the module)
+        context = minutes_context(user, minutes)
+        document = write_minutes(context)
     stamp: datetime = context["stamp"]
-    document = write_minutes(context)
     properties = document.core_properties
     properties.title = f"Compte rendu — {minutes.meeting.title}"
     properties.author = properties.last_modified_by = "GIC"

@@ -7,6 +7,7 @@ are those of ``DomainError.field`` so refusals land on the right field.
 
 from __future__ import annotations
 
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -31,7 +32,22 @@ from gic.meetings.models import (
 )
 
 TEXT_MAX = 10_000
-PRESENCE_CHOICES = [SelectChoice(p.value, p.label) for p in Presence]
+
+
+def presence_choices() -> list[SelectChoice]:
+    """Present / excused / absent, labelled in the reader's language (a form's
+    ``choices`` callable: read when the form is made, during the request)."""
+    return [SelectChoice(p.value, p.label) for p in Presence]
+
+
+def kind_choices() -> list[SelectChoice]:
+    """The kinds of meeting, labelled in the reader's language."""
+    return [SelectChoice(k.value, k.label) for k in MeetingKind]
+
+
+def vote_choices() -> list[SelectChoice]:
+    """For, against, abstain, labelled in the reader's language."""
+    return [SelectChoice(v.value, v.label) for v in VoteChoice]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -44,26 +60,30 @@ class CheckboxesField(SelectMultipleField):
 class MeetingForm(FlaskForm):
     """Plan or change a meeting."""
 
-    kind = RadioField("Type de réunion", default=MeetingKind.TECHNICIANS.value,
-                      validate_choice=False,
-                      choices=[SelectChoice(k.value, k.label) for k in MeetingKind],
-                      validators=[InputRequired("Choisissez le type de réunion.")])
-    title = StringField("Titre", validators=[Length(max=200)],
-                        description="Facultatif : par défaut, le type de réunion.")
-    day = DateField("Date", validators=[InputRequired("Indiquez la date.")])
-    start = TimeField("Heure de début", format=TIME_FORMATS,
-                      validators=[InputRequired("Indiquez l'heure de début.")])
-    duration_minutes = DurationField("Durée", default=120,
-                                     description="Par exemple « 2:00 » ou « 1 h 30 ».")
-    place = StringField("Lieu", validators=[Length(max=300)])
-    video_url = StringField("Lien de visioconférence", validators=[Length(max=500)],
-                            description="Facultatif si un lieu est indiqué (https://…).")
-    invitees = CheckboxesField("Invités", coerce=int, validate_choice=False,
-                               description="Sans choix : tous les techniciens (réunion de "
-                                           "techniciens) ou toutes les directions (réunion "
-                                           "de directeurs) du groupement.")
-    agenda = TextAreaField("Ordre du jour", validators=[Length(max=TEXT_MAX)],
-                           description="Un point par ligne.")
+    kind = RadioField(lazy_gettext("Type de réunion"), default=MeetingKind.TECHNICIANS.value,
+                      validate_choice=False, choices=kind_choices,
+                      validators=[InputRequired(lazy_gettext("Choisissez le type de réunion."))])
+    title = StringField(lazy_gettext("Titre"), validators=[Length(max=200)],
+                        description=lazy_gettext("Facultatif : par défaut, le type de réunion."))
+    day = DateField(lazy_gettext("Date"), validators=[InputRequired(lazy_gettext(
+        "Indiquez la date."))])
+    start = TimeField(lazy_gettext("Heure de début"), format=TIME_FORMATS,
+                      validators=[InputRequired(lazy_gettext("Indiquez l'heure de début."))])
+    duration_minutes = DurationField(lazy_gettext("Durée"), default=120,
+                                     description=lazy_gettext("Par exemple « 2:00 » ou "
+                                                              "« 1 h 30 »."))
+    place = StringField(lazy_gettext("Lieu"), validators=[Length(max=300)])
+    video_url = StringField(lazy_gettext("Lien de visioconférence"),
+                            validators=[Length(max=500)],
+                            description=lazy_gettext("Facultatif si un lieu est indiqué "
+                                                     "(https://…)."))
+    invitees = CheckboxesField(lazy_gettext("Invités"), coerce=int, validate_choice=False,
+                               description=lazy_gettext(
+                                   "Sans choix : tous les techniciens (réunion de techniciens) "
+                                   "ou toutes les directions (réunion de directeurs) du "
+                                   "groupement."))
+    agenda = TextAreaField(lazy_gettext("Ordre du jour"), validators=[Length(max=TEXT_MAX)],
+                           description=lazy_gettext("Un point par ligne."))
 
     def set_people(self, users) -> None:
         """Offer the groupement's active people as invitees."""
@@ -90,7 +110,8 @@ class ButtonForm(FlaskForm):
 class SummaryForm(FlaskForm):
     """The free text of the minutes."""
 
-    summary = TextAreaField("Déroulé et échanges", validators=[Length(max=TEXT_MAX)])
+    summary = TextAreaField(lazy_gettext("Déroulé et échanges"),
+                            validators=[Length(max=TEXT_MAX)])
 
 
 def presence_form(rows) -> FlaskForm:
@@ -102,7 +123,7 @@ def presence_form(rows) -> FlaskForm:
 
     for row in rows:
         setattr(PresenceForm, f"presence_{row.id}",
-                SelectField(row.name, choices=PRESENCE_CHOICES, default=str(row.presence),
+                SelectField(row.name, choices=presence_choices, default=str(row.presence),
                             validate_choice=False))
     return PresenceForm()
 
@@ -110,40 +131,43 @@ def presence_form(rows) -> FlaskForm:
 class AttendeeForm(FlaskForm):
     """Add someone to the attendance: a person of the groupement or a guest."""
 
-    user_id = SelectField("Personne du groupement", coerce=optional_int, validate_choice=False)
-    name = StringField("ou nom d'un invité extérieur", validators=[Length(max=200)])
-    presence = SelectField("Présence", choices=PRESENCE_CHOICES,
+    user_id = SelectField(lazy_gettext("Personne du groupement"), coerce=optional_int,
+                          validate_choice=False)
+    name = StringField(lazy_gettext("ou nom d'un invité extérieur"),
+                       validators=[Length(max=200)])
+    presence = SelectField(lazy_gettext("Présence"), choices=presence_choices,
                            default=Presence.PRESENT.value, validate_choice=False)
 
     def set_people(self, users) -> None:
         """The groupement's people, « none » first (then the guest's name is used)."""
-        self.user_id.choices = [SelectChoice("", "— invité extérieur —")] + [
+        self.user_id.choices = [SelectChoice("", gettext("— invité extérieur —"))] + [
             SelectChoice(u.id, u.name) for u in users]
 
 
 class DecisionForm(FlaskForm):
     """A decision taken at the meeting."""
 
-    text = TextAreaField("Décision", validators=[DataRequired("Écrivez la décision."),
-                                                 Length(max=TEXT_MAX)])
-    needs_unanimity = BooleanField("Demande l'unanimité des directions (nouveau membre, "
-                                   "renouvellement…)")
+    text = TextAreaField(lazy_gettext("Décision"), validators=[
+        DataRequired(lazy_gettext("Écrivez la décision.")), Length(max=TEXT_MAX)])
+    needs_unanimity = BooleanField(lazy_gettext("Demande l'unanimité des directions (nouveau "
+                                                "membre, renouvellement…)"))
     # Shown under the ordered-hours model only (issue 16 item 6).
-    weighted = BooleanField("Soumise au vote pondéré des membres, voix proportionnelles à "
-                            "leurs contributions de l'année")
+    weighted = BooleanField(lazy_gettext("Soumise au vote pondéré des membres, voix "
+                                         "proportionnelles à leurs contributions de l'année"))
 
 
 class ActionForm(FlaskForm):
     """An action: what, who, by when."""
 
-    text = TextAreaField("Action", validators=[DataRequired("Décrivez l'action."),
-                                               Length(max=TEXT_MAX)])
-    owner_id = SelectField("Responsable", coerce=optional_int, validate_choice=False)
-    due_date = DateField("Échéance", validators=[Optional()])
+    text = TextAreaField(lazy_gettext("Action"), validators=[
+        DataRequired(lazy_gettext("Décrivez l'action.")), Length(max=TEXT_MAX)])
+    owner_id = SelectField(lazy_gettext("Responsable"), coerce=optional_int,
+                           validate_choice=False)
+    due_date = DateField(lazy_gettext("Échéance"), validators=[Optional()])
 
     def set_people(self, users) -> None:
         """The groupement's people, « nobody » first."""
-        self.owner_id.choices = [SelectChoice("", "— à désigner —")] + [
+        self.owner_id.choices = [SelectChoice("", gettext("— à désigner —"))] + [
             SelectChoice(u.id, u.name) for u in users]
 
 
@@ -156,7 +180,8 @@ class DoneForm(FlaskForm):
 class VoteForm(FlaskForm):
     """A director's vote on a decision needing unanimity."""
 
-    choice = RadioField("Vote de votre établissement", validate_choice=False,
-                        choices=[SelectChoice(v.value, v.label) for v in VoteChoice],
-                        validators=[InputRequired("Choisissez pour, contre ou abstention.")])
-    comment = TextAreaField("Commentaire (facultatif)", validators=[Length(max=2000)])
+    choice = RadioField(lazy_gettext("Vote de votre établissement"), validate_choice=False,
+                        choices=vote_choices, validators=[InputRequired(lazy_gettext(
+                            "Choisissez pour, contre ou abstention."))])
+    comment = TextAreaField(lazy_gettext("Commentaire (facultatif)"),
+                            validators=[Length(max=2000)])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -32,8 +33,9 @@ from gic.meetings.models import (
 )
 from gic.meetings.permissions import authorize_manage, can_manage, can_view
 from gic.meetings.prefill import action_origin, build_snapshot, open_actions_before
+from gic.meetings.services import notify_in_their_language
 from gic.models import User
-from gic.notifications.services import directors_of, link_for, notify
+from gic.notifications.services import directors_of, link_for
 
 MAX_TEXT = 10_000
 
@@ -48,7 +50,7 @@ def get_minutes(user: User, meeting: Meeting, version: int) -> Minutes:
                  selectinload(Minutes.decisions).selectinload(Decision.votes)))
     if minutes is None or not can_view(user, meeting) or (
             not minutes.is_final and not can_manage(user, meeting)):
-        raise NotFound("Compte rendu introuvable.")
+        raise NotFound(gettext("Compte rendu introuvable."))
     return minutes
 
 
@@ -66,9 +68,9 @@ def current_draft(meeting: Meeting) -> Minutes | None:
 
 def _require_draft(minutes: Minutes) -> None:
     if minutes.is_final:
-        raise RuleRefused(f"Le compte rendu (version {minutes.version}) est finalisé : il ne "
-                          "se modifie plus. Créez une nouvelle version pour le corriger.",
-                          code="minutes_final")
+        raise RuleRefused(gettext("Le compte rendu (version %(version)s) est finalisé : il ne "
+                                  "se modifie plus. Créez une nouvelle version pour le "
+                                  "corriger.", version=minutes.version), code="minutes_final")
 
 
 def _editable(minutes: Minutes, actor: User) -> None:
@@ -78,11 +80,14 @@ def _editable(minutes: Minutes, actor: User) -> None:
 
 def _text(value: str | None, field: str, label: str, *, required: bool = True,
           limit: int = MAX_TEXT) -> str:
+    """``value`` stripped; ``label`` (translated) names the field in the refusal."""
     value = (value or "").strip()
     if required and not value:
-        raise InvalidField(f"{label} : ce champ est obligatoire.", field=field)
+        raise InvalidField(gettext("%(label)s : ce champ est obligatoire.", label=label),
+                           field=field)
     if len(value) > limit:
-        raise InvalidField(f"{label} : {limit} caractères au plus.", field=field)
+        raise InvalidField(gettext("%(label)s : %(limit)s caractères au plus.", label=label,
+                                   limit=limit), field=field)
     return value
 
 
@@ -91,22 +96,23 @@ def _member_user(minutes: Minutes, user_id: int | None, field: str) -> User | No
         return None
     user = db.session.get(User, user_id)
     if user is None or user.groupement_id != minutes.meeting.groupement_id:
-        raise InvalidField("Personne inconnue dans ce groupement.", field=field)
+        raise InvalidField(gettext("Personne inconnue dans ce groupement."), field=field)
     return user
 
 
-def _child(items, item_id: int, what: str):
+def _child(items, item_id: int, missing: str):
+    """The item ``item_id`` of ``items``; :class:`NotFound` with ``missing`` otherwise."""
     for item in items:
         if item.id == item_id:
             return item
-    raise NotFound(f"{what} introuvable dans ce compte rendu.")
+    raise NotFound(missing)
 
 
 def _presence(value: str, field: str = "presence") -> Presence:
     try:
         return Presence(value)
     except ValueError:
-        raise InvalidField("Présence inconnue.", field=field) from None
+        raise InvalidField(gettext("Présence inconnue."), field=field) from None
 
 
 def _commit_new_version(minutes: Minutes) -> None:
@@ -114,7 +120,8 @@ def _commit_new_version(minutes: Minutes) -> None:
         db.session.commit()
     except IntegrityError:  # two coordinators clicked at once: one version wins
         db.session.rollback()
-        raise RuleRefused("Une autre version vient d'être créée : rechargez la page.") from None
+        raise RuleRefused(gettext("Une autre version vient d'être créée : rechargez la "
+                                  "page.")) from None
 
 
 # --- Drafting ------------------------------------------------------------------
@@ -125,9 +132,10 @@ def start_minutes(meeting: Meeting, actor: User) -> Minutes:
     Later: a new draft copying the last finalised version (only one draft at a time)."""
     authorize_manage(actor, meeting)
     if meeting.status == MeetingStatus.CANCELLED:
-        raise RuleRefused("Cette réunion est annulée : pas de compte rendu.")
+        raise RuleRefused(gettext("Cette réunion est annulée : pas de compte rendu."))
     if current_draft(meeting) is not None:
-        raise RuleRefused("Un brouillon de compte rendu existe déjà pour cette réunion.")
+        raise RuleRefused(gettext("Un brouillon de compte rendu existe déjà pour cette "
+                                  "réunion."))
     last = meeting.minutes[-1] if meeting.minutes else None
     minutes = Minutes(meeting_id=meeting.id, version=(last.version + 1) if last else 1,
                       status=MinutesStatus.DRAFT, created_by_id=actor.id)
@@ -175,7 +183,7 @@ def refresh_snapshot(minutes: Minutes, actor: User) -> Minutes:
 def update_summary(minutes: Minutes, actor: User, summary: str | None) -> Minutes:
     """The free text of the minutes (what was said)."""
     _editable(minutes, actor)
-    value = _text(summary, "summary", "Compte rendu", required=False)
+    value = _text(summary, "summary", gettext("Compte rendu"), required=False)
     if value != minutes.summary:
         record(actor, "minutes.summary", minutes, groupement_id=minutes.meeting.groupement_id,
                before={"summary": minutes.summary}, after={"summary": value})
@@ -189,7 +197,8 @@ def set_presences(minutes: Minutes, actor: User, presences: dict[int, str]) -> M
     _editable(minutes, actor)
     changes = {}
     for attendance_id, value in presences.items():
-        row = _child(minutes.attendance, attendance_id, "Participant")
+        row = _child(minutes.attendance, attendance_id,
+                     gettext("Participant introuvable dans ce compte rendu."))
         presence = _presence(value, f"presence_{attendance_id}")
         if row.presence != presence:
             changes[row.name] = [str(row.presence), str(presence)]
@@ -207,8 +216,9 @@ def add_attendee(minutes: Minutes, actor: User, *, user_id: int | None, name: st
     _editable(minutes, actor)
     user = _member_user(minutes, user_id, "user_id")
     if user is not None and any(a.user_id == user.id for a in minutes.attendance):
-        raise InvalidField(f"{user.name} figure déjà dans la liste.", field="user_id")
-    label = user.name if user else _text(name, "name", "Nom", limit=200)
+        raise InvalidField(gettext("%(name)s figure déjà dans la liste.", name=user.name),
+                           field="user_id")
+    label = user.name if user else _text(name, "name", gettext("Nom"), limit=200)
     row = Attendance(user_id=user.id if user else None, name=label,
                      presence=_presence(presence))
     minutes.attendance.append(row)
@@ -222,7 +232,8 @@ def add_attendee(minutes: Minutes, actor: User, *, user_id: int | None, name: st
 def remove_attendee(minutes: Minutes, actor: User, attendance_id: int) -> None:
     """Take a person off the attendance list."""
     _editable(minutes, actor)
-    row = _child(minutes.attendance, attendance_id, "Participant")
+    row = _child(minutes.attendance, attendance_id,
+                 gettext("Participant introuvable dans ce compte rendu."))
     record(actor, "minutes.attendee_remove", minutes, groupement_id=minutes.meeting.groupement_id,
            before={"version": minutes.version, "name": row.name})
     minutes.attendance.remove(row)
@@ -236,13 +247,13 @@ def add_decision(minutes: Minutes, actor: User, *, text: str | None,
     by their contributions (the minutes' snapshot holds the weights)."""
     _editable(minutes, actor)
     if weighted and "vote" not in minutes.snapshot:
-        raise InvalidField("Le vote pondéré par les contributions ne s'applique qu'aux "
-                           "conventions en heures commandées : ici, la décision se prend à "
-                           "l'unanimité.", field="weighted")
+        raise InvalidField(gettext("Le vote pondéré par les contributions ne s'applique "
+                                   "qu'aux conventions en heures commandées : ici, la décision "
+                                   "se prend à l'unanimité."), field="weighted")
     if weighted and needs_unanimity:
-        raise InvalidField("Choisissez l'unanimité ou le vote pondéré, pas les deux.",
+        raise InvalidField(gettext("Choisissez l'unanimité ou le vote pondéré, pas les deux."),
                            field="weighted")
-    decision = Decision(text=_text(text, "text", "Décision"),
+    decision = Decision(text=_text(text, "text", gettext("Décision")),
                         needs_unanimity=bool(needs_unanimity), weighted=bool(weighted))
     minutes.decisions.append(decision)
     db.session.flush()
@@ -259,7 +270,8 @@ def add_decision(minutes: Minutes, actor: User, *, text: str | None,
 def remove_decision(minutes: Minutes, actor: User, decision_id: int) -> None:
     """Remove a decision (and its votes) from a draft."""
     _editable(minutes, actor)
-    decision = _child(minutes.decisions, decision_id, "Décision")
+    decision = _child(minutes.decisions, decision_id,
+                      gettext("Décision introuvable dans ce compte rendu."))
     record(actor, "minutes.decision_remove", minutes,
            groupement_id=minutes.meeting.groupement_id,
            before={"version": minutes.version, "text": decision.text,
@@ -274,8 +286,9 @@ def add_action(minutes: Minutes, actor: User, *, text: str | None, owner_id: int
     _editable(minutes, actor)
     owner = _member_user(minutes, owner_id, "owner_id")
     if due_date is not None and not is_plausible_year(due_date.year):
-        raise InvalidField("Échéance invalide.", field="due_date")
-    action = Action(text=_text(text, "text", "Action"), owner_id=owner.id if owner else None,
+        raise InvalidField(gettext("Échéance invalide."), field="due_date")
+    action = Action(text=_text(text, "text", gettext("Action")),
+                    owner_id=owner.id if owner else None,
                     owner_name=owner.name if owner else "", due_date=due_date)
     minutes.actions.append(action)
     db.session.flush()
@@ -289,7 +302,8 @@ def add_action(minutes: Minutes, actor: User, *, text: str | None, owner_id: int
 def set_action_done(minutes: Minutes, actor: User, action_id: int, done: bool) -> Action:
     """Mark an action done (or not yet)."""
     _editable(minutes, actor)
-    action = _child(minutes.actions, action_id, "Action")
+    action = _child(minutes.actions, action_id,
+                    gettext("Action introuvable dans ce compte rendu."))
     if action.done != bool(done):
         record(actor, "minutes.action_done", minutes, groupement_id=minutes.meeting.groupement_id,
                before={"text": action.text, "done": action.done},
@@ -302,7 +316,8 @@ def set_action_done(minutes: Minutes, actor: User, action_id: int, done: bool) -
 def remove_action(minutes: Minutes, actor: User, action_id: int) -> None:
     """Remove an action from a draft."""
     _editable(minutes, actor)
-    action = _child(minutes.actions, action_id, "Action")
+    action = _child(minutes.actions, action_id,
+                    gettext("Action introuvable dans ce compte rendu."))
     record(actor, "minutes.action_remove", minutes, groupement_id=minutes.meeting.groupement_id,
            before={"version": minutes.version, "text": action.text})
     minutes.actions.remove(action)
@@ -324,10 +339,14 @@ def finalise(minutes: Minutes, actor: User) -> Minutes:
     db.session.commit()
     readers = {u.id: u for u in [i.user for i in meeting.invitees]
                + directors_of(meeting.groupement_id)}
-    notify(readers.values(), kind="minutes", key=f"minutes:{meeting.id}:{minutes.version}",
-           subject=f"Compte rendu : {meeting.title} (version {minutes.version})",
-           body=f"Le compte rendu de la réunion « {meeting.title} » du "
-                f"{meeting.local_date:%d/%m/%Y} est finalisé (version {minutes.version}). "
-                "Il est consultable et téléchargeable (PDF, DOCX) dans l'application.",
-           link=link_for("meetings.minutes", meeting_id=meeting.id, version=minutes.version))
+    day = f"{meeting.local_date:%d/%m/%Y}"
+    notify_in_their_language(
+        readers.values(), kind="minutes", key=f"minutes:{meeting.id}:{minutes.version}",
+        subject=lambda: gettext("Compte rendu : %(title)s (version %(version)s)",
+                                title=meeting.title, version=minutes.version),
+        body=lambda: gettext("Le compte rendu de la réunion « %(title)s » du %(day)s est "
+                             "finalisé (version %(version)s). Il est consultable et "
+                             "téléchargeable (PDF, DOCX) dans l'application.",
+                             title=meeting.title, day=day, version=minutes.version),
+        link=link_for("meetings.minutes", meeting_id=meeting.id, version=minutes.version))
     return minutes

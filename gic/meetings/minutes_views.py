@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
 
@@ -78,13 +79,14 @@ def _edit_page(minutes: Minutes, status: int = 200, refusal: str | None = None,
 
 def _step(meeting_id: int, version: int, name: str, form: FlaskForm,
           call: Callable[[Minutes, FlaskForm], object], success: str, anchor: str = ""):
-    """Validate ``form``, call one service, then back to the editing page."""
+    """Validate ``form``, call one service, then back to the editing page (``success``:
+    the flash, already translated)."""
     minutes = _load_minutes(meeting_id, version)
     if name == "presence":
         form = presence_form(minutes.attendance)
     if not form.validate_on_submit():
-        return _edit_page(minutes, 422, "Rien n'a été enregistré : corrigez les champs "
-                                        "signalés.", {name: form})
+        return _edit_page(minutes, 422, gettext("Rien n'a été enregistré : corrigez les "
+                                                "champs signalés."), {name: form})
     try:
         call(minutes, form)
     except DomainError as error:
@@ -102,12 +104,13 @@ def start_minutes(meeting_id: int):
     """Start version 1 (pre-filled) or a new version copying the last final one."""
     meeting = _load(meeting_id)
     if not ButtonForm().validate_on_submit():
-        return _detail_page(meeting, 400, "Formulaire expiré : rechargez la page.")
+        return _detail_page(meeting, 400, gettext("Formulaire expiré : rechargez la page."))
     try:
         minutes = steps.start_minutes(meeting, _me())
     except DomainError as error:
         return _detail_page(meeting, _refused(error), error.message)
-    flash(f"Brouillon du compte rendu (version {minutes.version}) créé.", "success")
+    flash(gettext("Brouillon du compte rendu (version %(version)s) créé.",
+                  version=minutes.version), "success")
     return redirect(url_for(".edit_minutes", meeting_id=meeting_id, version=minutes.version))
 
 
@@ -153,12 +156,13 @@ def edit_minutes(meeting_id: int, version: int):
         if not can_manage(_me(), record.meeting):
             return _read_page(record, 403, MANAGE_REFUSAL)
         if record.is_final:
-            return _read_page(record, 409, "Ce compte rendu est finalisé : il ne se modifie "
-                                           "plus. Créez une nouvelle version pour le corriger.")
+            return _read_page(record, 409, gettext(
+                "Ce compte rendu est finalisé : il ne se modifie plus. Créez une nouvelle "
+                "version pour le corriger."))
         return _edit_page(record)
     return _step(meeting_id, version, "summary", SummaryForm(),
                  lambda m, f: steps.update_summary(m, _me(), f.summary.data),
-                 "Compte rendu enregistré.", "deroule")
+                 gettext("Compte rendu enregistré."), "deroule")
 
 
 @bp.post(BASE + "/presences")
@@ -168,7 +172,7 @@ def presences(meeting_id: int, version: int):
     def call(m, f):
         steps.set_presences(m, _me(), {a.id: f[f"presence_{a.id}"].data for a in m.attendance})
     return _step(meeting_id, version, "presence", ButtonForm(), call,
-                 "Présences enregistrées.", "presences")
+                 gettext("Présences enregistrées."), "presences")
 
 
 @bp.post(BASE + "/attendees")
@@ -178,7 +182,7 @@ def add_attendee(meeting_id: int, version: int):
     return _step(meeting_id, version, "attendee", AttendeeForm(),
                  lambda m, f: steps.add_attendee(m, _me(), user_id=f.user_id.data,
                                                  name=f.name.data, presence=f.presence.data),
-                 "Participant ajouté.", "presences")
+                 gettext("Participant ajouté."), "presences")
 
 
 @bp.post(BASE + "/attendees/<int:item_id>/delete")
@@ -187,7 +191,7 @@ def remove_attendee(meeting_id: int, version: int, item_id: int):
     """Remove someone from the attendance."""
     return _step(meeting_id, version, "button", ButtonForm(),
                  lambda m, f: steps.remove_attendee(m, _me(), item_id),
-                 "Participant retiré.", "presences")
+                 gettext("Participant retiré."), "presences")
 
 
 @bp.post(BASE + "/decisions")
@@ -199,7 +203,7 @@ def add_decision(meeting_id: int, version: int):
                  lambda m, f: steps.add_decision(m, _me(), text=f.text.data,
                                                  needs_unanimity=f.needs_unanimity.data,
                                                  weighted=f.weighted.data),
-                 "Décision ajoutée.", "decisions")
+                 gettext("Décision ajoutée."), "decisions")
 
 
 @bp.post(BASE + "/decisions/<int:item_id>/delete")
@@ -208,7 +212,7 @@ def remove_decision(meeting_id: int, version: int, item_id: int):
     """Remove a decision and its votes."""
     return _step(meeting_id, version, "button", ButtonForm(),
                  lambda m, f: steps.remove_decision(m, _me(), item_id),
-                 "Décision retirée.", "decisions")
+                 gettext("Décision retirée."), "decisions")
 
 
 @bp.post(BASE + "/actions")
@@ -218,7 +222,7 @@ def add_action(meeting_id: int, version: int):
     return _step(meeting_id, version, "action", ActionForm(),
                  lambda m, f: steps.add_action(m, _me(), text=f.text.data,
                                                owner_id=f.owner_id.data, due_date=f.due_date.data),
-                 "Action ajoutée.", "actions")
+                 gettext("Action ajoutée."), "actions")
 
 
 @bp.post(BASE + "/actions/<int:item_id>/done")
@@ -227,7 +231,7 @@ def action_done(meeting_id: int, version: int, item_id: int):
     """Mark an action done or not yet."""
     return _step(meeting_id, version, "done", DoneForm(),
                  lambda m, f: steps.set_action_done(m, _me(), item_id, f.done.data == "1"),
-                 "Action mise à jour.", "actions")
+                 gettext("Action mise à jour."), "actions")
 
 
 @bp.post(BASE + "/actions/<int:item_id>/delete")
@@ -236,7 +240,7 @@ def remove_action(meeting_id: int, version: int, item_id: int):
     """Remove an action."""
     return _step(meeting_id, version, "button", ButtonForm(),
                  lambda m, f: steps.remove_action(m, _me(), item_id),
-                 "Action retirée.", "actions")
+                 gettext("Action retirée."), "actions")
 
 
 @bp.post(BASE + "/refresh")
@@ -245,7 +249,7 @@ def refresh(meeting_id: int, version: int):
     """Recompute the pre-filled data of a draft."""
     return _step(meeting_id, version, "button", ButtonForm(),
                  lambda m, f: steps.refresh_snapshot(m, _me()),
-                 "Données mises à jour.", "donnees")
+                 gettext("Données mises à jour."), "donnees")
 
 
 @bp.post(BASE + "/finalise")
@@ -254,13 +258,13 @@ def finalise(meeting_id: int, version: int):
     """Finalise: read-only from now on; readers are notified."""
     minutes = _load_minutes(meeting_id, version)
     if not ButtonForm().validate_on_submit():
-        return _edit_page(minutes, 400, "Formulaire expiré : rechargez la page.")
+        return _edit_page(minutes, 400, gettext("Formulaire expiré : rechargez la page."))
     try:
         steps.finalise(minutes, _me())
     except DomainError as error:
         return _edit_page(minutes, _refused(error), error.message)
-    flash(f"Compte rendu finalisé (version {version}) ; les participants et les directions "
-          "sont prévenus.", "success")
+    flash(gettext("Compte rendu finalisé (version %(version)s) ; les participants et les "
+                  "directions sont prévenus.", version=version), "success")
     return redirect(url_for(".minutes", meeting_id=meeting_id, version=version))
 
 
@@ -290,11 +294,11 @@ def vote(decision_id: int):
     if not form.is_submitted():
         return _vote_page(decision, form)
     if not form.validate():
-        return _vote_page(decision, form, 422, "Vote non enregistré : choisissez pour, "
-                                               "contre ou abstention.")
+        return _vote_page(decision, form, 422, gettext(
+            "Vote non enregistré : choisissez pour, contre ou abstention."))
     try:
         votes.cast_vote(decision, me, choice=form.choice.data, comment=form.comment.data)
     except DomainError as error:
         return _vote_page(decision, form, _refused(error, form), error.message)
-    flash("Votre vote est enregistré.", "success")
+    flash(gettext("Votre vote est enregistré."), "success")
     return redirect(url_for(".vote", decision_id=decision.id))

@@ -10,15 +10,17 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from sqlalchemy import Select, or_, select
 
 from gic.errors import Forbidden
 from gic.meetings.models import Meeting, MeetingInvitee, MeetingKind
 from gic.models import Role, User
 
-MANAGE_REFUSAL = ("Seule la coordination du groupement organise les réunions et rédige les "
-                  "comptes rendus.")
-VOTE_REFUSAL = "Seules les directions des établissements membres votent les décisions."
+MANAGE_REFUSAL = lazy_gettext("Seule la coordination du groupement organise les réunions et "
+                              "rédige les comptes rendus.")
+VOTE_REFUSAL = lazy_gettext("Seules les directions des établissements membres votent les "
+                            "décisions.")
 
 
 def can_manage(user: User, meeting: Meeting | None = None) -> bool:

@@ -11,9 +11,10 @@ with the day of the run; each is idempotent through its notification keys.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -53,7 +54,7 @@ def get_meeting(user: User, meeting_id: int) -> Meeting:
     """The meeting if ``user`` may read it; :class:`NotFound` otherwise."""
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or not can_view(user, meeting):
-        raise NotFound("Réunion introuvable.")
+        raise NotFound(gettext("Réunion introuvable."))
     return meeting
 
 
@@ -82,11 +83,14 @@ def when_text(meeting: Meeting) -> str:
 # --- Checking input ------------------------------------------------------------
 
 def _text(value: str | None, field: str, label: str, limit: int, *, required: bool) -> str:
+    """``value`` stripped; ``label`` (translated) names the field in the refusal."""
     value = (value or "").strip()
     if required and not value:
-        raise InvalidField(f"{label} : ce champ est obligatoire.", field=field)
+        raise InvalidField(gettext("%(label)s : ce champ est obligatoire.", label=label),
+                           field=field)
     if len(value) > limit:
-        raise InvalidField(f"{label} : {limit} caractères au plus.", field=field)
+        raise InvalidField(gettext("%(label)s : %(limit)s caractères au plus.", label=label,
+                                   limit=limit), field=field)
     return value
 
 
@@ -97,31 +101,42 @@ def _checked(groupement: Groupement, *, kind: str, title: str | None, day: date 
     try:
         kind_value = MeetingKind(kind)
     except ValueError:
-        raise InvalidField("Type de réunion inconnu.", field="kind") from None
+        raise InvalidField(gettext("Type de réunion inconnu."), field="kind") from None
     if day is None or not rules.is_plausible_year(day.year):
-        raise InvalidField("Indiquez la date de la réunion.", field="day")
+        raise InvalidField(gettext("Indiquez la date de la réunion."), field="day")
     if start is None:
-        raise InvalidField("Indiquez l'heure de début.", field="start")
+        raise InvalidField(gettext("Indiquez l'heure de début."), field="start")
     if duration_minutes is None or not 15 <= duration_minutes <= 24 * 60:
-        raise InvalidField("La durée va de 15 minutes à 24 heures.", field="duration_minutes")
-    place = _text(place, "place", "Lieu", 300, required=False)
-    video_url = _text(video_url, "video_url", "Lien de visioconférence", 500, required=False)
+        raise InvalidField(gettext("La durée va de 15 minutes à 24 heures."),
+                           field="duration_minutes")
+    place = _text(place, "place", gettext("Lieu"), 300, required=False)
+    video_url = _text(video_url, "video_url", gettext("Lien de visioconférence"), 500,
+                      required=False)
     if video_url and (not video_url.startswith(("https://", "http://"))
                       or any(c.isspace() for c in video_url)):
-        raise InvalidField("Le lien de visioconférence est une adresse web "
-                           "(https://…) sans espace.", field="video_url")
+        raise InvalidField(gettext("Le lien de visioconférence est une adresse web "
+                                   "(https://…) sans espace."), field="video_url")
     if not place and not video_url:
-        raise InvalidField("Indiquez un lieu ou un lien de visioconférence.", field="place")
+        raise InvalidField(gettext("Indiquez un lieu ou un lien de visioconférence."),
+                           field="place")
     items = [line.strip() for line in (agenda or []) if line and line.strip()]
     if len(items) > MAX_AGENDA_ITEMS or any(len(item) > 500 for item in items):
-        raise InvalidField(f"Ordre du jour : {MAX_AGENDA_ITEMS} points au plus, "
-                           "de 500 caractères chacun.", field="agenda")
-    title = _text(title, "title", "Titre", 200, required=False) or kind_value.label
+        raise InvalidField(gettext("Ordre du jour : %(count)s points au plus, de 500 "
+                                   "caractères chacun.", count=MAX_AGENDA_ITEMS), field="agenda")
+    title = _text(title, "title", gettext("Titre"), 200, required=False) or _default_title(
+        kind_value)
     rules.check_local_time(day, start, groupement.timezone, "start")  # was moved silently
     starts_at = to_utc(datetime.combine(day, start), groupement.timezone)
     return {"kind": kind_value, "title": title, "starts_at": starts_at,
             "duration_minutes": duration_minutes, "place": place, "video_url": video_url,
             "agenda": items}
+
+
+def _default_title(kind: MeetingKind) -> str:
+    """The kind's name, in French whoever plans: the title is stored and read by all
+    (invitations, the minutes of record)."""
+    with force_locale("fr"):
+        return kind.label
 
 
 def _invitees(groupement_id: int, kind: MeetingKind,
@@ -130,12 +145,12 @@ def _invitees(groupement_id: int, kind: MeetingKind,
     if not ids:
         return default_invitees(groupement_id, kind)
     if not all(1 <= i <= MAX_INT for i in ids):  # cannot exist (PostgreSQL: out of range)
-        raise InvalidField("Invité inconnu dans ce groupement.", field="invitees")
+        raise InvalidField(gettext("Invité inconnu dans ce groupement."), field="invitees")
     users = list(db.session.scalars(select(User).where(
         User.id.in_(ids), User.groupement_id == groupement_id, User.active.is_(True))
         .order_by(User.id)))
     if len(users) != len(ids):
-        raise InvalidField("Invité inconnu dans ce groupement.", field="invitees")
+        raise InvalidField(gettext("Invité inconnu dans ce groupement."), field="invitees")
     return users
 
 
@@ -193,12 +208,12 @@ def plan_meeting(actor: User, *, kind: str, title: str | None, day: date | None,
 
 def _require_open(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.CANCELLED:
-        raise RuleRefused("Cette réunion est annulée : elle ne se modifie plus.")
+        raise RuleRefused(gettext("Cette réunion est annulée : elle ne se modifie plus."))
     final = db.session.scalar(select(func.count(Minutes.id)).where(
         Minutes.meeting_id == meeting.id, Minutes.status == MinutesStatus.FINAL))
     if final:
-        raise RuleRefused("Le compte rendu de cette réunion est finalisé : la réunion "
-                          "ne se modifie plus.", code="minutes_final")
+        raise RuleRefused(gettext("Le compte rendu de cette réunion est finalisé : la réunion "
+                                  "ne se modifie plus."), code="minutes_final")
 
 
 def update_meeting(meeting: Meeting, actor: User, *, kind: str, title: str | None,
@@ -226,8 +241,10 @@ def update_meeting(meeting: Meeting, actor: User, *, kind: str, title: str | Non
                                                 "video_url"))
     if moved and meeting.starts_at > timeutil.utcnow():
         _tell_invitees(meeting, f"meeting:{meeting.id}:update:{meeting.sequence}",
-                       f"Réunion modifiée : {meeting.title} le {when_text(meeting)}",
-                       "La date, l'heure ou le lieu de cette réunion ont changé.")
+                       lambda: gettext("Réunion modifiée : %(title)s le %(when)s",
+                                       title=meeting.title, when=when_text(meeting)),
+                       lambda: gettext("La date, l'heure ou le lieu de cette réunion ont "
+                                       "changé."))
     invite(meeting)
     return meeting
 
@@ -246,13 +263,13 @@ def set_status(meeting: Meeting, actor: User, status: str) -> Meeting:
     try:
         target = MeetingStatus(status)
     except ValueError:
-        raise InvalidField("État de réunion inconnu.", field="status") from None
+        raise InvalidField(gettext("État de réunion inconnu."), field="status") from None
     if meeting.status not in STATUS_MOVES[target]:
-        raise RuleRefused(f"Cette réunion est « {meeting.status.label} » : ce changement "
-                          "n'est pas possible.")
+        raise RuleRefused(gettext("Cette réunion est « %(status)s » : ce changement n'est "
+                                  "pas possible.", status=meeting.status.label))
     if target != MeetingStatus.HELD and meeting.minutes:
-        raise RuleRefused("Cette réunion a un compte rendu : elle a eu lieu, son état ne "
-                          "change plus.")
+        raise RuleRefused(gettext("Cette réunion a un compte rendu : elle a eu lieu, son état "
+                                  "ne change plus."))
     before = {"status": str(meeting.status)}
     meeting.status = target
     meeting.sequence += 1
@@ -260,25 +277,43 @@ def set_status(meeting: Meeting, actor: User, status: str) -> Meeting:
     db.session.commit()
     if target == MeetingStatus.CANCELLED and meeting.starts_at > timeutil.utcnow():
         _tell_invitees(meeting, f"meeting:{meeting.id}:cancel",
-                       f"Réunion annulée : {meeting.title} du {when_text(meeting)}",
-                       "Cette réunion est annulée. Vous pouvez la retirer de votre agenda.")
+                       lambda: gettext("Réunion annulée : %(title)s du %(when)s",
+                                       title=meeting.title, when=when_text(meeting)),
+                       lambda: gettext("Cette réunion est annulée. Vous pouvez la retirer de "
+                                       "votre agenda."))
     return meeting
 
 
 # --- Notifications -------------------------------------------------------------
 
+def notify_in_their_language(users: Iterable[User], *, subject: Callable[[], str],
+                             body: Callable[[], str], **options) -> list:
+    """:func:`notify` written for each reader: ``subject()`` and ``body()`` are made
+    once per language of ``users``, under that language (scheduled jobs have no
+    request to take it from)."""
+    by_language: dict[str, list[User]] = {}
+    for user in users:
+        by_language.setdefault(user.language.value, []).append(user)
+    created = []
+    for language, readers in by_language.items():
+        with force_locale(language):
+            created += notify(readers, subject=subject(), body=body(), **options)
+    return created
+
+
 def _details(meeting: Meeting) -> str:
-    lines = [f"{meeting.kind.label} « {meeting.title} »",
-             f"Quand : {when_text(meeting)} ({hours_minutes(meeting.duration_minutes)})"]
+    lines = [gettext("%(kind)s « %(title)s »", kind=meeting.kind.label, title=meeting.title),
+             gettext("Quand : %(when)s (%(duration)s)", when=when_text(meeting),
+                     duration=hours_minutes(meeting.duration_minutes))]
     if meeting.place:
-        lines.append(f"Lieu : {meeting.place}")
+        lines.append(gettext("Lieu : %(place)s", place=meeting.place))
     if meeting.video_url:
-        lines.append(f"Visioconférence : {meeting.video_url}")
+        lines.append(gettext("Visioconférence : %(url)s", url=meeting.video_url))
     if meeting.agenda:
-        lines.append("Ordre du jour :")
+        lines.append(gettext("Ordre du jour :"))
         lines.extend(f"  {item.position}. {item.text}" for item in meeting.agenda)
-    lines.append("Ajouter à votre agenda (iCalendar) : "
-                 f"{public_link('meetings.ics', meeting_id=meeting.id)}")
+    lines.append(gettext("Ajouter à votre agenda (iCalendar) : %(url)s",
+                         url=public_link("meetings.ics", meeting_id=meeting.id)))
     return "\n".join(lines)
 
 
@@ -286,10 +321,13 @@ def _invitee_users(meeting: Meeting) -> list[User]:
     return [i.user for i in meeting.invitees]
 
 
-def _tell_invitees(meeting: Meeting, key: str, subject: str, intro: str) -> int:
-    return len(notify(_invitee_users(meeting), kind="meeting", key=key, subject=subject,
-                      body=f"{intro}\n\n{_details(meeting)}",
-                      link=link_for("meetings.detail", meeting_id=meeting.id)))
+def _tell_invitees(meeting: Meeting, key: str, subject: Callable[[], str],
+                   intro: Callable[[], str]) -> int:
+    """Tell the invitees, each in his language (``subject``, ``intro``: made under it)."""
+    return len(notify_in_their_language(
+        _invitee_users(meeting), kind="meeting", key=key, subject=subject,
+        body=lambda: f"{intro()}\n\n{_details(meeting)}",
+        link=link_for("meetings.detail", meeting_id=meeting.id)))
 
 
 def invite(meeting: Meeting) -> int:
@@ -297,8 +335,9 @@ def invite(meeting: Meeting) -> int:
     if meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= timeutil.utcnow():
         return 0
     return _tell_invitees(meeting, f"meeting:{meeting.id}:invite",
-                          f"Invitation : {meeting.title} le {when_text(meeting)}",
-                          "Vous êtes invité(e) à cette réunion du groupement.")
+                          lambda: gettext("Invitation : %(title)s le %(when)s",
+                                          title=meeting.title, when=when_text(meeting)),
+                          lambda: gettext("Vous êtes invité(e) à cette réunion du groupement."))
 
 
 # --- Scheduled jobs ------------------------------------------------------------
@@ -313,15 +352,17 @@ def _technicians_meetings_of(groupement: Groupement, today: date) -> int:
     count = technicians_meetings_count(groupement, today.year)
     if count >= TECHNICIANS_MEETINGS_PER_YEAR:
         return 0
-    return len(notify(
+    return len(notify_in_their_language(
         users_with_role(groupement.id, Role.COORDINATOR), kind="meeting",
         key=f"tech-meetings:{groupement.id}:{today:%Y-%m}",
-        subject=f"Réunions de techniciens {today.year} : {count} sur "
-                f"{TECHNICIANS_MEETINGS_PER_YEAR} prévues",
-        body=f"La convention prévoit que les techniciens se réunissent "
-             f"{TECHNICIANS_MEETINGS_PER_YEAR} fois par an ; {count} réunion(s) de "
-             f"techniciens sont prévues ou tenues en {today.year}. Pensez à planifier "
-             "les suivantes.",
+        subject=lambda: gettext("Réunions de techniciens %(year)s : %(count)s sur "
+                                "%(expected)s prévues", year=today.year, count=count,
+                                expected=TECHNICIANS_MEETINGS_PER_YEAR),
+        body=lambda: gettext("La convention prévoit que les techniciens se réunissent "
+                             "%(expected)s fois par an ; %(count)s réunion(s) de techniciens "
+                             "sont prévues ou tenues en %(year)s. Pensez à planifier les "
+                             "suivantes.", expected=TECHNICIANS_MEETINGS_PER_YEAR, count=count,
+                             year=today.year),
         link=link_for("meetings.new")))
 
 
@@ -341,8 +382,10 @@ def _reminders_of(groupement: Groupement, today: date) -> int:
                  selectinload(Meeting.agenda))
         .order_by(Meeting.starts_at))
     return sum(_tell_invitees(m, f"meeting:{m.id}:reminder",
-                              f"Rappel : {m.title} le {when_text(m)}",
-                              "Rappel : cette réunion approche.") for m in meetings)
+                              lambda m=m: gettext("Rappel : %(title)s le %(when)s",
+                                                  title=m.title, when=when_text(m)),
+                              lambda: gettext("Rappel : cette réunion approche."))
+               for m in meetings)
 
 
 def job_minutes_overdue(today: date) -> dict[str, int]:
@@ -364,10 +407,13 @@ def _overdue_of(groupement: Groupement, today: date) -> int:
     coordinators = users_with_role(groupement.id, Role.COORDINATOR)
     sent = 0
     for m in meetings:
-        sent += len(notify(
+        sent += len(notify_in_their_language(
             coordinators, kind="meeting", key=f"minutes-overdue:{m.id}",
-            subject=f"Compte rendu à finaliser : {m.title} du {m.local_date:%d/%m/%Y}",
-            body=f"La réunion « {m.title} » a eu lieu le {when_text(m)}, il y a plus de "
-                 f"{MINUTES_DUE_DAYS} jours, et son compte rendu n'est pas finalisé.",
+            subject=lambda m=m: gettext("Compte rendu à finaliser : %(title)s du %(day)s",
+                                        title=m.title, day=m.local_date.strftime("%d/%m/%Y")),
+            body=lambda m=m: gettext("La réunion « %(title)s » a eu lieu le %(when)s, il y a "
+                                     "plus de %(days)s jours, et son compte rendu n'est pas "
+                                     "finalisé.", title=m.title, when=when_text(m),
+                                     days=MINUTES_DUE_DAYS),
             link=link_for("meetings.detail", meeting_id=m.id)))
     return sent

@@ -2,13 +2,14 @@
 
 Thin handlers: load (or 404) -> check the form's shape -> call one service ->
 flash -> redirect. A refusal (:class:`gic.errors.DomainError`) is rolled back
-and shown in French with its status (403, 409, 422). The minutes pages are in
+and shown in the reader's language with its status (403, 409, 422). The minutes pages are in
 :mod:`gic.meetings.minutes_views`; what both share, in :mod:`gic.meetings.pages`.
 """
 
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import login_required
 from sqlalchemy import func, select
 
@@ -87,13 +88,13 @@ def new():
     if not form.is_submitted():
         return _meeting_form_page(form, None)
     if not form.validate():
-        return _meeting_form_page(form, None, 422, "Réunion non enregistrée : corrigez les "
-                                                   "champs signalés.")
+        return _meeting_form_page(form, None, 422, gettext(
+            "Réunion non enregistrée : corrigez les champs signalés."))
     try:
         meeting = services.plan_meeting(me, **_meeting_values(form))
     except DomainError as error:
         return _meeting_form_page(form, None, _refused(error, form), error.message)
-    flash("Réunion planifiée ; les invités sont prévenus.", "success")
+    flash(gettext("Réunion planifiée ; les invités sont prévenus."), "success")
     return redirect(url_for(".detail", meeting_id=meeting.id))
 
 
@@ -104,7 +105,7 @@ def edit(meeting_id: int):
     me = _me()
     meeting = _load(meeting_id)
     if not can_manage(me, meeting):
-        return _detail_page(meeting, 403, "Seule la coordination modifie les réunions.")
+        return _detail_page(meeting, 403, gettext("Seule la coordination modifie les réunions."))
     local = meeting.local_start
     form = MeetingForm(data={
         "kind": meeting.kind, "title": meeting.title, "day": local.date(),
@@ -116,13 +117,13 @@ def edit(meeting_id: int):
     if not form.is_submitted():
         return _meeting_form_page(form, meeting)
     if not form.validate():
-        return _meeting_form_page(form, meeting, 422, "Réunion non modifiée : corrigez les "
-                                                      "champs signalés.")
+        return _meeting_form_page(form, meeting, 422, gettext(
+            "Réunion non modifiée : corrigez les champs signalés."))
     try:
         services.update_meeting(meeting, me, **_meeting_values(form))
     except DomainError as error:
         return _meeting_form_page(form, meeting, _refused(error, form), error.message)
-    flash("Réunion modifiée.", "success")
+    flash(gettext("Réunion modifiée."), "success")
     return redirect(url_for(".detail", meeting_id=meeting.id))
 
 
@@ -140,12 +141,12 @@ def status(meeting_id: int):
     meeting = _load(meeting_id)
     form = StatusForm()
     if not form.validate_on_submit():
-        return _detail_page(meeting, 422, "Changement d'état invalide.")
+        return _detail_page(meeting, 422, gettext("Changement d'état invalide."))
     try:
         services.set_status(meeting, _me(), form.status.data)
     except DomainError as error:
         return _detail_page(meeting, _refused(error), error.message)
-    flash(f"Réunion : {meeting.status.label.lower()}.", "success")
+    flash(gettext("Réunion : %(status)s.", status=meeting.status.label.lower()), "success")
     return redirect(url_for(".detail", meeting_id=meeting.id))
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy.exc import IntegrityError
 
 from gic import timeutil
@@ -47,8 +48,10 @@ class Outcome:
 
 WEIGHTED_STATUS = {"adopted": "reached", "rejected": "refused", "no_quorum": "refused",
                    "pending": "pending"}
-WEIGHTED_LABELS = {"adopted": "adoptée au vote pondéré", "rejected": "rejetée au vote pondéré",
-                   "no_quorum": "quorum non atteint", "pending": "en attente"}
+WEIGHTED_LABELS = {"adopted": lazy_gettext("adoptée au vote pondéré"),
+                   "rejected": lazy_gettext("rejetée au vote pondéré"),
+                   "no_quorum": lazy_gettext("quorum non atteint"),
+                   "pending": lazy_gettext("en attente")}
 
 
 def weighed(rows: list[tuple[str, object | None]], amounts: list[Decimal], quorum_percent: int,
@@ -61,17 +64,18 @@ def weighed(rows: list[tuple[str, object | None]], amounts: list[Decimal], quoru
                     for n, ((_name, v), amount) in enumerate(zip(rows, amounts, strict=True))],
                    quorum_percent, majority_percent, closed=closed)
     percents = shares(amounts)
-    reason = result.summary
+    reason = [result.summary]
     against = [f"{name} (« {v.comment} »)" for name, v in rows
                if v is not None and v.choice == VoteChoice.AGAINST and v.comment]
     if against:
-        reason += " Contre : " + "; ".join(against) + "."
+        reason.append(gettext("Contre : %(votes)s.", votes="; ".join(against)))
     waiting = [f"{name} ({percent_text(p)})" for (name, v), p in zip(rows, percents, strict=True)
                if v is None or not v.choice]
     if result.status == "pending" and waiting:
-        reason += " Votes attendus : " + ", ".join(waiting) + "."
-    return Outcome(WEIGHTED_STATUS[result.status], WEIGHTED_LABELS[result.status], reason, rows,
-                   tally=result, weights=list(zip(amounts, percents, strict=True)))
+        reason.append(gettext("Votes attendus : %(names)s.", names=", ".join(waiting)))
+    return Outcome(WEIGHTED_STATUS[result.status], str(WEIGHTED_LABELS[result.status]),
+                   " ".join(reason), rows, tally=result,
+                   weights=list(zip(amounts, percents, strict=True)))
 
 
 def members(minutes: Minutes) -> list[dict]:
@@ -106,17 +110,27 @@ def unanimity(decision: Decision) -> Outcome:
     rows = [(m["name"], votes.get(m["id"])) for m in members(decision.minutes)]
     blocking = [(name, v) for name, v in rows if v is not None and v.choice != VoteChoice.FOR]
     if blocking:
-        parts = []
-        for name, v in blocking:
-            verb = "a voté contre" if v.choice == VoteChoice.AGAINST else "s'est abstenu"
-            parts.append(f"{name} {verb}" + (f" («\u00a0{v.comment}\u00a0»)" if v.comment else ""))
-        return Outcome("refused", "unanimité refusée", "; ".join(parts) + ".", rows)
+        parts = [_blocking_vote(name, v) for name, v in blocking]
+        return Outcome("refused", gettext("unanimité refusée"), "; ".join(parts) + ".", rows)
     waiting = [name for name, v in rows if v is None]
     if waiting:
-        return Outcome("pending", "en attente",
-                       "Votes attendus : " + ", ".join(waiting) + ".", rows)
-    return Outcome("reached", "unanimité atteinte",
-                   "Tous les établissements membres ont voté pour.", rows)
+        return Outcome("pending", gettext("en attente"),
+                       gettext("Votes attendus : %(names)s.", names=", ".join(waiting)), rows)
+    return Outcome("reached", gettext("unanimité atteinte"),
+                   gettext("Tous les établissements membres ont voté pour."), rows)
+
+
+def _blocking_vote(name: str, vote: Vote) -> str:
+    """One member's vote that blocks unanimity: « X a voté contre (« why ») »."""
+    if vote.choice == VoteChoice.AGAINST:
+        if vote.comment:
+            return gettext("%(name)s a voté contre («\u00a0%(comment)s\u00a0»)", name=name,
+                           comment=vote.comment)
+        return gettext("%(name)s a voté contre", name=name)
+    if vote.comment:
+        return gettext("%(name)s s'est abstenu («\u00a0%(comment)s\u00a0»)", name=name,
+                       comment=vote.comment)
+    return gettext("%(name)s s'est abstenu", name=name)
 
 
 def decisions_to_vote(user: User, meeting: Meeting) -> list[Decision]:
@@ -139,10 +153,10 @@ def get_decision(user: User, decision_id: int) -> Decision:
     """A decision of a meeting ``user`` may read (:class:`NotFound` otherwise)."""
     decision = db.session.get(Decision, decision_id)
     if decision is None or not can_view(user, decision.minutes.meeting):
-        raise NotFound("Décision introuvable.")
+        raise NotFound(gettext("Décision introuvable."))
     if not decision.minutes.is_final and not (can_manage(user, decision.minutes.meeting)
                                               or can_vote(user, decision.minutes.meeting)):
-        raise NotFound("Décision introuvable.")
+        raise NotFound(gettext("Décision introuvable."))
     return decision
 
 
@@ -153,27 +167,29 @@ def cast_vote(decision: Decision, actor: User, *, choice: str,
     minutes = decision.minutes
     meeting = minutes.meeting
     if meeting.groupement_id != actor.groupement_id:
-        raise NotFound("Décision introuvable.")
+        raise NotFound(gettext("Décision introuvable."))
     if not can_vote(actor, meeting):
         raise Forbidden(VOTE_REFUSAL)
     if not decision.is_voted:
-        raise RuleRefused("Cette décision ne demande pas de vote à l'unanimité.")
+        raise RuleRefused(gettext("Cette décision ne demande pas de vote à l'unanimité."))
     if minutes.is_final:
-        raise RuleRefused("Le compte rendu est finalisé : les votes sont clos.",
+        raise RuleRefused(gettext("Le compte rendu est finalisé : les votes sont clos."),
                           code="minutes_final")
     if not votes_in(actor, minutes):
         if actor.establishment is not None and actor.establishment.is_user_participant:
-            raise RuleRefused("Votre établissement est utilisateur du groupement : il ne "
-                              "vote pas.", code="not_a_voter")
-        raise RuleRefused("Votre établissement n'était pas membre du groupement à la date "
-                          "de cette réunion.")
+            raise RuleRefused(gettext("Votre établissement est utilisateur du groupement : il "
+                                      "ne vote pas."), code="not_a_voter")
+        raise RuleRefused(gettext("Votre établissement n'était pas membre du groupement à la "
+                                  "date de cette réunion."))
     try:
         value = VoteChoice(choice)
     except ValueError:
-        raise InvalidField("Choisissez pour, contre ou abstention.", field="choice") from None
+        raise InvalidField(gettext("Choisissez pour, contre ou abstention."),
+                           field="choice") from None
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
-        raise InvalidField(f"Commentaire : {MAX_COMMENT} caractères au plus.", field="comment")
+        raise InvalidField(gettext("Commentaire : %(limit)s caractères au plus.",
+                                   limit=MAX_COMMENT), field="comment")
     vote = next((v for v in decision.votes if v.establishment_id == actor.establishment_id), None)
     before = None if vote is None else {"choice": str(vote.choice), "comment": vote.comment,
                                         "user_id": vote.user_id}
@@ -190,5 +206,6 @@ def cast_vote(decision: Decision, actor: User, *, choice: str,
         db.session.commit()
     except IntegrityError:  # the establishment's other director voted at the same instant
         db.session.rollback()
-        raise RuleRefused("Votre établissement vient de voter : rechargez la page.") from None
+        raise RuleRefused(gettext("Votre établissement vient de voter : rechargez la "
+                                  "page.")) from None
     return vote
