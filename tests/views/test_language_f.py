@@ -17,11 +17,10 @@ from gic.equipment import services as equipment
 from gic.extensions import db
 from gic.notifications.models import Notification
 from gic.techfiles import services as techfiles
-from gic.trainings import services as trainings
 from gic.techfiles.queries import SECTIONS_TOTAL
+from gic.trainings import services as trainings
 from tests.conftest import TODAY, client_for, csrf_login, csrf_token
-from tests.helpers import accepted
-from tests.helpers import visible_text
+from tests.helpers import accepted, visible_text
 
 
 def text_of(response) -> str:
@@ -102,8 +101,16 @@ def test_technical_file_pages_in_english(app, world):
     assert "History — Server architecture" in history and "Every save creates" in history
     assert "Historique" not in history
 
+    visitor = world.technicians["A"]
+    english(visitor)
+    accepted(world)
+    visiting = text_of(client_for(app, visitor).get(f"/techfiles/{b.id}"))
+    assert "Temporary access through" in visiting and "Read only." in visiting
+    assert "Accès temporaire" not in visiting
+
     reads = text_of(client.get(f"/techfiles/{b.id}/reads"))
     assert "Read log" in reads and "File read" in reads and "establishment staff" in reads
+    assert "Request n° " in reads and "Technical · Établissement A" in reads
     assert "Dossier consulté" not in reads and "Journal des consultations" not in reads
 
 
