@@ -99,6 +99,7 @@ def test_technical_file_pages_in_english(app, world):
 
     history = text_of(client.get(f"/techfiles/{b.id}/servers/history"))
     assert "History — Server architecture" in history and "Every save creates" in history
+    assert "Version 1 current" in history
     assert "Historique" not in history
 
     visitor = world.technicians["A"]
