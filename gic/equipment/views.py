@@ -2,7 +2,7 @@
 record a loan or donation, a movement's page with its return, change, remove.
 
 Thin handlers: load (or 404) -> check the form's shape -> call one service ->
-flash -> redirect. A refusal is rolled back and shown in French on its field,
+flash -> redirect. A refusal is rolled back and shown on its field in the reader's language,
 with its status (403, 409, 422), what the user typed kept.
 """
 

@@ -1,6 +1,6 @@
 """One function per step on a technical file: save a section, erase a past version,
 attach or delete a file. Each checks the access (:mod:`gic.techfiles.access`), the
-input, writes the audit log and commits; refusals are :mod:`gic.errors` in French.
+input, writes the audit log and commits; refusals are :mod:`gic.errors` (gettext).
 
 Reading goes through :func:`gic.techfiles.access.get_file` and
 :func:`gic.techfiles.access.log_read`; lists and the bilan are in

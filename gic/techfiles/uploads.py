@@ -5,7 +5,7 @@ in :data:`ALLOWED` AND its first bytes are what that format starts with (PDF
 ``%PDF-``, PNG signature, JPEG ``FF D8 FF``, a ZIP holding the parts of an
 OpenDocument / Office Open XML file, UTF-8 text without NUL bytes). The stored
 content type comes from this table, never from the browser. Office files with
-macros are refused. Refusals are :class:`gic.errors.InvalidField` in French.
+macros are refused. Refusals are :class:`gic.errors.InvalidField` (gettext).
 
 :func:`scanned_text` reads the text of a text, DOCX or ODT file (zipfile and
 xml.etree, with a size limit against zip bombs), for the password check.
