@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from flask_babel import force_locale, gettext, lazy_gettext, ngettext
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -36,12 +37,13 @@ from gic.registers import (
     today_of,
 )
 
-READ_REFUSAL = ("Le registre du matériel est réservé aux équipes des établissements et à "
-                "la coordination du groupement.")
-RECORD_REFUSAL = ("Seuls les techniciens et directeurs d'un établissement enregistrent un "
-                  "prêt ou un don de leur établissement ; la coordination consulte le registre.")
-LENDER_REFUSAL = "Seul l'établissement prêteur (ou donateur) modifie ce mouvement."
-RETURN_REFUSAL = "Seul l'établissement prêteur enregistre le retour du matériel."
+READ_REFUSAL = lazy_gettext("Le registre du matériel est réservé aux équipes des établissements "
+                            "et à la coordination du groupement.")
+RECORD_REFUSAL = lazy_gettext("Seuls les techniciens et directeurs d'un établissement "
+                              "enregistrent un prêt ou un don de leur établissement ; la "
+                              "coordination consulte le registre.")
+LENDER_REFUSAL = lazy_gettext("Seul l'établissement prêteur (ou donateur) modifie ce mouvement.")
+RETURN_REFUSAL = lazy_gettext("Seul l'établissement prêteur enregistre le retour du matériel.")
 ITEM_MAX, SERIAL_MAX, CONDITION_MAX, NOTES_MAX = 200, 100, 500, 5000
 
 
@@ -80,11 +82,11 @@ def get_movement(user: User, movement_id: int) -> Movement:
     """A movement the user may read; 404 for another groupement's or establishment's."""
     m = db.session.get(Movement, movement_id)
     if m is None or m.groupement_id != user.groupement_id:
-        raise NotFound("Mouvement de matériel introuvable.")
+        raise NotFound(gettext("Mouvement de matériel introuvable."))
     if not can_read(user):
         raise Forbidden(READ_REFUSAL)
     if user.role != Role.COORDINATOR and user.establishment_id not in (m.from_id, m.to_id):
-        raise NotFound("Mouvement de matériel introuvable.")
+        raise NotFound(gettext("Mouvement de matériel introuvable."))
     return m
 
 
@@ -122,25 +124,27 @@ def _checked(groupement_id: int, lender_id: int, *, kind: str, to_id: int | None
     try:
         kind_value = MovementKind(kind)
     except ValueError:
-        raise InvalidField("Choisissez prêt ou don.", field="kind") from None
+        raise InvalidField(gettext("Choisissez prêt ou don."), field="kind") from None
     to = establishment_in(groupement_id, to_id, "to_id")
     if to.id == lender_id:
-        raise InvalidField("Le matériel va à un autre établissement que le vôtre.",
+        raise InvalidField(gettext("Le matériel va à un autre établissement que le vôtre."),
                            field="to_id")
     try:
         category_value = Category(category)
     except ValueError:
-        raise InvalidField("Choisissez une catégorie de matériel.", field="category") from None
+        raise InvalidField(gettext("Choisissez une catégorie de matériel."),
+                           field="category") from None
     day = check_day(day, "date", not_after=today_of(groupement_id))
     if kind_value == MovementKind.LOAN:
         if expected_return is None:
-            raise InvalidField("Un prêt a une date de retour prévue.", field="expected_return")
+            raise InvalidField(gettext("Un prêt a une date de retour prévue."),
+                               field="expected_return")
         check_day(expected_return, "expected_return", label="La date de retour prévue")
         if expected_return <= day:
-            raise InvalidField("La date de retour prévue doit être après la date du prêt.",
-                               field="expected_return")
+            raise InvalidField(gettext("La date de retour prévue doit être après la date du "
+                                       "prêt."), field="expected_return")
     elif expected_return is not None:
-        raise InvalidField("Un don est définitif : il n'a pas de date de retour.",
+        raise InvalidField(gettext("Un don est définitif : il n'a pas de date de retour."),
                            field="expected_return")
     return {
         "kind": kind_value, "to_id": to.id, "category": category_value, "date": day,
@@ -181,8 +185,8 @@ def authorize_change(m: Movement, actor: User) -> None:
     if not is_lender_staff(actor, m):
         raise Forbidden(LENDER_REFUSAL)
     if m.is_loan and m.returned_on is not None:
-        raise RuleRefused("Ce prêt est terminé (matériel rendu) : il ne se modifie plus.",
-                          code="wrong_state")
+        raise RuleRefused(gettext("Ce prêt est terminé (matériel rendu) : il ne se modifie "
+                                  "plus."), code="wrong_state")
     check_years_open(m.groupement_id, [m.date])
 
 
@@ -219,11 +223,12 @@ def record_return(m: Movement, actor: User, *, returned_on: date | None,
     if not is_lender_staff(actor, m):
         raise Forbidden(RETURN_REFUSAL)
     if not m.is_loan:
-        raise RuleRefused("Un don est définitif : il n'a pas de retour.", code="wrong_state")
+        raise RuleRefused(gettext("Un don est définitif : il n'a pas de retour."),
+                          code="wrong_state")
     returned_on = check_day(returned_on, "returned_on", label="La date de retour",
                             not_after=today_of(m.groupement_id))
     if returned_on < m.date:
-        raise InvalidField("La date de retour ne peut pas précéder la date du prêt.",
+        raise InvalidField(gettext("La date de retour ne peut pas précéder la date du prêt."),
                            field="returned_on")
     condition_back = clean_text(condition_back, "condition_back", label="L'état au retour",
                                 max_length=CONDITION_MAX)
@@ -236,8 +241,8 @@ def record_return(m: Movement, actor: User, *, returned_on: date | None,
     if done.rowcount != 1:
         db.session.rollback()
         db.session.refresh(m)
-        raise RuleRefused(f"Le retour de ce matériel est déjà enregistré "
-                          f"(le {long_date(m.returned_on)}).", code="wrong_state")
+        raise RuleRefused(gettext("Le retour de ce matériel est déjà enregistré (le %(day)s).",
+                                  day=long_date(m.returned_on)), code="wrong_state")
     db.session.refresh(m)
     record(actor, "equipment.return", m, before=before, after=snapshot(m), **_parties(m))
     db.session.commit()
@@ -284,18 +289,35 @@ def _overdue_returns_of(groupement: Groupement, today: date) -> int:
         directors[director.establishment_id].append(director)
     sent = 0
     for m in loans:
-        late = m.days_late(today)
-        serial = f" (n° de série {m.serial_number})" if m.serial_number else ""
-        sent += len(notify(
-            directors[m.from_id] + directors[m.to_id], kind="equipment_overdue",
-            key=f"equipment-overdue:{m.id}:{m.expected_return.isoformat()}",
-            subject=f"Matériel non rendu : {m.item} ({late} jour{'s' if late > 1 else ''} "
-                    "de retard)",
-            body=(f"{m.lender.name} a prêté « {m.item} »{serial} "
-                  f"({m.category.label.lower()}) à l'établissement "
-                  f"{m.borrower.name} le {long_date(m.date)}, avec un retour prévu le "
-                  f"{long_date(m.expected_return)}.\nLe matériel n'est pas rendu : "
-                  f"{late} jour{'s' if late > 1 else ''} de retard. Quand il revient, "
-                  f"l'établissement prêteur enregistre le retour dans le registre."),
-            link=link_for("equipment.detail", movement_id=m.id)))
+        readers = directors[m.from_id] + directors[m.to_id]
+        for language in dict.fromkeys(d.language for d in readers):  # each in his language
+            with force_locale(language.value):
+                sent += len(notify(
+                    [d for d in readers if d.language == language], kind="equipment_overdue",
+                    key=f"equipment-overdue:{m.id}:{m.expected_return.isoformat()}",
+                    **_overdue_message(m, m.days_late(today)),
+                    link=link_for("equipment.detail", movement_id=m.id)))
     return sent
+
+
+def _overdue_message(m: Movement, late: int) -> dict[str, str]:
+    """Subject and body of the alert about a loan not returned, in the current language."""
+    values = {"lender": m.lender.name, "item": m.item, "serial": m.serial_number,
+              "category": m.category.label.lower(), "borrower": m.borrower.name,
+              "day": long_date(m.date), "expected": long_date(m.expected_return)}
+    if m.serial_number:
+        lent = gettext("%(lender)s a prêté « %(item)s » (n° de série %(serial)s) (%(category)s) "
+                       "à l'établissement %(borrower)s le %(day)s, avec un retour prévu le "
+                       "%(expected)s.", **values)
+    else:
+        lent = gettext("%(lender)s a prêté « %(item)s » (%(category)s) à l'établissement "
+                       "%(borrower)s le %(day)s, avec un retour prévu le %(expected)s.", **values)
+    late_text = ngettext("Le matériel n'est pas rendu : %(num)s jour de retard. Quand il revient, "
+                         "l'établissement prêteur enregistre le retour dans le registre.",
+                         "Le matériel n'est pas rendu : %(num)s jours de retard. Quand il "
+                         "revient, l'établissement prêteur enregistre le retour dans le "
+                         "registre.", late)
+    return {"subject": ngettext("Matériel non rendu : %(item)s (%(num)s jour de retard)",
+                                "Matériel non rendu : %(item)s (%(num)s jours de retard)",
+                                late, item=m.item),
+            "body": f"{lent}\n{late_text}"}

@@ -2,13 +2,14 @@
 record a loan or donation, a movement's page with its return, change, remove.
 
 Thin handlers: load (or 404) -> check the form's shape -> call one service ->
-flash -> redirect. A refusal is rolled back and shown in French on its field,
+flash -> redirect. A refusal is rolled back and shown on its field in the reader's language,
 with its status (403, 409, 422), what the user typed kept.
 """
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import login_required
 
 from gic.admin.services import establishments_of
@@ -16,7 +17,7 @@ from gic.equipment import bp, services
 from gic.equipment.forms import ButtonForm, MovementForm, ReturnForm
 from gic.equipment.models import Movement
 from gic.errors import DomainError, Forbidden
-from gic.pages import FORM_ERROR, load, me, paginate, refusal_page, refused
+from gic.pages import load, me, paginate, refusal_page, refused
 from gic.registers import is_staff, today_of
 
 PER_PAGE = 25
@@ -79,12 +80,14 @@ def new():
         form.date.data = today_of(user.groupement_id)
         return _form_page(form, None)
     if not form.validate():
-        return _form_page(form, None, 422, FORM_ERROR.format(what="Mouvement non enregistré"))
+        return _form_page(form, None, 422,
+                          gettext("Mouvement non enregistré : corrigez les champs signalés."))
     try:
         m = services.record_movement(user, **form.values())
     except DomainError as error:
         return _form_page(form, None, refused(error, form), error.message)
-    flash(f"{m.kind.label} enregistré : {m.item} pour {m.borrower.name}.", "success")
+    flash(gettext("%(kind)s enregistré : %(item)s pour %(name)s.", kind=m.kind.label,
+                  item=m.item, name=m.borrower.name), "success")
     return redirect(url_for(".detail", movement_id=m.id))
 
 
@@ -120,12 +123,13 @@ def edit(movement_id: int):
     if not form.is_submitted():
         return _form_page(form, m)
     if not form.validate():
-        return _form_page(form, m, 422, FORM_ERROR.format(what="Mouvement non modifié"))
+        return _form_page(form, m, 422,
+                          gettext("Mouvement non modifié : corrigez les champs signalés."))
     try:
         services.update_movement(m, me(), **form.values())
     except DomainError as error:
         return _form_page(form, m, refused(error, form), error.message)
-    flash("Mouvement modifié.", "success")
+    flash(gettext("Mouvement modifié."), "success")
     return redirect(url_for(".detail", movement_id=m.id))
 
 
@@ -144,13 +148,15 @@ def record_return(movement_id: int):
     m = _load(movement_id)
     form = ReturnForm()
     if not form.validate_on_submit():
-        return _detail_page(m, 422, FORM_ERROR.format(what="Retour non enregistré"), form)
+        return _detail_page(m, 422,
+                            gettext("Retour non enregistré : corrigez les champs signalés."), form)
     try:
         services.record_return(m, me(), returned_on=form.returned_on.data,
                                condition_back=form.condition_back.data or "")
     except DomainError as error:
         return _detail_page(m, refused(error, form), error.message, form)
-    flash(f"Retour enregistré : {m.item} est revenu chez {m.lender.name}.", "success")
+    flash(gettext("Retour enregistré : %(item)s est revenu chez %(name)s.", item=m.item,
+                  name=m.lender.name), "success")
     return redirect(url_for(".detail", movement_id=m.id))
 
 
@@ -160,10 +166,10 @@ def delete(movement_id: int):
     """The lender removes a movement recorded by mistake."""
     m = _load(movement_id)
     if not ButtonForm().validate_on_submit():
-        return _detail_page(m, 400, "Le formulaire a expiré : rechargez la page.")
+        return _detail_page(m, 400, gettext("Le formulaire a expiré : rechargez la page."))
     try:
         services.delete_movement(m, me())
     except DomainError as error:
         return _detail_page(m, refused(error), error.message)
-    flash("Mouvement supprimé du registre.", "success")
+    flash(gettext("Mouvement supprimé du registre."), "success")
     return redirect(url_for(".index"))

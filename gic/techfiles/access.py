@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import selectinload
 
@@ -78,17 +79,19 @@ def access_to(user: User, establishment: Establishment) -> Access:
 def _refusal(need: str, establishment: Establishment, access: Access) -> str | None:
     name = establishment.name
     if not access.read:
-        return (f"Le dossier technique de l'établissement {name} est confidentiel : il est "
-                "réservé à son personnel et, pendant une intervention acceptée, au technicien "
-                "qui y est affecté.")
+        return gettext("Le dossier technique de l'établissement %(name)s est confidentiel : "
+                       "il est réservé à son personnel et, pendant une intervention acceptée, "
+                       "au technicien qui y est affecté.", name=name)
     if need == "edit" and not access.edit:
-        return (f"Seuls la direction et les techniciens de l'établissement {name} modifient "
-                "son dossier technique ; vous le consultez en lecture seule.")
+        return gettext("Seuls la direction et les techniciens de l'établissement %(name)s "
+                       "modifient son dossier technique ; vous le consultez en lecture seule.",
+                       name=name)
     if need == "history" and not access.staff:
-        return ("L'historique du dossier technique est réservé au personnel de "
-                f"l'établissement {name}.")
+        return gettext("L'historique du dossier technique est réservé au personnel de "
+                       "l'établissement %(name)s.", name=name)
     if need == "director" and not access.director:
-        return f"Cette page est réservée à la direction de l'établissement {name}."
+        return gettext("Cette page est réservée à la direction de l'établissement %(name)s.",
+                       name=name)
     return None
 
 
@@ -98,7 +101,7 @@ def get_file(user: User, establishment_id: int, need: str = "read") -> tuple[Est
     ``edit``, ``history``, ``director``); 404 outside his groupement, 403 inside."""
     establishment = db.session.get(Establishment, establishment_id)
     if establishment is None or establishment.groupement_id != user.groupement_id:
-        raise NotFound("Établissement introuvable.")
+        raise NotFound(gettext("Établissement introuvable."))
     access = access_to(user, establishment)
     message = _refusal(need, establishment, access)
     if message:

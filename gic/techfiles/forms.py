@@ -6,6 +6,7 @@ services'; field names are those of ``DomainError.field`` so refusals land on th
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
@@ -20,22 +21,25 @@ from gic.techfiles.uploads import ALLOWED
 class SectionForm(FlaskForm):
     """Edit one section: its Markdown, the version it started from, preview or save."""
 
-    body = TextAreaField("Texte (Markdown)", validators=[Length(
-        max=MAX_SECTION_CHARS, message=f"{MAX_SECTION_CHARS} caractères au plus.")])
+    body = TextAreaField(lazy_gettext("Texte (Markdown)"), validators=[Length(
+        max=MAX_SECTION_CHARS, message=lazy_gettext("%(max)s caractères au plus.",
+                                                    max=MAX_SECTION_CHARS))])
     base_version = IntegerField(widget=HiddenInput(), validators=[
-        InputRequired("Version de départ manquante : rechargez la page."),
+        InputRequired(lazy_gettext("Version de départ manquante : rechargez la page.")),
         NumberRange(min=0, max=MAX_INT)])
     confirm_no_password = BooleanField(
-        "Je confirme que ce texte ne contient aucun mot de passe")
-    preview = SubmitField("Aperçu")
-    save = SubmitField("Enregistrer")
+        lazy_gettext("Je confirme que ce texte ne contient aucun mot de passe"))
+    preview = SubmitField(lazy_gettext("Aperçu"))
+    save = SubmitField(lazy_gettext("Enregistrer"))
 
 
 class UploadForm(FlaskForm):
     """Attach one file to the technical file."""
 
-    file = FileField("Fichier", render_kw={"accept": ",".join(f".{e}" for e in ALLOWED)})
-    description = StringField("Description (facultative)", validators=[Length(
-        max=MAX_DESCRIPTION, message=f"{MAX_DESCRIPTION} caractères au plus.")])
+    file = FileField(lazy_gettext("Fichier"),
+                     render_kw={"accept": ",".join(f".{e}" for e in ALLOWED)})
+    description = StringField(lazy_gettext("Description (facultative)"), validators=[Length(
+        max=MAX_DESCRIPTION, message=lazy_gettext("%(max)s caractères au plus.",
+                                                  max=MAX_DESCRIPTION))])
     confirm_no_password = BooleanField(
-        "Je confirme que ce fichier ne contient aucun mot de passe")
+        lazy_gettext("Je confirme que ce fichier ne contient aucun mot de passe"))

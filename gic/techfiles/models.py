@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
@@ -45,13 +46,18 @@ class SectionKind(Labelled):
     OTHER = "other", N_("Autres informations")
 
 SECTION_HINTS = {
-    SectionKind.REMOTE_ACCESS: "Outil (VPN, bureau à distance…), qui ouvre l'accès, à qui "
-                               "demander les identifiants — jamais les mots de passe eux-mêmes.",
-    SectionKind.SERVERS: "Serveurs physiques et virtuels, rôles, systèmes, sauvegardes.",
-    SectionKind.ROOMS: "Emplacement des salles et des baies, onduleurs, repérage du brassage.",
-    SectionKind.PROCEDURES: "Comptes, ajout d'un poste, imprimantes, messagerie, logiciels métier.",
-    SectionKind.RECOVERY: "Priorités de redémarrage, sauvegardes à restaurer, contacts d'urgence.",
-    SectionKind.OTHER: "Fournisseurs, contrats de maintenance, contacts.",
+    SectionKind.REMOTE_ACCESS: lazy_gettext(
+        "Outil (VPN, bureau à distance…), qui ouvre l'accès, à qui demander les identifiants — "
+        "jamais les mots de passe eux-mêmes."),
+    SectionKind.SERVERS: lazy_gettext(
+        "Serveurs physiques et virtuels, rôles, systèmes, sauvegardes."),
+    SectionKind.ROOMS: lazy_gettext(
+        "Emplacement des salles et des baies, onduleurs, repérage du brassage."),
+    SectionKind.PROCEDURES: lazy_gettext(
+        "Comptes, ajout d'un poste, imprimantes, messagerie, logiciels métier."),
+    SectionKind.RECOVERY: lazy_gettext(
+        "Priorités de redémarrage, sauvegardes à restaurer, contacts d'urgence."),
+    SectionKind.OTHER: lazy_gettext("Fournisseurs, contrats de maintenance, contacts."),
 }
 
 

@@ -29,6 +29,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gic.enums import N_
+
 MIN_TOKEN_LENGTH = 10
 MAX_WORDINESS = 0.4  # share of a token made of letter runs of 4 or more
 EXCERPT_LENGTH = 80
@@ -111,7 +113,8 @@ SYMBOLS = set("!@#$%^&*?~+=§£€<>|;,")
 
 @dataclass(frozen=True)
 class Finding:
-    """A line that seems to hold a password: its number (from 1) and a masked excerpt."""
+    """A line that seems to hold a password: its number (from 1), a masked excerpt and
+    why (in French, marked for the catalogue: translated where it is shown)."""
 
     line: int
     excerpt: str
@@ -153,10 +156,10 @@ def _check_line(line: str) -> tuple[str, str] | None:
             return found
     match = URL_WITH_PASSWORD.search(line) if "://" in line else None
     if match:
-        return "un mot de passe semble y être écrit dans une adresse", match.group("secret")
+        return N_("un mot de passe semble y être écrit dans une adresse"), match.group("secret")
     for token in line.split():
         if random_looking(token):
-            return "une chaîne qui ressemble à un mot de passe ou à une clé y figure", \
+            return N_("une chaîne qui ressemble à un mot de passe ou à une clé y figure"), \
                 token.strip(STRIP)
     return None
 
@@ -166,21 +169,21 @@ def _check_keywords(line: str) -> tuple[str, str] | None:
     for match in KEYWORD_VALUE.finditer(line):
         value = match.group("value") if match.group("value") is not None else match.group("short")
         if _is_secret_value(value or "", strict=False):
-            return "un mot de passe semble y être écrit", value.strip()
+            return N_("un mot de passe semble y être écrit"), value.strip()
     for match in KEYWORD_IS.finditer(line):
         if _is_secret_value(match.group("value"), strict=True):
-            return "un mot de passe semble y être écrit", match.group("value").strip()
+            return N_("un mot de passe semble y être écrit"), match.group("value").strip()
     match = CREDENTIAL_PAIR.search(line)
     if match:
-        return "des identifiants (utilisateur / mot de passe) semblent y être écrits", \
+        return N_("des identifiants (utilisateur / mot de passe) semblent y être écrits"), \
             match.group(0).split(":", 1)[-1].split("=", 1)[-1].strip()
     for match in KEYWORD_BARE.finditer(line):
         secret = _bare_secret(match.group("rest"), ends_line=match.group("sep") is None)
         if secret:
-            return "un mot de passe semble y être écrit", secret
+            return N_("un mot de passe semble y être écrit"), secret
     match = PIN_DIGITS.search(line)
     if match:
-        return "un code semble y être écrit", match.group("secret")
+        return N_("un code semble y être écrit"), match.group("secret")
     return None
 
 
@@ -189,10 +192,10 @@ def _check_next_line(label: re.Match, line: str) -> tuple[str, str] | None:
     value = LIST_MARK.sub("", line).strip()
     if CREDENTIALS_WORD.fullmatch(label.group("word")):
         if PAIR.match(value) and not any(p.search(value) for p in POINTERS):
-            return "des identifiants (utilisateur / mot de passe) semblent y être écrits", value
+            return N_("des identifiants (utilisateur / mot de passe) semblent y être écrits"), value
         return None
     if _is_secret_value(value, strict=label.group("sep") is None):
-        return "un mot de passe semble y être écrit (sur la ligne qui suit son intitulé)", value
+        return N_("un mot de passe semble y être écrit (sur la ligne qui suit son intitulé)"), value
     return None
 
 
@@ -228,7 +231,7 @@ def _check_cells(cells: list[str], columns: set[int]) -> tuple[str, str] | None:
     """A filled cell under a password column header (« | Mot de passe | »)."""
     for n in columns:
         if n < len(cells) and _is_secret_value(cells[n], strict=False):
-            return "la colonne « mot de passe » d'un tableau est remplie", cells[n]
+            return N_("la colonne « mot de passe » d'un tableau est remplie"), cells[n]
     return None
 
 

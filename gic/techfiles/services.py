@@ -1,6 +1,6 @@
 """One function per step on a technical file: save a section, erase a past version,
 attach or delete a file. Each checks the access (:mod:`gic.techfiles.access`), the
-input, writes the audit log and commits; refusals are :mod:`gic.errors` in French.
+input, writes the audit log and commits; refusals are :mod:`gic.errors` (gettext).
 
 Reading goes through :func:`gic.techfiles.access.get_file` and
 :func:`gic.techfiles.access.log_read`; lists and the bilan are in
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -41,14 +42,32 @@ class PasswordSuspected(InvalidField):
     """The text seems to hold a password: not saved; ``findings`` names the lines."""
 
     def __init__(self, findings: list[Finding], field: str = "body") -> None:
-        lines = ", ".join(str(f.line) for f in findings)
-        super().__init__(
-            f"Texte non enregistré : {'la ligne' if len(findings) == 1 else 'les lignes'} "
-            f"{lines} {'semble' if len(findings) == 1 else 'semblent'} contenir un mot de "
-            "passe. Un dossier technique ne doit jamais en contenir : reformulez (par "
-            "exemple « mot de passe : voir le coffre-fort ») ou confirmez qu'il n'y en a pas.",
-            code="password_suspected", field=field)
+        super().__init__(ngettext(
+            "Texte non enregistré : la ligne %(lines)s semble contenir un mot de passe. Un "
+            "dossier technique ne doit jamais en contenir : reformulez (par exemple « mot de "
+            "passe : voir le coffre-fort ») ou confirmez qu'il n'y en a pas.",
+            "Texte non enregistré : les lignes %(lines)s semblent contenir un mot de passe. "
+            "Un dossier technique ne doit jamais en contenir : reformulez (par exemple « mot "
+            "de passe : voir le coffre-fort ») ou confirmez qu'il n'y en a pas.",
+            len(findings), lines=_lines(findings)), code="password_suspected", field=field)
         self.findings = findings
+
+
+def _lines(findings: list[Finding]) -> str:
+    return ", ".join(str(f.line) for f in findings)
+
+
+def password_warning(findings: list[Finding]) -> str:
+    """What the preview says about a text that seems to hold a password (saving it
+    would be refused unless confirmed: :class:`PasswordSuspected`)."""
+    return ngettext(
+        "Attention : la ligne %(lines)s semble contenir un mot de passe. Un dossier technique "
+        "ne doit jamais en contenir : reformulez (par exemple « mot de passe : voir le "
+        "coffre-fort ») ou confirmez qu'il n'y en a pas.",
+        "Attention : les lignes %(lines)s semblent contenir un mot de passe. Un dossier "
+        "technique ne doit jamais en contenir : reformulez (par exemple « mot de passe : voir "
+        "le coffre-fort ») ou confirmez qu'il n'y en a pas.",
+        len(findings), lines=_lines(findings))
 
 
 class PasswordInFile(PasswordSuspected):
@@ -60,13 +79,31 @@ class PasswordInFile(PasswordSuspected):
         shown = findings[:MAX_LISTED_FINDINGS]
         where = ", ".join(str(f.line) for f in shown) + (" …" if len(findings) > len(shown)
                                                           else "")
-        InvalidField.__init__(
-            self, f"Fichier non joint : « {filename} » semble contenir un mot de passe "
-            f"({unit}{'s' if len(findings) > 1 else ''} {where}). Un dossier technique ne "
-            "doit jamais en contenir : retirez-le du fichier (par exemple « mot de passe : "
-            "voir le coffre-fort ») puis joignez-le de nouveau. S'il n'y en a pas, cochez la "
-            "confirmation ci-dessous et choisissez de nouveau le fichier.",
-            code="password_suspected", field="file")
+        if lines:
+            message = ngettext(
+                "Fichier non joint : « %(name)s » semble contenir un mot de passe (ligne "
+                "%(where)s). Un dossier technique ne doit jamais en contenir : retirez-le du "
+                "fichier (par exemple « mot de passe : voir le coffre-fort ») puis joignez-le "
+                "de nouveau. S'il n'y en a pas, cochez la confirmation ci-dessous et choisissez "
+                "de nouveau le fichier.",
+                "Fichier non joint : « %(name)s » semble contenir un mot de passe (lignes "
+                "%(where)s). Un dossier technique ne doit jamais en contenir : retirez-le du "
+                "fichier (par exemple « mot de passe : voir le coffre-fort ») puis joignez-le "
+                "de nouveau. S'il n'y en a pas, cochez la confirmation ci-dessous et choisissez "
+                "de nouveau le fichier.", len(findings), name=filename, where=where)
+        else:
+            message = ngettext(
+                "Fichier non joint : « %(name)s » semble contenir un mot de passe (paragraphe "
+                "%(where)s). Un dossier technique ne doit jamais en contenir : retirez-le du "
+                "fichier (par exemple « mot de passe : voir le coffre-fort ») puis joignez-le "
+                "de nouveau. S'il n'y en a pas, cochez la confirmation ci-dessous et choisissez "
+                "de nouveau le fichier.",
+                "Fichier non joint : « %(name)s » semble contenir un mot de passe (paragraphes "
+                "%(where)s). Un dossier technique ne doit jamais en contenir : retirez-le du "
+                "fichier (par exemple « mot de passe : voir le coffre-fort ») puis joignez-le "
+                "de nouveau. S'il n'y en a pas, cochez la confirmation ci-dessous et choisissez "
+                "de nouveau le fichier.", len(findings), name=filename, where=where)
+        InvalidField.__init__(self, message, code="password_suspected", field="file")
         self.findings, self.unit = shown, unit
 
 
@@ -75,7 +112,7 @@ def section_kind(value: str) -> SectionKind:
     try:
         return SectionKind(value)
     except ValueError:
-        raise NotFound("Rubrique inconnue.") from None
+        raise NotFound(gettext("Rubrique inconnue.")) from None
 
 
 def sections_of(establishment_id: int) -> dict[SectionKind, TechFileSection]:
@@ -96,19 +133,26 @@ def get_section(establishment: Establishment, kind: SectionKind) -> TechFileSect
 def _clean_body(body: str | None) -> str:
     body = (body or "").replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in body:
-        raise InvalidField("Le texte contient un caractère invalide.", field="body")
+        raise InvalidField(gettext("Le texte contient un caractère invalide."), field="body")
     if len(body) > MAX_SECTION_CHARS:
-        raise InvalidField(f"Texte trop long ({MAX_SECTION_CHARS} caractères au plus par "
-                           "rubrique) : mettez le reste dans une pièce jointe.", field="body")
+        raise InvalidField(gettext("Texte trop long (%(max)s caractères au plus par rubrique) : "
+                                   "mettez le reste dans une pièce jointe.",
+                                   max=MAX_SECTION_CHARS), field="body")
     return body.strip("\n")
 
 
 def _conflict(section: TechFileSection | None) -> RuleRefused:
-    who = f" par {section.updated_by.name}" if section is not None else ""
-    return RuleRefused(f"Cette rubrique a été modifiée{who} pendant que vous la modifiiez : "
-                       "votre texte est conservé ci-dessous. Ouvrez la version en cours dans "
-                       "un autre onglet, reportez-y vos changements, puis enregistrez.",
-                       code="conflict", field="body")
+    if section is None:
+        message = gettext(
+            "Cette rubrique a été modifiée pendant que vous la modifiiez : votre texte est "
+            "conservé ci-dessous. Ouvrez la version en cours dans un autre onglet, reportez-y "
+            "vos changements, puis enregistrez.")
+    else:
+        message = gettext(
+            "Cette rubrique a été modifiée par %(name)s pendant que vous la modifiiez : votre "
+            "texte est conservé ci-dessous. Ouvrez la version en cours dans un autre onglet, "
+            "reportez-y vos changements, puis enregistrez.", name=section.updated_by.name)
+    return RuleRefused(message, code="conflict", field="body")
 
 
 def save_section(actor: User, establishment_id: int, kind: str, body: str, *,
@@ -188,7 +232,7 @@ def get_version(establishment: Establishment, kind: SectionKind, number: int) ->
         .where(TechFileSection.establishment_id == establishment.id,
                TechFileSection.kind == kind, TechFileVersion.version == number)).first()
     if version is None:
-        raise NotFound("Version introuvable.")
+        raise NotFound(gettext("Version introuvable."))
     return version
 
 
@@ -199,10 +243,10 @@ def purge_version(actor: User, establishment_id: int, kind: str, number: int) ->
     kind = section_kind(kind)
     version = get_version(establishment, kind, number)
     if version.version == version.section.version:
-        raise RuleRefused("La version en cours ne s'efface pas : modifiez la rubrique, puis "
-                          "effacez l'ancienne version.")
+        raise RuleRefused(gettext("La version en cours ne s'efface pas : modifiez la rubrique, "
+                                  "puis effacez l'ancienne version."))
     if version.purged_at is not None:
-        raise RuleRefused("Le texte de cette version est déjà effacé.")
+        raise RuleRefused(gettext("Le texte de cette version est déjà effacé."))
     version.body = ""
     version.purged_at = timeutil.utcnow()
     version.purged_by_id = actor.id
@@ -230,7 +274,7 @@ def get_attachment(establishment: Establishment, attachment_id: int) -> TechFile
     attachment = db.session.get(TechFileAttachment, attachment_id)
     if (attachment is None or attachment.establishment_id != establishment.id
             or attachment.deleted_at is not None):
-        raise NotFound("Pièce jointe introuvable.")
+        raise NotFound(gettext("Pièce jointe introuvable."))
     return attachment
 
 
@@ -243,7 +287,7 @@ def file_attachment(user: User, establishment_id: int, attachment_id: int,
     attachment = db.session.get(TechFileAttachment, attachment_id)
     if (attachment is None or attachment.establishment_id != establishment_id
             or attachment.groupement_id != user.groupement_id):
-        raise NotFound("Pièce jointe introuvable.")
+        raise NotFound(gettext("Pièce jointe introuvable."))
     establishment, access = get_file(user, establishment_id, need)
     return establishment, access, get_attachment(establishment, attachment_id)
 
@@ -252,7 +296,7 @@ def attachment_data(attachment: TechFileAttachment) -> bytes:
     """The bytes of an attachment (loaded only here, for the download)."""
     content = db.session.get(TechFileAttachmentContent, attachment.id)
     if content is None:
-        raise NotFound("Pièce jointe introuvable.")
+        raise NotFound(gettext("Pièce jointe introuvable."))
     return content.data
 
 
@@ -269,11 +313,11 @@ def add_attachment(actor: User, establishment_id: int, *, filename: str | None, 
     establishment, _ = get_file(actor, establishment_id, "edit")
     description = " ".join((description or "").split())
     if len(description) > MAX_DESCRIPTION:
-        raise InvalidField(f"Description trop longue ({MAX_DESCRIPTION} caractères au plus).",
-                           field="description")
+        raise InvalidField(gettext("Description trop longue (%(max)s caractères au plus).",
+                                   max=MAX_DESCRIPTION), field="description")
     if find_passwords(description):
-        raise InvalidField("La description semble contenir un mot de passe : reformulez-la.",
-                           field="description")
+        raise InvalidField(gettext("La description semble contenir un mot de passe : "
+                                   "reformulez-la."), field="description")
     checked = check_upload(filename, data)
     text = scanned_text(checked)
     findings = find_passwords(text) if text else []
@@ -284,8 +328,8 @@ def add_attachment(actor: User, establishment_id: int, *, filename: str | None, 
         TechFileAttachment.establishment_id == establishment.id,
         TechFileAttachment.deleted_at.is_(None)))
     if count >= MAX_ATTACHMENTS:
-        raise RuleRefused(f"Le dossier a déjà {MAX_ATTACHMENTS} pièces jointes : supprimez "
-                          "celles qui ne servent plus.", field="file")
+        raise RuleRefused(gettext("Le dossier a déjà %(max)s pièces jointes : supprimez celles "
+                                  "qui ne servent plus.", max=MAX_ATTACHMENTS), field="file")
     attachment = TechFileAttachment(
         groupement_id=establishment.groupement_id, establishment_id=establishment.id,
         filename=checked.filename, content_type=checked.content_type, size=len(checked.data),

@@ -5,7 +5,7 @@ in :data:`ALLOWED` AND its first bytes are what that format starts with (PDF
 ``%PDF-``, PNG signature, JPEG ``FF D8 FF``, a ZIP holding the parts of an
 OpenDocument / Office Open XML file, UTF-8 text without NUL bytes). The stored
 content type comes from this table, never from the browser. Office files with
-macros are refused. Refusals are :class:`gic.errors.InvalidField` in French.
+macros are refused. Refusals are :class:`gic.errors.InvalidField` (gettext).
 
 :func:`scanned_text` reads the text of a text, DOCX or ODT file (zipfile and
 xml.etree, with a size limit against zip bombs), for the password check.
@@ -25,7 +25,9 @@ from xml.etree import ElementTree
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
+from flask_babel import gettext
 
+from gic.enums import N_
 from gic.errors import InvalidField
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024  # 5 Mo per file
@@ -82,15 +84,15 @@ class FileType:
 
 ALLOWED: dict[str, FileType] = {
     "pdf": FileType("application/pdf", _starts(b"%PDF-"), "PDF"),
-    "png": FileType("image/png", _starts(b"\x89PNG\r\n\x1a\n"), "image PNG"),
-    "jpg": FileType("image/jpeg", _starts(b"\xff\xd8\xff"), "image JPEG"),
-    "jpeg": FileType("image/jpeg", _starts(b"\xff\xd8\xff"), "image JPEG"),
-    "txt": FileType("text/plain; charset=utf-8", _text, "texte (UTF-8)"),
-    "odt": FileType(ODT, _zip_with("content.xml", ODT), "texte OpenDocument"),
-    "ods": FileType(ODS, _zip_with("content.xml", ODS), "classeur OpenDocument"),
-    "docx": FileType(DOCX, _zip_with("word/document.xml"), "document Word"),
-    "xlsx": FileType(XLSX, _zip_with("xl/workbook.xml"), "classeur Excel"),
-    "vsdx": FileType(VSDX, _zip_with("visio/document.xml"), "schéma Visio"),
+    "png": FileType("image/png", _starts(b"\x89PNG\r\n\x1a\n"), N_("image PNG")),
+    "jpg": FileType("image/jpeg", _starts(b"\xff\xd8\xff"), N_("image JPEG")),
+    "jpeg": FileType("image/jpeg", _starts(b"\xff\xd8\xff"), N_("image JPEG")),
+    "txt": FileType("text/plain; charset=utf-8", _text, N_("texte (UTF-8)")),
+    "odt": FileType(ODT, _zip_with("content.xml", ODT), N_("texte OpenDocument")),
+    "ods": FileType(ODS, _zip_with("content.xml", ODS), N_("classeur OpenDocument")),
+    "docx": FileType(DOCX, _zip_with("word/document.xml"), N_("document Word")),
+    "xlsx": FileType(XLSX, _zip_with("xl/workbook.xml"), N_("classeur Excel")),
+    "vsdx": FileType(VSDX, _zip_with("visio/document.xml"), N_("schéma Visio")),
 }
 ALLOWED_LABEL = "PDF, PNG, JPEG, TXT, ODT, ODS, DOCX, XLSX, VSDX"
 MACROS = re.compile(r"(^|/)vbaProject\.bin$|^Basic/", re.IGNORECASE)
@@ -123,24 +125,26 @@ def check_upload(filename: str | None, data: bytes) -> CheckedFile:
     """Accept a file by size, extension and content, or raise :class:`InvalidField`."""
     name = safe_filename(filename)
     if not name:
-        raise InvalidField("Choisissez un fichier à joindre.", field=FIELD)
+        raise InvalidField(gettext("Choisissez un fichier à joindre."), field=FIELD)
     if not data:
-        raise InvalidField(f"« {name} » est vide.", field=FIELD)
+        raise InvalidField(gettext("« %(name)s » est vide.", name=name), field=FIELD)
     if len(data) > MAX_ATTACHMENT_BYTES:
-        raise InvalidField(f"« {name} » dépasse la taille autorisée "
-                           f"({MAX_ATTACHMENT_BYTES // (1024 * 1024)} Mo par fichier).",
-                           field=FIELD)
+        raise InvalidField(gettext("« %(name)s » dépasse la taille autorisée (%(mb)s Mo par "
+                                   "fichier).", name=name,
+                                   mb=MAX_ATTACHMENT_BYTES // (1024 * 1024)), field=FIELD)
     extension = name.rpartition(".")[2].lower() if "." in name else ""
     kind = ALLOWED.get(extension)
     if kind is None:
-        raise InvalidField(f"Type de fichier refusé pour « {name} » : formats acceptés "
-                           f"{ALLOWED_LABEL}.", field=FIELD)
+        raise InvalidField(gettext("Type de fichier refusé pour « %(name)s » : formats "
+                                   "acceptés %(allowed)s.", name=name, allowed=ALLOWED_LABEL),
+                           field=FIELD)
     if not kind.matches(data):
-        raise InvalidField(f"Le contenu de « {name} » n'est pas un fichier {kind.label} "
-                           "valide : fichier refusé.", field=FIELD)
+        raise InvalidField(gettext("Le contenu de « %(name)s » n'est pas un fichier %(kind)s "
+                                   "valide : fichier refusé.", name=name,
+                                   kind=gettext(kind.label)), field=FIELD)
     if data.startswith(b"PK\x03\x04") and _has_macros(data):
-        raise InvalidField(f"« {name} » contient des macros : enregistrez-le sans macros "
-                           "avant de le joindre.", field=FIELD)
+        raise InvalidField(gettext("« %(name)s » contient des macros : enregistrez-le sans "
+                                   "macros avant de le joindre.", name=name), field=FIELD)
     return CheckedFile(name, kind.content_type, data)
 
 
@@ -174,23 +178,24 @@ def scanned_text(checked: CheckedFile) -> str | None:
         lines = _docx_lines(root) if checked.content_type == DOCX else _odt_lines(root)
         return "\n".join(lines)
     except DefusedXmlException:
-        raise InvalidField(f"« {checked.filename} » n'est pas un document valide : "
-                           "fichier refusé.", field=FIELD) from None
+        raise InvalidField(gettext("« %(name)s » n'est pas un document valide : fichier "
+                                   "refusé.", name=checked.filename), field=FIELD) from None
     except (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError, KeyError,
             NotImplementedError, RuntimeError, RecursionError):
         # a damaged or encrypted archive, an unknown compression, absurdly deep nesting…
-        raise InvalidField(f"Le texte de « {checked.filename} » n'a pas pu être lu pour "
-                           "vérifier qu'il ne contient pas de mot de passe : fichier refusé. "
-                           "Enregistrez-le de nouveau avec votre traitement de texte.",
-                           field=FIELD) from None
+        raise InvalidField(gettext("Le texte de « %(name)s » n'a pas pu être lu pour vérifier "
+                                   "qu'il ne contient pas de mot de passe : fichier refusé. "
+                                   "Enregistrez-le de nouveau avec votre traitement de texte.",
+                                   name=checked.filename), field=FIELD) from None
 
 
 def _read_part(checked: CheckedFile, part: str) -> bytes:
     """One member of the archive, read at most up to :data:`MAX_SCANNED_XML` bytes
     (the size the archive announces is not trusted)."""
-    too_big = InvalidField(f"« {checked.filename} » contient trop de texte pour être vérifié "
-                           f"({MAX_SCANNED_XML // (1024 * 1024)} Mo de texte au plus) : "
-                           "découpez-le en plusieurs fichiers.", field=FIELD)
+    too_big = InvalidField(gettext("« %(name)s » contient trop de texte pour être vérifié "
+                                   "(%(mb)s Mo de texte au plus) : découpez-le en plusieurs "
+                                   "fichiers.", name=checked.filename,
+                                   mb=MAX_SCANNED_XML // (1024 * 1024)), field=FIELD)
     with zipfile.ZipFile(io.BytesIO(checked.data)) as archive:
         if archive.getinfo(part).file_size > MAX_SCANNED_XML:
             raise too_big

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 
 from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -130,8 +131,7 @@ def edit(establishment_id: int, kind: str):
         page["preview"] = render(form.body.data)
         page["findings"] = find_passwords(form.body.data or "")
         if page["findings"]:  # said now, refused at saving unless confirmed
-            page["error"] = services.PasswordSuspected(page["findings"]).message.replace(
-                "Texte non enregistré", "Attention")
+            page["error"] = services.password_warning(page["findings"])
         return render_template("techfiles/edit.html", **page)
     try:
         saved = services.save_section(_me(), establishment.id, kind, form.body.data,
@@ -148,9 +148,11 @@ def edit(establishment_id: int, kind: str):
             form.body.errors = [*form.body.errors, error.message]
         return render_template("techfiles/edit.html", **page), error.status
     if saved is None:
-        flash(f"« {kind.label} » : texte inchangé, aucune nouvelle version.", "info")
+        flash(gettext("« %(label)s » : texte inchangé, aucune nouvelle version.",
+                      label=kind.label), "info")
     else:
-        flash(f"« {kind.label} » enregistrée (version {saved.version}).", "success")
+        flash(gettext("« %(label)s » enregistrée (version %(number)s).", label=kind.label,
+                      number=saved.version), "success")
     return redirect(url_for(".view", establishment_id=establishment.id, _anchor=kind.value))
 
 
@@ -198,7 +200,7 @@ def purge(establishment_id: int, kind: str, number: int):
         db.session.rollback()
         flash(error.message, "error")
     else:
-        flash(f"Texte de la version {number} effacé.", "success")
+        flash(gettext("Texte de la version %(number)s effacé.", number=number), "success")
     return redirect(url_for(".history", establishment_id=establishment_id, kind=kind))
 
 
@@ -236,7 +238,7 @@ def upload(establishment_id: int):
             field = form[error.field] if error.field in ("file", "description") else form.file
             field.errors = [*field.errors, error.message]
         return render_template("techfiles/upload.html", **page), error.status
-    flash(f"« {attachment.filename} » joint au dossier.", "success")
+    flash(gettext("« %(name)s » joint au dossier.", name=attachment.filename), "success")
     return redirect(url_for(".view", establishment_id=establishment.id, _anchor="pieces"))
 
 
@@ -268,7 +270,7 @@ def delete_attachment(establishment_id: int, attachment_id: int):
         services.delete_attachment(_me(), establishment_id, attachment_id)
     except DomainError as error:
         return _refused_page(error)
-    flash("Pièce jointe supprimée.", "success")
+    flash(gettext("Pièce jointe supprimée."), "success")
     return redirect(url_for(".view", establishment_id=establishment_id, _anchor="pieces"))
 
 

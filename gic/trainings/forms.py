@@ -9,6 +9,7 @@ Meaning (people of the groupement, duration > 0, year open…) is the services'.
 
 from __future__ import annotations
 
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     SelectField,
@@ -28,24 +29,33 @@ from gic.trainings.services import MAX_GUESTS
 class TrainingForm(FlaskForm):
     """A common training: what, when, who trained, who attended."""
 
-    topic = SelectField("Thème", validate_choice=False,
-                        choices=[SelectChoice("", "— choisir —")] + [
-                            SelectChoice(t.value, t.label) for t in Topic],
-                        validators=[InputRequired("Choisissez le thème.")])
-    title = StringField("Intitulé", validators=[InputRequired("Indiquez l'intitulé."),
-                                                Length(max=200)],
-                        description="Par exemple « Sensibilisation à l'hameçonnage ».")
-    date = DateField("Date", validators=[InputRequired("Indiquez la date.")])
-    start_time = TimeField("Heure de début", format=TIME_FORMATS, validators=[Optional()],
-                           description="Facultatif.")
-    duration_minutes = DurationField("Durée", description="Par exemple « 2:00 » ou « 3 h 30 ».",
-                                     validators=[InputRequired("Indiquez la durée.")])
-    trainer = StringField("Formateur", validators=[InputRequired("Indiquez le formateur."),
-                                                   Length(max=200)],
-                          description="Nom, et organisme s'il est extérieur.")
-    place = StringField("Lieu", validators=[Length(max=300)])
-    notes = TextAreaField("Contenu", validators=[Length(max=5000)])
-    attendees = CheckboxesField("Participants", coerce=int, validate_choice=False)
+    topic = SelectField(lazy_gettext("Thème"), validate_choice=False,
+                        validators=[InputRequired(lazy_gettext("Choisissez le thème."))])
+    title = StringField(lazy_gettext("Intitulé"),
+                        validators=[InputRequired(lazy_gettext("Indiquez l'intitulé.")),
+                                    Length(max=200)],
+                        description=lazy_gettext(
+                            "Par exemple « Sensibilisation à l'hameçonnage »."))
+    date = DateField(lazy_gettext("Date"),
+                     validators=[InputRequired(lazy_gettext("Indiquez la date."))])
+    start_time = TimeField(lazy_gettext("Heure de début"), format=TIME_FORMATS,
+                           validators=[Optional()], description=lazy_gettext("Facultatif."))
+    duration_minutes = DurationField(
+        lazy_gettext("Durée"), description=lazy_gettext("Par exemple « 2:00 » ou « 3 h 30 »."),
+        validators=[InputRequired(lazy_gettext("Indiquez la durée."))])
+    trainer = StringField(lazy_gettext("Formateur"),
+                          validators=[InputRequired(lazy_gettext("Indiquez le formateur.")),
+                                      Length(max=200)],
+                          description=lazy_gettext("Nom, et organisme s'il est extérieur."))
+    place = StringField(lazy_gettext("Lieu"), validators=[Length(max=300)])
+    notes = TextAreaField(lazy_gettext("Contenu"), validators=[Length(max=5000)])
+    attendees = CheckboxesField(lazy_gettext("Participants"), coerce=int, validate_choice=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Labels read now, in the reader's language.
+        self.topic.choices = [SelectChoice("", gettext("— choisir —"))] + [
+            SelectChoice(t.value, t.label) for t in Topic]
 
     def values(self, establishment_ids) -> dict:
         """The keyword arguments of the services."""
@@ -65,8 +75,9 @@ def training_form(establishment_ids, **kwargs) -> TrainingForm:
 
     for eid in establishment_ids:
         setattr(Form, f"guests_{eid}", IntegerField(
-            "Autres participants", default=0, validators=[
-                Optional(), NumberRange(0, MAX_GUESTS, f"Entre 0 et {MAX_GUESTS}.")]))
+            lazy_gettext("Autres participants"), default=0, validators=[
+                Optional(), NumberRange(0, MAX_GUESTS, lazy_gettext("Entre 0 et %(max)s.",
+                                                                    max=MAX_GUESTS))]))
     return Form(**kwargs)
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, time
 from typing import Any
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -36,9 +37,10 @@ from gic.trainings.models import (
     TrainingGuests,
 )
 
-ORGANISE_REFUSAL = "Une formation commune est organisée par la coordination ou une direction."
-CHANGE_REFUSAL = ("Seuls la coordination et le directeur qui a organisé cette formation la "
-                  "modifient ou la suppriment.")
+ORGANISE_REFUSAL = lazy_gettext("Une formation commune est organisée par la coordination ou "
+                                "une direction.")
+CHANGE_REFUSAL = lazy_gettext("Seuls la coordination et le directeur qui a organisé cette "
+                              "formation la modifient ou la suppriment.")
 MAX_DURATION = 12 * 60  # one training day; a longer course is recorded day by day
 MAX_GUESTS = 500
 TITLE_MAX, TRAINER_MAX, PLACE_MAX, NOTES_MAX = 200, 200, 300, 5000
@@ -64,7 +66,7 @@ def get_training(user: User, training_id: int) -> Training:
     """A training of the user's groupement; 404 otherwise."""
     t = db.session.get(Training, training_id)
     if t is None or t.groupement_id != user.groupement_id:
-        raise NotFound("Formation introuvable.")
+        raise NotFound(gettext("Formation introuvable."))
     return t
 
 
@@ -117,7 +119,8 @@ def _checked(groupement_id: int, *, topic: str, title: str, day: date | None,
     try:
         topic_value = Topic(topic)
     except ValueError:
-        raise InvalidField("Choisissez le thème de la formation.", field="topic") from None
+        raise InvalidField(gettext("Choisissez le thème de la formation."),
+                           field="topic") from None
     day = check_day(day, "date")
     check_years_open(groupement_id, [day])
     return {
@@ -143,8 +146,8 @@ def _attendees(groupement_id: int, attendee_ids: Iterable[int]) -> dict[int, int
             User.id.in_(wanted), User.groupement_id == groupement_id,
             User.establishment_id.is_not(None))).all())
     if set(found) != wanted:
-        raise InvalidField("Les participants sont des personnes des établissements du "
-                           "groupement.", field="attendees")
+        raise InvalidField(gettext("Les participants sont des personnes des établissements du "
+                                   "groupement."), field="attendees")
     return found
 
 
@@ -154,12 +157,13 @@ def _guests(groupement_id: int, guests: Mapping[int, int | None]) -> dict[int, i
     known = set(establishment_ids(groupement_id))
     for eid, count in (guests or {}).items():
         if eid not in known:
-            raise InvalidField("Établissement inconnu dans ce groupement.", field="attendees")
+            raise InvalidField(gettext("Établissement inconnu dans ce groupement."),
+                               field="attendees")
         if count is None or count == 0:
             continue
         if not 0 < count <= MAX_GUESTS:
-            raise InvalidField(f"Le nombre d'autres participants va de 0 à {MAX_GUESTS}.",
-                               field=f"guests_{eid}")
+            raise InvalidField(gettext("Le nombre d'autres participants va de 0 à %(max)s.",
+                                       max=MAX_GUESTS), field=f"guests_{eid}")
         counts[eid] = count
     return counts
 

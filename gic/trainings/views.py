@@ -1,18 +1,19 @@
 """Pages of the common trainings: the list, organise one, its page, correct, remove.
 
 Thin handlers: load (or 404) -> check the form's shape -> call one service ->
-flash -> redirect. A refusal is rolled back and shown in French on its field,
+flash -> redirect. A refusal is rolled back and shown on its field in the reader's language,
 with its status (403, 409, 422), what the user typed kept.
 """
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import login_required
 
 from gic.errors import DomainError, Forbidden
 from gic.extensions import db
-from gic.pages import FORM_ERROR, load, me, paginate, refusal_page, refused
+from gic.pages import load, me, paginate, refusal_page, refused
 from gic.registers import today_of
 from gic.trainings import bp, services
 from gic.trainings.forms import ButtonForm, training_form
@@ -60,9 +61,10 @@ def _save(training: Training | None):
         if training is None:
             form.date.data = today_of(user.groupement_id)
         return _form_page(form, training, groups)
-    what = "Formation non modifiée" if training else "Formation non enregistrée"
     if not form.validate():
-        return _form_page(form, training, groups, 422, FORM_ERROR.format(what=what))
+        what = (gettext("Formation non modifiée : corrigez les champs signalés.") if training
+                else gettext("Formation non enregistrée : corrigez les champs signalés."))
+        return _form_page(form, training, groups, 422, what)
     try:
         if training is None:
             training = services.create_training(user, **form.values(eids))
@@ -71,7 +73,7 @@ def _save(training: Training | None):
     except DomainError as error:
         return _form_page(form, training if training and training.id else None, groups,
                           refused(error, form), error.message)
-    flash(f"Formation « {training.title} » enregistrée.", "success")
+    flash(gettext("Formation « %(title)s » enregistrée.", title=training.title), "success")
     return redirect(url_for(".detail", training_id=training.id))
 
 
@@ -127,10 +129,10 @@ def delete(training_id: int):
     """Remove a training recorded by mistake."""
     t = _load(training_id)
     if not ButtonForm().validate_on_submit():
-        return _detail_page(t, 400, "Le formulaire a expiré : rechargez la page.")
+        return _detail_page(t, 400, gettext("Le formulaire a expiré : rechargez la page."))
     try:
         services.delete_training(t, me())
     except DomainError as error:
         return _detail_page(t, refused(error), error.message)
-    flash("Formation supprimée.", "success")
+    flash(gettext("Formation supprimée."), "success")
     return redirect(url_for(".index"))
