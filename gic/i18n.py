@@ -29,7 +29,9 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from flask import Flask, has_request_context, request, session
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from gic.enums import Language
 
@@ -45,6 +47,15 @@ OPTIONS = {"templates/**.html": {"trimmed": "true"}}
 HEADER_DATE = datetime(2026, 12, 3, tzinfo=UTC)
 HEADER = "Translations of GIC's interface (French source messages). Made by scripts/i18n."
 KEYWORDS = DEFAULT_KEYWORDS | {"_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+
+
+def _text_not_markup(self: LazyString) -> Markup:
+    """A ``lazy_gettext`` string is text: Jinja escapes it like any other string
+    (Flask-Babel's ``__html__`` would print it as trusted markup, unescaped)."""
+    return escape(str(self))
+
+
+LazyString.__html__ = _text_not_markup
 
 
 def select_locale() -> str:
