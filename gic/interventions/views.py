@@ -391,9 +391,10 @@ def _log_session_json(intervention_id: int):
     try:
         i = services.get_intervention(_me(), intervention_id)
         if not form.validate_on_submit():
-            fields = {name: errors for name, errors in form.errors.items()}
-            first = next(iter(fields.values()), ["Champ invalide."])[0]
-            return json_error(422, "invalid_field", f"Séance non enregistrée : {first}",
+            fields = {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+            first = next(iter(fields.values()), [gettext("Champ invalide.")])[0]
+            return json_error(422, "invalid_field",
+                              gettext("Séance non enregistrée : %(error)s", error=first),
                               field=next(iter(fields), None), fields=fields)
         s, created = services.log_session_once(
             i, _me(), client_uuid=form.client_uuid.data, **_session_values(form))
