@@ -71,7 +71,10 @@ def email_action(token: str):
         link = maillinks.read(token, visitor)
     except maillinks.LinkRefused as refusal:
         db.session.rollback()
-        return _page(refusal.status, refusal=refusal.message)
+        if refusal.language is None:  # not even known whose link it is
+            return _page(refusal.status, refusal=refusal.message)
+        with force_locale(refusal.language):
+            return _page(refusal.status, refusal=refusal.message)
     with force_locale(link.user.language.value):  # the page of his e-mail, in his language
         return _confirm_or_act(link)
 

@@ -54,6 +54,7 @@ class LinkRefused(DomainError):
 
     status = 410
     code = "link_refused"
+    language: str | None = None  # the link's person's, once he is known: the page's too
 
     def __init__(self, message: str, *, status: int = 410, code: str | None = None) -> None:
         super().__init__(message, code=code)
@@ -131,7 +132,11 @@ def read(token: str, visitor: User | None) -> EmailLink:
             "utiliser le lien de votre e-mail.", name=visitor.name),
             status=403, code="link_other_user")
     with force_locale(user.language.value):  # told to the link's person, in his language
-        _check_still_valid(user, i, action, state, stamp)
+        try:
+            _check_still_valid(user, i, action, state, stamp)
+        except LinkRefused as refusal:
+            refusal.language = user.language.value
+            raise
     return EmailLink(user, i, action, technician_id)
 
 

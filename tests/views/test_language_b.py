@@ -151,3 +151,16 @@ def test_the_standin_page_and_its_flash_in_english(app, world):
     page = visible_text(response)
     assert "Technicien A saved as your stand-in from" in page
     assert "running" in page and "End" in page and "Mettre fin" not in page
+
+
+def test_a_used_email_link_says_so_in_its_persons_language(app, world):
+    english(world.directors["B"])
+    i = services.create_draft(world.technicians["B"], provider_id=world.establishments["A"].id,
+                              axis=2, nature="incident", description="Imprimante")
+    token = maillinks.make_token(world.directors["B"], i, "activate")
+    services.activate(i, world.directors["B"])
+    response = app.test_client().get(f"/interventions/email/{token}")
+    assert response.status_code == 410
+    page = visible_text(response)
+    assert "E-mail link" in page and "This request was already activated by Direction B on" in page
+    assert "Lien de l'e-mail" not in page and "déjà été" not in page
