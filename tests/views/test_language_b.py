@@ -5,6 +5,9 @@ them unchanged."""
 
 from __future__ import annotations
 
+import html
+import json
+import re
 from datetime import date
 
 import pytest
@@ -164,3 +167,16 @@ def test_a_used_email_link_says_so_in_its_persons_language(app, world):
     page = visible_text(response)
     assert "E-mail link" in page and "This request was already activated by Direction B on" in page
     assert "Lien de l'e-mail" not in page and "déjà été" not in page
+
+
+def test_the_outbox_script_gets_its_messages_in_the_readers_language(app, world):
+    english(world.technicians["A"])
+    i = accepted(world)
+    session(world, i, TODAY, "08:00", "09:00")  # the completion form (signature pads) shows
+    raw = client_for(app, world.technicians["A"]).get(f"/interventions/{i.id}").get_data(
+        as_text=True)
+    messages = json.loads(html.unescape(re.search(r"data-messages='([^']*)'", raw).group(1)))
+    assert messages["non synchronisé"] == "not synchronised"
+    assert messages["saisie le %(day)s à %(time)s"] == "typed on %(day)s at %(time)s"
+    assert messages["Sur site"] == "On site"
+    assert 'data-signed-text="Signature saved."' in raw
