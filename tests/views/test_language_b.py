@@ -180,3 +180,22 @@ def test_the_outbox_script_gets_its_messages_in_the_readers_language(app, world)
     assert messages["saisie le %(day)s à %(time)s"] == "typed on %(day)s at %(time)s"
     assert messages["Sur site"] == "On site"
     assert 'data-signed-text="Signature saved."' in raw
+
+
+def test_the_signed_sheet_stays_french_when_an_english_reader_completes(app, world):
+    from tests.services.test_intervention_sheet import SIGNED, pdf_text
+
+    english(world.technicians["A"])
+    i = accepted(world)
+    session(world, i, date(2026, 11, 20), "08:00", "10:30")
+    response = client_for(app, world.technicians["A"]).post(
+        f"/interventions/{i.id}/complete", data={"report": "Disque remplacé.", **SIGNED},
+        follow_redirects=True)
+    page = visible_text(response)
+    assert "Intervention completed with its signed sheet, saved as a PDF" in page
+    assert "Download the signed sheet (PDF)" in page
+    text = pdf_text(i.sheet.pdf)
+    for french in ("Fiche d'intervention", "Demande n° ", "Temps passé", "Sur site",
+                   "Renfort d'équipe", "signé le 23 novembre 2026 à 11:00"):
+        assert french in text, french
+    assert "Request" not in text and "On site" not in text
