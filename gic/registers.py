@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from gic import timeutil
@@ -52,12 +53,13 @@ def clean_text(value: str | None, field: str, *, label: str, max_length: int,
     """Stripped text: no NUL, not empty when required, at most ``max_length`` characters."""
     value = (value or "").strip()
     if "\x00" in value:
-        raise InvalidField(f"{label} contient un caractère invalide.", field=field)
-    if required and not value:
-        raise InvalidField(f"{label} est obligatoire.", field=field)
-    if len(value) > max_length:
-        raise InvalidField(f"{label} est trop long ({max_length} caractères au plus).",
+        raise InvalidField(gettext("%(label)s contient un caractère invalide.", label=label),
                            field=field)
+    if required and not value:
+        raise InvalidField(gettext("%(label)s est obligatoire.", label=label), field=field)
+    if len(value) > max_length:
+        raise InvalidField(gettext("%(label)s est trop long (%(max)s caractères au plus).",
+                                   label=label, max=max_length), field=field)
     return value
 
 
@@ -67,7 +69,7 @@ def establishment_in(groupement_id: int, establishment_id: int | None,
     here; a candidate not admitted yet takes no part: 409)."""
     e = db.session.get(Establishment, establishment_id) if establishment_id else None
     if e is None or e.groupement_id != groupement_id:
-        raise InvalidField("Établissement inconnu dans ce groupement.", field=field)
+        raise InvalidField(gettext("Établissement inconnu dans ce groupement."), field=field)
     check_members(e, field=field)
     return e
 
@@ -79,15 +81,18 @@ def member_staff(user: User, message: str) -> int:
     return eid
 
 
-def check_day(day: date | None, field: str, *, label: str = "La date",
+def check_day(day: date | None, field: str, *, label: str | None = None,
               not_after: date | None = None) -> date:
     """A date of a plausible year, and not after ``not_after`` when given (today)."""
+    label = label or gettext("La date")
     if day is None:
-        raise InvalidField(f"{label} est obligatoire.", field=field)
+        raise InvalidField(gettext("%(label)s est obligatoire.", label=label), field=field)
     if not rules.is_plausible_year(day.year):
-        raise InvalidField(f"{label} n'est pas une date plausible.", field=field)
+        raise InvalidField(gettext("%(label)s n'est pas une date plausible.", label=label),
+                           field=field)
     if not_after is not None and day > not_after:
-        raise InvalidField(f"{label} ne peut pas être dans le futur.", field=field)
+        raise InvalidField(gettext("%(label)s ne peut pas être dans le futur.", label=label),
+                           field=field)
     return day
 
 
@@ -101,7 +106,9 @@ def check_years_open(groupement_id: int, days: Iterable[date], field: str = "dat
 def minutes_in(value: int | None, field: str, *, label: str, maximum: int) -> int:
     """A duration in minutes: more than 0 and at most ``maximum``."""
     if value is None or value <= 0:
-        raise InvalidField(f"{label} doit être supérieure à zéro.", field=field)
+        raise InvalidField(gettext("%(label)s doit être supérieure à zéro.", label=label),
+                           field=field)
     if value > maximum:
-        raise InvalidField(f"{label} est trop longue ({maximum // 60} h au plus).", field=field)
+        raise InvalidField(gettext("%(label)s est trop longue (%(hours)s h au plus).",
+                                   label=label, hours=maximum // 60), field=field)
     return value

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import Integer, Select, cast, func, inspect, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
@@ -168,7 +169,7 @@ def billing_scope(user: User) -> int | None:
         return None
     if user.role == Role.DIRECTOR and user.establishment_id:
         return user.establishment_id
-    raise Forbidden("La facturation est réservée aux comptables et aux directions.")
+    raise Forbidden(gettext("La facturation est réservée aux comptables et aux directions."))
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,17 @@ refused stays out. Imports nothing but the core models, so any service can use i
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
+
 from gic.errors import RuleRefused
 from gic.models import Establishment, MembershipStatus
 
 NOT_MEMBER = {
-    MembershipStatus.CANDIDATE: ("{name} n'est pas encore membre du groupement : son adhésion "
-                                 "attend le vote des directions des établissements membres."),
-    MembershipStatus.NOT_ADMITTED: ("{name} n'est pas membre du groupement : son adhésion a été "
-                                    "refusée."),
+    MembershipStatus.CANDIDATE: lazy_gettext(
+        "%(name)s n'est pas encore membre du groupement : son adhésion attend le vote des "
+        "directions des établissements membres."),
+    MembershipStatus.NOT_ADMITTED: lazy_gettext(
+        "%(name)s n'est pas membre du groupement : son adhésion a été refusée."),
 }
 
 
@@ -24,5 +27,5 @@ def check_members(*establishments: Establishment, field: str | None = None) -> N
     """Refuse (409) when one of ``establishments`` is not a member of its groupement."""
     for e in establishments:
         if e.status != MembershipStatus.MEMBER:
-            raise RuleRefused(NOT_MEMBER[e.status].format(name=e.name),
+            raise RuleRefused(str(NOT_MEMBER[e.status]) % {"name": e.name},
                               code="not_member", field=field)

@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext, lazy_gettext, ngettext
+
 from gic.convention.constants import ALERT_LEVELS, MAX_YEAR, MIN_YEAR
 from gic.enums import N_, Labelled
 from gic.errors import DomainError, InvalidField, RuleRefused
@@ -44,12 +46,12 @@ FORBIDDEN_NATURES = frozenset(
 )
 
 # The five axes of cooperation (seed 002, « Objet de la coopération »).
-AXES = {
-    1: "Réunions, échanges d'informations, conseils",
-    2: "Renfort d'équipe pour travaux ponctuels et/ou mise en place de matériel et logiciel",
-    3: "Remplacement en cas d'absence, sur dysfonctionnement majeur entraînant une urgence",
-    4: "Formations communes sur des sujets informatiques",
-    5: "Prêt ou don de matériel",
+AXES = {  # in French (reports store them); pages translate them: ``_(AXES[n])``
+    1: N_("Réunions, échanges d'informations, conseils"),
+    2: N_("Renfort d'équipe pour travaux ponctuels et/ou mise en place de matériel et logiciel"),
+    3: N_("Remplacement en cas d'absence, sur dysfonctionnement majeur entraînant une urgence"),
+    4: N_("Formations communes sur des sujets informatiques"),
+    5: N_("Prêt ou don de matériel"),
 }
 # Interventions are requested on the axes of work done by a technician.
 INTERVENTION_AXES = (2, 3)
@@ -99,12 +101,12 @@ def check_nature(nature: str) -> Nature:
     try:
         value = Nature(nature)
     except ValueError:
-        raise InvalidField("Nature d'intervention inconnue.", field="nature") from None
+        raise InvalidField(gettext("Nature d'intervention inconnue."), field="nature") from None
     if value in FORBIDDEN_NATURES:
-        raise InvalidField(
-            f"« {value.label} » est exclu par la convention : les interventions "
-            "« ne peuvent être activées pour du support utilisateur/formation ou pour des "
-            "modifications définitives du SI (partielle ou complète) ».",
+        raise InvalidField(gettext(
+            "« %(nature)s » est exclu par la convention : les interventions « ne peuvent être "
+            "activées pour du support utilisateur/formation ou pour des modifications "
+            "définitives du SI (partielle ou complète) ».", nature=value.label),
             field="nature", code="nature_refused",
         )
     return value
@@ -113,9 +115,9 @@ def check_nature(nature: str) -> Nature:
 def check_axis(axis: int) -> int:
     """An intervention is requested on axis 2 (reinforcement) or 3 (replacement)."""
     if axis not in INTERVENTION_AXES:
-        raise InvalidField(
+        raise InvalidField(gettext(
             "Une demande d'intervention relève de l'axe 2 (renfort d'équipe) "
-            "ou de l'axe 3 (remplacement en cas d'urgence).",
+            "ou de l'axe 3 (remplacement en cas d'urgence)."),
             field="axis",
         )
     return axis
@@ -124,7 +126,7 @@ def check_axis(axis: int) -> int:
 def check_estimate(minutes: int, field: str) -> int:
     """Estimated minutes are a non-negative, plausible number."""
     if minutes < 0 or minutes > MAX_ESTIMATE_MINUTES:
-        raise InvalidField("Estimation d'heures invalide.", field=field)
+        raise InvalidField(gettext("Estimation d'heures invalide."), field=field)
     return minutes
 
 
@@ -135,11 +137,12 @@ def check_activation(estimated_onsite: int, used_minutes: int, terms: Convention
         return
     left = max(0, terms.cap_minutes - used_minutes)
     if used_minutes + estimated_onsite > terms.cap_minutes:
-        raise RuleRefused(
-            f"Activation refusée : les {hours_minutes(estimated_onsite)} sur site estimées "
-            f"seraient facturables et dépasseraient le plafond annuel de "
-            f"{hours_minutes(terms.cap_minutes)} en {year} (reste {left} min, soit "
-            f"{hours_minutes(left)}). Un détachement temporaire permet d'aller au-delà.",
+        raise RuleRefused(gettext(
+            "Activation refusée : les %(estimate)s sur site estimées seraient facturables et "
+            "dépasseraient le plafond annuel de %(cap)s en %(year)s (reste %(left)s min, soit "
+            "%(left_hm)s). Un détachement temporaire permet d'aller au-delà.",
+            estimate=hours_minutes(estimated_onsite), cap=hours_minutes(terms.cap_minutes),
+            year=year, left=left, left_hm=hours_minutes(left)),
             code="cap_exceeded", remaining_minutes=left,
         )
 
@@ -166,10 +169,12 @@ def exists_locally(day: date, at: time, tz: str = "Europe/Paris") -> bool:
 def check_local_time(day: date, at: time, tz: str, field: str) -> None:
     """Refuse (422) a time that does not exist on ``day`` in ``tz``."""
     if not exists_locally(day, at, tz):
-        raise InvalidField(
-            f"{at:%H:%M} n'existe pas le {day:%d/%m/%Y} : les horloges avancent d'une heure "
-            "cette nuit-là (passage à l'heure d'été). Indiquez l'heure que montrait "
-            "l'horloge, avant 02:00 ou à partir de 03:00.", field=field)
+        raise InvalidField(gettext(
+            "%(time)s n'existe pas le %(day)s : les horloges avancent d'une heure cette "
+            "nuit-là (passage à l'heure d'été). Indiquez l'heure que montrait l'horloge, "
+            "avant 02:00 ou à partir de 03:00.", time=at.strftime("%H:%M"),
+            day=day.strftime("%d/%m/%Y")),
+            field=field)
 
 
 def repeated_time_note(day: date, times: Iterable[time], tz: str = "Europe/Paris") -> str:
@@ -185,10 +190,14 @@ def repeated_time_note(day: date, times: Iterable[time], tz: str = "Europe/Paris
     if not notes:
         return ""
     offset = datetime.combine(day, time(2, 0), tzinfo=zone).strftime("%z")
-    verb = "existent" if len(notes) > 1 else "existe"
-    return (f"{' et '.join(notes)} {verb} deux fois le {day:%d/%m/%Y} (passage à l'heure "
-            f"d'hiver) : c'est la première fois qui est comptée, en heure d'été "
-            f"(UTC{offset[:3]}:{offset[3:]}).")
+    times = notes[0] if len(notes) == 1 else gettext(
+        "%(first)s et %(second)s", first=notes[0], second=notes[1])
+    return ngettext(
+        "%(times)s existe deux fois le %(day)s (passage à l'heure d'hiver) : c'est la "
+        "première fois qui est comptée, en heure d'été (UTC%(offset)s).",
+        "%(times)s existent deux fois le %(day)s (passage à l'heure d'hiver) : c'est la "
+        "première fois qui est comptée, en heure d'été (UTC%(offset)s).", len(notes),
+        times=times, day=day.strftime("%d/%m/%Y"), offset=offset[:3] + ":" + offset[3:])
 
 
 def check_session_not_too_old(day: date, *, drafted: date, backdate_days: int,
@@ -198,15 +207,17 @@ def check_session_not_too_old(day: date, *, drafted: date, backdate_days: int,
     a request of today cannot change a past year's cap use and billing."""
     earliest = drafted - timedelta(days=backdate_days)
     if day < earliest:
-        raise InvalidField(
-            f"Une séance ne peut pas être datée de plus de {backdate_days} jours avant la "
-            f"demande (rédigée le {drafted:%d/%m/%Y}) : le {earliest:%d/%m/%Y} au plus tôt.",
+        raise InvalidField(gettext(
+            "Une séance ne peut pas être datée de plus de %(days)s jours avant la demande "
+            "(rédigée le %(drafted)s) : le %(earliest)s au plus tôt.", days=backdate_days,
+            drafted=drafted.strftime("%d/%m/%Y"), earliest=earliest.strftime("%d/%m/%Y")),
             field="date")
     for name, since in members_since.items():
         if day < since:
-            raise InvalidField(
-                f"{name} n'est membre du groupement que depuis le {since:%d/%m/%Y} : une "
-                "séance ne peut pas être datée d'avant.", field="date")
+            raise InvalidField(gettext(
+                "%(name)s n'est membre du groupement que depuis le %(since)s : une séance ne "
+                "peut pas être datée d'avant.", name=name, since=since.strftime("%d/%m/%Y")),
+                field="date")
 
 
 def check_session_times(day: date, start: time, end: time, *, now: datetime,
@@ -216,21 +227,21 @@ def check_session_times(day: date, start: time, end: time, *, now: datetime,
     ``now`` is an aware datetime. Refusals are 422 with the field at fault.
     """
     if end <= start:
-        raise InvalidField("L'heure de fin doit être après l'heure de début (même jour).",
-                           field="end")
+        raise InvalidField(gettext("L'heure de fin doit être après l'heure de début (même "
+                                   "jour)."), field="end")
     check_local_time(day, start, tz, "start")
     check_local_time(day, end, tz, "end")
     if day < terms.start_date:
-        raise InvalidField(
-            f"La date est antérieure au début de la convention "
-            f"({terms.start_date:%d/%m/%Y}).", field="date")
+        raise InvalidField(gettext(
+            "La date est antérieure au début de la convention (%(start)s).",
+            start=terms.start_date.strftime("%d/%m/%Y")), field="date")
     finish = datetime.combine(day, end, tzinfo=ZoneInfo(tz))
     if finish > now:
-        raise InvalidField("Une séance ne peut pas être dans le futur.", field="date")
+        raise InvalidField(gettext("Une séance ne peut pas être dans le futur."), field="date")
     minutes = session_minutes(day, start, end, tz)
     if minutes <= 0:  # spring DST gap: 02:30 -> 03:00 lasts -30 real minutes
-        raise InvalidField("L'heure de fin doit être après l'heure de début (même jour).",
-                           field="end")
+        raise InvalidField(gettext("L'heure de fin doit être après l'heure de début (même "
+                                   "jour)."), field="end")
     return minutes
 
 
@@ -374,7 +385,7 @@ def round_cents(value: Decimal) -> Decimal:
 
 def check_cap(*, before: Mapping[int, int], after: Mapping[int, int],
               used_by_others: Mapping[int, int], cap_by_year: Mapping[int, int],
-              beneficiary: str = "l'établissement bénéficiaire") -> None:
+              beneficiary: str | None = None) -> None:
     """R5: refuse a change that would raise a year's billable use above its cap.
 
     ``before``/``after`` are the intervention's billable minutes per year around
@@ -389,25 +400,28 @@ def check_cap(*, before: Mapping[int, int], after: Mapping[int, int],
         used = used_by_others.get(year, 0)
         if used + after[year] > cap:
             left = max(0, cap - used - before.get(year, 0))
-            raise RuleRefused(
-                f"Séance refusée : le plafond annuel de {hours_minutes(cap)} facturables "
-                f"pour {beneficiary} en {year} serait dépassé. Il reste {left} min "
-                f"({hours_minutes(left)}) facturables cette année. Pour aller au-delà, "
-                "les directions peuvent convenir d'un détachement temporaire.",
+            raise RuleRefused(gettext(
+                "Séance refusée : le plafond annuel de %(cap)s facturables pour "
+                "%(beneficiary)s en %(year)s serait dépassé. Il reste %(left)s min "
+                "(%(left_hm)s) facturables cette année. Pour aller au-delà, les directions "
+                "peuvent convenir d'un détachement temporaire.", cap=hours_minutes(cap),
+                beneficiary=beneficiary or gettext("l'établissement bénéficiaire"),
+                year=year, left=left, left_hm=hours_minutes(left)),
                 code="cap_exceeded", remaining_minutes=left, year=year,
             )
 
 
-# R9's refusal as each kind of change tells it ({years}: the closed ones among those
-# the change touches).
-YEAR_CLOSED = ("L'année {years} est clôturée : sa facturation est figée et ses séances "
-               "ne peuvent plus être créées, modifiées ni supprimées.")
-YEAR_CLOSED_RECORDS = ("L'année {years} est clôturée : ce qui y est enregistré ne peut plus "
-                       "être ajouté, modifié ni supprimé.")
-YEAR_CLOSED_PERIOD = ("La période touche l'année {years}, clôturée : sa facturation est "
-                      "figée. Choisissez une période dans des années ouvertes.")
-YEAR_CLOSED_VERSION = "L'année {years} est clôturée : sa facturation est figée."
-YEAR_CLOSED_CALLS = "L'année {years} est clôturée."
+# R9's refusal as each kind of change tells it (%(years)s: the closed ones among those
+# the change touches), in the reader's language when raised.
+YEAR_CLOSED = lazy_gettext("L'année %(years)s est clôturée : sa facturation est figée et ses "
+                           "séances ne peuvent plus être créées, modifiées ni supprimées.")
+YEAR_CLOSED_RECORDS = lazy_gettext("L'année %(years)s est clôturée : ce qui y est enregistré "
+                                   "ne peut plus être ajouté, modifié ni supprimé.")
+YEAR_CLOSED_PERIOD = lazy_gettext("La période touche l'année %(years)s, clôturée : sa "
+                                  "facturation est figée. Choisissez une période dans des "
+                                  "années ouvertes.")
+YEAR_CLOSED_VERSION = lazy_gettext("L'année %(years)s est clôturée : sa facturation est figée.")
+YEAR_CLOSED_CALLS = lazy_gettext("L'année %(years)s est clôturée.")
 
 
 def check_years_open(years: Iterable[int], closed_years: Iterable[int], *,
@@ -418,7 +432,7 @@ def check_years_open(years: Iterable[int], closed_years: Iterable[int], *,
     ``error`` is 409 (a rule) unless the field itself is at fault (422)."""
     hit = sorted(set(years) & set(closed_years))
     if hit:
-        raise error(message.format(years=", ".join(map(str, hit))), code="year_closed",
+        raise error(str(message) % {"years": ", ".join(map(str, hit))}, code="year_closed",
                     field=field)
 
 
@@ -433,7 +447,7 @@ def is_plausible_year(year: int) -> bool:
 def check_year(year: int) -> int:
     """A plausible civil year, else 422."""
     if not is_plausible_year(year):
-        raise InvalidField("Année invalide.", field="year")
+        raise InvalidField(gettext("Année invalide."), field="year")
     return year
 
 
@@ -462,9 +476,10 @@ def settlements(pair_amounts: Mapping[tuple[int, int], Decimal]) -> list[tuple[i
 def check_secondment_period(day: date, start: date, end: date) -> None:
     """R8: the sessions of an intervention attached to a secondment lie in its period."""
     if not start <= day <= end:
-        raise InvalidField(
-            f"Séance refusée : le {day:%d/%m/%Y} est en dehors de la période du détachement "
-            f"temporaire (du {start:%d/%m/%Y} au {end:%d/%m/%Y}).",
+        raise InvalidField(gettext(
+            "Séance refusée : le %(day)s est en dehors de la période du détachement "
+            "temporaire (du %(start)s au %(end)s).", day=day.strftime("%d/%m/%Y"),
+            start=start.strftime("%d/%m/%Y"), end=end.strftime("%d/%m/%Y")),
             field="date", code="outside_secondment")
 
 

@@ -21,6 +21,8 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
+from flask_babel import gettext
+
 from gic.convention.constants import ALERT_LEVELS
 from gic.convention.rules import CENT, round_cents
 from gic.errors import InvalidField, RuleRefused
@@ -71,8 +73,8 @@ def instalments(amount: Decimal, count: int) -> list[Decimal]:
     """A call of ``amount`` in ``count`` instalments as equal as cents allow, the
     first ones carrying the odd cents; they add up to ``amount``."""
     if not 1 <= count <= MAX_INSTALMENTS:
-        raise InvalidField(
-            f"Le nombre d'échéances va de 1 à {MAX_INSTALMENTS}.", field="instalments")
+        raise InvalidField(gettext("Le nombre d'échéances va de 1 à %(max)s.",
+                                   max=MAX_INSTALMENTS), field="instalments")
     parts = share_out(amount, {i: 1 for i in range(count)})
     return [parts[i] for i in range(count)]
 
@@ -137,11 +139,13 @@ def check_overrun(*, ordered: int, consumed: int, adding: int, allowed: bool,
     if allowed or consumed + adding <= ordered:
         return
     left = max(0, ordered - consumed)
-    raise RuleRefused(
-        f"Refusé : {beneficiary} a commandé {hours_minutes(ordered)} pour l'année et en a "
-        f"consommé {hours_minutes(consumed)} ; il en reste {hours_minutes(left)}, moins que "
-        f"les {hours_minutes(adding)} à compter. La convention ne permet pas de dépasser les "
-        f"heures commandées.", code="order_exceeded", remaining_minutes=left)
+    raise RuleRefused(gettext(
+        "Refusé : %(beneficiary)s a commandé %(ordered)s pour l'année et en a consommé "
+        "%(consumed)s ; il en reste %(left)s, moins que les %(adding)s à compter. La "
+        "convention ne permet pas de dépasser les heures commandées.",
+        beneficiary=beneficiary, ordered=hours_minutes(ordered),
+        consumed=hours_minutes(consumed), left=hours_minutes(left),
+        adding=hours_minutes(adding)), code="order_exceeded", remaining_minutes=left)
 
 
 # --- Year-end regularisation -------------------------------------------------------------
@@ -239,8 +243,9 @@ def regularise(participants: Iterable[Participant], rate: Decimal,
         called=round_cents(p.called), due=dues[p.key], share=shares.get(p.key, ZERO))
         for p in participants)
     if not any(p.member for p in participants) and expenses != income:
-        raise RuleRefused("Aucun membre ne peut couvrir le résultat de l'année : le "
-                          "groupement n'a pas de membre participant.", code="no_member")
+        raise RuleRefused(gettext("Aucun membre ne peut couvrir le résultat de l'année : le "
+                                  "groupement n'a pas de membre participant."),
+                          code="no_member")
     return Regularisation(rate=rate, budget=budget((p.ordered_minutes for p in participants),
                                                    rate),
                           called=sum((line.called for line in lines), ZERO), income=income,

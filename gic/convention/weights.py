@@ -29,6 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
+from flask_babel import gettext
+
 from gic.convention.rules_ordered import vote_weights
 from gic.enums import N_, Labelled
 
@@ -47,11 +49,11 @@ class VoteRule(Labelled):
     WEIGHTED = "weighted", N_("Vote pondéré par les contributions de l'année")
 
 
-STATUS_LABELS = {
-    "adopted": "adoptée",
-    "rejected": "rejetée",
-    "no_quorum": "quorum non atteint",
-    "pending": "en attente",
+STATUS_LABELS = {  # in French; ``Tally.label`` reads their translation
+    "adopted": N_("adoptée"),
+    "rejected": N_("rejetée"),
+    "no_quorum": N_("quorum non atteint"),
+    "pending": N_("en attente"),
 }
 
 
@@ -137,19 +139,24 @@ class Tally:
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return gettext(STATUS_LABELS[self.status])
 
     @property
     def summary(self) -> str:
-        """The quorum, then the majority, in one French sentence each."""
-        quorum = (f"Quorum {'atteint' if self.quorum_reached else 'non atteint'} : "
-                  f"{percent_text(self.voted_percent)} des voix ont pris part au vote "
-                  f"(minimum {percent_text(self.quorum_percent)}).")
+        """The quorum, then the majority, in one sentence each (the reader's language;
+        French in the minutes, printed under ``force_locale("fr")``)."""
+        voted = {"voted": percent_text(self.voted_percent),
+                 "minimum": percent_text(self.quorum_percent)}
         if not self.quorum_reached:
-            return quorum
-        return (f"{quorum} Pour : {percent_text(self.yes_percent)} des voix exprimées, "
-                f"contre : {percent_text(self.no_percent)} "
-                f"(majorité requise : plus de {percent_text(self.majority_percent)}).")
+            return gettext("Quorum non atteint : %(voted)s des voix ont pris part au vote "
+                           "(minimum %(minimum)s).", **voted)
+        quorum = gettext("Quorum atteint : %(voted)s des voix ont pris part au vote "
+                         "(minimum %(minimum)s).", **voted)
+        majority = gettext("Pour : %(yes)s des voix exprimées, contre : %(no)s (majorité "
+                           "requise : plus de %(majority)s).",
+                           yes=percent_text(self.yes_percent), no=percent_text(self.no_percent),
+                           majority=percent_text(self.majority_percent))
+        return f"{quorum} {majority}"
 
 
 def _quorum(voted: Decimal, total: Decimal, quorum_percent: int) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
@@ -44,7 +45,7 @@ from gic.interventions.models import (
 )
 
 TEXT_MAX = 10_000
-REFERENCE_LABEL = "Référence interne du bénéficiaire"
+REFERENCE_LABEL = lazy_gettext("Référence interne du bénéficiaire")
 
 _HOURS_MINUTES = re.compile(
     r"^(?P<h>\d{1,4})\s*(?:(?::|h)\s*(?P<m>\d{1,2})?\s*(?:min|mn)?)?$", re.IGNORECASE)
@@ -84,53 +85,71 @@ class DurationField(TypedTextField):
 
     parse = staticmethod(parse_duration)
     show = staticmethod(format_duration)
-    unreadable = "Durée illisible : écrivez par exemple « 7:30 », « 7 h 30 » ou « 45 min »."
+    unreadable = lazy_gettext("Durée illisible : écrivez par exemple « 7:30 », « 7 h 30 » ou "
+                              "« 45 min ».")
 
 
 
 class DraftForm(FlaskForm):
     """A request drafted by the beneficiary establishment."""
 
-    provider_id = SelectField("Établissement prestataire", coerce=optional_int,
+    provider_id = SelectField(lazy_gettext("Établissement prestataire"), coerce=optional_int,
                               validate_choice=False,
-                              validators=[InputRequired("Choisissez l'établissement prestataire.")])
-    axis = SelectField("Axe de coopération", coerce=optional_int, validate_choice=False,
-                       choices=[SelectChoice(n, f"Axe {n}") for n in INTERVENTION_AXES],
-                       validators=[InputRequired("Choisissez l'axe.")])
-    nature = SelectField("Nature de l'intervention", validate_choice=False,
-                         choices=[SelectChoice(n.value, n.label) for n in Nature
-                                  if n not in FORBIDDEN_NATURES],
-                         validators=[InputRequired("Choisissez la nature.")])
-    description = TextAreaField("Description du besoin", validators=[
-        DataRequired("Décrivez le besoin."), Length(max=TEXT_MAX)])
-    urgency = RadioField("Urgence", default=Urgency.NORMAL.value, validate_choice=False,
-                         choices=[SelectChoice(u.value, u.label) for u in Urgency])
-    estimated_onsite_minutes = DurationField("Temps estimé sur site",
-                                             description="Par exemple « 7:30 » ou « 7 h 30 ».")
-    estimated_remote_minutes = DurationField("Temps estimé à distance",
-                                             description="Par exemple « 1:15 » ou « 45 min ».")
+                              validators=[InputRequired(
+                                  lazy_gettext("Choisissez l'établissement prestataire."))])
+    axis = SelectField(lazy_gettext("Axe de coopération"), coerce=optional_int,
+                       validate_choice=False,
+                       validators=[InputRequired(lazy_gettext("Choisissez l'axe."))])
+    nature = SelectField(lazy_gettext("Nature de l'intervention"), validate_choice=False,
+                         validators=[InputRequired(lazy_gettext("Choisissez la nature."))])
+    description = TextAreaField(lazy_gettext("Description du besoin"), validators=[
+        DataRequired(lazy_gettext("Décrivez le besoin.")), Length(max=TEXT_MAX)])
+    urgency = RadioField(lazy_gettext("Urgence"), default=Urgency.NORMAL.value,
+                         validate_choice=False)
+    estimated_onsite_minutes = DurationField(
+        lazy_gettext("Temps estimé sur site"),
+        description=lazy_gettext("Par exemple « 7:30 » ou « 7 h 30 »."))
+    estimated_remote_minutes = DurationField(
+        lazy_gettext("Temps estimé à distance"),
+        description=lazy_gettext("Par exemple « 1:15 » ou « 45 min »."))
     beneficiary_reference = StringField(
         REFERENCE_LABEL, validators=[
-            Length(max=REFERENCE_MAX, message=f"{REFERENCE_MAX} caractères au plus.")],
-        description="Facultatif : le numéro de ticket ou de dossier de votre établissement. "
-                    "Il figure sur la fiche d'intervention et dans les exports de facturation.")
+            Length(max=REFERENCE_MAX,  # WTForms puts in the maximum
+                   message=lazy_gettext("%(max)d caractères au plus."))],
+        description=lazy_gettext(
+            "Facultatif : le numéro de ticket ou de dossier de votre établissement. "
+            "Il figure sur la fiche d'intervention et dans les exports de facturation."))
     secondment_id = SelectField(
-        "Détachement temporaire", coerce=optional_int, validate_choice=False,
-        description="Rattachée à un détachement approuvé, la demande est facturée selon ses "
-                    "conditions et ne compte pas dans le plafond annuel ; le prestataire doit "
-                    "être celui du détachement.")
+        lazy_gettext("Détachement temporaire"), coerce=optional_int, validate_choice=False,
+        description=lazy_gettext(
+            "Rattachée à un détachement approuvé, la demande est facturée selon ses "
+            "conditions et ne compte pas dans le plafond annuel ; le prestataire doit "
+            "être celui du détachement."))
+
+    def __init__(self, *args, **kwargs) -> None:
+        """The labels of the choices in the reader's language (read now, not at import)."""
+        super().__init__(*args, **kwargs)
+        self.axis.choices = [SelectChoice(n, gettext("Axe %(n)s", n=n))
+                             for n in INTERVENTION_AXES]
+        self.nature.choices = [SelectChoice(n.value, n.label) for n in Nature
+                               if n not in FORBIDDEN_NATURES]
+        self.urgency.choices = [SelectChoice(u.value, u.label) for u in Urgency]
 
     def set_secondments(self, secondments) -> None:
         """The approved secondments the establishment receives (none: the field is hidden)."""
-        self.secondment_id.choices = [SelectChoice("", "Aucun : règles de la convention")] + [
-            SelectChoice(s.id, f"{s.project} — {s.provider.name} (du {s.start_date:%d/%m/%Y} "
-                               f"au {s.end_date:%d/%m/%Y})") for s in secondments]
+        self.secondment_id.choices = [
+            SelectChoice("", gettext("Aucun : règles de la convention"))] + [
+            SelectChoice(s.id, gettext("%(project)s — %(provider)s (du %(start)s au %(end)s)",
+                                       project=s.project, provider=s.provider.name,
+                                       start=s.start_date.strftime("%d/%m/%Y"),
+                                       end=s.end_date.strftime("%d/%m/%Y"))) for s in secondments]
 
     def set_choices(self, providers, axes_labels) -> None:
         """Fill the provider list (the other establishments) and the axis labels."""
-        self.provider_id.choices = [SelectChoice("", "— choisir —")] + [
+        self.provider_id.choices = [SelectChoice("", gettext("— choisir —"))] + [
             SelectChoice(e.id, e.name) for e in providers]
-        self.axis.choices = [SelectChoice(n, f"Axe {n} — {axes_labels[n]}")
+        self.axis.choices = [SelectChoice(n, gettext("Axe %(n)s — %(label)s", n=n,
+                                                     label=gettext(axes_labels[n])))
                              for n in INTERVENTION_AXES]
 
 
@@ -144,21 +163,22 @@ class AcceptForm(FlaskForm):
     def set_choices(self, technicians) -> None:
         """The provider's active technicians, « choose » first; the only one is
         preselected on a fresh form (a posted choice, even « choose », is kept)."""
-        self.technician_id.choices = [SelectChoice("", "— choisir —")] + [
+        self.technician_id.choices = [SelectChoice("", gettext("— choisir —"))] + [
             SelectChoice(t.id, t.name) for t in technicians]
         if len(technicians) == 1 and not self.technician_id.raw_data:
             self.technician_id.data = technicians[0].id
 
-    technician_id = SelectField("Technicien affecté", coerce=optional_int,
+    technician_id = SelectField(lazy_gettext("Technicien affecté"), coerce=optional_int,
                                 validate_choice=False,
-                                validators=[InputRequired("Choisissez un technicien.")])
+                                validators=[InputRequired(
+                                    lazy_gettext("Choisissez un technicien."))])
 
 
 class DeclineForm(FlaskForm):
     """Decline, with the reason the beneficiary will read."""
 
-    reason = TextAreaField("Motif du refus", validators=[
-        DataRequired("Indiquez le motif du refus."), Length(max=TEXT_MAX)])
+    reason = TextAreaField(lazy_gettext("Motif du refus"), validators=[
+        DataRequired(lazy_gettext("Indiquez le motif du refus.")), Length(max=TEXT_MAX)])
 
 
 class CompleteForm(FlaskForm):
@@ -167,35 +187,40 @@ class CompleteForm(FlaskForm):
     signs (``static/signature.js`` writes each drawing as a PNG data URL in a hidden
     field; the service checks it). Without JavaScript the signature part stays hidden."""
 
-    report = TextAreaField("Compte rendu d'intervention", validators=[
-        DataRequired("Rédigez le compte rendu."), Length(max=TEXT_MAX)])
+    report = TextAreaField(lazy_gettext("Compte rendu d'intervention"), validators=[
+        DataRequired(lazy_gettext("Rédigez le compte rendu.")), Length(max=TEXT_MAX)])
     signatory_name = StringField(
-        "Nom et fonction de la personne qui signe pour le bénéficiaire",
+        lazy_gettext("Nom et fonction de la personne qui signe pour le bénéficiaire"),
         validators=[Length(max=NAME_MAX)])
-    signatory_signature = HiddenField("Signature du bénéficiaire")
-    technician_signature = HiddenField("Signature du technicien")
+    signatory_signature = HiddenField(lazy_gettext("Signature du bénéficiaire"))
+    technician_signature = HiddenField(lazy_gettext("Signature du technicien"))
 
 
 class ReferenceForm(FlaskForm):
     """The beneficiary's own reference for the request (its ticket number…)."""
 
     beneficiary_reference = StringField(REFERENCE_LABEL, validators=[
-        Length(max=REFERENCE_MAX, message=f"{REFERENCE_MAX} caractères au plus.")])
+        Length(max=REFERENCE_MAX,  # WTForms puts in the maximum
+               message=lazy_gettext("%(max)d caractères au plus."))])
 
 
 class SessionForm(FlaskForm):
     """One block of work on one day (« temps passé »)."""
 
-    date = DateField("Date", validators=[InputRequired("Indiquez la date.")])
-    start = TimeField("Début", format=TIME_FORMATS,
-                      validators=[InputRequired("Indiquez l'heure de début.")])
-    end = TimeField("Fin", format=TIME_FORMATS,
-                    validators=[InputRequired("Indiquez l'heure de fin.")])
-    mode = RadioField("Mode", default=Mode.ONSITE.value, validate_choice=False,
-                      choices=[SelectChoice(m.value, m.label)
-                               for m in (Mode.ONSITE, Mode.REMOTE)],
-                      validators=[InputRequired("Choisissez le mode.")])
-    notes = TextAreaField("Notes", validators=[Length(max=TEXT_MAX)])
+    date = DateField(lazy_gettext("Date"),
+                     validators=[InputRequired(lazy_gettext("Indiquez la date."))])
+    start = TimeField(lazy_gettext("Début"), format=TIME_FORMATS,
+                      validators=[InputRequired(lazy_gettext("Indiquez l'heure de début."))])
+    end = TimeField(lazy_gettext("Fin"), format=TIME_FORMATS,
+                    validators=[InputRequired(lazy_gettext("Indiquez l'heure de fin."))])
+    mode = RadioField(lazy_gettext("Mode"), default=Mode.ONSITE.value, validate_choice=False,
+                      validators=[InputRequired(lazy_gettext("Choisissez le mode."))])
+    notes = TextAreaField(lazy_gettext("Notes"), validators=[Length(max=TEXT_MAX)])
+
+    def __init__(self, *args, **kwargs) -> None:
+        """The modes' labels in the reader's language (read now, not at import)."""
+        super().__init__(*args, **kwargs)
+        self.mode.choices = [SelectChoice(m.value, m.label) for m in (Mode.ONSITE, Mode.REMOTE)]
 
 
 class LogSessionForm(SessionForm):
@@ -212,13 +237,18 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    year = YearField("Année", validators=[Optional()])
-    state = SelectField("État", validate_choice=False,
-                        choices=[SelectChoice("", "Tous")] + [
-                            SelectChoice(s.value, s.label) for s in State])
-    establishment = SelectField("Établissement", coerce=optional_int, validate_choice=False)
+    year = YearField(lazy_gettext("Année"), validators=[Optional()])
+    state = SelectField(lazy_gettext("État"), validate_choice=False)
+    establishment = SelectField(lazy_gettext("Établissement"), coerce=optional_int,
+                                validate_choice=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        """The states' labels in the reader's language (read now, not at import)."""
+        super().__init__(*args, **kwargs)
+        self.state.choices = [SelectChoice("", gettext("Tous"))] + [
+            SelectChoice(s.value, s.label) for s in State]
 
     def set_choices(self, establishments) -> None:
         """The groupement's establishments, with « all » first."""
-        self.establishment.choices = [SelectChoice("", "Tous")] + [
+        self.establishment.choices = [SelectChoice("", gettext("Tous"))] + [
             SelectChoice(e.id, e.name) for e in establishments]

@@ -10,6 +10,7 @@ not log anyone in. The answers are neither cached, indexed nor sent as referrer.
 from __future__ import annotations
 
 from flask import render_template, request
+from flask_babel import force_locale, gettext, lazy_gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -25,10 +26,14 @@ ENDPOINT = "interventions.email_action"
 
 FORMS = {"activate": ActionForm, "accept": AcceptForm, "decline": DeclineForm,
          "validate": ActionForm}
-QUESTIONS = {"activate": "Activer la demande ?", "accept": "Accepter la demande ?",
-             "decline": "Refuser la demande ?", "validate": "Valider les heures ?"}
-BUTTONS = {"activate": "Activer la demande", "accept": "Accepter et affecter",
-           "decline": "Refuser la demande", "validate": "Valider les heures"}
+QUESTIONS = {"activate": lazy_gettext("Activer la demande ?"),
+             "accept": lazy_gettext("Accepter la demande ?"),
+             "decline": lazy_gettext("Refuser la demande ?"),
+             "validate": lazy_gettext("Valider les heures ?")}
+BUTTONS = {"activate": lazy_gettext("Activer la demande"),
+           "accept": lazy_gettext("Accepter et affecter"),
+           "decline": lazy_gettext("Refuser la demande"),
+           "validate": lazy_gettext("Valider les heures")}
 CALLS = {
     "activate": lambda i, user, form: services.activate(i, user),
     "accept": lambda i, user, form: services.accept(i, user, form.technician_id.data),
@@ -36,10 +41,12 @@ CALLS = {
     "validate": lambda i, user, form: services.validate(i, user),
 }
 DONE = {
-    "activate": "Demande activée : l'établissement prestataire peut maintenant y répondre.",
-    "accept": "Demande acceptée : le technicien affecté est prévenu.",
-    "decline": "Demande refusée : le motif est transmis à l'établissement bénéficiaire.",
-    "validate": "Heures validées : elles entrent dans la facturation.",
+    "activate": lazy_gettext("Demande activée : l'établissement prestataire peut maintenant y "
+                             "répondre."),
+    "accept": lazy_gettext("Demande acceptée : le technicien affecté est prévenu."),
+    "decline": lazy_gettext("Demande refusée : le motif est transmis à l'établissement "
+                            "bénéficiaire."),
+    "validate": lazy_gettext("Heures validées : elles entrent dans la facturation."),
 }
 
 
@@ -64,7 +71,16 @@ def email_action(token: str):
         link = maillinks.read(token, visitor)
     except maillinks.LinkRefused as refusal:
         db.session.rollback()
-        return _page(refusal.status, refusal=refusal.message)
+        if refusal.language is None:  # not even known whose link it is
+            return _page(refusal.status, refusal=refusal.message)
+        with force_locale(refusal.language):
+            return _page(refusal.status, refusal=refusal.message)
+    with force_locale(link.user.language.value):  # the page of his e-mail, in his language
+        return _confirm_or_act(link)
+
+
+def _confirm_or_act(link: maillinks.EmailLink):
+    """The confirmation page of a valid link, or the step done on its POST."""
     i, user = link.intervention, link.user
     form: FlaskForm = FORMS[link.action]()
     if link.action == "accept":
@@ -87,9 +103,9 @@ def email_action(token: str):
                 if refusal.field and refusal.field in form:
                     form[refusal.field].errors = [*form[refusal.field].errors, error]
             else:
-                return _page(200, done=DONE[link.action], i=i)
+                return _page(200, done=str(DONE[link.action]), i=i)
         else:
-            error = "Rien n'est fait : corrigez le champ signalé."
+            error = gettext("Rien n'est fait : corrigez le champ signalé.")
     return _page(status, i=i, user=user, action=link.action, form=form, error=error,
-                 question=QUESTIONS[link.action], button=BUTTONS[link.action],
+                 question=str(QUESTIONS[link.action]), button=str(BUTTONS[link.action]),
                  facts=mails.stakes(i, user), excerpt=notices.excerpt(i))

@@ -23,6 +23,7 @@ from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import force_locale, gettext, lazy_gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -39,9 +40,12 @@ SALT = "gic-email-action"
 ACTIONS = ("activate", "accept", "validate", "decline")
 
 # What the step of an audit entry did, for « Cette demande a déjà été … ».
-DONE = {"intervention.activate": "activée", "intervention.accept": "acceptée",
-        "intervention.decline": "refusée", "intervention.cancel": "annulée",
-        "intervention.complete": "terminée", "intervention.validate": "validée"}
+DONE = {"intervention.activate": lazy_gettext("activée"),
+        "intervention.accept": lazy_gettext("acceptée"),
+        "intervention.decline": lazy_gettext("refusée"),
+        "intervention.cancel": lazy_gettext("annulée"),
+        "intervention.complete": lazy_gettext("terminée"),
+        "intervention.validate": lazy_gettext("validée")}
 
 
 class LinkRefused(DomainError):
@@ -50,6 +54,7 @@ class LinkRefused(DomainError):
 
     status = 410
     code = "link_refused"
+    language: str | None = None  # the link's person's, once he is known: the page's too
 
     def __init__(self, message: str, *, status: int = 410, code: str | None = None) -> None:
         super().__init__(message, code=code)
@@ -102,39 +107,54 @@ def read(token: str, visitor: User | None) -> EmailLink:
     try:
         payload = _serializer().loads(token or "", max_age=int(hours() * 3600))
     except SignatureExpired:
-        raise LinkRefused(f"Ce lien a expiré : il était valable {hours():g} heures. Ouvrez "
-                          "la demande dans GIC pour agir.", code="link_expired") from None
+        raise LinkRefused(gettext("Ce lien a expiré : il était valable %(hours)s heures. "
+                                  "Ouvrez la demande dans GIC pour agir.",
+                                  hours=format(hours(), "g")), code="link_expired") from None
     except (BadSignature, ValueError, TypeError):
-        raise LinkRefused("Ce lien n'est pas valable : il est incomplet ou a été modifié. "
-                          "Ouvrez la demande dans GIC.", status=400, code="link_invalid") from None
+        raise LinkRefused(gettext("Ce lien n'est pas valable : il est incomplet ou a été "
+                                  "modifié. Ouvrez la demande dans GIC."), status=400,
+                          code="link_invalid") from None
     if not (isinstance(payload, list) and len(payload) == 6
             and all(isinstance(v, int) for v in payload[:2]) and payload[2] in ACTIONS
             and (payload[5] is None or isinstance(payload[5], int))):
-        raise LinkRefused("Ce lien n'est pas valable : ouvrez la demande dans GIC.", status=400,
-                          code="link_invalid")
+        raise LinkRefused(gettext("Ce lien n'est pas valable : ouvrez la demande dans GIC."),
+                          status=400, code="link_invalid")
     user_id, intervention_id, action, state, stamp, technician_id = payload
     user = db.session.get(User, user_id)
     i = db.session.get(Intervention, intervention_id)
     if user is None or not user.active or i is None or i.groupement_id != user.groupement_id:
-        raise LinkRefused("Ce lien n'est plus valable : le compte auquel il a été envoyé "
-                          "n'est plus actif.", code="link_account")
+        raise LinkRefused(gettext("Ce lien n'est plus valable : le compte auquel il a été "
+                                  "envoyé n'est plus actif."), code="link_account")
     if visitor is not None and visitor.id != user.id:
-        raise LinkRefused(f"Ce lien a été envoyé à une autre personne : vous êtes connecté "
-                          f"en tant que {visitor.name}. Ouvrez la demande depuis votre propre "
-                          "compte, ou déconnectez-vous pour utiliser le lien de votre e-mail.",
-                          status=403, code="link_other_user")
+        raise LinkRefused(gettext(
+            "Ce lien a été envoyé à une autre personne : vous êtes connecté en tant que "
+            "%(name)s. Ouvrez la demande depuis votre propre compte, ou déconnectez-vous pour "
+            "utiliser le lien de votre e-mail.", name=visitor.name),
+            status=403, code="link_other_user")
+    with force_locale(user.language.value):  # told to the link's person, in his language
+        try:
+            _check_still_valid(user, i, action, state, stamp)
+        except LinkRefused as refusal:
+            refusal.language = user.language.value
+            raise
+    return EmailLink(user, i, action, technician_id)
+
+
+def _check_still_valid(user: User, i: Intervention, action: str, state: str,
+                       stamp: str) -> None:
+    """The link's person may still do its action, on the request as the e-mail showed it."""
     try:
         authorize(action, user, i)  # the services' own check (stand-ins included)
     except Forbidden as error:
-        raise LinkRefused(f"Vous ne pouvez plus faire cette action : {error.message}",
-                          status=403, code="link_forbidden") from None
+        raise LinkRefused(gettext("Vous ne pouvez plus faire cette action : %(reason)s",
+                                  reason=error.message), status=403,
+                          code="link_forbidden") from None
     if str(i.state) != state:
         raise LinkRefused(what_happened(i, state), code="link_used")
     if stamp != _stamp(user, i):
-        raise LinkRefused("Ce lien n'est plus valable : la demande ou votre adresse e-mail a "
-                          "changé depuis l'envoi de l'e-mail. Ouvrez la demande dans GIC.",
-                          code="link_stale")
-    return EmailLink(user, i, action, technician_id)
+        raise LinkRefused(gettext("Ce lien n'est plus valable : la demande ou votre adresse "
+                                  "e-mail a changé depuis l'envoi de l'e-mail. Ouvrez la "
+                                  "demande dans GIC."), code="link_stale")
 
 
 def what_happened(i: Intervention, state: str) -> str:
@@ -145,12 +165,13 @@ def what_happened(i: Intervention, state: str) -> str:
         AuditEntry.action.in_(list(DONE))).order_by(AuditEntry.at, AuditEntry.id))
     step = next((e for e in entries if (e.before or {}).get("state") == state), None)
     if step is None:
-        return (f"Ce lien n'est plus valable : la demande est maintenant à l'état "
-                f"« {i.state.label} ».")
-    who = f" par {step.actor.name}" if step.actor else ""
+        return gettext("Ce lien n'est plus valable : la demande est maintenant à l'état "
+                       "« %(state)s ».", state=i.state.label)
+    who = gettext(" par %(name)s", name=step.actor.name) if step.actor else ""
     tz = db.session.get(Groupement, i.groupement_id).timezone
     when = long_datetime(step.at.replace(tzinfo=UTC).astimezone(ZoneInfo(tz)).replace(tzinfo=None))
-    done = DONE[step.action]
     if step.action == "intervention.validate":
-        return f"Les heures de cette demande ont déjà été validées{who} le {when}."
-    return f"Cette demande a déjà été {done}{who} le {when}."
+        return gettext("Les heures de cette demande ont déjà été validées%(who)s le %(when)s.",
+                       who=who, when=when)
+    return gettext("Cette demande a déjà été %(done)s%(who)s le %(when)s.",
+                   done=DONE[step.action], who=who, when=when)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from babel.numbers import format_currency
+from flask_babel import gettext, lazy_gettext
 
 from gic import timeutil
 from gic.convention import rules
@@ -28,8 +29,9 @@ from gic.notifications.services import EmailParts, public_link
 # Past this many technicians, one « Accepter et choisir le technicien » link
 # instead of one link per technician (the page has the list).
 MAX_ACCEPT_LINKS = 6
-LABELS = {"activate": "Activer la demande", "validate": "Valider les heures",
-          "decline": "Refuser la demande"}
+LABELS = {"activate": lazy_gettext("Activer la demande"),
+          "validate": lazy_gettext("Valider les heures"),
+          "decline": lazy_gettext("Refuser la demande")}
 AFTER_WORK = (State.COMPLETED, State.VALIDATED)
 
 
@@ -56,36 +58,44 @@ def stakes(i: Intervention, reader: User) -> list[tuple[str, str]]:
     facts = []
     if i.sessions or i.state in AFTER_WORK:
         totals = i.totals()
-        facts.append(("Temps passé", f"{hours_minutes(totals.onsite)} sur site, "
-                                     f"{hours_minutes(totals.remote)} à distance"))
+        facts.append((gettext("Temps passé"), gettext(
+            "%(onsite)s sur site, %(remote)s à distance",
+            onsite=hours_minutes(totals.onsite), remote=hours_minutes(totals.remote))))
         if i.secondment_id is not None:
-            facts.append(("Facturation", "selon le détachement, hors plafond annuel"))
+            facts.append((gettext("Facturation"),
+                          gettext("selon le détachement, hors plafond annuel")))
             return facts
         billable = totals.billable
-        facts.append(("Heures facturables", hours_minutes(billable) + (
-            f" (seuil de {threshold} sur site atteint)" if billable else
-            f" (sous le seuil de gratuité de {threshold} sur site)")))
+        facts.append((gettext("Heures facturables"), gettext(
+            "%(billable)s (seuil de %(threshold)s sur site atteint)",
+            billable=hours_minutes(billable), threshold=threshold) if billable else gettext(
+            "%(billable)s (sous le seuil de gratuité de %(threshold)s sur site)",
+            billable=hours_minutes(billable), threshold=threshold)))
         if reads_amounts(reader):
             amount = rules.amount([(s.minutes, s.hourly_rate) for s in i.sessions
                                    if s.mode == rules.Mode.ONSITE]) if billable else Decimal(0)
-            facts.append(("Montant", money(amount)))
+            facts.append((gettext("Montant"), money(amount)))
         return facts
-    facts.append(("Temps estimé", f"{hours_minutes(i.estimated_onsite_minutes)} sur site, "
-                                  f"{hours_minutes(i.estimated_remote_minutes)} à distance"))
+    facts.append((gettext("Temps estimé"), gettext(
+        "%(onsite)s sur site, %(remote)s à distance",
+        onsite=hours_minutes(i.estimated_onsite_minutes),
+        remote=hours_minutes(i.estimated_remote_minutes))))
     if i.secondment_id is not None:
-        facts.append(("Facturation", "selon le détachement, hors plafond annuel"))
+        facts.append((gettext("Facturation"), gettext("selon le détachement, hors plafond annuel")))
         return facts
     if reads_amounts(reader):
         onsite = i.estimated_onsite_minutes
         if rules.threshold_reached(onsite, i.threshold_minutes) and onsite:
             groupement = db.session.get(Groupement, i.groupement_id)
             rate = terms_on(groupement.id, timeutil.local_today(groupement.timezone)).hourly_rate
-            facts.append(("Montant estimé", f"{money(rules.amount([(onsite, rate)]))} "
-                                            f"({hours_minutes(onsite)} sur site à "
-                                            f"{money(rate)} de l'heure)"))
+            facts.append((gettext("Montant estimé"), gettext(
+                "%(amount)s (%(onsite)s sur site à %(rate)s de l'heure)",
+                amount=money(rules.amount([(onsite, rate)])), onsite=hours_minutes(onsite),
+                rate=money(rate))))
         else:
-            facts.append(("Montant estimé", f"{money(Decimal(0))} (sous le seuil de gratuité "
-                                            f"de {threshold} sur site)"))
+            facts.append((gettext("Montant estimé"), gettext(
+                "%(amount)s (sous le seuil de gratuité de %(threshold)s sur site)",
+                amount=money(Decimal(0)), threshold=threshold)))
     return facts
 
 
@@ -101,12 +111,13 @@ def action_links(user: User, i: Intervention) -> list[tuple[str, str, str]]:
         if action == "accept":
             technicians = assignable_technicians(i)
             if len(technicians) > MAX_ACCEPT_LINKS:
-                links.append(("Accepter et choisir le technicien", _url(user, i, action), ""))
+                links.append((gettext("Accepter et choisir le technicien"),
+                              _url(user, i, action), ""))
             else:
-                links += [(f"Accepter et affecter {t.name}", _url(user, i, action, t.id), "")
-                          for t in technicians]
+                links += [(gettext("Accepter et affecter %(name)s", name=t.name),
+                           _url(user, i, action, t.id), "") for t in technicians]
             continue
-        links.append((LABELS[action], _url(user, i, action),
+        links.append((str(LABELS[action]), _url(user, i, action),
                       "danger" if action == "decline" else ""))
     return links
 
@@ -121,7 +132,8 @@ def parts(i: Intervention, user: User) -> EmailParts:
     links = action_links(user, i)
     note = ""
     if links:
-        note = (f"Liens personnels, valables {maillinks.hours():g} heures et une seule fois : "
-                "chacun ouvre une page de confirmation, rien n'est fait avant votre clic "
-                "sur son bouton. Ne transférez pas cet e-mail.")
+        note = gettext("Liens personnels, valables %(hours)s heures et une seule fois : "
+                       "chacun ouvre une page de confirmation, rien n'est fait avant votre "
+                       "clic sur son bouton. Ne transférez pas cet e-mail.",
+                       hours=format(maillinks.hours(), "g"))
     return EmailParts(facts=tuple(stakes(i, user)), actions=tuple(links), note=note)

@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
@@ -130,7 +131,7 @@ class Intervention(db.Model):
     @property
     def title(self) -> str:
         """A short human name: « Demande n° 12 » (no-break space after « n° »)."""
-        return f"Demande {numero(self.id)}"
+        return gettext("Demande %(numero)s", numero=numero(self.id))
 
 
 class InterventionSession(db.Model):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from flask_babel import force_locale, gettext, lazy_gettext
 from sqlalchemy import update
 
 from gic import timeutil
@@ -45,28 +46,39 @@ def _cancelled_people(i: Intervention) -> list[User]:
     return people
 
 
-# step: (who is told, subject's start, what to do)
+# step: (who is told, subject's start, what to do); in each reader's language.
 STEPS: dict[str, tuple[Callable[[Intervention], list[User]], str, str]] = {
-    "create": (_beneficiary_directors, "À activer",
-               "À vous de l'activer (ou de l'annuler)."),
-    "activate": (_provider_directors, "À accepter ou refuser",
-                 "À vous de l'accepter en affectant un technicien, ou de la refuser."),
-    "accept": (_technician, "Intervention confiée",
-               ("Elle vous est confiée : saisissez vos séances, puis terminez-la avec "
-                "un compte rendu.")),
-    "decline": (lambda i: [i.created_by] + _beneficiary_directors(i), "Refusée",
-                "Motif du refus : {reason}"),
-    "cancel": (_cancelled_people, "Annulée", "Elle n'est plus à traiter."),
-    "complete": (_beneficiary_directors, "Heures à valider",
-                 ("À vous de valider les heures : elles ne sont facturées qu'une fois "
-                  "validées.")),
-    "validate": (lambda i: _provider_directors(i) + _technician(i), "Heures validées",
-                 "Les heures sont validées : l'intervention est close."),
+    "create": (_beneficiary_directors, lazy_gettext("À activer"),
+               lazy_gettext("À vous de l'activer (ou de l'annuler).")),
+    "activate": (_provider_directors, lazy_gettext("À accepter ou refuser"),
+                 lazy_gettext("À vous de l'accepter en affectant un technicien, ou de la "
+                              "refuser.")),
+    "accept": (_technician, lazy_gettext("Intervention confiée"),
+               lazy_gettext("Elle vous est confiée : saisissez vos séances, puis terminez-la "
+                            "avec un compte rendu.")),
+    "decline": (lambda i: [i.created_by] + _beneficiary_directors(i), lazy_gettext("Refusée"),
+                lazy_gettext("Motif du refus : %(reason)s")),
+    "cancel": (_cancelled_people, lazy_gettext("Annulée"),
+               lazy_gettext("Elle n'est plus à traiter.")),
+    "complete": (_beneficiary_directors, lazy_gettext("Heures à valider"),
+                 lazy_gettext("À vous de valider les heures : elles ne sont facturées qu'une "
+                              "fois validées.")),
+    "validate": (lambda i: _provider_directors(i) + _technician(i),
+                 lazy_gettext("Heures validées"),
+                 lazy_gettext("Les heures sont validées : l'intervention est close.")),
 }
 
-DONE = {"create": "a rédigé", "activate": "a activé", "accept": "a accepté",
-        "decline": "a refusé", "cancel": "a annulé", "complete": "a terminé",
-        "validate": "a validé les heures de"}
+# The notice's first line, by step (whole sentences: the translation may reorder them).
+DONE = {
+    "create": lazy_gettext("%(actor)s a rédigé la demande n° %(number)s : « %(excerpt)s »"),
+    "activate": lazy_gettext("%(actor)s a activé la demande n° %(number)s : « %(excerpt)s »"),
+    "accept": lazy_gettext("%(actor)s a accepté la demande n° %(number)s : « %(excerpt)s »"),
+    "decline": lazy_gettext("%(actor)s a refusé la demande n° %(number)s : « %(excerpt)s »"),
+    "cancel": lazy_gettext("%(actor)s a annulé la demande n° %(number)s : « %(excerpt)s »"),
+    "complete": lazy_gettext("%(actor)s a terminé la demande n° %(number)s : « %(excerpt)s »"),
+    "validate": lazy_gettext("%(actor)s a validé les heures de la demande n° %(number)s : "
+                             "« %(excerpt)s »"),
+}
 
 
 def tell(i: Intervention, step: str, actor: User) -> int:
@@ -80,26 +92,48 @@ def tell(i: Intervention, step: str, actor: User) -> int:
         Notification.read_at.is_(None),
         Notification.key.startswith(f"intervention:{i.id}:", autoescape=True))
         .values(read_at=timeutil.utcnow()))
-    from gic.interventions import mails  # it reads the services, which import this module
     who, title, todo = STEPS[step]
     people = _recipients(who(i), i, actor)
     if not people:
         db.session.commit()  # the read marks
         return 0
-    body = (f"{actor.name} {DONE[step]} la demande n° {i.id} : « {excerpt(i)} »\n"
-            f"Bénéficiaire : {i.beneficiary.name} · prestataire : {i.provider.name}.\n"
-            + todo.format(reason=i.decline_reason or ""))
-    # The read marks are committed with the new notices (by notify), or below when
+    # Each reader's notice (and e-mail) in his language: one batch per language. The
+    # read marks are committed with the new notices (by notify), or below when
     # everyone was already told.
-    told = notify(
-        people, kind="intervention", key=f"intervention:{i.id}:{step}",
-        subject=f"{title} : demande n° {i.id} ({i.beneficiary.name}, prestataire "
-                f"{i.provider.name})",
-        body=body, link=link_for("interventions.detail", intervention_id=i.id),
-        actor=actor, parts=lambda user: mails.parts(i, user))
+    told = []
+    for language, readers in _by_language(people).items():
+        with force_locale(language):
+            body = "\n".join((
+                str(DONE[step]) % {"actor": actor.name, "number": i.id, "excerpt": excerpt(i)},
+                gettext("Bénéficiaire : %(beneficiary)s · prestataire : %(provider)s.",
+                        beneficiary=i.beneficiary.name, provider=i.provider.name),
+                str(todo) % {"reason": i.decline_reason or ""}))
+            told += notify(
+                readers, kind="intervention", key=f"intervention:{i.id}:{step}",
+                subject=gettext("%(step)s : demande n° %(number)s (%(beneficiary)s, "
+                                "prestataire %(provider)s)", step=title, number=i.id,
+                                beneficiary=i.beneficiary.name, provider=i.provider.name),
+                body=body, link=link_for("interventions.detail", intervention_id=i.id),
+                actor=actor, parts=lambda user: _parts(i, user))
     if not told:
         db.session.commit()  # the read marks (notify committed them with its notices)
     return len(told)
+
+
+def _by_language(people: list[User]) -> dict[str, list[User]]:
+    """The readers by the language of their profile (a director's stand-in, added by
+    ``notify``, reads his copy in the director's)."""
+    groups: dict[str, list[User]] = {}
+    for user in people:
+        groups.setdefault(user.language.value, []).append(user)
+    return groups
+
+
+def _parts(i: Intervention, user: User):
+    """What ``user``'s e-mail adds (:func:`mails.parts`), in his language."""
+    from gic.interventions import mails  # it reads the services, which import this module
+    with force_locale(user.language.value):
+        return mails.parts(i, user)
 
 
 def excerpt(i: Intervention) -> str:

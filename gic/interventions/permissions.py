@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask_babel import lazy_gettext
 from sqlalchemy import ColumnElement, and_, or_
 
 from gic.errors import Forbidden
@@ -28,8 +29,8 @@ def _same_groupement(user: User, i: Intervention) -> bool:
     return user.groupement_id == i.groupement_id
 
 
-DRAFT_REFUSAL = ("Seuls les techniciens et directions d'un établissement rédigent des "
-                 "demandes d'intervention.")
+DRAFT_REFUSAL = lazy_gettext("Seuls les techniciens et directions d'un établissement rédigent "
+                             "des demandes d'intervention.")
 
 
 def can_draft(user: User) -> bool:
@@ -107,8 +108,8 @@ def _beneficiary_staff(user: User, i: Intervention) -> bool:
             and user.establishment_id == i.beneficiary_id)
 
 
-REFERENCE_REFUSAL = ("Seuls les techniciens et la direction de l'établissement bénéficiaire "
-                     "donnent sa référence interne.")
+REFERENCE_REFUSAL = lazy_gettext("Seuls les techniciens et la direction de l'établissement "
+                                 "bénéficiaire donnent sa référence interne.")
 
 
 def can_set_reference(user: User, i: Intervention) -> bool:
@@ -130,21 +131,26 @@ def _can_cancel(user: User, i: Intervention) -> bool:
 
 RULES: dict[str, tuple[Callable[[User, Intervention], bool], str]] = {
     "activate": (_beneficiary_director,
-                 "Seule la direction de l'établissement bénéficiaire peut activer une demande "
-                 "(« à la seule initiative de la direction de chaque établissement »)."),
+                 lazy_gettext("Seule la direction de l'établissement bénéficiaire peut activer "
+                              "une demande (« à la seule initiative de la direction de chaque "
+                              "établissement »).")),
     "accept": (_provider_director,
-               "Seule la direction de l'établissement prestataire peut accepter une demande."),
+               lazy_gettext("Seule la direction de l'établissement prestataire peut accepter "
+                            "une demande.")),
     "decline": (_provider_director,
-                "Seule la direction de l'établissement prestataire peut refuser une demande."),
+                lazy_gettext("Seule la direction de l'établissement prestataire peut refuser "
+                             "une demande.")),
     "cancel": (_can_cancel,
-               "Seule la direction de l'établissement bénéficiaire (ou l'auteur d'un "
-               "brouillon) peut annuler une demande."),
+               lazy_gettext("Seule la direction de l'établissement bénéficiaire (ou l'auteur "
+                            "d'un brouillon) peut annuler une demande.")),
     "complete": (_assigned_technician,
-                 "Seul le technicien affecté peut terminer l'intervention."),
+                 lazy_gettext("Seul le technicien affecté peut terminer l'intervention.")),
     "validate": (_beneficiary_director,
-                 "Seule la direction de l'établissement bénéficiaire peut valider les heures."),
+                 lazy_gettext("Seule la direction de l'établissement bénéficiaire peut valider "
+                              "les heures.")),
     "log_session": (_assigned_technician,
-                    "Seul le technicien affecté à l'intervention peut saisir du temps passé."),
+                    lazy_gettext("Seul le technicien affecté à l'intervention peut saisir du "
+                                 "temps passé.")),
 }
 
 

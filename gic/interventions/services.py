@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -88,7 +89,7 @@ def filter_interventions(stmt: Select, *, year: int | None = None, state: str | 
         try:
             stmt = stmt.where(Intervention.state == State(state))
         except ValueError:
-            raise InvalidField("État inconnu.", field="state") from None
+            raise InvalidField(gettext("État inconnu."), field="state") from None
     if establishment_id is not None:
         stmt = stmt.where(or_(Intervention.beneficiary_id == establishment_id,
                               Intervention.provider_id == establishment_id))
@@ -99,7 +100,7 @@ def get_intervention(user: User, intervention_id: int) -> Intervention:
     """The intervention if the user may see it; 404 otherwise (even if it exists)."""
     i = db.session.get(Intervention, intervention_id)
     if i is None or not can_view(user, i):
-        raise NotFound("Demande d'intervention introuvable.")
+        raise NotFound(gettext("Demande d'intervention introuvable."))
     return i
 
 
@@ -107,7 +108,7 @@ def get_session(user: User, session_id: int) -> InterventionSession:
     """A session the user may see; 404 otherwise."""
     s = db.session.get(InterventionSession, session_id)
     if s is None or not can_view(user, s.intervention):
-        raise NotFound("Séance introuvable.")
+        raise NotFound(gettext("Séance introuvable."))
     return s
 
 
@@ -128,7 +129,7 @@ def _clean_text(value: str | None, field: str, *, required: bool, label: str) ->
 def _establishment_in(groupement_id: int, establishment_id: int, field: str) -> Establishment:
     e = db.session.get(Establishment, establishment_id) if establishment_id else None
     if e is None or e.groupement_id != groupement_id:
-        raise InvalidField("Établissement inconnu dans ce groupement.", field=field)
+        raise InvalidField(gettext("Établissement inconnu dans ce groupement."), field=field)
     return e
 
 
@@ -144,10 +145,10 @@ def create_draft(actor: User, *, provider_id: int, axis: int, nature: str, descr
     if beneficiary_id is None:
         beneficiary_id = actor.establishment_id
     if beneficiary_id != actor.establishment_id:
-        raise Forbidden("Une demande se rédige pour son propre établissement.")
+        raise Forbidden(gettext("Une demande se rédige pour son propre établissement."))
     provider = _establishment_in(actor.groupement_id, provider_id, "provider_id")
     if provider.id == beneficiary_id:
-        raise InvalidField("L'établissement prestataire doit être un autre établissement.",
+        raise InvalidField(gettext("L'établissement prestataire doit être un autre établissement."),
                            field="provider_id")
     check_members(actor.establishment, provider)  # a candidate waits for unanimity (§7)
     rules.check_axis(axis)
@@ -155,7 +156,7 @@ def create_draft(actor: User, *, provider_id: int, axis: int, nature: str, descr
     try:
         urgency_value = Urgency(urgency)
     except ValueError:
-        raise InvalidField("Urgence inconnue.", field="urgency") from None
+        raise InvalidField(gettext("Urgence inconnue."), field="urgency") from None
     rules.check_estimate(estimated_onsite_minutes, "estimated_onsite_minutes")
     rules.check_estimate(estimated_remote_minutes, "estimated_remote_minutes")
     if secondment_id is not None:
@@ -167,7 +168,7 @@ def create_draft(actor: User, *, provider_id: int, axis: int, nature: str, descr
         groupement_id=actor.groupement_id, beneficiary_id=beneficiary_id,
         provider_id=provider.id, axis=axis, nature=nature_value,
         description=_clean_text(description, "description", required=True,
-                                label="La description"),
+                                label=gettext("La description")),
         urgency=urgency_value, estimated_onsite_minutes=estimated_onsite_minutes,
         estimated_remote_minutes=estimated_remote_minutes,
         threshold_minutes=terms.threshold_minutes, state=State.DRAFT,
@@ -183,7 +184,7 @@ def create_draft(actor: User, *, provider_id: int, axis: int, nature: str, descr
 
 
 def _reference(value: str | None) -> str | None:
-    return clean_text(value, "beneficiary_reference", label="La référence interne",
+    return clean_text(value, "beneficiary_reference", label=gettext("La référence interne"),
                       max_length=REFERENCE_MAX) or None
 
 
@@ -195,8 +196,9 @@ def set_reference(i: Intervention, actor: User, reference: str | None) -> Interv
     _lock(i.beneficiary_id)  # the state read after a concurrent validation, not before
     db.session.refresh(i)
     if i.state not in REFERENCE_STATES:
-        raise RuleRefused(f"La référence interne ne se modifie plus : la demande est à "
-                          f"l'état « {i.state.label} ».", code="wrong_state")
+        raise RuleRefused(gettext("La référence interne ne se modifie plus : la demande est à "
+                                  "l'état « %(state)s ».", state=i.state.label),
+                          code="wrong_state")
     value = _reference(reference)
     if value != i.beneficiary_reference:
         record(actor, "intervention.reference", i, before={"beneficiary_reference":
@@ -229,7 +231,7 @@ def accept(i: Intervention, actor: User, technician_id: int | None) -> Intervent
     technician = db.session.get(User, technician_id) if technician_id else None
     if (technician is None or technician.role != Role.TECHNICIAN or not technician.active
             or technician.establishment_id != i.provider_id):
-        raise InvalidField("Choisissez un technicien de votre établissement.",
+        raise InvalidField(gettext("Choisissez un technicien de votre établissement."),
                            field="technician_id")
     return _transition(i, actor, "accept", technician_id=technician.id,
                        decided_at=timeutil.utcnow())
@@ -238,7 +240,7 @@ def accept(i: Intervention, actor: User, technician_id: int | None) -> Intervent
 def decline(i: Intervention, actor: User, reason: str) -> Intervention:
     """The provider's director declines, saying why."""
     _begin(i, actor, "decline")
-    reason = _clean_text(reason, "reason", required=True, label="Le motif du refus")
+    reason = _clean_text(reason, "reason", required=True, label=gettext("Le motif du refus"))
     return _transition(i, actor, "decline", decline_reason=reason, decided_at=timeutil.utcnow())
 
 
@@ -246,8 +248,8 @@ def cancel(i: Intervention, actor: User) -> Intervention:
     """Cancel while no session is logged: work done is never erased."""
     _begin(i, actor, "cancel")  # a session being logged now is either seen or refused
     if _session_count(i.id):
-        raise RuleRefused("Annulation impossible : du temps a déjà été saisi sur cette "
-                          "intervention (le travail fait n'est jamais effacé).",
+        raise RuleRefused(gettext("Annulation impossible : du temps a déjà été saisi sur "
+                                  "cette intervention (le travail fait n'est jamais effacé)."),
                           code="wrong_state")
     return _transition(i, actor, "cancel", cancelled_at=timeutil.utcnow())
 
@@ -263,11 +265,12 @@ def complete(i: Intervention, actor: User, report: str, *, signatory_name: str |
     completed without a sheet (no JavaScript, or nobody there to sign).
     """
     _begin(i, actor, "complete")  # no session slips in after the report
-    report = _clean_text(report, "report", required=True, label="Le compte rendu")
+    report = _clean_text(report, "report", required=True, label=gettext("Le compte rendu"))
     signatures = sheet.read_signatures(signatory_name, signatory_signature,
                                        technician_signature)
     if not _session_count(i.id):
-        raise RuleRefused("Saisissez au moins une séance avant de terminer l'intervention.",
+        raise RuleRefused(gettext("Saisissez au moins une séance avant de terminer "
+                                  "l'intervention."),
                           code="wrong_state")
     now = timeutil.utcnow()
     if signatures is not None:
@@ -302,7 +305,7 @@ def signed_sheet(user: User, intervention_id: int) -> tuple[Intervention, Interv
     signed = db.session.scalars(select(InterventionSheet).where(
         InterventionSheet.intervention_id == i.id)).first()
     if signed is None:
-        raise NotFound("Cette intervention n'a pas de fiche signée.")
+        raise NotFound(gettext("Cette intervention n'a pas de fiche signée."))
     return i, signed
 
 
@@ -355,7 +358,7 @@ def log_session_once(i: Intervention, actor: User, *, day: date, start: time, en
         intervention_id=i.id, technician_id=actor.id, date=day, start_time=start,
         end_time=end, mode=fact.mode, minutes=fact.minutes, year=day.year,
         hourly_rate=fact.rate,
-        notes=_clean_text(notes, "notes", required=False, label="Les notes"),
+        notes=_clean_text(notes, "notes", required=False, label=gettext("Les notes")),
         client_uuid=key,
     )
     db.session.add(s)
@@ -380,14 +383,16 @@ def client_key(value: str | None) -> str | None:
     try:
         return str(uuid.UUID(value))
     except ValueError:
-        raise InvalidField("Identifiant de saisie invalide : un UUID est attendu "
-                           "(par exemple « 3f2c8a9e-1b4d-4c6e-9a0b-5d7e8f901234 »).",
+        raise InvalidField(gettext("Identifiant de saisie invalide : un UUID est attendu "
+                                   "(par exemple « %(example)s »)."
+                                   , example="3f2c8a9e-1b4d-4c6e-9a0b-5d7e8f901234"),
                            field="client_uuid") from None
 
 
-IDEMPOTENCY_CONFLICT = ("Cette saisie a déjà été enregistrée avec d'autres valeurs (même "
-                        "identifiant de saisie) : rien n'a été modifié. Vérifiez la séance "
-                        "enregistrée, ou saisissez-la à nouveau comme une nouvelle séance.")
+IDEMPOTENCY_CONFLICT = lazy_gettext(
+    "Cette saisie a déjà été enregistrée avec d'autres valeurs (même identifiant de saisie) : "
+    "rien n'a été modifié. Vérifiez la séance enregistrée, ou saisissez-la à nouveau comme "
+    "une nouvelle séance.")
 
 
 def _replayed(i: Intervention, actor: User, key: str, day: date, start: time, end: time,
@@ -400,7 +405,7 @@ def _replayed(i: Intervention, actor: User, key: str, day: date, start: time, en
         return None
     same = (s.technician_id == actor.id and s.intervention_id == i.id
             and (s.date, s.start_time, s.end_time, str(s.mode)) == (day, start, end, mode)
-            and s.notes == _clean_text(notes, "notes", required=False, label="Les notes"))
+            and s.notes == _clean_text(notes, "notes", required=False, label=gettext("Les notes")))
     if not same:
         raise RuleRefused(IDEMPOTENCY_CONFLICT, code="idempotency_conflict")
     return s
@@ -428,7 +433,7 @@ def update_session(s: InterventionSession, actor: User, *, day: date | None = No
     s.date, s.start_time, s.end_time, s.mode = day, start, end, fact.mode
     s.minutes, s.year, s.hourly_rate = fact.minutes, day.year, fact.rate
     if notes is not None:
-        s.notes = _clean_text(notes, "notes", required=False, label="Les notes")
+        s.notes = _clean_text(notes, "notes", required=False, label=gettext("Les notes"))
     record(actor, "session.update", s, before=before, after=_session_snapshot(s),
            **_parties(i))
     db.session.commit()
@@ -485,16 +490,15 @@ def _begin(i: Intervention, actor: User, action: str) -> None:
 def _check_state(i: Intervention, action: str) -> None:
     sources, _ = TRANSITIONS[action]
     if i.state not in sources:
-        raise RuleRefused(
-            f"Action impossible : la demande est à l'état « {i.state.label} ».",
-            code="wrong_state")
+        raise RuleRefused(gettext("Action impossible : la demande est à l'état « %(state)s ».",
+                                  state=i.state.label), code="wrong_state")
 
 
 def _check_session_state(i: Intervention) -> None:
     if i.state not in SESSION_STATES:
-        raise RuleRefused(
-            f"Le temps passé ne se saisit que sur une intervention acceptée et non "
-            f"terminée (état actuel : « {i.state.label} »).", code="wrong_state")
+        raise RuleRefused(gettext(
+            "Le temps passé ne se saisit que sur une intervention acceptée et non terminée "
+            "(état actuel : « %(state)s »).", state=i.state.label), code="wrong_state")
 
 
 def _transition(i: Intervention, actor: User, action: str, **changes) -> Intervention:
@@ -515,7 +519,7 @@ def _checked_fact(i: Intervention, actor: User, day: date, start: time, end: tim
     try:
         mode_value = rules.Mode(mode)
     except ValueError:
-        raise InvalidField("Mode inconnu : « à distance » ou « sur site ».",
+        raise InvalidField(gettext("Mode inconnu : « à distance » ou « sur site »."),
                            field="mode") from None
     groupement = db.session.get(Groupement, i.groupement_id)
     tz = groupement.timezone
@@ -548,10 +552,12 @@ def _check_overlap(technician_id: int, day: date, start: time, end: time,
         stmt.order_by(InterventionSession.start_time)).all())
     if clash is not None:
         other_start, other_end, other_request = clash
-        raise InvalidField(
-            f"Cette séance chevauche votre séance du {long_date(day)} de "
-            f"{other_start:%H:%M} à {other_end:%H:%M} (demande n° {other_request}) : "
-            "changez les horaires de l'une des deux.", field="start")
+        raise InvalidField(gettext(
+            "Cette séance chevauche votre séance du %(day)s de %(start)s à %(end)s (demande "
+            "n° %(request)s) : changez les horaires de l'une des deux.", day=long_date(day),
+            start=other_start.strftime("%H:%M"), end=other_end.strftime("%H:%M"),
+            request=other_request),
+            field="start")
 
 
 def _check_billing_change(i: Intervention, *, removed: InterventionSession | None,

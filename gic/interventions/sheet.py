@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext, lazy_gettext
 
 from gic import pdf
 from gic.errors import InvalidField
@@ -37,8 +37,8 @@ MIN_WIDTH, MIN_HEIGHT = 100, 40
 MAX_WIDTH, MAX_HEIGHT = 2000, 1000
 PRINT_CSS = "sheet-print.css"
 
-SIGNATORY_LABEL = "La signature de l'établissement bénéficiaire"
-TECHNICIAN_LABEL = "Votre signature"
+SIGNATORY_LABEL = lazy_gettext("La signature de l'établissement bénéficiaire")
+TECHNICIAN_LABEL = lazy_gettext("Votre signature")
 
 
 @dataclass(frozen=True)
@@ -61,21 +61,24 @@ def decode_signature(value: str | None, field: str, label: str) -> bytes | None:
     value = (value or "").strip()
     if not value:
         return None
-    refused = InvalidField(f"{label} est illisible : effacez-la et signez de nouveau.",
+    refused = InvalidField(gettext("%(label)s est illisible : effacez-la et signez de nouveau.",
+                                   label=label),
                            field=field)
     if not value.startswith(DATA_URL_PREFIX):
         raise refused
     encoded = value[len(DATA_URL_PREFIX):]
     if len(encoded) > MAX_SIGNATURE_BYTES * 4 // 3 + 4:
-        raise InvalidField(f"{label} est trop lourde ({MAX_SIGNATURE_BYTES // 1000} Ko au "
-                           "plus) : effacez-la et signez de nouveau.", field=field)
+        raise InvalidField(gettext("%(label)s est trop lourde (%(size)s Ko au plus) : "
+                                   "effacez-la et signez de nouveau.", label=label,
+                                   size=MAX_SIGNATURE_BYTES // 1000), field=field)
     try:
         data = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
         raise refused from None
     if len(data) > MAX_SIGNATURE_BYTES:
-        raise InvalidField(f"{label} est trop lourde ({MAX_SIGNATURE_BYTES // 1000} Ko au "
-                           "plus) : effacez-la et signez de nouveau.", field=field)
+        raise InvalidField(gettext("%(label)s est trop lourde (%(size)s Ko au plus) : "
+                                   "effacez-la et signez de nouveau.", label=label,
+                                   size=MAX_SIGNATURE_BYTES // 1000), field=field)
     if not data.startswith(PNG_MAGIC):
         raise refused
     return _clean_png(data, refused, field, label)
@@ -95,8 +98,9 @@ def _clean_png(data: bytes, refused: InvalidField, field: str, label: str) -> by
             width, height = image.size
             if not (MIN_WIDTH <= width <= MAX_WIDTH and MIN_HEIGHT <= height <= MAX_HEIGHT):
                 raise InvalidField(
-                    f"{label} a une taille inattendue ({width} × {height} pixels) : "
-                    "effacez-la et signez de nouveau.", field=field)
+                    gettext("%(label)s a une taille inattendue (%(width)s × %(height)s "
+                            "pixels) : effacez-la et signez de nouveau.", label=label,
+                            width=width, height=height), field=field)
             pixels = image.convert("RGBA")
     except InvalidField:
         raise
@@ -105,7 +109,8 @@ def _clean_png(data: bytes, refused: InvalidField, field: str, label: str) -> by
     # Something drawn: on white paper, a pixel that is not white.
     on_paper = Image.alpha_composite(Image.new("RGBA", pixels.size, "white"), pixels)
     if ImageOps.invert(on_paper.convert("L")).getbbox() is None:
-        raise InvalidField(f"{label} est vide : signez dans le cadre.", field=field)
+        raise InvalidField(gettext("%(label)s est vide : signez dans le cadre.", label=label),
+                           field=field)
     out = io.BytesIO()
     pixels.save(out, format="PNG")
     return out.getvalue()
@@ -116,7 +121,7 @@ def read_signatures(signatory_name: str | None, signatory_signature: str | None,
     """The signatures given at completion, or ``None`` when none is (no JavaScript,
     or no sheet wanted). One given calls for all three: the name of the beneficiary's
     staff who signs, his signature and the technician's."""
-    name = clean_text(signatory_name, "signatory_name", label="Le nom du signataire",
+    name = clean_text(signatory_name, "signatory_name", label=gettext("Le nom du signataire"),
                       max_length=NAME_MAX)
     signatory = decode_signature(signatory_signature, "signatory_signature", SIGNATORY_LABEL)
     technician = decode_signature(technician_signature, "technician_signature",
@@ -124,14 +129,16 @@ def read_signatures(signatory_name: str | None, signatory_signature: str | None,
     if not (name or signatory or technician):
         return None
     if signatory is None:
-        raise InvalidField("Faites signer la personne présente de l'établissement "
-                           "bénéficiaire dans le cadre, ou videz la partie « Fiche signée » "
-                           "pour terminer sans fiche signée.", field="signatory_signature")
+        raise InvalidField(gettext("Faites signer la personne présente de l'établissement "
+                                   "bénéficiaire dans le cadre, ou videz la partie « Fiche "
+                                   "signée » pour terminer sans fiche signée."),
+                           field="signatory_signature")
     if not name:
-        raise InvalidField("Indiquez le nom de la personne qui signe pour l'établissement "
-                           "bénéficiaire.", field="signatory_name")
+        raise InvalidField(gettext("Indiquez le nom de la personne qui signe pour "
+                                   "l'établissement bénéficiaire."), field="signatory_name")
     if technician is None:
-        raise InvalidField("Signez à votre tour dans le cadre « Signature du technicien ».",
+        raise InvalidField(gettext("Signez à votre tour dans le cadre « Signature du "
+                                   "technicien »."),
                            field="technician_signature")
     return Signatures(name, signatory, technician)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
@@ -62,18 +63,20 @@ PER_PAGE = 25
 FILTER_FIELDS = {"year": "year", "state": "state", "establishment_id": "establishment"}
 
 NEXT_STEPS = {
-    State.DRAFT: "En attente d'activation par la direction de l'établissement {beneficiary}.",
-    State.ACTIVE: "En attente de la réponse de la direction de l'établissement {provider} "
-                  "(acceptation avec un technicien, ou refus motivé).",
-    State.ACCEPTED: "{technician} ({provider}) intervient : saisie du temps passé, "
-                    "puis fin de l'intervention avec un compte rendu.",
-    State.COMPLETED: "Intervention terminée : en attente de la validation des heures "
-                     "par la direction de l'établissement {beneficiary}.",
-    State.VALIDATED: "Heures validées par la direction de l'établissement {beneficiary} : "
-                     "elles sont prises en compte dans la facturation.",
-    State.DECLINED: "Demande refusée par la direction de l'établissement {provider}. "
-                    "Rien d'autre à faire.",
-    State.CANCELLED: "Demande annulée. Rien d'autre à faire.",
+    State.DRAFT: lazy_gettext("En attente d'activation par la direction de l'établissement "
+                              "%(beneficiary)s."),
+    State.ACTIVE: lazy_gettext("En attente de la réponse de la direction de l'établissement "
+                               "%(provider)s (acceptation avec un technicien, ou refus motivé)."),
+    State.ACCEPTED: lazy_gettext("%(technician)s (%(provider)s) intervient : saisie du temps "
+                                 "passé, puis fin de l'intervention avec un compte rendu."),
+    State.COMPLETED: lazy_gettext("Intervention terminée : en attente de la validation des "
+                                  "heures par la direction de l'établissement %(beneficiary)s."),
+    State.VALIDATED: lazy_gettext("Heures validées par la direction de l'établissement "
+                                  "%(beneficiary)s : elles sont prises en compte dans la "
+                                  "facturation."),
+    State.DECLINED: lazy_gettext("Demande refusée par la direction de l'établissement "
+                                 "%(provider)s. Rien d'autre à faire."),
+    State.CANCELLED: lazy_gettext("Demande annulée. Rien d'autre à faire."),
 }
 
 
@@ -111,7 +114,7 @@ def index():
                                 selectinload(Intervention.technician))
             page = paginate(stmt, PER_PAGE)
     else:
-        status, error = 422, "Filtre invalide : corrigez la valeur signalée."
+        status, error = 422, gettext("Filtre invalide : corrigez la valeur signalée.")
     return render_template("interventions/index.html", form=form, page=page, error=error,
                            filters=filters, can_draft=can_draft(me)), status
 
@@ -124,7 +127,7 @@ def new():
     """Draft a request for one's own establishment (technician or director)."""
     me = _me()
     if not can_draft(me):
-        flash(DRAFT_REFUSAL, "error")
+        flash(str(DRAFT_REFUSAL), "error")
         return render_template("error.html", code=403), 403
     form = DraftForm()
     form.set_choices([e for e in establishments_of(me) if e.id != me.establishment_id],
@@ -150,11 +153,12 @@ def new():
             except DomainError as refusal:
                 status, error = _refused(refusal, form), refusal.message
             else:
-                flash(f"{i.title} enregistrée en brouillon. La direction de l'établissement "
-                      f"{i.beneficiary.name} doit maintenant l'activer.", "success")
+                flash(gettext("%(title)s enregistrée en brouillon. La direction de "
+                              "l'établissement %(name)s doit maintenant l'activer.",
+                              title=i.title, name=i.beneficiary.name), "success")
                 return redirect(url_for(".detail", intervention_id=i.id))
         else:
-            error = "La demande n'est pas enregistrée : corrigez les champs signalés."
+            error = gettext("La demande n'est pas enregistrée : corrigez les champs signalés.")
     return render_template("interventions/new.html", form=form, error=error), status
 
 
@@ -182,9 +186,9 @@ def _render_detail(i: Intervention, *, status: int = 200, refusal: str | None = 
         forms["accept"].set_choices(services.assignable_technicians(i))
     sessions = i.sessions
     totals = i.totals()
-    next_step = NEXT_STEPS[i.state].format(
-        beneficiary=i.beneficiary.name, provider=i.provider.name,
-        technician=i.technician.name if i.technician else "Le technicien")
+    next_step = str(NEXT_STEPS[i.state]) % {
+        "beneficiary": i.beneficiary.name, "provider": i.provider.name,
+        "technician": i.technician.name if i.technician else gettext("Le technicien")}
     reference = can_set_reference(me, i)
     shown = _shown_form(posted, [*actions, *(["set_reference"] if reference else [])])
     on_field = shown and any(refusal in errors for errors in forms[shown].errors.values())
@@ -237,15 +241,15 @@ def _act(intervention_id: int, key: str, form: FlaskForm, call, success):
     if key == "accept":
         form.set_choices(services.assignable_technicians(i))
     if not form.validate_on_submit():
-        return _render_detail(i, status=422, refusal="Action non effectuée : corrigez les "
-                              "champs signalés.", **{key: form})
+        return _render_detail(i, status=422, refusal=gettext(
+            "Action non effectuée : corrigez les champs signalés."), **{key: form})
     try:
         call(i, form)
     except DomainError as error:
         status = _refused(error, form)
         return _render_detail(i, status=status, refusal=error.message,
                               cap_refused=error.code == "cap_exceeded", **{key: form})
-    flash(success(i) if callable(success) else success, "success")
+    flash(success(i) if callable(success) else str(success), "success")
     return redirect(url_for(".detail", intervention_id=i.id))
 
 
@@ -255,7 +259,8 @@ def activate(intervention_id: int):
     """The beneficiary's director activates the request."""
     return _act(intervention_id, "action", ActionForm(),
                 lambda i, f: services.activate(i, _me()),
-                "Demande activée : l'établissement prestataire peut maintenant y répondre.")
+                lazy_gettext("Demande activée : l'établissement prestataire peut maintenant "
+                             "y répondre."))
 
 
 @bp.post("/<int:intervention_id>/accept")
@@ -264,7 +269,8 @@ def accept(intervention_id: int):
     """The provider's director accepts and assigns a technician."""
     return _act(intervention_id, "accept", AcceptForm(),
                 lambda i, f: services.accept(i, _me(), f.technician_id.data),
-                "Demande acceptée : le technicien affecté peut saisir son temps passé.")
+                lazy_gettext("Demande acceptée : le technicien affecté peut saisir son temps "
+                             "passé."))
 
 
 @bp.post("/<int:intervention_id>/decline")
@@ -273,7 +279,8 @@ def decline(intervention_id: int):
     """The provider's director declines with a reason."""
     return _act(intervention_id, "decline", DeclineForm(),
                 lambda i, f: services.decline(i, _me(), f.reason.data),
-                "Demande refusée : le motif est visible par l'établissement bénéficiaire.")
+                lazy_gettext("Demande refusée : le motif est visible par l'établissement "
+                             "bénéficiaire."))
 
 
 @bp.post("/<int:intervention_id>/cancel")
@@ -281,7 +288,7 @@ def decline(intervention_id: int):
 def cancel(intervention_id: int):
     """Cancel a request on which no time was logged."""
     return _act(intervention_id, "action", ActionForm(),
-                lambda i, f: services.cancel(i, _me()), "Demande annulée.")
+                lambda i, f: services.cancel(i, _me()), lazy_gettext("Demande annulée."))
 
 
 def _complete(i: Intervention, form: CompleteForm) -> None:
@@ -297,9 +304,10 @@ def complete(intervention_id: int):
     """The assigned technician completes with a report, and the signed sheet if both
     signed on the screen."""
     return _act(intervention_id, "complete", CompleteForm(), _complete, lambda i: (
-        "Intervention terminée" + (" avec sa fiche signée, enregistrée en PDF"
-                                   if i.sheet is not None else "")
-        + " : la direction bénéficiaire doit valider les heures."))
+        gettext("Intervention terminée avec sa fiche signée, enregistrée en PDF : la "
+                "direction bénéficiaire doit valider les heures.") if i.sheet is not None
+        else gettext("Intervention terminée : la direction bénéficiaire doit valider les "
+                     "heures.")))
 
 
 @bp.get("/<int:intervention_id>/fiche.pdf")
@@ -321,7 +329,7 @@ def set_reference(intervention_id: int):
     """The beneficiary's staff gives its internal reference for the request."""
     return _act(intervention_id, "reference", ReferenceForm(),
                 lambda i, f: services.set_reference(i, _me(), f.beneficiary_reference.data),
-                "Référence interne enregistrée.")
+                lazy_gettext("Référence interne enregistrée."))
 
 
 @bp.post("/<int:intervention_id>/validate")
@@ -330,7 +338,7 @@ def validate(intervention_id: int):
     """The beneficiary's director validates the hours."""
     return _act(intervention_id, "action", ActionForm(),
                 lambda i, f: services.validate(i, _me()),
-                "Heures validées : elles entrent dans la facturation.")
+                lazy_gettext("Heures validées : elles entrent dans la facturation."))
 
 
 # --- Sessions ---------------------------------------------------------------
@@ -371,7 +379,7 @@ def log_session(intervention_id: int):
             "application/json":
         return _log_session_json(intervention_id)
     return _act(intervention_id, "session", LogSessionForm(), _log_session,
-                "Temps passé enregistré.")
+                lazy_gettext("Temps passé enregistré."))
 
 
 def _log_session_json(intervention_id: int):
@@ -383,17 +391,19 @@ def _log_session_json(intervention_id: int):
     try:
         i = services.get_intervention(_me(), intervention_id)
         if not form.validate_on_submit():
-            fields = {name: errors for name, errors in form.errors.items()}
-            first = next(iter(fields.values()), ["Champ invalide."])[0]
-            return json_error(422, "invalid_field", f"Séance non enregistrée : {first}",
+            fields = {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+            first = next(iter(fields.values()), [gettext("Champ invalide.")])[0]
+            return json_error(422, "invalid_field",
+                              gettext("Séance non enregistrée : %(error)s", error=first),
                               field=next(iter(fields), None), fields=fields)
         s, created = services.log_session_once(
             i, _me(), client_uuid=form.client_uuid.data, **_session_values(form))
     except DomainError as error:
         return domain_error(error)
     # Shown by the page the outbox reloads once its entries are sent.
-    flash(f"Séance du {long_date(s.date)} ({s.start_time:%H:%M}–{s.end_time:%H:%M}) "
-          f"saisie hors ligne : envoyée, temps passé enregistré.", "success")
+    flash(gettext("Séance du %(day)s (%(start)s–%(end)s) saisie hors ligne : envoyée, temps "
+                  "passé enregistré.", day=long_date(s.date), start=s.start_time.strftime("%H:%M"),
+                  end=s.end_time.strftime("%H:%M")), "success")
     return jsonify({"session": session_json(s), "created": created}), 201 if created else 200
 
 
@@ -409,9 +419,9 @@ def edit_session(session_id: int):
             authorize("log_session", me, i)
         except Forbidden as error:
             return _render_detail(i, status=403, refusal=error.message)
-        return _render_detail(i, status=409, refusal=(
-            f"Cette séance ne peut plus être modifiée : la demande est à l'état "
-            f"« {i.state.label} »."))
+        return _render_detail(i, status=409, refusal=gettext(
+            "Cette séance ne peut plus être modifiée : la demande est à l'état « %(state)s ».",
+            state=i.state.label))
     form = SessionForm(data={"date": s.date, "start": s.start_time, "end": s.end_time,
                              "mode": s.mode, "notes": s.notes})
     status, error, cap_refused = 200, None, False
@@ -425,10 +435,10 @@ def edit_session(session_id: int):
                 cap_refused = refusal.code == "cap_exceeded"
             else:
                 _say_repeated_hour(form)
-                flash("Séance modifiée.", "success")
+                flash(gettext("Séance modifiée."), "success")
                 return redirect(url_for(".detail", intervention_id=i.id))
         else:
-            error = "Séance non modifiée : corrigez les champs signalés."
+            error = gettext("Séance non modifiée : corrigez les champs signalés.")
     return render_template("interventions/session_edit.html", s=s, i=i, form=form,
                            error=error, cap_refused=cap_refused), status
 
@@ -445,5 +455,5 @@ def delete_session(session_id: int):
             services.delete_session(s, _me())
         except DomainError as error:
             return _render_detail(i, status=_refused(error), refusal=error.message)
-        flash("Séance supprimée.", "success")
+        flash(gettext("Séance supprimée."), "success")
     return redirect(url_for(".detail", intervention_id=i.id))

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import gettext
 from sqlalchemy import CheckConstraint, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gic import timeutil
+from gic.enums import N_
 from gic.extensions import db
 from gic.formatting import long_date
 from gic.models import Establishment, User
@@ -48,20 +50,22 @@ class Standin(db.Model):
         return self.ended_early_at is None and self.starts_on <= day <= self.ends_on
 
     def status_on(self, day: date) -> str:
-        """« en cours », « à venir », « terminée » or « terminée par anticipation »."""
+        """« en cours », « à venir », « terminée » or « terminée par anticipation »
+        (in French: the page compares it, then shows its translation)."""
         if self.ended_early_at is not None:
-            return "terminée par anticipation"
+            return N_("terminée par anticipation")
         if day < self.starts_on:
-            return "à venir"
-        return "en cours" if day <= self.ends_on else "terminée"
+            return N_("à venir")
+        return N_("en cours") if day <= self.ends_on else N_("terminée")
 
     @property
     def range_label(self) -> str:
         """« du 1 décembre 2026 au 15 décembre 2026 »."""
-        return f"du {long_date(self.starts_on)} au {long_date(self.ends_on)}"
+        return gettext("du %(start)s au %(end)s", start=long_date(self.starts_on),
+                       end=long_date(self.ends_on))
 
     @property
     def on_behalf(self) -> str:
         """What the audit log and the pages say of an action done through it."""
-        return (f"pour la direction de {self.establishment.name} "
-                f"(suppléance de {self.director.name})")
+        return gettext("pour la direction de %(establishment)s (suppléance de %(director)s)",
+                       establishment=self.establishment.name, director=self.director.name)

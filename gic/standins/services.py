@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import force_locale, gettext, lazy_gettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -36,8 +37,8 @@ from gic.notifications.services import link_for, notify
 from gic.standins.access import forget, standing_in, today_of
 from gic.standins.models import Standin
 
-NAMERS_ONLY = ("Seule la direction d'un établissement désigne sa suppléance (la "
-               "coordination ne le fait pas à sa place).")
+NAMERS_ONLY = lazy_gettext("Seule la direction d'un établissement désigne sa suppléance (la "
+                           "coordination ne le fait pas à sa place).")
 
 
 def can_name(user: User) -> bool:
@@ -91,7 +92,7 @@ def get_standin(user: User, standin_id: int) -> Standin:
     s = db.session.get(Standin, standin_id)
     if (s is None or s.groupement_id != user.groupement_id
             or s.establishment_id != user.establishment_id):
-        raise NotFound("Suppléance introuvable.")
+        raise NotFound(gettext("Suppléance introuvable."))
     return s
 
 
@@ -105,32 +106,37 @@ def name_standin(actor: User, *, standin_id: int | None, starts_on: date | None,
     person = db.session.get(User, standin_id) if standin_id else None
     if (person is None or person.groupement_id != actor.groupement_id
             or person.establishment_id != actor.establishment_id):
-        raise InvalidField("Choisissez une personne de votre établissement.",
+        raise InvalidField(gettext("Choisissez une personne de votre établissement."),
                            field="standin_id")
     if person.id == actor.id:
-        raise InvalidField("Choisissez une autre personne que vous-même.", field="standin_id")
+        raise InvalidField(gettext("Choisissez une autre personne que vous-même."),
+                           field="standin_id")
     if person.role == Role.COORDINATOR:
-        raise InvalidField("La coordination ne peut pas suppléer une direction.",
+        raise InvalidField(gettext("La coordination ne peut pas suppléer une direction."),
                            field="standin_id")
     if not person.active:
-        raise InvalidField(f"Le compte de {person.name} est désactivé.", field="standin_id")
+        raise InvalidField(gettext("Le compte de %(name)s est désactivé.", name=person.name),
+                           field="standin_id")
     today = today_of(actor)
     if starts_on is None:
-        raise InvalidField("Indiquez le premier jour de la suppléance.", field="starts_on")
+        raise InvalidField(gettext("Indiquez le premier jour de la suppléance."),
+                           field="starts_on")
     if ends_on is None:
-        raise InvalidField("Indiquez le dernier jour de la suppléance.", field="ends_on")
+        raise InvalidField(gettext("Indiquez le dernier jour de la suppléance."),
+                           field="ends_on")
     if starts_on < today:
-        raise InvalidField("Une suppléance commence aujourd'hui au plus tôt.",
+        raise InvalidField(gettext("Une suppléance commence aujourd'hui au plus tôt."),
                            field="starts_on")
     if ends_on < starts_on:
-        raise InvalidField("Le dernier jour est avant le premier.", field="ends_on")
+        raise InvalidField(gettext("Le dernier jour est avant le premier."), field="ends_on")
     _lock(actor.establishment_id)
     clash = overlapping(actor.establishment_id, starts_on, ends_on)
     if clash is not None:
-        raise RuleRefused(
-            f"Cette période chevauche la suppléance de {clash.standin.name} "
-            f"{clash.range_label} : un établissement n'a qu'une suppléance à la fois. "
-            "Changez les dates, ou mettez d'abord fin à celle-ci.", code="standin_overlap")
+        raise RuleRefused(gettext(
+            "Cette période chevauche la suppléance de %(name)s %(period)s : un établissement "
+            "n'a qu'une suppléance à la fois. Changez les dates, ou mettez d'abord fin à "
+            "celle-ci.", name=clash.standin.name, period=clash.range_label),
+            code="standin_overlap")
     s = Standin(groupement_id=actor.groupement_id, establishment_id=actor.establishment_id,
                 director_id=actor.id, standin_id=person.id, starts_on=starts_on,
                 ends_on=ends_on)
@@ -140,14 +146,18 @@ def name_standin(actor: User, *, standin_id: int | None, starts_on: date | None,
            establishment_id=actor.establishment_id)
     db.session.commit()
     forget()
-    notify([person], kind="standin", key=f"standin:{s.id}:create",
-           subject=f"Suppléance de la direction de {actor.establishment.name}",
-           body=(f"{actor.name} vous désigne pour suppléer la direction de "
-                 f"{actor.establishment.name} {s.range_label}. Pendant cette période, vous "
-                 "pouvez activer, accepter ou refuser, valider et annuler les demandes de "
-                 "l'établissement, approuver ses détachements et voter pour lui ; vous "
-                 "recevez aussi les notifications de la direction."),
-           link=link_for("main.index"))
+    with force_locale(person.language.value):  # written for its reader
+        notify([person], kind="standin", key=f"standin:{s.id}:create",
+               subject=gettext("Suppléance de la direction de %(establishment)s",
+                               establishment=actor.establishment.name),
+               body=gettext(
+                   "%(director)s vous désigne pour suppléer la direction de %(establishment)s "
+                   "%(period)s. Pendant cette période, vous pouvez activer, accepter ou "
+                   "refuser, valider et annuler les demandes de l'établissement, approuver "
+                   "ses détachements et voter pour lui ; vous recevez aussi les "
+                   "notifications de la direction.", director=actor.name,
+                   establishment=actor.establishment.name, period=s.range_label),
+               link=link_for("main.index"))
     return s
 
 
@@ -155,12 +165,12 @@ def end_standin(s: Standin, actor: User) -> Standin:
     """A director of the establishment ends a stand-in early (at once)."""
     _require_director(actor)
     if s.groupement_id != actor.groupement_id or s.establishment_id != actor.establishment_id:
-        raise NotFound("Suppléance introuvable.")
+        raise NotFound(gettext("Suppléance introuvable."))
     _lock(s.establishment_id)
     db.session.refresh(s)
     today = today_of(actor)
     if s.ended_early_at is not None or s.ends_on < today:
-        raise RuleRefused("Cette suppléance est déjà terminée.", code="wrong_state")
+        raise RuleRefused(gettext("Cette suppléance est déjà terminée."), code="wrong_state")
     before = _snapshot(s)
     s.ended_early_at = timeutil.utcnow()
     if s.starts_on <= today:
@@ -169,11 +179,14 @@ def end_standin(s: Standin, actor: User) -> Standin:
            establishment_id=s.establishment_id)
     db.session.commit()
     forget()
-    notify([s.standin], kind="standin", key=f"standin:{s.id}:end",
-           subject=f"Fin de la suppléance de la direction de {s.establishment.name}",
-           body=(f"{actor.name} a mis fin à votre suppléance de la direction de "
-                 f"{s.establishment.name} le {long_date(today)} : vous n'agissez plus pour "
-                 "elle."), link=link_for("main.index"))
+    with force_locale(s.standin.language.value):  # written for its reader
+        notify([s.standin], kind="standin", key=f"standin:{s.id}:end",
+               subject=gettext("Fin de la suppléance de la direction de %(establishment)s",
+                               establishment=s.establishment.name),
+               body=gettext("%(director)s a mis fin à votre suppléance de la direction de "
+                            "%(establishment)s le %(day)s : vous n'agissez plus pour elle.",
+                            director=actor.name, establishment=s.establishment.name,
+                            day=long_date(today)), link=link_for("main.index"))
     return s
 
 

@@ -5,6 +5,7 @@ service, flash, redirect; a refusal is shown on its field with its status."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import login_required
 
 from gic.errors import DomainError
@@ -16,13 +17,13 @@ from gic.standins.access import standing_in, today_of
 from gic.standins.forms import ActionForm, StandinForm
 from gic.standins.models import Standin
 
-FORM_ERROR = "Suppléance non enregistrée : corrigez les champs signalés."
+FORM_ERROR = lazy_gettext("Suppléance non enregistrée : corrigez les champs signalés.")
 
 
 def _director_or_403() -> User:
     me = _me()
     if not services.can_name(me):
-        flash(services.NAMERS_ONLY, "error")
+        flash(str(services.NAMERS_ONLY), "error")
         abort(403)
     return me
 
@@ -57,16 +58,17 @@ def index():
         return _page()
     form.set_choices(services.candidates(me))
     if not form.validate():
-        return _page(form, 422, FORM_ERROR)
+        return _page(form, 422, str(FORM_ERROR))
     try:
         s = services.name_standin(me, standin_id=form.standin_id.data,
                                   starts_on=form.starts_on.data, ends_on=form.ends_on.data)
     except DomainError as refusal:
         status = _refused(refusal, form)
         on_field = any(refusal.message in errors for errors in form.errors.values())
-        return _page(form, status, FORM_ERROR if on_field else refusal.message)
-    flash(f"Suppléance enregistrée : {s.standin.name} vous supplée {s.range_label} "
-          "(une notification l'en informe).", "success")
+        return _page(form, status, str(FORM_ERROR) if on_field else refusal.message)
+    flash(gettext("Suppléance enregistrée : %(name)s vous supplée %(period)s (une "
+                  "notification l'en informe).", name=s.standin.name, period=s.range_label),
+          "success")
     return redirect(url_for(".index"))
 
 
@@ -77,12 +79,12 @@ def end(standin_id: int):
     me = _director_or_403()
     form = ActionForm()
     if not form.validate_on_submit():
-        return _page(status=400, error="Action non effectuée : rechargez la page.")
+        return _page(status=400, error=gettext("Action non effectuée : rechargez la page."))
     try:
         s: Standin = services.get_standin(me, standin_id)
         services.end_standin(s, me)
     except DomainError as refusal:  # 404 included: _refused aborts
         return _page(status=_refused(refusal), error=refusal.message)
-    flash(f"Suppléance terminée : {s.standin.name} n'agit plus pour la direction de votre "
-          "établissement.", "success")
+    flash(gettext("Suppléance terminée : %(name)s n'agit plus pour la direction de votre "
+                  "établissement.", name=s.standin.name), "success")
     return redirect(url_for(".index"))

@@ -58,18 +58,21 @@
   // --- What the person reads -----------------------------------------------------
 
   const MODES = {onsite: 'Sur site', remote: 'À distance'};
+  // Dates in the page's language (its <html lang>), French by default.
+  const LOCALE = document.documentElement.lang === 'en' ? 'en-GB' : 'fr-FR';
 
   function frenchDate(iso) {
     const [y, m, d] = iso.split('-').map(Number);
-    return new Date(y, m - 1, d).toLocaleDateString('fr-FR',
+    return new Date(y, m - 1, d).toLocaleDateString(LOCALE,
       {day: 'numeric', month: 'long', year: 'numeric'});
   }
 
   function typedAt(iso) {
     const at = new Date(iso);
-    const time = at.toLocaleTimeString('fr-FR', {hour: '2-digit', minute: '2-digit'});
-    if (at.toDateString() === new Date().toDateString()) return `saisie à ${time}`;
-    return `saisie le ${at.toLocaleDateString('fr-FR', {day: 'numeric', month: 'long'})} à ${time}`;
+    const time = at.toLocaleTimeString(LOCALE, {hour: '2-digit', minute: '2-digit'});
+    if (at.toDateString() === new Date().toDateString()) return t('saisie à %(time)s', {time});
+    return t('saisie le %(day)s à %(time)s',
+             {day: at.toLocaleDateString(LOCALE, {day: 'numeric', month: 'long'}), time});
   }
 
   function element(tag, attrs, ...children) {
@@ -83,6 +86,18 @@
   const box = document.querySelector('[data-outbox-list]');
   const status = document.querySelector('[data-outbox-status]');
   const intervention = box ? box.dataset.intervention || null : null;
+
+  // The messages below in the reader's language: the outbox's template gives their
+  // translations (data-messages, French text -> text shown); French without them.
+  const MESSAGES = box && box.dataset.messages ? JSON.parse(box.dataset.messages) : {};
+
+  function t(text, values) {
+    let out = MESSAGES[text] || text;
+    Object.entries(values || {}).forEach(([name, value]) => {
+      out = out.split(`%(${name})s`).join(value);
+    });
+    return out;
+  }
 
   function say(message) {
     if (status) status.textContent = message;
@@ -99,16 +114,16 @@
   function entryItem(e) {
     const v = e.values;
     const item = element('li', {class: `outbox-entry outbox-${e.status}`, 'data-uuid': e.uuid});
-    const what = `${frenchDate(v.date)} · ${v.start}–${v.end} · ${MODES[v.mode] || v.mode}`;
+    const what = `${frenchDate(v.date)} · ${v.start}–${v.end} · ${t(MODES[v.mode] || v.mode)}`;
     item.append(element('p', {}, element('strong', {}, what)));
     if (!intervention) {
       item.append(element('p', {}, element('a', {href: e.action.replace(/\/sessions$/, '')}, e.title)));
     }
     if (v.notes) item.append(element('p', {class: 'prewrap'}, v.notes));
     const state = element('p', {class: 'outbox-state'},
-      element('span', {class: 'badge'}, 'non synchronisé'), ` ${typedAt(e.saved_at)}`);
+      element('span', {class: 'badge'}, t('non synchronisé')), ` ${typedAt(e.saved_at)}`);
     if (e.status === 'refused') {
-      state.prepend(element('span', {class: 'badge refused'}, 'refusée par le serveur'), ' ');
+      state.prepend(element('span', {class: 'badge refused'}, t('refusée par le serveur')), ' ');
     }
     item.append(state);
     if (e.message) {
@@ -119,20 +134,20 @@
     // (the dashboard too: an intervention completed since shows no form).
     const buttons = element('div', {class: 'actions'});
     if (form) {
-      const edit = element('button', {type: 'button', class: 'secondary'}, 'Modifier');
+      const edit = element('button', {type: 'button', class: 'secondary'}, t('Modifier'));
       edit.addEventListener('click', () => startEditing(e));
       buttons.append(edit);
     }
     {
-      const drop = element('button', {type: 'button', class: 'danger'}, 'Supprimer');
+      const drop = element('button', {type: 'button', class: 'danger'}, t('Supprimer'));
       drop.addEventListener('click', async () => {
         if (!drop.dataset.armed) { // a second tap confirms: nothing is lost by mistake
           drop.dataset.armed = '1';
-          drop.textContent = 'Confirmer la suppression';
+          drop.textContent = t('Confirmer la suppression');
           return;
         }
         await remove(e.uuid);
-        say('Séance en attente supprimée : elle ne sera pas envoyée.');
+        say(t('Séance en attente supprimée : elle ne sera pas envoyée.'));
         render();
       });
       buttons.append(drop);
@@ -163,7 +178,8 @@
     if (mode) mode.checked = true;
     field('notes').value = v.notes;
     form.dataset.editing = e.uuid;
-    say(`Modification de la séance en attente du ${frenchDate(v.date)} : corrigez-la puis enregistrez.`);
+    say(t('Modification de la séance en attente du %(day)s : corrigez-la puis enregistrez.',
+          {day: frenchDate(v.date)}));
     form.scrollIntoView();
     field('date').focus();
   }
@@ -174,7 +190,7 @@
     event.preventDefault();
     const values = formValues();
     if (!values.date || !values.start || !values.end) {
-      say('Indiquez la date, le début et la fin de la séance.');
+      say(t('Indiquez la date, le début et la fin de la séance.'));
       return;
     }
     const all = await entries();
@@ -196,10 +212,10 @@
     field('notes').value = '';
     await render();
     if (navigator.onLine) {
-      say('Séance gardée sur cet appareil : envoi en cours…');
+      say(t('Séance gardée sur cet appareil : envoi en cours…'));
       sync();
     } else {
-      say('Pas de réseau : séance gardée sur cet appareil, elle sera envoyée au retour du réseau.');
+      say(t('Pas de réseau : séance gardée sur cet appareil, elle sera envoyée au retour du réseau.'));
     }
   }
 
@@ -246,8 +262,9 @@
           await save(e);
         } else {
           e.message = response.redirected && new URL(response.url).pathname === '/login'
-            ? 'Envoi en attente : votre session a expiré, reconnectez-vous.'
-            : `Envoi en attente : le serveur n'a pas pu l'enregistrer (erreur ${response.status}), nouvel essai plus tard.`;
+            ? t('Envoi en attente : votre session a expiré, reconnectez-vous.')
+            : t("Envoi en attente : le serveur n'a pas pu l'enregistrer (erreur %(status)s), nouvel essai plus tard.",
+                {status: response.status});
           await save(e);
           break;
         }
@@ -263,7 +280,7 @@
     if (sent) {
       window.location.reload(); // the page shows the stored sessions (and the server's message)
     } else if ((await entries()).some((e) => e.status === 'refused')) {
-      say('Une séance en attente a été refusée : lisez le motif, corrigez-la ou supprimez-la.');
+      say(t('Une séance en attente a été refusée : lisez le motif, corrigez-la ou supprimez-la.'));
     }
   }
 
@@ -287,7 +304,7 @@
     if (!field('client_uuid').value) field('client_uuid').value = newUuid();
     form.addEventListener('submit', keep);
   }
-  window.addEventListener('online', () => { say('Réseau retrouvé : envoi des séances en attente…'); sync(); });
-  window.addEventListener('offline', () => say('Pas de réseau : les séances saisies seront gardées sur cet appareil.'));
+  window.addEventListener('online', () => { say(t('Réseau retrouvé : envoi des séances en attente…')); sync(); });
+  window.addEventListener('offline', () => say(t('Pas de réseau : les séances saisies seront gardées sur cet appareil.')));
   render().then(sync).then(() => navigator.serviceWorker.ready).then(keepPages);
 }());

@@ -17,6 +17,8 @@
     var clear = pad.querySelector("[data-clear]");
     var state = pad.querySelector("[data-pad-state]");
     var idle = state ? state.textContent : "";
+    // The page gives the text in its reader's language (French without it).
+    var done = (state && state.getAttribute("data-signed-text")) || "Signature enregistrée.";
     var ctx = canvas.getContext("2d");
     var drawing = false;
     var last = null;
@@ -38,7 +40,7 @@
     function signed(yes) {
       pad.classList.toggle("signed", yes);
       if (state) {
-        state.textContent = yes ? "Signature enregistrée." : idle;
+        state.textContent = yes ? done : idle;
       }
     }
 
