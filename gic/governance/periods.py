@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from gic.convention.history import terms_on
@@ -54,8 +55,8 @@ class Period:
     def label(self) -> str:
         """How the period came to be, in French."""
         if self.procedure is not None:
-            return "renouvellement approuvé à l'unanimité"
-        return "période en vigueur à l'inscription du groupement dans GIC"
+            return gettext("renouvellement approuvé à l'unanimité")
+        return gettext("période en vigueur à l'inscription du groupement dans GIC")
 
 
 def registered_on(groupement: Groupement) -> date:
