@@ -36,10 +36,9 @@ from gic.convention.weights import VoteRule, percent_text
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.finess import check_finess
-from gic.formatting import long_date
 from gic.governance import electorate
 from gic.governance.models import Ballot, Procedure, ProcedureKind, ProcedureStatus
-from gic.governance.periods import convention_end, next_period_end
+from gic.governance.periods import convention_end, next_period_end, reader_date
 from gic.governance.queries import RENEWAL_EARLIEST_DAYS
 from gic.interventions.models import Intervention
 from gic.meetings.models import VoteChoice
@@ -187,7 +186,7 @@ def announce(procedure: Procedure) -> None:
                            "renouvellement de la convention (période se terminant le %(day)s) "
                            "%(rule)s. Le vote de votre établissement est attendu : approuvez, "
                            "ou refusez en indiquant le motif.",
-                           day=long_date(procedure.period_end), **values)
+                           day=reader_date(procedure.period_end), **values)
         return gettext("Vote attendu : %(title)s", title=procedure.title), body
 
     _notify_each(voters, message, kind="governance_vote", key=f"governance:{procedure.id}:vote",
@@ -235,8 +234,8 @@ def open_renewal(actor: User, *, message: str = "", today: date | None = None,
     if (end - today).days > RENEWAL_EARLIEST_DAYS:
         raise RuleRefused(gettext(
             "La période en cours de la convention se termine le %(end)s : son renouvellement "
-            "peut être soumis aux directions à partir du %(day)s.", end=long_date(end),
-            day=long_date(end - timedelta(days=RENEWAL_EARLIEST_DAYS))), code="too_early")
+            "peut être soumis aux directions à partir du %(day)s.", end=reader_date(end),
+            day=reader_date(end - timedelta(days=RENEWAL_EARLIEST_DAYS))), code="too_early")
     if db.session.scalar(select(Procedure.id).where(
             Procedure.groupement_id == groupement.id, Procedure.kind == ProcedureKind.RENEWAL,
             Procedure.status == ProcedureStatus.OPEN)):
@@ -329,7 +328,7 @@ def cast_ballot(procedure: Procedure, actor: User, *, choice: str, reason: str =
         _refuse(gettext("Votre établissement n'était pas membre du groupement à l'ouverture "
                         "de cette procédure : il ne vote pas."), "not_a_voter")
     if ballot.choice is not None:
-        values = {"name": ballot.establishment.name, "day": long_date(ballot.cast_at.date())}
+        values = {"name": ballot.establishment.name, "day": reader_date(ballot.cast_at.date())}
         _refuse(gettext("%(name)s a déjà voté le %(day)s (%(by)s) : un vote ne se modifie pas.",
                         by=ballot.user.name, **values) if ballot.user else
                 gettext("%(name)s a déjà voté le %(day)s : un vote ne se modifie pas.", **values),
@@ -451,7 +450,7 @@ def _announce_outcome(procedure: Procedure) -> None:
                             "aux interventions.", name=procedure.candidate_name)
                     if procedure.kind == ProcedureKind.MEMBERSHIP else
                     gettext("La convention est renouvelée jusqu'au %(day)s.",
-                            day=long_date(procedure.new_period_end)))
+                            day=reader_date(procedure.new_period_end)))
             body = (gettext("Vote pondéré : %(reason)s %(news)s", reason=reason, news=news)
                     if procedure.is_weighted else
                     gettext("Toutes les directions des établissements membres ont approuvé. "

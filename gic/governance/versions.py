@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import gettext, ngettext
+from babel.numbers import format_currency
+from flask_babel import get_locale, gettext, ngettext
 from sqlalchemy import select
 
 from gic import timeutil
@@ -29,8 +30,8 @@ from gic.convention.history import version_on
 from gic.convention.rules_ordered import MAX_INSTALMENTS
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
-from gic.formatting import hours_minutes, long_date
-from gic.governance.periods import convention_end
+from gic.formatting import hours_minutes
+from gic.governance.periods import convention_end, reader_date
 from gic.models import ConventionModel, ConventionVersion, Role, User
 
 MAX_THRESHOLD_MINUTES = 24 * 60
@@ -167,6 +168,10 @@ def _check_model_values(previous: ConventionVersion, model, overrun_allowed, quo
 
 
 def _money(value: Decimal) -> str:
+    """« 25,00 € » for a French reader, "€25.00" for an English one."""
+    locale = get_locale()
+    if locale is not None and locale.language != "fr":
+        return format_currency(Decimal(value), "EUR", locale=str(locale))
     return f"{Decimal(value):.2f}".replace(".", ",") + " €"
 
 
@@ -185,7 +190,7 @@ def preview_version(actor: User, *, valid_from: date | None, threshold_minutes: 
     if valid_from <= today:
         raise InvalidField(gettext("Une nouvelle version commence dans le futur : le %(day)s "
                                    "au plus tôt (le passé ne se réécrit pas).",
-                                   day=long_date(today + timedelta(days=1))),
+                                   day=reader_date(today + timedelta(days=1))),
                            field="valid_from", code="not_future")
     if valid_from.year > today.year + MAX_YEARS_AHEAD:
         raise InvalidField(gettext("Date d'entrée en vigueur trop lointaine."), field="valid_from")
@@ -220,10 +225,10 @@ def preview_version(actor: User, *, valid_from: date | None, threshold_minutes: 
 def _describe(p: VersionPreview, groupement, today: date) -> None:
     """Fill the changes (old → new, who), the unchanged values and the notes."""
     start, old, new = p.valid_from, p.previous, p.values
-    day = long_date(start)
+    day = reader_date(start)
     if p.following:
-        until = {"day": day, "until": long_date(p.following.valid_from - timedelta(days=1)),
-                 "next": long_date(p.following.valid_from)}
+        until = {"day": day, "until": reader_date(p.following.valid_from - timedelta(days=1)),
+                 "next": reader_date(p.following.valid_from)}
         rate_effect = gettext(
             "Séances datées à partir du %(day)s jusqu'au %(until)s (la version du %(next)s "
             "prend ensuite le relais) ; chaque séance garde le taux en vigueur à sa date.",
@@ -251,7 +256,7 @@ def _describe(p: VersionPreview, groupement, today: date) -> None:
                            gettext("Renouvellements dont la nouvelle période commence à partir "
                                    "du %(day)s ; la période en cours (jusqu'au %(end)s) ne "
                                    "change pas.", day=day,
-                                   end=long_date(convention_end(groupement)))),
+                                   end=reader_date(convention_end(groupement)))),
     }
     for key, (label, before, after, effect) in effects.items():
         if Decimal(getattr(old, key)) != Decimal(new[key]):
@@ -339,7 +344,7 @@ def _cap_effect(start: date, following: ConventionVersion | None, old_cap: int) 
     last = end.year - 1 if _jan_first(end) else end.year
     if last < first:
         return gettext("Ce plafond ne s'appliquera à aucune année : la version du %(day)s sera "
-                       "en vigueur au 1er janvier %(first)s.", day=long_date(end), first=first)
+                       "en vigueur au 1er janvier %(first)s.", day=reader_date(end), first=first)
     if last == first:
         return gettext("Plafond de l'année %(first)s ; %(previous)s garde %(cap)s (le plafond "
                        "d'une année est celui de la version en vigueur au 1er janvier).", **kept)

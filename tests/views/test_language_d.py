@@ -110,6 +110,8 @@ def test_a_version_preview_in_english(app, world):
     assert "Preview: version in force from" in preview and "What changes" in preview
     assert "each session keeps the rate in force on its date." in preview
     assert "Billing 2027 onwards: new rate for every session." in preview
+    assert "€25.00" in preview and "€30.00" in preview  # the rates, the English way
+    assert "Sessions dated from 1 January 2027;" in preview  # the date too
     assert "Ce qui change" not in preview and "Facturation 2027" not in preview
 
     past = client.post("/groupement/convention/apercu", data={
