@@ -172,7 +172,8 @@ def card_pdf(user: User) -> bytes:
     the_card = card(user)
     html = render_template("governance/card.html", print=True, card=the_card,
                            stamp=the_card.stamp)
-    return pdf.write_pdf(html, css=render_template("governance/print.css"))
+    footer = gettext("Carte d'identité du groupement — page")  # then « 2 / 3 »
+    return pdf.write_pdf(html, css=render_template("governance/print.css", footer=footer))
 
 
 # --- Bilan -------------------------------------------------------------------------------

@@ -5,6 +5,10 @@ published bilan's PDF stays French whoever reads it, a draft's follows its reade
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
+import pytest
 from flask_babel import refresh
 from flask_login import login_user
 from sqlalchemy import select
@@ -75,6 +79,20 @@ def test_the_governance_pages_in_english(app, world):
     propose_page = page(client, "/groupement/candidatures/nouvelle")
     assert "Name of the candidate establishment" in propose_page
     assert "Put to the vote" in propose_page and "Soumettre au vote" not in propose_page
+
+
+def test_the_identity_card_pdf_follows_its_reader(app, world, tmp_path):
+    """Not a document of record: the card's PDF is the page, in the reader's language."""
+    body = client_for(app, english(world.directors["B"])).get("/groupement/carte.pdf").data
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) absent")
+    path = tmp_path / "card.pdf"
+    path.write_bytes(body)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    assert "Identity card of the groupement GIC 65" in text
+    assert "Groupement identity card — page 1" in text
+    assert "Carte d'identité" not in text
 
 
 def test_a_vote_its_flash_and_a_refusal_in_english(app, world):
