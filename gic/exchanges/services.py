@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -35,11 +36,11 @@ from gic.registers import (
     today_of,
 )
 
-READ_REFUSAL = ("Le journal des échanges et conseils est réservé aux équipes des "
-                "établissements et à la coordination du groupement.")
-LOG_REFUSAL = ("Un échange se note par la personne qui a donné le conseil : un technicien "
-               "ou un directeur d'établissement.")
-AUTHOR_REFUSAL = "Seul l'auteur de cet échange le modifie ou le supprime."
+READ_REFUSAL = lazy_gettext("Le journal des échanges et conseils est réservé aux équipes des "
+                            "établissements et à la coordination du groupement.")
+LOG_REFUSAL = lazy_gettext("Un échange se note par la personne qui a donné le conseil : un "
+                           "technicien ou un directeur d'établissement.")
+AUTHOR_REFUSAL = lazy_gettext("Seul l'auteur de cet échange le modifie ou le supprime.")
 MAX_MINUTES = 12 * 60
 TOPIC_MAX, NOTES_MAX = 200, 2000
 
@@ -74,12 +75,12 @@ def get_exchange(user: User, exchange_id: int) -> Exchange:
     """An exchange the user may read; 404 for another groupement's or establishment's."""
     e = db.session.get(Exchange, exchange_id)
     if e is None or e.groupement_id != user.groupement_id:
-        raise NotFound("Échange introuvable.")
+        raise NotFound(gettext("Échange introuvable."))
     if not can_read(user):
         raise Forbidden(READ_REFUSAL)
     if user.role != Role.COORDINATOR and user.establishment_id not in (
             e.giver_establishment_id, e.recipient_id):
-        raise NotFound("Échange introuvable.")
+        raise NotFound(gettext("Échange introuvable."))
     return e
 
 
@@ -111,7 +112,8 @@ def _checked(actor: User, *, recipient_id: int | None, day: date | None, topic: 
              minutes: int | None, notes: str) -> dict[str, Any]:
     recipient = establishment_in(actor.groupement_id, recipient_id, "recipient_id")
     if recipient.id == actor.establishment_id:
-        raise InvalidField("Le conseil est donné à un autre établissement que le vôtre.",
+        raise InvalidField(gettext("Le conseil est donné à un autre établissement que le "
+                                   "vôtre."),
                            field="recipient_id")
     day = check_day(day, "date", not_after=today_of(actor.groupement_id))
     check_years_open(actor.groupement_id, [day])
@@ -146,8 +148,8 @@ def update_exchange(e: Exchange, actor: User, *, recipient_id: int | None, day: 
     values = _checked(actor, recipient_id=recipient_id, day=day, topic=topic, minutes=minutes,
                       notes=notes)
     if e.giver_establishment_id == values["recipient_id"]:  # he changed establishment since
-        raise InvalidField("Le conseil est donné à un autre établissement que celui qui le "
-                           "donne.", field="recipient_id")
+        raise InvalidField(gettext("Le conseil est donné à un autre établissement que celui "
+                                   "qui le donne."), field="recipient_id")
     before = snapshot(e)
     for key, value in values.items():
         setattr(e, key, value)

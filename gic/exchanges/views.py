@@ -9,6 +9,7 @@ with its status (403, 409, 422), what the user typed kept.
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import login_required
 
 from gic.admin.services import establishments_of
@@ -16,7 +17,7 @@ from gic.errors import DomainError, Forbidden
 from gic.exchanges import bp, services
 from gic.exchanges.forms import ButtonForm, ExchangeForm
 from gic.exchanges.models import Exchange
-from gic.pages import FORM_ERROR, load, me, paginate, refusal_page, refused
+from gic.pages import load, me, paginate, refusal_page, refused
 from gic.registers import is_staff, today_of
 
 PER_PAGE = 25
@@ -75,13 +76,14 @@ def new():
         form.date.data = today_of(user.groupement_id)
         return _form_page(form, None)
     if not form.validate():
-        return _form_page(form, None, 422, FORM_ERROR.format(what="Échange non enregistré"))
+        return _form_page(form, None, 422,
+                          gettext("Échange non enregistré : corrigez les champs signalés."))
     try:
         e = services.log_exchange(user, **form.values())
     except DomainError as error:
         return _form_page(form, None, refused(error, form), error.message)
-    flash(f"Échange enregistré : conseil à l'établissement {e.recipient.name}, gratuit.",
-          "success")
+    flash(gettext("Échange enregistré : conseil à l'établissement %(name)s, gratuit.",
+                  name=e.recipient.name), "success")
     return redirect(url_for(".index"))
 
 
@@ -98,12 +100,13 @@ def edit(exchange_id: int):
     if not form.is_submitted():
         return _form_page(form, e)
     if not form.validate():
-        return _form_page(form, e, 422, FORM_ERROR.format(what="Échange non modifié"))
+        return _form_page(form, e, 422,
+                          gettext("Échange non modifié : corrigez les champs signalés."))
     try:
         services.update_exchange(e, me(), **form.values())
     except DomainError as error:
         return _form_page(form, e, refused(error, form), error.message)
-    flash("Échange modifié.", "success")
+    flash(gettext("Échange modifié."), "success")
     return redirect(url_for(".index"))
 
 
@@ -113,10 +116,10 @@ def delete(exchange_id: int):
     """The author removes his exchange."""
     e = _load(exchange_id)
     if not ButtonForm().validate_on_submit():
-        return _index_page(400, "Le formulaire a expiré : rechargez la page.")
+        return _index_page(400, gettext("Le formulaire a expiré : rechargez la page."))
     try:
         services.delete_exchange(e, me())
     except DomainError as error:
         return _index_page(refused(error), error.message)
-    flash("Échange supprimé.", "success")
+    flash(gettext("Échange supprimé."), "success")
     return redirect(url_for(".index"))

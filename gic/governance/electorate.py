@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
 from gic.convention.history import version_on
@@ -25,9 +26,9 @@ from gic.models import ConventionModel, Establishment, MembershipStatus, Partici
 from gic.ordered import ledger
 
 ZERO = Decimal("0.00")
-WEIGHTED_ONLY_ORDERED = ("Le vote pondéré par les contributions ne s'applique qu'aux "
-                         "conventions en heures commandées : ici, la décision se prend à "
-                         "l'unanimité.")
+WEIGHTED_ONLY_ORDERED = lazy_gettext("Le vote pondéré par les contributions ne s'applique "
+                                     "qu'aux conventions en heures commandées : ici, la "
+                                     "décision se prend à l'unanimité.")
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,9 @@ class WeightedTerms:
     @property
     def text(self) -> str:
         """« quorum 50 %, majorité : plus de 50 % des voix exprimées »."""
-        return (f"quorum {percent_text(self.quorum_percent)} des voix, majorité : plus de "
-                f"{percent_text(self.majority_percent)} des voix exprimées")
+        return gettext("quorum %(quorum)s des voix, majorité : plus de %(majority)s des voix "
+                       "exprimées", quorum=percent_text(self.quorum_percent),
+                       majority=percent_text(self.majority_percent))
 
 
 def weighted_terms(groupement_id: int, day: date) -> WeightedTerms | None:
@@ -73,7 +75,8 @@ def rule_choices(terms: WeightedTerms | None) -> list[tuple[str, str]]:
     """The rules a procedure or decision may be opened with, weighted first."""
     if terms is None:
         return [(VoteRule.UNANIMITY.value, VoteRule.UNANIMITY.label)]
-    return [(VoteRule.WEIGHTED.value, f"{VoteRule.WEIGHTED.label} ({terms.text})"),
+    return [(VoteRule.WEIGHTED.value, gettext("%(rule)s (%(terms)s)", rule=VoteRule.WEIGHTED.label,
+                                              terms=terms.text)),
             (VoteRule.UNANIMITY.value, VoteRule.UNANIMITY.label)]
 
 
@@ -85,7 +88,7 @@ def checked_rule(value: str | None, terms: WeightedTerms | None) -> VoteRule:
     try:
         rule = VoteRule(value)
     except ValueError:
-        raise InvalidField("Règle de décision inconnue.", field="rule") from None
+        raise InvalidField(gettext("Règle de décision inconnue."), field="rule") from None
     if rule == VoteRule.WEIGHTED and terms is None:
         raise InvalidField(WEIGHTED_ONLY_ORDERED, field="rule")
     return rule

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -42,7 +43,7 @@ class ProcedureStatus(Labelled):
     REFUSED = "refused", N_("Refusée")
     WITHDRAWN = "withdrawn", N_("Retirée")
 
-WEIGHTED_APPROVED_LABEL = "Approuvée au vote pondéré"
+WEIGHTED_APPROVED_LABEL = N_("Approuvée au vote pondéré")
 
 # The two choices of a ballot: the meetings' vote values (no abstention here).
 BALLOT_CHOICES = (VoteChoice.FOR, VoteChoice.AGAINST)
@@ -137,7 +138,7 @@ class Procedure(db.Model):
     def status_label(self) -> str:
         """The status, saying « au vote pondéré » for a weighted approval."""
         if self.is_weighted and self.status == ProcedureStatus.APPROVED:
-            return WEIGHTED_APPROVED_LABEL
+            return gettext(WEIGHTED_APPROVED_LABEL)
         return self.status.label
 
     @property
@@ -153,7 +154,7 @@ class Procedure(db.Model):
     def title(self) -> str:
         """« Adhésion : IME de Bagnères » / « Renouvellement de la convention »."""
         if self.kind == ProcedureKind.MEMBERSHIP:
-            return f"Adhésion : {self.candidate_name}"
+            return gettext("Adhésion : %(name)s", name=self.candidate_name)
         return ProcedureKind.RENEWAL.label
 
 
@@ -182,7 +183,7 @@ class Ballot(db.Model):
 
     @property
     def choice_label(self) -> str:
-        return self.choice.label if self.choice else "pas encore voté"
+        return self.choice.label if self.choice else gettext("pas encore voté")
 
     @property
     def comment(self) -> str:

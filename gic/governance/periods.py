@@ -16,11 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from flask_babel import get_locale, gettext
 from sqlalchemy import select
 
 from gic.convention.history import terms_on
 from gic.convention.rules import ConventionTerms
 from gic.extensions import db
+from gic.formatting import long_date
 from gic.governance.models import Procedure, ProcedureKind, ProcedureStatus
 from gic.models import Groupement
 
@@ -42,6 +44,13 @@ def end_after(start: date, duration_years: int) -> date:
                            cap_minutes=0, hourly_rate=0).end_date  # type: ignore[arg-type]
 
 
+def reader_date(day: date) -> str:
+    """« 1er janvier 2027 » for a French reader, "1 January 2027" for an English one: the
+    language of the request (or of ``force_locale``), French outside any."""
+    locale = get_locale()
+    return long_date(day, str(locale) if locale else "fr")
+
+
 @dataclass(frozen=True)
 class Period:
     """One period of the convention; ``procedure`` is the renewal that added it."""
@@ -54,8 +63,8 @@ class Period:
     def label(self) -> str:
         """How the period came to be, in French."""
         if self.procedure is not None:
-            return "renouvellement approuvé à l'unanimité"
-        return "période en vigueur à l'inscription du groupement dans GIC"
+            return gettext("renouvellement approuvé à l'unanimité")
+        return gettext("période en vigueur à l'inscription du groupement dans GIC")
 
 
 def registered_on(groupement: Groupement) -> date:

@@ -26,6 +26,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from flask_babel import force_locale, gettext, lazy_gettext
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -35,10 +36,9 @@ from gic.convention.weights import VoteRule, percent_text
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.finess import check_finess
-from gic.formatting import long_date
 from gic.governance import electorate
 from gic.governance.models import Ballot, Procedure, ProcedureKind, ProcedureStatus
-from gic.governance.periods import convention_end, next_period_end
+from gic.governance.periods import convention_end, next_period_end, reader_date
 from gic.governance.queries import RENEWAL_EARLIEST_DAYS
 from gic.interventions.models import Intervention
 from gic.meetings.models import VoteChoice
@@ -49,8 +49,13 @@ from gic.registers import clean_text
 from gic.standins.access import acting_for, directs
 
 MAX_TEXT = 2000
-COORDINATOR_ONLY = "Seule la coordination du groupement ouvre ou retire une procédure."
-VOTERS_ONLY = "Seules les directions des établissements membres votent."
+COORDINATOR_ONLY = lazy_gettext("Seule la coordination du groupement ouvre ou retire une "
+                                 "procédure.")
+VOTERS_ONLY = lazy_gettext("Seules les directions des établissements membres votent.")
+
+
+_ALREADY_CANDIDATE = lazy_gettext("La candidature d'un établissement de ce numéro FINESS est "
+                                   "déjà en cours.")
 
 
 def _require_coordinator(actor: User) -> None:
@@ -77,8 +82,7 @@ def new_establishment_status(actor: User, finess: str) -> MembershipStatus:
     """The status of an establishment the coordinator adds directly: a founding
     member while the groupement is being set up, else a candidate."""
     if _open_candidacy(actor.groupement_id, finess):
-        raise InvalidField("La candidature d'un établissement de ce numéro FINESS est déjà en "
-                           "cours.", field="finess", code="duplicate")
+        raise InvalidField(_ALREADY_CANDIDATE, field="finess", code="duplicate")
     return (MembershipStatus.MEMBER if founding_open(actor.groupement_id)
             else MembershipStatus.CANDIDATE)
 
@@ -104,7 +108,8 @@ def _open(actor: User, rule: str | None = None, **fields) -> Procedure:
     chosen = electorate.checked_rule(rule, terms)
     voters = electorate.voters(actor.groupement_id)
     if not voters:
-        raise RuleRefused("Le groupement n'a encore aucun établissement membre pour voter.",
+        raise RuleRefused(gettext("Le groupement n'a encore aucun établissement membre pour "
+                                  "voter."),
                           code="no_member")
     procedure = Procedure(groupement_id=actor.groupement_id, opened_by_id=actor.id,
                           status=ProcedureStatus.OPEN, rule=chosen, **fields)
@@ -122,7 +127,7 @@ def _open(actor: User, rule: str | None = None, **fields) -> Procedure:
         db.session.flush()
     except IntegrityError:  # opened at the same instant by someone else
         db.session.rollback()
-        raise RuleRefused("Cette procédure vient d'être ouverte : rechargez la page.",
+        raise RuleRefused(gettext("Cette procédure vient d'être ouverte : rechargez la page."),
                           code="already_open") from None
     record(actor, "governance.open", procedure, establishment_id=procedure.establishment_id,
            after={"kind": str(procedure.kind), "candidate": procedure.candidate_name or None,
@@ -145,26 +150,47 @@ def _rule_audit(procedure: Procedure) -> dict:
 def rule_text(procedure: Procedure) -> str:
     """How the procedure is decided, in a sentence for people."""
     if not procedure.is_weighted:
-        return "à l'accord unanime des établissements membres"
-    return (f"au vote des établissements membres, chacun pesant ses contributions de "
-            f"{procedure.weight_year} (quorum {percent_text(procedure.quorum_percent)} des "
-            f"voix, majorité : plus de {percent_text(procedure.majority_percent)} des voix "
-            "exprimées)")
+        return gettext("à l'accord unanime des établissements membres")
+    return gettext("au vote des établissements membres, chacun pesant ses contributions de "
+                   "%(year)s (quorum %(quorum)s des voix, majorité : plus de %(majority)s des "
+                   "voix exprimées)", year=procedure.weight_year,
+                   quorum=percent_text(procedure.quorum_percent),
+                   majority=percent_text(procedure.majority_percent))
+
+
+def _notify_each(users, message, **kwargs) -> None:
+    """:func:`notify` each person in his own language: ``message()`` gives the subject
+    and the body, written under that language."""
+    by_language: dict[str, list[User]] = {}
+    for user in users:
+        by_language.setdefault(user.language.value, []).append(user)
+    for language, group in by_language.items():
+        with force_locale(language):
+            subject, body = message()
+            notify(group, subject=subject, body=body, **kwargs)
 
 
 def announce(procedure: Procedure) -> None:
     """Tell each director of the electorate that his vote is awaited (after commit)."""
     voters = directors_of(procedure.groupement_id, [b.establishment_id for b in procedure.ballots])
-    what = (f"l'adhésion de l'établissement {procedure.candidate_name}" if
-            procedure.kind == ProcedureKind.MEMBERSHIP else
-            f"le renouvellement de la convention (période se terminant le "
-            f"{long_date(procedure.period_end)})")
-    notify(voters, kind="governance_vote", key=f"governance:{procedure.id}:vote",
-           subject=f"Vote attendu : {procedure.title}",
-           body=(f"La coordination du groupement {procedure.groupement.name} soumet {what} "
-                 f"{rule_text(procedure)}. Le vote de votre "
-                 "établissement est attendu : approuvez, ou refusez en indiquant le motif."),
-           link=link_for("governance.procedure", procedure_id=procedure.id))
+
+    def message() -> tuple[str, str]:
+        values = {"groupement": procedure.groupement.name, "rule": rule_text(procedure)}
+        if procedure.kind == ProcedureKind.MEMBERSHIP:
+            body = gettext("La coordination du groupement %(groupement)s soumet l'adhésion de "
+                           "l'établissement %(name)s %(rule)s. Le vote de votre établissement "
+                           "est attendu : approuvez, ou refusez en indiquant le motif.",
+                           name=procedure.candidate_name, **values)
+        else:
+            body = gettext("La coordination du groupement %(groupement)s soumet le "
+                           "renouvellement de la convention (période se terminant le %(day)s) "
+                           "%(rule)s. Le vote de votre établissement est attendu : approuvez, "
+                           "ou refusez en indiquant le motif.",
+                           day=reader_date(procedure.period_end), **values)
+        return gettext("Vote attendu : %(title)s", title=procedure.title), body
+
+    _notify_each(voters, message, kind="governance_vote", key=f"governance:{procedure.id}:vote",
+                 link=link_for("governance.procedure", procedure_id=procedure.id))
 
 
 def propose_member(actor: User, *, name: str, finess: str, contact: str,
@@ -182,11 +208,10 @@ def propose_member(actor: User, *, name: str, finess: str, contact: str,
         Establishment.groupement_id == actor.groupement_id,
         Establishment.finess == finess)).first()
     if existing is not None and existing.status != MembershipStatus.NOT_ADMITTED:
-        raise InvalidField("Un établissement de ce groupement a déjà ce numéro FINESS.",
+        raise InvalidField(gettext("Un établissement de ce groupement a déjà ce numéro FINESS."),
                            field="finess", code="duplicate")
     if _open_candidacy(actor.groupement_id, finess):
-        raise InvalidField("La candidature d'un établissement de ce numéro FINESS est déjà en "
-                           "cours.", field="finess", code="duplicate")
+        raise InvalidField(_ALREADY_CANDIDATE, field="finess", code="duplicate")
     if existing is not None:  # a new candidacy after one that did not succeed
         existing.name, existing.status = name, MembershipStatus.CANDIDATE
     procedure = _open(actor, rule, kind=ProcedureKind.MEMBERSHIP, open_key=finess,
@@ -207,14 +232,14 @@ def open_renewal(actor: User, *, message: str = "", today: date | None = None,
     today = today or timeutil.local_today(groupement.timezone)
     end = convention_end(groupement)
     if (end - today).days > RENEWAL_EARLIEST_DAYS:
-        raise RuleRefused(
-            f"La période en cours de la convention se termine le {long_date(end)} : son "
-            "renouvellement peut être soumis aux directions à partir du "
-            f"{long_date(end - timedelta(days=RENEWAL_EARLIEST_DAYS))}.", code="too_early")
+        raise RuleRefused(gettext(
+            "La période en cours de la convention se termine le %(end)s : son renouvellement "
+            "peut être soumis aux directions à partir du %(day)s.", end=reader_date(end),
+            day=reader_date(end - timedelta(days=RENEWAL_EARLIEST_DAYS))), code="too_early")
     if db.session.scalar(select(Procedure.id).where(
             Procedure.groupement_id == groupement.id, Procedure.kind == ProcedureKind.RENEWAL,
             Procedure.status == ProcedureStatus.OPEN)):
-        raise RuleRefused("Une procédure de renouvellement est déjà en cours.",
+        raise RuleRefused(gettext("Une procédure de renouvellement est déjà en cours."),
                           code="already_open")
     procedure = _open(actor, rule, kind=ProcedureKind.RENEWAL, open_key="renewal",
                       period_end=end, message=message)
@@ -236,17 +261,25 @@ def outcome(procedure: Procedure, *, closing: bool = False) -> Outcome:
                        procedure.quorum_percent, procedure.majority_percent, closed=closing)
     against = [(name, b) for name, b in rows if b is not None and b.choice == VoteChoice.AGAINST]
     if against:
-        return Outcome("refused", "unanimité refusée", "; ".join(
-            f"{name} a refusé (« {b.reason} »)" for name, b in against) + ".", rows)
+        return Outcome("refused", gettext("unanimité refusée"), "; ".join(
+            gettext("%(name)s a refusé (« %(reason)s »)", name=name, reason=b.reason)
+            for name, b in against) + ".", rows)
     waiting = [name for name, b in rows if b is None]
     if waiting:
-        return Outcome("pending", "en attente", "Votes attendus : " + ", ".join(waiting) + ".",
-                       rows)
-    return Outcome("reached", "unanimité atteinte",
-                   "Toutes les directions des établissements membres ont approuvé.", rows)
+        return Outcome("pending", gettext("en attente"),
+                       gettext("Votes attendus : %(names)s.", names=", ".join(waiting)), rows)
+    return Outcome("reached", gettext("unanimité atteinte"),
+                   gettext("Toutes les directions des établissements membres ont approuvé."),
+                   rows)
 
 
 # --- Voting and closing --------------------------------------------------------------
+
+def _title_fr(procedure: Procedure) -> str:
+    """The procedure's title as the audit log keeps it: in French, whoever acts."""
+    with force_locale("fr"):
+        return procedure.title
+
 
 def _lock(procedure: Procedure) -> None:
     """Serialise the votes of one procedure (the transaction's first write), so
@@ -267,7 +300,7 @@ def cast_ballot(procedure: Procedure, actor: User, *, choice: str, reason: str =
     """A member director votes once for his establishment: for, or against with a
     reason. The vote that decides closes the procedure. Commits, then notifies."""
     if procedure.groupement_id != actor.groupement_id:
-        raise NotFound("Procédure introuvable.")
+        raise NotFound(gettext("Procédure introuvable."))
     if not directs(actor, actor.establishment_id):  # the director, or his stand-in
         raise Forbidden(VOTERS_ONLY)
     try:
@@ -275,33 +308,36 @@ def cast_ballot(procedure: Procedure, actor: User, *, choice: str, reason: str =
     except ValueError:
         value = None
     if value not in (VoteChoice.FOR, VoteChoice.AGAINST):
-        raise InvalidField("Choisissez : j'approuve, ou je refuse.", field="choice")
+        raise InvalidField(gettext("Choisissez : j'approuve, ou je refuse."), field="choice")
     reason = clean_text(reason, "reason", label="Le motif du refus", max_length=MAX_TEXT,
                         required=value == VoteChoice.AGAINST)
     _lock(procedure)
     if not procedure.is_open:
-        _refuse(f"Cette procédure est close ({procedure.status_label.lower()}) : "
-                "elle ne reçoit plus de vote.", "procedure_closed")
+        _refuse(gettext("Cette procédure est close (%(status)s) : elle ne reçoit plus de vote.",
+                        status=procedure.status_label.lower()), "procedure_closed")
     ballot = next((b for b in procedure.ballots if b.establishment_id == actor.establishment_id),
                   None)
     if ballot is None:
         if actor.establishment is not None and actor.establishment.is_user_participant:
-            _refuse("Votre établissement est utilisateur du groupement : il ne vote pas.",
+            _refuse(gettext("Votre établissement est utilisateur du groupement : il ne vote "
+                            "pas."),
                     "not_a_voter")
         if procedure.establishment_id == actor.establishment_id:
-            _refuse("Votre établissement est le candidat : il ne vote pas sur sa propre "
-                    "adhésion.", "not_a_voter")
-        _refuse("Votre établissement n'était pas membre du groupement à l'ouverture de cette "
-                "procédure : il ne vote pas.", "not_a_voter")
+            _refuse(gettext("Votre établissement est le candidat : il ne vote pas sur sa "
+                            "propre adhésion."), "not_a_voter")
+        _refuse(gettext("Votre établissement n'était pas membre du groupement à l'ouverture "
+                        "de cette procédure : il ne vote pas."), "not_a_voter")
     if ballot.choice is not None:
-        _refuse(f"{ballot.establishment.name} a déjà voté le {long_date(ballot.cast_at.date())}"
-                f"{f' ({ballot.user.name})' if ballot.user else ''} : un vote ne se modifie "
-                "pas.", "already_voted")
+        values = {"name": ballot.establishment.name, "day": reader_date(ballot.cast_at.date())}
+        _refuse(gettext("%(name)s a déjà voté le %(day)s (%(by)s) : un vote ne se modifie pas.",
+                        by=ballot.user.name, **values) if ballot.user else
+                gettext("%(name)s a déjà voté le %(day)s : un vote ne se modifie pas.", **values),
+                "already_voted")
     ballot.choice, ballot.reason, ballot.user_id = value, reason, actor.id
     ballot.cast_at = now or timeutil.utcnow()
     db.session.flush()
     record(actor, "governance.vote", procedure, establishment_id=actor.establishment_id,
-           after={"procedure": procedure.title, "choice": str(value)}, reason=reason or None,
+           after={"procedure": _title_fr(procedure), "choice": str(value)}, reason=reason or None,
            standin=acting_for(actor, actor.establishment_id))
     closed = _conclude(procedure, actor)
     db.session.commit()
@@ -311,8 +347,10 @@ def cast_ballot(procedure: Procedure, actor: User, *, choice: str, reason: str =
 
 
 def _conclude(procedure: Procedure, actor: User, result: Outcome | None = None) -> bool:
-    """Close the procedure when the votes decide it (no commit); True when closed."""
-    result = result or outcome(procedure)
+    """Close the procedure when the votes decide it (no commit); True when closed.
+    The reason kept with the procedure is written in French (stored, like the audit)."""
+    with force_locale("fr"):
+        result = result or outcome(procedure)
     if result.status == "pending":
         return False
     procedure.closed_at, procedure.closed_by_id = timeutil.utcnow(), actor.id
@@ -323,7 +361,7 @@ def _conclude(procedure: Procedure, actor: User, result: Outcome | None = None) 
         if candidate is not None:
             candidate.status = MembershipStatus.NOT_ADMITTED
         record(actor, "governance.refuse", procedure, establishment_id=procedure.establishment_id,
-               after={"procedure": procedure.title}, reason=result.reason,
+               after={"procedure": _title_fr(procedure)}, reason=result.reason,
                standin=acting_for(actor, actor.establishment_id))
         return True
     procedure.status, procedure.outcome_reason = ProcedureStatus.APPROVED, result.reason
@@ -336,11 +374,11 @@ def _conclude(procedure: Procedure, actor: User, result: Outcome | None = None) 
             procedure.establishment = candidate
         candidate.status = MembershipStatus.MEMBER
         db.session.flush()
-        after = {"procedure": procedure.title, "name": candidate.name,
+        after = {"procedure": _title_fr(procedure), "name": candidate.name,
                  "finess": candidate.finess}
     else:
         procedure.new_period_end = next_period_end(procedure.groupement, procedure.period_end)
-        after = {"procedure": procedure.title, "period_end": procedure.period_end.isoformat(),
+        after = {"procedure": _title_fr(procedure), "period_end": procedure.period_end.isoformat(),
                  "new_period_end": procedure.new_period_end.isoformat()}
     record(actor, "governance.approve", procedure, establishment_id=procedure.establishment_id,
            after=after, standin=acting_for(actor, actor.establishment_id))
@@ -352,16 +390,18 @@ def close_vote(procedure: Procedure, actor: User) -> Procedure:
     who did not vote count as absent, the quorum and majority of the votes cast
     decide. A unanimity procedure waits for every member (or is withdrawn)."""
     if procedure.groupement_id != actor.groupement_id:
-        raise NotFound("Procédure introuvable.")
+        raise NotFound(gettext("Procédure introuvable."))
     _require_coordinator(actor)
     if not procedure.is_weighted:
-        raise RuleRefused("Une procédure à l'unanimité attend le vote de chaque établissement "
-                          "membre : retirez-la si l'un d'eux ne peut pas voter.",
+        raise RuleRefused(gettext("Une procédure à l'unanimité attend le vote de chaque "
+                                  "établissement membre : retirez-la si l'un d'eux ne peut pas "
+                                  "voter."),
                           code="unanimity")
     _lock(procedure)
     if not procedure.is_open:
-        _refuse("Cette procédure est déjà close.", "procedure_closed")
-    result = outcome(procedure, closing=True)
+        _refuse(gettext("Cette procédure est déjà close."), "procedure_closed")
+    with force_locale("fr"):  # the reason is kept with the procedure, in French
+        result = outcome(procedure, closing=True)
     result = Outcome(result.status, result.label,
                      "Scrutin clos par la coordination. " + result.reason, result.rows)
     _conclude(procedure, actor, result)
@@ -374,20 +414,20 @@ def withdraw(procedure: Procedure, actor: User, *, reason: str) -> Procedure:
     """The coordinator withdraws an open procedure (e.g. a member without a director
     to vote), with a reason; a candidate created directly stays out."""
     if procedure.groupement_id != actor.groupement_id:
-        raise NotFound("Procédure introuvable.")
+        raise NotFound(gettext("Procédure introuvable."))
     _require_coordinator(actor)
     reason = clean_text(reason, "reason", label="Le motif du retrait", required=True,
                         max_length=MAX_TEXT)
     _lock(procedure)
     if not procedure.is_open:
-        _refuse("Cette procédure est déjà close.", "procedure_closed")
+        _refuse(gettext("Cette procédure est déjà close."), "procedure_closed")
     procedure.status, procedure.outcome_reason = ProcedureStatus.WITHDRAWN, reason
     procedure.closed_at, procedure.closed_by_id = timeutil.utcnow(), actor.id
     procedure.open_key = None
     if procedure.establishment is not None:
         procedure.establishment.status = MembershipStatus.NOT_ADMITTED
     record(actor, "governance.withdraw", procedure, establishment_id=procedure.establishment_id,
-           after={"procedure": procedure.title}, reason=reason)
+           after={"procedure": _title_fr(procedure)}, reason=reason)
     db.session.commit()
     _announce_outcome(procedure)
     return procedure
@@ -402,20 +442,26 @@ def _announce_outcome(procedure: Procedure) -> None:
         people += list(db.session.scalars(select(User).where(
             User.establishment_id == procedure.establishment_id, User.active.is_(True))))
     status = procedure.status
-    if status == ProcedureStatus.APPROVED:
-        body = (f"{procedure.candidate_name} est désormais membre du groupement : il peut "
-                "prendre part aux interventions." if procedure.kind == ProcedureKind.MEMBERSHIP
-                else f"La convention est renouvelée jusqu'au "
-                     f"{long_date(procedure.new_period_end)}.")
-        if procedure.is_weighted:
-            body = f"Vote pondéré : {procedure.outcome_reason} " + body
+
+    def message() -> tuple[str, str]:
+        reason = procedure.outcome_reason
+        if status == ProcedureStatus.APPROVED:
+            news = (gettext("%(name)s est désormais membre du groupement : il peut prendre part "
+                            "aux interventions.", name=procedure.candidate_name)
+                    if procedure.kind == ProcedureKind.MEMBERSHIP else
+                    gettext("La convention est renouvelée jusqu'au %(day)s.",
+                            day=reader_date(procedure.new_period_end)))
+            body = (gettext("Vote pondéré : %(reason)s %(news)s", reason=reason, news=news)
+                    if procedure.is_weighted else
+                    gettext("Toutes les directions des établissements membres ont approuvé. "
+                            "%(news)s", news=news))
+        elif status == ProcedureStatus.REFUSED:
+            body = gettext("La procédure est close par un refus : %(reason)s", reason=reason)
         else:
-            body = "Toutes les directions des établissements membres ont approuvé. " + body
-    elif status == ProcedureStatus.REFUSED:
-        body = f"La procédure est close par un refus : {procedure.outcome_reason}"
-    else:
-        body = f"La coordination a retiré la procédure : {procedure.outcome_reason}"
-    notify({u.id: u for u in people}.values(), kind="governance_outcome",
-           key=f"governance:{procedure.id}:{status.value}",
-           subject=f"{procedure.title} : {procedure.status_label.lower()}", body=body,
-           link=link_for("governance.procedure", procedure_id=procedure.id))
+            body = gettext("La coordination a retiré la procédure : %(reason)s", reason=reason)
+        return gettext("%(title)s : %(status)s", title=procedure.title,
+                       status=procedure.status_label.lower()), body
+
+    _notify_each({u.id: u for u in people}.values(), message, kind="governance_outcome",
+                 key=f"governance:{procedure.id}:{status.value}",
+                 link=link_for("governance.procedure", procedure_id=procedure.id))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
@@ -34,8 +35,9 @@ def can_read(user: User) -> bool:
 def visible_procedures(user: User) -> Select:
     """The groupement's procedures, newest first (:class:`Forbidden` for other roles)."""
     if not can_read(user):
-        raise Forbidden("Les procédures d'adhésion et de renouvellement sont suivies par la "
-                        "coordination et les directions des établissements membres.")
+        raise Forbidden(gettext("Les procédures d'adhésion et de renouvellement sont suivies "
+                                "par la coordination et les directions des établissements "
+                                "membres."))
     return (select(Procedure).where(Procedure.groupement_id == user.groupement_id)
             .order_by(Procedure.opened_at.desc(), Procedure.id.desc()))
 
@@ -48,7 +50,7 @@ def get_procedure(user: User, procedure_id: int) -> Procedure:
         .options(selectinload(Procedure.ballots).selectinload(Ballot.establishment),
                  selectinload(Procedure.ballots).selectinload(Ballot.user))).first()
     if procedure is None:
-        raise NotFound("Procédure introuvable.")
+        raise NotFound(gettext("Procédure introuvable."))
     visible_procedures(user)  # the role check
     return procedure
 

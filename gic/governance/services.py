@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import render_template
+from flask_babel import gettext
 from sqlalchemy import and_, extract, func, select
 
 from gic import pdf, timeutil
@@ -142,11 +143,12 @@ def update_card(actor: User, *, resource_persons: int | None, **texts: str) -> G
     """The coordinator writes the card's texts (and, optionally, the number of
     resource persons: empty means « the members' technicians »)."""
     if actor.role != Role.COORDINATOR:
-        raise Forbidden("Seule la coordination du groupement modifie sa carte d'identité.")
+        raise Forbidden(gettext("Seule la coordination du groupement modifie sa carte d'identité."))
     values = {name: clean_text(texts.get(name), name, label=label, max_length=limit)
               for name, (label, limit) in CARD_TEXTS.items()}
     if resource_persons is not None and not 0 <= resource_persons <= MAX_RESOURCE_PERSONS:
-        raise InvalidField("Nombre de personnes ressources invalide.", field="resource_persons")
+        raise InvalidField(gettext("Nombre de personnes ressources invalide."),
+                           field="resource_persons")
     profile = profile_of(actor.groupement_id)
     before = {name: getattr(profile, name) for name in CARD_TEXTS}
     before["resource_persons"] = profile.resource_persons
@@ -170,7 +172,8 @@ def card_pdf(user: User) -> bytes:
     the_card = card(user)
     html = render_template("governance/card.html", print=True, card=the_card,
                            stamp=the_card.stamp)
-    return pdf.write_pdf(html, css=render_template("governance/print.css"))
+    footer = gettext("Carte d'identité du groupement — page")  # then « 2 / 3 »
+    return pdf.write_pdf(html, css=render_template("governance/print.css", footer=footer))
 
 
 # --- Bilan -------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+from babel.numbers import format_currency
+from flask_babel import get_locale, gettext, ngettext
 from sqlalchemy import select
 
 from gic import timeutil
@@ -28,8 +30,8 @@ from gic.convention.history import version_on
 from gic.convention.rules_ordered import MAX_INSTALMENTS
 from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
-from gic.formatting import hours_minutes, long_date
-from gic.governance.periods import convention_end
+from gic.formatting import hours_minutes
+from gic.governance.periods import convention_end, reader_date
 from gic.models import ConventionModel, ConventionVersion, Role, User
 
 MAX_THRESHOLD_MINUTES = 24 * 60
@@ -49,7 +51,8 @@ class VersionRow:
 
     @property
     def state_label(self) -> str:
-        return {"past": "Passée", "current": "En vigueur", "future": "À venir"}[self.state]
+        return {"past": gettext("Passée"), "current": gettext("En vigueur"),
+                "future": gettext("À venir")}[self.state]
 
 
 def versions_of(user: User, today: date | None = None) -> list[VersionRow]:
@@ -97,24 +100,27 @@ class VersionPreview:
 
 def _require_coordinator(actor: User) -> None:
     if actor.role != Role.COORDINATOR:
-        raise Forbidden("Seule la coordination du groupement modifie les paramètres de la "
-                        "convention.")
+        raise Forbidden(gettext("Seule la coordination du groupement modifie les paramètres "
+                                "de la convention."))
 
 
 def _check_values(threshold_minutes, cap_minutes, hourly_rate, duration_years) -> Decimal:
     if threshold_minutes is None or not 0 <= threshold_minutes <= MAX_THRESHOLD_MINUTES:
-        raise InvalidField("Le seuil de gratuité va de 0 à 24 h.", field="threshold_minutes")
+        raise InvalidField(gettext("Le seuil de gratuité va de 0 à 24 h."),
+                           field="threshold_minutes")
     if cap_minutes is None or not 0 < cap_minutes <= MAX_CAP_MINUTES:
-        raise InvalidField("Le plafond annuel est positif (2 000 h au plus).",
+        raise InvalidField(gettext("Le plafond annuel est positif (2 000 h au plus)."),
                            field="cap_minutes")
     try:
         rate = Decimal(hourly_rate)
     except (InvalidOperation, TypeError, ValueError):
-        raise InvalidField("Taux horaire illisible.", field="hourly_rate") from None
+        raise InvalidField(gettext("Taux horaire illisible."), field="hourly_rate") from None
     if not rate.is_finite() or not 0 <= rate <= MAX_RATE or rate != rate.quantize(Decimal("0.01")):
-        raise InvalidField("Le taux horaire va de 0 à 1 000 €, au centime.", field="hourly_rate")
+        raise InvalidField(gettext("Le taux horaire va de 0 à 1 000 €, au centime."),
+                           field="hourly_rate")
     if duration_years is None or not 1 <= duration_years <= MAX_DURATION_YEARS:
-        raise InvalidField("La durée d'une période va de 1 à 10 ans.", field="duration_years")
+        raise InvalidField(gettext("La durée d'une période va de 1 à 10 ans."),
+                           field="duration_years")
     return rate.quantize(Decimal("0.01"))
 
 
@@ -133,22 +139,24 @@ def _check_model_values(previous: ConventionVersion, model, overrun_allowed, quo
         try:
             values["model"] = ConventionModel(model)
         except ValueError:
-            raise InvalidField("Modèle de convention inconnu.", field="model") from None
+            raise InvalidField(gettext("Modèle de convention inconnu."), field="model") from None
     if values["model"] != ConventionModel.ORDERED_HOURS:
         return values
     if overrun_allowed not in (None, ""):
         if isinstance(overrun_allowed, str):
             if overrun_allowed not in OVERRUN_CHOICES:
-                raise InvalidField("Choisissez si le dépassement est autorisé.",
+                raise InvalidField(gettext("Choisissez si le dépassement est autorisé."),
                                    field="overrun_allowed")
             overrun_allowed = OVERRUN_CHOICES[overrun_allowed]
         values["overrun_allowed"] = bool(overrun_allowed)
     for key, low, high, message in (
-            ("quorum_percent", 0, 100, "Le quorum va de 0 à 100 % des voix."),
-            ("majority_percent", 0, 99, "La majorité va de 0 à 99 % des voix exprimées "
-                                        "(une décision en recueille plus)."),
+            ("quorum_percent", 0, 100,
+             gettext("Le quorum va de 0 à %(high)s %% des voix.", high=100)),
+            ("majority_percent", 0, 99,
+             gettext("La majorité va de 0 à %(high)s %% des voix exprimées (une décision en "
+                     "recueille plus).", high=99)),
             ("instalments", 1, MAX_INSTALMENTS,
-             f"Le nombre d'échéances va de 1 à {MAX_INSTALMENTS}.")):
+             gettext("Le nombre d'échéances va de 1 à %(high)s.", high=MAX_INSTALMENTS))):
         value = {"quorum_percent": quorum_percent, "majority_percent": majority_percent,
                  "instalments": instalments}[key]
         if value is None:
@@ -160,6 +168,10 @@ def _check_model_values(previous: ConventionVersion, model, overrun_allowed, quo
 
 
 def _money(value: Decimal) -> str:
+    """« 25,00 € » for a French reader, "€25.00" for an English one."""
+    locale = get_locale()
+    if locale is not None and locale.language != "fr":
+        return format_currency(Decimal(value), "EUR", locale=str(locale))
     return f"{Decimal(value):.2f}".replace(".", ",") + " €"
 
 
@@ -174,13 +186,14 @@ def preview_version(actor: User, *, valid_from: date | None, threshold_minutes: 
     groupement = actor.groupement
     today = today or timeutil.local_today(groupement.timezone)
     if valid_from is None:
-        raise InvalidField("Indiquez la date d'entrée en vigueur.", field="valid_from")
+        raise InvalidField(gettext("Indiquez la date d'entrée en vigueur."), field="valid_from")
     if valid_from <= today:
-        raise InvalidField(f"Une nouvelle version commence dans le futur : le "
-                           f"{long_date(today + timedelta(days=1))} au plus tôt (le passé "
-                           "ne se réécrit pas).", field="valid_from", code="not_future")
+        raise InvalidField(gettext("Une nouvelle version commence dans le futur : le %(day)s "
+                                   "au plus tôt (le passé ne se réécrit pas).",
+                                   day=reader_date(today + timedelta(days=1))),
+                           field="valid_from", code="not_future")
     if valid_from.year > today.year + MAX_YEARS_AHEAD:
-        raise InvalidField("Date d'entrée en vigueur trop lointaine.", field="valid_from")
+        raise InvalidField(gettext("Date d'entrée en vigueur trop lointaine."), field="valid_from")
     years.check_open(groupement.id, [valid_from.year], message=rules.YEAR_CLOSED_VERSION,
                      field="valid_from", error=InvalidField)
     rate = _check_values(threshold_minutes, cap_minutes, hourly_rate, duration_years)
@@ -188,8 +201,9 @@ def preview_version(actor: User, *, valid_from: date | None, threshold_minutes: 
         ConventionVersion.groupement_id == groupement.id,
         ConventionVersion.valid_from == valid_from))
     if taken:
-        raise InvalidField("Une version commence déjà ce jour-là : supprimez-la d'abord pour "
-                           "la remplacer.", field="valid_from", code="duplicate")
+        raise InvalidField(gettext("Une version commence déjà ce jour-là : supprimez-la "
+                                   "d'abord pour la remplacer."),
+                           field="valid_from", code="duplicate")
     previous = version_on(groupement.id, valid_from - timedelta(days=1))
     following = db.session.scalars(select(ConventionVersion).where(
         ConventionVersion.groupement_id == groupement.id,
@@ -202,33 +216,47 @@ def preview_version(actor: User, *, valid_from: date | None, threshold_minutes: 
                               majority_percent, instalments)})
     _describe(preview, groupement, today)
     if not preview.changes:
-        raise InvalidField("Aucun paramètre ne change par rapport à la version en vigueur à "
-                           "cette date.", field="threshold_minutes", code="no_change")
+        raise InvalidField(gettext("Aucun paramètre ne change par rapport à la version en "
+                                   "vigueur à cette date."),
+                           field="threshold_minutes", code="no_change")
     return preview
 
 
 def _describe(p: VersionPreview, groupement, today: date) -> None:
     """Fill the changes (old → new, who), the unchanged values and the notes."""
     start, old, new = p.valid_from, p.previous, p.values
-    until = (f" jusqu'au {long_date(p.following.valid_from - timedelta(days=1))} (la version "
-             f"du {long_date(p.following.valid_from)} prend ensuite le relais)"
-             if p.following else "")
+    day = reader_date(start)
+    if p.following:
+        until = {"day": day, "until": reader_date(p.following.valid_from - timedelta(days=1)),
+                 "next": reader_date(p.following.valid_from)}
+        rate_effect = gettext(
+            "Séances datées à partir du %(day)s jusqu'au %(until)s (la version du %(next)s "
+            "prend ensuite le relais) ; chaque séance garde le taux en vigueur à sa date.",
+            **until)
+        threshold_effect = gettext(
+            "Demandes rédigées à partir du %(day)s jusqu'au %(until)s (la version du %(next)s "
+            "prend ensuite le relais) ; une demande garde le seuil du jour où elle a été "
+            "rédigée.", **until)
+    else:
+        rate_effect = gettext("Séances datées à partir du %(day)s ; chaque séance garde le taux "
+                              "en vigueur à sa date.", day=day)
+        threshold_effect = gettext("Demandes rédigées à partir du %(day)s ; une demande garde "
+                                   "le seuil du jour où elle a été rédigée.", day=day)
     cap_effect = _cap_effect(start, p.following, old.cap_minutes)
     effects = {
-        "hourly_rate": ("Taux horaire TTC", _money(old.hourly_rate), _money(new["hourly_rate"]),
-                        (f"Séances datées à partir du {long_date(start)}{until} ; chaque "
-                         "séance garde le taux en vigueur à sa date.")),
-        "threshold_minutes": ("Seuil de gratuité sur site", hours_minutes(old.threshold_minutes),
-                              hours_minutes(new["threshold_minutes"]),
-                              (f"Demandes rédigées à partir du {long_date(start)}{until} ; "
-                               "une demande garde le seuil du jour où elle a été rédigée.")),
-        "cap_minutes": ("Plafond annuel par bénéficiaire", hours_minutes(old.cap_minutes),
+        "hourly_rate": (gettext("Taux horaire TTC"), _money(old.hourly_rate),
+                        _money(new["hourly_rate"]), rate_effect),
+        "threshold_minutes": (gettext("Seuil de gratuité sur site"),
+                              hours_minutes(old.threshold_minutes),
+                              hours_minutes(new["threshold_minutes"]), threshold_effect),
+        "cap_minutes": (gettext("Plafond annuel par bénéficiaire"), hours_minutes(old.cap_minutes),
                         hours_minutes(new["cap_minutes"]), cap_effect),
-        "duration_years": ("Durée d'une période de la convention", _years(old.duration_years),
-                           _years(new["duration_years"]),
-                           (f"Renouvellements dont la nouvelle période commence à partir du "
-                            f"{long_date(start)} ; la période en cours (jusqu'au "
-                            f"{long_date(convention_end(groupement))}) ne change pas.")),
+        "duration_years": (gettext("Durée d'une période de la convention"),
+                           _years(old.duration_years), _years(new["duration_years"]),
+                           gettext("Renouvellements dont la nouvelle période commence à partir "
+                                   "du %(day)s ; la période en cours (jusqu'au %(end)s) ne "
+                                   "change pas.", day=day,
+                                   end=reader_date(convention_end(groupement)))),
     }
     for key, (label, before, after, effect) in effects.items():
         if Decimal(getattr(old, key)) != Decimal(new[key]):
@@ -237,45 +265,55 @@ def _describe(p: VersionPreview, groupement, today: date) -> None:
             p.unchanged.append((label, before))
     _describe_model(p)
     changed = {c.label for c in p.changes}
-    p.notes.append(f"La facturation {start.year - 1} et antérieure ne change pas, ni ses "
-                   "plafonds : elle garde les paramètres de ses dates.")
+    p.notes.append(gettext("La facturation %(year)s et antérieure ne change pas, ni ses "
+                           "plafonds : elle garde les paramètres de ses dates.",
+                           year=start.year - 1))
     if effects["hourly_rate"][0] in changed:
-        p.notes.append(f"Facturation {start.year} et suivantes : nouveau taux pour toutes les "
-                       "séances." if _jan_first(start) else
-                       f"Facturation {start.year} : les séances datées avant le "
-                       f"{long_date(start)} restent à {_money(old.hourly_rate)}, les suivantes "
-                       f"passent à {_money(new['hourly_rate'])}.")
+        p.notes.append(gettext("Facturation %(year)s et suivantes : nouveau taux pour toutes les "
+                               "séances.", year=start.year) if _jan_first(start) else
+                       gettext("Facturation %(year)s : les séances datées avant le %(day)s "
+                               "restent à %(old)s, les suivantes passent à %(new)s.",
+                               year=start.year, day=day, old=_money(old.hourly_rate),
+                               new=_money(new["hourly_rate"])))
     elif effects["cap_minutes"][0] in changed or effects["threshold_minutes"][0] in changed:
-        p.notes.append(f"Le taux horaire ne change pas : les montants de {start.year} et "
-                       "suivants restent calculés au même taux.")
+        p.notes.append(gettext("Le taux horaire ne change pas : les montants de %(year)s et "
+                               "suivants restent calculés au même taux.", year=start.year))
     if today.year < start.year:
-        p.notes.append(f"L'année en cours ({today.year}) n'est pas concernée.")
+        p.notes.append(gettext("L'année en cours (%(year)s) n'est pas concernée.",
+                               year=today.year))
 
 
 def _describe_model(p: VersionPreview) -> None:
     """The model's change, and the ordered-hours settings of an ordered-hours version."""
     old, new, start = p.previous, p.values, p.valid_from
     first = start.year if _jan_first(start) else start.year + 1
-    years = (f"Années {first} et suivantes (le modèle d'une année est celui de la version en "
-             f"vigueur au 1er janvier ; {first - 1} garde le sien).")
     labels = {
-        "model": ("Modèle de la convention", lambda v: v.label,
-                  years + " Les interventions sont comptées sur les heures commandées par le "
-                  "bénéficiaire ; appels provisionnels et régularisation remplacent le seuil "
-                  "et le plafond."
+        "model": (gettext("Modèle de la convention"), lambda v: v.label,
+                  gettext("Années %(first)s et suivantes (le modèle d'une année est celui de la "
+                          "version en vigueur au 1er janvier ; %(previous)s garde le sien). Les "
+                          "interventions sont comptées sur les heures commandées par le "
+                          "bénéficiaire ; appels provisionnels et régularisation remplacent le "
+                          "seuil et le plafond.", first=first, previous=first - 1)
                   if new["model"] == ConventionModel.ORDERED_HOURS else
-                  years + " Retour à la facturation à l'intervention (seuil, plafond, taux)."),
-        "overrun_allowed": ("Dépassement des heures commandées",
-                            lambda v: "Autorisé" if v else "Refusé",
-                            "Séances enregistrées à partir de cette date."),
-        "quorum_percent": ("Quorum des votes pondérés", lambda v: f"{v} % des voix",
-                           "Votes de l'assemblée générale ouverts à partir de cette date."),
-        "majority_percent": ("Majorité des votes pondérés",
-                             lambda v: f"plus de {v} % des voix exprimées",
-                             "Votes de l'assemblée générale ouverts à partir de cette date."),
-        "instalments": ("Échéances de l'appel provisionnel",
-                        lambda v: f"{v} échéance{'s' if v > 1 else ''}",
-                        f"Appels provisionnels des années {first} et suivantes."),
+                  gettext("Années %(first)s et suivantes (le modèle d'une année est celui de la "
+                          "version en vigueur au 1er janvier ; %(previous)s garde le sien). "
+                          "Retour à la facturation à l'intervention (seuil, plafond, taux).",
+                          first=first, previous=first - 1)),
+        "overrun_allowed": (gettext("Dépassement des heures commandées"),
+                            lambda v: gettext("Autorisé") if v else gettext("Refusé"),
+                            gettext("Séances enregistrées à partir de cette date.")),
+        "quorum_percent": (gettext("Quorum des votes pondérés"),
+                           lambda v: gettext("%(num)s %% des voix", num=v),
+                           gettext("Votes de l'assemblée générale ouverts à partir de cette "
+                                   "date.")),
+        "majority_percent": (gettext("Majorité des votes pondérés"),
+                             lambda v: gettext("plus de %(num)s %% des voix exprimées", num=v),
+                             gettext("Votes de l'assemblée générale ouverts à partir de cette "
+                                     "date.")),
+        "instalments": (gettext("Échéances de l'appel provisionnel"),
+                        lambda v: ngettext("%(num)s échéance", "%(num)s échéances", v),
+                        gettext("Appels provisionnels des années %(first)s et suivantes.",
+                                first=first)),
     }
     keys = ORDERED_KEYS if new["model"] == ConventionModel.ORDERED_HOURS else ("model",)
     for key in keys:
@@ -297,21 +335,26 @@ def _jan_first(day: date) -> bool:
 def _cap_effect(start: date, following: ConventionVersion | None, old_cap: int) -> str:
     """Which years take the new cap: those whose 1 January falls in the version."""
     first = start.year if _jan_first(start) else start.year + 1
-    kept = (f" ; {first - 1} garde {hours_minutes(old_cap)} (le plafond d'une année est "
-            "celui de la version en vigueur au 1er janvier).")
+    kept = {"first": first, "previous": first - 1, "cap": hours_minutes(old_cap)}
     if following is None:
-        return f"Plafond des années {first} et suivantes" + kept
+        return gettext("Plafond des années %(first)s et suivantes ; %(previous)s garde %(cap)s "
+                       "(le plafond d'une année est celui de la version en vigueur au 1er "
+                       "janvier).", **kept)
     end = following.valid_from
     last = end.year - 1 if _jan_first(end) else end.year
     if last < first:
-        return (f"Ce plafond ne s'appliquera à aucune année : la version du {long_date(end)} "
-                f"sera en vigueur au 1er janvier {first}.")
-    years = f"de l'année {first}" if last == first else f"des années {first} à {last}"
-    return f"Plafond {years}" + kept
+        return gettext("Ce plafond ne s'appliquera à aucune année : la version du %(day)s sera "
+                       "en vigueur au 1er janvier %(first)s.", day=reader_date(end), first=first)
+    if last == first:
+        return gettext("Plafond de l'année %(first)s ; %(previous)s garde %(cap)s (le plafond "
+                       "d'une année est celui de la version en vigueur au 1er janvier).", **kept)
+    return gettext("Plafond des années %(first)s à %(last)s ; %(previous)s garde %(cap)s (le "
+                   "plafond d'une année est celui de la version en vigueur au 1er janvier).",
+                   last=last, **kept)
 
 
 def _years(n: int) -> str:
-    return f"{n} an{'s' if n > 1 else ''}"
+    return ngettext("%(num)s an", "%(num)s ans", n)
 
 
 def create_version(actor: User, *, today: date | None = None, **values) -> ConventionVersion:
@@ -340,7 +383,7 @@ def get_version(user: User, version_id: int) -> ConventionVersion:
     """A version of the user's groupement (:class:`NotFound` otherwise)."""
     version = db.session.get(ConventionVersion, version_id)
     if version is None or version.groupement_id != user.groupement_id:
-        raise NotFound("Version introuvable.")
+        raise NotFound(gettext("Version introuvable."))
     return version
 
 
@@ -348,12 +391,13 @@ def delete_version(actor: User, version: ConventionVersion,
                    today: date | None = None) -> None:
     """Delete a version that has not come into force yet."""
     if version.groupement_id != actor.groupement_id:
-        raise NotFound("Version introuvable.")
+        raise NotFound(gettext("Version introuvable."))
     _require_coordinator(actor)
     today = today or timeutil.local_today(actor.groupement.timezone)
     if version.valid_from <= today:
-        raise RuleRefused("Cette version est (ou a été) en vigueur : elle ne se modifie ni ne "
-                          "se supprime ; créez une nouvelle version à une date future.",
+        raise RuleRefused(gettext("Cette version est (ou a été) en vigueur : elle ne se "
+                                  "modifie ni ne se supprime ; créez une nouvelle version à "
+                                  "une date future."),
                           code="in_force")
     record(actor, "convention.version_delete", version,
            before={"valid_from": version.valid_from.isoformat(),

@@ -10,6 +10,7 @@ with the status it carries (403, 404, 409, 422); nothing changes.
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from gic import timeutil
@@ -96,7 +97,7 @@ def edit_card():
         except DomainError as error:
             status = _fail(error, form)
         else:
-            flash("Carte d'identité du groupement enregistrée.", "success")
+            flash(gettext("Carte d'identité du groupement enregistrée."), "success")
             return redirect(url_for("governance.index"))
     elif form.is_submitted():
         status = 422
@@ -172,7 +173,7 @@ def vote(procedure_id: int):
     except DomainError as error:
         status = _fail(error, form)
         return _procedure_page(_load(procedure_id), ballot_form=form, status=status)
-    flash("Vote enregistré.", "success")
+    flash(gettext("Vote enregistré."), "success")
     return redirect(url_for("governance.procedure", procedure_id=procedure_id))
 
 
@@ -189,7 +190,7 @@ def close_vote(procedure_id: int):
     except DomainError as error:
         flash(error.message, "error")
         return _procedure_page(_load(procedure_id), status=error.status)
-    flash("Scrutin clos : la procédure est décidée par les votes exprimés.", "success")
+    flash(gettext("Scrutin clos : la procédure est décidée par les votes exprimés."), "success")
     return redirect(url_for("governance.procedure", procedure_id=procedure_id))
 
 
@@ -207,7 +208,7 @@ def withdraw(procedure_id: int):
     except DomainError as error:
         status = _fail(error, form)
         return _procedure_page(_load(procedure_id), withdraw_form=form, status=status)
-    flash("Procédure retirée.", "success")
+    flash(gettext("Procédure retirée."), "success")
     return redirect(url_for("governance.procedure", procedure_id=procedure_id))
 
 
@@ -227,8 +228,8 @@ def propose():
         except DomainError as error:
             status = _fail(error, form)
         else:
-            flash(f"Candidature de « {item.candidate_name} » soumise au vote des directions.",
-                  "success")
+            flash(gettext("Candidature de « %(name)s » soumise au vote des directions.",
+                          name=item.candidate_name), "success")
             return redirect(url_for("governance.procedure", procedure_id=item.id))
     elif form.is_submitted():
         status = 422
@@ -248,7 +249,7 @@ def open_renewal():
                                            rule=form.rule.data)
         except DomainError as error:
             return _procedures_page(form, _fail(error, form))
-        flash("Renouvellement de la convention soumis au vote des directions.", "success")
+        flash(gettext("Renouvellement de la convention soumis au vote des directions."), "success")
         return redirect(url_for("governance.procedure", procedure_id=item.id))
     return _procedures_page(form, 422)
 
@@ -311,8 +312,8 @@ def create_version():
         except DomainError as error:
             status = _fail(error, form)
         else:
-            flash(f"Nouvelle version de la convention enregistrée : en vigueur à partir du "
-                  f"{version.valid_from:%d/%m/%Y}.", "success")
+            flash(gettext("Nouvelle version de la convention enregistrée : en vigueur à partir "
+                          "du %(day)s.", day=version.valid_from.strftime("%d/%m/%Y")), "success")
             return redirect(url_for("governance.versions_index"))
     else:
         status = 422
@@ -329,5 +330,5 @@ def delete_version(version_id: int):
     _coordinator_or_403()
     if form.validate_on_submit():
         versions.delete_version(current_user, version)
-        flash("Version à venir supprimée.", "success")
+        flash(gettext("Version à venir supprimée."), "success")
     return redirect(url_for("governance.versions_index"))

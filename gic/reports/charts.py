@@ -12,18 +12,30 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from gic.formatting import hours_minutes
 
-MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
-          "nov.", "déc.")
-MONTH_NAMES = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-               "septembre", "octobre", "novembre", "décembre")
 COLORS = {"onsite": "#0b5cad", "remote": "#8fbbe6", "given": "#1f7a3a", "received": "#d08a1e",
           "grid": "#d5dbe1", "text": "#1b1f24", "muted": "#5b6470"}
 FONT = 'font-family="DejaVu Sans, Verdana, sans-serif"'
 NICE_STEPS_HOURS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000)
+
+
+def _months() -> tuple[str, ...]:
+    """The months' short names under the bars, in the reader's language."""
+    return (gettext("janv."), gettext("févr."), gettext("mars"), gettext("avr."),
+            gettext("mai"), gettext("juin"), gettext("juil."), gettext("août"),
+            gettext("sept."), gettext("oct."), gettext("nov."), gettext("déc."))
+
+
+def _month_names() -> tuple[str, ...]:
+    """The months' names in the charts' descriptions and bar titles."""
+    return (gettext("janvier"), gettext("février"), gettext("mars"), gettext("avril"),
+            gettext("mai"), gettext("juin"), gettext("juillet"), gettext("août"),
+            gettext("septembre"), gettext("octobre"), gettext("novembre"),
+            gettext("décembre"))
 
 
 def _step(max_minutes: int, ticks: int = 5) -> int:
@@ -68,10 +80,13 @@ def monthly_hours(months: Sequence[dict], *, chart_id: str = "chart-months") -> 
     totals = [m["onsite_minutes"] + m["remote_minutes"] for m in months]
     step = _step(max(totals, default=0))
     scale_max = max(step, math.ceil(max(totals, default=0) / step) * step)
-    desc = "Heures par mois, sur site et à distance : " + "; ".join(
-        f"{MONTH_NAMES[i]} {hours_minutes(m['onsite_minutes'])} sur site, "
-        f"{hours_minutes(m['remote_minutes'])} à distance" for i, m in enumerate(months)) + "."
-    parts = _open(chart_id, width, height, "Heures d'intervention par mois", desc, "chart-months")
+    short, names = _months(), _month_names()
+    desc = gettext("Heures par mois, sur site et à distance : %(list)s.", list="; ".join(
+        gettext("%(month)s %(onsite)s sur site, %(remote)s à distance", month=names[i],
+                onsite=hours_minutes(m["onsite_minutes"]),
+                remote=hours_minutes(m["remote_minutes"])) for i, m in enumerate(months)))
+    parts = _open(chart_id, width, height, gettext("Heures d'intervention par mois"), desc,
+                  "chart-months")
     for tick in range(0, scale_max + 1, step):
         y = top + plot_h - plot_h * tick / scale_max
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
@@ -83,7 +98,8 @@ def monthly_hours(months: Sequence[dict], *, chart_id: str = "chart-months") -> 
     for i, m in enumerate(months):
         x = left + slot * i + (slot - bar_w) / 2
         base = top + plot_h
-        for key, label in (("onsite_minutes", "sur site"), ("remote_minutes", "à distance")):
+        for key, label in (("onsite_minutes", gettext("%(month)s : %(time)s sur site")),
+                           ("remote_minutes", gettext("%(month)s : %(time)s à distance"))):
             minutes = m[key]
             if minutes <= 0:
                 continue
@@ -91,13 +107,13 @@ def monthly_hours(months: Sequence[dict], *, chart_id: str = "chart-months") -> 
             base -= h
             mode = key.removesuffix("_minutes")
             parts.append(_bar(x, base, bar_w, h, COLORS[mode], f"bar-{mode}",
-                              f"{MONTH_NAMES[i]} : {hours_minutes(minutes)} {label}"))
+                              label % {"month": names[i], "time": hours_minutes(minutes)}))
         parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 16}" '
-                     f'text-anchor="middle" fill="{COLORS["text"]}">{MONTHS[i]}</text>')
+                     f'text-anchor="middle" fill="{COLORS["text"]}">{short[i]}</text>')
     parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" '
                  f'y2="{top + plot_h}" stroke="{COLORS["muted"]}" stroke-width="1"/>')
-    parts += _legend(left, height - 14, (("Sur site", COLORS["onsite"]),
-                                         ("À distance", COLORS["remote"])))
+    parts += _legend(left, height - 14, ((gettext("Sur site"), COLORS["onsite"]),
+                                         (gettext("À distance"), COLORS["remote"])))
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -115,28 +131,30 @@ def given_received(rows: Sequence[tuple[str, int, int, bool]], *,
     plot_w = width - left - right
     biggest = max([v for _, g, r, _ in rows for v in (g, r)], default=0)
     scale_max = max(60, biggest)
-    desc = "Heures données et reçues par établissement : " + "; ".join(
-        f"{name} a donné {hours_minutes(g)} et reçu {hours_minutes(r)}"
-        for name, g, r, _ in rows) + "."
-    parts = _open(chart_id, width, height, "Heures données et reçues par établissement", desc,
-                  "chart-given")
+    desc = gettext("Heures données et reçues par établissement : %(list)s.", list="; ".join(
+        gettext("%(name)s a donné %(given)s et reçu %(received)s", name=name,
+                given=hours_minutes(g), received=hours_minutes(r))
+        for name, g, r, _ in rows))
+    parts = _open(chart_id, width, height, gettext("Heures données et reçues par établissement"),
+                  desc, "chart-given")
     y = top
     for name, given, received, mine in rows:
         weight = ' font-weight="bold"' if mine else ""
-        label = f"{name} (vous)" if mine else name
+        label = gettext("%(name)s (vous)", name=name) if mine else name
         parts.append(f'<text x="{left}" y="{y + 12}" fill="{COLORS["text"]}"{weight}>'
                      f'{escape(label)}</text>')
-        for k, (key, minutes, verb) in enumerate((("given", given, "donné"),
-                                                  ("received", received, "reçu"))):
+        for k, (key, minutes, title) in enumerate((
+                ("given", given, gettext("%(name)s a donné %(time)s")),
+                ("received", received, gettext("%(name)s a reçu %(time)s")))):
             bar_y = y + 18 + k * 20
             w = plot_w * minutes / scale_max
             if minutes > 0:
                 parts.append(_bar(left, bar_y, max(w, 1.5), 16, COLORS[key], f"bar-{key}",
-                                  f"{name} a {verb} {hours_minutes(minutes)}"))
+                                  title % {"name": name, "time": hours_minutes(minutes)}))
             parts.append(f'<text x="{left + w + 6:.1f}" y="{bar_y + 12}" '
                          f'fill="{COLORS["muted"]}">{hours_minutes(minutes)}</text>')
         y += row_h
-    parts += _legend(left, height - 10, (("Heures données", COLORS["given"]),
-                                         ("Heures reçues", COLORS["received"])))
+    parts += _legend(left, height - 10, ((gettext("Heures données"), COLORS["given"]),
+                                         (gettext("Heures reçues"), COLORS["received"])))
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -1,5 +1,6 @@
 """Bilan forms (shape only: the services decide who may and for which year)."""
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms.validators import InputRequired, NumberRange
 
@@ -14,8 +15,9 @@ class DraftForm(FlaskForm):
 class NewDraftForm(FlaskForm):
     """The index page's form: the year whose draft to prepare."""
 
-    year = YearField("Année", validators=[InputRequired("Indiquez l'année."),
-                                             NumberRange(MIN_YEAR, MAX_YEAR, "Année invalide.")])
+    year = YearField(lazy_gettext("Année"), validators=[
+        InputRequired(lazy_gettext("Indiquez l'année.")),
+        NumberRange(MIN_YEAR, MAX_YEAR, lazy_gettext("Année invalide."))])
 
 
 class PublishForm(FlaskForm):

@@ -12,6 +12,7 @@ served as stored (:class:`gic.reports.models.BilanPdf`).
 from __future__ import annotations
 
 import hashlib
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -83,10 +84,11 @@ def page_context(version: BilanVersion, viewer: User, *, print_mode: bool = Fals
 
 
 def _pdf_source(version: BilanVersion, viewer: User) -> tuple[str, Path]:
-    """The HTML WeasyPrint renders, and its style sheet. In French whatever the reader's
-    language: the bilan is the convention's document, and its stored PDF must not be
-    rendered again (nor change) because a reader chose English."""
-    with force_locale("fr"):
+    """The HTML WeasyPrint renders, and its style sheet. A published version in French
+    whatever the reader's language: the bilan is the convention's document, and its
+    stored PDF must not be rendered again (nor change) because a reader chose English;
+    a draft (a working document, rendered at each request) in the reader's language."""
+    with force_locale("fr") if version.is_published else nullcontext():
         html = render_template("reports/year.html",
                                **page_context(version, viewer, print_mode=True))
     return html, Path(current_app.static_folder) / PRINT_CSS

@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -41,7 +42,7 @@ def can_read(user: User) -> bool:
 def check_reader(user: User) -> None:
     """Raise :class:`Forbidden` for a role that does not read the bilan."""
     if not can_read(user):
-        raise Forbidden("Le bilan annuel est réservé aux membres du groupement.")
+        raise Forbidden(gettext("Le bilan annuel est réservé aux membres du groupement."))
 
 
 def _visible(user: User) -> list:
@@ -66,8 +67,9 @@ def visible_version(user: User, year: int, version: int | None = None) -> BilanV
         stmt = stmt.where(BilanVersion.version == version)
     found = db.session.scalars(stmt.order_by(BilanVersion.version.desc()).limit(1)).first()
     if found is None:
-        raise NotFound(f"Aucun bilan {year} disponible."
-                       if user.role == Role.COORDINATOR else f"Le bilan {year} n'est pas publié.")
+        raise NotFound(gettext("Aucun bilan %(year)s disponible.", year=year)
+                       if user.role == Role.COORDINATOR
+                       else gettext("Le bilan %(year)s n'est pas publié.", year=year))
     return found
 
 
@@ -153,17 +155,18 @@ def generate_draft(groupement_id: int, year: int) -> BilanVersion:
     return draft
 
 
-def _check_coordinator(actor: User, action: str) -> None:
+def _check_coordinator(actor: User, refusal: str) -> None:
     if actor.role != Role.COORDINATOR:
-        raise Forbidden(f"Seule la coordination peut {action} le bilan annuel.")
+        raise Forbidden(refusal)
 
 
 def refresh_draft(actor: User, year: int) -> BilanVersion:
     """The coordinator generates (or recomputes) the draft of a year already begun."""
-    _check_coordinator(actor, "préparer")
+    _check_coordinator(actor, gettext("Seule la coordination peut préparer le bilan annuel."))
     check_year(year)
     if year > timeutil.local_today(actor.groupement.timezone).year:
-        raise RuleRefused(f"L'année {year} n'a pas commencé : pas de bilan à préparer.",
+        raise RuleRefused(gettext("L'année %(year)s n'a pas commencé : pas de bilan à préparer.",
+                                  year=year),
                           code="year_not_started")
     return generate_draft(actor.groupement_id, year)
 
@@ -181,15 +184,17 @@ def year_ended(groupement: Groupement, year: int) -> bool:
 def publish(actor: User, year: int) -> BilanVersion:
     """The coordinator publishes the draft of an ended year: the version is frozen
     and each director of the groupement is notified once. Commits."""
-    _check_coordinator(actor, "publier")
+    _check_coordinator(actor, gettext("Seule la coordination peut publier le bilan annuel."))
     check_year(year)
     groupement = actor.groupement
     if not year_ended(groupement, year):
-        raise RuleRefused(f"L'année {year} n'est pas terminée : son bilan pourra être publié "
-                          f"à partir du 1er janvier {year + 1}.", code="year_not_ended")
+        raise RuleRefused(gettext("L'année %(year)s n'est pas terminée : son bilan pourra être "
+                                  "publié à partir du 1er janvier %(next)s.",
+                                  year=year, next=year + 1), code="year_not_ended")
     draft = _draft(actor.groupement_id, year)
     if draft is None:
-        raise RuleRefused(f"Aucun brouillon du bilan {year} à publier : générez-le d'abord.",
+        raise RuleRefused(gettext("Aucun brouillon du bilan %(year)s à publier : générez-le "
+                                  "d'abord.", year=year),
                           code="no_draft")
     # Conditional update: of two coordinators publishing at once, one wins.
     done = db.session.execute(
@@ -200,17 +205,24 @@ def publish(actor: User, year: int) -> BilanVersion:
         .execution_options(synchronize_session=False))
     if done.rowcount != 1:
         db.session.rollback()
-        raise RuleRefused(f"Le bilan {year} vient d'être publié.", code="already_published")
+        raise RuleRefused(gettext("Le bilan %(year)s vient d'être publié.", year=year),
+                          code="already_published")
     record(actor, "bilan.publish", draft, after={"year": year, "version": draft.version})
     db.session.commit()
     db.session.refresh(draft)
-    notify(directors_of(actor.groupement_id), kind="bilan",
-           key=f"bilan:{actor.groupement_id}:{year}:{draft.version}",
-           subject=f"Bilan annuel {year} publié",
-           body=(f"Le bilan annuel {year} du groupement {groupement.name} "
-                 f"(version {draft.version}) est publié. Vous pouvez le consulter et le "
-                 "télécharger en PDF."),
-           link=bilan_link(year))
+    key = f"bilan:{actor.groupement_id}:{year}:{draft.version}"
+    readers: dict[str, list[User]] = {}
+    for director in directors_of(actor.groupement_id):
+        readers.setdefault(director.language.value, []).append(director)
+    for language, directors in readers.items():  # each director reads it in his language
+        with force_locale(language):
+            notify(directors, kind="bilan", key=key,
+                   subject=gettext("Bilan annuel %(year)s publié", year=year),
+                   body=gettext("Le bilan annuel %(year)s du groupement %(name)s (version "
+                                "%(version)s) est publié. Vous pouvez le consulter et le "
+                                "télécharger en PDF.", year=year, name=groupement.name,
+                                version=draft.version),
+                   link=bilan_link(year))
     return draft
 
 

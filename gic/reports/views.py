@@ -7,6 +7,7 @@ service each; its refusal is flashed in French.
 """
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from gic import timeutil
@@ -70,7 +71,8 @@ def new_draft():
 
 def _draft(year: int):
     draft = services.refresh_draft(current_user, year)  # refused: back to the index
-    flash(f"Brouillon du bilan {year} à jour (version {draft.version}).", "success")
+    flash(gettext("Brouillon du bilan %(year)s à jour (version %(version)s).", year=year,
+                  version=draft.version), "success")
     return redirect(url_for("reports.year", year=year))
 
 
@@ -118,6 +120,6 @@ def publish(year: int):
     if not PublishForm().validate_on_submit():
         abort(400)
     version = services.publish(current_user, year)  # refused: back to the year
-    flash(f"Bilan {year} publié (version {version.version}) : chaque direction "
-          "a été notifiée.", "success")
+    flash(gettext("Bilan %(year)s publié (version %(version)s) : chaque direction a été "
+                  "notifiée.", year=year, version=version.version), "success")
     return redirect(url_for("reports.year", year=year))
