@@ -63,7 +63,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask import Response
+from flask import Response, stream_with_context
 from flask_babel import gettext, lazy_gettext, ngettext
 
 from gic import timeutil
@@ -483,8 +483,9 @@ def _headers(detail: BillingDetail, extension: str) -> dict[str, str]:
 
 
 def csv_response(detail: BillingDetail) -> Response:
-    """The CSV download, streamed (the rows are already loaded: no query while streaming)."""
-    return Response(csv_chunks(detail), content_type=CSV_MEDIA_TYPE,
+    """The CSV download, streamed (the rows are already loaded: no query while streaming;
+    the request's context kept for the reader's language)."""
+    return Response(stream_with_context(csv_chunks(detail)), content_type=CSV_MEDIA_TYPE,
                     headers=_headers(detail, "csv"))
 
 
