@@ -64,11 +64,12 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import Response, stream_with_context
-from flask_babel import gettext, lazy_gettext, ngettext
+from flask_babel import gettext, ngettext
 
 from gic import timeutil
 from gic.billing import exports_ordered
 from gic.billing.services import ROUNDING_NOTE, BillingDetail, secondments_note
+from gic.enums import N_
 from gic.formatting import hours_minutes
 from gic.interventions.models import State
 from gic.secondments.models import Pricing
@@ -121,17 +122,18 @@ class View:
 
 # --- The five views (typed rows: str, int, Decimal, DecimalHours, date) -----------
 
-# Column titles and texts follow the reader's language (French for the API).
-DECIMAL_HOURS = lazy_gettext("Heures (décimal)")
-REFERENCE = lazy_gettext("Référence bénéficiaire")
+# Column titles and texts follow the reader's language (French for the API): the
+# constants are the French titles, translated (gettext) when a file is written.
+DECIMAL_HOURS = N_("Heures (décimal)")
+REFERENCE = N_("Référence bénéficiaire")
 
 
 def _decimal_column() -> Column:
-    return Column(str(DECIMAL_HOURS), 10)
+    return Column(gettext(DECIMAL_HOURS), 10)
 
 
 def _reference_column() -> Column:
-    return Column(str(REFERENCE), 18)
+    return Column(gettext(REFERENCE), 18)
 
 
 def views(detail: BillingDetail) -> list[View]:
@@ -217,22 +219,20 @@ def _ordered_views(detail: BillingDetail) -> list[View]:
     """A year of the ordered-hours model: its participants' figures, then the
     secondments (R8, billed apart as in the other model)."""
     figures = detail.summary.ordered
-    return [View(str(exports_ordered.SECTION),
-                 tuple(Column(str(title), width) for title, width in exports_ordered.COLUMNS),
-                 exports_ordered.rows(figures), note=str(exports_ordered.NOTE)),
+    return [View(gettext(exports_ordered.SECTION),
+                 tuple(Column(gettext(title), width) for title, width in exports_ordered.COLUMNS),
+                 exports_ordered.rows(figures), note=gettext(exports_ordered.NOTE)),
             _secondments_view(detail)]
 
 
 # --- CSV ---------------------------------------------------------------------------
 
-CSV_HEADER = (lazy_gettext("Section"), lazy_gettext("N° demande"), lazy_gettext("Prestataire"),
-              lazy_gettext("Bénéficiaire"), lazy_gettext("Technicien"),
-              lazy_gettext("Premier jour"), lazy_gettext("Dernier jour"),
-              lazy_gettext("Minutes facturables"), lazy_gettext("Heures"),
-              lazy_gettext("Montant"), lazy_gettext("État"), lazy_gettext("Objet"),
-              lazy_gettext("Type de ligne"), DECIMAL_HOURS, REFERENCE)
+CSV_HEADER = (N_("Section"), N_("N° demande"), N_("Prestataire"), N_("Bénéficiaire"),
+              N_("Technicien"), N_("Premier jour"), N_("Dernier jour"),
+              N_("Minutes facturables"), N_("Heures"), N_("Montant"), N_("État"), N_("Objet"),
+              N_("Type de ligne"), DECIMAL_HOURS, REFERENCE)
 # « Type de ligne »: what each row of the CSV is (:attr:`View.line_type`), and the notes'.
-NOTE = lazy_gettext("Note")
+NOTE = N_("Note")
 
 
 def _csv_value(value) -> str:
@@ -254,8 +254,8 @@ def csv_rows(detail: BillingDetail) -> Iterator[tuple]:
         yield from exports_ordered.csv_rows(detail.summary.ordered)
         return
     interventions, totals, pending, settlements, secondments = views(detail)
-    note = str(NOTE)
-    yield tuple(str(title) for title in CSV_HEADER)
+    note = gettext(NOTE)
+    yield tuple(gettext(title) for title in CSV_HEADER)
     for (n, provider, beneficiary, tech, first, last, minutes, hours, amount, what, decimal,
          reference) in interventions.rows:
         yield (interventions.name, n, provider, beneficiary, tech, first, last, minutes,

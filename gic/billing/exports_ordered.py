@@ -9,35 +9,34 @@ billed apart under their own terms as in the other model.
 
 Same conventions as :mod:`gic.billing.exports` (typed values, French Excel CSV,
 neutralised texts); the CSV has its own 15 columns (:data:`CSV_HEADER`). Titles and
-texts follow the reader's language (lazy: str() them when writing).
+texts follow the reader's language (the constants are French, gettext when writing).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext
 
+from gic.enums import N_
 from gic.formatting import hours_minutes
 from gic.ordered.ledger import ParticipantFigures, YearFigures
 
-SECTION = lazy_gettext("Heures commandées")
-NOTE = lazy_gettext(
+SECTION = N_("Heures commandées")
+NOTE = N_(
     "Modèle des heures commandées : chaque membre et chaque utilisateur commande ses heures "
     "de l'année ; les séances de l'année (sur site et à distance) les consomment. Commandé et "
     "consommé : heures × taux horaire de l'année. Appelé : appels provisionnels émis. "
     "Régularisé : compléments et parts du déficit, moins remboursements et parts de "
     "l'excédent. Solde : consommé − appelé (positif : un complément est à venir ; négatif : un "
     "remboursement).")
-COLUMNS = ((lazy_gettext("Établissement"), 30), (lazy_gettext("Participation"), 13),
-           (lazy_gettext("Minutes commandées"), 12), (lazy_gettext("Heures commandées"), 11),
-           (lazy_gettext("Minutes consommées"), 12), (lazy_gettext("Heures consommées"), 11),
-           (lazy_gettext("Minutes restantes"), 11), (lazy_gettext("Minutes en dépassement"), 12),
-           (lazy_gettext("Commandé"), 14), (lazy_gettext("Appelé"), 14),
-           (lazy_gettext("Consommé"), 14), (lazy_gettext("Régularisé"), 14),
-           (lazy_gettext("Solde"), 14))
-CSV_HEADER = ((lazy_gettext("Section"),) + tuple(title for title, _ in COLUMNS)
-              + (lazy_gettext("Type de ligne"),))
+COLUMNS = ((N_("Établissement"), 30), (N_("Participation"), 13),
+           (N_("Minutes commandées"), 12), (N_("Heures commandées"), 11),
+           (N_("Minutes consommées"), 12), (N_("Heures consommées"), 11),
+           (N_("Minutes restantes"), 11), (N_("Minutes en dépassement"), 12),
+           (N_("Commandé"), 14), (N_("Appelé"), 14), (N_("Consommé"), 14),
+           (N_("Régularisé"), 14), (N_("Solde"), 14))
+CSV_HEADER = (N_("Section"),) + tuple(title for title, _ in COLUMNS) + (N_("Type de ligne"),)
 
 
 def _row(r: ParticipantFigures, label: str) -> tuple:
@@ -55,10 +54,10 @@ def rows(figures: YearFigures) -> list[tuple]:
 
 def csv_rows(figures: YearFigures) -> Iterator[tuple]:
     """The CSV's rows, header first, in the 15 columns of :data:`CSV_HEADER` (typed)."""
-    yield tuple(str(title) for title in CSV_HEADER)
+    yield tuple(gettext(title) for title in CSV_HEADER)
     *participants, total = rows(figures)
-    section, note = str(SECTION), gettext("Note")
+    section, note = gettext(SECTION), gettext("Note")
     for values in participants:
         yield (section, *values, gettext("Participant"))
     yield (section, *total, gettext("Total"))
-    yield (note, str(NOTE)) + (None,) * 12 + (note,)
+    yield (note, gettext(NOTE)) + (None,) * 12 + (note,)
