@@ -19,7 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from lxml import etree
 
 from gic import pdf
@@ -50,14 +50,17 @@ def document_number(groupement: Groupement, year: int, sequence: int) -> str:
 
 def party(e: Establishment, year: int) -> dict:
     """An establishment as the document names it; its billing identity when the
-    coordinator has saved one, else its name and « SIRET non renseigné »."""
+    coordinator has saved one, else its name and « SIRET non renseigné ». Frozen
+    in French whoever issues the document (a document of record)."""
     engagement = next((g.number for g in e.engagements if g.year == year), None)
+    with force_locale("fr"):
+        mention = e.vat_regime.mention if e.vat_regime else None
     return {"id": e.id, "name": e.name, "legal_name": e.legal_name or e.name,
             "finess": e.finess, "siret": e.siret, "street": e.street,
             "postal_code": e.postal_code, "city": e.city,
             "payer_kind": str(e.payer_kind) if e.payer_kind else None,
             "vat_regime": str(e.vat_regime) if e.vat_regime else None,
-            "vat_mention": e.vat_regime.mention if e.vat_regime else None,
+            "vat_mention": mention,
             "service_code": e.chorus_service_code, "engagement": engagement}
 
 
@@ -69,16 +72,18 @@ def _rate(minutes: int, weighted_cents: int) -> str | None:
 
 
 def convention_mention(groupement: Groupement, year: int) -> str:
-    """The convention the work was done under, as the document cites it."""
+    """The convention the work was done under, as the document cites it (in French)."""
     version = version_on(groupement.id, date(year, 12, 31))
     terms = version.terms()
+    with force_locale("fr"):
+        threshold, cap = hours_minutes(terms.threshold_minutes), hours_minutes(terms.cap_minutes)
     return (f"Prestations réalisées en application de la convention de partenariat du "
             f"groupement {groupement.name} signée le {terms.start_date:%d/%m/%Y} (mise à "
             f"disposition de techniciens informatiques entre établissements membres). "
             f"Seules les interventions validées comptent ; sur site, une intervention de "
-            f"moins de {hours_minutes(terms.threshold_minutes)} est gratuite, à distance "
+            f"moins de {threshold} est gratuite, à distance "
             f"toujours ; au-delà, toutes ses heures sur site sont facturées au taux horaire "
-            f"TTC, dans la limite de {hours_minutes(terms.cap_minutes)} par établissement "
+            f"TTC, dans la limite de {cap} par établissement "
             f"bénéficiaire et par année civile.")
 
 
@@ -121,13 +126,15 @@ def statement_data(*, groupement: Groupement, year: int, payer: Establishment,
 
 
 def facturx_missing(data: dict) -> str | None:
-    """Why no Factur-X can be made of this document (a party without SIRET), or None."""
+    """Why no Factur-X can be made of this document (a party without SIRET), or None;
+    in the reader's language (stored in French when the document is issued)."""
     missing = [p["name"] for p in (data["payee"], data["payer"]) if not p["siret"]]
     if not missing:
         return None
-    return ("Factur-X non produit : SIRET non renseigné pour "
-            + " et ".join(missing) + " (identité de facturation à compléter par la "
-            "coordination).")
+    names = missing[0] if len(missing) == 1 else gettext(
+        "%(first)s et %(second)s", first=missing[0], second=missing[1])
+    return gettext("Factur-X non produit : SIRET non renseigné pour %(names)s (identité de "
+                   "facturation à compléter par la coordination).", names=names)
 
 
 # --- PDF ----------------------------------------------------------------------------

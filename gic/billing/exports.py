@@ -27,7 +27,7 @@ Its 15 columns (:data:`CSV_HEADER`; the last three came later, after the first
 twelve, so that readers of those keep working): Section, N° demande,
 Prestataire, Bénéficiaire, Technicien, Premier jour, Dernier jour, Minutes
 facturables, Heures, Montant, État, Objet, **Type de ligne** (what the row is:
-:data:`LINE_TYPES`, so that a filter keeps the interventions and drops the
+:attr:`View.line_type`, so that a filter keeps the interventions and drops the
 totals and notes), **Heures (décimal)** (minutes / 60 rounded half up to
 the hundredth, from Decimal: « 7,33 » for 440 minutes; to add up hours, sum
 the minutes) and **Référence bénéficiaire** (the beneficiary's own reference
@@ -63,11 +63,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask import Response
+from flask import Response, stream_with_context
+from flask_babel import gettext, ngettext
 
 from gic import timeutil
 from gic.billing import exports_ordered
 from gic.billing.services import ROUNDING_NOTE, BillingDetail, secondments_note
+from gic.enums import N_
 from gic.formatting import hours_minutes
 from gic.interventions.models import State
 from gic.secondments.models import Pricing
@@ -114,12 +116,25 @@ class View:
     columns: tuple[Column, ...]
     rows: list[tuple]
     note: str = ""
+    # What each of its rows is, in the CSV's « Type de ligne » column.
+    line_type: str = ""
 
 
 # --- The five views (typed rows: str, int, Decimal, DecimalHours, date) -----------
 
-DECIMAL_HOURS = "Heures (décimal)"
-REFERENCE = "Référence bénéficiaire"
+# Column titles and texts follow the reader's language (French for the API): the
+# constants are the French titles, translated (gettext) when a file is written.
+DECIMAL_HOURS = N_("Heures (décimal)")
+REFERENCE = N_("Référence bénéficiaire")
+
+
+def _decimal_column() -> Column:
+    return Column(gettext(DECIMAL_HOURS), 10)
+
+
+def _reference_column() -> Column:
+    return Column(gettext(REFERENCE), 18)
+
 
 def views(detail: BillingDetail) -> list[View]:
     """The export's views, in sheet order, with typed values."""
@@ -145,29 +160,36 @@ def views(detail: BillingDetail) -> list[View]:
     settlements = [(names[s["from_id"]], names[s["to_id"]], s["amount"])
                    for s in detail.summary.settlements]
     return [
-        View("Interventions", (
-            Column("N° demande", 12), Column("Prestataire", 30), Column("Bénéficiaire", 30),
-            Column("Technicien", 24), Column("Premier jour", 13), Column("Dernier jour", 13),
-            Column("Minutes facturables", 12), Column("Heures", 10),
-            Column("Montant indicatif", 16), Column("Objet", 50),
-            Column(DECIMAL_HOURS, 10), Column(REFERENCE, 18)), interventions,
-            note=ROUNDING_NOTE),
-        View("Totaux par paire", (
-            Column("Prestataire", 30), Column("Bénéficiaire", 30), Column("Interventions", 14),
-            Column("Minutes facturables", 12), Column("Heures", 10), Column("Montant", 16),
-            Column(DECIMAL_HOURS, 10)), totals, note=ROUNDING_NOTE),
-        View("En attente", (
-            Column("N° demande", 12), Column("Prestataire", 30), Column("Bénéficiaire", 30),
-            Column("État", 12), Column("Technicien", 24), Column("Premier jour", 13),
-            Column("Dernier jour", 13), Column("Minutes facturables", 12),
-            Column("Heures", 10), Column("Objet", 50), Column(DECIMAL_HOURS, 10),
-            Column(REFERENCE, 18)), pending,
-            note="Heures facturables dont l'intervention n'est pas encore validée : elles "
-                 "comptent dans le plafond mais ne sont pas facturées."),
-        View("Règlements", (
-            Column("Débiteur (paie)", 30), Column("Créancier (reçoit)", 30),
-            Column("Montant", 16)), settlements,
-            note="Solde net entre deux établissements, interventions validées seulement."),
+        View(gettext("Interventions"), (
+            Column(gettext("N° demande"), 12), Column(gettext("Prestataire"), 30),
+            Column(gettext("Bénéficiaire"), 30), Column(gettext("Technicien"), 24),
+            Column(gettext("Premier jour"), 13), Column(gettext("Dernier jour"), 13),
+            Column(gettext("Minutes facturables"), 12), Column(gettext("Heures"), 10),
+            Column(gettext("Montant indicatif"), 16), Column(gettext("Objet"), 50),
+            _decimal_column(), _reference_column()), interventions,
+            note=str(ROUNDING_NOTE), line_type=gettext("Intervention validée")),
+        View(gettext("Totaux par paire"), (
+            Column(gettext("Prestataire"), 30), Column(gettext("Bénéficiaire"), 30),
+            Column(gettext("Interventions"), 14), Column(gettext("Minutes facturables"), 12),
+            Column(gettext("Heures"), 10), Column(gettext("Montant"), 16),
+            _decimal_column()), totals, note=str(ROUNDING_NOTE),
+            line_type=gettext("Total de la paire")),
+        View(gettext("En attente"), (
+            Column(gettext("N° demande"), 12), Column(gettext("Prestataire"), 30),
+            Column(gettext("Bénéficiaire"), 30), Column(gettext("État"), 12),
+            Column(gettext("Technicien"), 24), Column(gettext("Premier jour"), 13),
+            Column(gettext("Dernier jour"), 13), Column(gettext("Minutes facturables"), 12),
+            Column(gettext("Heures"), 10), Column(gettext("Objet"), 50), _decimal_column(),
+            _reference_column()), pending,
+            note=gettext("Heures facturables dont l'intervention n'est pas encore validée : "
+                         "elles comptent dans le plafond mais ne sont pas facturées."),
+            line_type=gettext("Intervention en attente")),
+        View(gettext("Règlements"), (
+            Column(gettext("Débiteur (paie)"), 30), Column(gettext("Créancier (reçoit)"), 30),
+            Column(gettext("Montant"), 16)), settlements,
+            note=gettext("Solde net entre deux établissements, interventions validées "
+                         "seulement."),
+            line_type=gettext("Règlement net")),
         _secondments_view(detail),
     ]
 
@@ -181,35 +203,36 @@ def _secondments_view(detail: BillingDetail) -> View:
          hours_minutes(s["billable_minutes"]), s["pending_minutes"], s["amount"],
          decimal_hours(s["billable_minutes"]))
         for s in detail.summary.secondments]
-    return View("Détachements", (
-        Column("N° détachement", 14), Column("Projet", 40), Column("Prestataire", 30),
-        Column("Bénéficiaire", 30), Column("Début", 13), Column("Fin", 13),
-        Column("Tarification", 20), Column("Taux horaire", 14), Column("Forfait", 14),
-        Column("Minutes validées", 12), Column("Heures", 10),
-        Column("Minutes en attente", 12), Column("Montant", 16),
-        Column(DECIMAL_HOURS, 10)), secondments,
-        note=secondments_note(detail.year, len(secondments)))
+    return View(gettext("Détachements"), (
+        Column(gettext("N° détachement"), 14), Column(gettext("Projet"), 40),
+        Column(gettext("Prestataire"), 30), Column(gettext("Bénéficiaire"), 30),
+        Column(gettext("Début"), 13), Column(gettext("Fin"), 13),
+        Column(gettext("Tarification"), 20), Column(gettext("Taux horaire"), 14),
+        Column(gettext("Forfait"), 14), Column(gettext("Minutes validées"), 12),
+        Column(gettext("Heures"), 10), Column(gettext("Minutes en attente"), 12),
+        Column(gettext("Montant"), 16), _decimal_column()), secondments,
+        note=secondments_note(detail.year, len(secondments)),
+        line_type=gettext("Détachement"))
 
 
 def _ordered_views(detail: BillingDetail) -> list[View]:
     """A year of the ordered-hours model: its participants' figures, then the
     secondments (R8, billed apart as in the other model)."""
     figures = detail.summary.ordered
-    return [View(exports_ordered.SECTION,
-                 tuple(Column(title, width) for title, width in exports_ordered.COLUMNS),
-                 exports_ordered.rows(figures), note=exports_ordered.NOTE),
+    return [View(gettext(exports_ordered.SECTION),
+                 tuple(Column(gettext(title), width) for title, width in exports_ordered.COLUMNS),
+                 exports_ordered.rows(figures), note=gettext(exports_ordered.NOTE)),
             _secondments_view(detail)]
 
 
 # --- CSV ---------------------------------------------------------------------------
 
-CSV_HEADER = ("Section", "N° demande", "Prestataire", "Bénéficiaire", "Technicien",
-              "Premier jour", "Dernier jour", "Minutes facturables", "Heures", "Montant",
-              "État", "Objet", "Type de ligne", DECIMAL_HOURS, REFERENCE)
-# « Type de ligne »: what each row of the CSV is, by section.
-LINE_TYPES = {"Interventions": "Intervention validée", "Totaux par paire": "Total de la paire",
-              "En attente": "Intervention en attente", "Règlements": "Règlement net",
-              "Détachements": "Détachement", "Note": "Note"}
+CSV_HEADER = (N_("Section"), N_("N° demande"), N_("Prestataire"), N_("Bénéficiaire"),
+              N_("Technicien"), N_("Premier jour"), N_("Dernier jour"),
+              N_("Minutes facturables"), N_("Heures"), N_("Montant"), N_("État"), N_("Objet"),
+              N_("Type de ligne"), DECIMAL_HOURS, REFERENCE)
+# « Type de ligne »: what each row of the CSV is (:attr:`View.line_type`), and the notes'.
+NOTE = N_("Note")
 
 
 def _csv_value(value) -> str:
@@ -231,37 +254,46 @@ def csv_rows(detail: BillingDetail) -> Iterator[tuple]:
         yield from exports_ordered.csv_rows(detail.summary.ordered)
         return
     interventions, totals, pending, settlements, secondments = views(detail)
-    yield CSV_HEADER
+    note = gettext(NOTE)
+    yield tuple(gettext(title) for title in CSV_HEADER)
     for (n, provider, beneficiary, tech, first, last, minutes, hours, amount, what, decimal,
          reference) in interventions.rows:
         yield (interventions.name, n, provider, beneficiary, tech, first, last, minutes,
                hours, amount, State.VALIDATED.label, what,
-               LINE_TYPES[interventions.name], decimal, reference)
+               interventions.line_type, decimal, reference)
     for provider, beneficiary, count, minutes, hours, amount, decimal in totals.rows:
+        # French: « 1 intervention », « 2 interventions » (count > 1, never 0 here).
+        total = ngettext("Total de la paire (%(count)s intervention)",
+                         "Total de la paire (%(count)s interventions)",
+                         count if count > 1 else 1, count=count)
         yield (totals.name, None, provider, beneficiary, None, None, None, minutes, hours,
-               amount, None, f"Total de la paire ({count} intervention{'s' * (count > 1)})",
-               LINE_TYPES[totals.name], decimal, None)
+               amount, None, total, totals.line_type, decimal, None)
     for (n, provider, beneficiary, state, tech, first, last, minutes, hours, what, decimal,
          reference) in pending.rows:
         yield (pending.name, n, provider, beneficiary, tech, first, last, minutes, hours,
-               None, state, what, LINE_TYPES[pending.name], decimal, reference)
+               None, state, what, pending.line_type, decimal, reference)
     for payer, payee, amount in settlements.rows:
         # The beneficiary pays the provider: the payee stands in « Prestataire ».
         yield (settlements.name, None, payee, payer, None, None, None, None, None, amount,
-               None, f"{payer} paie {_csv_value(amount)} € à {payee} (solde net)",
-               LINE_TYPES[settlements.name], None, None)
+               None, gettext("%(payer)s paie %(amount)s € à %(payee)s (solde net)",
+                             payer=payer, amount=_csv_value(amount), payee=payee),
+               settlements.line_type, None, None)
     for (number, project, provider, beneficiary, start, end, _, rate, lump_sum, minutes, hours,
          waiting, amount, decimal) in secondments.rows:
-        terms = (f"taux horaire convenu {_csv_value(rate)} € TTC" if rate is not None else
-                 f"forfait {_csv_value(lump_sum)} €, facturé l'année où la période se termine")
+        if rate is not None:
+            terms = gettext("taux horaire convenu %(rate)s € TTC", rate=_csv_value(rate))
+        else:
+            terms = gettext("forfait %(amount)s €, facturé l'année où la période se termine",
+                            amount=_csv_value(lump_sum))
         if waiting:
-            terms += f" ; {hours_minutes(waiting)} en attente de validation (non facturées)"
+            terms = gettext("%(terms)s ; %(time)s en attente de validation (non facturées)",
+                            terms=terms, time=hours_minutes(waiting))
         yield (secondments.name, None, provider, beneficiary, None, start, end, minutes, hours,
-               amount, None, f"Détachement n° {number} « {project} » : {terms}",
-               LINE_TYPES[secondments.name], decimal, None)
-    yield (secondments.name,) + (None,) * 10 + (secondments.note, LINE_TYPES["Note"], None,
-                                                None)
-    yield ("Note",) + (None,) * 10 + (ROUNDING_NOTE, LINE_TYPES["Note"], None, None)
+               amount, None, gettext("Détachement n° %(number)s « %(project)s » : %(terms)s",
+                                     number=number, project=project, terms=terms),
+               secondments.line_type, decimal, None)
+    yield (secondments.name,) + (None,) * 10 + (secondments.note, note, None, None)
+    yield (note,) + (None,) * 10 + (str(ROUNDING_NOTE), note, None, None)
 
 
 def csv_chunks(detail: BillingDetail) -> Iterator[bytes]:
@@ -406,8 +438,13 @@ def to_xlsx(detail: BillingDetail) -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()
-    title = _ILLEGAL_XML.sub("", f"Facturation {detail.year} — {detail.groupement_name}"
-                                 + (f" — {detail.scope_name}" if detail.scope_name else ""))
+    if detail.scope_name:
+        title = gettext("Facturation %(year)s — %(name)s — %(scope)s", year=detail.year,
+                        name=detail.groupement_name, scope=detail.scope_name)
+    else:
+        title = gettext("Facturation %(year)s — %(name)s", year=detail.year,
+                        name=detail.groupement_name)
+    title = _ILLEGAL_XML.sub("", title)
     # « with »: closing removes the rows' temporary files, also after an error.
     with xlsxwriter.Workbook(buffer, {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
@@ -446,8 +483,9 @@ def _headers(detail: BillingDetail, extension: str) -> dict[str, str]:
 
 
 def csv_response(detail: BillingDetail) -> Response:
-    """The CSV download, streamed (the rows are already loaded: no query while streaming)."""
-    return Response(csv_chunks(detail), content_type=CSV_MEDIA_TYPE,
+    """The CSV download, streamed (the rows are already loaded: no query while streaming;
+    the request's context kept for the reader's language)."""
+    return Response(stream_with_context(csv_chunks(detail)), content_type=CSV_MEDIA_TYPE,
                     headers=_headers(detail, "csv"))
 
 

@@ -1,5 +1,6 @@
 """Year closing forms (shape only: the services decide who may and when)."""
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -12,6 +13,5 @@ class CloseYearForm(FlaskForm):
 class ReopenYearForm(FlaskForm):
     """The coordinator reopens a closed year and says why (kept in the audit log)."""
 
-    reason = TextAreaField("Motif de la réouverture",
-                           validators=[DataRequired("Indiquez le motif de la réouverture."),
-                                       Length(max=1000)])
+    reason = TextAreaField(lazy_gettext("Motif de la réouverture"), validators=[
+        DataRequired(lazy_gettext("Indiquez le motif de la réouverture.")), Length(max=1000)])

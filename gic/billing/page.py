@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext
+
 from gic import timeutil
 from gic.admin.services import establishments_of
 from gic.billing.services import (
@@ -67,7 +69,7 @@ def year_page(user: User, year: int, pages: Mapping[str, int] | None = None) -> 
     try:
         check_year(year)
     except InvalidField:
-        raise NotFound("Année introuvable.") from None
+        raise NotFound(gettext("Année introuvable.")) from None
     try:
         summary = billing_summary(user, year)
     except Forbidden:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select, update
 
 from gic import timeutil
@@ -50,12 +51,13 @@ def close_year(actor: User, year: int) -> YearClosure:
     """R9: the accountant freezes a year, once every intervention in it is settled;
     each settlement line gets its numbered statement (gic.billing.statements)."""
     if actor.role != Role.ACCOUNTANT:
-        raise Forbidden("Seul un comptable peut clôturer une année.")
+        raise Forbidden(gettext("Seul un comptable peut clôturer une année."))
     rules.check_year(year)
     groupement = db.session.get(Groupement, actor.groupement_id)
     if year >= timeutil.local_today(groupement.timezone).year:
-        raise RuleRefused(f"L'année {year} n'est pas terminée : elle ne peut être clôturée "
-                          f"qu'à partir du 1er janvier {year + 1}.", code="year_not_ended")
+        raise RuleRefused(gettext("L'année %(year)s n'est pas terminée : elle ne peut être "
+                                  "clôturée qu'à partir du 1er janvier %(next)s.",
+                                  year=year, next=year + 1), code="year_not_ended")
     # First write: the per-beneficiary lock that session changes take
     # (gic.interventions.services._lock), on every establishment. A session
     # being logged in ``year`` right now is either seen below or then refused.
@@ -65,15 +67,17 @@ def close_year(actor: User, year: int) -> YearClosure:
         .execution_options(synchronize_session=False))
     pending = unsettled_interventions(actor.groupement_id, year)
     if pending:
-        numbers = ", ".join(f"n° {i}" for i in pending)
+        numbers = ", ".join(gettext("n° %(number)s", number=i) for i in pending)
         raise RuleRefused(
-            f"Clôture de {year} impossible : ces demandes ont des séances en {year} mais ne "
-            f"sont ni validées ni annulées : {numbers}.",
+            gettext("Clôture de %(year)s impossible : ces demandes ont des séances en %(year)s "
+                    "mais ne sont ni validées ni annulées : %(numbers)s.",
+                    year=year, numbers=numbers),
             code="interventions_pending", intervention_ids=pending)
     closure = db.session.scalars(select(YearClosure).where(
         YearClosure.groupement_id == actor.groupement_id, YearClosure.year == year)).first()
     if closure and closure.closed:
-        raise RuleRefused(f"L'année {year} est déjà clôturée.", code="year_closed")
+        raise RuleRefused(gettext("L'année %(year)s est déjà clôturée.", year=year),
+                          code="year_closed")
     if closure is None:
         closure = YearClosure(groupement_id=actor.groupement_id, year=year,
                               closed_by_id=actor.id)
@@ -91,16 +95,17 @@ def reopen_year(actor: User, year: int, reason: str) -> YearClosure:
     """Only a coordinator reopens a closed year, with a reason kept in the audit log;
     the year's statements are cancelled by credit statements."""
     if actor.role != Role.COORDINATOR:
-        raise Forbidden("Seul un coordinateur peut rouvrir une année clôturée.")
+        raise Forbidden(gettext("Seul un coordinateur peut rouvrir une année clôturée."))
     rules.check_year(year)
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidField("Indiquez le motif de la réouverture.", field="reason")
+        raise InvalidField(gettext("Indiquez le motif de la réouverture."), field="reason")
     closure = db.session.scalars(select(YearClosure).where(
         YearClosure.groupement_id == actor.groupement_id, YearClosure.year == year,
         YearClosure.closed.is_(True))).first()
     if closure is None:
-        raise RuleRefused(f"L'année {year} n'est pas clôturée.", code="wrong_state")
+        raise RuleRefused(gettext("L'année %(year)s n'est pas clôturée.", year=year),
+                          code="wrong_state")
     closure.closed = False
     closure.reopened_at, closure.reopened_by_id = timeutil.utcnow(), actor.id
     closure.reopen_reason = reason
@@ -200,21 +205,24 @@ def summary_for(gid: int, year: int, scope: int | None = None) -> BillingSummary
 
 # --- Detailed billing: per pair, each billable intervention ---------------------
 
-ROUNDING_NOTE = ("Le montant de chaque paire est calculé sur l'ensemble de ses heures et "
-                 "arrondi une seule fois au centime (R6) : les montants par intervention, "
-                 "arrondis séparément, sont indicatifs et leur somme peut différer d'un "
-                 "centime du total de la paire.")
-SECONDMENTS_NOTE = ("Détachements temporaires (R8), hors convention : ni seuil de gratuité ni "
-                    "plafond. Au taux horaire convenu, toutes les minutes des interventions "
-                    "validées de l'année (sur site et à distance) × le taux, arrondi une fois "
-                    "par détachement et par année ; un forfait est facturé en entier l'année où "
-                    "la période se termine. Chaque ligne est un règlement à part : le "
-                    "bénéficiaire paie le prestataire.")
+# Read in the reader's language (str() them where a plain string is needed).
+ROUNDING_NOTE = lazy_gettext(
+    "Le montant de chaque paire est calculé sur l'ensemble de ses heures et arrondi une seule "
+    "fois au centime (R6) : les montants par intervention, arrondis séparément, sont "
+    "indicatifs et leur somme peut différer d'un centime du total de la paire.")
+SECONDMENTS_NOTE = lazy_gettext(
+    "Détachements temporaires (R8), hors convention : ni seuil de gratuité ni plafond. Au "
+    "taux horaire convenu, toutes les minutes des interventions validées de l'année (sur "
+    "site et à distance) × le taux, arrondi une fois par détachement et par année ; un "
+    "forfait est facturé en entier l'année où la période se termine. Chaque ligne est un "
+    "règlement à part : le bénéficiaire paie le prestataire.")
 
 
 def secondments_note(year: int, count: int) -> str:
     """The note under the « Détachements » part (its rule, or that there is none)."""
-    return SECONDMENTS_NOTE if count else f"Aucun détachement temporaire en {year}."
+    if count:
+        return str(SECONDMENTS_NOTE)
+    return gettext("Aucun détachement temporaire en %(year)s.", year=year)
 
 
 @dataclass(slots=True)
@@ -390,5 +398,5 @@ def export_detail(user: User, year: int) -> BillingDetail:
     try:
         return billing_detail(user, year)
     except Forbidden:
-        raise Forbidden("Les exports de la facturation sont réservés aux comptables et "
-                        "aux directions (pour leurs paires).") from None
+        raise Forbidden(gettext("Les exports de la facturation sont réservés aux comptables "
+                                "et aux directions (pour leurs paires).")) from None

@@ -21,6 +21,7 @@ import io
 import zipfile
 from decimal import Decimal
 
+from flask_babel import force_locale, gettext, lazy_gettext
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload, undefer
 
@@ -33,7 +34,8 @@ from gic.errors import Forbidden, NotFound
 from gic.extensions import db
 from gic.models import Establishment, Groupement, PayerKind, Role, User
 
-FORBIDDEN = "Les documents de l'année sont réservés aux comptables et aux directions."
+FORBIDDEN = lazy_gettext("Les documents de l'année sont réservés aux comptables et aux "
+                         "directions.")
 
 
 # --- Numbering ----------------------------------------------------------------------
@@ -68,7 +70,13 @@ def next_sequence(groupement_id: int, year: int) -> int:
 # --- Issuing and cancelling -----------------------------------------------------------
 
 def _store(statement: SettlementStatement, *, cancels: dict | None = None) -> None:
-    """Render the statement's PDF (and its Factur-X when both parties have a SIRET)."""
+    """Render the statement's PDF (and its Factur-X when both parties have a SIRET),
+    in French whoever closes or reopens the year (a document of record)."""
+    with force_locale("fr"):
+        _render(statement, cancels)
+
+
+def _render(statement: SettlementStatement, cancels: dict | None) -> None:
     kind = statement.kind
     html = documents.render_html(statement.data, number=statement.number, kind=kind,
                                  issued_on=statement.issued_on,
@@ -216,10 +224,10 @@ def get_document(user: User, statement_id: int) -> SettlementStatement:
         SettlementStatement.id == statement_id,
         SettlementStatement.groupement_id == user.groupement_id)).first()
     if statement is None:
-        raise NotFound("Document introuvable.")
+        raise NotFound(gettext("Document introuvable."))
     scope = documents_scope(user)
     if scope is not None and scope not in (statement.payer_id, statement.payee_id):
-        raise NotFound("Document introuvable.")
+        raise NotFound(gettext("Document introuvable."))
     return statement
 
 
@@ -234,7 +242,9 @@ def download(user: User, statement_id: int, file: str = "pdf") -> tuple[Settleme
     column = SettlementStatement.facturx if file == "facturx" else SettlementStatement.pdf
     content = db.session.scalar(select(column).where(SettlementStatement.id == statement.id))
     if content is None:
-        raise NotFound(statement.facturx_missing or "Fichier introuvable.")
+        # Why, in the reader's language (the stored reason is the French one).
+        raise NotFound(documents.facturx_missing(statement.data) if statement.facturx_missing
+                       else gettext("Fichier introuvable."))
     record(user, "statement.download", statement,
            after={"number": statement.number, "file": file}, **_audit_sides(statement))
     db.session.commit()
@@ -278,10 +288,11 @@ def recovery_pack(user: User, year: int, establishment_id: int) -> tuple[str, by
     if db.session.scalar(select(Establishment.id).where(
             Establishment.id == establishment_id,
             Establishment.groupement_id == user.groupement_id)) is None:
-        raise NotFound("Établissement introuvable.")
+        raise NotFound(gettext("Établissement introuvable."))
     creditor = next((e for e in pack_creditors(user, year) if e.id == establishment_id), None)
     if creditor is None:
-        raise NotFound("Aucun ordre de recouvrement pour cet établissement cette année.")
+        raise NotFound(gettext("Aucun ordre de recouvrement pour cet établissement cette "
+                               "année."))
     statements = list(db.session.scalars(
         select(SettlementStatement).options(undefer(SettlementStatement.pdf)).where(
             SettlementStatement.groupement_id == user.groupement_id,

@@ -15,11 +15,13 @@ a refusal no form shows (403, a year that cannot close…) is answered app-wide
 
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from gic import timeutil
 from gic.admin.services import establishments_of
 from gic.billing import bp, exports, statements
+from gic.billing import documents as billing_documents
 from gic.billing.forms import CloseYearForm, ReopenYearForm
 from gic.billing.page import LISTS, year_page
 from gic.billing.services import (
@@ -128,7 +130,8 @@ def close(year: int):
     if not form.validate_on_submit():
         abort(400)
     close_year(current_user, year)
-    flash(f"L'année {year} est clôturée : sa facturation est figée.", "success")
+    flash(gettext("L'année %(year)s est clôturée : sa facturation est figée.", year=year),
+          "success")
     return redirect(url_for("billing.year", year=year))
 
 
@@ -149,7 +152,7 @@ def reopen(year: int):
             raise  # no form field for it: the app-wide answer (gic.pages.refusal_answer)
         form.reason.errors.append(error.message)
         return _render_year(year, reopen_form=form, status=422)
-    flash(f"L'année {year} est rouverte.", "success")
+    flash(gettext("L'année %(year)s est rouverte.", year=year), "success")
     return redirect(url_for("billing.year", year=year))
 
 
@@ -169,6 +172,7 @@ def documents(year: int):
         "billing/documents.html", year=year, docs=docs, names=names, credits=credits,
         by_id=by_id, closed=is_closed(current_user.groupement_id, year),
         creditors=statements.pack_creditors(current_user, year),
+        facturx_missing=billing_documents.facturx_missing,
         years=billing_years(current_user.groupement), current_year=_current_year())
 
 

@@ -38,11 +38,14 @@ def _vote(year_row: OrderedYear) -> dict:
 def call_data(*, groupement: Groupement, establishment: Establishment, year: int,
               minutes: int, rate: Decimal, total: Decimal, amount: Decimal, instalment: int,
               instalments: int, due_on: date, year_row: OrderedYear) -> dict:
-    """The frozen content of one provisional call (one instalment of ``total``)."""
+    """The frozen content of one provisional call (one instalment of ``total``), in
+    French whoever issues it."""
+    with force_locale("fr"):
+        participation_label = establishment.participation.label
     return {"groupement": groupement.name, "year": year,
             "participant": billing_documents.party(establishment, year),
             "participation": str(establishment.participation),
-            "participation_label": establishment.participation.label,
+            "participation_label": participation_label,
             "ordered_minutes": minutes, "rate": _money(rate), "ordered": _money(total),
             "amount": _money(amount), "instalment": instalment, "instalments": instalments,
             "due_on": due_on.isoformat(), "vote": _vote(year_row)}
@@ -81,4 +84,5 @@ def render(doc: ContributionDocument) -> bytes:
     """The document's PDF/A-3b, dated its issue."""
     with force_locale("fr"):
         html = render_template(TEMPLATE, doc=doc, data=doc.data, lines=doc.lines)
-    return billing_documents.render_pdf(html, f"{doc.kind.label} {doc.number}", doc.issued_at)
+        title = f"{doc.kind.label} {doc.number}"
+    return billing_documents.render_pdf(html, title, doc.issued_at)

@@ -3,6 +3,7 @@ services check the meaning; field names are those of ``DomainError.field``)."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -35,25 +36,27 @@ class OrdersForm(FlaskForm):
 class VoteForm(FlaskForm):
     """The budget's vote by the general assembly."""
 
-    voted_on = DateField("Date du vote", validators=[InputRequired("Indiquez la date du vote.")])
-    reference = StringField("Référence (assemblée générale, délibération)",
+    voted_on = DateField(lazy_gettext("Date du vote"),
+                         validators=[InputRequired(lazy_gettext("Indiquez la date du vote."))])
+    reference = StringField(lazy_gettext("Référence (assemblée générale, délibération)"),
                             validators=[Length(max=500)])
 
 
 class CallsForm(FlaskForm):
     """The provisional call of the first semester."""
 
-    instalments = IntegerField("Nombre d'échéances", validators=[
-        InputRequired("Indiquez le nombre d'échéances."),
-        NumberRange(1, MAX_INSTALMENTS, f"De 1 à {MAX_INSTALMENTS} échéances.")])
+    instalments = IntegerField(lazy_gettext("Nombre d'échéances"), validators=[
+        InputRequired(lazy_gettext("Indiquez le nombre d'échéances.")),
+        NumberRange(1, MAX_INSTALMENTS, lazy_gettext("De 1 à %(max)s échéances.",
+                                                     max=MAX_INSTALMENTS))])
 
 
 class ExpensesForm(FlaskForm):
     """The groupement's real expenses of the year."""
 
-    real_expenses = MoneyField("Dépenses réelles de l'année (€)",
-                               validators=[InputRequired("Indiquez le montant.")])
-    note = TextAreaField("Précision (compte de résultat, date d'arrêté…)",
+    real_expenses = MoneyField(lazy_gettext("Dépenses réelles de l'année (€)"),
+                               validators=[InputRequired(lazy_gettext("Indiquez le montant."))])
+    note = TextAreaField(lazy_gettext("Précision (compte de résultat, date d'arrêté…)"),
                          validators=[Optional(), Length(max=500)])
 
 
@@ -64,5 +67,5 @@ class ButtonForm(FlaskForm):
 class ParticipationForm(FlaskForm):
     """Member or « utilisateur »."""
 
-    participation = SelectField("Participation", validate_choice=False,
+    participation = SelectField(lazy_gettext("Participation"), validate_choice=False,
                                 choices=[SelectChoice(p.value, p.label) for p in Participation])

@@ -27,6 +27,7 @@ from calendar import monthrange
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
 from gic import timeutil
@@ -50,9 +51,10 @@ from gic.ordered.models import (
     OrderedYear,
 )
 
-COORDINATOR_ONLY = "Seule la coordination du groupement gère les heures commandées."
-READERS_ONLY = ("Les heures commandées sont réservées à la coordination, à la comptabilité et "
-                "aux directions.")
+COORDINATOR_ONLY = lazy_gettext("Seule la coordination du groupement gère les heures "
+                                "commandées.")
+READERS_ONLY = lazy_gettext("Les heures commandées sont réservées à la coordination, à la "
+                            "comptabilité et aux directions.")
 MAX_ORDER_MINUTES = 2000 * 60
 MAX_EXPENSES = Decimal("100000000")
 REFERENCE_MAX = 500
@@ -80,9 +82,9 @@ def _ordered_year(actor: User, year: int) -> OrderedYear:
     ordered-hours one."""
     check_year(year)
     if not is_ordered(actor.groupement_id, year):
-        raise RuleRefused(f"En {year}, la convention du groupement ne suit pas le modèle des "
-                          "heures commandées (version en vigueur au 1er janvier).",
-                          code="wrong_model")
+        raise RuleRefused(gettext("En %(year)s, la convention du groupement ne suit pas le "
+                                  "modèle des heures commandées (version en vigueur au 1er "
+                                  "janvier).", year=year), code="wrong_model")
     # Locked until the transaction ends: two writes of the same year (a call and a
     # vote, two calls) follow each other.
     row = db.session.scalars(select(OrderedYear).where(
@@ -107,15 +109,15 @@ def save_orders(actor: User, year: int, minutes_by_establishment: dict[int, int 
     _coordinator(actor)
     year_row = _ordered_year(actor, year)
     if year_row.voted:
-        raise RuleRefused(f"Le budget {year} est voté : les heures commandées ne changent plus.",
-                          code="budget_voted")
+        raise RuleRefused(gettext("Le budget %(year)s est voté : les heures commandées ne "
+                                  "changent plus.", year=year), code="budget_voted")
     participants = {e.id: e for e in ledger.participants(actor.groupement_id)}
     for establishment_id, minutes in minutes_by_establishment.items():
         if establishment_id not in participants:
-            raise NotFound("Établissement introuvable.")
+            raise NotFound(gettext("Établissement introuvable."))
         if minutes is not None and not 0 <= minutes <= MAX_ORDER_MINUTES:
-            raise InvalidField("Les heures commandées vont de 0 à 2 000 h par établissement.",
-                               field=f"order_{establishment_id}")
+            raise InvalidField(gettext("Les heures commandées vont de 0 à 2 000 h par "
+                                       "établissement."), field=f"order_{establishment_id}")
     existing = {o.establishment_id: o for o in db.session.scalars(select(HourOrder).where(
         HourOrder.groupement_id == actor.groupement_id, HourOrder.year == year))}
     changed = 0
@@ -146,11 +148,12 @@ def set_participation(actor: User, establishment_id: int, participation: str) ->
         Establishment.id == establishment_id,
         Establishment.groupement_id == actor.groupement_id)).first()
     if e is None:
-        raise NotFound("Établissement introuvable.")
+        raise NotFound(gettext("Établissement introuvable."))
     try:
         value = Participation(participation)
     except ValueError:
-        raise InvalidField("Choisissez membre ou utilisateur.", field="participation") from None
+        raise InvalidField(gettext("Choisissez membre ou utilisateur."),
+                           field="participation") from None
     if value != e.participation:
         before = str(e.participation)
         e.participation = value
@@ -168,18 +171,22 @@ def record_vote(actor: User, year: int, voted_on: date | None, reference: str) -
     _coordinator(actor)
     year_row = _ordered_year(actor, year)
     if year_row.voted:
-        raise RuleRefused(f"Le vote du budget {year} est déjà enregistré.", code="budget_voted")
+        raise RuleRefused(gettext("Le vote du budget %(year)s est déjà enregistré.", year=year),
+                          code="budget_voted")
     if voted_on is None:
-        raise InvalidField("Indiquez la date du vote.", field="voted_on")
+        raise InvalidField(gettext("Indiquez la date du vote."), field="voted_on")
     if voted_on > _today(actor):
-        raise InvalidField("Le vote ne peut pas être daté dans le futur.", field="voted_on")
+        raise InvalidField(gettext("Le vote ne peut pas être daté dans le futur."),
+                           field="voted_on")
     reference = (reference or "").strip()
     if len(reference) > REFERENCE_MAX:
-        raise InvalidField("Référence trop longue (500 caractères au plus).", field="reference")
+        raise InvalidField(gettext("Référence trop longue (500 caractères au plus)."),
+                           field="reference")
     orders = ledger.ordered_minutes(actor.groupement_id, year)
     if not any(orders.values()):
-        raise RuleRefused(f"Aucune heure commandée pour {year} : saisissez les commandes avant "
-                          "le vote du budget.", code="no_order")
+        raise RuleRefused(gettext("Aucune heure commandée pour %(year)s : saisissez les "
+                                  "commandes avant le vote du budget.", year=year),
+                          code="no_order")
     rate = ledger.year_rate(actor.groupement_id, year)
     year_row.hourly_rate, year_row.ordered_minutes = rate, sum(orders.values())
     year_row.budget = rules_ordered.budget(orders.values(), rate)
@@ -198,10 +205,11 @@ def cancel_vote(actor: User, year: int) -> OrderedYear:
     _coordinator(actor)
     year_row = _ordered_year(actor, year)
     if not year_row.voted:
-        raise RuleRefused(f"Le budget {year} n'a pas été voté.", code="budget_not_voted")
+        raise RuleRefused(gettext("Le budget %(year)s n'a pas été voté.", year=year),
+                          code="budget_not_voted")
     if calls_issued(actor.groupement_id, year):
-        raise RuleRefused(f"Les appels provisionnels {year} sont émis : le vote ne se retire "
-                          "plus.", code="calls_issued")
+        raise RuleRefused(gettext("Les appels provisionnels %(year)s sont émis : le vote ne se "
+                                  "retire plus.", year=year), code="calls_issued")
     before = {"year": year, "voted_on": year_row.voted_on.isoformat(),
               "budget": str(year_row.budget)}
     year_row.hourly_rate = year_row.ordered_minutes = year_row.budget = None
@@ -241,9 +249,11 @@ def issue_calls(actor: User, year: int,
     _coordinator(actor)
     year_row = _ordered_year(actor, year)
     if not year_row.voted:
-        raise RuleRefused(f"Enregistrez d'abord le vote du budget {year}.", code="budget_not_voted")
+        raise RuleRefused(gettext("Enregistrez d'abord le vote du budget %(year)s.", year=year),
+                          code="budget_not_voted")
     if calls_issued(actor.groupement_id, year):
-        raise RuleRefused(f"Les appels provisionnels {year} sont déjà émis.", code="calls_issued")
+        raise RuleRefused(gettext("Les appels provisionnels %(year)s sont déjà émis.",
+                                  year=year), code="calls_issued")
     years.check_open(actor.groupement_id, [year], message=rules.YEAR_CLOSED_CALLS)
     count = instalments or year_version(actor.groupement_id, year).instalments
     rate = Decimal(year_row.hourly_rate)
@@ -271,16 +281,16 @@ def issue_calls(actor: User, year: int,
                                          due_on=due_on, year_row=year_row))
             issued.append(doc)
     if not issued:
-        raise RuleRefused(f"Aucune heure commandée pour {year} : aucun appel à émettre.",
-                          code="no_order")
+        raise RuleRefused(gettext("Aucune heure commandée pour %(year)s : aucun appel à "
+                                  "émettre.", year=year), code="no_order")
     db.session.commit()
     return issued
 
 
 def _check_instalments(count: int) -> int:
     if not 1 <= count <= rules_ordered.MAX_INSTALMENTS:
-        raise InvalidField(f"Le nombre d'échéances va de 1 à {rules_ordered.MAX_INSTALMENTS}.",
-                           field="instalments")
+        raise InvalidField(gettext("Le nombre d'échéances va de 1 à %(max)s.",
+                                   max=rules_ordered.MAX_INSTALMENTS), field="instalments")
     return count
 
 
@@ -316,15 +326,17 @@ def save_expenses(actor: User, year: int, amount: Decimal | None, note: str = ""
     _coordinator(actor)
     year_row = _ordered_year(actor, year)
     if year >= _today(actor).year:
-        raise RuleRefused(f"L'année {year} n'est pas terminée : ses dépenses réelles se "
-                          f"saisissent à partir du 1er janvier {year + 1}.", code="year_not_ended")
+        raise RuleRefused(gettext("L'année %(year)s n'est pas terminée : ses dépenses réelles "
+                                  "se saisissent à partir du 1er janvier %(next)s.",
+                                  year=year, next=year + 1), code="year_not_ended")
     if year_row.regularised_at is not None:
-        raise RuleRefused(f"L'année {year} est régularisée : ses dépenses ne changent plus.",
-                          code="regularised")
+        raise RuleRefused(gettext("L'année %(year)s est régularisée : ses dépenses ne changent "
+                                  "plus.", year=year), code="regularised")
     if amount is None:
-        raise InvalidField("Indiquez le montant des dépenses réelles.", field="real_expenses")
+        raise InvalidField(gettext("Indiquez le montant des dépenses réelles."),
+                           field="real_expenses")
     if not Decimal(0) <= amount <= MAX_EXPENSES or amount != round_cents(amount):
-        raise InvalidField("Le montant va de 0 à 100 000 000 €, au centime.",
+        raise InvalidField(gettext("Le montant va de 0 à 100 000 000 €, au centime."),
                            field="real_expenses")
     before = str(year_row.real_expenses) if year_row.real_expenses is not None else None
     year_row.real_expenses = round_cents(amount)
@@ -361,16 +373,19 @@ def regularise(actor: User, year: int) -> list[ContributionDocument]:
     _coordinator(actor)
     year_row = _ordered_year(actor, year)
     if year_row.regularised_at is not None:
-        raise RuleRefused(f"L'année {year} est déjà régularisée.", code="regularised")
+        raise RuleRefused(gettext("L'année %(year)s est déjà régularisée.", year=year),
+                          code="regularised")
     if not year_row.voted:
-        raise RuleRefused(f"Le budget {year} n'a pas été voté.", code="budget_not_voted")
+        raise RuleRefused(gettext("Le budget %(year)s n'a pas été voté.", year=year),
+                          code="budget_not_voted")
     if not years.is_closed(actor.groupement_id, year):
-        raise RuleRefused(f"La régularisation suit la clôture : l'année {year} doit d'abord être "
-                          "clôturée par la comptabilité (toutes ses interventions validées ou "
-                          "annulées).", code="year_not_closed")
+        raise RuleRefused(gettext("La régularisation suit la clôture : l'année %(year)s doit "
+                                  "d'abord être clôturée par la comptabilité (toutes ses "
+                                  "interventions validées ou annulées).", year=year),
+                          code="year_not_closed")
     if year_row.real_expenses is None:
-        raise RuleRefused(f"Saisissez d'abord les dépenses réelles {year} du groupement.",
-                          code="expenses_missing")
+        raise RuleRefused(gettext("Saisissez d'abord les dépenses réelles %(year)s du "
+                                  "groupement.", year=year), code="expenses_missing")
     reg = regularisation_preview(actor.groupement_id, year)
     groupement = db.session.get(Groupement, actor.groupement_id)
     establishments = {e.id: e for e in ledger.participants(actor.groupement_id)}
@@ -439,10 +454,10 @@ def get_document(user: User, document_id: int) -> ContributionDocument:
         ContributionDocument.id == document_id,
         ContributionDocument.groupement_id == user.groupement_id)).first()
     if doc is None:
-        raise NotFound("Document introuvable.")
+        raise NotFound(gettext("Document introuvable."))
     scope = reading_scope(user)
     if scope is not None and scope != doc.establishment_id:
-        raise NotFound("Document introuvable.")
+        raise NotFound(gettext("Document introuvable."))
     return doc
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 
 from gic import timeutil
@@ -69,7 +70,7 @@ def _scope_or_403() -> int | None:
 def _coordinator_or_403() -> User:
     user = me()
     if user.role != Role.COORDINATOR:
-        flash(services.COORDINATOR_ONLY, "error")
+        flash(str(services.COORDINATOR_ONLY), "error")
         abort(403)
     return user
 
@@ -158,12 +159,12 @@ def save_orders(year: int):
     form = OrdersForm()
     ids = [e.id for e in ledger.participants(user.groupement_id)]
     if not form.validate_on_submit():
-        flash("Commandes non enregistrées : la page a expiré, recommencez.", "error")
+        flash(gettext("Commandes non enregistrées : la page a expiré, recommencez."), "error")
         return _page(year, 400)
     orders, errors = form.orders(request.form, ids)
     values = {name: request.form.get(name, "") for name in (f"order_{i}" for i in ids)}
     if errors:
-        flash("Commandes non enregistrées : corrigez les heures signalées.", "error")
+        flash(gettext("Commandes non enregistrées : corrigez les heures signalées."), "error")
         return _page(year, 422, order_errors=errors, order_values=values)
     try:
         changed = services.save_orders(user, year, orders)
@@ -172,8 +173,10 @@ def save_orders(year: int):
         flash(error.message, "error")
         errors = {error.field: error.message} if error.field else {}
         return _page(year, status, order_errors=errors, order_values=values)
-    flash(f"Heures commandées {year} enregistrées ({changed} modifiée"
-          f"{'s' if changed > 1 else ''}).", "success")
+    # French: « 0 modifiée », « 1 modifiée », « 2 modifiées ».
+    flash(ngettext("Heures commandées %(year)s enregistrées (%(count)s modifiée).",
+                   "Heures commandées %(year)s enregistrées (%(count)s modifiées).",
+                   changed if changed > 1 else 1, year=year, count=changed), "success")
     return redirect(url_for("ordered.year_page", year=year))
 
 
@@ -185,13 +188,14 @@ def record_vote(year: int):
     user = _coordinator_or_403()
     form = VoteForm()
     if not form.validate_on_submit():
-        flash("Vote non enregistré : corrigez les champs signalés.", "error")
+        flash(gettext("Vote non enregistré : corrigez les champs signalés."), "error")
         return _page(year, 422, vote_form=form)
     try:
         row = services.record_vote(user, year, form.voted_on.data, form.reference.data)
     except DomainError as error:
         return _refused(year, error, form, "vote_form")
-    flash(f"Vote du budget {year} enregistré : {money(row.budget)}.", "success")
+    flash(gettext("Vote du budget %(year)s enregistré : %(budget)s.", year=year,
+                  budget=money(row.budget)), "success")
     return redirect(url_for("ordered.year_page", year=year))
 
 
@@ -202,14 +206,14 @@ def cancel_vote(year: int):
     year = _year_or_404(year)
     user = _coordinator_or_403()
     if not ButtonForm().validate_on_submit():
-        flash("Vote non retiré : la page a expiré, recommencez.", "error")
+        flash(gettext("Vote non retiré : la page a expiré, recommencez."), "error")
         return _page(year, 400)
     try:
         services.cancel_vote(user, year)
     except DomainError as error:
         return _refused(year, error)
-    flash(f"Vote du budget {year} retiré : les commandes peuvent de nouveau changer.",
-          "success")
+    flash(gettext("Vote du budget %(year)s retiré : les commandes peuvent de nouveau changer.",
+                  year=year), "success")
     return redirect(url_for("ordered.year_page", year=year))
 
 
@@ -221,15 +225,17 @@ def issue_calls(year: int):
     user = _coordinator_or_403()
     form = CallsForm()
     if not form.validate_on_submit():
-        flash("Appels non émis : corrigez les champs signalés.", "error")
+        flash(gettext("Appels non émis : corrigez les champs signalés."), "error")
         return _page(year, 422, calls_form=form)
     try:
         docs = services.issue_calls(user, year, form.instalments.data)
     except DomainError as error:
         return _refused(year, error, form, "calls_form")
-    flash(f"{len(docs)} appel{'s' if len(docs) > 1 else ''} de contribution provisionnel"
-          f"{'s' if len(docs) > 1 else ''} émis : n° {docs[0].number} à n° {docs[-1].number}.",
-          "success")
+    flash(ngettext("%(count)s appel de contribution provisionnel émis : n° %(first)s à "
+                   "n° %(last)s.",
+                   "%(count)s appels de contribution provisionnels émis : n° %(first)s à "
+                   "n° %(last)s.", len(docs) if len(docs) > 1 else 1, count=len(docs),
+                   first=docs[0].number, last=docs[-1].number), "success")
     return redirect(url_for("ordered.year_page", year=year))
 
 
@@ -241,13 +247,13 @@ def save_expenses(year: int):
     user = _coordinator_or_403()
     form = ExpensesForm()
     if not form.validate_on_submit():
-        flash("Dépenses non enregistrées : corrigez les champs signalés.", "error")
+        flash(gettext("Dépenses non enregistrées : corrigez les champs signalés."), "error")
         return _page(year, 422, expenses_form=form)
     try:
         services.save_expenses(user, year, form.real_expenses.data, form.note.data or "")
     except DomainError as error:
         return _refused(year, error, form, "expenses_form")
-    flash(f"Dépenses réelles {year} enregistrées.", "success")
+    flash(gettext("Dépenses réelles %(year)s enregistrées.", year=year), "success")
     return redirect(url_for("ordered.year_page", year=year))
 
 
@@ -259,14 +265,15 @@ def regularise(year: int):
     user = _coordinator_or_403()
     form = ButtonForm()
     if not form.validate_on_submit():
-        flash("Régularisation non émise : la page a expiré, recommencez.", "error")
+        flash(gettext("Régularisation non émise : la page a expiré, recommencez."), "error")
         return _page(year, 400)
     try:
         docs = services.regularise(user, year)
     except DomainError as error:
         return _refused(year, error)
-    flash(f"Régularisation {year} émise : {len(docs)} relevé{'s' if len(docs) > 1 else ''}.",
-          "success")
+    flash(ngettext("Régularisation %(year)s émise : %(count)s relevé.",
+                   "Régularisation %(year)s émise : %(count)s relevés.",
+                   len(docs) if len(docs) > 1 else 1, year=year, count=len(docs)), "success")
     return redirect(url_for("ordered.year_page", year=year))
 
 
@@ -286,7 +293,8 @@ def set_participation(establishment_id: int):
     user = me()
     form = ParticipationForm()
     if not form.validate_on_submit():
-        flash("Participation non enregistrée : la page a expiré, recommencez.", "error")
+        flash(gettext("Participation non enregistrée : la page a expiré, recommencez."),
+              "error")
         return redirect(url_for("admin.index"))
     try:
         e = services.set_participation(user, establishment_id, form.participation.data)
@@ -296,5 +304,6 @@ def set_participation(establishment_id: int):
         if status == 403:
             abort(403)
         return redirect(url_for("admin.index"))
-    flash(f"« {e.name} » : {e.participation.label.lower()}.", "success")
+    flash(gettext("« %(name)s » : %(participation)s.", name=e.name,
+                  participation=e.participation.label.lower()), "success")
     return redirect(url_for("admin.index"))

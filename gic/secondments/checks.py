@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from gic.convention import rules, years
@@ -29,18 +30,20 @@ MAX_LUMP_SUM = Decimal("1000000.00")
 def check_period(groupement: Groupement, start: date | None, end: date | None) -> None:
     """Both dates, in order, from the convention's start, at most 3 years, open years."""
     if start is None:
-        raise InvalidField("Indiquez le début de la période.", field="start_date")
+        raise InvalidField(gettext("Indiquez le début de la période."), field="start_date")
     if end is None:
-        raise InvalidField("Indiquez la fin de la période.", field="end_date")
+        raise InvalidField(gettext("Indiquez la fin de la période."), field="end_date")
     if end < start:
-        raise InvalidField("La fin de la période doit être après son début.", field="end_date")
+        raise InvalidField(gettext("La fin de la période doit être après son début."),
+                           field="end_date")
     first = terms_on(groupement.id, date.min).start_date
     if start < first:
-        raise InvalidField(f"La période commence avant la convention ({first:%d/%m/%Y}).",
-                           field="start_date")
+        raise InvalidField(gettext("La période commence avant la convention (%(day)s).",
+                                   day=first.strftime("%d/%m/%Y")), field="start_date")
     if (end - start).days > MAX_PERIOD_DAYS:
-        raise InvalidField("Un détachement est temporaire : sa période ne dépasse pas la "
-                           "durée initiale de la convention (3 ans).", field="end_date")
+        raise InvalidField(gettext("Un détachement est temporaire : sa période ne dépasse pas "
+                                   "la durée initiale de la convention (3 ans)."),
+                           field="end_date")
     check_years_open(groupement.id, start, end)
 
 
@@ -58,8 +61,8 @@ def _amount(value: Decimal | None, field: str, label: str, limit: Decimal) -> De
         ok = False
     if not ok or not Decimal(0) < value <= limit:
         top = f"{limit:.2f}".replace(".", ",")
-        raise InvalidField(f"{label} : un montant positif en euros, au centime près "
-                           f"(au plus {top} €).", field=field)
+        raise InvalidField(gettext("%(label)s : un montant positif en euros, au centime près "
+                                   "(au plus %(top)s €).", label=label, top=top), field=field)
     return value
 
 
@@ -69,7 +72,8 @@ def check_pricing(pricing: str, hourly_rate: Decimal | None,
     try:
         value = Pricing(pricing)
     except ValueError:
-        raise InvalidField("Choisissez un taux horaire ou un forfait.", field="pricing") from None
+        raise InvalidField(gettext("Choisissez un taux horaire ou un forfait."),
+                           field="pricing") from None
     if value == Pricing.HOURLY:  # the other amount, if typed, is not the one agreed
         return value, _amount(hourly_rate, "hourly_rate", value.label,
                               MAX_HOURLY_RATE), None
@@ -85,6 +89,6 @@ def seconded_technicians(provider_id: int, ids: Iterable[int]) -> list[User]:
     if len(users) != len(ids) or any(
             u.role != Role.TECHNICIAN or not u.active or u.establishment_id != provider_id
             for u in users):
-        raise InvalidField("Les techniciens détachés sont des techniciens de l'établissement "
-                           "prestataire.", field="technician_ids")
+        raise InvalidField(gettext("Les techniciens détachés sont des techniciens de "
+                                   "l'établissement prestataire."), field="technician_ids")
     return users

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
@@ -115,7 +116,7 @@ class Secondment(db.Model):
     @property
     def title(self) -> str:
         """A short human name: « Détachement n° 3 » (no-break space after « n° »)."""
-        return f"Détachement {numero(self.id)}"
+        return gettext("Détachement %(number)s", number=numero(self.id))
 
     @property
     def rate_or_sum(self) -> Decimal:

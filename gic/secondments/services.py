@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import force_locale, gettext, lazy_gettext
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -47,8 +48,8 @@ from gic.secondments.models import (
 from gic.standins.access import acting_for, directs
 from gic.standins.models import Standin
 
-PROPOSE_REFUSAL = ("Seuls les techniciens et les directions d'un établissement proposent "
-                   "un détachement temporaire.")
+PROPOSE_REFUSAL = lazy_gettext("Seuls les techniciens et les directions d'un établissement "
+                               "proposent un détachement temporaire.")
 
 
 # --- Reading ------------------------------------------------------------------
@@ -72,7 +73,7 @@ def get_secondment(user: User, secondment_id: int) -> Secondment:
     """The secondment if the user may read it; 404 otherwise (even if it exists)."""
     s = db.session.scalar(visible_secondments(user).where(Secondment.id == secondment_id))
     if s is None:
-        raise NotFound("Détachement introuvable.")
+        raise NotFound(gettext("Détachement introuvable."))
     return s
 
 
@@ -116,15 +117,16 @@ def check_attachable(groupement_id: int, secondment_id: int, *, provider_id: int
     else a refusal on the field ``secondment_id``."""
     s = db.session.get(Secondment, secondment_id)
     if s is None or s.groupement_id != groupement_id or s.beneficiary_id != beneficiary_id:
-        raise InvalidField("Détachement inconnu pour votre établissement.",
+        raise InvalidField(gettext("Détachement inconnu pour votre établissement."),
                            field="secondment_id")
     if s.provider_id != provider_id:
-        raise InvalidField(f"Le détachement « {s.project} » est assuré par {s.provider.name} : "
-                           "choisissez cet établissement comme prestataire.",
+        raise InvalidField(gettext("Le détachement « %(project)s » est assuré par %(name)s : "
+                                   "choisissez cet établissement comme prestataire.",
+                                   project=s.project, name=s.provider.name),
                            field="secondment_id")
     if s.status != SecondmentStatus.APPROVED:
-        raise InvalidField(f"Le détachement « {s.project} » n'est pas approuvé par les deux "
-                           "directions.", field="secondment_id")
+        raise InvalidField(gettext("Le détachement « %(project)s » n'est pas approuvé par les "
+                                   "deux directions.", project=s.project), field="secondment_id")
     return s
 
 
@@ -220,11 +222,11 @@ def propose(actor: User, *, provider_id: int | None, beneficiary_id: int | None,
     beneficiary = establishment_in(actor.groupement_id, beneficiary_id,
                                    "beneficiary_id")
     if provider.id == beneficiary.id:
-        raise InvalidField("Le bénéficiaire doit être un autre établissement que le "
-                           "prestataire.", field="beneficiary_id")
+        raise InvalidField(gettext("Le bénéficiaire doit être un autre établissement que le "
+                                   "prestataire."), field="beneficiary_id")
     if actor.establishment_id not in (provider.id, beneficiary.id):
-        raise InvalidField("Votre établissement doit être le prestataire ou le bénéficiaire "
-                           "du détachement.", field="provider_id")
+        raise InvalidField(gettext("Votre établissement doit être le prestataire ou le "
+                                   "bénéficiaire du détachement."), field="provider_id")
     groupement = db.session.get(Groupement, actor.groupement_id)
     checks.check_period(groupement, start_date, end_date)
     pricing_value, rate, total = checks.check_pricing(pricing, hourly_rate, lump_sum)
@@ -232,9 +234,9 @@ def propose(actor: User, *, provider_id: int | None, beneficiary_id: int | None,
     s = Secondment(
         groupement_id=actor.groupement_id, provider_id=provider.id,
         beneficiary_id=beneficiary.id,
-        project=clean_text(project, "project", label="Le nom du projet",
+        project=clean_text(project, "project", label=gettext("Le nom du projet"),
                            max_length=checks.MAX_PROJECT, required=True),
-        description=clean_text(description, "description", label="La description",
+        description=clean_text(description, "description", label=gettext("La description"),
                                max_length=checks.MAX_TEXT, required=True),
         start_date=start_date, end_date=end_date, pricing=pricing_value, hourly_rate=rate,
         lump_sum=total, status=SecondmentStatus.PROPOSED, proposed_by_id=actor.id)
@@ -257,7 +259,7 @@ def approve(s: Secondment, actor: User) -> Secondment:
     """A director of one of the two establishments approves; both: approved."""
     side = _begin(s, actor, "approve")
     if _approved_at(s, side) is not None:
-        raise RuleRefused("Votre établissement a déjà approuvé ce détachement.",
+        raise RuleRefused(gettext("Votre établissement a déjà approuvé ce détachement."),
                           code="wrong_state")
     checks.check_years_open(s.groupement_id, s.start_date, s.end_date)
     before = _snapshot(s)
@@ -269,21 +271,21 @@ def approve(s: Secondment, actor: User) -> Secondment:
            standin=_on_behalf(actor, s, side), **_parties(s))
     db.session.commit()
     if s.status == SecondmentStatus.APPROVED:
-        notify(_people(s), kind="secondment", key=f"secondment-{s.id}-approved",
-               subject=f"Détachement approuvé : {s.project}",
-               body=f"Les directions des établissements {s.provider.name} et "
-                    f"{s.beneficiary.name} ont approuvé le détachement temporaire "
-                    f"« {s.project} » (du {s.start_date:%d/%m/%Y} au {s.end_date:%d/%m/%Y}). "
-                    "Les demandes d'intervention de ce projet peuvent maintenant y être "
-                    "rattachées.",
-               link=_link(s), actor=actor)
+        _notify(_people(s), lambda: (
+            gettext("Détachement approuvé : %(project)s", project=s.project),
+            gettext("Les directions des établissements %(provider)s et %(beneficiary)s ont "
+                    "approuvé le détachement temporaire « %(project)s » (du %(start)s au "
+                    "%(end)s). Les demandes d'intervention de ce projet peuvent maintenant y "
+                    "être rattachées.", provider=s.provider.name,
+                    beneficiary=s.beneficiary.name, project=s.project, **_period(s))),
+            kind="secondment", key=f"secondment-{s.id}-approved", link=_link(s), actor=actor)
     return s
 
 
 def refuse(s: Secondment, actor: User, reason: str) -> Secondment:
     """A director of one of the two establishments refuses, saying why: it ends there."""
     side = _begin(s, actor, "refuse")
-    reason = clean_text(reason, "reason", label="Le motif du refus",
+    reason = clean_text(reason, "reason", label=gettext("Le motif du refus"),
                         max_length=checks.MAX_TEXT, required=True)
     before = _snapshot(s)
     s.status, s.refused_by_id, s.refused_at = SecondmentStatus.REFUSED, actor.id, timeutil.utcnow()
@@ -291,10 +293,12 @@ def refuse(s: Secondment, actor: User, reason: str) -> Secondment:
     record(actor, "secondment.refuse", s, before=before, after=_snapshot(s),
            reason=reason[:1000], standin=_on_behalf(actor, s, side), **_parties(s))
     db.session.commit()
-    notify(_people(s), kind="secondment", key=f"secondment-{s.id}-refused",
-           subject=f"Détachement refusé : {s.project}",
-           body=f"{actor.name} a refusé le détachement temporaire « {s.project} » pour "
-                f"{actor.establishment.name}. Motif : {reason}", link=_link(s), actor=actor)
+    _notify(_people(s), lambda: (
+        gettext("Détachement refusé : %(project)s", project=s.project),
+        gettext("%(name)s a refusé le détachement temporaire « %(project)s » pour "
+                "%(establishment)s. Motif : %(reason)s", name=actor.name, project=s.project,
+                establishment=actor.establishment.name, reason=reason)),
+        kind="secondment", key=f"secondment-{s.id}-refused", link=_link(s), actor=actor)
     return s
 
 
@@ -311,9 +315,11 @@ def cancel(s: Secondment, actor: User) -> Secondment:
 # --- Internals ----------------------------------------------------------------------
 
 REFUSALS = {
-    "approve": "Seules les directions des deux établissements approuvent un détachement.",
-    "refuse": "Seules les directions des deux établissements peuvent refuser un détachement.",
-    "cancel": "Seul l'auteur de la proposition peut l'annuler.",
+    "approve": lazy_gettext("Seules les directions des deux établissements approuvent un "
+                            "détachement."),
+    "refuse": lazy_gettext("Seules les directions des deux établissements peuvent refuser un "
+                           "détachement."),
+    "cancel": lazy_gettext("Seul l'auteur de la proposition peut l'annuler."),
 }
 
 
@@ -321,7 +327,7 @@ def _begin(s: Secondment, actor: User, action: str) -> str | None:
     """Permission, then a row lock (first write), then the state read after it:
     two directors approving at once run one after the other."""
     if s.groupement_id != actor.groupement_id:
-        raise NotFound("Détachement introuvable.")
+        raise NotFound(gettext("Détachement introuvable."))
     allowed = _side(actor, s) if action != "cancel" else actor.id == s.proposed_by_id
     if not allowed:
         raise Forbidden(REFUSALS[action])
@@ -329,8 +335,8 @@ def _begin(s: Secondment, actor: User, action: str) -> str | None:
                        .values(updated_at=timeutil.utcnow()).execution_options(synchronize_session=False))
     db.session.refresh(s)
     if s.status != SecondmentStatus.PROPOSED:
-        raise RuleRefused(f"Action impossible : le détachement est déjà "
-                          f"« {s.status.label.lower()} ».", code="wrong_state")
+        raise RuleRefused(gettext("Action impossible : le détachement est déjà « %(status)s ».",
+                                  status=s.status.label.lower()), code="wrong_state")
     return _side(actor, s)
 
 
@@ -353,6 +359,22 @@ def _snapshot(s: Secondment, technicians: list[User] | None = None) -> dict:
     return data
 
 
+def _period(s: Secondment) -> dict[str, str]:
+    return {"start": s.start_date.strftime("%d/%m/%Y"), "end": s.end_date.strftime("%d/%m/%Y")}
+
+
+def _notify(users: list[User], message, **options) -> None:  # noqa: ANN001
+    """:func:`notify` each recipient in his own language: ``message()`` gives the
+    (subject, body) pair, made once per language among ``users``."""
+    by_language: dict = {}
+    for user in users:
+        by_language.setdefault(user.language, []).append(user)
+    for language, group in by_language.items():
+        with force_locale(language.value):
+            subject, body = message()
+            notify(group, subject=subject, body=body, **options)
+
+
 def _link(s: Secondment) -> str:
     return link_for("secondments.detail", secondment_id=s.id)
 
@@ -370,10 +392,11 @@ def _notify_awaited(s: Secondment) -> None:
                           (s.beneficiary_id, s.beneficiary_approved_at)):
         if approved is not None:
             continue
-        notify(directors_of(s.groupement_id, [eid]), kind="secondment",
-               key=f"secondment-{s.id}-approve-{eid}",
-               subject=f"Détachement à approuver : {s.project}",
-               body=f"{s.proposed_by.name} propose un détachement temporaire de "
-                    f"{s.provider.name} vers {s.beneficiary.name} pour le projet "
-                    f"« {s.project} », du {s.start_date:%d/%m/%Y} au {s.end_date:%d/%m/%Y}. "
-                    "Il faut l'approbation des deux directions.", link=_link(s))
+        _notify(directors_of(s.groupement_id, [eid]), lambda: (
+            gettext("Détachement à approuver : %(project)s", project=s.project),
+            gettext("%(name)s propose un détachement temporaire de %(provider)s vers "
+                    "%(beneficiary)s pour le projet « %(project)s », du %(start)s au %(end)s. "
+                    "Il faut l'approbation des deux directions.", name=s.proposed_by.name,
+                    provider=s.provider.name, beneficiary=s.beneficiary.name,
+                    project=s.project, **_period(s))),
+            kind="secondment", key=f"secondment-{s.id}-approve-{eid}", link=_link(s))

@@ -8,6 +8,7 @@ shown in French (on the field it names) with its status, what was typed kept.
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -67,7 +68,7 @@ def new():
     """Propose a secondment between one's own establishment and another."""
     me = _me()
     if not services.can_propose(me):
-        flash(services.PROPOSE_REFUSAL, "error")
+        flash(str(services.PROPOSE_REFUSAL), "error")
         return render_template("error.html", code=403), 403
     form = ProposeForm()
     form.set_choices(establishments_of(me), services.groupement_technicians(me))
@@ -75,7 +76,8 @@ def new():
     if not form.is_submitted():
         _prefill(form)
     elif not form.validate():
-        status, error = 422, "Proposition non enregistrée : corrigez les champs signalés."
+        status, error = 422, gettext("Proposition non enregistrée : corrigez les champs "
+                                     "signalés.")
     else:
         try:
             s = services.propose(
@@ -87,7 +89,8 @@ def new():
         except DomainError as refusal:
             status, error = _refused(refusal, form), refusal.message
         else:
-            flash(f"{s.title} proposé : les directions concernées sont prévenues.", "success")
+            flash(gettext("%(title)s proposé : les directions concernées sont prévenues.",
+                          title=s.title), "success")
             return redirect(url_for(".detail", secondment_id=s.id))
     return render_template("secondments/new.html", form=form, error=error,
                            Pricing=Pricing), status
@@ -114,8 +117,9 @@ def detail(secondment_id: int):
 def _act(secondment_id: int, form: FlaskForm, call, success: str, *, refuse: bool = False):
     s = _load(secondment_id)
     if not form.validate_on_submit():
-        return _detail_page(s, status=422, refusal="Action non effectuée : corrigez les "
-                            "champs signalés.", refuse_form=form if refuse else None)
+        return _detail_page(s, status=422, refusal=gettext("Action non effectuée : corrigez "
+                                                           "les champs signalés."),
+                            refuse_form=form if refuse else None)
     try:
         call(s, form)
     except DomainError as error:
@@ -131,7 +135,7 @@ def _act(secondment_id: int, form: FlaskForm, call, success: str, *, refuse: boo
 def approve(secondment_id: int):
     """A director of one of the two establishments approves."""
     return _act(secondment_id, ActionForm(), lambda s, f: services.approve(s, _me()),
-                "Approbation enregistrée.")
+                gettext("Approbation enregistrée."))
 
 
 @bp.post("/<int:secondment_id>/refuse")
@@ -140,7 +144,7 @@ def refuse(secondment_id: int):
     """A director of one of the two establishments refuses, with a reason."""
     return _act(secondment_id, RefuseForm(),
                 lambda s, f: services.refuse(s, _me(), f.reason.data),
-                "Détachement refusé : le motif est visible des deux établissements.",
+                gettext("Détachement refusé : le motif est visible des deux établissements."),
                 refuse=True)
 
 
@@ -149,4 +153,4 @@ def refuse(secondment_id: int):
 def cancel(secondment_id: int):
     """The proposer withdraws his proposal before approval."""
     return _act(secondment_id, ActionForm(), lambda s, f: services.cancel(s, _me()),
-                "Proposition annulée.")
+                gettext("Proposition annulée."))
