@@ -139,7 +139,7 @@ def _checked(groupement_id: int, lender_id: int, *, kind: str, to_id: int | None
         if expected_return is None:
             raise InvalidField(gettext("Un prêt a une date de retour prévue."),
                                field="expected_return")
-        check_day(expected_return, "expected_return", label="La date de retour prévue")
+        check_day(expected_return, "expected_return", label=gettext("La date de retour prévue"))
         if expected_return <= day:
             raise InvalidField(gettext("La date de retour prévue doit être après la date du "
                                        "prêt."), field="expected_return")
@@ -149,13 +149,13 @@ def _checked(groupement_id: int, lender_id: int, *, kind: str, to_id: int | None
     return {
         "kind": kind_value, "to_id": to.id, "category": category_value, "date": day,
         "expected_return": expected_return,
-        "item": clean_text(item, "item", label="Le matériel", max_length=ITEM_MAX,
+        "item": clean_text(item, "item", label=gettext("Le matériel"), max_length=ITEM_MAX,
                            required=True),
-        "serial_number": clean_text(serial_number, "serial_number", label="Le numéro de série",
+        "serial_number": clean_text(serial_number, "serial_number", label=gettext("Le numéro de série"),
                                     max_length=SERIAL_MAX),
-        "condition_out": clean_text(condition_out, "condition_out", label="L'état au départ",
+        "condition_out": clean_text(condition_out, "condition_out", label=gettext("L'état au départ"),
                                     max_length=CONDITION_MAX),
-        "notes": clean_text(notes, "notes", label="Les notes", max_length=NOTES_MAX),
+        "notes": clean_text(notes, "notes", label=gettext("Les notes"), max_length=NOTES_MAX),
     }
 
 
@@ -225,12 +225,12 @@ def record_return(m: Movement, actor: User, *, returned_on: date | None,
     if not m.is_loan:
         raise RuleRefused(gettext("Un don est définitif : il n'a pas de retour."),
                           code="wrong_state")
-    returned_on = check_day(returned_on, "returned_on", label="La date de retour",
+    returned_on = check_day(returned_on, "returned_on", label=gettext("La date de retour"),
                             not_after=today_of(m.groupement_id))
     if returned_on < m.date:
         raise InvalidField(gettext("La date de retour ne peut pas précéder la date du prêt."),
                            field="returned_on")
-    condition_back = clean_text(condition_back, "condition_back", label="L'état au retour",
+    condition_back = clean_text(condition_back, "condition_back", label=gettext("L'état au retour"),
                                 max_length=CONDITION_MAX)
     before = snapshot(m)
     # Conditional UPDATE: of two people recording the same return, one wins.

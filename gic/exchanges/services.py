@@ -119,10 +119,10 @@ def _checked(actor: User, *, recipient_id: int | None, day: date | None, topic: 
     check_years_open(actor.groupement_id, [day])
     return {
         "recipient_id": recipient.id, "date": day,
-        "topic": clean_text(topic, "topic", label="Le sujet", max_length=TOPIC_MAX,
+        "topic": clean_text(topic, "topic", label=gettext("Le sujet"), max_length=TOPIC_MAX,
                             required=True),
-        "minutes": minutes_in(minutes, "minutes", label="La durée", maximum=MAX_MINUTES),
-        "notes": clean_text(notes, "notes", label="Les notes", max_length=NOTES_MAX),
+        "minutes": minutes_in(minutes, "minutes", label=gettext("La durée"), maximum=MAX_MINUTES),
+        "notes": clean_text(notes, "notes", label=gettext("Les notes"), max_length=NOTES_MAX),
     }
 
 

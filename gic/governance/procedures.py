@@ -199,11 +199,11 @@ def propose_member(actor: User, *, name: str, finess: str, contact: str,
     created (as a member) only when every member director has approved (or, with
     the weighted rule, when the members' weighted vote adopts it)."""
     _require_coordinator(actor)
-    name = clean_text(name, "name", label="Le nom", required=True, max_length=200)
+    name = clean_text(name, "name", label=gettext("Le nom"), required=True, max_length=200)
     finess = check_finess(finess)
-    contact = clean_text(contact, "contact", label="Le contact", required=True,
+    contact = clean_text(contact, "contact", label=gettext("Le contact"), required=True,
                          max_length=500)
-    message = clean_text(message, "message", label="La présentation", max_length=MAX_TEXT)
+    message = clean_text(message, "message", label=gettext("La présentation"), max_length=MAX_TEXT)
     existing = db.session.scalars(select(Establishment).where(
         Establishment.groupement_id == actor.groupement_id,
         Establishment.finess == finess)).first()
@@ -227,7 +227,7 @@ def open_renewal(actor: User, *, message: str = "", today: date | None = None,
     """The coordinator puts the renewal of the current period to the vote, in its
     last year (or after it lapsed: the new period still follows the last one)."""
     _require_coordinator(actor)
-    message = clean_text(message, "message", label="La présentation", max_length=MAX_TEXT)
+    message = clean_text(message, "message", label=gettext("La présentation"), max_length=MAX_TEXT)
     groupement = actor.groupement
     today = today or timeutil.local_today(groupement.timezone)
     end = convention_end(groupement)
@@ -309,7 +309,7 @@ def cast_ballot(procedure: Procedure, actor: User, *, choice: str, reason: str =
         value = None
     if value not in (VoteChoice.FOR, VoteChoice.AGAINST):
         raise InvalidField(gettext("Choisissez : j'approuve, ou je refuse."), field="choice")
-    reason = clean_text(reason, "reason", label="Le motif du refus", max_length=MAX_TEXT,
+    reason = clean_text(reason, "reason", label=gettext("Le motif du refus"), max_length=MAX_TEXT,
                         required=value == VoteChoice.AGAINST)
     _lock(procedure)
     if not procedure.is_open:
@@ -416,7 +416,7 @@ def withdraw(procedure: Procedure, actor: User, *, reason: str) -> Procedure:
     if procedure.groupement_id != actor.groupement_id:
         raise NotFound(gettext("Procédure introuvable."))
     _require_coordinator(actor)
-    reason = clean_text(reason, "reason", label="Le motif du retrait", required=True,
+    reason = clean_text(reason, "reason", label=gettext("Le motif du retrait"), required=True,
                         max_length=MAX_TEXT)
     _lock(procedure)
     if not procedure.is_open:

@@ -125,14 +125,14 @@ def _checked(groupement_id: int, *, topic: str, title: str, day: date | None,
     check_years_open(groupement_id, [day])
     return {
         "topic": topic_value, "date": day, "start_time": start_time,
-        "title": clean_text(title, "title", label="L'intitulé", max_length=TITLE_MAX,
+        "title": clean_text(title, "title", label=gettext("L'intitulé"), max_length=TITLE_MAX,
                             required=True),
-        "duration_minutes": minutes_in(duration_minutes, "duration_minutes", label="La durée",
+        "duration_minutes": minutes_in(duration_minutes, "duration_minutes", label=gettext("La durée"),
                                        maximum=MAX_DURATION),
-        "trainer": clean_text(trainer, "trainer", label="Le formateur", max_length=TRAINER_MAX,
+        "trainer": clean_text(trainer, "trainer", label=gettext("Le formateur"), max_length=TRAINER_MAX,
                               required=True),
-        "place": clean_text(place, "place", label="Le lieu", max_length=PLACE_MAX),
-        "notes": clean_text(notes, "notes", label="Le contenu", max_length=NOTES_MAX),
+        "place": clean_text(place, "place", label=gettext("Le lieu"), max_length=PLACE_MAX),
+        "notes": clean_text(notes, "notes", label=gettext("Le contenu"), max_length=NOTES_MAX),
     }
 
 
