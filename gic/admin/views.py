@@ -13,8 +13,8 @@ from gic.admin import bp, identity, services, users
 from gic.admin.forms import EstablishmentForm, IdentityForm, UserEditForm, UserForm
 from gic.errors import DomainError, Forbidden
 from gic.extensions import db
-from gic.models import Role
 from gic.pages import back_to
+from gic.policy import can
 
 
 def _forms(establishment_form=None, user_form=None):
@@ -115,7 +115,7 @@ def edit_user(user_id: int):
             _show_error(form, error)
         else:
             flash(f"Compte de {user.name} enregistré.", "success")
-            if current_user.role != Role.COORDINATOR:  # he stepped down himself
+            if not can(current_user, "admin.manage"):  # he stepped down himself
                 return redirect(url_for("main.index"))
             return redirect(url_for("admin.edit_user", user_id=user.id))
     if form.errors or request.method == "POST":
@@ -168,7 +168,7 @@ def establishment_identity(establishment_id: int):
     """An establishment's billing identity: the coordinator edits it, the accountant
     reads it (the documents print it)."""
     e = identity.identity_in_scope(current_user, establishment_id)
-    editable = current_user.role == Role.COORDINATOR
+    editable = can(current_user, "admin.edit_identity")
     if request.method == "POST" and not editable:
         abort(403)
     form = IdentityForm(obj=e)

@@ -31,8 +31,8 @@ from gic.errors import DomainError, Forbidden
 from gic.extensions import db
 from gic.formatting import long_datetime
 from gic.interventions.models import Intervention
-from gic.interventions.permissions import authorize
 from gic.models import Groupement, User
+from gic.policy import authorize
 
 SALT = "gic-email-action"
 # The actions an e-mail may carry, in the order its buttons come.
@@ -124,7 +124,7 @@ def read(token: str, visitor: User | None) -> EmailLink:
                           "compte, ou déconnectez-vous pour utiliser le lien de votre e-mail.",
                           status=403, code="link_other_user")
     try:
-        authorize(action, user, i)  # the services' own check (stand-ins included)
+        authorize(user, f"intervention.{action}", i)  # the services' own check (stand-ins included)
     except Forbidden as error:
         raise LinkRefused(f"Vous ne pouvez plus faire cette action : {error.message}",
                           status=403, code="link_forbidden") from None
