@@ -70,6 +70,11 @@ def can(user, action: str, obj: Any = None) -> bool:
     return bool(allowed(user, obj))
 
 
+def refusal_message(action: str) -> str:
+    """The French message of ``action``'s rule (for a refusal shown before any check)."""
+    return RULES[action][1]
+
+
 def authorize(user, action: str, obj: Any = None) -> None:
     """Raise :class:`Forbidden` with the rule's French message unless :func:`can`."""
     if not can(user, action, obj):

@@ -13,6 +13,7 @@ READ_REFUSAL = ("Le registre du matériel est réservé aux équipes des établi
 RECORD_REFUSAL = ("Seuls les techniciens et directeurs d'un établissement enregistrent un "
                   "prêt ou un don de leur établissement ; la coordination consulte le registre.")
 LENDER_REFUSAL = "Seul l'établissement prêteur (ou donateur) modifie ce mouvement."
+RETURN_REFUSAL = "Seul l'établissement prêteur enregistre le retour du matériel."
 
 
 def _reader(user: User, _obj: object = None) -> bool:
@@ -29,4 +30,5 @@ RULES = {
     "read_all": (is_coordinator, READ_REFUSAL),
     "record": (is_staff, RECORD_REFUSAL),
     "lend": (_lender_staff, LENDER_REFUSAL),
+    "record_return": (_lender_staff, RETURN_REFUSAL),
 }

@@ -20,34 +20,26 @@ from sqlalchemy.exc import IntegrityError
 from gic import timeutil
 from gic.audit.services import record
 from gic.convention.rules import check_year
-from gic.errors import Forbidden, NotFound, RuleRefused
+from gic.errors import NotFound, RuleRefused
 from gic.extensions import db
-from gic.models import ConventionVersion, Groupement, Role, User
+from gic.models import ConventionVersion, Groupement, User
 from gic.notifications.services import directors_of, notify
+from gic.policy import authorize, can
 from gic.reports import bp
 from gic.reports.compute import compute_bilan
 from gic.reports.models import BilanStatus, BilanVersion
 
 log = logging.getLogger(__name__)
 
-READERS = frozenset(Role)  # every member of the groupement: published versions
-
-
-def can_read(user: User) -> bool:
-    """Every member of the groupement reads its published bilans (the menu asks too)."""
-    return user.role in READERS
-
-
 def check_reader(user: User) -> None:
     """Raise :class:`Forbidden` for a role that does not read the bilan."""
-    if not can_read(user):
-        raise Forbidden("Le bilan annuel est réservé aux membres du groupement.")
+    authorize(user, "report.read")
 
 
 def _visible(user: User) -> list:
     """Filters of the versions ``user`` may read (his groupement; published unless coordinator)."""
     filters = [BilanVersion.groupement_id == user.groupement_id]
-    if user.role != Role.COORDINATOR:
+    if not can(user, "report.read_drafts"):
         filters.append(BilanVersion.status == BilanStatus.PUBLISHED)
     return filters
 
@@ -67,7 +59,8 @@ def visible_version(user: User, year: int, version: int | None = None) -> BilanV
     found = db.session.scalars(stmt.order_by(BilanVersion.version.desc()).limit(1)).first()
     if found is None:
         raise NotFound(f"Aucun bilan {year} disponible."
-                       if user.role == Role.COORDINATOR else f"Le bilan {year} n'est pas publié.")
+                       if can(user, "report.read_drafts")
+                       else f"Le bilan {year} n'est pas publié.")
     return found
 
 
@@ -153,14 +146,12 @@ def generate_draft(groupement_id: int, year: int) -> BilanVersion:
     return draft
 
 
-def _check_coordinator(actor: User, action: str) -> None:
-    if actor.role != Role.COORDINATOR:
-        raise Forbidden(f"Seule la coordination peut {action} le bilan annuel.")
+
 
 
 def refresh_draft(actor: User, year: int) -> BilanVersion:
     """The coordinator generates (or recomputes) the draft of a year already begun."""
-    _check_coordinator(actor, "préparer")
+    authorize(actor, "report.prepare")
     check_year(year)
     if year > timeutil.local_today(actor.groupement.timezone).year:
         raise RuleRefused(f"L'année {year} n'a pas commencé : pas de bilan à préparer.",
@@ -181,7 +172,7 @@ def year_ended(groupement: Groupement, year: int) -> bool:
 def publish(actor: User, year: int) -> BilanVersion:
     """The coordinator publishes the draft of an ended year: the version is frozen
     and each director of the groupement is notified once. Commits."""
-    _check_coordinator(actor, "publier")
+    authorize(actor, "report.publish")
     check_year(year)
     groupement = actor.groupement
     if not year_ended(groupement, year):
