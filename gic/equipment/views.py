@@ -17,7 +17,7 @@ from gic.equipment.forms import ButtonForm, MovementForm, ReturnForm
 from gic.equipment.models import Movement
 from gic.errors import DomainError, Forbidden
 from gic.pages import FORM_ERROR, load, me, paginate, refusal_page, refused
-from gic.policy import authorize, can
+from gic.policy import authorize
 from gic.registers import today_of
 
 PER_PAGE = 25
@@ -39,8 +39,7 @@ def _list(view: str, selection):
     except DomainError as error:
         return refusal_page(error)
     return render_template("equipment/list.html", view=view, page=page,
-                           today=today_of(user.groupement_id),
-                           can_record=can(user, "equipment.record"))
+                           today=today_of(user.groupement_id))
 
 
 @bp.route("/")

@@ -17,7 +17,7 @@ from gic.exchanges import bp, services
 from gic.exchanges.forms import ButtonForm, ExchangeForm
 from gic.exchanges.models import Exchange
 from gic.pages import FORM_ERROR, load, me, paginate, refusal_page, refused
-from gic.policy import authorize, can
+from gic.policy import authorize
 from gic.registers import today_of
 
 PER_PAGE = 25
@@ -36,7 +36,7 @@ def _index_page(status: int = 200, error: str | None = None):
     page = paginate(stmt, PER_PAGE)
     editable = services.editable_ids(user, page.items)
     return render_template("exchanges/index.html", page=page, editable=editable,
-                           can_log=can(user, "exchange.log"), error=error,
+                           error=error,
                            button=ButtonForm(formdata=None)), status
 
 

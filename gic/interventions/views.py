@@ -112,7 +112,7 @@ def index():
     else:
         status, error = 422, "Filtre invalide : corrigez la valeur signalée."
     return render_template("interventions/index.html", form=form, page=page, error=error,
-                           filters=filters, can_draft=can(me, "intervention.draft")), status
+                           filters=filters), status
 
 
 # --- Draft ------------------------------------------------------------------

@@ -86,7 +86,6 @@ def year(year: int):
     return render_template(
         "reports/year.html", **page_context(version, current_user),
         versions=services.versions_of_year(current_user, year),
-        is_coordinator=can(current_user, "report.prepare"),
         year_ended=services.year_ended(current_user.groupement, year),
         draft_form=DraftForm(), publish_form=PublishForm())
 

@@ -49,8 +49,7 @@ def index():
     """The secondments the user may read, newest first, 25 a page."""
     me = _me()
     page = paginate(services.with_parties(services.visible_secondments(me)), PER_PAGE)
-    return render_template("secondments/index.html", page=page, today=_today(),
-                           can_propose=can(me, "secondment.propose"))
+    return render_template("secondments/index.html", page=page, today=_today())
 
 
 def _prefill(form: ProposeForm) -> None:

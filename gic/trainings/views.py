@@ -13,7 +13,7 @@ from flask_login import login_required
 from gic.errors import DomainError, Forbidden
 from gic.extensions import db
 from gic.pages import FORM_ERROR, load, me, paginate, refusal_page, refused
-from gic.policy import authorize, can
+from gic.policy import authorize
 from gic.registers import today_of
 from gic.trainings import bp, services
 from gic.trainings.forms import ButtonForm, training_form
@@ -33,8 +33,7 @@ def index():
     user = me()
     page = paginate(services.with_attendance(services.visible_trainings(user)), PER_PAGE)
     return render_template("trainings/index.html", page=page,
-                           today=today_of(user.groupement_id),
-                           can_organise=can(user, "training.organise"))
+                           today=today_of(user.groupement_id))
 
 
 def _form_page(form, training: Training | None, groups, status: int = 200,
