@@ -19,9 +19,8 @@ from gic.convention import rules, years
 from gic.convention.members import check_members
 from gic.errors import Forbidden, InvalidField
 from gic.extensions import db
-from gic.models import Establishment, Groupement, Role, User
-
-STAFF_ROLES = (Role.TECHNICIAN, Role.DIRECTOR)
+from gic.models import Establishment, Groupement, User
+from gic.roles import is_staff
 
 
 def today_of(groupement_id: int) -> date:
@@ -34,11 +33,6 @@ def establishment_ids(groupement_id: int) -> list[int]:
     return list(db.session.scalars(
         select(Establishment.id).where(Establishment.groupement_id == groupement_id)
         .order_by(Establishment.name, Establishment.id)))
-
-
-def is_staff(user: User) -> bool:
-    """A technician or director attached to an establishment."""
-    return user.role in STAFF_ROLES and user.establishment_id is not None
 
 
 def require_staff(user: User, message: str) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -16,8 +15,6 @@ from markupsafe import Markup, escape
 
 from gic.convention.weights import percent_text
 from gic.enums import N_
-from gic.equipment.services import can_read as equipment_can_read
-from gic.exchanges.services import can_read as exchanges_can_read
 from gic.extensions import db, login_manager
 from gic.formatting import (
     NBSP,
@@ -29,14 +26,16 @@ from gic.formatting import (
     quoted,
 )
 from gic.models import User
-from gic.reports.services import can_read as reports_can_read
+from gic.policy import can
 
-# Menu pages that not every member may open: endpoint -> the area's predicate(user).
+LOCALES = ("fr", "en")
+
+# Menu pages that not every member may open: endpoint -> the action (gic.policy) it needs.
 # The menu shows a link only to a page that answers 200 (tests/views/test_menu.py).
-MENU_GATES: dict[str, Callable[[User], bool]] = {
-    "reports.index": reports_can_read,
-    "equipment.index": equipment_can_read,
-    "exchanges.index": exchanges_can_read,
+MENU_GATES: dict[str, str] = {
+    "reports.index": "report.read",
+    "equipment.index": "equipment.read",
+    "exchanges.index": "exchange.read",
 }
 
 
@@ -50,7 +49,7 @@ def openable(context, endpoint: str) -> bool:
     if endpoint not in current_app.view_functions or not current_user.is_authenticated:
         return False
     gate = MENU_GATES.get(endpoint)
-    return gate is None or bool(gate(current_user))
+    return gate is None or can(current_user, gate)
 
 
 def select_timezone() -> str:
@@ -157,7 +156,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(fr_date=fr_date, iso_fr_date=iso_fr_date, money=money,
                                  hm=hm, number=number, nbsp=nbsp, numero=numero_filter,
                                  plural=plural, quoted=quoted_filter, percent=percent_text)
-    app.jinja_env.globals.update(hm=hm, page_url=page_url,
+    # can(current_user, "area.action", obj): templates ask the policy, never the role.
+    app.jinja_env.globals.update(hm=hm, page_url=page_url, can=can,
                                  has_endpoint=lambda name: name in app.view_functions,
                                  available_endpoints=app.view_functions)
     app.jinja_env.tests["openable"] = openable

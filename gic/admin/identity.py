@@ -18,28 +18,26 @@ from gic.audit.services import record
 from gic.convention.constants import MAX_YEAR, MIN_YEAR
 from gic.convention.rules import is_plausible_year
 from gic.enums import N_
-from gic.errors import Forbidden, InvalidField, NotFound
+from gic.errors import InvalidField, NotFound
 from gic.extensions import db
 from gic.models import (
     Establishment,
     EstablishmentEngagement,
     PayerKind,
-    Role,
     User,
     VatRegime,
 )
+from gic.policy import authorize
 from gic.siret import normalize_siret, siret_error
 
 POSTAL_CODE_RE = re.compile(r"^\d{5}$")
 CHORUS_CODE_RE = re.compile(r"^[A-Za-z0-9_\-./]{1,100}$")
-READERS = (Role.COORDINATOR, Role.ACCOUNTANT)
 
 
 def identity_in_scope(actor: User, establishment_id: int) -> Establishment:
     """An establishment of the actor's groupement, for the coordinator or the
     accountant (403 for other roles, 404 outside the groupement)."""
-    if actor.role not in READERS:
-        raise Forbidden(gettext("Réservé à la coordination et à la comptabilité du groupement."))
+    authorize(actor, "admin.read_identity")
     e = db.session.get(Establishment, establishment_id)
     if e is None or e.groupement_id != actor.groupement_id:
         raise NotFound(gettext("Établissement introuvable."))

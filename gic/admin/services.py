@@ -18,7 +18,7 @@ from gic.convention.constants import (
     DEFAULT_HOURLY_RATE,
     DEFAULT_THRESHOLD_MINUTES,
 )
-from gic.errors import Forbidden, InvalidField
+from gic.errors import InvalidField
 from gic.extensions import db
 from gic.finess import check_finess
 from gic.governance import procedures
@@ -30,13 +30,13 @@ from gic.models import (
     Role,
     User,
 )
+from gic.policy import authorize
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 
 def _require_coordinator(actor: User) -> None:
-    if actor.role != Role.COORDINATOR:
-        raise Forbidden(gettext("Réservé à la coordination du groupement."))
+    authorize(actor, "admin.manage")
 
 
 def create_establishment(actor: User, *, name: str, finess: str) -> Establishment:

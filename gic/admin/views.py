@@ -15,8 +15,8 @@ from gic.admin.forms import EstablishmentForm, IdentityForm, UserEditForm, UserF
 from gic.enums import N_
 from gic.errors import DomainError, Forbidden
 from gic.extensions import db
-from gic.models import Role
 from gic.pages import back_to
+from gic.policy import can
 
 
 def _forms(establishment_form=None, user_form=None):
@@ -119,7 +119,7 @@ def edit_user(user_id: int):
             _show_error(form, error)
         else:
             flash(gettext("Compte de %(name)s enregistré.", name=user.name), "success")
-            if current_user.role != Role.COORDINATOR:  # he stepped down himself
+            if not can(current_user, "admin.manage"):  # he stepped down himself
                 return redirect(url_for("main.index"))
             return redirect(url_for("admin.edit_user", user_id=user.id))
     if form.errors or request.method == "POST":
@@ -173,7 +173,7 @@ def establishment_identity(establishment_id: int):
     """An establishment's billing identity: the coordinator edits it, the accountant
     reads it (the documents print it)."""
     e = identity.identity_in_scope(current_user, establishment_id)
-    editable = current_user.role == Role.COORDINATOR
+    editable = can(current_user, "admin.edit_identity")
     if request.method == "POST" and not editable:
         abort(403)
     form = IdentityForm(obj=e)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gic.api import fields, schemas
 from gic.api.fields import about
 from gic.finess import FINESS_RE
-from gic.interventions.permissions import RULES
+from gic.interventions.permissions import WORKFLOW
 
 Money = Annotated[str, Field(pattern=r"^\d+\.\d{2}$", examples=["183.33"])]
 SignedMoney = Annotated[str, Field(pattern=r"^-?\d+\.\d{2}$", examples=["-12.50"])]
@@ -209,7 +209,7 @@ class InterventionDetail(Intervention):
         "pour l'année en cours, à la place de cap et threshold (alors null) ; null dans le "
         "modèle par intervention, sous un détachement ou pour une demande annulée ou "
         "refusée.")
-    actions: list[Literal[tuple(RULES)]] = about("Ce que l'appelant peut faire maintenant.")
+    actions: list[Literal[tuple(WORKFLOW)]] = about("Ce que l'appelant peut faire maintenant.")
     signed_sheet: bool = about("Une fiche signée est enregistrée (GET …/sheet.pdf).")
 
 

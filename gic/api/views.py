@@ -10,6 +10,7 @@ from gic.admin import users as admin_users
 from gic.api import bp, schemas
 from gic.api.auth import api_user
 from gic.api.serializers import billing_identity_json, establishment_json, me_json, user_json
+from gic.policy import can
 
 
 @bp.get("/me")
@@ -26,7 +27,7 @@ def establishments():
     user = api_user()
     items = admin_services.establishments_of(user, candidates=True)
     data = [establishment_json(e, status=True) for e in items]
-    if user.role in identity.READERS:  # the billing identity: coordination, accounting
+    if can(user, "admin.read_identity"):  # the billing identity: coordination, accounting
         identity.load_engagements(items)
         for e, item in zip(items, data, strict=True):
             item["billing_identity"] = billing_identity_json(e)

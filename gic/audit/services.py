@@ -7,17 +7,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from flask_babel import gettext
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from gic.audit.models import AuditEntry
 from gic.enums import N_
-from gic.errors import Forbidden
 from gic.extensions import db
 from gic.interventions.models import Intervention
 from gic.interventions.permissions import submitted_clause
-from gic.models import Role, User
+from gic.models import User
+from gic.policy import authorize, can
 from gic.standins.models import Standin
 
 # How an action reached the app when it was not the usual page or API call (the
@@ -105,14 +104,13 @@ def visible_entries(user: User) -> Select:
     A provider's director does not read the entries of a request its beneficiary
     has not activated (a draft is the beneficiary's business, like its page)."""
     stmt = select(AuditEntry).where(AuditEntry.groupement_id == user.groupement_id)
-    if user.role == Role.COORDINATOR:
+    authorize(user, "audit.read")
+    if can(user, "audit.read_all"):
         return stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    if user.role == Role.DIRECTOR and user.establishment_id:
-        unsubmitted = select(Intervention.id).where(
-            Intervention.id == AuditEntry.object_id, ~submitted_clause()).exists()
-        return stmt.where(
-            or_(AuditEntry.establishment_id == user.establishment_id,
-                and_(AuditEntry.other_establishment_id == user.establishment_id,
-                     ~and_(AuditEntry.object_type == "Intervention", unsubmitted)))
-        ).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    raise Forbidden(gettext("Le journal d'audit est réservé à la coordination et aux directions."))
+    unsubmitted = select(Intervention.id).where(
+        Intervention.id == AuditEntry.object_id, ~submitted_clause()).exists()
+    return stmt.where(
+        or_(AuditEntry.establishment_id == user.establishment_id,
+            and_(AuditEntry.other_establishment_id == user.establishment_id,
+                 ~and_(AuditEntry.object_type == "Intervention", unsubmitted)))
+    ).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())

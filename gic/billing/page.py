@@ -27,9 +27,10 @@ from gic.billing.services import (
 from gic.convention.rules import check_year
 from gic.convention.years import closed_years
 from gic.errors import Forbidden, InvalidField, NotFound
-from gic.models import Establishment, Role, User
+from gic.models import Establishment, User
 from gic.ordered.figures import figures_json
 from gic.pages import ListPage
+from gic.policy import can
 
 PAIRS_PER_PAGE = 25        # pairs, and their interventions below them
 DETAIL_PER_PAIR = 10       # interventions shown under each pair (then a link)
@@ -73,7 +74,7 @@ def year_page(user: User, year: int, pages: Mapping[str, int] | None = None) -> 
     try:
         summary = billing_summary(user, year)
     except Forbidden:
-        if user.role != Role.COORDINATOR:
+        if not can(user, "billing.reopen"):  # the coordinator follows the closing
             raise
         summary = None
     closed = closed_years(user.groupement_id)

@@ -20,9 +20,10 @@ from gic.convention.years import is_closed
 from gic.errors import Forbidden, InvalidField, RuleRefused
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
-from gic.models import ConventionModel, Establishment, Groupement, Role, User
+from gic.models import ConventionModel, Establishment, Groupement, User
 from gic.ordered import ledger
 from gic.ordered.ledger import YearFigures
+from gic.policy import authorize
 from gic.secondments import queries as secondment_queries
 
 
@@ -50,8 +51,7 @@ def unsettled_interventions(groupement_id: int, year: int) -> list[int]:
 def close_year(actor: User, year: int) -> YearClosure:
     """R9: the accountant freezes a year, once every intervention in it is settled;
     each settlement line gets its numbered statement (gic.billing.statements)."""
-    if actor.role != Role.ACCOUNTANT:
-        raise Forbidden(gettext("Seul un comptable peut clôturer une année."))
+    authorize(actor, "billing.close")
     rules.check_year(year)
     groupement = db.session.get(Groupement, actor.groupement_id)
     if year >= timeutil.local_today(groupement.timezone).year:
@@ -94,8 +94,7 @@ def close_year(actor: User, year: int) -> YearClosure:
 def reopen_year(actor: User, year: int, reason: str) -> YearClosure:
     """Only a coordinator reopens a closed year, with a reason kept in the audit log;
     the year's statements are cancelled by credit statements."""
-    if actor.role != Role.COORDINATOR:
-        raise Forbidden(gettext("Seul un coordinateur peut rouvrir une année clôturée."))
+    authorize(actor, "billing.reopen")
     rules.check_year(year)
     reason = (reason or "").strip()
     if not reason:

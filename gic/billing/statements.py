@@ -21,7 +21,7 @@ import io
 import zipfile
 from decimal import Decimal
 
-from flask_babel import force_locale, gettext, lazy_gettext
+from flask_babel import force_locale, gettext
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload, undefer
 
@@ -30,13 +30,10 @@ from gic.audit.services import record
 from gic.billing import documents
 from gic.billing.models import DocumentCounter, SettlementStatement, StatementKind, YearClosure
 from gic.convention.history import is_ordered
-from gic.errors import Forbidden, NotFound
+from gic.errors import NotFound
 from gic.extensions import db
-from gic.models import Establishment, Groupement, PayerKind, Role, User
-
-FORBIDDEN = lazy_gettext("Les documents de l'année sont réservés aux comptables et aux "
-                         "directions.")
-
+from gic.models import Establishment, Groupement, PayerKind, User
+from gic.policy import authorize, can
 
 # --- Numbering ----------------------------------------------------------------------
 
@@ -193,11 +190,8 @@ def cancel_for_year(actor: User, groupement_id: int, year: int) -> list[Settleme
 def documents_scope(user: User) -> int | None:
     """Whose documents ``user`` reads: None for an accountant (all of the
     groupement), a director's establishment; Forbidden for anyone else."""
-    if user.role == Role.ACCOUNTANT:
-        return None
-    if user.role == Role.DIRECTOR and user.establishment_id:
-        return user.establishment_id
-    raise Forbidden(FORBIDDEN)
+    authorize(user, "billing.read_documents")
+    return None if can(user, "billing.read_all") else user.establishment_id
 
 
 def _scoped(stmt, scope: int | None):

@@ -35,8 +35,8 @@ from gic.convention.rules import check_year
 from gic.convention.years import is_closed
 from gic.errors import DomainError, InvalidField
 from gic.forms import page_arg
-from gic.models import Role
 from gic.pages import ListPage, back_to
+from gic.policy import can
 
 
 def _plausible(year: int) -> int:
@@ -142,7 +142,7 @@ def reopen(year: int):
     """The coordinator reopens a closed year, with a reason."""
     form = ReopenYearForm()
     if not form.validate_on_submit():
-        if current_user.role != Role.COORDINATOR:
+        if not can(current_user, "billing.reopen"):
             abort(403)
         return _render_year(year, reopen_form=form, status=422)
     try:

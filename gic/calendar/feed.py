@@ -35,7 +35,8 @@ from gic.interventions.models import Intervention, InterventionSession
 from gic.interventions.permissions import visible_clause
 from gic.meetings.models import Meeting, MeetingStatus, to_local
 from gic.meetings.permissions import visible_meetings
-from gic.models import Establishment, Role, User
+from gic.models import Establishment, User
+from gic.policy import can
 
 PRODID = "-//GIC//Agenda personnel//FR"
 # The window sent: this many days back and ahead of today (groupement's time zone).
@@ -65,7 +66,7 @@ def sessions_for(user: User, since: date, until: date) -> list[InterventionSessi
                      joinedload(InterventionSession.technician))
             .order_by(InterventionSession.date, InterventionSession.start_time,
                       InterventionSession.id))
-    if user.role == Role.TECHNICIAN:
+    if not can(user, "calendar.all_sessions"):  # a technician: his own sessions
         stmt = stmt.where(or_(Intervention.technician_id == user.id,
                               InterventionSession.technician_id == user.id))
     return list(db.session.scalars(stmt).unique())

@@ -21,7 +21,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_babel import gettext
 from sqlalchemy import Integer, Select, cast, func, inspect, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
@@ -33,7 +32,8 @@ from gic.convention.rules import Mode
 from gic.errors import Forbidden
 from gic.extensions import db
 from gic.interventions.models import Intervention, InterventionSession, State
-from gic.models import Role, User
+from gic.models import User
+from gic.policy import authorize, can
 
 COUNTED_STATES = (State.ACCEPTED, State.COMPLETED, State.VALIDATED)
 
@@ -165,11 +165,8 @@ def billing_scope(user: User) -> int | None:
     """Whose billing ``user`` reads: None for an accountant (all of it), a director's
     establishment (its pairs); Forbidden for anyone else. Who reads what work costs,
     on the billing pages, under an intervention and in its e-mails."""
-    if user.role == Role.ACCOUNTANT:
-        return None
-    if user.role == Role.DIRECTOR and user.establishment_id:
-        return user.establishment_id
-    raise Forbidden(gettext("La facturation est réservée aux comptables et aux directions."))
+    authorize(user, "billing.read")
+    return None if can(user, "billing.read_all") else user.establishment_id
 
 
 @dataclass(frozen=True)

@@ -14,53 +14,40 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from flask_babel import force_locale, gettext, lazy_gettext, ngettext
+from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from gic.audit.services import record
 from gic.equipment.models import Category, Movement, MovementKind
 from gic.equipment.queries import bilan_section, loans_out_on  # noqa: F401 - public here too
-from gic.errors import DomainError, Forbidden, InvalidField, NotFound, RuleRefused
+from gic.errors import DomainError, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.formatting import long_date
-from gic.models import Groupement, Role, User
+from gic.models import Groupement, User
 from gic.notifications.services import directors_of, link_for, notify
 from gic.per_groupement import for_each_groupement
+from gic.policy import authorize, can, refusal_message
 from gic.registers import (
     check_day,
     check_years_open,
     clean_text,
     establishment_in,
-    is_staff,
     member_staff,
     today_of,
 )
 
-READ_REFUSAL = lazy_gettext("Le registre du matériel est réservé aux équipes des établissements "
-                            "et à la coordination du groupement.")
-RECORD_REFUSAL = lazy_gettext("Seuls les techniciens et directeurs d'un établissement "
-                              "enregistrent un prêt ou un don de leur établissement ; la "
-                              "coordination consulte le registre.")
-LENDER_REFUSAL = lazy_gettext("Seul l'établissement prêteur (ou donateur) modifie ce mouvement.")
-RETURN_REFUSAL = lazy_gettext("Seul l'établissement prêteur enregistre le retour du matériel.")
 ITEM_MAX, SERIAL_MAX, CONDITION_MAX, NOTES_MAX = 200, 100, 500, 5000
 
 
 # --- Reading ----------------------------------------------------------------------
 
-def can_read(user: User) -> bool:
-    """Staff of an establishment and coordinators read the register."""
-    return is_staff(user) or user.role == Role.COORDINATOR
-
-
 def visible_movements(user: User) -> Select:
     """Movements the user may read, newest first: his establishment's (given or
     received) for its staff, the whole groupement for the coordinator."""
-    if not can_read(user):
-        raise Forbidden(READ_REFUSAL)
+    authorize(user, "equipment.read")
     stmt = select(Movement).where(Movement.groupement_id == user.groupement_id)
-    if user.role != Role.COORDINATOR:
+    if not can(user, "equipment.read_all"):
         stmt = stmt.where(or_(Movement.from_id == user.establishment_id,
                               Movement.to_id == user.establishment_id))
     return stmt.order_by(Movement.date.desc(), Movement.id.desc())
@@ -83,16 +70,15 @@ def get_movement(user: User, movement_id: int) -> Movement:
     m = db.session.get(Movement, movement_id)
     if m is None or m.groupement_id != user.groupement_id:
         raise NotFound(gettext("Mouvement de matériel introuvable."))
-    if not can_read(user):
-        raise Forbidden(READ_REFUSAL)
-    if user.role != Role.COORDINATOR and user.establishment_id not in (m.from_id, m.to_id):
+    authorize(user, "equipment.read")
+    if not can(user, "equipment.read_all") and user.establishment_id not in (m.from_id, m.to_id):
         raise NotFound(gettext("Mouvement de matériel introuvable."))
     return m
 
 
 def is_lender_staff(user: User, m: Movement) -> bool:
     """A technician or director of the establishment the item left."""
-    return is_staff(user) and user.establishment_id == m.from_id
+    return can(user, "equipment.lend", m)
 
 
 def allowed_actions(user: User, m: Movement) -> list[str]:
@@ -108,7 +94,7 @@ def allowed_actions(user: User, m: Movement) -> list[str]:
 def overdue_for(user: User) -> list[tuple[Movement, int]]:
     """For a dashboard: the loans of the user's establishment (lent or borrowed)
     past their expected return, with the days late (a fixed number of queries)."""
-    if not is_staff(user):
+    if not can(user, "equipment.record"):  # staff of an establishment
         return []
     today = today_of(user.groupement_id)
     stmt = with_parties(loans_out(user).where(Movement.expected_return < today))
@@ -151,10 +137,10 @@ def _checked(groupement_id: int, lender_id: int, *, kind: str, to_id: int | None
         "expected_return": expected_return,
         "item": clean_text(item, "item", label=gettext("Le matériel"), max_length=ITEM_MAX,
                            required=True),
-        "serial_number": clean_text(serial_number, "serial_number", label=gettext("Le numéro de série"),
-                                    max_length=SERIAL_MAX),
-        "condition_out": clean_text(condition_out, "condition_out", label=gettext("L'état au départ"),
-                                    max_length=CONDITION_MAX),
+        "serial_number": clean_text(serial_number, "serial_number",
+                                    label=gettext("Le numéro de série"), max_length=SERIAL_MAX),
+        "condition_out": clean_text(condition_out, "condition_out",
+                                    label=gettext("L'état au départ"), max_length=CONDITION_MAX),
         "notes": clean_text(notes, "notes", label=gettext("Les notes"), max_length=NOTES_MAX),
     }
 
@@ -164,7 +150,7 @@ def record_movement(actor: User, *, kind: str, to_id: int | None, item: str, cat
                     serial_number: str = "", condition_out: str = "",
                     notes: str = "") -> Movement:
     """The lending (or giving) establishment's staff records a loan or a donation."""
-    lender_id = member_staff(actor, RECORD_REFUSAL)
+    lender_id = member_staff(actor, refusal_message("equipment.record"))
     values = _checked(actor.groupement_id, lender_id, kind=kind, to_id=to_id, item=item,
                       category=category, serial_number=serial_number, day=day,
                       expected_return=expected_return, condition_out=condition_out,
@@ -182,8 +168,7 @@ def record_movement(actor: User, *, kind: str, to_id: int | None, item: str, cat
 def authorize_change(m: Movement, actor: User) -> None:
     """Only the lender's staff changes or removes a movement: not a returned loan,
     not in a closed year."""
-    if not is_lender_staff(actor, m):
-        raise Forbidden(LENDER_REFUSAL)
+    authorize(actor, "equipment.lend", m)
     if m.is_loan and m.returned_on is not None:
         raise RuleRefused(gettext("Ce prêt est terminé (matériel rendu) : il ne se modifie "
                                   "plus."), code="wrong_state")
@@ -220,8 +205,7 @@ def delete_movement(m: Movement, actor: User) -> None:
 def record_return(m: Movement, actor: User, *, returned_on: date | None,
                   condition_back: str = "") -> Movement:
     """The lender records that the loaned item came back, once."""
-    if not is_lender_staff(actor, m):
-        raise Forbidden(RETURN_REFUSAL)
+    authorize(actor, "equipment.record_return", m)
     if not m.is_loan:
         raise RuleRefused(gettext("Un don est définitif : il n'a pas de retour."),
                           code="wrong_state")

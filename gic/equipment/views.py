@@ -18,7 +18,8 @@ from gic.equipment.forms import ButtonForm, MovementForm, ReturnForm
 from gic.equipment.models import Movement
 from gic.errors import DomainError, Forbidden
 from gic.pages import load, me, paginate, refusal_page, refused
-from gic.registers import is_staff, today_of
+from gic.policy import authorize
+from gic.registers import today_of
 
 PER_PAGE = 25
 
@@ -39,7 +40,7 @@ def _list(view: str, selection):
     except DomainError as error:
         return refusal_page(error)
     return render_template("equipment/list.html", view=view, page=page,
-                           today=today_of(user.groupement_id), can_record=is_staff(user))
+                           today=today_of(user.groupement_id))
 
 
 @bp.route("/")
@@ -72,8 +73,10 @@ def _targets(form: MovementForm) -> None:
 def new():
     """The staff of an establishment records a loan or a donation it makes."""
     user = me()
-    if not is_staff(user):
-        return refusal_page(Forbidden(services.RECORD_REFUSAL))
+    try:
+        authorize(user, "equipment.record")
+    except Forbidden as refusal:
+        return refusal_page(refusal)
     form = MovementForm()
     _targets(form)
     if not form.is_submitted():

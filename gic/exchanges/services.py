@@ -23,23 +23,19 @@ from gic.convention import years
 from gic.errors import DomainError, Forbidden, InvalidField, NotFound
 from gic.exchanges.models import Exchange
 from gic.extensions import db
-from gic.models import Role, User
+from gic.models import User
+from gic.policy import authorize, can, refusal_message
 from gic.registers import (
     check_day,
     check_years_open,
     clean_text,
     establishment_ids,
     establishment_in,
-    is_staff,
     member_staff,
     minutes_in,
     today_of,
 )
 
-READ_REFUSAL = lazy_gettext("Le journal des échanges et conseils est réservé aux équipes des "
-                            "établissements et à la coordination du groupement.")
-LOG_REFUSAL = lazy_gettext("Un échange se note par la personne qui a donné le conseil : un "
-                           "technicien ou un directeur d'établissement.")
 AUTHOR_REFUSAL = lazy_gettext("Seul l'auteur de cet échange le modifie ou le supprime.")
 MAX_MINUTES = 12 * 60
 TOPIC_MAX, NOTES_MAX = 200, 2000
@@ -47,18 +43,12 @@ TOPIC_MAX, NOTES_MAX = 200, 2000
 
 # --- Reading ----------------------------------------------------------------------
 
-def can_read(user: User) -> bool:
-    """Staff of an establishment and coordinators read the log."""
-    return is_staff(user) or user.role == Role.COORDINATOR
-
-
 def visible_exchanges(user: User) -> Select:
     """Exchanges the user may read, newest first: those his establishment gave or
     received for its staff, the whole groupement for the coordinator."""
-    if not can_read(user):
-        raise Forbidden(READ_REFUSAL)
+    authorize(user, "exchange.read")
     stmt = select(Exchange).where(Exchange.groupement_id == user.groupement_id)
-    if user.role != Role.COORDINATOR:
+    if not can(user, "exchange.read_all"):
         stmt = stmt.where(or_(Exchange.giver_establishment_id == user.establishment_id,
                               Exchange.recipient_id == user.establishment_id))
     return stmt.order_by(Exchange.date.desc(), Exchange.id.desc())
@@ -76,9 +66,8 @@ def get_exchange(user: User, exchange_id: int) -> Exchange:
     e = db.session.get(Exchange, exchange_id)
     if e is None or e.groupement_id != user.groupement_id:
         raise NotFound(gettext("Échange introuvable."))
-    if not can_read(user):
-        raise Forbidden(READ_REFUSAL)
-    if user.role != Role.COORDINATOR and user.establishment_id not in (
+    authorize(user, "exchange.read")
+    if not can(user, "exchange.read_all") and user.establishment_id not in (
             e.giver_establishment_id, e.recipient_id):
         raise NotFound(gettext("Échange introuvable."))
     return e
@@ -129,7 +118,7 @@ def _checked(actor: User, *, recipient_id: int | None, day: date | None, topic: 
 def log_exchange(actor: User, *, recipient_id: int | None, day: date | None, topic: str,
                  minutes: int | None, notes: str = "") -> Exchange:
     """A technician or director notes advice he gave to another establishment."""
-    giver_establishment = member_staff(actor, LOG_REFUSAL)
+    giver_establishment = member_staff(actor, refusal_message("exchange.log"))
     values = _checked(actor, recipient_id=recipient_id, day=day, topic=topic, minutes=minutes,
                       notes=notes)
     e = Exchange(groupement_id=actor.groupement_id, giver_id=actor.id,

@@ -18,7 +18,8 @@ from gic.exchanges import bp, services
 from gic.exchanges.forms import ButtonForm, ExchangeForm
 from gic.exchanges.models import Exchange
 from gic.pages import load, me, paginate, refusal_page, refused
-from gic.registers import is_staff, today_of
+from gic.policy import authorize
+from gic.registers import today_of
 
 PER_PAGE = 25
 
@@ -36,7 +37,7 @@ def _index_page(status: int = 200, error: str | None = None):
     page = paginate(stmt, PER_PAGE)
     editable = services.editable_ids(user, page.items)
     return render_template("exchanges/index.html", page=page, editable=editable,
-                           can_log=is_staff(user), error=error,
+                           error=error,
                            button=ButtonForm(formdata=None)), status
 
 
@@ -69,8 +70,10 @@ def _form_page(form: ExchangeForm, exchange: Exchange | None, status: int = 200,
 def new():
     """A technician or director notes advice he gave to another establishment."""
     user = me()
-    if not is_staff(user):
-        return refusal_page(Forbidden(services.LOG_REFUSAL))
+    try:
+        authorize(user, "exchange.log")
+    except Forbidden as refusal:
+        return refusal_page(refusal)
     form = _form(None)
     if not form.is_submitted():
         form.date.data = today_of(user.groupement_id)

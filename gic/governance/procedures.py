@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from gic import timeutil
 from gic.audit.services import record
 from gic.convention.weights import VoteRule, percent_text
-from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
+from gic.errors import InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.finess import check_finess
 from gic.governance import electorate
@@ -45,22 +45,18 @@ from gic.meetings.models import VoteChoice
 from gic.meetings.votes import Outcome, weighed
 from gic.models import Establishment, MembershipStatus, Role, User
 from gic.notifications.services import directors_of, link_for, notify, users_with_role
+from gic.policy import authorize
 from gic.registers import clean_text
-from gic.standins.access import acting_for, directs
+from gic.standins.access import acting_for
 
 MAX_TEXT = 2000
-COORDINATOR_ONLY = lazy_gettext("Seule la coordination du groupement ouvre ou retire une "
-                                 "procédure.")
-VOTERS_ONLY = lazy_gettext("Seules les directions des établissements membres votent.")
-
 
 _ALREADY_CANDIDATE = lazy_gettext("La candidature d'un établissement de ce numéro FINESS est "
                                    "déjà en cours.")
 
 
 def _require_coordinator(actor: User) -> None:
-    if actor.role != Role.COORDINATOR:
-        raise Forbidden(COORDINATOR_ONLY)
+    authorize(actor, "governance.manage_procedures")
 
 
 # --- Founding members and candidates created directly --------------------------------
@@ -301,8 +297,7 @@ def cast_ballot(procedure: Procedure, actor: User, *, choice: str, reason: str =
     reason. The vote that decides closes the procedure. Commits, then notifies."""
     if procedure.groupement_id != actor.groupement_id:
         raise NotFound(gettext("Procédure introuvable."))
-    if not directs(actor, actor.establishment_id):  # the director, or his stand-in
-        raise Forbidden(VOTERS_ONLY)
+    authorize(actor, "governance.vote")  # the director, or his stand-in
     try:
         value = VoteChoice(choice)
     except ValueError:

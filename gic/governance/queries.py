@@ -13,31 +13,25 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from gic import timeutil
-from gic.errors import Forbidden, NotFound
+from gic.errors import NotFound
 from gic.extensions import db
 from gic.governance.models import Ballot, Procedure, ProcedureKind, ProcedureStatus
 from gic.governance.periods import convention_end, next_period_end
-from gic.models import Role, User
-from gic.standins.access import directs
+from gic.models import User
+from gic.policy import authorize, can
 
 RENEWAL_EARLIEST_DAYS = 365  # a renewal is put to the vote in the period's last year
 
 
 def can_read(user: User) -> bool:
     """The coordinator and the directors of member establishments (or their stand-ins
-    in force) follow the procedures."""
-    if user.role == Role.COORDINATOR:
-        return True
-    return (user.establishment is not None and user.establishment.is_member
-            and directs(user, user.establishment_id))
+    in force) follow the procedures (the sub-navigation asks too)."""
+    return can(user, "governance.follow")
 
 
 def visible_procedures(user: User) -> Select:
     """The groupement's procedures, newest first (:class:`Forbidden` for other roles)."""
-    if not can_read(user):
-        raise Forbidden(gettext("Les procédures d'adhésion et de renouvellement sont suivies "
-                                "par la coordination et les directions des établissements "
-                                "membres."))
+    authorize(user, "governance.follow")
     return (select(Procedure).where(Procedure.groupement_id == user.groupement_id)
             .order_by(Procedure.opened_at.desc(), Procedure.id.desc()))
 
@@ -103,7 +97,7 @@ def renewal_state(user: User, today: date | None = None) -> RenewalState:
 
 def awaiting_votes(user: User) -> list[Procedure]:
     """Open procedures where the director's establishment has not voted yet (one query)."""
-    if not directs(user, user.establishment_id):
+    if not can(user, "governance.vote"):
         return []
     return list(db.session.scalars(
         select(Procedure).join(Ballot, Ballot.procedure_id == Procedure.id)

@@ -21,7 +21,7 @@ from gic import pdf, timeutil
 from gic.audit.services import record
 from gic.convention.history import version_on
 from gic.convention.weights import VoteRule
-from gic.errors import Forbidden, InvalidField
+from gic.errors import InvalidField
 from gic.extensions import db
 from gic.governance.models import (
     Ballot,
@@ -39,6 +39,7 @@ from gic.models import (
     Role,
     User,
 )
+from gic.policy import authorize
 from gic.registers import clean_text
 
 CARD_TEXTS = {  # field -> (label, limit)
@@ -142,8 +143,7 @@ def card(user: User, today: date | None = None) -> Card:
 def update_card(actor: User, *, resource_persons: int | None, **texts: str) -> GroupementProfile:
     """The coordinator writes the card's texts (and, optionally, the number of
     resource persons: empty means « the members' technicians »)."""
-    if actor.role != Role.COORDINATOR:
-        raise Forbidden(gettext("Seule la coordination du groupement modifie sa carte d'identité."))
+    authorize(actor, "governance.edit_card")
     values = {name: clean_text(texts.get(name), name, label=label, max_length=limit)
               for name, (label, limit) in CARD_TEXTS.items()}
     if resource_persons is not None and not 0 <= resource_persons <= MAX_RESOURCE_PERSONS:

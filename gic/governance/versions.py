@@ -28,11 +28,12 @@ from gic.audit.services import record
 from gic.convention import rules, years
 from gic.convention.history import version_on
 from gic.convention.rules_ordered import MAX_INSTALMENTS
-from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
+from gic.errors import InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.formatting import hours_minutes
 from gic.governance.periods import convention_end, reader_date
-from gic.models import ConventionModel, ConventionVersion, Role, User
+from gic.models import ConventionModel, ConventionVersion, User
+from gic.policy import authorize
 
 MAX_THRESHOLD_MINUTES = 24 * 60
 MAX_CAP_MINUTES = 2000 * 60
@@ -99,9 +100,7 @@ class VersionPreview:
 
 
 def _require_coordinator(actor: User) -> None:
-    if actor.role != Role.COORDINATOR:
-        raise Forbidden(gettext("Seule la coordination du groupement modifie les paramètres "
-                                "de la convention."))
+    authorize(actor, "governance.edit_versions")
 
 
 def _check_values(threshold_minutes, cap_minutes, hourly_rate, duration_years) -> Decimal:

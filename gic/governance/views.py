@@ -28,9 +28,8 @@ from gic.governance.forms import (
     offer_rules,
 )
 from gic.governance.models import Ballot, Procedure
-from gic.models import Role
 from gic.pages import back_to, load, paginate
-from gic.standins.access import directs
+from gic.policy import can
 
 PER_PAGE = 30
 
@@ -50,8 +49,8 @@ def _fail(error: DomainError, form=None) -> int:
     return error.status
 
 
-def _coordinator_or_403() -> None:
-    if current_user.role != Role.COORDINATOR:
+def _allowed_or_403(action: str) -> None:
+    if not can(current_user, action):
         abort(403)
 
 
@@ -86,7 +85,7 @@ def card_pdf():
 @login_required
 def edit_card():
     """The coordinator writes the card's texts."""
-    _coordinator_or_403()
+    _allowed_or_403("governance.edit_card")
     profile = services.profile_of(current_user.groupement_id)
     form = CardForm(obj=profile)
     status = 200
@@ -145,7 +144,7 @@ def _procedure_page(procedure: Procedure, ballot_form=None, withdraw_form=None,
         outcome=procedures.outcome(procedure), mine=mine,
         closing=procedures.outcome(procedure, closing=True) if procedure.is_weighted
         and procedure.is_open else None, button=ButtonForm(),
-        can_vote=directs(current_user, current_user.establishment_id),
+        can_vote=can(current_user, "governance.vote"),
         behalf=on_behalf_of(procedure),
         renewal_end=queries.renewal_target(procedure),
         ballot_form=ballot_form or BallotForm(formdata=None),
@@ -182,7 +181,7 @@ def vote(procedure_id: int):
 def close_vote(procedure_id: int):
     """The coordinator closes a weighted vote: the votes cast decide."""
     item = _load(procedure_id)
-    _coordinator_or_403()
+    _allowed_or_403("governance.manage_procedures")
     if not ButtonForm().validate_on_submit():
         return _procedure_page(item, status=400)
     try:
@@ -199,7 +198,7 @@ def close_vote(procedure_id: int):
 def withdraw(procedure_id: int):
     """The coordinator withdraws an open procedure, with a reason."""
     item = _load(procedure_id)
-    _coordinator_or_403()
+    _allowed_or_403("governance.manage_procedures")
     form = WithdrawForm()
     if not form.validate_on_submit():
         return _procedure_page(item, withdraw_form=form, status=422)
@@ -216,7 +215,7 @@ def withdraw(procedure_id: int):
 @login_required
 def propose():
     """The coordinator proposes a candidate establishment to the member directors."""
-    _coordinator_or_403()
+    _allowed_or_403("governance.manage_procedures")
     form = CandidateForm()
     terms = _terms()
     status = 200
@@ -241,7 +240,7 @@ def propose():
 @login_required
 def open_renewal():
     """The coordinator puts the convention's renewal to the member directors' vote."""
-    _coordinator_or_403()
+    _allowed_or_403("governance.manage_procedures")
     form = RenewalForm()
     if form.validate_on_submit():
         try:
@@ -268,7 +267,7 @@ def versions_index():
 @login_required
 def new_version():
     """The form of a new version, filled with the parameters in force today."""
-    _coordinator_or_403()
+    _allowed_or_403("governance.edit_versions")
     current = versions.versions_of(current_user)
     latest = current[-1].version
     form = VersionForm(formdata=None, threshold_minutes=latest.threshold_minutes,
@@ -285,7 +284,7 @@ def new_version():
 @login_required
 def preview_version():
     """What the new version would change (old → new, who, from when), to confirm."""
-    _coordinator_or_403()
+    _allowed_or_403("governance.edit_versions")
     form = VersionForm()
     if form.validate_on_submit():
         try:
@@ -304,7 +303,7 @@ def preview_version():
 @login_required
 def create_version():
     """Save the previewed version (checked again)."""
-    _coordinator_or_403()
+    _allowed_or_403("governance.edit_versions")
     form = VersionForm()
     if form.validate_on_submit():
         try:
@@ -327,7 +326,7 @@ def delete_version(version_id: int):
     """Delete a version that has not come into force yet."""
     form = ButtonForm()
     version = versions.get_version(current_user, version_id)
-    _coordinator_or_403()
+    _allowed_or_403("governance.edit_versions")
     if form.validate_on_submit():
         versions.delete_version(current_user, version)
         flash(gettext("Version à venir supprimée."), "success")

@@ -32,8 +32,8 @@ from gic.errors import DomainError, Forbidden
 from gic.extensions import db
 from gic.formatting import long_datetime
 from gic.interventions.models import Intervention
-from gic.interventions.permissions import authorize
 from gic.models import Groupement, User
+from gic.policy import authorize
 
 SALT = "gic-email-action"
 # The actions an e-mail may carry, in the order its buttons come.
@@ -144,7 +144,7 @@ def _check_still_valid(user: User, i: Intervention, action: str, state: str,
                        stamp: str) -> None:
     """The link's person may still do its action, on the request as the e-mail showed it."""
     try:
-        authorize(action, user, i)  # the services' own check (stand-ins included)
+        authorize(user, f"intervention.{action}", i)  # the services' own check (stand-ins included)
     except Forbidden as error:
         raise LinkRefused(gettext("Vous ne pouvez plus faire cette action : %(reason)s",
                                   reason=error.message), status=403,

@@ -1,6 +1,7 @@
 """Who may do what to an intervention (SPEC §1, §3): role and scope, not state.
 
-Services call :func:`authorize` before acting; pages call :func:`next_actions`
+``RULES`` is the area's table (:mod:`gic.policy` reads it as ``intervention.<action>``):
+services call ``gic.policy.authorize`` before acting; pages call :func:`next_actions`
 to show only the buttons that would work. State checks live in
 :data:`gic.interventions.models.TRANSITIONS`.
 """
@@ -12,7 +13,6 @@ from collections.abc import Callable
 from flask_babel import lazy_gettext
 from sqlalchemy import ColumnElement, and_, or_
 
-from gic.errors import Forbidden
 from gic.interventions.models import (
     REFERENCE_STATES,
     SESSION_STATES,
@@ -20,7 +20,8 @@ from gic.interventions.models import (
     Intervention,
     State,
 )
-from gic.models import Role, User
+from gic.models import User
+from gic.roles import is_staff, is_technician, reads_groupement
 from gic.standins.access import acting_for, directs
 from gic.standins.models import Standin
 
@@ -35,13 +36,7 @@ DRAFT_REFUSAL = lazy_gettext("Seuls les techniciens et directions d'un établiss
 
 def can_draft(user: User) -> bool:
     """Technicians and directors of an establishment draft requests for it."""
-    return user.role in (Role.TECHNICIAN, Role.DIRECTOR) and bool(user.establishment_id)
-
-
-def authorize_draft(user: User) -> None:
-    """Raise :class:`Forbidden` unless ``user`` may draft a request."""
-    if not can_draft(user):
-        raise Forbidden(DRAFT_REFUSAL)
+    return is_staff(user)
 
 
 # A draft is the beneficiary's business (SPEC §3: « à la seule initiative de la
@@ -66,7 +61,7 @@ def can_view(user: User, i: Intervention) -> bool:
     the provider's people only once the request was activated."""
     if not _same_groupement(user, i):
         return False
-    if user.role in (Role.COORDINATOR, Role.ACCOUNTANT):
+    if reads_groupement(user):
         return True
     if user.establishment_id is None:
         return False
@@ -78,7 +73,7 @@ def can_view(user: User, i: Intervention) -> bool:
 def visible_clause(user: User) -> ColumnElement[bool]:
     """The SQL twin of :func:`can_view` (lists, dashboards, the API)."""
     in_groupement = Intervention.groupement_id == user.groupement_id
-    if user.role in (Role.COORDINATOR, Role.ACCOUNTANT):
+    if reads_groupement(user):
         return in_groupement
     return and_(in_groupement, or_(
         Intervention.beneficiary_id == user.establishment_id,
@@ -98,13 +93,13 @@ def _provider_director(user: User, i: Intervention) -> bool:
 def _assigned_technician(user: User, i: Intervention) -> bool:
     """The technician assigned to ``i``, while he is still one of the provider's."""
     return (_same_groupement(user, i) and i.technician_id is not None
-            and user.id == i.technician_id and user.role == Role.TECHNICIAN
+            and user.id == i.technician_id and is_technician(user)
             and user.establishment_id == i.provider_id)
 
 
 def _beneficiary_staff(user: User, i: Intervention) -> bool:
     """A technician or the director of the beneficiary establishment."""
-    return (_same_groupement(user, i) and user.role in (Role.TECHNICIAN, Role.DIRECTOR)
+    return (_same_groupement(user, i) and is_staff(user)
             and user.establishment_id == i.beneficiary_id)
 
 
@@ -117,19 +112,14 @@ def can_set_reference(user: User, i: Intervention) -> bool:
     return _beneficiary_staff(user, i) and i.state in REFERENCE_STATES
 
 
-def authorize_reference(user: User, i: Intervention) -> None:
-    """Raise :class:`Forbidden` unless ``user`` is the beneficiary's staff."""
-    if not _beneficiary_staff(user, i):
-        raise Forbidden(REFERENCE_REFUSAL)
-
-
 def _can_cancel(user: User, i: Intervention) -> bool:
     if _beneficiary_director(user, i):
         return True
     return i.state == State.DRAFT and user.id == i.created_by_id
 
 
-RULES: dict[str, tuple[Callable[[User, Intervention], bool], str]] = {
+# The workflow's steps, in order (:func:`next_actions` offers them as buttons).
+WORKFLOW: dict[str, tuple[Callable[[User, Intervention], bool], str]] = {
     "activate": (_beneficiary_director,
                  lazy_gettext("Seule la direction de l'établissement bénéficiaire peut activer "
                               "une demande (« à la seule initiative de la direction de chaque "
@@ -154,6 +144,18 @@ RULES: dict[str, tuple[Callable[[User, Intervention], bool], str]] = {
 }
 
 
+# Every rule of the area, the workflow's and the others: what :mod:`gic.policy` reads
+# as ``intervention.<action>``.
+RULES = {
+    **WORKFLOW,
+    "draft": (lambda user, _obj=None: can_draft(user), DRAFT_REFUSAL),
+    "view": (can_view, lazy_gettext("Cette demande d'intervention ne vous concerne pas.")),
+    "set_reference": (_beneficiary_staff, REFERENCE_REFUSAL),
+    # The offline outbox of sessions (static/offline.js) is loaded for technicians.
+    "work_offline": (is_technician, lazy_gettext("Seuls les techniciens saisissent du temps hors ligne.")),
+}
+
+
 # The establishment whose direction an action belongs to: the audit log says
 # « pour la direction de … » when a stand-in does it (:func:`on_behalf`).
 DIRECTED_BY = {"activate": "beneficiary_id", "cancel": "beneficiary_id",
@@ -171,17 +173,10 @@ def on_behalf(action: str, user: User, i: Intervention) -> Standin | None:
     return acting_for(user, getattr(i, field))
 
 
-def authorize(action: str, user: User, i: Intervention) -> None:
-    """Raise :class:`Forbidden` with a French reason unless ``user`` may do ``action``."""
-    allowed, message = RULES[action]
-    if not allowed(user, i):
-        raise Forbidden(message)
-
-
 def next_actions(user: User, i: Intervention) -> list[str]:
     """Actions the user may take now, in workflow order (for buttons)."""
     actions = []
-    for action, (allowed, _) in RULES.items():
+    for action, (allowed, _) in WORKFLOW.items():
         if not allowed(user, i):
             continue
         if action == "log_session":

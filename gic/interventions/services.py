@@ -42,15 +42,13 @@ from gic.interventions.models import (
     Urgency,
 )
 from gic.interventions.permissions import (
-    authorize,
-    authorize_draft,
-    authorize_reference,
     can_view,
     on_behalf,
     visible_clause,
 )
 from gic.models import Establishment, Groupement, Role, User
 from gic.ordered import consumption
+from gic.policy import authorize
 from gic.registers import clean_text
 from gic.secondments import services as secondments
 
@@ -141,7 +139,7 @@ def create_draft(actor: User, *, provider_id: int, axis: int, nature: str, descr
     """A technician or director drafts a request for his own establishment, possibly
     under an approved secondment of the same pair (R8), with the establishment's own
     reference for it (its ticket number…) if it has one."""
-    authorize_draft(actor)
+    authorize(actor, "intervention.draft")
     if beneficiary_id is None:
         beneficiary_id = actor.establishment_id
     if beneficiary_id != actor.establishment_id:
@@ -192,7 +190,7 @@ def set_reference(i: Intervention, actor: User, reference: str | None) -> Interv
     """The beneficiary's technician or director gives (or changes, or clears) its own
     reference for the request, until the hours are validated (the sheet and the
     exports then carry it)."""
-    authorize_reference(actor, i)
+    authorize(actor, "intervention.set_reference", i)
     _lock(i.beneficiary_id)  # the state read after a concurrent validation, not before
     db.session.refresh(i)
     if i.state not in REFERENCE_STATES:
@@ -344,7 +342,7 @@ def log_session_once(i: Intervention, actor: User, *, day: date, start: time, en
     values = (day, start, end, mode, notes)
     if key and (stored := _replayed(i, actor, key, *values)):
         return stored, False
-    authorize("log_session", actor, i)
+    authorize(actor, "intervention.log_session", i)
     fact = _checked_fact(i, actor, day, start, end, mode, now)
     _lock(i.beneficiary_id)
     db.session.refresh(i)
@@ -417,7 +415,7 @@ def update_session(s: InterventionSession, actor: User, *, day: date | None = No
                    now: datetime | None = None) -> InterventionSession:
     """Change a session under the same rules as logging it (and the old date's year)."""
     i = s.intervention
-    authorize("log_session", actor, i)
+    authorize(actor, "intervention.log_session", i)
     day = s.date if day is None else day
     start = s.start_time if start is None else start
     end = s.end_time if end is None else end
@@ -443,7 +441,7 @@ def update_session(s: InterventionSession, actor: User, *, day: date | None = No
 def delete_session(s: InterventionSession, actor: User) -> None:
     """Remove a session (never in a closed year, never changing a closed year's bill)."""
     i = s.intervention
-    authorize("log_session", actor, i)
+    authorize(actor, "intervention.log_session", i)
     _lock(i.beneficiary_id)
     db.session.refresh(i)
     _check_session_state(i)
@@ -480,10 +478,10 @@ def _begin(i: Intervention, actor: User, action: str) -> None:
     other: the second sees the first's result and is refused. The permission is
     checked again after the reload (a drafter's right ends with the draft).
     """
-    authorize(action, actor, i)
+    authorize(actor, f"intervention.{action}", i)
     _lock(i.beneficiary_id)
     db.session.refresh(i)
-    authorize(action, actor, i)
+    authorize(actor, f"intervention.{action}", i)
     _check_state(i, action)
 
 

@@ -46,8 +46,6 @@ from gic.interventions.forms import (
 from gic.interventions.models import Intervention, InterventionSession, State
 from gic.interventions.permissions import (
     DRAFT_REFUSAL,
-    authorize,
-    can_draft,
     can_set_reference,
     next_actions,
     on_behalf,
@@ -57,6 +55,7 @@ from gic.ordered.consumption import order_status
 from gic.pages import load, paginate
 from gic.pages import me as _me
 from gic.pages import refused as _refused
+from gic.policy import authorize, can
 from gic.secondments import services as secondments
 
 PER_PAGE = 25
@@ -116,7 +115,7 @@ def index():
     else:
         status, error = 422, gettext("Filtre invalide : corrigez la valeur signalée.")
     return render_template("interventions/index.html", form=form, page=page, error=error,
-                           filters=filters, can_draft=can_draft(me)), status
+                           filters=filters), status
 
 
 # --- Draft ------------------------------------------------------------------
@@ -126,7 +125,7 @@ def index():
 def new():
     """Draft a request for one's own establishment (technician or director)."""
     me = _me()
-    if not can_draft(me):
+    if not can(me, "intervention.draft"):
         flash(str(DRAFT_REFUSAL), "error")
         return render_template("error.html", code=403), 403
     form = DraftForm()
@@ -416,7 +415,7 @@ def edit_session(session_id: int):
     i = s.intervention
     if "log_session" not in next_actions(me, i):
         try:
-            authorize("log_session", me, i)
+            authorize(me, "intervention.log_session", i)
         except Forbidden as error:
             return _render_detail(i, status=403, refusal=error.message)
         return _render_detail(i, status=409, refusal=gettext(

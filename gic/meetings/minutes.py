@@ -31,11 +31,12 @@ from gic.meetings.models import (
     Presence,
     Vote,
 )
-from gic.meetings.permissions import authorize_manage, can_manage, can_view
+from gic.meetings.permissions import can_manage, can_view
 from gic.meetings.prefill import action_origin, build_snapshot, open_actions_before
 from gic.meetings.services import notify_in_their_language
 from gic.models import User
 from gic.notifications.services import directors_of, link_for
+from gic.policy import authorize
 
 MAX_TEXT = 10_000
 
@@ -74,7 +75,7 @@ def _require_draft(minutes: Minutes) -> None:
 
 
 def _editable(minutes: Minutes, actor: User) -> None:
-    authorize_manage(actor, minutes.meeting)
+    authorize(actor, "meeting.manage", minutes.meeting)
     _require_draft(minutes)
 
 
@@ -130,7 +131,7 @@ def start_minutes(meeting: Meeting, actor: User) -> Minutes:
     """Version 1: a draft pre-filled with the data since the previous meeting, the
     invitees as attendance and the previous minutes' open actions carried over.
     Later: a new draft copying the last finalised version (only one draft at a time)."""
-    authorize_manage(actor, meeting)
+    authorize(actor, "meeting.manage", meeting)
     if meeting.status == MeetingStatus.CANCELLED:
         raise RuleRefused(gettext("Cette réunion est annulée : pas de compte rendu."))
     if current_draft(meeting) is not None:

@@ -6,6 +6,8 @@
 - Drafts of minutes are the coordinator's; directors see only the decisions
   they are asked to vote on.
 - Nobody sees another groupement's meetings (404).
+
+``RULES`` (end of the module) is what :mod:`gic.policy` reads as ``meeting.<action>``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext
 from sqlalchemy import Select, or_, select
 
-from gic.errors import Forbidden
 from gic.meetings.models import Meeting, MeetingInvitee, MeetingKind
 from gic.models import Role, User
 
@@ -28,12 +29,6 @@ def can_manage(user: User, meeting: Meeting | None = None) -> bool:
     if meeting is not None and meeting.groupement_id != user.groupement_id:
         return False
     return user.role == Role.COORDINATOR
-
-
-def authorize_manage(user: User, meeting: Meeting | None = None) -> None:
-    """Raise :class:`Forbidden` unless ``user`` may plan / edit (this) meeting."""
-    if not can_manage(user, meeting):
-        raise Forbidden(MANAGE_REFUSAL)
 
 
 def can_view(user: User, meeting: Meeting) -> bool:
@@ -64,3 +59,10 @@ def can_vote(user: User, meeting: Meeting) -> bool:
     """A director of a member establishment of the meeting's groupement."""
     return (user.role == Role.DIRECTOR and user.establishment_id is not None
             and meeting.groupement_id == user.groupement_id)
+
+
+RULES = {
+    "manage": (can_manage, MANAGE_REFUSAL),
+    "view": (can_view, lazy_gettext("Cette réunion est réservée aux personnes qui y sont conviées.")),
+    "vote": (can_vote, VOTE_REFUSAL),
+}

@@ -35,11 +35,12 @@ from gic.meetings.models import (
     MinutesStatus,
     to_utc,
 )
-from gic.meetings.permissions import authorize_manage, can_view
+from gic.meetings.permissions import can_view
 from gic.meetings.prefill import day_bounds_utc, technicians_meetings_in_year
 from gic.models import Groupement, Role, User
 from gic.notifications.services import link_for, notify, public_link, users_with_role
 from gic.per_groupement import for_each_groupement
+from gic.policy import authorize
 
 TECHNICIANS_MEETINGS_PER_YEAR = 3  # seed 002: « les techniciens se réunissent 3 fois par an »
 REMINDER_DAYS = 2  # invitees are reminded of meetings starting within this many days
@@ -189,7 +190,7 @@ def plan_meeting(actor: User, *, kind: str, title: str | None, day: date | None,
     ``day`` and ``start`` are local (groupement's time zone). Invitees of a
     meeting still to come are notified, with the iCalendar link.
     """
-    authorize_manage(actor)
+    authorize(actor, "meeting.manage")
     groupement = actor.groupement
     values = _checked(groupement, kind=kind, title=title, day=day, start=start,
                       duration_minutes=duration_minutes, place=place, video_url=video_url,
@@ -223,7 +224,7 @@ def update_meeting(meeting: Meeting, actor: User, *, kind: str, title: str | Non
                    agenda: Iterable[str] | None = None) -> Meeting:
     """Change a meeting (not cancelled, minutes not finalised). New invitees get
     the invitation; everyone is told when the date, time or place changed."""
-    authorize_manage(actor, meeting)
+    authorize(actor, "meeting.manage", meeting)
     _require_open(meeting)
     before = _audit_values(meeting)
     values = _checked(meeting.groupement, kind=kind, title=title, day=day, start=start,
@@ -259,7 +260,7 @@ STATUS_MOVES = {
 def set_status(meeting: Meeting, actor: User, status: str) -> Meeting:
     """Mark a planned meeting held or cancelled (a held one back to planned).
     A cancelled meeting's invitees are told; once minutes exist, the meeting stays held."""
-    authorize_manage(actor, meeting)
+    authorize(actor, "meeting.manage", meeting)
     try:
         target = MeetingStatus(status)
     except ValueError:

@@ -27,7 +27,7 @@ from calendar import monthrange
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext
 from sqlalchemy import select
 
 from gic import timeutil
@@ -37,9 +37,9 @@ from gic.billing.statements import next_sequence
 from gic.convention import rules, rules_ordered, years
 from gic.convention.history import is_ordered, year_version
 from gic.convention.rules import check_year, round_cents
-from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
+from gic.errors import InvalidField, NotFound, RuleRefused
 from gic.extensions import db
-from gic.models import Establishment, Groupement, Participation, Role, User
+from gic.models import Establishment, Groupement, Participation, User
 from gic.ordered import documents, ledger
 from gic.ordered.models import (
     LINE_SIGNS,
@@ -50,11 +50,8 @@ from gic.ordered.models import (
     LineKind,
     OrderedYear,
 )
+from gic.policy import authorize, can
 
-COORDINATOR_ONLY = lazy_gettext("Seule la coordination du groupement gère les heures "
-                                "commandées.")
-READERS_ONLY = lazy_gettext("Les heures commandées sont réservées à la coordination, à la "
-                            "comptabilité et aux directions.")
 MAX_ORDER_MINUTES = 2000 * 60
 MAX_EXPENSES = Decimal("100000000")
 REFERENCE_MAX = 500
@@ -65,16 +62,12 @@ REFERENCE_MAX = 500
 def reading_scope(user: User) -> int | None:
     """Whose figures ``user`` reads: None (every participant) for the coordinator and
     the accountant, a director's establishment; Forbidden for anyone else."""
-    if user.role in (Role.COORDINATOR, Role.ACCOUNTANT):
-        return None
-    if user.role == Role.DIRECTOR and user.establishment_id:
-        return user.establishment_id
-    raise Forbidden(READERS_ONLY)
+    authorize(user, "ordered.read")
+    return None if can(user, "ordered.read_all") else user.establishment_id
 
 
 def _coordinator(actor: User) -> None:
-    if actor.role != Role.COORDINATOR:
-        raise Forbidden(COORDINATOR_ONLY)
+    authorize(actor, "ordered.manage")
 
 
 def _ordered_year(actor: User, year: int) -> OrderedYear:

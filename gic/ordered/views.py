@@ -20,7 +20,7 @@ from gic.convention.history import history, is_ordered, year_version
 from gic.convention.rules import check_year
 from gic.convention.years import is_closed
 from gic.errors import DomainError, Forbidden, InvalidField
-from gic.models import ConventionModel, Role, User
+from gic.models import ConventionModel, User
 from gic.ordered import bp, ledger, services
 from gic.ordered.forms import (
     ButtonForm,
@@ -31,9 +31,8 @@ from gic.ordered.forms import (
     VoteForm,
 )
 from gic.pages import load, me, refused
+from gic.policy import can, refusal_message
 from gic.web import money
-
-READERS = (Role.COORDINATOR, Role.ACCOUNTANT, Role.DIRECTOR)
 
 
 @bp.app_template_global("ordered_menu")
@@ -41,7 +40,7 @@ def ordered_menu(user: User) -> bool:
     """True when the menu leads to « Heures commandées »: a coordinator, accountant or
     director of a groupement that has a version of the ordered-hours model (from the
     versions the request reads anyway: no query of its own on most pages)."""
-    if not getattr(user, "is_authenticated", False) or user.role not in READERS:
+    if not can(user, "ordered.read"):
         return False
     return any(v.is_ordered_hours for v in history(user.groupement_id).versions)
 
@@ -69,8 +68,8 @@ def _scope_or_403() -> int | None:
 
 def _coordinator_or_403() -> User:
     user = me()
-    if user.role != Role.COORDINATOR:
-        flash(str(services.COORDINATOR_ONLY), "error")
+    if not can(user, "ordered.manage"):
+        flash(refusal_message("ordered.manage"), "error")
         abort(403)
     return user
 
@@ -109,7 +108,7 @@ def _page(year: int, status: int = 200, **forms):
         rows = [r for r in rows if r.establishment_id == scope]
     year_row = ledger.ordered_year(gid, year)
     docs = services.year_documents(user, year) if ordered else []
-    editor = user.role == Role.COORDINATOR
+    editor = can(user, "ordered.manage")
     preview = (services.regularisation_preview(gid, year)
                if ordered and scope is None and year < today.year else None)
     version = year_version(gid, year)

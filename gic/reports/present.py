@@ -24,8 +24,9 @@ from sqlalchemy.exc import IntegrityError
 
 from gic import pdf
 from gic.extensions import db
-from gic.models import Role, User
+from gic.models import User
 from gic.notifications.services import public_link
+from gic.policy import can
 from gic.reports import charts, queries
 from gic.reports.models import BilanPdf, BilanVersion
 
@@ -58,7 +59,7 @@ def _meeting_rows(meetings: list[dict], external: bool) -> list[dict[str, Any]]:
 
 def _own_id(version: BilanVersion, viewer: User) -> int | None:
     """The establishment the page highlights: a director's own, if in this version."""
-    own = viewer.establishment_id if viewer.role == Role.DIRECTOR else None
+    own = viewer.establishment_id if can(viewer, "report.highlight_own") else None
     if own not in {e["id"] for e in version.data["establishments"]}:
         return None  # e.g. an establishment that joined after this version
     return own

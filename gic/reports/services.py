@@ -21,34 +21,26 @@ from sqlalchemy.exc import IntegrityError
 from gic import timeutil
 from gic.audit.services import record
 from gic.convention.rules import check_year
-from gic.errors import Forbidden, NotFound, RuleRefused
+from gic.errors import NotFound, RuleRefused
 from gic.extensions import db
-from gic.models import ConventionVersion, Groupement, Role, User
+from gic.models import ConventionVersion, Groupement, User
 from gic.notifications.services import directors_of, notify
+from gic.policy import authorize, can
 from gic.reports import bp
 from gic.reports.compute import compute_bilan
 from gic.reports.models import BilanStatus, BilanVersion
 
 log = logging.getLogger(__name__)
 
-READERS = frozenset(Role)  # every member of the groupement: published versions
-
-
-def can_read(user: User) -> bool:
-    """Every member of the groupement reads its published bilans (the menu asks too)."""
-    return user.role in READERS
-
-
 def check_reader(user: User) -> None:
     """Raise :class:`Forbidden` for a role that does not read the bilan."""
-    if not can_read(user):
-        raise Forbidden(gettext("Le bilan annuel est réservé aux membres du groupement."))
+    authorize(user, "report.read")
 
 
 def _visible(user: User) -> list:
     """Filters of the versions ``user`` may read (his groupement; published unless coordinator)."""
     filters = [BilanVersion.groupement_id == user.groupement_id]
-    if user.role != Role.COORDINATOR:
+    if not can(user, "report.read_drafts"):
         filters.append(BilanVersion.status == BilanStatus.PUBLISHED)
     return filters
 
@@ -68,7 +60,7 @@ def visible_version(user: User, year: int, version: int | None = None) -> BilanV
     found = db.session.scalars(stmt.order_by(BilanVersion.version.desc()).limit(1)).first()
     if found is None:
         raise NotFound(gettext("Aucun bilan %(year)s disponible.", year=year)
-                       if user.role == Role.COORDINATOR
+                       if can(user, "report.read_drafts")
                        else gettext("Le bilan %(year)s n'est pas publié.", year=year))
     return found
 
@@ -155,14 +147,12 @@ def generate_draft(groupement_id: int, year: int) -> BilanVersion:
     return draft
 
 
-def _check_coordinator(actor: User, refusal: str) -> None:
-    if actor.role != Role.COORDINATOR:
-        raise Forbidden(refusal)
+
 
 
 def refresh_draft(actor: User, year: int) -> BilanVersion:
     """The coordinator generates (or recomputes) the draft of a year already begun."""
-    _check_coordinator(actor, gettext("Seule la coordination peut préparer le bilan annuel."))
+    authorize(actor, "report.prepare")
     check_year(year)
     if year > timeutil.local_today(actor.groupement.timezone).year:
         raise RuleRefused(gettext("L'année %(year)s n'a pas commencé : pas de bilan à préparer.",
@@ -184,7 +174,7 @@ def year_ended(groupement: Groupement, year: int) -> bool:
 def publish(actor: User, year: int) -> BilanVersion:
     """The coordinator publishes the draft of an ended year: the version is frozen
     and each director of the groupement is notified once. Commits."""
-    _check_coordinator(actor, gettext("Seule la coordination peut publier le bilan annuel."))
+    authorize(actor, "report.publish")
     check_year(year)
     groupement = actor.groupement
     if not year_ended(groupement, year):

@@ -14,8 +14,8 @@ from gic import timeutil
 from gic.convention.rules import is_plausible_year
 from gic.errors import Forbidden, InvalidField, NotFound
 from gic.forms import MAX_INT
-from gic.models import Role
 from gic.pages import back_to
+from gic.policy import can
 from gic.reports import bp, services
 from gic.reports.forms import DraftForm, NewDraftForm, PublishForm
 from gic.reports.present import bilan_pdf, page_context, pdf_response
@@ -35,7 +35,8 @@ def _version_or_abort(year: int):
     except Forbidden:
         abort(403)
     except (InvalidField, NotFound):  # an implausible year, or nothing to read
-        if current_user.role == Role.COORDINATOR and version is None and is_plausible_year(year):
+        if (can(current_user, "report.prepare") and version is None
+                and is_plausible_year(year)):
             return None
         abort(404)
 
@@ -63,7 +64,7 @@ def new_draft():
     """The coordinator prepares the draft of the year chosen on the index page."""
     form = NewDraftForm()
     if not form.validate_on_submit():
-        if current_user.role != Role.COORDINATOR:
+        if not can(current_user, "report.prepare"):
             abort(403)
         return _render_index(form, status=422)
     return _draft(form.year.data)
@@ -87,7 +88,6 @@ def year(year: int):
     return render_template(
         "reports/year.html", **page_context(version, current_user),
         versions=services.versions_of_year(current_user, year),
-        is_coordinator=current_user.role == Role.COORDINATOR,
         year_ended=services.year_ended(current_user.groupement, year),
         draft_form=DraftForm(), publish_form=PublishForm())
 

@@ -37,6 +37,7 @@ from gic.interventions.models import Intervention
 from gic.interventions.permissions import visible_clause
 from gic.models import Groupement, Role, User
 from gic.notifications.services import directors_of, link_for, notify
+from gic.policy import authorize, can
 from gic.registers import clean_text, establishment_in
 from gic.secondments import checks, queries
 from gic.secondments.models import (
@@ -48,17 +49,13 @@ from gic.secondments.models import (
 from gic.standins.access import acting_for, directs
 from gic.standins.models import Standin
 
-PROPOSE_REFUSAL = lazy_gettext("Seuls les techniciens et les directions d'un établissement "
-                               "proposent un détachement temporaire.")
-
-
 # --- Reading ------------------------------------------------------------------
 
 def visible_secondments(user: User) -> Select:
     """Secondments the user may read, newest first: the whole groupement for a
     coordinator or an accountant, those of his establishment for the others."""
     stmt = select(Secondment).where(Secondment.groupement_id == user.groupement_id)
-    if user.role not in (Role.COORDINATOR, Role.ACCOUNTANT):
+    if not can(user, "secondment.read_all"):
         stmt = stmt.where(or_(Secondment.provider_id == user.establishment_id,
                               Secondment.beneficiary_id == user.establishment_id))
     return stmt.order_by(Secondment.id.desc())
@@ -154,15 +151,10 @@ def groupement_technicians(user: User) -> list[User]:
 
 # --- Who may do what ------------------------------------------------------------
 
-def can_propose(user: User) -> bool:
-    """Technicians and directors of an establishment propose secondments."""
-    return user.role in (Role.TECHNICIAN, Role.DIRECTOR) and bool(user.establishment_id)
-
-
 def can_attach(user: User, s: Secondment) -> bool:
     """A technician or director of the beneficiary may draft a request under an
     approved secondment (the draft form then offers it)."""
-    return (can_propose(user) and user.groupement_id == s.groupement_id
+    return (can(user, "secondment.propose") and user.groupement_id == s.groupement_id
             and user.establishment_id == s.beneficiary_id
             and s.status == SecondmentStatus.APPROVED)
 
@@ -216,8 +208,7 @@ def propose(actor: User, *, provider_id: int | None, beneficiary_id: int | None,
     ``pricing`` says which of ``hourly_rate`` (TTC) and ``lump_sum`` is agreed;
     the other one is ignored. ``technician_ids``: technicians of the provider.
     """
-    if not can_propose(actor):
-        raise Forbidden(PROPOSE_REFUSAL)
+    authorize(actor, "secondment.propose")
     provider = establishment_in(actor.groupement_id, provider_id, "provider_id")
     beneficiary = establishment_in(actor.groupement_id, beneficiary_id,
                                    "beneficiary_id")

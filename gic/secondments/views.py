@@ -21,6 +21,7 @@ from gic.models import User
 from gic.pages import load, paginate
 from gic.pages import me as _me
 from gic.pages import refused as _refused
+from gic.policy import can, refusal_message
 from gic.secondments import bp, services
 from gic.secondments.forms import ActionForm, ProposeForm, RefuseForm
 from gic.secondments.models import Pricing, Secondment
@@ -49,8 +50,7 @@ def index():
     """The secondments the user may read, newest first, 25 a page."""
     me = _me()
     page = paginate(services.with_parties(services.visible_secondments(me)), PER_PAGE)
-    return render_template("secondments/index.html", page=page, today=_today(),
-                           can_propose=services.can_propose(me))
+    return render_template("secondments/index.html", page=page, today=_today())
 
 
 def _prefill(form: ProposeForm) -> None:
@@ -67,8 +67,8 @@ def _prefill(form: ProposeForm) -> None:
 def new():
     """Propose a secondment between one's own establishment and another."""
     me = _me()
-    if not services.can_propose(me):
-        flash(str(services.PROPOSE_REFUSAL), "error")
+    if not can(me, "secondment.propose"):
+        flash(refusal_message("secondment.propose"), "error")
         return render_template("error.html", code=403), 403
     form = ProposeForm()
     form.set_choices(establishments_of(me), services.groupement_technicians(me))

@@ -5,7 +5,8 @@ convention gives to a director (activate, accept or decline and assign, validate
 cancel a request; approve or refuse a secondment; vote on a membership or a
 renewal) goes through :func:`directs`, so that a stand-in in range passes exactly
 where the director passes, and nowhere else: reading the audit log, billing,
-administration and naming a stand-in stay the director's own (they check the role).
+administration and naming a stand-in stay the director's own (their rules, in the
+areas' ``permissions.RULES`` read by :mod:`gic.policy`, use the role, not this).
 
 A stand-in is in force on a day when the day is in its range, it was not ended
 early, the stand-in still belongs to the establishment, is active and is not a

@@ -23,33 +23,24 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import force_locale, gettext, lazy_gettext
+from flask_babel import force_locale, gettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from gic import timeutil
 from gic.audit.services import record
-from gic.errors import Forbidden, InvalidField, NotFound, RuleRefused
+from gic.errors import InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.formatting import long_date
 from gic.models import Establishment, Role, User
 from gic.notifications.services import link_for, notify
+from gic.policy import authorize, can
 from gic.standins.access import forget, standing_in, today_of
 from gic.standins.models import Standin
 
-NAMERS_ONLY = lazy_gettext("Seule la direction d'un établissement désigne sa suppléance (la "
-                           "coordination ne le fait pas à sa place).")
-
-
-def can_name(user: User) -> bool:
-    """Directors of an establishment name (and end) their stand-ins."""
-    return (user.role == Role.DIRECTOR and user.establishment_id is not None
-            and user.active)
-
 
 def _require_director(user: User) -> None:
-    if not can_name(user):
-        raise Forbidden(NAMERS_ONLY)
+    authorize(user, "standin.name")
 
 
 # --- Reading ------------------------------------------------------------------------
@@ -77,7 +68,7 @@ def candidates(user: User) -> list[User]:
 def named_by(user: User) -> list[Standin]:
     """The stand-ins the director named that are in force or to come (his dashboard,
     ``GET /me``)."""
-    if not can_name(user):
+    if not can(user, "standin.name"):
         return []
     return list(db.session.scalars(
         select(Standin).where(Standin.director_id == user.id,

@@ -12,6 +12,7 @@ from gic.errors import DomainError
 from gic.models import User
 from gic.pages import me as _me
 from gic.pages import refused as _refused
+from gic.policy import can, refusal_message
 from gic.standins import bp, services
 from gic.standins.access import standing_in, today_of
 from gic.standins.forms import ActionForm, StandinForm
@@ -22,8 +23,8 @@ FORM_ERROR = lazy_gettext("Suppléance non enregistrée : corrigez les champs si
 
 def _director_or_403() -> User:
     me = _me()
-    if not services.can_name(me):
-        flash(str(services.NAMERS_ONLY), "error")
+    if not can(me, "standin.name"):
+        flash(refusal_message("standin.name"), "error")
         abort(403)
     return me
 

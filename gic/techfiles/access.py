@@ -26,10 +26,10 @@ from sqlalchemy.orm import selectinload
 from gic.errors import Forbidden, NotFound
 from gic.extensions import db
 from gic.interventions.models import Intervention, State
-from gic.models import Establishment, Role, User
+from gic.models import Establishment, User
+from gic.policy import can
 from gic.techfiles.models import ReadKind, TechFileAttachment, TechFileRead
 
-EDITORS = (Role.DIRECTOR, Role.TECHNICIAN)
 # The one state in which an intervention opens the beneficiary's file to its technician.
 OPEN_STATE = State.ACCEPTED
 
@@ -50,12 +50,12 @@ def opens_file(user: User, i: Intervention) -> bool:
     (the Python twin of :func:`granting_interventions`)"""
     return (i.groupement_id == user.groupement_id and i.technician_id == user.id
             and i.state == OPEN_STATE and i.beneficiary_id != user.establishment_id
-            and user.role == Role.TECHNICIAN and i.provider_id == user.establishment_id)
+            and can(user, "techfile.visit") and i.provider_id == user.establishment_id)
 
 
 def granting_interventions(user: User) -> Select:
     """Accepted interventions assigned to ``user`` for another establishment, newest first."""
-    if user.role != Role.TECHNICIAN or user.establishment_id is None:
+    if not can(user, "techfile.visit") or user.establishment_id is None:
         return select(Intervention).where(false())
     stmt = select(Intervention).where(Intervention.groupement_id == user.groupement_id,
                                       Intervention.technician_id == user.id,
@@ -69,8 +69,8 @@ def granting_interventions(user: User) -> Select:
 def access_to(user: User, establishment: Establishment) -> Access:
     """The access of ``user`` to ``establishment``'s file (same groupement assumed)."""
     if user.establishment_id == establishment.id:
-        return Access(read=True, edit=user.role in EDITORS, staff=True,
-                      director=user.role == Role.DIRECTOR)
+        return Access(read=True, edit=can(user, "techfile.edit", establishment), staff=True,
+                      director=can(user, "techfile.read_log", establishment))
     via = db.session.scalars(granting_interventions(user).where(
         Intervention.beneficiary_id == establishment.id).limit(1)).first()
     return Access(read=via is not None, via=via)

@@ -21,9 +21,10 @@ from sqlalchemy.orm import selectinload
 from gic.errors import DomainError, Forbidden, NotFound
 from gic.extensions import db
 from gic.interventions.models import Intervention
-from gic.models import Establishment, Role
+from gic.models import Establishment
 from gic.pages import me as _me
 from gic.pages import paginate
+from gic.policy import can
 from gic.techfiles import bp, services
 from gic.techfiles.access import (
     Access,
@@ -77,14 +78,14 @@ def index():
     opened = list(db.session.scalars(granting_interventions(me).options(
         selectinload(Intervention.beneficiary))))
     overview = []
-    if me.role == Role.COORDINATOR:
+    if can(me, "techfile.overview"):
         overview = list(db.session.scalars(
             select(Establishment).where(Establishment.groupement_id == me.groupement_id)
             .order_by(Establishment.name)))
     ids = {e.id for e in overview} | ({me.establishment_id} if me.establishment_id else set())
     return render_template("techfiles/index.html", own=me.establishment, opened=opened,
                            overview=overview, summaries=file_summaries(sorted(ids)),
-                           total=SECTIONS_TOTAL, is_director=me.role == Role.DIRECTOR)
+                           total=SECTIONS_TOTAL)
 
 
 @bp.route("/<int:establishment_id>")

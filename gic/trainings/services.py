@@ -15,14 +15,15 @@ from collections.abc import Iterable, Mapping
 from datetime import date, time
 from typing import Any
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from gic.audit.services import record
-from gic.errors import DomainError, Forbidden, InvalidField, NotFound
+from gic.errors import DomainError, InvalidField, NotFound
 from gic.extensions import db
-from gic.models import Establishment, Role, User
+from gic.models import Establishment, User
+from gic.policy import authorize
 from gic.registers import (
     check_day,
     check_years_open,
@@ -37,10 +38,6 @@ from gic.trainings.models import (
     TrainingGuests,
 )
 
-ORGANISE_REFUSAL = lazy_gettext("Une formation commune est organisée par la coordination ou "
-                                "une direction.")
-CHANGE_REFUSAL = lazy_gettext("Seuls la coordination et le directeur qui a organisé cette "
-                              "formation la modifient ou la suppriment.")
 MAX_DURATION = 12 * 60  # one training day; a longer course is recorded day by day
 MAX_GUESTS = 500
 TITLE_MAX, TRAINER_MAX, PLACE_MAX, NOTES_MAX = 200, 200, 300, 5000
@@ -70,17 +67,9 @@ def get_training(user: User, training_id: int) -> Training:
     return t
 
 
-def can_organise(user: User) -> bool:
-    """The coordinator or a director of the groupement."""
-    return user.role == Role.COORDINATOR or (
-        user.role == Role.DIRECTOR and user.establishment_id is not None)
-
-
 def authorize_change(t: Training, actor: User) -> None:
     """The coordinator, or the director who organised it; never in a closed year."""
-    if not (actor.role == Role.COORDINATOR
-            or (actor.role == Role.DIRECTOR and actor.id == t.organiser_id)):
-        raise Forbidden(CHANGE_REFUSAL)
+    authorize(actor, "training.change", t)
     check_years_open(t.groupement_id, [t.date])
 
 
@@ -127,10 +116,10 @@ def _checked(groupement_id: int, *, topic: str, title: str, day: date | None,
         "topic": topic_value, "date": day, "start_time": start_time,
         "title": clean_text(title, "title", label=gettext("L'intitulé"), max_length=TITLE_MAX,
                             required=True),
-        "duration_minutes": minutes_in(duration_minutes, "duration_minutes", label=gettext("La durée"),
-                                       maximum=MAX_DURATION),
-        "trainer": clean_text(trainer, "trainer", label=gettext("Le formateur"), max_length=TRAINER_MAX,
-                              required=True),
+        "duration_minutes": minutes_in(duration_minutes, "duration_minutes",
+                                       label=gettext("La durée"), maximum=MAX_DURATION),
+        "trainer": clean_text(trainer, "trainer", label=gettext("Le formateur"),
+                              max_length=TRAINER_MAX, required=True),
         "place": clean_text(place, "place", label=gettext("Le lieu"), max_length=PLACE_MAX),
         "notes": clean_text(notes, "notes", label=gettext("Le contenu"), max_length=NOTES_MAX),
     }
@@ -187,8 +176,7 @@ def create_training(actor: User, *, topic: str, title: str, day: date | None,
                     place: str = "", notes: str = "", attendee_ids: Iterable[int] = (),
                     guests: Mapping[int, int | None] | None = None) -> Training:
     """The coordinator or a director records a common training and who attended."""
-    if not can_organise(actor):
-        raise Forbidden(ORGANISE_REFUSAL)
+    authorize(actor, "training.organise")
     gid = actor.groupement_id
     values = _checked(gid, topic=topic, title=title, day=day, start_time=start_time,
                       duration_minutes=duration_minutes, trainer=trainer, place=place,

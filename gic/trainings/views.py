@@ -14,6 +14,7 @@ from flask_login import login_required
 from gic.errors import DomainError, Forbidden
 from gic.extensions import db
 from gic.pages import load, me, paginate, refusal_page, refused
+from gic.policy import authorize
 from gic.registers import today_of
 from gic.trainings import bp, services
 from gic.trainings.forms import ButtonForm, training_form
@@ -33,8 +34,7 @@ def index():
     user = me()
     page = paginate(services.with_attendance(services.visible_trainings(user)), PER_PAGE)
     return render_template("trainings/index.html", page=page,
-                           today=today_of(user.groupement_id),
-                           can_organise=services.can_organise(user))
+                           today=today_of(user.groupement_id))
 
 
 def _form_page(form, training: Training | None, groups, status: int = 200,
@@ -81,8 +81,10 @@ def _save(training: Training | None):
 @login_required
 def new():
     """The coordinator or a director records a common training."""
-    if not services.can_organise(me()):
-        return refusal_page(Forbidden(services.ORGANISE_REFUSAL))
+    try:
+        authorize(me(), "training.organise")
+    except Forbidden as refusal:
+        return refusal_page(refusal)
     return _save(None)
 
 
