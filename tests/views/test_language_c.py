@@ -131,7 +131,7 @@ def test_the_minutes_editing_page_and_the_vote_page_in_english(app, world, draft
         f"/meetings/decisions/{decision.id}/vote"))
     assert_english(vote, ["Decision by unanimity", "Votes of the member establishments",
                           "Your establishment's vote", "For", "Against", "Abstention",
-                          "Comment (optional)", "Save the vote", "unanimity refused"],
+                          "Comment (optional)", "Record the vote", "unanimity refused"],
                    ["Décision à l'unanimité", "Vote de votre établissement",
                     "Enregistrer le vote", "Commentaire"])
 
