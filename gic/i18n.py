@@ -124,19 +124,21 @@ def write(language: Language, catalog: Catalog) -> None:
                  omit_header=False, ignore_obsolete=True)
 
 
-def update(language: Language) -> Catalog:
-    """Bring the catalogue in line with the messages: new ones come in untranslated,
-    translations of messages that are gone are dropped."""
+def update(language: Language, found: Catalog | None = None) -> Catalog:
+    """Bring the catalogue in line with the messages (``found``: :func:`extract`'s,
+    when already made): new ones come in untranslated, translations of messages
+    that are gone are dropped."""
     catalog = read(language)
-    catalog.update(extract(), no_fuzzy_matching=True)
+    catalog.update(found or extract(), no_fuzzy_matching=True)
     catalog.obsolete.clear()
     write(language, catalog)
     return catalog
 
 
-def problems(language: Language) -> list[str]:
-    """What is wrong with a catalogue: untranslated, fuzzy, stale, wrong placeholders."""
-    catalog, found = read(language), extract()
+def problems(language: Language, found: Catalog | None = None) -> list[str]:
+    """What is wrong with a catalogue: untranslated, fuzzy, stale, wrong placeholders
+    (``found``: :func:`extract`'s, when already made)."""
+    catalog, found = read(language), found or extract()
     wrong = []
     for message in found:
         if not message.id:
