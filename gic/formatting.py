@@ -1,7 +1,10 @@
-"""French formatting of minutes, without Flask (used by rules' messages too); the
-English forms for the pages of an English reader (``locale="en"``, see gic/web.py)."""
+"""French formatting of minutes, without Flask but for Babel's gettext (used by rules'
+messages too); the English forms for the pages of an English reader (``locale="en"``,
+see gic/web.py)."""
 
 import re
+
+from flask_babel import gettext
 
 # French typography: no line break inside « 7 h 20 », « n° 12 », « … ».
 NBSP = "\u00a0"
@@ -22,8 +25,11 @@ def hours_minutes(minutes: int, space: str = " ", locale: str = "fr") -> str:
 
 
 def numero(value) -> str:
-    """« n° 12 » with a no-break space: the number never starts a line alone."""
-    return f"n°{NBSP}{value}"
+    """« n° 12 » with a no-break space: the number never starts a line alone
+    (« No. 12 » for an English reader)."""
+    # TRANSLATORS: the sign before a number (« n° 12 »).
+    sign = gettext("n°")
+    return f"{sign}{NBSP}{value}"
 
 
 def quoted(value) -> str:

@@ -126,7 +126,8 @@ def nbsp(value) -> Markup:
 
 
 def numero_filter(value) -> Markup:
-    """``{{ i.id|numero }}`` -> « n° 12 », no-break space."""
+    """``{{ i.id|numero }}`` -> « n° 12 » (« No. 12 » in English), no-break space."""
+    # TRANSLATORS: the sign before a number (« n° 12 »).
     return Markup(numero(escape(value)))
 
 

@@ -75,3 +75,13 @@ def test_the_api_answers_in_french_whatever_the_profile(app, world):
     with app.test_request_context("/profile"):
         login_user(tech)
         assert i18n.select_locale() == "en"
+
+
+def test_the_number_sign_follows_the_language(app):
+    from flask_babel import force_locale
+
+    from gic.formatting import NBSP, numero
+    with app.test_request_context("/"):
+        assert numero(12) == f"n°{NBSP}12"
+        with force_locale("en"):
+            assert numero(12) == f"No.{NBSP}12"
