@@ -111,7 +111,7 @@ def test_technical_file_pages_in_english(app, world):
 
     reads = text_of(client.get(f"/techfiles/{b.id}/reads"))
     assert "Read log" in reads and "File read" in reads and "establishment staff" in reads
-    assert "Request n° " in reads and "Technical · Établissement A" in reads
+    assert "Request No. " in reads and "Technical · Établissement A" in reads
     assert "Dossier consulté" not in reads and "Journal des consultations" not in reads
 
 
