@@ -83,6 +83,10 @@ PASSWORD_RESET_HOURS = 24
 # HTTPS is detected (HSTS). 0: not behind a proxy.
 PROXY_FIX_X_FOR = 0
 
+# A folder where compiled templates are kept, so that a new worker process does
+# not compile them again (each page's templates take ~25 ms to compile); None: off.
+# TEMPLATE_CACHE_DIR = "instance/template-cache"
+
 # A session is dated at most this many days before its request was drafted (and
 # never before one of its establishments joined the groupement).
 # SESSION_BACKDATE_DAYS = 30

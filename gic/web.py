@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, abort, current_app, render_template, request, url_for
 from flask_babel import format_datetime, get_locale, gettext, to_user_timezone
 from flask_login import current_user
-from jinja2 import pass_context
+from jinja2 import FileSystemBytecodeCache, pass_context
 from markupsafe import Markup, escape
 
 from gic.convention.weights import percent_text
@@ -162,6 +163,11 @@ def init_app(app: Flask) -> None:
                                  has_endpoint=lambda name: name in app.view_functions,
                                  available_endpoints=app.view_functions)
     app.jinja_env.tests["openable"] = openable
+    if app.config.get("TEMPLATE_CACHE_DIR"):
+        # Compiled templates kept on disk (checked against their source): a new
+        # process renders its first pages without compiling them again.
+        Path(app.config["TEMPLATE_CACHE_DIR"]).mkdir(parents=True, exist_ok=True)
+        app.jinja_env.bytecode_cache = FileSystemBytecodeCache(app.config["TEMPLATE_CACHE_DIR"])
 
     @app.context_processor
     def _labels():

@@ -2,8 +2,9 @@
 compares every row of every table, a backup taken while sessions are being
 written, the refusals, and how PostgreSQL's tools are called.
 
-SQLite runs always; PostgreSQL when the suite's database is PostgreSQL. Each
-round trip works in a database of its own (see ``scratch_database``).
+The round trips run on the suite's kind of database: SQLite in the SQLite run,
+PostgreSQL in the PostgreSQL run (``scripts/test`` makes both), each in a database
+of its own (see ``scratch_database``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from gic.interventions.models import Intervention, InterventionSession
 from gic.models import Groupement, User
 from tests.conftest import build_world, make_app
 from tests.helpers import accepted
-from tests.security.test_migrations import app_on, scratch_database
+from tests.security.test_migrations import KIND, app_on, scratch_database
 
 # A backup reads, and a restore replaces, what was committed.
 pytestmark = [pytest.mark.commits, pytest.mark.slow]
@@ -37,7 +38,7 @@ pytestmark = [pytest.mark.commits, pytest.mark.slow]
 STAMPED = r"gic-\d{8}T\d{6}Z"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=[KIND])
 def scratch(request, tmp_path, monkeypatch):
     """An app on a new database of its own, migrated to head, its instance folder in tmp."""
     with scratch_database(request.param, "gic_backup_test", tmp_path) as url, \
