@@ -42,7 +42,8 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask import Flask, g, request_started
+from flask import Flask, g, request_started, session
+from flask_login import login_user
 from sqlalchemy import Connection, select, text
 from sqlalchemy import inspect as sa_inspect
 
@@ -580,9 +581,24 @@ def login(client, user: User, password: str = PASSWORD):
                        follow_redirects=False)
 
 
+def signed_in(client, user: User) -> None:
+    """Open ``user``'s session in ``client`` as the login view does after checking the
+    password (a fresh session, ``login_user``), without the form: most tests only
+    need someone logged in, and the form costs a password hash, the throttle's
+    queries and a redirect (~5 % of the suite). The login form itself has its tests
+    (tests/security/test_login_safety.py, tests/views/test_user_lifecycle.py…;
+    ``login`` and ``csrf_login`` here go through it)."""
+    with client.application.test_request_context(environ_base=client.environ_base):
+        login_user(user)
+        opened = dict(session)
+    with client.session_transaction() as kept:
+        kept.clear()
+        kept.update(opened)
+
+
 def client_for(app: Flask, user: User | None):
-    """A test client, logged in as ``user`` through the login form unless None."""
+    """A test client, logged in as ``user`` (:func:`signed_in`) unless None."""
     client = app.test_client()
     if user is not None:
-        assert login(client, user).status_code == 302
+        signed_in(client, user)
     return client

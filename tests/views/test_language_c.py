@@ -46,7 +46,7 @@ def text_of(response) -> str:
 def english(*users) -> None:
     for user in users:
         user.language = Language.EN
-    db.session.flush()
+    db.session.commit()  # as the profile form does
 
 
 def plan(world, kind="technicians", day=FUTURE, **extra) -> Meeting:

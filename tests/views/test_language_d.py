@@ -28,7 +28,7 @@ from tests.services.test_bilan import YEAR, build_2025
 
 def english(user):
     user.language = Language.EN
-    db.session.flush()
+    db.session.commit()  # as the profile form does
     return user
 
 

@@ -29,7 +29,7 @@ YEAR = 2025
 def english(*users) -> None:
     for user in users:
         user.language = Language.EN
-    db.session.flush()
+    db.session.commit()  # as the profile form does
 
 
 @pytest.fixture

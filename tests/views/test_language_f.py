@@ -42,7 +42,7 @@ def logged_in(app, user):
 def english(*users) -> None:
     for user in users:
         user.language = Language.EN
-    db.session.flush()
+    db.session.commit()  # as the profile form does
 
 
 def lend(world, *, due=TODAY - timedelta(days=5)):
