@@ -33,6 +33,18 @@ ensure_chromium() {
     fi
 }
 
+ensure_test_tools() {
+    # Tools the tests read the app's output with, from Debian's packages: khal, a
+    # calendar client, reads the iCalendar feed (tests/views/test_calendar_feed.py).
+    # Not fatal here: without it that test fails in CI (CI=true) with the reason.
+    if ! command -v khal >/dev/null 2>&1; then
+        echo "==> Installation de khal (apt-get), pour lire le flux calendrier"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q \
+            && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q khal \
+            || echo "Avertissement : khal n'a pas pu être installé (flux calendrier)." >&2
+    fi
+}
+
 ensure_venv() {
     # ensure_venv SPEC, e.g. ensure_venv "." or ensure_venv ".[test]"
     local spec="$1"

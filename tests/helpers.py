@@ -1,15 +1,20 @@
-"""Shortcuts to put an intervention in a given state through the real services, and
-Office documents to attach to a technical file."""
+"""Shortcuts to put an intervention in a given state through the real services,
+Office documents to attach to a technical file, and the outside tools the tests read
+documents with."""
 
 from __future__ import annotations
 
 import html
 import io
+import os
 import re
+import shutil
+import subprocess
 import zipfile
 from datetime import date, time
 from functools import cache
 
+import pytest
 from sqlalchemy import LargeBinary, TextClause
 from sqlalchemy import text as sql_text
 
@@ -137,3 +142,29 @@ def database_rows(*, skip_tables: frozenset[str] = frozenset()) -> dict[str, str
     from gic.extensions import db
     row = db.session.execute(_every_row(db.session.get_bind().dialect.name)).one()
     return {name: rows for name, rows in row._mapping.items() if name not in skip_tables}
+
+
+# --- Outside tools ----------------------------------------------------------------------
+
+def unavailable(message: str) -> None:
+    """What a test cannot do on this machine: a failure in CI (``CI`` set: the project's
+    scripts install what the tests need, so a missing tool is a broken build), a skip
+    elsewhere."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def require_tool(command: str, package: str) -> None:
+    """The Debian ``package`` giving ``command`` (installed by ``scripts/test``)."""
+    if shutil.which(command) is None:
+        unavailable(f"{command} introuvable : paquet Debian {package} "
+                    "(scripts/test l'installe avec apt-get)")
+
+
+def pdftotext(content: bytes, *, layout: bool = True) -> str:
+    """The text of a PDF by poppler's ``pdftotext``, non-breaking spaces made plain."""
+    require_tool("pdftotext", "poppler-utils")
+    done = subprocess.run(["pdftotext", *(["-layout"] if layout else []), "-", "-"],
+                          input=content, capture_output=True, check=True)
+    return done.stdout.decode().replace("\u00a0", " ").replace("\u202f", " ")

@@ -30,6 +30,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from gic.extensions import db
 from tests.conftest import PASSWORD, make_app
+from tests.helpers import unavailable
 
 try:
     from playwright.sync_api import expect
@@ -63,11 +64,8 @@ AXE_RUN = """
 
 def _unavailable(reason: str) -> None:
     """No browser here: a failure in CI (the journeys must run there), a skip elsewhere."""
-    message = (f"Parcours navigateur impossibles : {reason} "
-               "(scripts/test installe le paquet Debian chromium et les dépendances de test).")
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+    unavailable(f"Parcours navigateur impossibles : {reason} "
+                "(scripts/test installe le paquet Debian chromium et les dépendances de test).")
 
 
 def _browser_environment() -> dict[str, str]:

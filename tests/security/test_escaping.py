@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
 from datetime import date, time
 
 import pytest
@@ -26,7 +24,7 @@ from gic.meetings import minutes as steps
 from gic.meetings import services as meetings
 from gic.reports import services as bilan
 from tests.conftest import login
-from tests.helpers import hm
+from tests.helpers import hm, pdftotext
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -190,15 +188,9 @@ def test_the_minutes_editing_page_escapes_too(app, world):
 
 # --- Documents ----------------------------------------------------------------------
 
-def pdf_text(content: bytes, tmp_path) -> str:
+def pdf_text(content: bytes) -> str:
     """The PDF's text by ``pdftotext`` (poppler-utils), blanks removed (wrapping)."""
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) absent: scripts/test must install it")
-    path = tmp_path / "document.pdf"
-    path.write_bytes(content)
-    text = subprocess.run(["pdftotext", str(path), "-"], check=True,
-                          capture_output=True).stdout.decode()
-    return re.sub(r"\s+", "", text)
+    return re.sub(r"\s+", "", pdftotext(content, layout=False))
 
 
 def squeezed(label: str) -> str:
@@ -213,19 +205,19 @@ def download(app, user, url: str):
     return response
 
 
-def test_bilan_pdf_prints_the_markup_as_text(app, world, stored, tmp_path):
+def test_bilan_pdf_prints_the_markup_as_text(app, world, stored):
     response = download(app, world.directors["B"], f"/bilan/{YEAR}.pdf")
     assert response.mimetype == "application/pdf"
-    text = pdf_text(response.data, tmp_path)
+    text = pdf_text(response.data)
     for label in ("est_A", "est_B", "title"):
         assert squeezed(label) in text, label
 
 
-def test_minutes_pdf_and_docx_print_the_markup_as_text(app, world, stored, tmp_path):
+def test_minutes_pdf_and_docx_print_the_markup_as_text(app, world, stored):
     base = f"/meetings/{stored.meeting_id}/minutes/1"
     pdf = download(app, world.directors["B"], base + ".pdf")
     assert pdf.mimetype == "application/pdf"
-    text = pdf_text(pdf.data, tmp_path)
+    text = pdf_text(pdf.data)
     labels = ("title", "summary", "decision", "action", "guest", "agenda", "tech_A")
     missing = [label for label in labels if squeezed(label) not in text]
     assert not missing, missing

@@ -17,7 +17,7 @@ from gic.errors import Forbidden, InvalidField, RuleRefused
 from gic.extensions import db
 from gic.interventions import services, sheet
 from gic.interventions.models import Intervention, InterventionSheet, State
-from tests.helpers import accepted, session
+from tests.helpers import accepted, pdftotext, session
 
 
 def png(width: int = 600, height: int = 200, *, drawn: bool = True, **save) -> bytes:
@@ -93,12 +93,8 @@ def test_the_sheet_prints_the_request_sessions_report_signatures_and_reference(w
 
 
 def pdf_text(content: bytes) -> str:
-    """The text of a PDF, through pdftotext (poppler)."""
-    import subprocess
-
-    done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=content,
-                          capture_output=True, check=True)
-    return " ".join(done.stdout.decode().split())
+    """The words of a PDF, one space between them."""
+    return " ".join(pdftotext(content).split())
 
 
 def test_completion_without_signatures_stores_no_sheet(world, worked):

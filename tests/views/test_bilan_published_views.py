@@ -14,8 +14,9 @@ from gic.extensions import db
 from gic.reports import services as bilan
 from gic.reports.models import BilanPdf, BilanVersion
 from tests.conftest import client_for, worlds_built_once
+from tests.helpers import pdftotext
 from tests.services.test_bilan import YEAR, build_2025
-from tests.views.test_bilan_views import USERS, pdf_text, stored_pdfs, text_of, user_of
+from tests.views.test_bilan_views import USERS, stored_pdfs, text_of, user_of
 from tests.views.test_bilan_views import renders as renders  # noqa: PLC0414 (the fixture)
 
 
@@ -104,12 +105,12 @@ def test_index_lists_years_with_their_status(app, world, published):
 
 
 
-def test_pdf_is_the_page_with_charts_and_page_numbers(app, world, published, tmp_path):
+def test_pdf_is_the_page_with_charts_and_page_numbers(app, world, published):
     response = client_for(app, world.directors["B"]).get(f"/bilan/{YEAR}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
     assert 'filename="bilan-2025-v1.pdf"' in response.headers["Content-Disposition"]
-    text = pdf_text(response.data, tmp_path)
+    text = pdftotext(response.data)
     for fragment in ("Bilan annuel 2025 — GIC 65", "Heures par mois",
                      "Heures données et reçues", "Établissement B (vous)", "708,33 €",
                      "Page 1 / ", "Sur site", "Aucune réunion enregistrée."):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import pytest
 from sqlalchemy import func, select
 
@@ -14,7 +11,7 @@ from gic.reports import present
 from gic.reports import services as bilan
 from gic.reports.models import BilanPdf, BilanStatus, BilanVersion
 from tests.conftest import PASSWORD, client_for, csrf_login
-from tests.helpers import visible_text
+from tests.helpers import pdftotext, visible_text
 from tests.services.test_bilan import YEAR, build_2025, held_meetings
 
 USERS = ["anonymous", "tech_A", "dir_A", "dir_B", "coordinator", "accountant",
@@ -137,21 +134,11 @@ def test_forms_need_the_csrf_token(csrf_client, world):
 
 # --- The PDF ------------------------------------------------------------------------
 
-def pdf_text(content: bytes, tmp_path) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) absent")
-    path = tmp_path / "bilan.pdf"
-    path.write_bytes(content)
-    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
-                         capture_output=True).stdout.decode()
-    return out.replace("\u00a0", " ").replace("\u202f", " ")
-
-
-def test_draft_pdf_says_it_is_a_draft(app, world, tmp_path):
+def test_draft_pdf_says_it_is_a_draft(app, world):
     build_2025(world)
     bilan.generate_draft(world.groupement.id, YEAR)
     content = client_for(app, world.coordinator).get(f"/bilan/{YEAR}.pdf").data
-    assert "Document de travail" in pdf_text(content, tmp_path)
+    assert "Document de travail" in pdftotext(content)
 
 
 # --- A published bilan's PDF is rendered once, then served as stored ------------------

@@ -5,7 +5,6 @@ what its owner may see, and answers 404 to any token that is not live."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
@@ -23,7 +22,7 @@ from gic.extensions import db
 from gic.interventions.models import InterventionSession
 from gic.meetings import services as meetings
 from tests.conftest import csrf_login, csrf_token, login
-from tests.helpers import accepted, session, text_of
+from tests.helpers import accepted, require_tool, session, text_of
 
 PARIS = ZoneInfo("Europe/Paris")
 PUBLIC = "https://gic.exemple.test"
@@ -307,10 +306,9 @@ def test_a_new_password_revokes_the_address(app, client, world):
 
 # --- In a real calendar client ------------------------------------------------------------
 
-@pytest.mark.skipif(shutil.which("khal") is None, reason="khal n'est pas installé "
-                    "(apt-get install khal) : le flux n'est lu qu'avec icalendar")
 def test_khal_reads_the_feed(app, client, world, work, tmp_path):
     """Debian's khal prints the feed's events (``khal printics``)."""
+    require_tool("khal", "khal")
     _, raw = calendar.generate(world.technicians["A"])
     path = tmp_path / "gic.ics"
     path.write_bytes(client.get(feed_path(raw)).get_data())

@@ -4,8 +4,6 @@ convention's versions with their preview; who may reach them."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from datetime import timedelta
 
 import pytest
@@ -17,7 +15,7 @@ from gic.governance import procedures
 from gic.governance.models import GroupementProfile, Procedure
 from gic.models import ConventionVersion
 from gic.timeutil import local_today
-from tests.helpers import accepted
+from tests.helpers import accepted, pdftotext
 from tests.views.test_admin_views import client_for, text_of
 
 ROLES = ("anon", "technician", "director", "accountant", "coordinator", "other")
@@ -101,18 +99,13 @@ def test_a_refused_card_keeps_what_was_typed(app, world):
     assert db.session.scalar(select(func.count(GroupementProfile.id))) == 0
 
 
-def test_card_pdf_renders_the_card_and_is_the_same_bytes_twice(app, world, tmp_path):
+def test_card_pdf_renders_the_card_and_is_the_same_bytes_twice(app, world):
     client = client_for(app, world.directors["B"])
     first = client.get("/groupement/carte.pdf")
     assert first.status_code == 200 and first.mimetype == "application/pdf"
     assert first.data.startswith(b"%PDF") and first.data == client.get(
         "/groupement/carte.pdf").data
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) absent")
-    path = tmp_path / "carte.pdf"
-    path.write_bytes(first.data)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout
+    text = pdftotext(first.data)
     for expected in ("Carte d'identité du groupement", "GIC 65", "Établissement C",
                      world.establishments["C"].finess, "Prêt ou don de matériel"):
         assert expected in text, expected

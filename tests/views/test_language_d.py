@@ -5,10 +5,6 @@ published bilan's PDF stays French whoever reads it, a draft's follows its reade
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
-import pytest
 from flask_babel import refresh
 from flask_login import login_user
 from sqlalchemy import select
@@ -22,7 +18,7 @@ from gic.reports import present
 from gic.reports import services as bilan
 from gic.reports.models import BilanVersion
 from tests.conftest import client_for
-from tests.helpers import visible_text
+from tests.helpers import pdftotext, visible_text
 from tests.services.test_bilan import YEAR, build_2025
 
 
@@ -81,15 +77,10 @@ def test_the_governance_pages_in_english(app, world):
     assert "Put to the vote" in propose_page and "Soumettre au vote" not in propose_page
 
 
-def test_the_identity_card_pdf_follows_its_reader(app, world, tmp_path):
+def test_the_identity_card_pdf_follows_its_reader(app, world):
     """Not a document of record: the card's PDF is the page, in the reader's language."""
     body = client_for(app, english(world.directors["B"])).get("/groupement/carte.pdf").data
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) absent")
-    path = tmp_path / "card.pdf"
-    path.write_bytes(body)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout
+    text = pdftotext(body)
     assert "Identity card of the groupement GIC 65" in text
     assert "Groupement identity card — page 1" in text
     assert "Carte d'identité" not in text
