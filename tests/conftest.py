@@ -43,11 +43,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask, g, request_started, session
-from flask_login import login_user
 from sqlalchemy import Connection, select, text
 from sqlalchemy import inspect as sa_inspect
 
 from gic import create_app
+from gic.auth.services import open_session
 from gic.database import forget_all
 from gic.extensions import db
 from gic.models import ConventionVersion, Establishment, Groupement, Role, User
@@ -583,13 +583,13 @@ def login(client, user: User, password: str = PASSWORD):
 
 def signed_in(client, user: User) -> None:
     """Open ``user``'s session in ``client`` as the login view does after checking the
-    password (a fresh session, ``login_user``), without the form: most tests only
+    password (``gic.auth.services.open_session``), without the form: most tests only
     need someone logged in, and the form costs a password hash, the throttle's
     queries and a redirect (~5 % of the suite). The login form itself has its tests
     (tests/security/test_login_safety.py, tests/views/test_user_lifecycle.py…;
     ``login`` and ``csrf_login`` here go through it)."""
     with client.application.test_request_context(environ_base=client.environ_base):
-        login_user(user)
+        open_session(user)
         opened = dict(session)
     with client.session_transaction() as kept:
         kept.clear()

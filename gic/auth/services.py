@@ -5,8 +5,9 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, session
 from flask_babel import gettext
+from flask_login import login_user
 from sqlalchemy import and_, case, delete, func, or_, select, update
 
 from gic import timeutil
@@ -131,6 +132,13 @@ def forget_failures(email: str) -> None:
     transaction."""
     db.session.execute(delete(LoginFailure).where(
         LoginFailure.email == (email or "").strip().lower()))
+
+
+def open_session(user: User) -> None:
+    """Log ``user`` in, in a fresh session of the current request (whatever the
+    session held before goes: no fixation). Called once the password is checked."""
+    session.clear()
+    login_user(user)
 
 
 def end_sessions(user: User) -> None:

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, gettext
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from gic.auth import bp, passwords, services
 from gic.auth.forms import (
@@ -44,8 +44,7 @@ def login():
             form.password.errors.append(error.message)
             status = error.status if error.status == 429 else 200
         else:
-            session.clear()  # a fresh session at login (no fixation)
-            login_user(user)
+            services.open_session(user)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), status
 
