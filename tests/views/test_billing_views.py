@@ -12,8 +12,9 @@ from gic.audit.models import AuditEntry
 from gic.billing.models import YearClosure
 from gic.extensions import db
 from gic.interventions import services
+from gic.interventions.models import Intervention
 from gic.timeutil import local_today
-from tests.conftest import client_for, csrf_login
+from tests.conftest import client_for, csrf_login, worlds_built_once
 from tests.helpers import accepted, session, text_of
 
 YEAR = 2025
@@ -25,10 +26,10 @@ def finish(world, i, beneficiary, validate=True):
         services.validate(i, world.directors[beneficiary])
 
 
-@pytest.fixture
-def billed(world):
+def bill(world) -> dict[str, int]:
     """2025: A→B 10 h (250,00 €) and B→A 7 h (175,00 €) validated, so B pays A 75,00 €;
-    C→B 7 h 20 validated (183,33 €); A→C 8 h on site accepted, not validated (pending)."""
+    C→B 7 h 20 validated (183,33 €); A→C 8 h on site accepted, not validated (pending).
+    Built once for the file (``extra``): no test here depends on its absence."""
     a_to_b = accepted(world, "A", "B")
     session(world, a_to_b, date(YEAR, 3, 3), "08:00", "18:00")
     finish(world, a_to_b, "B")
@@ -40,7 +41,17 @@ def billed(world):
     finish(world, c_to_b, "B")
     pending = accepted(world, "A", "C")
     session(world, pending, date(YEAR, 3, 6), "08:00", "16:00")
-    return {"a_to_b": a_to_b, "b_to_a": b_to_a, "c_to_b": c_to_b, "pending": pending}
+    made = {"a_to_b": a_to_b, "b_to_a": b_to_a, "c_to_b": c_to_b, "pending": pending}
+    return {name: i.id for name, i in made.items()}
+
+
+base, world, other_world, extra = worlds_built_once(bill)
+
+
+@pytest.fixture
+def billed(extra) -> dict[str, Intervention]:
+    """The interventions of :func:`bill`, by name."""
+    return {name: db.session.get(Intervention, i) for name, i in extra.items()}
 
 
 # --- Who may read --------------------------------------------------------------
