@@ -11,10 +11,11 @@ Each step checks permission and meaning, writes the audit log and commits.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from datetime import date
 
-from flask_babel import force_locale, gettext, ngettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -25,7 +26,7 @@ from gic.errors import DomainError, InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.formatting import long_date
 from gic.models import Groupement, User
-from gic.notifications.services import directors_of, link_for, notify
+from gic.notifications.services import directors_of, each_reader, link_for, notify
 from gic.per_groupement import for_each_groupement
 from gic.policy import authorize, can, refusal_message
 from gic.registers import (
@@ -273,18 +274,15 @@ def _overdue_returns_of(groupement: Groupement, today: date) -> int:
         directors[director.establishment_id].append(director)
     sent = 0
     for m in loans:
-        readers = directors[m.from_id] + directors[m.to_id]
-        for language in dict.fromkeys(d.language for d in readers):  # each in his language
-            with force_locale(language.value):
-                sent += len(notify(
-                    [d for d in readers if d.language == language], kind="equipment_overdue",
-                    key=f"equipment-overdue:{m.id}:{m.expected_return.isoformat()}",
-                    **_overdue_message(m, m.days_late(today)),
-                    link=link_for("equipment.detail", movement_id=m.id)))
+        subject, body = each_reader(functools.partial(_overdue_message, m, m.days_late(today)))
+        sent += len(notify(
+            directors[m.from_id] + directors[m.to_id], kind="equipment_overdue",
+            key=f"equipment-overdue:{m.id}:{m.expected_return.isoformat()}",
+            subject=subject, body=body, link=link_for("equipment.detail", movement_id=m.id)))
     return sent
 
 
-def _overdue_message(m: Movement, late: int) -> dict[str, str]:
+def _overdue_message(m: Movement, late: int) -> tuple[str, str]:
     """Subject and body of the alert about a loan not returned, in the current language."""
     values = {"lender": m.lender.name, "item": m.item, "serial": m.serial_number,
               "category": m.category.label.lower(), "borrower": m.borrower.name,
@@ -301,7 +299,7 @@ def _overdue_message(m: Movement, late: int) -> dict[str, str]:
                          "Le matériel n'est pas rendu : %(num)s jours de retard. Quand il "
                          "revient, l'établissement prêteur enregistre le retour dans le "
                          "registre.", late)
-    return {"subject": ngettext("Matériel non rendu : %(item)s (%(num)s jour de retard)",
-                                "Matériel non rendu : %(item)s (%(num)s jours de retard)",
-                                late, item=m.item),
-            "body": f"{lent}\n{late_text}"}
+    return (ngettext("Matériel non rendu : %(item)s (%(num)s jour de retard)",
+                     "Matériel non rendu : %(item)s (%(num)s jours de retard)",
+                     late, item=m.item),
+            f"{lent}\n{late_text}")

@@ -44,7 +44,13 @@ from gic.interventions.models import Intervention
 from gic.meetings.models import VoteChoice
 from gic.meetings.votes import Outcome, weighed
 from gic.models import Establishment, MembershipStatus, Role, User
-from gic.notifications.services import directors_of, link_for, notify, users_with_role
+from gic.notifications.services import (
+    directors_of,
+    each_reader,
+    link_for,
+    notify,
+    users_with_role,
+)
 from gic.policy import authorize
 from gic.registers import clean_text
 from gic.standins.access import acting_for
@@ -154,18 +160,6 @@ def rule_text(procedure: Procedure) -> str:
                    majority=percent_text(procedure.majority_percent))
 
 
-def _notify_each(users, message, **kwargs) -> None:
-    """:func:`notify` each person in his own language: ``message()`` gives the subject
-    and the body, written under that language."""
-    by_language: dict[str, list[User]] = {}
-    for user in users:
-        by_language.setdefault(user.language.value, []).append(user)
-    for language, group in by_language.items():
-        with force_locale(language):
-            subject, body = message()
-            notify(group, subject=subject, body=body, **kwargs)
-
-
 def announce(procedure: Procedure) -> None:
     """Tell each director of the electorate that his vote is awaited (after commit)."""
     voters = directors_of(procedure.groupement_id, [b.establishment_id for b in procedure.ballots])
@@ -185,8 +179,10 @@ def announce(procedure: Procedure) -> None:
                            day=reader_date(procedure.period_end), **values)
         return gettext("Vote attendu : %(title)s", title=procedure.title), body
 
-    _notify_each(voters, message, kind="governance_vote", key=f"governance:{procedure.id}:vote",
-                 link=link_for("governance.procedure", procedure_id=procedure.id))
+    subject, body = each_reader(message)  # each voter reads it in his language
+    notify(voters, subject=subject, body=body, kind="governance_vote",
+           key=f"governance:{procedure.id}:vote",
+           link=link_for("governance.procedure", procedure_id=procedure.id))
 
 
 def propose_member(actor: User, *, name: str, finess: str, contact: str,
@@ -457,6 +453,7 @@ def _announce_outcome(procedure: Procedure) -> None:
         return gettext("%(title)s : %(status)s", title=procedure.title,
                        status=procedure.status_label.lower()), body
 
-    _notify_each({u.id: u for u in people}.values(), message, kind="governance_outcome",
-                 key=f"governance:{procedure.id}:{status.value}",
-                 link=link_for("governance.procedure", procedure_id=procedure.id))
+    subject, body = each_reader(message)
+    notify({u.id: u for u in people}.values(), subject=subject, body=body,
+           kind="governance_outcome", key=f"governance:{procedure.id}:{status.value}",
+           link=link_for("governance.procedure", procedure_id=procedure.id))

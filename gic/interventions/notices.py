@@ -97,36 +97,24 @@ def tell(i: Intervention, step: str, actor: User) -> int:
     if not people:
         db.session.commit()  # the read marks
         return 0
-    # Each reader's notice (and e-mail) in his language: one batch per language. The
-    # read marks are committed with the new notices (by notify), or below when
-    # everyone was already told.
-    told = []
-    for language, readers in _by_language(people).items():
-        with force_locale(language):
-            body = "\n".join((
-                str(DONE[step]) % {"actor": actor.name, "number": i.id, "excerpt": excerpt(i)},
-                gettext("Bénéficiaire : %(beneficiary)s · prestataire : %(provider)s.",
-                        beneficiary=i.beneficiary.name, provider=i.provider.name),
-                str(todo) % {"reason": i.decline_reason or ""}))
-            told += notify(
-                readers, kind="intervention", key=f"intervention:{i.id}:{step}",
-                subject=gettext("%(step)s : demande n° %(number)s (%(beneficiary)s, "
+    # Each reader's notice (and e-mail) in his language (notify writes the texts
+    # under it). The read marks are committed with the new notices (by notify), or
+    # below when everyone was already told.
+    told = notify(
+        people, kind="intervention", key=f"intervention:{i.id}:{step}",
+        subject=lambda: gettext("%(step)s : demande n° %(number)s (%(beneficiary)s, "
                                 "prestataire %(provider)s)", step=title, number=i.id,
                                 beneficiary=i.beneficiary.name, provider=i.provider.name),
-                body=body, link=link_for("interventions.detail", intervention_id=i.id),
-                actor=actor, parts=lambda user: _parts(i, user))
+        body=lambda: "\n".join((
+            str(DONE[step]) % {"actor": actor.name, "number": i.id, "excerpt": excerpt(i)},
+            gettext("Bénéficiaire : %(beneficiary)s · prestataire : %(provider)s.",
+                    beneficiary=i.beneficiary.name, provider=i.provider.name),
+            str(todo) % {"reason": i.decline_reason or ""})),
+        link=link_for("interventions.detail", intervention_id=i.id),
+        actor=actor, parts=lambda user: _parts(i, user))
     if not told:
         db.session.commit()  # the read marks (notify committed them with its notices)
     return len(told)
-
-
-def _by_language(people: list[User]) -> dict[str, list[User]]:
-    """The readers by the language of their profile (a director's stand-in, added by
-    ``notify``, reads his copy in the director's)."""
-    groups: dict[str, list[User]] = {}
-    for user in people:
-        groups.setdefault(user.language.value, []).append(user)
-    return groups
 
 
 def _parts(i: Intervention, user: User):

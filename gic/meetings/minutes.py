@@ -33,9 +33,8 @@ from gic.meetings.models import (
 )
 from gic.meetings.permissions import can_manage, can_view
 from gic.meetings.prefill import action_origin, build_snapshot, open_actions_before
-from gic.meetings.services import notify_in_their_language
 from gic.models import User
-from gic.notifications.services import directors_of, link_for
+from gic.notifications.services import directors_of, link_for, notify
 from gic.policy import authorize
 
 MAX_TEXT = 10_000
@@ -341,7 +340,7 @@ def finalise(minutes: Minutes, actor: User) -> Minutes:
     readers = {u.id: u for u in [i.user for i in meeting.invitees]
                + directors_of(meeting.groupement_id)}
     day = f"{meeting.local_date:%d/%m/%Y}"
-    notify_in_their_language(
+    notify(
         readers.values(), kind="minutes", key=f"minutes:{meeting.id}:{minutes.version}",
         subject=lambda: gettext("Compte rendu : %(title)s (version %(version)s)",
                                 title=meeting.title, version=minutes.version),

@@ -287,21 +287,6 @@ def set_status(meeting: Meeting, actor: User, status: str) -> Meeting:
 
 # --- Notifications -------------------------------------------------------------
 
-def notify_in_their_language(users: Iterable[User], *, subject: Callable[[], str],
-                             body: Callable[[], str], **options) -> list:
-    """:func:`notify` written for each reader: ``subject()`` and ``body()`` are made
-    once per language of ``users``, under that language (scheduled jobs have no
-    request to take it from)."""
-    by_language: dict[str, list[User]] = {}
-    for user in users:
-        by_language.setdefault(user.language.value, []).append(user)
-    created = []
-    for language, readers in by_language.items():
-        with force_locale(language):
-            created += notify(readers, subject=subject(), body=body(), **options)
-    return created
-
-
 def _details(meeting: Meeting) -> str:
     lines = [gettext("%(kind)s « %(title)s »", kind=meeting.kind.label, title=meeting.title),
              gettext("Quand : %(when)s (%(duration)s)", when=when_text(meeting),
@@ -325,7 +310,7 @@ def _invitee_users(meeting: Meeting) -> list[User]:
 def _tell_invitees(meeting: Meeting, key: str, subject: Callable[[], str],
                    intro: Callable[[], str]) -> int:
     """Tell the invitees, each in his language (``subject``, ``intro``: made under it)."""
-    return len(notify_in_their_language(
+    return len(notify(
         _invitee_users(meeting), kind="meeting", key=key, subject=subject,
         body=lambda: f"{intro()}\n\n{_details(meeting)}",
         link=link_for("meetings.detail", meeting_id=meeting.id)))
@@ -353,7 +338,7 @@ def _technicians_meetings_of(groupement: Groupement, today: date) -> int:
     count = technicians_meetings_count(groupement, today.year)
     if count >= TECHNICIANS_MEETINGS_PER_YEAR:
         return 0
-    return len(notify_in_their_language(
+    return len(notify(
         users_with_role(groupement.id, Role.COORDINATOR), kind="meeting",
         key=f"tech-meetings:{groupement.id}:{today:%Y-%m}",
         subject=lambda: gettext("Réunions de techniciens %(year)s : %(count)s sur "
@@ -408,7 +393,7 @@ def _overdue_of(groupement: Groupement, today: date) -> int:
     coordinators = users_with_role(groupement.id, Role.COORDINATOR)
     sent = 0
     for m in meetings:
-        sent += len(notify_in_their_language(
+        sent += len(notify(
             coordinators, kind="meeting", key=f"minutes-overdue:{m.id}",
             subject=lambda m=m: gettext("Compte rendu à finaliser : %(title)s du %(day)s",
                                         title=m.title, day=m.local_date.strftime("%d/%m/%Y")),

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -201,18 +201,13 @@ def publish(actor: User, year: int) -> BilanVersion:
     db.session.commit()
     db.session.refresh(draft)
     key = f"bilan:{actor.groupement_id}:{year}:{draft.version}"
-    readers: dict[str, list[User]] = {}
-    for director in directors_of(actor.groupement_id):
-        readers.setdefault(director.language.value, []).append(director)
-    for language, directors in readers.items():  # each director reads it in his language
-        with force_locale(language):
-            notify(directors, kind="bilan", key=key,
-                   subject=gettext("Bilan annuel %(year)s publié", year=year),
-                   body=gettext("Le bilan annuel %(year)s du groupement %(name)s (version "
+    notify(directors_of(actor.groupement_id), kind="bilan", key=key,  # each in his language
+           subject=lambda: gettext("Bilan annuel %(year)s publié", year=year),
+           body=lambda: gettext("Le bilan annuel %(year)s du groupement %(name)s (version "
                                 "%(version)s) est publié. Vous pouvez le consulter et le "
                                 "télécharger en PDF.", year=year, name=groupement.name,
                                 version=draft.version),
-                   link=bilan_link(year))
+           link=bilan_link(year))
     return draft
 
 

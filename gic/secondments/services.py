@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import force_locale, gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -36,7 +36,7 @@ from gic.extensions import db
 from gic.interventions.models import Intervention
 from gic.interventions.permissions import visible_clause
 from gic.models import Groupement, Role, User
-from gic.notifications.services import directors_of, link_for, notify
+from gic.notifications.services import directors_of, each_reader, link_for, notify
 from gic.policy import authorize, can
 from gic.registers import clean_text, establishment_in
 from gic.secondments import checks, queries
@@ -355,15 +355,10 @@ def _period(s: Secondment) -> dict[str, str]:
 
 
 def _notify(users: list[User], message, **options) -> None:  # noqa: ANN001
-    """:func:`notify` each recipient in his own language: ``message()`` gives the
-    (subject, body) pair, made once per language among ``users``."""
-    by_language: dict = {}
-    for user in users:
-        by_language.setdefault(user.language, []).append(user)
-    for language, group in by_language.items():
-        with force_locale(language.value):
-            subject, body = message()
-            notify(group, subject=subject, body=body, **options)
+    """:func:`notify` ``users``, ``message()`` giving the (subject, body) pair in
+    each recipient's language."""
+    subject, body = each_reader(message)
+    notify(users, subject=subject, body=body, **options)
 
 
 def _link(s: Secondment) -> str:
