@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from flask_babel import force_locale
@@ -20,6 +20,7 @@ from gic.errors import RuleRefused
 from gic.extensions import db
 from gic.interventions import maillinks, services
 from gic.notifications.models import Notification
+from gic.standins import services as standins
 from tests.conftest import TODAY, client_for
 from tests.helpers import accepted, session, visible_text
 
@@ -129,6 +130,29 @@ def test_the_notice_is_written_in_each_readers_language(app, world):
     to_tech = told[world.technicians["A"].id]  # French profile
     assert to_tech.subject.startswith("Intervention confiée : demande n° ")
     assert "Direction A a accepté la demande" in to_tech.body
+
+
+def test_a_stand_in_reads_his_whole_copy_in_his_own_language(app, world):
+    """Director A reads French; his stand-in reads English: the copy, its « standing
+    in » lines and the notice itself, is all English."""
+    english(world.technicians["A"])
+    standins.name_standin(world.directors["A"], standin_id=world.technicians["A"].id,
+                          starts_on=TODAY, ends_on=TODAY + timedelta(days=6))
+    i = services.create_draft(world.technicians["B"], provider_id=world.establishments["A"].id,
+                              axis=2, nature="incident", description="Imprimante")
+    services.activate(i, world.directors["B"])
+    told = {n.user_id: n for n in db.session.scalars(select(Notification).where(
+        Notification.key == f"intervention:{i.id}:activate"))}
+    director = told[world.directors["A"].id]
+    assert director.subject.startswith("À accepter ou refuser : demande n° ")
+    assert "Direction B a activé la demande" in director.body
+    copy = told[world.technicians["A"].id]
+    assert copy.subject.startswith("To accept or decline: request no. ")
+    assert copy.subject.endswith("(standing in for Direction A)")
+    assert copy.body.startswith("Message addressed to Direction A: you receive it as stand-in")
+    assert "Direction B activated request no." in copy.body
+    assert "It is yours to accept by assigning a technician, or to decline." in copy.body
+    assert "activé" not in copy.body and "À vous" not in copy.body
 
 
 def test_the_email_link_page_in_its_persons_language(app, world):
