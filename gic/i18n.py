@@ -29,6 +29,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from flask import Flask, has_request_context, request, session
+from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -47,6 +48,13 @@ OPTIONS = {"templates/**.html": {"trimmed": "true"}}
 HEADER_DATE = datetime(2026, 12, 3, tzinfo=UTC)
 HEADER = "Translations of GIC's interface (French source messages). Made by scripts/i18n."
 KEYWORDS = DEFAULT_KEYWORDS | {"_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+
+
+def in_french():
+    """``with in_french():`` what is written there is in French whoever reads or
+    acts: documents of record, and what is stored to be read by all (default meeting
+    titles, procedure reasons, the audit log's wording)."""
+    return force_locale(DEFAULT.value)
 
 
 def _text_not_markup(self: LazyString) -> Markup:

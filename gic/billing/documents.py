@@ -19,7 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import render_template
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from lxml import etree
 
 from gic import pdf
@@ -27,6 +27,7 @@ from gic.billing import queries
 from gic.convention import rules
 from gic.convention.history import version_on
 from gic.formatting import hours_minutes
+from gic.i18n import in_french
 from gic.models import Establishment, Groupement, VatRegime
 
 PRINT_CSS = "statement-print.css"
@@ -53,7 +54,7 @@ def party(e: Establishment, year: int) -> dict:
     coordinator has saved one, else its name and « SIRET non renseigné ». Frozen
     in French whoever issues the document (a document of record)."""
     engagement = next((g.number for g in e.engagements if g.year == year), None)
-    with force_locale("fr"):
+    with in_french():
         mention = e.vat_regime.mention if e.vat_regime else None
     return {"id": e.id, "name": e.name, "legal_name": e.legal_name or e.name,
             "finess": e.finess, "siret": e.siret, "street": e.street,
@@ -75,7 +76,7 @@ def convention_mention(groupement: Groupement, year: int) -> str:
     """The convention the work was done under, as the document cites it (in French)."""
     version = version_on(groupement.id, date(year, 12, 31))
     terms = version.terms()
-    with force_locale("fr"):
+    with in_french():
         threshold, cap = hours_minutes(terms.threshold_minutes), hours_minutes(terms.cap_minutes)
     return (f"Prestations réalisées en application de la convention de partenariat du "
             f"groupement {groupement.name} signée le {terms.start_date:%d/%m/%Y} (mise à "
@@ -142,7 +143,7 @@ def facturx_missing(data: dict) -> str | None:
 def render_html(data: dict, *, number: str, kind: str, issued_on: date,
                 issued_at: datetime, cancels: dict | None) -> str:
     """The statement's HTML, in French whatever the reader's language."""
-    with force_locale("fr"):
+    with in_french():
         return render_template(TEMPLATE, data=data, number=number, kind=kind,
                                issued_on=issued_on, issued_at=issued_at, cancels=cancels,
                                rounding_note=ROUNDING_NOTE)

@@ -21,7 +21,7 @@ import io
 import zipfile
 from decimal import Decimal
 
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload, undefer
 
@@ -32,6 +32,7 @@ from gic.billing.models import DocumentCounter, SettlementStatement, StatementKi
 from gic.convention.history import is_ordered
 from gic.errors import NotFound
 from gic.extensions import db
+from gic.i18n import in_french
 from gic.models import Establishment, Groupement, PayerKind, User
 from gic.policy import authorize, can
 
@@ -69,7 +70,7 @@ def next_sequence(groupement_id: int, year: int) -> int:
 def _store(statement: SettlementStatement, *, cancels: dict | None = None) -> None:
     """Render the statement's PDF (and its Factur-X when both parties have a SIRET),
     in French whoever closes or reopens the year (a document of record)."""
-    with force_locale("fr"):
+    with in_french():
         _render(statement, cancels)
 
 

@@ -144,7 +144,7 @@ class Tally:
     @property
     def summary(self) -> str:
         """The quorum, then the majority, in one sentence each (the reader's language;
-        French in the minutes, printed under ``force_locale("fr")``)."""
+        French in the minutes, printed under ``gic.i18n.in_french``)."""
         voted = {"voted": percent_text(self.voted_percent),
                  "minimum": percent_text(self.quorum_percent)}
         if not self.quorum_reached:

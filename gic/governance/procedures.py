@@ -26,7 +26,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from flask_babel import force_locale, gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -40,6 +40,7 @@ from gic.governance import electorate
 from gic.governance.models import Ballot, Procedure, ProcedureKind, ProcedureStatus
 from gic.governance.periods import convention_end, next_period_end, reader_date
 from gic.governance.queries import RENEWAL_EARLIEST_DAYS
+from gic.i18n import in_french
 from gic.interventions.models import Intervention
 from gic.meetings.models import VoteChoice
 from gic.meetings.votes import Outcome, weighed
@@ -269,7 +270,7 @@ def outcome(procedure: Procedure, *, closing: bool = False) -> Outcome:
 
 def _title_fr(procedure: Procedure) -> str:
     """The procedure's title as the audit log keeps it: in French, whoever acts."""
-    with force_locale("fr"):
+    with in_french():
         return procedure.title
 
 
@@ -340,7 +341,7 @@ def cast_ballot(procedure: Procedure, actor: User, *, choice: str, reason: str =
 def _conclude(procedure: Procedure, actor: User, result: Outcome | None = None) -> bool:
     """Close the procedure when the votes decide it (no commit); True when closed.
     The reason kept with the procedure is written in French (stored, like the audit)."""
-    with force_locale("fr"):
+    with in_french():
         result = result or outcome(procedure)
     if result.status == "pending":
         return False
@@ -391,7 +392,7 @@ def close_vote(procedure: Procedure, actor: User) -> Procedure:
     _lock(procedure)
     if not procedure.is_open:
         _refuse(gettext("Cette procédure est déjà close."), "procedure_closed")
-    with force_locale("fr"):  # the reason is kept with the procedure, in French
+    with in_french():  # the reason is kept with the procedure, in French
         result = outcome(procedure, closing=True)
     result = Outcome(result.status, result.label,
                      "Scrutin clos par la coordination. " + result.reason, result.rows)

@@ -20,12 +20,13 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import render_template
-from flask_babel import force_locale, gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext
 
 from gic import pdf
 from gic.errors import InvalidField
 from gic.extensions import db
 from gic.formatting import long_datetime
+from gic.i18n import in_french
 from gic.interventions.models import NAME_MAX, Intervention, InterventionSheet
 from gic.models import Groupement
 from gic.registers import clean_text
@@ -173,7 +174,7 @@ def render_pdf(i: Intervention, sheet: InterventionSheet, *, report: str,
                completed_at: datetime) -> bytes:
     """The sheet as PDF, in French (the parties' document); its metadata dates are the
     completion's, so the same sheet always prints the same bytes."""
-    with force_locale("fr"):
+    with in_french():
         html = render_template("interventions/sheet.html", **sheet_context(
             i, sheet, report=report, completed_at=completed_at))
     return pdf.write_pdf(html, static=PRINT_CSS, protocols=("data",),  # the signatures only

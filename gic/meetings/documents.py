@@ -5,7 +5,7 @@ The iCalendar file is written by hand following RFC 5545 (text escaping,
 print variant, rendered by WeasyPrint; the DOCX is built with python-docx. Both
 carry fixed dates (the finalisation's), so a finalised version's files are the
 same bytes at every download, and are written in French whoever downloads them
-(documents of record: ``force_locale("fr")``); the iCalendar invitation is in
+(documents of record: ``gic.i18n.in_french``); the iCalendar invitation is in
 the reader's language.
 """
 
@@ -17,10 +17,11 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import render_template
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 
 from gic import pdf
 from gic.convention.weights import shares
+from gic.i18n import in_french
 from gic.meetings.minutes import readable_versions
 from gic.meetings.models import Meeting, MeetingStatus, Minutes, to_local
 from gic.meetings.votes import Outcome, outcome
@@ -161,7 +162,7 @@ def document_name(minutes: Minutes, extension: str) -> str:
 
 def minutes_html(user: User, minutes: Minutes) -> str:
     """The minutes page, print variant: what the PDF shows (in French, see the module)."""
-    with force_locale("fr"):
+    with in_french():
         return render_template("meetings/minutes.html", print=True,
                                **minutes_context(user, minutes))
 
@@ -178,7 +179,7 @@ def minutes_docx(user: User, minutes: Minutes) -> bytes:
     activity, cap use, decisions (with votes) and actions."""
     from gic.meetings.docx_writer import write_minutes
 
-    with force_locale("fr"):  # a document of record (see the module)
+    with in_french():  # a document of record (see the module)
         context = minutes_context(user, minutes)
         document = write_minutes(context)
     stamp: datetime = context["stamp"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -25,6 +25,7 @@ from gic.errors import InvalidField, NotFound, RuleRefused
 from gic.extensions import db
 from gic.formatting import hours_minutes, long_datetime
 from gic.forms import MAX_INT
+from gic.i18n import in_french
 from gic.meetings.models import (
     AgendaItem,
     Meeting,
@@ -136,7 +137,7 @@ def _checked(groupement: Groupement, *, kind: str, title: str | None, day: date 
 def _default_title(kind: MeetingKind) -> str:
     """The kind's name, in French whoever plans: the title is stored and read by all
     (invitations, the minutes of record)."""
-    with force_locale("fr"):
+    with in_french():
         return kind.label
 
 

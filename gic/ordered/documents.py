@@ -14,10 +14,10 @@ from datetime import date
 from decimal import Decimal
 
 from flask import render_template
-from flask_babel import force_locale
 
 from gic.billing import documents as billing_documents
 from gic.convention import rules_ordered
+from gic.i18n import in_french
 from gic.models import Establishment, Groupement
 from gic.ordered.models import ContributionDocument, OrderedYear
 
@@ -40,7 +40,7 @@ def call_data(*, groupement: Groupement, establishment: Establishment, year: int
               instalments: int, due_on: date, year_row: OrderedYear) -> dict:
     """The frozen content of one provisional call (one instalment of ``total``), in
     French whoever issues it."""
-    with force_locale("fr"):
+    with in_french():
         participation_label = establishment.participation.label
     return {"groupement": groupement.name, "year": year,
             "participant": billing_documents.party(establishment, year),
@@ -82,7 +82,7 @@ def regularisation_data(*, groupement: Groupement, establishment: Establishment,
 
 def render(doc: ContributionDocument) -> bytes:
     """The document's PDF/A-3b, dated its issue."""
-    with force_locale("fr"):
+    with in_french():
         html = render_template(TEMPLATE, doc=doc, data=doc.data, lines=doc.lines)
         title = f"{doc.kind.label} {doc.number}"
     return billing_documents.render_pdf(html, title, doc.issued_at)

@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Response, current_app, render_template, url_for
-from flask_babel import force_locale
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from gic import pdf
 from gic.extensions import db
+from gic.i18n import in_french
 from gic.models import User
 from gic.notifications.services import public_link
 from gic.policy import can
@@ -89,7 +89,7 @@ def _pdf_source(version: BilanVersion, viewer: User) -> tuple[str, Path]:
     whatever the reader's language: the bilan is the convention's document, and its
     stored PDF must not be rendered again (nor change) because a reader chose English;
     a draft (a working document, rendered at each request) in the reader's language."""
-    with force_locale("fr") if version.is_published else nullcontext():
+    with in_french() if version.is_published else nullcontext():
         html = render_template("reports/year.html",
                                **page_context(version, viewer, print_mode=True))
     return html, Path(current_app.static_folder) / PRINT_CSS
