@@ -48,7 +48,7 @@ from sqlalchemy import inspect as sa_inspect
 
 from gic import create_app
 from gic.auth.services import open_session
-from gic.database import forget_all
+from gic.database import commit_keeping, forget_all
 from gic.extensions import db
 from gic.models import ConventionVersion, Establishment, Groupement, Role, User
 from gic.notifications.services import in_app_only
@@ -521,7 +521,9 @@ def world_from_ids(ids: World) -> World:
                   directors=users(ids.directors), technicians=users(ids.technicians),
                   coordinator=db.session.get(User, ids.coordinator),
                   accountant=db.session.get(User, ids.accountant))
-    db.session.commit()  # as build_world leaves the session: no transaction, objects expired
+    # As build_world leaves the session: no transaction. Its objects, just read, are
+    # kept loaded (a plain commit would expire them: one query per object read).
+    commit_keeping()
     return world
 
 
